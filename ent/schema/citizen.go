@@ -1,0 +1,86 @@
+package schema
+
+import (
+	"entgo.io/contrib/entgql"
+	"entgo.io/ent"
+	"entgo.io/ent/schema"
+	"entgo.io/ent/schema/edge"
+	"entgo.io/ent/schema/field"
+	"entgo.io/ent/schema/index"
+
+	"segretariato/ent/schema/schematype"
+)
+
+// Citizen is a person known to the service. Special-category data (health,
+// family situations) is never kept here: it lives in contacts and notes.
+type Citizen struct{ ent.Schema }
+
+// Mixin of Citizen.
+func (Citizen) Mixin() []ent.Mixin { return []ent.Mixin{TimeMixin{}} }
+
+// Fields of Citizen.
+func (Citizen) Fields() []ent.Field {
+	return []ent.Field{
+		// fiscal_code is validated (checksum, omocodia) and stored upper-case
+		// by the citizen hook; birth date and sex are read from it when not
+		// given, and checked against it when given.
+		field.String("fiscal_code").Optional().Nillable().Unique().MaxLen(16).
+			Annotations(entgql.OrderField("FISCAL_CODE")),
+		field.String("first_name").Optional().MaxLen(100).
+			Annotations(entgql.OrderField("FIRST_NAME")),
+		field.String("last_name").Optional().MaxLen(100).
+			Annotations(entgql.OrderField("LAST_NAME")),
+		field.Time("birth_date").Optional().Nillable().
+			Annotations(entgql.OrderField("BIRTH_DATE")),
+		field.Enum("sex").GoType(schematype.Sex("")).Optional().Nillable().
+			Annotations(entgql.Type("Sex")),
+		// citizenship is an ISO 3166-1 alpha-2 code.
+		field.String("citizenship").Optional().Nillable().MaxLen(2).MinLen(2),
+		// district is the district or frazione of residence, as first written;
+		// district_key is its case-folded form, used to group.
+		field.String("district").Optional().Nillable().MaxLen(100).
+			Annotations(entgql.OrderField("DISTRICT")),
+		field.String("district_key").Optional().Nillable().MaxLen(100).
+			Annotations(entgql.Skip()),
+		field.String("phone").Optional().MaxLen(40),
+		field.String("email").Optional().MaxLen(254),
+		field.String("address").Optional().MaxLen(300),
+		// Consent to pass the citizen's data to other organisations
+		// (external referrals).
+		field.Bool("privacy_consent").Default(false),
+		field.Time("consent_at").Optional().Nillable(),
+		field.String("consent_scope").Optional().MaxLen(300),
+		field.Time("consent_expires_at").Optional().Nillable(),
+		field.Int("holder_id").Optional().Nillable(),
+	}
+}
+
+// Edges of Citizen.
+func (Citizen) Edges() []ent.Edge {
+	return []ent.Edge{
+		// holder is the social worker who holds the case: set to the operator
+		// who creates the citizen, never a client's choice.
+		edge.From("holder", Operator.Type).Ref("citizens").Field("holder_id").Unique().
+			Annotations(skipInputs),
+		edge.To("contacts", Contact.Type).
+			Annotations(entgql.RelayConnection(), entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput)),
+	}
+}
+
+// Indexes of Citizen.
+func (Citizen) Indexes() []ent.Index {
+	return []ent.Index{
+		index.Fields("last_name", "first_name"),
+		index.Fields("holder_id"),
+	}
+}
+
+// Annotations of Citizen.
+func (Citizen) Annotations() []schema.Annotation {
+	return []schema.Annotation{
+		entgql.RelayConnection(),
+		entgql.QueryField(),
+		entgql.Mutations(entgql.MutationCreate(), entgql.MutationUpdate()),
+		entgql.MultiOrder(),
+	}
+}

@@ -1,0 +1,94 @@
+package schema
+
+import (
+	"entgo.io/contrib/entgql"
+	"entgo.io/ent"
+	"entgo.io/ent/schema"
+	"entgo.io/ent/schema/edge"
+	"entgo.io/ent/schema/field"
+	"entgo.io/ent/schema/index"
+
+	"segretariato/ent/schema/schematype"
+)
+
+// Contact is one intake event at the desk (colloquio, accesso): one intake
+// card. A contact without a citizen is anonymous; it may still carry the
+// person's sex and approximate birth year, so that age bands work.
+type Contact struct{ ent.Schema }
+
+// Mixin of Contact.
+func (Contact) Mixin() []ent.Mixin { return []ent.Mixin{TimeMixin{}} }
+
+// Fields of Contact.
+func (Contact) Fields() []ent.Field {
+	return []ent.Field{
+		// contact_ref is the card's id in the municipality's old register; the
+		// key that makes imports idempotent.
+		field.String("contact_ref").Optional().Nillable().Unique().MaxLen(64).
+			Annotations(entgql.OrderField("CONTACT_REF")),
+		field.Time("occurred_at").
+			Annotations(entgql.OrderField("OCCURRED_AT")),
+		field.Enum("channel").GoType(schematype.Channel("")).
+			Annotations(entgql.OrderField("CHANNEL"), entgql.Type("Channel")),
+		field.Enum("requester").GoType(schematype.Requester("")).
+			Annotations(entgql.Type("Requester")),
+		field.Enum("target_area").GoType(schematype.TargetArea("")).
+			Annotations(entgql.OrderField("TARGET_AREA"), entgql.Type("TargetArea")),
+		field.JSON("responses", []schematype.Response{}).
+			Annotations(entgql.Type("[Response!]")),
+		field.Enum("outcome").GoType(schematype.Outcome("")).
+			Annotations(entgql.OrderField("OUTCOME"), entgql.Type("Outcome")),
+		field.Int("duration_minutes").Optional().Nillable().Range(1, 480).
+			Annotations(entgql.OrderField("DURATION_MINUTES")),
+		// notes are free text and may hold special-category data.
+		field.Text("notes").Optional().MaxLen(10000),
+		// Anonymous contacts only: what is known of the person.
+		field.Enum("anonymous_sex").GoType(schematype.Sex("")).Optional().Nillable().
+			Annotations(entgql.Type("Sex")),
+		field.Int("anonymous_birth_year").Optional().Nillable().Range(1890, 2200),
+		field.Int("operator_id"),
+		field.Int("citizen_id").Optional().Nillable(),
+		field.Int("main_need_id"),
+	}
+}
+
+// Edges of Contact.
+func (Contact) Edges() []ent.Edge {
+	return []ent.Edge{
+		// operator is the social worker who held the contact: the authenticated
+		// operator who records it, never a client's choice.
+		edge.From("operator", Operator.Type).Ref("contacts").Field("operator_id").Unique().Required().
+			Annotations(entgql.OrderField("OPERATOR_EMAIL"), skipInputs),
+		edge.From("citizen", Citizen.Type).Ref("contacts").Field("citizen_id").Unique(),
+		// main_need is the first reading of the need; it is always one of needs.
+		edge.To("main_need", NeedCategory.Type).Field("main_need_id").Unique().Required(),
+		edge.To("needs", NeedCategory.Type),
+		// informed_about are the services of the territory the citizen was told of.
+		edge.To("informed_about", Service.Type),
+		edge.To("referrals", Referral.Type).
+			Annotations(entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput)),
+	}
+}
+
+// Indexes of Contact: the filters of a social worker's case list and of
+// the demand analytics.
+func (Contact) Indexes() []ent.Index {
+	return []ent.Index{
+		index.Fields("occurred_at"),
+		index.Fields("operator_id", "occurred_at"),
+		index.Fields("citizen_id", "occurred_at"),
+		index.Fields("target_area", "occurred_at"),
+		index.Fields("outcome", "occurred_at"),
+		index.Fields("main_need_id"),
+	}
+}
+
+// Annotations of Contact.
+func (Contact) Annotations() []schema.Annotation {
+	return []schema.Annotation{
+		entgql.RelayConnection(),
+		entgql.QueryField(),
+		entgql.Mutations(entgql.MutationCreate(), entgql.MutationUpdate()),
+		entgql.MultiOrder(),
+	}
+}

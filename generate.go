@@ -1,0 +1,7 @@
+// Package segretariato is the backend of a municipality's Segretariato
+// sociale. This file only holds the code generation steps, in their order:
+// ent first (it writes graph/ent.graphqls), then gqlgen.
+package segretariato
+
+//go:generate go run -mod=mod ./ent/entc.go
+//go:generate go run -mod=mod github.com/99designs/gqlgen

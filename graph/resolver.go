@@ -1,0 +1,17 @@
+// Package graph is the GraphQL API: gqlgen resolvers over the ent client.
+// Resolvers are thin: plain CRUD goes straight to ent (inside the
+// mutation's transaction, see entgql.Transactioner), anything with rules is
+// one call into internal/…. Helpers live in helpers.go, never in the
+// *.resolvers.go files gqlgen rewrites.
+package graph
+
+import (
+	"segretariato/ent"
+	"segretariato/internal/referral"
+)
+
+// Resolver is the resolver root; cmd/server builds it.
+type Resolver struct {
+	Client    *ent.Client
+	Referrals *referral.Service
+}

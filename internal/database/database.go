@@ -1,0 +1,152 @@
+// Package database opens the service's storage: an embedded SQLite file
+// (modernc.org/sqlite, pure Go) by default, or PostgreSQL through lib/pq
+// when a postgres:// URL is given. Both get the same schema and behave the
+// same; times are stored in UTC on both.
+package database
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+
+	"entgo.io/ent/dialect"
+	entsql "entgo.io/ent/dialect/sql"
+	_ "github.com/lib/pq" // PostgreSQL driver
+	_ "modernc.org/sqlite" // SQLite driver, pure Go
+
+	"segretariato/ent"
+	_ "segretariato/ent/runtime" // schema hooks and defaults
+)
+
+// DefaultSQLitePath is the embedded database file, in the working directory.
+const DefaultSQLitePath = "segretariato.db"
+
+// DB is an open database: the ent client and what lies under it.
+type DB struct {
+	Client  *ent.Client
+	SQL     *sql.DB
+	Dialect string // dialect.SQLite or dialect.Postgres
+}
+
+// Options size the connection pool.
+type Options struct {
+	MaxOpenConns int // PostgreSQL; SQLite uses its own setting
+	MaxIdleConns int
+	// Driver wraps the ent driver, for instance to count statements in tests.
+	Driver func(dialect.Driver) dialect.Driver
+}
+
+// Open connects to the database named by rawURL and creates or upgrades
+// the schema. An empty rawURL opens the embedded SQLite file
+// DefaultSQLitePath; `sqlite:PATH` (or `file:PATH`) another file;
+// `postgres://…` or `postgresql://…` PostgreSQL. It fails when the
+// database cannot be reached or migrated; the error never carries the
+// password of the URL.
+func Open(ctx context.Context, rawURL string, opt Options) (*DB, error) {
+	drvName, dsn, dia, err := dataSource(rawURL)
+	if err != nil {
+		return nil, err
+	}
+	db, err := sql.Open(drvName, dsn)
+	if err != nil {
+		return nil, fmt.Errorf("opening %s database: %w", dia, err)
+	}
+	switch dia {
+	case dialect.SQLite:
+		// One writer at a time: SQLite serialises writes anyway, and a
+		// single connection avoids SQLITE_BUSY between our own goroutines.
+		// WAL lets readers on other processes go on.
+		db.SetMaxOpenConns(1)
+	default:
+		maxOpen := opt.MaxOpenConns
+		if maxOpen <= 0 {
+			maxOpen = 20
+		}
+		maxIdle := opt.MaxIdleConns
+		if maxIdle <= 0 {
+			maxIdle = maxOpen
+		}
+		db.SetMaxOpenConns(maxOpen)
+		db.SetMaxIdleConns(maxIdle)
+		db.SetConnMaxIdleTime(5 * time.Minute)
+	}
+	pingCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := db.PingContext(pingCtx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("connecting to the %s database: %w", dia, redact(err, rawURL))
+	}
+	var drv dialect.Driver = entsql.OpenDB(dia, db)
+	if opt.Driver != nil {
+		drv = opt.Driver(drv)
+	}
+	client := ent.NewClient(ent.Driver(drv))
+	if err := client.Schema.Create(ctx); err != nil {
+		client.Close()
+		return nil, fmt.Errorf("creating the schema: %w", err)
+	}
+	return &DB{Client: client, SQL: db, Dialect: dia}, nil
+}
+
+// Close closes the client and the pool.
+func (d *DB) Close() error { return d.Client.Close() }
+
+// Ping reports whether the database answers, for the readiness probe.
+func (d *DB) Ping(ctx context.Context) error { return d.SQL.PingContext(ctx) }
+
+// Kind names the database for logs: "sqlite" or "postgres".
+func Kind(rawURL string) string {
+	_, _, dia, err := dataSource(rawURL)
+	if err != nil {
+		return "unknown"
+	}
+	return dia
+}
+
+func dataSource(rawURL string) (driver, dsn, dia string, err error) {
+	switch {
+	case rawURL == "":
+		return "sqlite", sqliteDSN(DefaultSQLitePath), dialect.SQLite, nil
+	case strings.HasPrefix(rawURL, "postgres://"), strings.HasPrefix(rawURL, "postgresql://"):
+		return "postgres", rawURL, dialect.Postgres, nil
+	case strings.HasPrefix(rawURL, "sqlite:"):
+		return "sqlite", sqliteDSN(strings.TrimPrefix(strings.TrimPrefix(rawURL, "sqlite:"), "//")), dialect.SQLite, nil
+	case strings.HasPrefix(rawURL, "file:"):
+		return "sqlite", sqliteDSN(strings.TrimPrefix(rawURL, "file:")), dialect.SQLite, nil
+	default:
+		return "", "", "", errors.New("DATABASE_URL must start with postgres://, postgresql://, sqlite: or file:")
+	}
+}
+
+// sqliteDSN adds the pragmas the schema needs: foreign keys (ent refuses
+// to migrate without them), WAL, a busy timeout, and the SQLite time
+// format, without which strftime cannot read the stored times.
+func sqliteDSN(path string) string {
+	q := url.Values{}
+	q.Add("_pragma", "foreign_keys(1)")
+	q.Add("_pragma", "journal_mode(WAL)")
+	q.Add("_pragma", "busy_timeout(5000)")
+	q.Add("_pragma", "synchronous(NORMAL)")
+	q.Set("_time_format", "sqlite")
+	sep := "?"
+	if strings.Contains(path, "?") {
+		sep = "&"
+	}
+	return "file:" + path + sep + q.Encode()
+}
+
+// redact removes the URL's password from an error text.
+func redact(err error, rawURL string) error {
+	u, perr := url.Parse(rawURL)
+	if perr != nil || u.User == nil {
+		return err
+	}
+	if p, ok := u.User.Password(); ok && p != "" {
+		return errors.New(strings.ReplaceAll(err.Error(), p, "****"))
+	}
+	return err
+}

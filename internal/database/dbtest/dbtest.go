@@ -1,0 +1,125 @@
+// Package dbtest gives tests a fresh, migrated database: an embedded SQLite
+// file always, and a PostgreSQL database of its own when TEST_DATABASE_URL
+// is set (created for the test and dropped after it). Tests that must hold
+// on both databases run once per database with ForEach.
+package dbtest
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"net/url"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"entgo.io/ent/dialect"
+
+	"segretariato/internal/database"
+	"segretariato/internal/refdata"
+)
+
+// Kinds are the databases a test can run on: "sqlite", and "postgres" when
+// TEST_DATABASE_URL is set.
+func Kinds(t testing.TB) []string {
+	kinds := []string{dialect.SQLite}
+	if postgresURL() != "" {
+		kinds = append(kinds, dialect.Postgres)
+	}
+	return kinds
+}
+
+func postgresURL() string { return getenv("TEST_DATABASE_URL") }
+
+// ForEach runs f as a subtest on each database of Kinds, each with a fresh
+// database holding the reference data.
+func ForEach(t *testing.T, f func(t *testing.T, db *database.DB)) {
+	t.Helper()
+	for _, kind := range Kinds(t) {
+		t.Run(kind, func(t *testing.T) {
+			f(t, Open(t, kind, database.Options{}))
+		})
+	}
+}
+
+// Open returns a fresh, migrated database of the given kind holding the
+// reference data; it is closed (and, on PostgreSQL, dropped) when the test
+// ends. It fails the test when the database cannot be reached: it never
+// skips.
+func Open(t testing.TB, kind string, opt database.Options) *database.DB {
+	t.Helper()
+	ctx := context.Background()
+	var rawURL string
+	switch kind {
+	case dialect.SQLite:
+		rawURL = "sqlite:" + filepath.Join(t.TempDir(), "test.db")
+	case dialect.Postgres:
+		rawURL = freshPostgres(t)
+	default:
+		t.Fatalf("unknown database kind %q", kind)
+	}
+	db, err := database.Open(ctx, rawURL, opt)
+	if err != nil {
+		t.Fatalf("opening %s test database: %v", kind, err)
+	}
+	t.Cleanup(func() { db.Close() })
+	if _, err := refdata.Load(ctx, db.Client); err != nil {
+		t.Fatalf("loading reference data: %v", err)
+	}
+	return db
+}
+
+var counter atomic.Int64
+
+// freshPostgres creates a database for one test on the server of
+// TEST_DATABASE_URL and returns its URL; the database is dropped at cleanup.
+func freshPostgres(t testing.TB) string {
+	t.Helper()
+	base := postgresURL()
+	if base == "" {
+		t.Fatal("TEST_DATABASE_URL is not set")
+	}
+	admin, err := sql.Open("postgres", base)
+	if err != nil {
+		t.Fatalf("opening PostgreSQL: %v", err)
+	}
+	defer admin.Close()
+	b := make([]byte, 4)
+	_, _ = rand.Read(b)
+	name := "seg_test_" + hex.EncodeToString(b) + "_" + itoa(counter.Add(1))
+	if _, err := admin.Exec("CREATE DATABASE " + name); err != nil {
+		t.Fatalf("creating PostgreSQL test database (is PostgreSQL running at TEST_DATABASE_URL?): %v", err)
+	}
+	t.Cleanup(func() {
+		admin, err := sql.Open("postgres", base)
+		if err != nil {
+			return
+		}
+		defer admin.Close()
+		_, _ = admin.Exec("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)")
+	})
+	u, err := url.Parse(base)
+	if err != nil {
+		t.Fatalf("TEST_DATABASE_URL is not a URL: %v", err)
+	}
+	u.Path = "/" + name
+	if !strings.Contains(u.RawQuery, "sslmode") {
+		q := u.Query()
+		q.Set("sslmode", "disable")
+		u.RawQuery = q.Encode()
+	}
+	return u.String()
+}
+
+func itoa(n int64) string {
+	if n == 0 {
+		return "0"
+	}
+	var b []byte
+	for ; n > 0; n /= 10 {
+		b = append([]byte{byte('0' + n%10)}, b...)
+	}
+	return string(b)
+}

@@ -1,0 +1,5 @@
+package dbtest
+
+import "os"
+
+var getenv = os.Getenv

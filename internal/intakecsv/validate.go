@@ -1,0 +1,404 @@
+package intakecsv
+
+import (
+	"errors"
+	"net/mail"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"segretariato/internal/fiscalcode"
+)
+
+// Reasons of RowError, one per kind of problem. They never contain a value.
+const (
+	ReasonRequired          = "required"
+	ReasonDuplicateRef      = "duplicate in the file"
+	ReasonDateFormat        = "bad date format"
+	ReasonImpossibleDate    = "impossible date"
+	ReasonFuture            = "in the future"
+	ReasonOutOfRange        = "out of range"
+	ReasonNotWholeNumber    = "not a whole number"
+	ReasonInvalidUTF8       = "invalid UTF-8"
+	ReasonControlCharacter  = "control character"
+	ReasonInvalidEmail      = "invalid e-mail"
+	ReasonUnknownOperator   = "unknown operator"
+	ReasonFiscalLength      = "wrong length"
+	ReasonFiscalFormat      = "bad format"
+	ReasonFiscalChecksum    = "checksum"
+	ReasonOnlyWithCode      = "only with a fiscal code"
+	ReasonOnlyAnonymous     = "only for anonymous contacts"
+	ReasonDisagreesWithCode = "disagrees with the fiscal code"
+	ReasonAfterContact      = "after the contact"
+	ReasonUnknownCountry    = "unknown country code"
+	ReasonUnknownNeed       = "unknown need code"
+	ReasonDuplicateNeed     = "duplicate need code"
+	ReasonUnknownResponse   = "unknown response"
+	ReasonDuplicateResponse = "duplicate response"
+	ReasonEmptyListItem     = "empty item in the list"
+	ReasonNoService         = "referral without a service"
+	ReasonServiceNoReferral = "service without a referral"
+	ReasonStatusNoReferral  = "status without a referral"
+	ReasonUnknownService    = "unknown service"
+	ReasonMalformedCSV      = "malformed CSV"
+	ReasonFieldCount        = "wrong number of fields"
+	// Unknown enumeration values read "unknown channel", "unknown
+	// requester", "unknown target area", "unknown outcome", "unknown
+	// referral status", "unknown sex".
+)
+
+// minYear is the earliest plausible year of a birth or a contact.
+const minYear = 1900
+
+type rowParser struct {
+	r    *Reader
+	rec  []string
+	row  *Row
+	errs RowErrors
+}
+
+func (p *rowParser) fail(col, reason string) {
+	p.errs = append(p.errs, RowError{Line: p.row.Line, PhysicalLine: p.row.PhysicalLine, Column: col, Reason: reason})
+}
+
+// cell returns the raw cell of a column ("" when the column is absent) and
+// whether it is clean text; it reports invalid UTF-8, NUL bytes (refused by
+// PostgreSQL) and, outside notes, control characters.
+func (p *rowParser) cell(col string) (string, bool) {
+	i, ok := p.r.index[col]
+	if !ok {
+		return "", true
+	}
+	s := p.rec[i]
+	if !utf8.ValidString(s) {
+		p.fail(col, ReasonInvalidUTF8)
+		return "", false
+	}
+	for _, c := range s {
+		if c == 0 || (unicode.IsControl(c) && (col != ColNotes || (c != '\n' && c != '\r' && c != '\t'))) {
+			p.fail(col, ReasonControlCharacter)
+			return "", false
+		}
+	}
+	return s, true
+}
+
+// text returns a trimmed cell; ok is false when the cell was refused.
+func (p *rowParser) text(col string) (string, bool) {
+	s, ok := p.cell(col)
+	return strings.TrimSpace(s), ok
+}
+
+func (p *rowParser) required(col string) (string, bool) {
+	s, ok := p.text(col)
+	if ok && s == "" {
+		p.fail(col, ReasonRequired)
+		return "", false
+	}
+	return s, ok && s != ""
+}
+
+func (p *rowParser) enum(col, what string, values map[string]bool, required bool) string {
+	var s string
+	var ok bool
+	if required {
+		s, ok = p.required(col)
+	} else {
+		s, ok = p.text(col)
+	}
+	if !ok || s == "" {
+		return ""
+	}
+	s = strings.ToUpper(s)
+	if !values[s] {
+		p.fail(col, "unknown "+what)
+		return ""
+	}
+	return s
+}
+
+// list splits a '|'-separated cell into upper-cased codes.
+func (p *rowParser) list(col string, valid map[string]bool, unknown, duplicate string) []string {
+	s, ok := p.required(col)
+	if !ok {
+		return nil
+	}
+	var out []string
+	seen := map[string]bool{}
+	bad := map[string]bool{}
+	failOnce := func(reason string) {
+		if !bad[reason] {
+			bad[reason] = true
+			p.fail(col, reason)
+		}
+	}
+	for _, part := range strings.Split(s, "|") {
+		code := strings.ToUpper(strings.TrimSpace(part))
+		switch {
+		case code == "":
+			failOnce(ReasonEmptyListItem)
+		case seen[code]:
+			failOnce(duplicate)
+		case valid != nil && !valid[code]:
+			failOnce(unknown)
+		default:
+			seen[code] = true
+			out = append(out, code)
+		}
+	}
+	if len(bad) > 0 {
+		return nil
+	}
+	return out
+}
+
+func (p *rowParser) wholeNumber(col string) (int, bool) {
+	s, ok := p.text(col)
+	if !ok || s == "" {
+		return 0, false
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil {
+		var ne *strconv.NumError
+		if errors.As(err, &ne) && errors.Is(ne.Err, strconv.ErrRange) {
+			p.fail(col, ReasonOutOfRange)
+		} else {
+			p.fail(col, ReasonNotWholeNumber)
+		}
+		return 0, false
+	}
+	return n, true
+}
+
+// parse fills row from rec and returns every problem found.
+func (r *Reader) parse(rec []string, row *Row) RowErrors {
+	p := &rowParser{r: r, rec: rec, row: row}
+
+	// contact_ref
+	if ref, ok := p.required(ColContactRef); ok {
+		row.ContactRef = ref
+		if r.seen[ref] {
+			p.fail(ColContactRef, ReasonDuplicateRef)
+		}
+		r.seen[ref] = true
+	}
+
+	// occurred_at
+	nowLocal := r.now.In(Rome)
+	today := dateOf(nowLocal)
+	var contactDay time.Time // local calendar date of the contact, as UTC midnight
+	if s, ok := p.required(ColOccurredAt); ok {
+		t, err := ParseDateTime(s, Rome)
+		switch {
+		case errors.Is(err, ErrImpossibleDate):
+			p.fail(ColOccurredAt, ReasonImpossibleDate)
+		case err != nil:
+			p.fail(ColOccurredAt, ReasonDateFormat)
+		case t.Year() < minYear:
+			p.fail(ColOccurredAt, ReasonOutOfRange)
+		case dateOf(t).After(today):
+			p.fail(ColOccurredAt, ReasonFuture)
+		default:
+			row.OccurredAt = t.UTC()
+			contactDay = dateOf(t)
+		}
+	}
+
+	row.Channel = p.enum(ColChannel, "channel", channels, true)
+
+	// operator_email
+	if s, ok := p.required(ColOperatorEmail); ok {
+		s = strings.ToLower(s)
+		switch {
+		case r.opt.OperatorEmails != nil:
+			if !r.opt.OperatorEmails[s] {
+				p.fail(ColOperatorEmail, ReasonUnknownOperator)
+			} else {
+				row.OperatorEmail = s
+			}
+		default:
+			if a, err := mail.ParseAddress(s); err != nil || a.Address != s || a.Name != "" {
+				p.fail(ColOperatorEmail, ReasonInvalidEmail)
+			} else {
+				row.OperatorEmail = s
+			}
+		}
+	}
+
+	// fiscal_code; the century of its two-digit year is the one that puts
+	// the birth on or before both today and the contact's date.
+	var info *fiscalcode.Info
+	codeGiven := false
+	if s, ok := p.text(ColFiscalCode); ok && s != "" {
+		codeGiven = true
+		ref := nowLocal
+		if !contactDay.IsZero() && contactDay.Before(today) {
+			ref = contactDay
+		}
+		in, err := fiscalcode.ParseAt(s, ref)
+		switch {
+		case errors.Is(err, fiscalcode.ErrLength):
+			p.fail(ColFiscalCode, ReasonFiscalLength)
+		case errors.Is(err, fiscalcode.ErrFormat):
+			p.fail(ColFiscalCode, ReasonFiscalFormat)
+		case errors.Is(err, fiscalcode.ErrChecksum):
+			p.fail(ColFiscalCode, ReasonFiscalChecksum)
+		case errors.Is(err, fiscalcode.ErrDate):
+			p.fail(ColFiscalCode, ReasonImpossibleDate)
+		case err != nil:
+			p.fail(ColFiscalCode, ReasonFiscalFormat)
+		default:
+			info = &in
+			row.FiscalCode = in.Code
+		}
+	} else if !ok {
+		codeGiven = true // unreadable, but not anonymous
+	}
+
+	// names
+	for _, c := range []struct {
+		col string
+		dst *string
+	}{{ColFirstName, &row.FirstName}, {ColLastName, &row.LastName}} {
+		s, ok := p.text(c.col)
+		if !ok || s == "" {
+			continue
+		}
+		if !codeGiven {
+			p.fail(c.col, ReasonOnlyWithCode)
+			continue
+		}
+		*c.dst = strings.Join(strings.Fields(s), " ")
+	}
+
+	// birth_date: the column, else the fiscal code's. The column may set the
+	// century the code cannot tell, so agreement is on day, month and the
+	// year's last two digits.
+	if s, ok := p.text(ColBirthDate); ok && s != "" {
+		d, err := ParseDate(s)
+		switch {
+		case !codeGiven:
+			p.fail(ColBirthDate, ReasonOnlyWithCode)
+		case errors.Is(err, ErrImpossibleDate):
+			p.fail(ColBirthDate, ReasonImpossibleDate)
+		case err != nil:
+			p.fail(ColBirthDate, ReasonDateFormat)
+		case d.Year() < minYear:
+			p.fail(ColBirthDate, ReasonOutOfRange)
+		case d.After(today):
+			p.fail(ColBirthDate, ReasonFuture)
+		case info != nil && !info.SameBirthDate(d):
+			p.fail(ColBirthDate, ReasonDisagreesWithCode)
+		case !contactDay.IsZero() && d.After(contactDay):
+			p.fail(ColBirthDate, ReasonAfterContact)
+		default:
+			row.BirthDate = &d
+		}
+	} else if ok && info != nil {
+		d := info.BirthDate
+		row.BirthDate = &d
+	}
+
+	// sex: F and M must agree with the code; X is a declared value the code
+	// cannot express, so it is kept.
+	if s := p.enum(ColSex, "sex", sexes, false); s != "" {
+		if info != nil && s != "X" && s != info.Sex {
+			p.fail(ColSex, ReasonDisagreesWithCode)
+		} else {
+			row.Sex = s
+		}
+	} else if info != nil && !p.failedOn(ColSex) {
+		row.Sex = info.Sex
+	}
+
+	// birth_year: anonymous contacts only.
+	if y, ok := p.wholeNumber(ColBirthYear); ok {
+		switch {
+		case codeGiven:
+			p.fail(ColBirthYear, ReasonOnlyAnonymous)
+		case y < minYear || y > today.Year():
+			p.fail(ColBirthYear, ReasonOutOfRange)
+		case !contactDay.IsZero() && y > contactDay.Year():
+			p.fail(ColBirthYear, ReasonAfterContact)
+		default:
+			row.BirthYear = &y
+		}
+	}
+
+	// citizenship
+	if s, ok := p.text(ColCitizenship); ok && s != "" {
+		s = strings.ToUpper(s)
+		if !countries[s] {
+			p.fail(ColCitizenship, ReasonUnknownCountry)
+		} else {
+			row.Citizenship = s
+		}
+	}
+
+	if s, ok := p.cell(ColDistrict); ok {
+		row.District = NormalizeDistrict(s)
+	}
+
+	row.Requester = p.enum(ColRequester, "requester", requesters, true)
+	row.TargetArea = p.enum(ColTargetArea, "target area", targetAreas, true)
+	row.Needs = p.list(ColNeeds, r.opt.NeedCodes, ReasonUnknownNeed, ReasonDuplicateNeed)
+	row.Responses = p.list(ColResponses, responses, ReasonUnknownResponse, ReasonDuplicateResponse)
+	row.Outcome = p.enum(ColOutcome, "outcome", outcomes, true)
+
+	// referral
+	referral := row.Outcome == OutcomeReferredInternal || row.Outcome == OutcomeReferredExternal
+	service, okService := p.text(ColReferralService)
+	service = strings.ToUpper(service)
+	status := p.enum(ColReferralStatus, "referral status", referralStatuses, false)
+	switch {
+	case referral && okService && service == "":
+		p.fail(ColOutcome, ReasonNoService)
+	case referral && service != "":
+		if r.opt.ServiceCodes != nil && !r.opt.ServiceCodes[service] {
+			p.fail(ColReferralService, ReasonUnknownService)
+		} else {
+			row.ReferralService = service
+		}
+	case row.Outcome != "" && service != "":
+		p.fail(ColReferralService, ReasonServiceNoReferral)
+	}
+	switch {
+	case referral && status == "" && !p.failedOn(ColReferralStatus):
+		row.ReferralStatus = DefaultReferralStatus
+	case referral:
+		row.ReferralStatus = status
+	case row.Outcome != "" && status != "":
+		p.fail(ColReferralStatus, ReasonStatusNoReferral)
+	}
+
+	// duration_minutes
+	if n, ok := p.wholeNumber(ColDuration); ok {
+		if n < 1 || n > 480 {
+			p.fail(ColDuration, ReasonOutOfRange)
+		} else {
+			row.DurationMinutes = &n
+		}
+	}
+
+	if s, ok := p.cell(ColNotes); ok {
+		row.Notes = s
+	}
+	return p.errs
+}
+
+func (p *rowParser) failedOn(col string) bool {
+	for _, e := range p.errs {
+		if e.Column == col {
+			return true
+		}
+	}
+	return false
+}
+
+// dateOf returns t's calendar date in t's location as UTC midnight.
+func dateOf(t time.Time) time.Time {
+	y, m, d := t.Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+}

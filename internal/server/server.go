@@ -1,0 +1,193 @@
+// Package server builds the service's HTTP handler: the GraphQL endpoint
+// with its transports, limits, error presenter and transactions, the health
+// probes, CORS, authentication and request logging. cmd/server and the
+// tests build the handler with the same New.
+package server
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"entgo.io/contrib/entgql"
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/99designs/gqlgen/graphql/handler"
+	"github.com/99designs/gqlgen/graphql/handler/extension"
+	"github.com/99designs/gqlgen/graphql/handler/lru"
+	"github.com/99designs/gqlgen/graphql/handler/transport"
+	"github.com/99designs/gqlgen/graphql/playground"
+	"github.com/rs/cors"
+	"github.com/vektah/gqlparser/v2/ast"
+
+	"segretariato/graph"
+	"segretariato/graph/generated"
+	"segretariato/internal/auth"
+	"segretariato/internal/database"
+	"segretariato/internal/referral"
+)
+
+// Options configure the handler. Zero values take the defaults below.
+type Options struct {
+	DB  *database.DB
+	Log *slog.Logger
+	// Development turns on GraphiQL at / and introspection.
+	Development bool
+	// AllowedOrigins are the browser origins (the dashboard's) that CORS
+	// lets call the API. None: no cross-origin access.
+	AllowedOrigins []string
+	// MaxBodyBytes bounds a GraphQL request body (default 1 MiB).
+	MaxBodyBytes int64
+	// DefaultPageSize is a connection's page when the client gives no
+	// `first` or `last` (default 50); MaxPageSize the largest allowed (200).
+	DefaultPageSize, MaxPageSize int
+	// ComplexityLimit bounds a query's cost before it runs (default 2000).
+	ComplexityLimit int
+}
+
+func (o *Options) defaults() {
+	if o.Log == nil {
+		o.Log = slog.Default()
+	}
+	if o.MaxBodyBytes <= 0 {
+		o.MaxBodyBytes = 1 << 20
+	}
+	if o.DefaultPageSize <= 0 {
+		o.DefaultPageSize = 50
+	}
+	if o.MaxPageSize <= 0 {
+		o.MaxPageSize = 200
+	}
+	if o.ComplexityLimit <= 0 {
+		o.ComplexityLimit = 2000
+	}
+}
+
+// New returns the service's HTTP handler:
+//
+//	POST /graphql   GraphQL (GET for queries only); bearer token required
+//	GET  /healthz   the process is up
+//	GET  /readyz    the database answers
+//	GET  /          GraphiQL, in development mode only
+func New(o Options) http.Handler {
+	o.defaults()
+	mux := http.NewServeMux()
+	authn := &auth.Authenticator{Client: o.DB.Client, Log: o.Log}
+	mux.Handle("/graphql", authn.Middleware(limitBody(o.MaxBodyBytes, GraphQL(o))))
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		_, _ = w.Write([]byte("ok\n"))
+	})
+	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+		defer cancel()
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		if err := o.DB.Ping(ctx); err != nil {
+			o.Log.ErrorContext(r.Context(), "readiness: database unreachable", "err", err)
+			w.WriteHeader(http.StatusServiceUnavailable)
+			_, _ = w.Write([]byte("database unreachable\n"))
+			return
+		}
+		_, _ = w.Write([]byte("ok\n"))
+	})
+	if o.Development {
+		mux.Handle("GET /{$}", playground.Handler("Segretariato sociale", "/graphql"))
+	}
+	c := cors.New(cors.Options{
+		AllowedOrigins: o.AllowedOrigins,
+		AllowedMethods: []string{http.MethodGet, http.MethodPost},
+		AllowedHeaders: []string{"Authorization", "Content-Type", "Apollo-Require-Preflight"},
+		MaxAge:         600,
+	})
+	return logRequests(o.Log, c.Handler(mux))
+}
+
+// GraphQL returns the GraphQL handler alone, without authentication: the
+// context must already carry the viewer.
+func GraphQL(o Options) http.Handler {
+	o.defaults()
+	client := o.DB.Client
+	schema := generated.NewExecutableSchema(generated.Config{
+		Resolvers: &graph.Resolver{
+			Client:    client,
+			Referrals: &referral.Service{Client: client},
+		},
+	})
+	srv := handler.New(schema)
+	srv.AddTransport(transport.Options{})
+	srv.AddTransport(transport.GET{})
+	srv.AddTransport(transport.POST{})
+	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
+	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](100)})
+	srv.Use(extension.FixedComplexityLimit(o.ComplexityLimit))
+	if o.Development {
+		srv.Use(extension.Introspection{})
+	} else {
+		srv.SetDisableSuggestion(true)
+	}
+	srv.SetParserTokenLimit(15000)
+	srv.Use(entgql.Transactioner{TxOpener: client})
+	srv.AroundFields(pageLimits(o.DefaultPageSize, o.MaxPageSize))
+	srv.AroundFields(clientErrors)
+	srv.SetErrorPresenter(presentError(o.Log))
+	srv.SetRecoverFunc(recoverPanic(o.Log))
+	return srv
+}
+
+// limitBody refuses request bodies above max before they are parsed.
+func limitBody(max int64, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.ContentLength > max {
+			http.Error(w, "request body too large", http.StatusRequestEntityTooLarge)
+			return
+		}
+		r.Body = http.MaxBytesReader(w, r.Body, max)
+		next.ServeHTTP(w, r)
+	})
+}
+
+type requestIDKey struct{}
+
+// RequestID returns the id logRequests gave the request.
+func RequestID(ctx context.Context) string {
+	id, _ := ctx.Value(requestIDKey{}).(string)
+	return id
+}
+
+// statusWriter remembers the status a handler wrote.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusWriter) WriteHeader(s int) {
+	w.status = s
+	w.ResponseWriter.WriteHeader(s)
+}
+
+// logRequests gives each request an id (answered in X-Request-Id) and logs
+// one line per request: method, path, status, duration. Never the body,
+// the query string or headers: they can carry personal data and tokens.
+func logRequests(log *slog.Logger, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b := make([]byte, 8)
+		_, _ = rand.Read(b)
+		id := hex.EncodeToString(b)
+		w.Header().Set("X-Request-Id", id)
+		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
+		start := time.Now()
+		ctx := context.WithValue(r.Context(), requestIDKey{}, id)
+		next.ServeHTTP(sw, r.WithContext(ctx))
+		level := slog.LevelInfo
+		if sw.status >= 500 {
+			level = slog.LevelError
+		}
+		log.Log(ctx, level, "request",
+			"request_id", id, "method", r.Method, "path", r.URL.Path,
+			"status", sw.status, "duration_ms", time.Since(start).Milliseconds())
+	})
+}
+
+var _ graphql.HandlerExtension = entgql.Transactioner{}
