@@ -8,8 +8,8 @@ import (
 	"segretariato/ent/schema/schematype"
 	"segretariato/graph/model"
 	"segretariato/internal/auth"
-	"segretariato/internal/referral"
 	"segretariato/internal/refdata"
+	"segretariato/internal/referral"
 )
 
 // createCitizen creates a citizen held by the social worker who records

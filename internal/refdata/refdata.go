@@ -10,8 +10,8 @@ import (
 
 	"segretariato/ent"
 	"segretariato/ent/needcategory"
-	"segretariato/ent/service"
 	"segretariato/ent/schema/schematype"
+	"segretariato/ent/service"
 )
 
 // Need is a category of the default need taxonomy.
