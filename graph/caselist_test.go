@@ -1,0 +1,176 @@
+package graph_test
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	"segretariato/ent"
+	"segretariato/ent/needcategory"
+	"segretariato/ent/service"
+	"segretariato/ent/schema/schematype"
+	"segretariato/internal/database"
+	"segretariato/internal/database/dbtest"
+	"segretariato/internal/server"
+	"segretariato/internal/server/apitest"
+)
+
+// caseList is a social worker's case list: contacts in a date range,
+// filtered by operator, target area, need, outcome and referral status,
+// newest first, with citizen, needs and referrals.
+const caseList = `query($op: ID!, $from: Time!, $to: Time!, $first: Int) {
+  contacts(first: $first, orderBy: [{field: OCCURRED_AT, direction: DESC}], where: {
+    occurredAtGTE: $from, occurredAtLT: $to,
+    hasOperatorWith: {id: $op},
+    targetAreaIn: [ADULTS, ELDERLY],
+    hasNeedsWith: {codeIn: ["ECO_INCOME", "HOU_EVICTION"]},
+    outcomeIn: [REFERRED_INTERNAL, REFERRED_EXTERNAL],
+    hasReferralsWith: {statusIn: [PROPOSED, ACCEPTED]}
+  }) {
+    totalCount
+    pageInfo { hasNextPage endCursor }
+    edges { node {
+      id occurredAt targetArea outcome
+      citizen { id firstName lastName fiscalCode }
+      mainNeed { code labelIt }
+      needs { code }
+      referrals { status service { code name } }
+    } }
+  }
+}`
+
+type caseListOut struct {
+	Contacts struct {
+		TotalCount int `json:"totalCount"`
+		Edges      []struct {
+			Node struct {
+				ID         string `json:"id"`
+				OccurredAt string `json:"occurredAt"`
+				TargetArea string `json:"targetArea"`
+				Citizen    *struct {
+					ID string `json:"id"`
+				} `json:"citizen"`
+				Needs     []struct{ Code string } `json:"needs"`
+				Referrals []struct {
+					Status  string `json:"status"`
+					Service struct{ Code string }
+				} `json:"referrals"`
+			} `json:"node"`
+		} `json:"edges"`
+	} `json:"contacts"`
+}
+
+// seedCases writes n matching contacts for op (each with a citizen, two
+// needs and a referral) plus contacts that each miss one filter.
+func seedCases(t *testing.T, c *ent.Client, op *ent.Operator, other *ent.Operator, n int) {
+	t.Helper()
+	ctx := t.Context()
+	needs := map[string]int{}
+	for _, nc := range c.NeedCategory.Query().Where(needcategory.CodeIn("ECO_INCOME", "HOU_EVICTION", "CARE_HOME")).AllX(ctx) {
+		needs[nc.Code] = nc.ID
+	}
+	ssp := c.Service.Query().Where(service.Code("SSP")).OnlyX(ctx)
+	base := time.Date(2025, 3, 1, 9, 0, 0, 0, time.UTC)
+	mk := func(i int, who *ent.Operator, area schematype.TargetArea, need string, outcome schematype.Outcome, status schematype.ReferralStatus, at time.Time) {
+		cit := c.Citizen.Create().SetFirstName(fmt.Sprintf("Nome%d", i)).SetLastName("Cognome").SaveX(ctx)
+		con := c.Contact.Create().SetOccurredAt(at).SetChannel(schematype.ChannelInPerson).
+			SetRequester(schematype.RequesterSelf).SetTargetArea(area).
+			SetResponses([]schematype.Response{schematype.ResponseInformation}).SetOutcome(outcome).
+			SetOperator(who).SetCitizen(cit).SetMainNeedID(needs[need]).AddNeedIDs(needs["CARE_HOME"]).SaveX(ctx)
+		c.Referral.Create().SetContact(con).SetService(ssp).SetStatus(status).SetProposedAt(at).SaveX(ctx)
+	}
+	for i := 0; i < n; i++ {
+		need := "ECO_INCOME"
+		if i%2 == 1 {
+			need = "HOU_EVICTION"
+		}
+		mk(i, op, schematype.TargetAreaAdults, need, schematype.OutcomeReferredInternal, schematype.ReferralStatusProposed, base.Add(time.Duration(i)*time.Hour))
+	}
+	// One miss per filter.
+	mk(1000, other, schematype.TargetAreaAdults, "ECO_INCOME", schematype.OutcomeReferredInternal, schematype.ReferralStatusProposed, base)
+	mk(1001, op, schematype.TargetAreaDisability, "ECO_INCOME", schematype.OutcomeReferredInternal, schematype.ReferralStatusProposed, base)
+	mk(1002, op, schematype.TargetAreaAdults, "CARE_HOME", schematype.OutcomeReferredInternal, schematype.ReferralStatusProposed, base)
+	mk(1003, op, schematype.TargetAreaAdults, "ECO_INCOME", schematype.OutcomeInformed, schematype.ReferralStatusProposed, base)
+	mk(1004, op, schematype.TargetAreaAdults, "ECO_INCOME", schematype.OutcomeReferredInternal, schematype.ReferralStatusCompleted, base)
+	mk(1005, op, schematype.TargetAreaAdults, "ECO_INCOME", schematype.OutcomeReferredInternal, schematype.ReferralStatusProposed, base.AddDate(1, 0, 0))
+}
+
+func TestCaseListFiltersAndStatementCount(t *testing.T) {
+	for _, kind := range dbtest.Kinds(t) {
+		t.Run(kind, func(t *testing.T) {
+			counter := &dbtest.Counter{}
+			db := dbtest.Open(t, kind, database.Options{Driver: counter.Counting})
+			api := apitest.New(t, db)
+			op, token := api.Operator(t, schematype.RoleSocialWorker)
+			other, _ := api.Operator(t, schematype.RoleSocialWorker)
+			const matching = 60
+			seedCases(t, db.Client, op, other, matching)
+			vars := map[string]any{"op": fmt.Sprint(op.ID), "from": "2025-01-01T00:00:00Z", "to": "2026-01-01T00:00:00Z"}
+
+			var statements []int
+			for _, first := range []int{1, 10, 50} {
+				vars["first"] = first
+				var out caseListOut
+				counter.Reset()
+				api.MustDo(t, token, caseList, vars, &out)
+				statements = append(statements, counter.Count())
+				c := out.Contacts
+				if c.TotalCount != matching {
+					t.Errorf("first %d: totalCount %d, want %d", first, c.TotalCount, matching)
+				}
+				if len(c.Edges) != first {
+					t.Fatalf("first %d: %d rows", first, len(c.Edges))
+				}
+				for i, e := range c.Edges {
+					if e.Node.Citizen == nil || len(e.Node.Needs) != 2 || len(e.Node.Referrals) != 1 {
+						t.Errorf("row %d lacks its citizen, needs or referral: %+v", i, e.Node)
+					}
+					if i > 0 && e.Node.OccurredAt > c.Edges[i-1].Node.OccurredAt {
+						t.Errorf("rows not newest first at %d", i)
+					}
+				}
+			}
+			// Authentication takes one statement; the rest is the query.
+			if statements[0] != statements[1] || statements[1] != statements[2] {
+				t.Errorf("statements for 1, 10, 50 rows: %v, want the same number whatever the page size", statements)
+			}
+			t.Logf("statements per case-list request: %v", statements)
+			if statements[0] > 8 {
+				t.Errorf("the case list takes %d statements, want at most 8", statements[0])
+			}
+		})
+	}
+}
+
+func TestPageSizeLimits(t *testing.T) {
+	dbtest.ForEach(t, func(t *testing.T, db *database.DB) {
+		api := apitest.New(t, db)
+		_, token := api.Operator(t, schematype.RoleCoordinator)
+		// 28 need categories are loaded; default page 10 here.
+		api = apitest.New(t, db, func(o *server.Options) { o.DefaultPageSize = 10; o.MaxPageSize = 20 })
+		var out struct {
+			NeedCategories struct {
+				TotalCount int                 `json:"totalCount"`
+				Edges      []struct{ Cursor string } `json:"edges"`
+			} `json:"needCategories"`
+		}
+		api.MustDo(t, token, `{ needCategories { totalCount edges { cursor } } }`, nil, &out)
+		if out.NeedCategories.TotalCount != 28 || len(out.NeedCategories.Edges) != 10 {
+			t.Errorf("no first: %d rows of %d, want the default page of 10 of 28", len(out.NeedCategories.Edges), out.NeedCategories.TotalCount)
+		}
+		for _, q := range []string{
+			`{ needCategories(first: 99999999) { totalCount } }`,
+			`{ needCategories(first: -1) { totalCount } }`,
+			`{ needCategories(last: 21) { totalCount } }`,
+			`{ contacts(first: 21) { edges { node { needs { code } citizen { contacts(first: 500) { totalCount } } } } } }`,
+		} {
+			if r := api.Do(t, token, q, nil); r.Code() != "INVALID" {
+				t.Errorf("%s: code %q, want INVALID; %s", q, r.Code(), r.Body)
+			}
+		}
+		api.MustDo(t, token, `{ needCategories(first: 20) { totalCount edges { cursor } } }`, nil, &out)
+		if len(out.NeedCategories.Edges) != 20 {
+			t.Errorf("first: 20 gave %d rows", len(out.NeedCategories.Edges))
+		}
+	})
+}
