@@ -7,8 +7,8 @@ import (
 
 	"segretariato/ent"
 	"segretariato/ent/needcategory"
-	"segretariato/ent/service"
 	"segretariato/ent/schema/schematype"
+	"segretariato/ent/service"
 	"segretariato/internal/database"
 	"segretariato/internal/database/dbtest"
 	"segretariato/internal/server"
@@ -150,7 +150,7 @@ func TestPageSizeLimits(t *testing.T) {
 		api = apitest.New(t, db, func(o *server.Options) { o.DefaultPageSize = 10; o.MaxPageSize = 20 })
 		var out struct {
 			NeedCategories struct {
-				TotalCount int                 `json:"totalCount"`
+				TotalCount int                       `json:"totalCount"`
 				Edges      []struct{ Cursor string } `json:"edges"`
 			} `json:"needCategories"`
 		}

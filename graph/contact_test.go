@@ -37,7 +37,7 @@ func TestContactRules(t *testing.T) {
 			var out struct {
 				CreateContact struct {
 					Operator struct{ Email string }
-					MainNeed struct{ Code string }  `json:"mainNeed"`
+					MainNeed struct{ Code string }   `json:"mainNeed"`
 					Needs    []struct{ Code string } `json:"needs"`
 				} `json:"createContact"`
 			}
