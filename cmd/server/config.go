@@ -1,0 +1,98 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"strconv"
+	"strings"
+)
+
+// config is the server's configuration. Every setting has a flag and an
+// environment variable; the flag wins. Secrets (the database password)
+// are never logged.
+type config struct {
+	Addr            string   // ADDR, --addr: listen address (default :8080)
+	DatabaseURL     string   // DATABASE_URL, --database-url: empty = embedded SQLite file
+	Env             string   // ENV, --env: development (default) or production
+	AllowedOrigins  []string // CORS_ORIGINS, --cors-origins: comma-separated dashboard origins
+	Demo            bool     // --demo: load the demo year once, print a token per role
+	LogLevel        slog.Level
+	MaxBodyBytes    int64 // MAX_BODY_BYTES (default 1 MiB)
+	DefaultPageSize int   // DEFAULT_PAGE_SIZE (default 50)
+	MaxPageSize     int   // MAX_PAGE_SIZE (default 200)
+	DBMaxConns      int   // DB_MAX_CONNS: PostgreSQL pool size (default 20)
+}
+
+func (c config) development() bool { return c.Env == "development" }
+
+// parseConfig reads the flags of the serve command over the environment.
+// It returns an error naming the setting at fault.
+func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (config, error) {
+	c := config{
+		Addr:        envOr(getenv, "ADDR", ":8080"),
+		DatabaseURL: getenv("DATABASE_URL"),
+		Env:         envOr(getenv, "ENV", "development"),
+	}
+	origins := getenv("CORS_ORIGINS")
+	level := envOr(getenv, "LOG_LEVEL", "info")
+	ints := map[string]*int{}
+	var maxBody int
+	for name, p := range map[string]*int{
+		"MAX_BODY_BYTES": &maxBody, "DEFAULT_PAGE_SIZE": &c.DefaultPageSize,
+		"MAX_PAGE_SIZE": &c.MaxPageSize, "DB_MAX_CONNS": &c.DBMaxConns,
+	} {
+		ints[name] = p
+		if v := getenv(name); v != "" {
+			n, err := strconv.Atoi(v)
+			if err != nil || n <= 0 {
+				return c, fmt.Errorf("%s must be a positive whole number", name)
+			}
+			*p = n
+		}
+	}
+	fs := flag.NewFlagSet("server", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&c.Addr, "addr", c.Addr, "listen address (ADDR)")
+	fs.StringVar(&c.DatabaseURL, "database-url", c.DatabaseURL, "postgres://… for PostgreSQL; empty for the embedded SQLite file (DATABASE_URL)")
+	fs.StringVar(&c.Env, "env", c.Env, "development or production (ENV)")
+	fs.StringVar(&origins, "cors-origins", origins, "comma-separated origins allowed to call the API from a browser (CORS_ORIGINS)")
+	fs.StringVar(&level, "log-level", level, "debug, info, warn or error (LOG_LEVEL)")
+	fs.BoolVar(&c.Demo, "demo", false, "load a synthetic demo year once and print a token per role")
+	if err := fs.Parse(args); err != nil {
+		return c, err
+	}
+	if fs.NArg() > 0 {
+		return c, fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	c.MaxBodyBytes = int64(maxBody)
+	if c.Env != "development" && c.Env != "production" {
+		return c, errors.New("ENV must be development or production")
+	}
+	if err := c.LogLevel.UnmarshalText([]byte(level)); err != nil {
+		return c, errors.New("LOG_LEVEL must be debug, info, warn or error")
+	}
+	for _, o := range strings.Split(origins, ",") {
+		o = strings.TrimSpace(o)
+		if o == "" {
+			continue
+		}
+		if o == "*" || o == "null" || !(strings.HasPrefix(o, "https://") || strings.HasPrefix(o, "http://")) {
+			return c, fmt.Errorf("CORS_ORIGINS: %q is not an origin such as https://dashboard.example.it", o)
+		}
+		c.AllowedOrigins = append(c.AllowedOrigins, strings.TrimRight(o, "/"))
+	}
+	if c.MaxPageSize > 0 && c.DefaultPageSize > c.MaxPageSize {
+		return c, errors.New("DEFAULT_PAGE_SIZE must not exceed MAX_PAGE_SIZE")
+	}
+	return c, nil
+}
+
+func envOr(getenv func(string) string, name, def string) string {
+	if v := getenv(name); v != "" {
+		return v
+	}
+	return def
+}

@@ -1,0 +1,170 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"segretariato/ent/schema/schematype"
+	"segretariato/internal/auth"
+	"segretariato/internal/database"
+	"segretariato/internal/demo"
+	"segretariato/internal/refdata"
+	"segretariato/internal/server"
+)
+
+// onListen, when set (by tests), is told the address the server listens on.
+var onListen func(net.Addr)
+
+// run dispatches the command line: no command serves the API.
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	if len(args) > 0 {
+		switch args[0] {
+		case "operator":
+			return runOperator(ctx, args[1:], getenv, stdout, stderr)
+		case "serve":
+			args = args[1:]
+		}
+	}
+	cfg, err := parseConfig(args, getenv, stderr)
+	if err != nil {
+		return err
+	}
+	return serve(ctx, cfg, stdout, stderr)
+}
+
+func newLogger(w io.Writer, level slog.Level) *slog.Logger {
+	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: level}))
+}
+
+func serve(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
+	log := newLogger(stderr, cfg.LogLevel)
+	db, err := database.Open(ctx, cfg.DatabaseURL, database.Options{MaxOpenConns: cfg.DBMaxConns})
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if n, err := refdata.Load(ctx, db.Client); err != nil {
+		return err
+	} else if n > 0 {
+		log.Info("reference data loaded", "records", n)
+	}
+	if cfg.Demo {
+		if err := loadDemo(ctx, db, cfg, stdout, log); err != nil {
+			return err
+		}
+	}
+	h := server.New(server.Options{
+		DB: db, Log: log, Development: cfg.development(),
+		AllowedOrigins: cfg.AllowedOrigins, MaxBodyBytes: cfg.MaxBodyBytes,
+		DefaultPageSize: cfg.DefaultPageSize, MaxPageSize: cfg.MaxPageSize,
+	})
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listening on %s: %w", cfg.Addr, err)
+	}
+	if onListen != nil {
+		onListen(ln.Addr())
+	}
+	srv := &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		WriteTimeout:      120 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+	}
+	log.Info("listening", "addr", ln.Addr().String(), "database", db.Dialect, "env", cfg.Env)
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		return fmt.Errorf("shutting down: %w", err)
+	}
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+// loadDemo loads the demo year (once) and prints a fresh token for each
+// role's demo operator, with a request to paste.
+func loadDemo(ctx context.Context, db *database.DB, cfg config, stdout io.Writer, log *slog.Logger) error {
+	sum, err := demo.Load(ctx, db.Client, demo.Options{})
+	if err != nil {
+		return fmt.Errorf("loading the demo data: %w", err)
+	}
+	if sum.Created {
+		log.Info("demo data loaded", "contacts", sum.Contacts, "citizens", sum.Citizens, "referrals", sum.Referrals)
+	}
+	ops, err := demo.Operators(ctx, db.Client)
+	if err != nil {
+		return err
+	}
+	host := cfg.Addr
+	if h, p, err := net.SplitHostPort(cfg.Addr); err == nil && (h == "" || h == "0.0.0.0" || h == "::") {
+		host = "localhost:" + p
+	}
+	fmt.Fprintln(stdout, "Demo tokens (new at every start with --demo):")
+	var example string
+	for _, role := range []schematype.Role{schematype.RoleCoordinator, schematype.RoleSocialWorker, schematype.RoleAnalyst, schematype.RoleAdmin} {
+		op, ok := ops[role]
+		if !ok {
+			continue
+		}
+		token, err := auth.IssueToken(ctx, db.Client, op.ID)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "  %-14s %-40s %s\n", role, op.Email, token)
+		if example == "" {
+			example = token
+		}
+	}
+	fmt.Fprintf(stdout, "\nTry:\n  curl -s http://%s/graphql -H 'Authorization: Bearer %s' -H 'Content-Type: application/json' \\\n    -d '{\"query\":\"{ contacts(first: 3) { totalCount edges { node { occurredAt targetArea outcome mainNeed { code labelIt } } } } }\"}'\n", host, example)
+	if cfg.development() {
+		fmt.Fprintf(stdout, "GraphiQL: http://%s/ (set the Authorization header there)\n\n", host)
+	}
+	return nil
+}
+
+// runOperator handles `server operator add --email E --name N --role R`:
+// it creates the operator and prints its token, alone, on stdout.
+func runOperator(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	if len(args) == 0 || args[0] != "add" {
+		return errors.New("usage: server operator add --email E --name N --role SOCIAL_WORKER|COORDINATOR|ANALYST|ADMIN")
+	}
+	fs := flag.NewFlagSet("operator add", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	email := fs.String("email", "", "the operator's e-mail (unique)")
+	name := fs.String("name", "", "the operator's full name")
+	role := fs.String("role", "", "SOCIAL_WORKER, COORDINATOR, ANALYST or ADMIN")
+	dbURL := fs.String("database-url", getenv("DATABASE_URL"), "database (DATABASE_URL)")
+	if err := fs.Parse(args[1:]); err != nil {
+		return err
+	}
+	db, err := database.Open(ctx, *dbURL, database.Options{MaxOpenConns: 2})
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	_, token, err := auth.CreateOperator(ctx, db.Client, *email, *name, schematype.Role(*role))
+	if err != nil {
+		return err
+	}
+	_, err = fmt.Fprintln(stdout, token)
+	return err
+}
