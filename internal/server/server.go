@@ -43,7 +43,10 @@ type Options struct {
 	// DefaultPageSize is a connection's page when the client gives no
 	// `first` or `last` (default 50); MaxPageSize the largest allowed (200).
 	DefaultPageSize, MaxPageSize int
-	// ComplexityLimit bounds a query's cost before it runs (default 2000).
+	// ComplexityLimit bounds a query's cost before it runs (default
+	// 20000): a field costs 1, a connection its page size times the cost
+	// of one node, so 200 contacts with 30 fields each fit, and a page of
+	// 200 contacts each with a page of 200 contacts does not.
 	ComplexityLimit int
 }
 
@@ -61,7 +64,7 @@ func (o *Options) defaults() {
 		o.MaxPageSize = 200
 	}
 	if o.ComplexityLimit <= 0 {
-		o.ComplexityLimit = 2000
+		o.ComplexityLimit = 20000
 	}
 }
 
@@ -109,12 +112,14 @@ func New(o Options) http.Handler {
 func GraphQL(o Options) http.Handler {
 	o.defaults()
 	client := o.DB.Client
-	schema := generated.NewExecutableSchema(generated.Config{
+	cfg := generated.Config{
 		Resolvers: &graph.Resolver{
 			Client:    client,
 			Referrals: &referral.Service{Client: client},
 		},
-	})
+	}
+	connectionComplexity(&cfg.Complexity, o.DefaultPageSize)
+	schema := generated.NewExecutableSchema(cfg)
 	srv := handler.New(schema)
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(transport.GET{})

@@ -139,3 +139,18 @@ func urlq(s string) string {
 	r := strings.NewReplacer(" ", "%20", "{", "%7B", "}", "%7D", "(", "%28", ")", "%29", ":", "%3A")
 	return r.Replace(s)
 }
+
+func TestNestedConnectionsAreRefusedBeforeRunning(t *testing.T) {
+	db := dbtest.Open(t, "sqlite3", database.Options{})
+	api := apitest.New(t, db)
+	_, token := api.Operator(t, schematype.RoleCoordinator)
+	// A case list page: fine.
+	api.MustDo(t, token, `{ contacts(first: 200) { edges { node { id occurredAt channel requester targetArea responses outcome durationMinutes
+		citizen { id firstName lastName fiscalCode birthDate sex district } mainNeed { code labelIt } needs { code labelIt }
+		referrals { status proposedAt service { code name } } } } } }`, nil, nil)
+	// Connections nested in connections multiply: refused before running.
+	r := api.Do(t, token, `{ operators(first: 200) { edges { node { contacts(first: 200) { edges { node { citizen { contacts(first: 200) { totalCount } } } } } } } } }`, nil)
+	if r.Code() == "" || !strings.Contains(strings.ToLower(string(r.Body)), "complexity") {
+		t.Errorf("nested connections: %s", r.Body)
+	}
+}
