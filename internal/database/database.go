@@ -57,10 +57,11 @@ func Open(ctx context.Context, rawURL string, opt Options) (*DB, error) {
 	}
 	switch dia {
 	case dialect.SQLite:
-		// One writer at a time: SQLite serialises writes anyway, and a
-		// single connection avoids SQLITE_BUSY between our own goroutines.
-		// WAL lets readers on other processes go on.
-		db.SetMaxOpenConns(1)
+		// SQLite has one writer at a time: transactions begin IMMEDIATE
+		// (see sqliteDSN) so a second writer waits for the first instead of
+		// failing, and WAL lets the readers go on meanwhile.
+		db.SetMaxOpenConns(8)
+		db.SetMaxIdleConns(8)
 	default:
 		maxOpen := opt.MaxOpenConns
 		if maxOpen <= 0 {
@@ -123,8 +124,9 @@ func dataSource(rawURL string) (driver, dsn, dia string, err error) {
 }
 
 // sqliteDSN adds the pragmas the schema needs: foreign keys (ent refuses
-// to migrate without them), WAL, a busy timeout, and the SQLite time
-// format, without which strftime cannot read the stored times.
+// to migrate without them), WAL, a busy timeout, immediate transactions
+// (a writer waits for the lock at BEGIN rather than failing half-way), and
+// the SQLite time format, without which strftime cannot read the times.
 func sqliteDSN(path string) string {
 	q := url.Values{}
 	q.Add("_pragma", "foreign_keys(1)")
@@ -132,6 +134,7 @@ func sqliteDSN(path string) string {
 	q.Add("_pragma", "busy_timeout(5000)")
 	q.Add("_pragma", "synchronous(NORMAL)")
 	q.Set("_time_format", "sqlite")
+	q.Set("_txlock", "immediate")
 	sep := "?"
 	if strings.Contains(path, "?") {
 		sep = "&"
