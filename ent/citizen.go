@@ -23,6 +23,8 @@ type Citizen struct {
 	CreatedAt time.Time `json:"created_at,omitempty"`
 	// UpdatedAt holds the value of the "updated_at" field.
 	UpdatedAt time.Time `json:"updated_at,omitempty"`
+	// Version holds the value of the "version" field.
+	Version int `json:"version,omitempty"`
 	// FiscalCode holds the value of the "fiscal_code" field.
 	FiscalCode *string `json:"fiscal_code,omitempty"`
 	// FirstName holds the value of the "first_name" field.
@@ -55,6 +57,8 @@ type Citizen struct {
 	ConsentExpiresAt *time.Time `json:"consent_expires_at,omitempty"`
 	// HolderID holds the value of the "holder_id" field.
 	HolderID *int `json:"holder_id,omitempty"`
+	// PseudonymisedAt holds the value of the "pseudonymised_at" field.
+	PseudonymisedAt *time.Time `json:"pseudonymised_at,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the CitizenQuery when eager-loading is set.
 	Edges        CitizenEdges `json:"edges"`
@@ -65,15 +69,18 @@ type Citizen struct {
 type CitizenEdges struct {
 	// Holder holds the value of the holder edge.
 	Holder *Operator `json:"holder,omitempty"`
+	// SharedWith holds the value of the shared_with edge.
+	SharedWith []*Operator `json:"shared_with,omitempty"`
 	// Contacts holds the value of the contacts edge.
 	Contacts []*Contact `json:"contacts,omitempty"`
 	// loadedTypes holds the information for reporting if a
 	// type was loaded (or requested) in eager-loading or not.
-	loadedTypes [2]bool
+	loadedTypes [3]bool
 	// totalCount holds the count of the edges above.
-	totalCount [2]map[string]int
+	totalCount [3]map[string]int
 
-	namedContacts map[string][]*Contact
+	namedSharedWith map[string][]*Operator
+	namedContacts   map[string][]*Contact
 }
 
 // HolderOrErr returns the Holder value or an error if the edge
@@ -87,10 +94,19 @@ func (e CitizenEdges) HolderOrErr() (*Operator, error) {
 	return nil, &NotLoadedError{edge: "holder"}
 }
 
+// SharedWithOrErr returns the SharedWith value or an error if the edge
+// was not loaded in eager-loading.
+func (e CitizenEdges) SharedWithOrErr() ([]*Operator, error) {
+	if e.loadedTypes[1] {
+		return e.SharedWith, nil
+	}
+	return nil, &NotLoadedError{edge: "shared_with"}
+}
+
 // ContactsOrErr returns the Contacts value or an error if the edge
 // was not loaded in eager-loading.
 func (e CitizenEdges) ContactsOrErr() ([]*Contact, error) {
-	if e.loadedTypes[1] {
+	if e.loadedTypes[2] {
 		return e.Contacts, nil
 	}
 	return nil, &NotLoadedError{edge: "contacts"}
@@ -103,11 +119,11 @@ func (*Citizen) scanValues(columns []string) ([]any, error) {
 		switch columns[i] {
 		case citizen.FieldPrivacyConsent:
 			values[i] = new(sql.NullBool)
-		case citizen.FieldID, citizen.FieldHolderID:
+		case citizen.FieldID, citizen.FieldVersion, citizen.FieldHolderID:
 			values[i] = new(sql.NullInt64)
 		case citizen.FieldFiscalCode, citizen.FieldFirstName, citizen.FieldLastName, citizen.FieldSex, citizen.FieldCitizenship, citizen.FieldDistrict, citizen.FieldDistrictKey, citizen.FieldPhone, citizen.FieldEmail, citizen.FieldAddress, citizen.FieldConsentScope:
 			values[i] = new(sql.NullString)
-		case citizen.FieldCreatedAt, citizen.FieldUpdatedAt, citizen.FieldBirthDate, citizen.FieldConsentAt, citizen.FieldConsentExpiresAt:
+		case citizen.FieldCreatedAt, citizen.FieldUpdatedAt, citizen.FieldBirthDate, citizen.FieldConsentAt, citizen.FieldConsentExpiresAt, citizen.FieldPseudonymisedAt:
 			values[i] = new(sql.NullTime)
 		default:
 			values[i] = new(sql.UnknownType)
@@ -141,6 +157,12 @@ func (_m *Citizen) assignValues(columns []string, values []any) error {
 				return fmt.Errorf("unexpected type %T for field updated_at", values[i])
 			} else if value.Valid {
 				_m.UpdatedAt = value.Time
+			}
+		case citizen.FieldVersion:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field version", values[i])
+			} else if value.Valid {
+				_m.Version = int(value.Int64)
 			}
 		case citizen.FieldFiscalCode:
 			if value, ok := values[i].(*sql.NullString); !ok {
@@ -247,6 +269,13 @@ func (_m *Citizen) assignValues(columns []string, values []any) error {
 				_m.HolderID = new(int)
 				*_m.HolderID = int(value.Int64)
 			}
+		case citizen.FieldPseudonymisedAt:
+			if value, ok := values[i].(*sql.NullTime); !ok {
+				return fmt.Errorf("unexpected type %T for field pseudonymised_at", values[i])
+			} else if value.Valid {
+				_m.PseudonymisedAt = new(time.Time)
+				*_m.PseudonymisedAt = value.Time
+			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
 		}
@@ -263,6 +292,11 @@ func (_m *Citizen) Value(name string) (ent.Value, error) {
 // QueryHolder queries the "holder" edge of the Citizen entity.
 func (_m *Citizen) QueryHolder() *OperatorQuery {
 	return NewCitizenClient(_m.config).QueryHolder(_m)
+}
+
+// QuerySharedWith queries the "shared_with" edge of the Citizen entity.
+func (_m *Citizen) QuerySharedWith() *OperatorQuery {
+	return NewCitizenClient(_m.config).QuerySharedWith(_m)
 }
 
 // QueryContacts queries the "contacts" edge of the Citizen entity.
@@ -298,6 +332,9 @@ func (_m *Citizen) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("updated_at=")
 	builder.WriteString(_m.UpdatedAt.Format(time.ANSIC))
+	builder.WriteString(", ")
+	builder.WriteString("version=")
+	builder.WriteString(fmt.Sprintf("%v", _m.Version))
 	builder.WriteString(", ")
 	if v := _m.FiscalCode; v != nil {
 		builder.WriteString("fiscal_code=")
@@ -364,8 +401,37 @@ func (_m *Citizen) String() string {
 		builder.WriteString("holder_id=")
 		builder.WriteString(fmt.Sprintf("%v", *v))
 	}
+	builder.WriteString(", ")
+	if v := _m.PseudonymisedAt; v != nil {
+		builder.WriteString("pseudonymised_at=")
+		builder.WriteString(v.Format(time.ANSIC))
+	}
 	builder.WriteByte(')')
 	return builder.String()
+}
+
+// NamedSharedWith returns the SharedWith named value or an error if the edge was not
+// loaded in eager-loading with this name.
+func (_m *Citizen) NamedSharedWith(name string) ([]*Operator, error) {
+	if _m.Edges.namedSharedWith == nil {
+		return nil, &NotLoadedError{edge: name}
+	}
+	nodes, ok := _m.Edges.namedSharedWith[name]
+	if !ok {
+		return nil, &NotLoadedError{edge: name}
+	}
+	return nodes, nil
+}
+
+func (_m *Citizen) appendNamedSharedWith(name string, edges ...*Operator) {
+	if _m.Edges.namedSharedWith == nil {
+		_m.Edges.namedSharedWith = make(map[string][]*Operator)
+	}
+	if len(edges) == 0 {
+		_m.Edges.namedSharedWith[name] = []*Operator{}
+	} else {
+		_m.Edges.namedSharedWith[name] = append(_m.Edges.namedSharedWith[name], edges...)
+	}
 }
 
 // NamedContacts returns the Contacts named value or an error if the edge was not

@@ -53,6 +53,20 @@ func (_c *CitizenCreate) SetNillableUpdatedAt(v *time.Time) *CitizenCreate {
 	return _c
 }
 
+// SetVersion sets the "version" field.
+func (_c *CitizenCreate) SetVersion(v int) *CitizenCreate {
+	_c.mutation.SetVersion(v)
+	return _c
+}
+
+// SetNillableVersion sets the "version" field if the given value is not nil.
+func (_c *CitizenCreate) SetNillableVersion(v *int) *CitizenCreate {
+	if v != nil {
+		_c.SetVersion(*v)
+	}
+	return _c
+}
+
 // SetFiscalCode sets the "fiscal_code" field.
 func (_c *CitizenCreate) SetFiscalCode(v string) *CitizenCreate {
 	_c.mutation.SetFiscalCode(v)
@@ -277,9 +291,38 @@ func (_c *CitizenCreate) SetNillableHolderID(v *int) *CitizenCreate {
 	return _c
 }
 
+// SetPseudonymisedAt sets the "pseudonymised_at" field.
+func (_c *CitizenCreate) SetPseudonymisedAt(v time.Time) *CitizenCreate {
+	_c.mutation.SetPseudonymisedAt(v)
+	return _c
+}
+
+// SetNillablePseudonymisedAt sets the "pseudonymised_at" field if the given value is not nil.
+func (_c *CitizenCreate) SetNillablePseudonymisedAt(v *time.Time) *CitizenCreate {
+	if v != nil {
+		_c.SetPseudonymisedAt(*v)
+	}
+	return _c
+}
+
 // SetHolder sets the "holder" edge to the Operator entity.
 func (_c *CitizenCreate) SetHolder(v *Operator) *CitizenCreate {
 	return _c.SetHolderID(v.ID)
+}
+
+// AddSharedWithIDs adds the "shared_with" edge to the Operator entity by IDs.
+func (_c *CitizenCreate) AddSharedWithIDs(ids ...int) *CitizenCreate {
+	_c.mutation.AddSharedWithIDs(ids...)
+	return _c
+}
+
+// AddSharedWith adds the "shared_with" edges to the Operator entity.
+func (_c *CitizenCreate) AddSharedWith(v ...*Operator) *CitizenCreate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _c.AddSharedWithIDs(ids...)
 }
 
 // AddContactIDs adds the "contacts" edge to the Contact entity by IDs.
@@ -348,6 +391,10 @@ func (_c *CitizenCreate) defaults() error {
 		v := citizen.DefaultUpdatedAt()
 		_c.mutation.SetUpdatedAt(v)
 	}
+	if _, ok := _c.mutation.Version(); !ok {
+		v := citizen.DefaultVersion
+		_c.mutation.SetVersion(v)
+	}
 	if _, ok := _c.mutation.PrivacyConsent(); !ok {
 		v := citizen.DefaultPrivacyConsent
 		_c.mutation.SetPrivacyConsent(v)
@@ -362,6 +409,9 @@ func (_c *CitizenCreate) check() error {
 	}
 	if _, ok := _c.mutation.UpdatedAt(); !ok {
 		return &ValidationError{Name: "updated_at", err: errors.New(`ent: missing required field "Citizen.updated_at"`)}
+	}
+	if _, ok := _c.mutation.Version(); !ok {
+		return &ValidationError{Name: "version", err: errors.New(`ent: missing required field "Citizen.version"`)}
 	}
 	if v, ok := _c.mutation.FiscalCode(); ok {
 		if err := citizen.FiscalCodeValidator(v); err != nil {
@@ -456,6 +506,10 @@ func (_c *CitizenCreate) createSpec() (*Citizen, *sqlgraph.CreateSpec) {
 		_spec.SetField(citizen.FieldUpdatedAt, field.TypeTime, value)
 		_node.UpdatedAt = value
 	}
+	if value, ok := _c.mutation.Version(); ok {
+		_spec.SetField(citizen.FieldVersion, field.TypeInt, value)
+		_node.Version = value
+	}
 	if value, ok := _c.mutation.FiscalCode(); ok {
 		_spec.SetField(citizen.FieldFiscalCode, field.TypeString, value)
 		_node.FiscalCode = &value
@@ -516,6 +570,10 @@ func (_c *CitizenCreate) createSpec() (*Citizen, *sqlgraph.CreateSpec) {
 		_spec.SetField(citizen.FieldConsentExpiresAt, field.TypeTime, value)
 		_node.ConsentExpiresAt = &value
 	}
+	if value, ok := _c.mutation.PseudonymisedAt(); ok {
+		_spec.SetField(citizen.FieldPseudonymisedAt, field.TypeTime, value)
+		_node.PseudonymisedAt = &value
+	}
 	if nodes := _c.mutation.HolderIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.M2O,
@@ -531,6 +589,22 @@ func (_c *CitizenCreate) createSpec() (*Citizen, *sqlgraph.CreateSpec) {
 			edge.Target.Nodes = append(edge.Target.Nodes, k)
 		}
 		_node.HolderID = &nodes[0]
+		_spec.Edges = append(_spec.Edges, edge)
+	}
+	if nodes := _c.mutation.SharedWithIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2M,
+			Inverse: false,
+			Table:   citizen.SharedWithTable,
+			Columns: citizen.SharedWithPrimaryKey,
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(operator.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
 		_spec.Edges = append(_spec.Edges, edge)
 	}
 	if nodes := _c.mutation.ContactsIDs(); len(nodes) > 0 {
@@ -610,6 +684,24 @@ func (u *CitizenUpsert) SetUpdatedAt(v time.Time) *CitizenUpsert {
 // UpdateUpdatedAt sets the "updated_at" field to the value that was provided on create.
 func (u *CitizenUpsert) UpdateUpdatedAt() *CitizenUpsert {
 	u.SetExcluded(citizen.FieldUpdatedAt)
+	return u
+}
+
+// SetVersion sets the "version" field.
+func (u *CitizenUpsert) SetVersion(v int) *CitizenUpsert {
+	u.Set(citizen.FieldVersion, v)
+	return u
+}
+
+// UpdateVersion sets the "version" field to the value that was provided on create.
+func (u *CitizenUpsert) UpdateVersion() *CitizenUpsert {
+	u.SetExcluded(citizen.FieldVersion)
+	return u
+}
+
+// AddVersion adds v to the "version" field.
+func (u *CitizenUpsert) AddVersion(v int) *CitizenUpsert {
+	u.Add(citizen.FieldVersion, v)
 	return u
 }
 
@@ -895,6 +987,24 @@ func (u *CitizenUpsert) ClearHolderID() *CitizenUpsert {
 	return u
 }
 
+// SetPseudonymisedAt sets the "pseudonymised_at" field.
+func (u *CitizenUpsert) SetPseudonymisedAt(v time.Time) *CitizenUpsert {
+	u.Set(citizen.FieldPseudonymisedAt, v)
+	return u
+}
+
+// UpdatePseudonymisedAt sets the "pseudonymised_at" field to the value that was provided on create.
+func (u *CitizenUpsert) UpdatePseudonymisedAt() *CitizenUpsert {
+	u.SetExcluded(citizen.FieldPseudonymisedAt)
+	return u
+}
+
+// ClearPseudonymisedAt clears the value of the "pseudonymised_at" field.
+func (u *CitizenUpsert) ClearPseudonymisedAt() *CitizenUpsert {
+	u.SetNull(citizen.FieldPseudonymisedAt)
+	return u
+}
+
 // UpdateNewValues updates the mutable fields using the new values that were set on create.
 // Using this option is equivalent to using:
 //
@@ -951,6 +1061,27 @@ func (u *CitizenUpsertOne) SetUpdatedAt(v time.Time) *CitizenUpsertOne {
 func (u *CitizenUpsertOne) UpdateUpdatedAt() *CitizenUpsertOne {
 	return u.Update(func(s *CitizenUpsert) {
 		s.UpdateUpdatedAt()
+	})
+}
+
+// SetVersion sets the "version" field.
+func (u *CitizenUpsertOne) SetVersion(v int) *CitizenUpsertOne {
+	return u.Update(func(s *CitizenUpsert) {
+		s.SetVersion(v)
+	})
+}
+
+// AddVersion adds v to the "version" field.
+func (u *CitizenUpsertOne) AddVersion(v int) *CitizenUpsertOne {
+	return u.Update(func(s *CitizenUpsert) {
+		s.AddVersion(v)
+	})
+}
+
+// UpdateVersion sets the "version" field to the value that was provided on create.
+func (u *CitizenUpsertOne) UpdateVersion() *CitizenUpsertOne {
+	return u.Update(func(s *CitizenUpsert) {
+		s.UpdateVersion()
 	})
 }
 
@@ -1283,6 +1414,27 @@ func (u *CitizenUpsertOne) ClearHolderID() *CitizenUpsertOne {
 	})
 }
 
+// SetPseudonymisedAt sets the "pseudonymised_at" field.
+func (u *CitizenUpsertOne) SetPseudonymisedAt(v time.Time) *CitizenUpsertOne {
+	return u.Update(func(s *CitizenUpsert) {
+		s.SetPseudonymisedAt(v)
+	})
+}
+
+// UpdatePseudonymisedAt sets the "pseudonymised_at" field to the value that was provided on create.
+func (u *CitizenUpsertOne) UpdatePseudonymisedAt() *CitizenUpsertOne {
+	return u.Update(func(s *CitizenUpsert) {
+		s.UpdatePseudonymisedAt()
+	})
+}
+
+// ClearPseudonymisedAt clears the value of the "pseudonymised_at" field.
+func (u *CitizenUpsertOne) ClearPseudonymisedAt() *CitizenUpsertOne {
+	return u.Update(func(s *CitizenUpsert) {
+		s.ClearPseudonymisedAt()
+	})
+}
+
 // Exec executes the query.
 func (u *CitizenUpsertOne) Exec(ctx context.Context) error {
 	if len(u.create.conflict) == 0 {
@@ -1505,6 +1657,27 @@ func (u *CitizenUpsertBulk) SetUpdatedAt(v time.Time) *CitizenUpsertBulk {
 func (u *CitizenUpsertBulk) UpdateUpdatedAt() *CitizenUpsertBulk {
 	return u.Update(func(s *CitizenUpsert) {
 		s.UpdateUpdatedAt()
+	})
+}
+
+// SetVersion sets the "version" field.
+func (u *CitizenUpsertBulk) SetVersion(v int) *CitizenUpsertBulk {
+	return u.Update(func(s *CitizenUpsert) {
+		s.SetVersion(v)
+	})
+}
+
+// AddVersion adds v to the "version" field.
+func (u *CitizenUpsertBulk) AddVersion(v int) *CitizenUpsertBulk {
+	return u.Update(func(s *CitizenUpsert) {
+		s.AddVersion(v)
+	})
+}
+
+// UpdateVersion sets the "version" field to the value that was provided on create.
+func (u *CitizenUpsertBulk) UpdateVersion() *CitizenUpsertBulk {
+	return u.Update(func(s *CitizenUpsert) {
+		s.UpdateVersion()
 	})
 }
 
@@ -1834,6 +2007,27 @@ func (u *CitizenUpsertBulk) UpdateHolderID() *CitizenUpsertBulk {
 func (u *CitizenUpsertBulk) ClearHolderID() *CitizenUpsertBulk {
 	return u.Update(func(s *CitizenUpsert) {
 		s.ClearHolderID()
+	})
+}
+
+// SetPseudonymisedAt sets the "pseudonymised_at" field.
+func (u *CitizenUpsertBulk) SetPseudonymisedAt(v time.Time) *CitizenUpsertBulk {
+	return u.Update(func(s *CitizenUpsert) {
+		s.SetPseudonymisedAt(v)
+	})
+}
+
+// UpdatePseudonymisedAt sets the "pseudonymised_at" field to the value that was provided on create.
+func (u *CitizenUpsertBulk) UpdatePseudonymisedAt() *CitizenUpsertBulk {
+	return u.Update(func(s *CitizenUpsert) {
+		s.UpdatePseudonymisedAt()
+	})
+}
+
+// ClearPseudonymisedAt clears the value of the "pseudonymised_at" field.
+func (u *CitizenUpsertBulk) ClearPseudonymisedAt() *CitizenUpsertBulk {
+	return u.Update(func(s *CitizenUpsert) {
+		s.ClearPseudonymisedAt()
 	})
 }
 

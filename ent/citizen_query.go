@@ -21,15 +21,17 @@ import (
 // CitizenQuery is the builder for querying Citizen entities.
 type CitizenQuery struct {
 	config
-	ctx               *QueryContext
-	order             []citizen.OrderOption
-	inters            []Interceptor
-	predicates        []predicate.Citizen
-	withHolder        *OperatorQuery
-	withContacts      *ContactQuery
-	loadTotal         []func(context.Context, []*Citizen) error
-	modifiers         []func(*sql.Selector)
-	withNamedContacts map[string]*ContactQuery
+	ctx                 *QueryContext
+	order               []citizen.OrderOption
+	inters              []Interceptor
+	predicates          []predicate.Citizen
+	withHolder          *OperatorQuery
+	withSharedWith      *OperatorQuery
+	withContacts        *ContactQuery
+	loadTotal           []func(context.Context, []*Citizen) error
+	modifiers           []func(*sql.Selector)
+	withNamedSharedWith map[string]*OperatorQuery
+	withNamedContacts   map[string]*ContactQuery
 	// intermediate query (i.e. traversal path).
 	sql  *sql.Selector
 	path func(context.Context) (*sql.Selector, error)
@@ -81,6 +83,28 @@ func (_q *CitizenQuery) QueryHolder() *OperatorQuery {
 			sqlgraph.From(citizen.Table, citizen.FieldID, selector),
 			sqlgraph.To(operator.Table, operator.FieldID),
 			sqlgraph.Edge(sqlgraph.M2O, true, citizen.HolderTable, citizen.HolderColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
+// QuerySharedWith chains the current query on the "shared_with" edge.
+func (_q *CitizenQuery) QuerySharedWith() *OperatorQuery {
+	query := (&OperatorClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(citizen.Table, citizen.FieldID, selector),
+			sqlgraph.To(operator.Table, operator.FieldID),
+			sqlgraph.Edge(sqlgraph.M2M, false, citizen.SharedWithTable, citizen.SharedWithPrimaryKey...),
 		)
 		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
 		return fromU, nil
@@ -297,13 +321,14 @@ func (_q *CitizenQuery) Clone() *CitizenQuery {
 		return nil
 	}
 	return &CitizenQuery{
-		config:       _q.config,
-		ctx:          _q.ctx.Clone(),
-		order:        append([]citizen.OrderOption{}, _q.order...),
-		inters:       append([]Interceptor{}, _q.inters...),
-		predicates:   append([]predicate.Citizen{}, _q.predicates...),
-		withHolder:   _q.withHolder.Clone(),
-		withContacts: _q.withContacts.Clone(),
+		config:         _q.config,
+		ctx:            _q.ctx.Clone(),
+		order:          append([]citizen.OrderOption{}, _q.order...),
+		inters:         append([]Interceptor{}, _q.inters...),
+		predicates:     append([]predicate.Citizen{}, _q.predicates...),
+		withHolder:     _q.withHolder.Clone(),
+		withSharedWith: _q.withSharedWith.Clone(),
+		withContacts:   _q.withContacts.Clone(),
 		// clone intermediate query.
 		sql:       _q.sql.Clone(),
 		path:      _q.path,
@@ -319,6 +344,17 @@ func (_q *CitizenQuery) WithHolder(opts ...func(*OperatorQuery)) *CitizenQuery {
 		opt(query)
 	}
 	_q.withHolder = query
+	return _q
+}
+
+// WithSharedWith tells the query-builder to eager-load the nodes that are connected to
+// the "shared_with" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *CitizenQuery) WithSharedWith(opts ...func(*OperatorQuery)) *CitizenQuery {
+	query := (&OperatorClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withSharedWith = query
 	return _q
 }
 
@@ -411,8 +447,9 @@ func (_q *CitizenQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Citi
 	var (
 		nodes       = []*Citizen{}
 		_spec       = _q.querySpec()
-		loadedTypes = [2]bool{
+		loadedTypes = [3]bool{
 			_q.withHolder != nil,
+			_q.withSharedWith != nil,
 			_q.withContacts != nil,
 		}
 	)
@@ -443,10 +480,24 @@ func (_q *CitizenQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Citi
 			return nil, err
 		}
 	}
+	if query := _q.withSharedWith; query != nil {
+		if err := _q.loadSharedWith(ctx, query, nodes,
+			func(n *Citizen) { n.Edges.SharedWith = []*Operator{} },
+			func(n *Citizen, e *Operator) { n.Edges.SharedWith = append(n.Edges.SharedWith, e) }); err != nil {
+			return nil, err
+		}
+	}
 	if query := _q.withContacts; query != nil {
 		if err := _q.loadContacts(ctx, query, nodes,
 			func(n *Citizen) { n.Edges.Contacts = []*Contact{} },
 			func(n *Citizen, e *Contact) { n.Edges.Contacts = append(n.Edges.Contacts, e) }); err != nil {
+			return nil, err
+		}
+	}
+	for name, query := range _q.withNamedSharedWith {
+		if err := _q.loadSharedWith(ctx, query, nodes,
+			func(n *Citizen) { n.appendNamedSharedWith(name) },
+			func(n *Citizen, e *Operator) { n.appendNamedSharedWith(name, e) }); err != nil {
 			return nil, err
 		}
 	}
@@ -493,6 +544,67 @@ func (_q *CitizenQuery) loadHolder(ctx context.Context, query *OperatorQuery, no
 		}
 		for i := range nodes {
 			assign(nodes[i], n)
+		}
+	}
+	return nil
+}
+func (_q *CitizenQuery) loadSharedWith(ctx context.Context, query *OperatorQuery, nodes []*Citizen, init func(*Citizen), assign func(*Citizen, *Operator)) error {
+	edgeIDs := make([]driver.Value, len(nodes))
+	byID := make(map[int]*Citizen)
+	nids := make(map[int]map[*Citizen]struct{})
+	for i, node := range nodes {
+		edgeIDs[i] = node.ID
+		byID[node.ID] = node
+		if init != nil {
+			init(node)
+		}
+	}
+	query.Where(func(s *sql.Selector) {
+		joinT := sql.Table(citizen.SharedWithTable)
+		s.Join(joinT).On(s.C(operator.FieldID), joinT.C(citizen.SharedWithPrimaryKey[1]))
+		s.Where(sql.InValues(joinT.C(citizen.SharedWithPrimaryKey[0]), edgeIDs...))
+		columns := s.SelectedColumns()
+		s.Select(joinT.C(citizen.SharedWithPrimaryKey[0]))
+		s.AppendSelect(columns...)
+		s.SetDistinct(false)
+	})
+	if err := query.prepareQuery(ctx); err != nil {
+		return err
+	}
+	qr := QuerierFunc(func(ctx context.Context, q Query) (Value, error) {
+		return query.sqlAll(ctx, func(_ context.Context, spec *sqlgraph.QuerySpec) {
+			assign := spec.Assign
+			values := spec.ScanValues
+			spec.ScanValues = func(columns []string) ([]any, error) {
+				values, err := values(columns[1:])
+				if err != nil {
+					return nil, err
+				}
+				return append([]any{new(sql.NullInt64)}, values...), nil
+			}
+			spec.Assign = func(columns []string, values []any) error {
+				outValue := int(values[0].(*sql.NullInt64).Int64)
+				inValue := int(values[1].(*sql.NullInt64).Int64)
+				if nids[inValue] == nil {
+					nids[inValue] = map[*Citizen]struct{}{byID[outValue]: {}}
+					return assign(columns[1:], values[1:])
+				}
+				nids[inValue][byID[outValue]] = struct{}{}
+				return nil
+			}
+		})
+	})
+	neighbors, err := withInterceptors[[]*Operator](ctx, query, qr, query.inters)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		nodes, ok := nids[n.ID]
+		if !ok {
+			return fmt.Errorf(`unexpected "shared_with" node returned %v`, n.ID)
+		}
+		for kn := range nodes {
+			assign(kn, n)
 		}
 	}
 	return nil
@@ -625,6 +737,20 @@ func (_q *CitizenQuery) sqlQuery(ctx context.Context) *sql.Selector {
 func (_q *CitizenQuery) Modify(modifiers ...func(s *sql.Selector)) *CitizenSelect {
 	_q.modifiers = append(_q.modifiers, modifiers...)
 	return _q.Select()
+}
+
+// WithNamedSharedWith tells the query-builder to eager-load the nodes that are connected to the "shared_with"
+// edge with the given name. The optional arguments are used to configure the query builder of the edge.
+func (_q *CitizenQuery) WithNamedSharedWith(name string, opts ...func(*OperatorQuery)) *CitizenQuery {
+	query := (&OperatorClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	if _q.withNamedSharedWith == nil {
+		_q.withNamedSharedWith = make(map[string]*OperatorQuery)
+	}
+	_q.withNamedSharedWith[name] = query
+	return _q
 }
 
 // WithNamedContacts tells the query-builder to eager-load the nodes that are connected to the "contacts"

@@ -38,6 +38,27 @@ func (_u *CitizenUpdate) SetUpdatedAt(v time.Time) *CitizenUpdate {
 	return _u
 }
 
+// SetVersion sets the "version" field.
+func (_u *CitizenUpdate) SetVersion(v int) *CitizenUpdate {
+	_u.mutation.ResetVersion()
+	_u.mutation.SetVersion(v)
+	return _u
+}
+
+// SetNillableVersion sets the "version" field if the given value is not nil.
+func (_u *CitizenUpdate) SetNillableVersion(v *int) *CitizenUpdate {
+	if v != nil {
+		_u.SetVersion(*v)
+	}
+	return _u
+}
+
+// AddVersion adds value to the "version" field.
+func (_u *CitizenUpdate) AddVersion(v int) *CitizenUpdate {
+	_u.mutation.AddVersion(v)
+	return _u
+}
+
 // SetFiscalCode sets the "fiscal_code" field.
 func (_u *CitizenUpdate) SetFiscalCode(v string) *CitizenUpdate {
 	_u.mutation.SetFiscalCode(v)
@@ -352,9 +373,44 @@ func (_u *CitizenUpdate) ClearHolderID() *CitizenUpdate {
 	return _u
 }
 
+// SetPseudonymisedAt sets the "pseudonymised_at" field.
+func (_u *CitizenUpdate) SetPseudonymisedAt(v time.Time) *CitizenUpdate {
+	_u.mutation.SetPseudonymisedAt(v)
+	return _u
+}
+
+// SetNillablePseudonymisedAt sets the "pseudonymised_at" field if the given value is not nil.
+func (_u *CitizenUpdate) SetNillablePseudonymisedAt(v *time.Time) *CitizenUpdate {
+	if v != nil {
+		_u.SetPseudonymisedAt(*v)
+	}
+	return _u
+}
+
+// ClearPseudonymisedAt clears the value of the "pseudonymised_at" field.
+func (_u *CitizenUpdate) ClearPseudonymisedAt() *CitizenUpdate {
+	_u.mutation.ClearPseudonymisedAt()
+	return _u
+}
+
 // SetHolder sets the "holder" edge to the Operator entity.
 func (_u *CitizenUpdate) SetHolder(v *Operator) *CitizenUpdate {
 	return _u.SetHolderID(v.ID)
+}
+
+// AddSharedWithIDs adds the "shared_with" edge to the Operator entity by IDs.
+func (_u *CitizenUpdate) AddSharedWithIDs(ids ...int) *CitizenUpdate {
+	_u.mutation.AddSharedWithIDs(ids...)
+	return _u
+}
+
+// AddSharedWith adds the "shared_with" edges to the Operator entity.
+func (_u *CitizenUpdate) AddSharedWith(v ...*Operator) *CitizenUpdate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddSharedWithIDs(ids...)
 }
 
 // AddContactIDs adds the "contacts" edge to the Contact entity by IDs.
@@ -381,6 +437,27 @@ func (_u *CitizenUpdate) Mutation() *CitizenMutation {
 func (_u *CitizenUpdate) ClearHolder() *CitizenUpdate {
 	_u.mutation.ClearHolder()
 	return _u
+}
+
+// ClearSharedWith clears all "shared_with" edges to the Operator entity.
+func (_u *CitizenUpdate) ClearSharedWith() *CitizenUpdate {
+	_u.mutation.ClearSharedWith()
+	return _u
+}
+
+// RemoveSharedWithIDs removes the "shared_with" edge to Operator entities by IDs.
+func (_u *CitizenUpdate) RemoveSharedWithIDs(ids ...int) *CitizenUpdate {
+	_u.mutation.RemoveSharedWithIDs(ids...)
+	return _u
+}
+
+// RemoveSharedWith removes "shared_with" edges to Operator entities.
+func (_u *CitizenUpdate) RemoveSharedWith(v ...*Operator) *CitizenUpdate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveSharedWithIDs(ids...)
 }
 
 // ClearContacts clears all "contacts" edges to the Contact entity.
@@ -527,6 +604,12 @@ func (_u *CitizenUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	if value, ok := _u.mutation.UpdatedAt(); ok {
 		_spec.SetField(citizen.FieldUpdatedAt, field.TypeTime, value)
 	}
+	if value, ok := _u.mutation.Version(); ok {
+		_spec.SetField(citizen.FieldVersion, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedVersion(); ok {
+		_spec.AddField(citizen.FieldVersion, field.TypeInt, value)
+	}
 	if value, ok := _u.mutation.FiscalCode(); ok {
 		_spec.SetField(citizen.FieldFiscalCode, field.TypeString, value)
 	}
@@ -614,6 +697,12 @@ func (_u *CitizenUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	if _u.mutation.ConsentExpiresAtCleared() {
 		_spec.ClearField(citizen.FieldConsentExpiresAt, field.TypeTime)
 	}
+	if value, ok := _u.mutation.PseudonymisedAt(); ok {
+		_spec.SetField(citizen.FieldPseudonymisedAt, field.TypeTime, value)
+	}
+	if _u.mutation.PseudonymisedAtCleared() {
+		_spec.ClearField(citizen.FieldPseudonymisedAt, field.TypeTime)
+	}
 	if _u.mutation.HolderCleared() {
 		edge := &sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.M2O,
@@ -633,6 +722,51 @@ func (_u *CitizenUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 			Inverse: true,
 			Table:   citizen.HolderTable,
 			Columns: []string{citizen.HolderColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(operator.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.SharedWithCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2M,
+			Inverse: false,
+			Table:   citizen.SharedWithTable,
+			Columns: citizen.SharedWithPrimaryKey,
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(operator.FieldID, field.TypeInt),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedSharedWithIDs(); len(nodes) > 0 && !_u.mutation.SharedWithCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2M,
+			Inverse: false,
+			Table:   citizen.SharedWithTable,
+			Columns: citizen.SharedWithPrimaryKey,
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(operator.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.SharedWithIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2M,
+			Inverse: false,
+			Table:   citizen.SharedWithTable,
+			Columns: citizen.SharedWithPrimaryKey,
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(operator.FieldID, field.TypeInt),
@@ -713,6 +847,27 @@ type CitizenUpdateOne struct {
 // SetUpdatedAt sets the "updated_at" field.
 func (_u *CitizenUpdateOne) SetUpdatedAt(v time.Time) *CitizenUpdateOne {
 	_u.mutation.SetUpdatedAt(v)
+	return _u
+}
+
+// SetVersion sets the "version" field.
+func (_u *CitizenUpdateOne) SetVersion(v int) *CitizenUpdateOne {
+	_u.mutation.ResetVersion()
+	_u.mutation.SetVersion(v)
+	return _u
+}
+
+// SetNillableVersion sets the "version" field if the given value is not nil.
+func (_u *CitizenUpdateOne) SetNillableVersion(v *int) *CitizenUpdateOne {
+	if v != nil {
+		_u.SetVersion(*v)
+	}
+	return _u
+}
+
+// AddVersion adds value to the "version" field.
+func (_u *CitizenUpdateOne) AddVersion(v int) *CitizenUpdateOne {
+	_u.mutation.AddVersion(v)
 	return _u
 }
 
@@ -1030,9 +1185,44 @@ func (_u *CitizenUpdateOne) ClearHolderID() *CitizenUpdateOne {
 	return _u
 }
 
+// SetPseudonymisedAt sets the "pseudonymised_at" field.
+func (_u *CitizenUpdateOne) SetPseudonymisedAt(v time.Time) *CitizenUpdateOne {
+	_u.mutation.SetPseudonymisedAt(v)
+	return _u
+}
+
+// SetNillablePseudonymisedAt sets the "pseudonymised_at" field if the given value is not nil.
+func (_u *CitizenUpdateOne) SetNillablePseudonymisedAt(v *time.Time) *CitizenUpdateOne {
+	if v != nil {
+		_u.SetPseudonymisedAt(*v)
+	}
+	return _u
+}
+
+// ClearPseudonymisedAt clears the value of the "pseudonymised_at" field.
+func (_u *CitizenUpdateOne) ClearPseudonymisedAt() *CitizenUpdateOne {
+	_u.mutation.ClearPseudonymisedAt()
+	return _u
+}
+
 // SetHolder sets the "holder" edge to the Operator entity.
 func (_u *CitizenUpdateOne) SetHolder(v *Operator) *CitizenUpdateOne {
 	return _u.SetHolderID(v.ID)
+}
+
+// AddSharedWithIDs adds the "shared_with" edge to the Operator entity by IDs.
+func (_u *CitizenUpdateOne) AddSharedWithIDs(ids ...int) *CitizenUpdateOne {
+	_u.mutation.AddSharedWithIDs(ids...)
+	return _u
+}
+
+// AddSharedWith adds the "shared_with" edges to the Operator entity.
+func (_u *CitizenUpdateOne) AddSharedWith(v ...*Operator) *CitizenUpdateOne {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddSharedWithIDs(ids...)
 }
 
 // AddContactIDs adds the "contacts" edge to the Contact entity by IDs.
@@ -1059,6 +1249,27 @@ func (_u *CitizenUpdateOne) Mutation() *CitizenMutation {
 func (_u *CitizenUpdateOne) ClearHolder() *CitizenUpdateOne {
 	_u.mutation.ClearHolder()
 	return _u
+}
+
+// ClearSharedWith clears all "shared_with" edges to the Operator entity.
+func (_u *CitizenUpdateOne) ClearSharedWith() *CitizenUpdateOne {
+	_u.mutation.ClearSharedWith()
+	return _u
+}
+
+// RemoveSharedWithIDs removes the "shared_with" edge to Operator entities by IDs.
+func (_u *CitizenUpdateOne) RemoveSharedWithIDs(ids ...int) *CitizenUpdateOne {
+	_u.mutation.RemoveSharedWithIDs(ids...)
+	return _u
+}
+
+// RemoveSharedWith removes "shared_with" edges to Operator entities.
+func (_u *CitizenUpdateOne) RemoveSharedWith(v ...*Operator) *CitizenUpdateOne {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveSharedWithIDs(ids...)
 }
 
 // ClearContacts clears all "contacts" edges to the Contact entity.
@@ -1235,6 +1446,12 @@ func (_u *CitizenUpdateOne) sqlSave(ctx context.Context) (_node *Citizen, err er
 	if value, ok := _u.mutation.UpdatedAt(); ok {
 		_spec.SetField(citizen.FieldUpdatedAt, field.TypeTime, value)
 	}
+	if value, ok := _u.mutation.Version(); ok {
+		_spec.SetField(citizen.FieldVersion, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedVersion(); ok {
+		_spec.AddField(citizen.FieldVersion, field.TypeInt, value)
+	}
 	if value, ok := _u.mutation.FiscalCode(); ok {
 		_spec.SetField(citizen.FieldFiscalCode, field.TypeString, value)
 	}
@@ -1322,6 +1539,12 @@ func (_u *CitizenUpdateOne) sqlSave(ctx context.Context) (_node *Citizen, err er
 	if _u.mutation.ConsentExpiresAtCleared() {
 		_spec.ClearField(citizen.FieldConsentExpiresAt, field.TypeTime)
 	}
+	if value, ok := _u.mutation.PseudonymisedAt(); ok {
+		_spec.SetField(citizen.FieldPseudonymisedAt, field.TypeTime, value)
+	}
+	if _u.mutation.PseudonymisedAtCleared() {
+		_spec.ClearField(citizen.FieldPseudonymisedAt, field.TypeTime)
+	}
 	if _u.mutation.HolderCleared() {
 		edge := &sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.M2O,
@@ -1341,6 +1564,51 @@ func (_u *CitizenUpdateOne) sqlSave(ctx context.Context) (_node *Citizen, err er
 			Inverse: true,
 			Table:   citizen.HolderTable,
 			Columns: []string{citizen.HolderColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(operator.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.SharedWithCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2M,
+			Inverse: false,
+			Table:   citizen.SharedWithTable,
+			Columns: citizen.SharedWithPrimaryKey,
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(operator.FieldID, field.TypeInt),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedSharedWithIDs(); len(nodes) > 0 && !_u.mutation.SharedWithCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2M,
+			Inverse: false,
+			Table:   citizen.SharedWithTable,
+			Columns: citizen.SharedWithPrimaryKey,
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(operator.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.SharedWithIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2M,
+			Inverse: false,
+			Table:   citizen.SharedWithTable,
+			Columns: citizen.SharedWithPrimaryKey,
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(operator.FieldID, field.TypeInt),

@@ -26,6 +26,8 @@ type Contact struct {
 	CreatedAt time.Time `json:"created_at,omitempty"`
 	// UpdatedAt holds the value of the "updated_at" field.
 	UpdatedAt time.Time `json:"updated_at,omitempty"`
+	// Version holds the value of the "version" field.
+	Version int `json:"version,omitempty"`
 	// ContactRef holds the value of the "contact_ref" field.
 	ContactRef *string `json:"contact_ref,omitempty"`
 	// OccurredAt holds the value of the "occurred_at" field.
@@ -152,7 +154,7 @@ func (*Contact) scanValues(columns []string) ([]any, error) {
 		switch columns[i] {
 		case contact.FieldResponses:
 			values[i] = new([]byte)
-		case contact.FieldID, contact.FieldDurationMinutes, contact.FieldAnonymousBirthYear, contact.FieldOperatorID, contact.FieldCitizenID, contact.FieldMainNeedID:
+		case contact.FieldID, contact.FieldVersion, contact.FieldDurationMinutes, contact.FieldAnonymousBirthYear, contact.FieldOperatorID, contact.FieldCitizenID, contact.FieldMainNeedID:
 			values[i] = new(sql.NullInt64)
 		case contact.FieldContactRef, contact.FieldChannel, contact.FieldRequester, contact.FieldTargetArea, contact.FieldOutcome, contact.FieldNotes, contact.FieldAnonymousSex:
 			values[i] = new(sql.NullString)
@@ -190,6 +192,12 @@ func (_m *Contact) assignValues(columns []string, values []any) error {
 				return fmt.Errorf("unexpected type %T for field updated_at", values[i])
 			} else if value.Valid {
 				_m.UpdatedAt = value.Time
+			}
+		case contact.FieldVersion:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field version", values[i])
+			} else if value.Valid {
+				_m.Version = int(value.Int64)
 			}
 		case contact.FieldContactRef:
 			if value, ok := values[i].(*sql.NullString); !ok {
@@ -353,6 +361,9 @@ func (_m *Contact) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("updated_at=")
 	builder.WriteString(_m.UpdatedAt.Format(time.ANSIC))
+	builder.WriteString(", ")
+	builder.WriteString("version=")
+	builder.WriteString(fmt.Sprintf("%v", _m.Version))
 	builder.WriteString(", ")
 	if v := _m.ContactRef; v != nil {
 		builder.WriteString("contact_ref=")

@@ -42,6 +42,27 @@ func (_u *ContactUpdate) SetUpdatedAt(v time.Time) *ContactUpdate {
 	return _u
 }
 
+// SetVersion sets the "version" field.
+func (_u *ContactUpdate) SetVersion(v int) *ContactUpdate {
+	_u.mutation.ResetVersion()
+	_u.mutation.SetVersion(v)
+	return _u
+}
+
+// SetNillableVersion sets the "version" field if the given value is not nil.
+func (_u *ContactUpdate) SetNillableVersion(v *int) *ContactUpdate {
+	if v != nil {
+		_u.SetVersion(*v)
+	}
+	return _u
+}
+
+// AddVersion adds value to the "version" field.
+func (_u *ContactUpdate) AddVersion(v int) *ContactUpdate {
+	_u.mutation.AddVersion(v)
+	return _u
+}
+
 // SetContactRef sets the "contact_ref" field.
 func (_u *ContactUpdate) SetContactRef(v string) *ContactUpdate {
 	_u.mutation.SetContactRef(v)
@@ -551,6 +572,12 @@ func (_u *ContactUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	if value, ok := _u.mutation.UpdatedAt(); ok {
 		_spec.SetField(contact.FieldUpdatedAt, field.TypeTime, value)
 	}
+	if value, ok := _u.mutation.Version(); ok {
+		_spec.SetField(contact.FieldVersion, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedVersion(); ok {
+		_spec.AddField(contact.FieldVersion, field.TypeInt, value)
+	}
 	if value, ok := _u.mutation.ContactRef(); ok {
 		_spec.SetField(contact.FieldContactRef, field.TypeString, value)
 	}
@@ -857,6 +884,27 @@ type ContactUpdateOne struct {
 // SetUpdatedAt sets the "updated_at" field.
 func (_u *ContactUpdateOne) SetUpdatedAt(v time.Time) *ContactUpdateOne {
 	_u.mutation.SetUpdatedAt(v)
+	return _u
+}
+
+// SetVersion sets the "version" field.
+func (_u *ContactUpdateOne) SetVersion(v int) *ContactUpdateOne {
+	_u.mutation.ResetVersion()
+	_u.mutation.SetVersion(v)
+	return _u
+}
+
+// SetNillableVersion sets the "version" field if the given value is not nil.
+func (_u *ContactUpdateOne) SetNillableVersion(v *int) *ContactUpdateOne {
+	if v != nil {
+		_u.SetVersion(*v)
+	}
+	return _u
+}
+
+// AddVersion adds value to the "version" field.
+func (_u *ContactUpdateOne) AddVersion(v int) *ContactUpdateOne {
+	_u.mutation.AddVersion(v)
 	return _u
 }
 
@@ -1398,6 +1446,12 @@ func (_u *ContactUpdateOne) sqlSave(ctx context.Context) (_node *Contact, err er
 	}
 	if value, ok := _u.mutation.UpdatedAt(); ok {
 		_spec.SetField(contact.FieldUpdatedAt, field.TypeTime, value)
+	}
+	if value, ok := _u.mutation.Version(); ok {
+		_spec.SetField(contact.FieldVersion, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedVersion(); ok {
+		_spec.AddField(contact.FieldVersion, field.TypeInt, value)
 	}
 	if value, ok := _u.mutation.ContactRef(); ok {
 		_spec.SetField(contact.FieldContactRef, field.TypeString, value)

@@ -3,6 +3,7 @@
 package ent
 
 import (
+	"segretariato/ent/auditevent"
 	"segretariato/ent/citizen"
 	"segretariato/ent/contact"
 	"segretariato/ent/location"
@@ -28,8 +29,31 @@ import (
 
 // schemaGraph holds a representation of ent/schema at runtime.
 var schemaGraph = func() *sqlgraph.Schema {
-	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 15)}
+	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 16)}
 	graph.Nodes[0] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   auditevent.Table,
+			Columns: auditevent.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeInt,
+				Column: auditevent.FieldID,
+			},
+		},
+		Type: "AuditEvent",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			auditevent.FieldAt:            {Type: field.TypeTime, Column: auditevent.FieldAt},
+			auditevent.FieldOperatorID:    {Type: field.TypeInt, Column: auditevent.FieldOperatorID},
+			auditevent.FieldOperatorEmail: {Type: field.TypeString, Column: auditevent.FieldOperatorEmail},
+			auditevent.FieldRole:          {Type: field.TypeString, Column: auditevent.FieldRole},
+			auditevent.FieldAction:        {Type: field.TypeString, Column: auditevent.FieldAction},
+			auditevent.FieldEntity:        {Type: field.TypeString, Column: auditevent.FieldEntity},
+			auditevent.FieldEntityID:      {Type: field.TypeInt, Column: auditevent.FieldEntityID},
+			auditevent.FieldRequestID:     {Type: field.TypeString, Column: auditevent.FieldRequestID},
+			auditevent.FieldClientAddr:    {Type: field.TypeString, Column: auditevent.FieldClientAddr},
+			auditevent.FieldDetail:        {Type: field.TypeString, Column: auditevent.FieldDetail},
+		},
+	}
+	graph.Nodes[1] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   citizen.Table,
 			Columns: citizen.Columns,
@@ -42,6 +66,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 		Fields: map[string]*sqlgraph.FieldSpec{
 			citizen.FieldCreatedAt:        {Type: field.TypeTime, Column: citizen.FieldCreatedAt},
 			citizen.FieldUpdatedAt:        {Type: field.TypeTime, Column: citizen.FieldUpdatedAt},
+			citizen.FieldVersion:          {Type: field.TypeInt, Column: citizen.FieldVersion},
 			citizen.FieldFiscalCode:       {Type: field.TypeString, Column: citizen.FieldFiscalCode},
 			citizen.FieldFirstName:        {Type: field.TypeString, Column: citizen.FieldFirstName},
 			citizen.FieldLastName:         {Type: field.TypeString, Column: citizen.FieldLastName},
@@ -58,9 +83,10 @@ var schemaGraph = func() *sqlgraph.Schema {
 			citizen.FieldConsentScope:     {Type: field.TypeString, Column: citizen.FieldConsentScope},
 			citizen.FieldConsentExpiresAt: {Type: field.TypeTime, Column: citizen.FieldConsentExpiresAt},
 			citizen.FieldHolderID:         {Type: field.TypeInt, Column: citizen.FieldHolderID},
+			citizen.FieldPseudonymisedAt:  {Type: field.TypeTime, Column: citizen.FieldPseudonymisedAt},
 		},
 	}
-	graph.Nodes[1] = &sqlgraph.Node{
+	graph.Nodes[2] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   contact.Table,
 			Columns: contact.Columns,
@@ -73,6 +99,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 		Fields: map[string]*sqlgraph.FieldSpec{
 			contact.FieldCreatedAt:          {Type: field.TypeTime, Column: contact.FieldCreatedAt},
 			contact.FieldUpdatedAt:          {Type: field.TypeTime, Column: contact.FieldUpdatedAt},
+			contact.FieldVersion:            {Type: field.TypeInt, Column: contact.FieldVersion},
 			contact.FieldContactRef:         {Type: field.TypeString, Column: contact.FieldContactRef},
 			contact.FieldOccurredAt:         {Type: field.TypeTime, Column: contact.FieldOccurredAt},
 			contact.FieldChannel:            {Type: field.TypeEnum, Column: contact.FieldChannel},
@@ -89,7 +116,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			contact.FieldMainNeedID:         {Type: field.TypeInt, Column: contact.FieldMainNeedID},
 		},
 	}
-	graph.Nodes[2] = &sqlgraph.Node{
+	graph.Nodes[3] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   location.Table,
 			Columns: location.Columns,
@@ -111,7 +138,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			location.FieldEmail:         {Type: field.TypeString, Column: location.FieldEmail},
 		},
 	}
-	graph.Nodes[3] = &sqlgraph.Node{
+	graph.Nodes[4] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   needcategory.Table,
 			Columns: needcategory.Columns,
@@ -132,7 +159,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			needcategory.FieldActive:    {Type: field.TypeBool, Column: needcategory.FieldActive},
 		},
 	}
-	graph.Nodes[4] = &sqlgraph.Node{
+	graph.Nodes[5] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   openinghour.Table,
 			Columns: openinghour.Columns,
@@ -153,7 +180,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			openinghour.FieldLocationID: {Type: field.TypeInt, Column: openinghour.FieldLocationID},
 		},
 	}
-	graph.Nodes[5] = &sqlgraph.Node{
+	graph.Nodes[6] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   openingsession.Table,
 			Columns: openingsession.Columns,
@@ -172,7 +199,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			openingsession.FieldLocationID: {Type: field.TypeInt, Column: openingsession.FieldLocationID},
 		},
 	}
-	graph.Nodes[6] = &sqlgraph.Node{
+	graph.Nodes[7] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   operator.Table,
 			Columns: operator.Columns,
@@ -192,7 +219,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			operator.FieldTokenHash: {Type: field.TypeString, Column: operator.FieldTokenHash},
 		},
 	}
-	graph.Nodes[7] = &sqlgraph.Node{
+	graph.Nodes[8] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   referral.Table,
 			Columns: referral.Columns,
@@ -205,6 +232,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 		Fields: map[string]*sqlgraph.FieldSpec{
 			referral.FieldCreatedAt:       {Type: field.TypeTime, Column: referral.FieldCreatedAt},
 			referral.FieldUpdatedAt:       {Type: field.TypeTime, Column: referral.FieldUpdatedAt},
+			referral.FieldVersion:         {Type: field.TypeInt, Column: referral.FieldVersion},
 			referral.FieldStatus:          {Type: field.TypeEnum, Column: referral.FieldStatus},
 			referral.FieldProposedAt:      {Type: field.TypeTime, Column: referral.FieldProposedAt},
 			referral.FieldAcceptedAt:      {Type: field.TypeTime, Column: referral.FieldAcceptedAt},
@@ -220,7 +248,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			referral.FieldServiceID:       {Type: field.TypeInt, Column: referral.FieldServiceID},
 		},
 	}
-	graph.Nodes[8] = &sqlgraph.Node{
+	graph.Nodes[9] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   referralevent.Table,
 			Columns: referralevent.Columns,
@@ -239,7 +267,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			referralevent.FieldCreatedAt:  {Type: field.TypeTime, Column: referralevent.FieldCreatedAt},
 		},
 	}
-	graph.Nodes[9] = &sqlgraph.Node{
+	graph.Nodes[10] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   satisfactionsurvey.Table,
 			Columns: satisfactionsurvey.Columns,
@@ -258,7 +286,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			satisfactionsurvey.FieldClosedOn:  {Type: field.TypeTime, Column: satisfactionsurvey.FieldClosedOn},
 		},
 	}
-	graph.Nodes[10] = &sqlgraph.Node{
+	graph.Nodes[11] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   service.Table,
 			Columns: service.Columns,
@@ -285,7 +313,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			service.FieldActive:      {Type: field.TypeBool, Column: service.FieldActive},
 		},
 	}
-	graph.Nodes[11] = &sqlgraph.Node{
+	graph.Nodes[12] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   surveyresponse.Table,
 			Columns: surveyresponse.Columns,
@@ -305,7 +333,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			surveyresponse.FieldSurveyID:   {Type: field.TypeInt, Column: surveyresponse.FieldSurveyID},
 		},
 	}
-	graph.Nodes[12] = &sqlgraph.Node{
+	graph.Nodes[13] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   timetablepublication.Table,
 			Columns: timetablepublication.Columns,
@@ -323,7 +351,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			timetablepublication.FieldReference:   {Type: field.TypeString, Column: timetablepublication.FieldReference},
 		},
 	}
-	graph.Nodes[13] = &sqlgraph.Node{
+	graph.Nodes[14] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   training.Table,
 			Columns: training.Columns,
@@ -344,7 +372,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			training.FieldPlanID:    {Type: field.TypeInt, Column: training.FieldPlanID},
 		},
 	}
-	graph.Nodes[14] = &sqlgraph.Node{
+	graph.Nodes[15] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   trainingplan.Table,
 			Columns: trainingplan.Columns,
@@ -370,6 +398,18 @@ var schemaGraph = func() *sqlgraph.Schema {
 			Inverse: true,
 			Table:   citizen.HolderTable,
 			Columns: []string{citizen.HolderColumn},
+			Bidi:    false,
+		},
+		"Citizen",
+		"Operator",
+	)
+	graph.MustAddE(
+		"shared_with",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2M,
+			Inverse: false,
+			Table:   citizen.SharedWithTable,
+			Columns: citizen.SharedWithPrimaryKey,
 			Bidi:    false,
 		},
 		"Citizen",
@@ -556,6 +596,18 @@ var schemaGraph = func() *sqlgraph.Schema {
 		"Citizen",
 	)
 	graph.MustAddE(
+		"shared_citizens",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2M,
+			Inverse: true,
+			Table:   operator.SharedCitizensTable,
+			Columns: operator.SharedCitizensPrimaryKey,
+			Bidi:    false,
+		},
+		"Operator",
+		"Citizen",
+	)
+	graph.MustAddE(
 		"trainings",
 		&sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.M2M,
@@ -721,6 +773,96 @@ type predicateAdder interface {
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *AuditEventQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the AuditEventQuery builder.
+func (_q *AuditEventQuery) Filter() *AuditEventFilter {
+	return &AuditEventFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *AuditEventMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the AuditEventMutation builder.
+func (m *AuditEventMutation) Filter() *AuditEventFilter {
+	return &AuditEventFilter{config: m.config, predicateAdder: m}
+}
+
+// AuditEventFilter provides a generic filtering capability at runtime for AuditEventQuery.
+type AuditEventFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *AuditEventFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[0].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql int predicate on the id field.
+func (f *AuditEventFilter) WhereID(p entql.IntP) {
+	f.Where(p.Field(auditevent.FieldID))
+}
+
+// WhereAt applies the entql time.Time predicate on the at field.
+func (f *AuditEventFilter) WhereAt(p entql.TimeP) {
+	f.Where(p.Field(auditevent.FieldAt))
+}
+
+// WhereOperatorID applies the entql int predicate on the operator_id field.
+func (f *AuditEventFilter) WhereOperatorID(p entql.IntP) {
+	f.Where(p.Field(auditevent.FieldOperatorID))
+}
+
+// WhereOperatorEmail applies the entql string predicate on the operator_email field.
+func (f *AuditEventFilter) WhereOperatorEmail(p entql.StringP) {
+	f.Where(p.Field(auditevent.FieldOperatorEmail))
+}
+
+// WhereRole applies the entql string predicate on the role field.
+func (f *AuditEventFilter) WhereRole(p entql.StringP) {
+	f.Where(p.Field(auditevent.FieldRole))
+}
+
+// WhereAction applies the entql string predicate on the action field.
+func (f *AuditEventFilter) WhereAction(p entql.StringP) {
+	f.Where(p.Field(auditevent.FieldAction))
+}
+
+// WhereEntity applies the entql string predicate on the entity field.
+func (f *AuditEventFilter) WhereEntity(p entql.StringP) {
+	f.Where(p.Field(auditevent.FieldEntity))
+}
+
+// WhereEntityID applies the entql int predicate on the entity_id field.
+func (f *AuditEventFilter) WhereEntityID(p entql.IntP) {
+	f.Where(p.Field(auditevent.FieldEntityID))
+}
+
+// WhereRequestID applies the entql string predicate on the request_id field.
+func (f *AuditEventFilter) WhereRequestID(p entql.StringP) {
+	f.Where(p.Field(auditevent.FieldRequestID))
+}
+
+// WhereClientAddr applies the entql string predicate on the client_addr field.
+func (f *AuditEventFilter) WhereClientAddr(p entql.StringP) {
+	f.Where(p.Field(auditevent.FieldClientAddr))
+}
+
+// WhereDetail applies the entql string predicate on the detail field.
+func (f *AuditEventFilter) WhereDetail(p entql.StringP) {
+	f.Where(p.Field(auditevent.FieldDetail))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *CitizenQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -749,7 +891,7 @@ type CitizenFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *CitizenFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[0].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[1].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -768,6 +910,11 @@ func (f *CitizenFilter) WhereCreatedAt(p entql.TimeP) {
 // WhereUpdatedAt applies the entql time.Time predicate on the updated_at field.
 func (f *CitizenFilter) WhereUpdatedAt(p entql.TimeP) {
 	f.Where(p.Field(citizen.FieldUpdatedAt))
+}
+
+// WhereVersion applies the entql int predicate on the version field.
+func (f *CitizenFilter) WhereVersion(p entql.IntP) {
+	f.Where(p.Field(citizen.FieldVersion))
 }
 
 // WhereFiscalCode applies the entql string predicate on the fiscal_code field.
@@ -850,6 +997,11 @@ func (f *CitizenFilter) WhereHolderID(p entql.IntP) {
 	f.Where(p.Field(citizen.FieldHolderID))
 }
 
+// WherePseudonymisedAt applies the entql time.Time predicate on the pseudonymised_at field.
+func (f *CitizenFilter) WherePseudonymisedAt(p entql.TimeP) {
+	f.Where(p.Field(citizen.FieldPseudonymisedAt))
+}
+
 // WhereHasHolder applies a predicate to check if query has an edge holder.
 func (f *CitizenFilter) WhereHasHolder() {
 	f.Where(entql.HasEdge("holder"))
@@ -858,6 +1010,20 @@ func (f *CitizenFilter) WhereHasHolder() {
 // WhereHasHolderWith applies a predicate to check if query has an edge holder with a given conditions (other predicates).
 func (f *CitizenFilter) WhereHasHolderWith(preds ...predicate.Operator) {
 	f.Where(entql.HasEdgeWith("holder", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasSharedWith applies a predicate to check if query has an edge shared_with.
+func (f *CitizenFilter) WhereHasSharedWith() {
+	f.Where(entql.HasEdge("shared_with"))
+}
+
+// WhereHasSharedWithWith applies a predicate to check if query has an edge shared_with with a given conditions (other predicates).
+func (f *CitizenFilter) WhereHasSharedWithWith(preds ...predicate.Operator) {
+	f.Where(entql.HasEdgeWith("shared_with", sqlgraph.WrapFunc(func(s *sql.Selector) {
 		for _, p := range preds {
 			p(s)
 		}
@@ -907,7 +1073,7 @@ type ContactFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ContactFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[1].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[2].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -926,6 +1092,11 @@ func (f *ContactFilter) WhereCreatedAt(p entql.TimeP) {
 // WhereUpdatedAt applies the entql time.Time predicate on the updated_at field.
 func (f *ContactFilter) WhereUpdatedAt(p entql.TimeP) {
 	f.Where(p.Field(contact.FieldUpdatedAt))
+}
+
+// WhereVersion applies the entql int predicate on the version field.
+func (f *ContactFilter) WhereVersion(p entql.IntP) {
+	f.Where(p.Field(contact.FieldVersion))
 }
 
 // WhereContactRef applies the entql string predicate on the contact_ref field.
@@ -1111,7 +1282,7 @@ type LocationFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *LocationFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[2].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[3].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1224,7 +1395,7 @@ type NeedCategoryFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *NeedCategoryFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[3].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[4].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1332,7 +1503,7 @@ type OpeningHourFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *OpeningHourFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[4].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[5].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1426,7 +1597,7 @@ type OpeningSessionFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *OpeningSessionFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[5].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[6].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1510,7 +1681,7 @@ type OperatorFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *OperatorFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[6].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[7].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1584,6 +1755,20 @@ func (f *OperatorFilter) WhereHasCitizensWith(preds ...predicate.Citizen) {
 	})))
 }
 
+// WhereHasSharedCitizens applies a predicate to check if query has an edge shared_citizens.
+func (f *OperatorFilter) WhereHasSharedCitizens() {
+	f.Where(entql.HasEdge("shared_citizens"))
+}
+
+// WhereHasSharedCitizensWith applies a predicate to check if query has an edge shared_citizens with a given conditions (other predicates).
+func (f *OperatorFilter) WhereHasSharedCitizensWith(preds ...predicate.Citizen) {
+	f.Where(entql.HasEdgeWith("shared_citizens", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
 // WhereHasTrainings applies a predicate to check if query has an edge trainings.
 func (f *OperatorFilter) WhereHasTrainings() {
 	f.Where(entql.HasEdge("trainings"))
@@ -1627,7 +1812,7 @@ type ReferralFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ReferralFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[7].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[8].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1646,6 +1831,11 @@ func (f *ReferralFilter) WhereCreatedAt(p entql.TimeP) {
 // WhereUpdatedAt applies the entql time.Time predicate on the updated_at field.
 func (f *ReferralFilter) WhereUpdatedAt(p entql.TimeP) {
 	f.Where(p.Field(referral.FieldUpdatedAt))
+}
+
+// WhereVersion applies the entql int predicate on the version field.
+func (f *ReferralFilter) WhereVersion(p entql.IntP) {
+	f.Where(p.Field(referral.FieldVersion))
 }
 
 // WhereStatus applies the entql string predicate on the status field.
@@ -1784,7 +1974,7 @@ type ReferralEventFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ReferralEventFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[8].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[9].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1882,7 +2072,7 @@ type SatisfactionSurveyFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *SatisfactionSurveyFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[9].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[10].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1966,7 +2156,7 @@ type ServiceFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ServiceFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[10].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[11].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2104,7 +2294,7 @@ type SurveyResponseFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *SurveyResponseFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[11].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[12].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2193,7 +2383,7 @@ type TimetablePublicationFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *TimetablePublicationFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[12].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[13].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2258,7 +2448,7 @@ type TrainingFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *TrainingFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[13].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[14].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2366,7 +2556,7 @@ type TrainingPlanFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *TrainingPlanFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[14].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[15].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})

@@ -6,6 +6,7 @@ import (
 	"context"
 	"database/sql/driver"
 	"fmt"
+	"segretariato/ent/auditevent"
 	"segretariato/ent/citizen"
 	"segretariato/ent/contact"
 	"segretariato/ent/location"
@@ -26,6 +27,146 @@ import (
 	"entgo.io/ent/dialect/sql"
 	"github.com/99designs/gqlgen/graphql"
 )
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *AuditEventQuery) CollectFields(ctx context.Context, satisfies ...string) (*AuditEventQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *AuditEventQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(auditevent.Columns))
+		selectedFields = []string{auditevent.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+		case "at":
+			if _, ok := fieldSeen[auditevent.FieldAt]; !ok {
+				selectedFields = append(selectedFields, auditevent.FieldAt)
+				fieldSeen[auditevent.FieldAt] = struct{}{}
+			}
+		case "operatorID":
+			if _, ok := fieldSeen[auditevent.FieldOperatorID]; !ok {
+				selectedFields = append(selectedFields, auditevent.FieldOperatorID)
+				fieldSeen[auditevent.FieldOperatorID] = struct{}{}
+			}
+		case "operatorEmail":
+			if _, ok := fieldSeen[auditevent.FieldOperatorEmail]; !ok {
+				selectedFields = append(selectedFields, auditevent.FieldOperatorEmail)
+				fieldSeen[auditevent.FieldOperatorEmail] = struct{}{}
+			}
+		case "role":
+			if _, ok := fieldSeen[auditevent.FieldRole]; !ok {
+				selectedFields = append(selectedFields, auditevent.FieldRole)
+				fieldSeen[auditevent.FieldRole] = struct{}{}
+			}
+		case "action":
+			if _, ok := fieldSeen[auditevent.FieldAction]; !ok {
+				selectedFields = append(selectedFields, auditevent.FieldAction)
+				fieldSeen[auditevent.FieldAction] = struct{}{}
+			}
+		case "entity":
+			if _, ok := fieldSeen[auditevent.FieldEntity]; !ok {
+				selectedFields = append(selectedFields, auditevent.FieldEntity)
+				fieldSeen[auditevent.FieldEntity] = struct{}{}
+			}
+		case "entityID":
+			if _, ok := fieldSeen[auditevent.FieldEntityID]; !ok {
+				selectedFields = append(selectedFields, auditevent.FieldEntityID)
+				fieldSeen[auditevent.FieldEntityID] = struct{}{}
+			}
+		case "requestID":
+			if _, ok := fieldSeen[auditevent.FieldRequestID]; !ok {
+				selectedFields = append(selectedFields, auditevent.FieldRequestID)
+				fieldSeen[auditevent.FieldRequestID] = struct{}{}
+			}
+		case "clientAddr":
+			if _, ok := fieldSeen[auditevent.FieldClientAddr]; !ok {
+				selectedFields = append(selectedFields, auditevent.FieldClientAddr)
+				fieldSeen[auditevent.FieldClientAddr] = struct{}{}
+			}
+		case "detail":
+			if _, ok := fieldSeen[auditevent.FieldDetail]; !ok {
+				selectedFields = append(selectedFields, auditevent.FieldDetail)
+				fieldSeen[auditevent.FieldDetail] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type auditeventPaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []AuditEventPaginateOption
+}
+
+func newAuditEventPaginateArgs(rv map[string]any) *auditeventPaginateArgs {
+	args := &auditeventPaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case []*AuditEventOrder:
+			args.opts = append(args.opts, WithAuditEventOrder(v))
+		case []any:
+			var orders []*AuditEventOrder
+			for i := range v {
+				mv, ok := v[i].(map[string]any)
+				if !ok {
+					continue
+				}
+				var (
+					err1, err2 error
+					order      = &AuditEventOrder{Field: &AuditEventOrderField{}, Direction: entgql.OrderDirectionAsc}
+				)
+				if d, ok := mv[directionField]; ok {
+					err1 = order.Direction.UnmarshalGQL(d)
+				}
+				if f, ok := mv[fieldField]; ok {
+					err2 = order.Field.UnmarshalGQL(f)
+				}
+				if err1 == nil && err2 == nil {
+					orders = append(orders, order)
+				}
+			}
+			args.opts = append(args.opts, WithAuditEventOrder(orders))
+		}
+	}
+	if v, ok := rv[whereField].(*AuditEventWhereInput); ok {
+		args.opts = append(args.opts, WithAuditEventFilter(v.Filter))
+	}
+	return args
+}
 
 // CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
 func (_q *CitizenQuery) CollectFields(ctx context.Context, satisfies ...string) (*CitizenQuery, error) {
@@ -63,6 +204,19 @@ func (_q *CitizenQuery) collectField(ctx context.Context, oneNode bool, opCtx *g
 				selectedFields = append(selectedFields, citizen.FieldHolderID)
 				fieldSeen[citizen.FieldHolderID] = struct{}{}
 			}
+
+		case "sharedWith":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&OperatorClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, false, opCtx, field, path, mayAddCondition(satisfies, operatorImplementors)...); err != nil {
+				return err
+			}
+			_q.WithNamedSharedWith(alias, func(wq *OperatorQuery) {
+				*wq = *query
+			})
 
 		case "contacts":
 			var (
@@ -107,10 +261,10 @@ func (_q *CitizenQuery) collectField(ctx context.Context, oneNode bool, opCtx *g
 						}
 						for i := range nodes {
 							n := m[nodes[i].ID]
-							if nodes[i].Edges.totalCount[1] == nil {
-								nodes[i].Edges.totalCount[1] = make(map[string]int)
+							if nodes[i].Edges.totalCount[2] == nil {
+								nodes[i].Edges.totalCount[2] = make(map[string]int)
 							}
-							nodes[i].Edges.totalCount[1][alias] = n
+							nodes[i].Edges.totalCount[2][alias] = n
 						}
 						return nil
 					})
@@ -118,10 +272,10 @@ func (_q *CitizenQuery) collectField(ctx context.Context, oneNode bool, opCtx *g
 					_q.loadTotal = append(_q.loadTotal, func(_ context.Context, nodes []*Citizen) error {
 						for i := range nodes {
 							n := len(nodes[i].Edges.Contacts)
-							if nodes[i].Edges.totalCount[1] == nil {
-								nodes[i].Edges.totalCount[1] = make(map[string]int)
+							if nodes[i].Edges.totalCount[2] == nil {
+								nodes[i].Edges.totalCount[2] = make(map[string]int)
 							}
-							nodes[i].Edges.totalCount[1][alias] = n
+							nodes[i].Edges.totalCount[2][alias] = n
 						}
 						return nil
 					})
@@ -161,6 +315,11 @@ func (_q *CitizenQuery) collectField(ctx context.Context, oneNode bool, opCtx *g
 			if _, ok := fieldSeen[citizen.FieldUpdatedAt]; !ok {
 				selectedFields = append(selectedFields, citizen.FieldUpdatedAt)
 				fieldSeen[citizen.FieldUpdatedAt] = struct{}{}
+			}
+		case "version":
+			if _, ok := fieldSeen[citizen.FieldVersion]; !ok {
+				selectedFields = append(selectedFields, citizen.FieldVersion)
+				fieldSeen[citizen.FieldVersion] = struct{}{}
 			}
 		case "fiscalCode":
 			if _, ok := fieldSeen[citizen.FieldFiscalCode]; !ok {
@@ -236,6 +395,11 @@ func (_q *CitizenQuery) collectField(ctx context.Context, oneNode bool, opCtx *g
 			if _, ok := fieldSeen[citizen.FieldHolderID]; !ok {
 				selectedFields = append(selectedFields, citizen.FieldHolderID)
 				fieldSeen[citizen.FieldHolderID] = struct{}{}
+			}
+		case "pseudonymisedAt":
+			if _, ok := fieldSeen[citizen.FieldPseudonymisedAt]; !ok {
+				selectedFields = append(selectedFields, citizen.FieldPseudonymisedAt)
+				fieldSeen[citizen.FieldPseudonymisedAt] = struct{}{}
 			}
 		case "id":
 		case "__typename":
@@ -420,6 +584,11 @@ func (_q *ContactQuery) collectField(ctx context.Context, oneNode bool, opCtx *g
 			if _, ok := fieldSeen[contact.FieldUpdatedAt]; !ok {
 				selectedFields = append(selectedFields, contact.FieldUpdatedAt)
 				fieldSeen[contact.FieldUpdatedAt] = struct{}{}
+			}
+		case "version":
+			if _, ok := fieldSeen[contact.FieldVersion]; !ok {
+				selectedFields = append(selectedFields, contact.FieldVersion)
+				fieldSeen[contact.FieldVersion] = struct{}{}
 			}
 		case "contactRef":
 			if _, ok := fieldSeen[contact.FieldContactRef]; !ok {
@@ -1159,7 +1328,7 @@ func (_q *OperatorQuery) collectField(ctx context.Context, oneNode bool, opCtx *
 				path  = append(path, alias)
 				query = (&ContactClient{config: _q.config}).Query()
 			)
-			args := newContactPaginateArgs(fieldArgs(ctx, new(ContactWhereInput), path...))
+			args := newContactPaginateArgs(fieldArgs(ctx, nil, path...))
 			if err := validateFirstLast(args.first, args.last); err != nil {
 				return fmt.Errorf("validate first and last in path %q: %w", path, err)
 			}
@@ -1248,7 +1417,7 @@ func (_q *OperatorQuery) collectField(ctx context.Context, oneNode bool, opCtx *
 				path  = append(path, alias)
 				query = (&CitizenClient{config: _q.config}).Query()
 			)
-			args := newCitizenPaginateArgs(fieldArgs(ctx, new(CitizenWhereInput), path...))
+			args := newCitizenPaginateArgs(fieldArgs(ctx, nil, path...))
 			if err := validateFirstLast(args.first, args.last); err != nil {
 				return fmt.Errorf("validate first and last in path %q: %w", path, err)
 			}
@@ -1515,6 +1684,11 @@ func (_q *ReferralQuery) collectField(ctx context.Context, oneNode bool, opCtx *
 			if _, ok := fieldSeen[referral.FieldUpdatedAt]; !ok {
 				selectedFields = append(selectedFields, referral.FieldUpdatedAt)
 				fieldSeen[referral.FieldUpdatedAt] = struct{}{}
+			}
+		case "version":
+			if _, ok := fieldSeen[referral.FieldVersion]; !ok {
+				selectedFields = append(selectedFields, referral.FieldVersion)
+				fieldSeen[referral.FieldVersion] = struct{}{}
 			}
 		case "status":
 			if _, ok := fieldSeen[referral.FieldStatus]; !ok {

@@ -16,6 +16,18 @@ func (_m *Citizen) Holder(ctx context.Context) (*Operator, error) {
 	return result, MaskNotFound(err)
 }
 
+func (_m *Citizen) SharedWith(ctx context.Context) (result []*Operator, err error) {
+	if fc := graphql.GetFieldContext(ctx); fc != nil && fc.Field.Alias != "" {
+		result, err = _m.NamedSharedWith(graphql.GetFieldContext(ctx).Field.Alias)
+	} else {
+		result, err = _m.Edges.SharedWithOrErr()
+	}
+	if IsNotLoaded(err) {
+		result, err = _m.QuerySharedWith().All(ctx)
+	}
+	return result, err
+}
+
 func (_m *Citizen) Contacts(
 	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy []*ContactOrder, where *ContactWhereInput,
 ) (*ContactConnection, error) {
@@ -24,7 +36,7 @@ func (_m *Citizen) Contacts(
 		WithContactFilter(where.Filter),
 	}
 	alias := graphql.GetFieldContext(ctx).Field.Alias
-	totalCount, hasTotalCount := _m.Edges.totalCount[1][alias]
+	totalCount, hasTotalCount := _m.Edges.totalCount[2][alias]
 	if nodes, err := _m.NamedContacts(alias); err == nil || hasTotalCount {
 		pager, err := newContactPager(opts, last != nil)
 		if err != nil {
@@ -138,11 +150,10 @@ func (_m *OpeningSession) Location(ctx context.Context) (*Location, error) {
 }
 
 func (_m *Operator) Contacts(
-	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy []*ContactOrder, where *ContactWhereInput,
+	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy []*ContactOrder,
 ) (*ContactConnection, error) {
 	opts := []ContactPaginateOption{
 		WithContactOrder(orderBy),
-		WithContactFilter(where.Filter),
 	}
 	alias := graphql.GetFieldContext(ctx).Field.Alias
 	totalCount, hasTotalCount := _m.Edges.totalCount[0][alias]
@@ -159,11 +170,10 @@ func (_m *Operator) Contacts(
 }
 
 func (_m *Operator) Citizens(
-	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy []*CitizenOrder, where *CitizenWhereInput,
+	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy []*CitizenOrder,
 ) (*CitizenConnection, error) {
 	opts := []CitizenPaginateOption{
 		WithCitizenOrder(orderBy),
-		WithCitizenFilter(where.Filter),
 	}
 	alias := graphql.GetFieldContext(ctx).Field.Alias
 	totalCount, hasTotalCount := _m.Edges.totalCount[1][alias]

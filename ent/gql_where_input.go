@@ -5,6 +5,7 @@ package ent
 import (
 	"errors"
 	"fmt"
+	"segretariato/ent/auditevent"
 	"segretariato/ent/citizen"
 	"segretariato/ent/contact"
 	"segretariato/ent/location"
@@ -24,6 +25,666 @@ import (
 	"segretariato/ent/trainingplan"
 	"time"
 )
+
+// AuditEventWhereInput represents a where input for filtering AuditEvent queries.
+type AuditEventWhereInput struct {
+	Predicates []predicate.AuditEvent  `json:"-"`
+	Not        *AuditEventWhereInput   `json:"not,omitempty"`
+	Or         []*AuditEventWhereInput `json:"or,omitempty"`
+	And        []*AuditEventWhereInput `json:"and,omitempty"`
+
+	// "id" field predicates.
+	ID      *int  `json:"id,omitempty"`
+	IDNEQ   *int  `json:"idNEQ,omitempty"`
+	IDIn    []int `json:"idIn,omitempty"`
+	IDNotIn []int `json:"idNotIn,omitempty"`
+	IDGT    *int  `json:"idGT,omitempty"`
+	IDGTE   *int  `json:"idGTE,omitempty"`
+	IDLT    *int  `json:"idLT,omitempty"`
+	IDLTE   *int  `json:"idLTE,omitempty"`
+
+	// "at" field predicates.
+	At      *time.Time  `json:"at,omitempty"`
+	AtNEQ   *time.Time  `json:"atNEQ,omitempty"`
+	AtIn    []time.Time `json:"atIn,omitempty"`
+	AtNotIn []time.Time `json:"atNotIn,omitempty"`
+	AtGT    *time.Time  `json:"atGT,omitempty"`
+	AtGTE   *time.Time  `json:"atGTE,omitempty"`
+	AtLT    *time.Time  `json:"atLT,omitempty"`
+	AtLTE   *time.Time  `json:"atLTE,omitempty"`
+
+	// "operator_id" field predicates.
+	OperatorID       *int  `json:"operatorID,omitempty"`
+	OperatorIDNEQ    *int  `json:"operatorIDNEQ,omitempty"`
+	OperatorIDIn     []int `json:"operatorIDIn,omitempty"`
+	OperatorIDNotIn  []int `json:"operatorIDNotIn,omitempty"`
+	OperatorIDGT     *int  `json:"operatorIDGT,omitempty"`
+	OperatorIDGTE    *int  `json:"operatorIDGTE,omitempty"`
+	OperatorIDLT     *int  `json:"operatorIDLT,omitempty"`
+	OperatorIDLTE    *int  `json:"operatorIDLTE,omitempty"`
+	OperatorIDIsNil  bool  `json:"operatorIDIsNil,omitempty"`
+	OperatorIDNotNil bool  `json:"operatorIDNotNil,omitempty"`
+
+	// "operator_email" field predicates.
+	OperatorEmail             *string  `json:"operatorEmail,omitempty"`
+	OperatorEmailNEQ          *string  `json:"operatorEmailNEQ,omitempty"`
+	OperatorEmailIn           []string `json:"operatorEmailIn,omitempty"`
+	OperatorEmailNotIn        []string `json:"operatorEmailNotIn,omitempty"`
+	OperatorEmailGT           *string  `json:"operatorEmailGT,omitempty"`
+	OperatorEmailGTE          *string  `json:"operatorEmailGTE,omitempty"`
+	OperatorEmailLT           *string  `json:"operatorEmailLT,omitempty"`
+	OperatorEmailLTE          *string  `json:"operatorEmailLTE,omitempty"`
+	OperatorEmailContains     *string  `json:"operatorEmailContains,omitempty"`
+	OperatorEmailHasPrefix    *string  `json:"operatorEmailHasPrefix,omitempty"`
+	OperatorEmailHasSuffix    *string  `json:"operatorEmailHasSuffix,omitempty"`
+	OperatorEmailIsNil        bool     `json:"operatorEmailIsNil,omitempty"`
+	OperatorEmailNotNil       bool     `json:"operatorEmailNotNil,omitempty"`
+	OperatorEmailEqualFold    *string  `json:"operatorEmailEqualFold,omitempty"`
+	OperatorEmailContainsFold *string  `json:"operatorEmailContainsFold,omitempty"`
+
+	// "role" field predicates.
+	Role             *string  `json:"role,omitempty"`
+	RoleNEQ          *string  `json:"roleNEQ,omitempty"`
+	RoleIn           []string `json:"roleIn,omitempty"`
+	RoleNotIn        []string `json:"roleNotIn,omitempty"`
+	RoleGT           *string  `json:"roleGT,omitempty"`
+	RoleGTE          *string  `json:"roleGTE,omitempty"`
+	RoleLT           *string  `json:"roleLT,omitempty"`
+	RoleLTE          *string  `json:"roleLTE,omitempty"`
+	RoleContains     *string  `json:"roleContains,omitempty"`
+	RoleHasPrefix    *string  `json:"roleHasPrefix,omitempty"`
+	RoleHasSuffix    *string  `json:"roleHasSuffix,omitempty"`
+	RoleIsNil        bool     `json:"roleIsNil,omitempty"`
+	RoleNotNil       bool     `json:"roleNotNil,omitempty"`
+	RoleEqualFold    *string  `json:"roleEqualFold,omitempty"`
+	RoleContainsFold *string  `json:"roleContainsFold,omitempty"`
+
+	// "action" field predicates.
+	Action             *string  `json:"action,omitempty"`
+	ActionNEQ          *string  `json:"actionNEQ,omitempty"`
+	ActionIn           []string `json:"actionIn,omitempty"`
+	ActionNotIn        []string `json:"actionNotIn,omitempty"`
+	ActionGT           *string  `json:"actionGT,omitempty"`
+	ActionGTE          *string  `json:"actionGTE,omitempty"`
+	ActionLT           *string  `json:"actionLT,omitempty"`
+	ActionLTE          *string  `json:"actionLTE,omitempty"`
+	ActionContains     *string  `json:"actionContains,omitempty"`
+	ActionHasPrefix    *string  `json:"actionHasPrefix,omitempty"`
+	ActionHasSuffix    *string  `json:"actionHasSuffix,omitempty"`
+	ActionEqualFold    *string  `json:"actionEqualFold,omitempty"`
+	ActionContainsFold *string  `json:"actionContainsFold,omitempty"`
+
+	// "entity" field predicates.
+	Entity             *string  `json:"entity,omitempty"`
+	EntityNEQ          *string  `json:"entityNEQ,omitempty"`
+	EntityIn           []string `json:"entityIn,omitempty"`
+	EntityNotIn        []string `json:"entityNotIn,omitempty"`
+	EntityGT           *string  `json:"entityGT,omitempty"`
+	EntityGTE          *string  `json:"entityGTE,omitempty"`
+	EntityLT           *string  `json:"entityLT,omitempty"`
+	EntityLTE          *string  `json:"entityLTE,omitempty"`
+	EntityContains     *string  `json:"entityContains,omitempty"`
+	EntityHasPrefix    *string  `json:"entityHasPrefix,omitempty"`
+	EntityHasSuffix    *string  `json:"entityHasSuffix,omitempty"`
+	EntityEqualFold    *string  `json:"entityEqualFold,omitempty"`
+	EntityContainsFold *string  `json:"entityContainsFold,omitempty"`
+
+	// "entity_id" field predicates.
+	EntityID       *int  `json:"entityID,omitempty"`
+	EntityIDNEQ    *int  `json:"entityIDNEQ,omitempty"`
+	EntityIDIn     []int `json:"entityIDIn,omitempty"`
+	EntityIDNotIn  []int `json:"entityIDNotIn,omitempty"`
+	EntityIDGT     *int  `json:"entityIDGT,omitempty"`
+	EntityIDGTE    *int  `json:"entityIDGTE,omitempty"`
+	EntityIDLT     *int  `json:"entityIDLT,omitempty"`
+	EntityIDLTE    *int  `json:"entityIDLTE,omitempty"`
+	EntityIDIsNil  bool  `json:"entityIDIsNil,omitempty"`
+	EntityIDNotNil bool  `json:"entityIDNotNil,omitempty"`
+
+	// "request_id" field predicates.
+	RequestID             *string  `json:"requestID,omitempty"`
+	RequestIDNEQ          *string  `json:"requestIDNEQ,omitempty"`
+	RequestIDIn           []string `json:"requestIDIn,omitempty"`
+	RequestIDNotIn        []string `json:"requestIDNotIn,omitempty"`
+	RequestIDGT           *string  `json:"requestIDGT,omitempty"`
+	RequestIDGTE          *string  `json:"requestIDGTE,omitempty"`
+	RequestIDLT           *string  `json:"requestIDLT,omitempty"`
+	RequestIDLTE          *string  `json:"requestIDLTE,omitempty"`
+	RequestIDContains     *string  `json:"requestIDContains,omitempty"`
+	RequestIDHasPrefix    *string  `json:"requestIDHasPrefix,omitempty"`
+	RequestIDHasSuffix    *string  `json:"requestIDHasSuffix,omitempty"`
+	RequestIDIsNil        bool     `json:"requestIDIsNil,omitempty"`
+	RequestIDNotNil       bool     `json:"requestIDNotNil,omitempty"`
+	RequestIDEqualFold    *string  `json:"requestIDEqualFold,omitempty"`
+	RequestIDContainsFold *string  `json:"requestIDContainsFold,omitempty"`
+
+	// "client_addr" field predicates.
+	ClientAddr             *string  `json:"clientAddr,omitempty"`
+	ClientAddrNEQ          *string  `json:"clientAddrNEQ,omitempty"`
+	ClientAddrIn           []string `json:"clientAddrIn,omitempty"`
+	ClientAddrNotIn        []string `json:"clientAddrNotIn,omitempty"`
+	ClientAddrGT           *string  `json:"clientAddrGT,omitempty"`
+	ClientAddrGTE          *string  `json:"clientAddrGTE,omitempty"`
+	ClientAddrLT           *string  `json:"clientAddrLT,omitempty"`
+	ClientAddrLTE          *string  `json:"clientAddrLTE,omitempty"`
+	ClientAddrContains     *string  `json:"clientAddrContains,omitempty"`
+	ClientAddrHasPrefix    *string  `json:"clientAddrHasPrefix,omitempty"`
+	ClientAddrHasSuffix    *string  `json:"clientAddrHasSuffix,omitempty"`
+	ClientAddrIsNil        bool     `json:"clientAddrIsNil,omitempty"`
+	ClientAddrNotNil       bool     `json:"clientAddrNotNil,omitempty"`
+	ClientAddrEqualFold    *string  `json:"clientAddrEqualFold,omitempty"`
+	ClientAddrContainsFold *string  `json:"clientAddrContainsFold,omitempty"`
+
+	// "detail" field predicates.
+	Detail             *string  `json:"detail,omitempty"`
+	DetailNEQ          *string  `json:"detailNEQ,omitempty"`
+	DetailIn           []string `json:"detailIn,omitempty"`
+	DetailNotIn        []string `json:"detailNotIn,omitempty"`
+	DetailGT           *string  `json:"detailGT,omitempty"`
+	DetailGTE          *string  `json:"detailGTE,omitempty"`
+	DetailLT           *string  `json:"detailLT,omitempty"`
+	DetailLTE          *string  `json:"detailLTE,omitempty"`
+	DetailContains     *string  `json:"detailContains,omitempty"`
+	DetailHasPrefix    *string  `json:"detailHasPrefix,omitempty"`
+	DetailHasSuffix    *string  `json:"detailHasSuffix,omitempty"`
+	DetailIsNil        bool     `json:"detailIsNil,omitempty"`
+	DetailNotNil       bool     `json:"detailNotNil,omitempty"`
+	DetailEqualFold    *string  `json:"detailEqualFold,omitempty"`
+	DetailContainsFold *string  `json:"detailContainsFold,omitempty"`
+}
+
+// AddPredicates adds custom predicates to the where input to be used during the filtering phase.
+func (i *AuditEventWhereInput) AddPredicates(predicates ...predicate.AuditEvent) {
+	i.Predicates = append(i.Predicates, predicates...)
+}
+
+// Filter applies the AuditEventWhereInput filter on the AuditEventQuery builder.
+func (i *AuditEventWhereInput) Filter(q *AuditEventQuery) (*AuditEventQuery, error) {
+	if i == nil {
+		return q, nil
+	}
+	p, err := i.P()
+	if err != nil {
+		if err == ErrEmptyAuditEventWhereInput {
+			return q, nil
+		}
+		return nil, err
+	}
+	return q.Where(p), nil
+}
+
+// ErrEmptyAuditEventWhereInput is returned in case the AuditEventWhereInput is empty.
+var ErrEmptyAuditEventWhereInput = errors.New("ent: empty predicate AuditEventWhereInput")
+
+// P returns a predicate for filtering auditevents.
+// An error is returned if the input is empty or invalid.
+func (i *AuditEventWhereInput) P() (predicate.AuditEvent, error) {
+	var predicates []predicate.AuditEvent
+	if i.Not != nil {
+		p, err := i.Not.P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'not'", err)
+		}
+		predicates = append(predicates, auditevent.Not(p))
+	}
+	switch n := len(i.Or); {
+	case n == 1:
+		p, err := i.Or[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'or'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		or := make([]predicate.AuditEvent, 0, n)
+		for _, w := range i.Or {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'or'", err)
+			}
+			or = append(or, p)
+		}
+		predicates = append(predicates, auditevent.Or(or...))
+	}
+	switch n := len(i.And); {
+	case n == 1:
+		p, err := i.And[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'and'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		and := make([]predicate.AuditEvent, 0, n)
+		for _, w := range i.And {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'and'", err)
+			}
+			and = append(and, p)
+		}
+		predicates = append(predicates, auditevent.And(and...))
+	}
+	predicates = append(predicates, i.Predicates...)
+	if i.ID != nil {
+		predicates = append(predicates, auditevent.IDEQ(*i.ID))
+	}
+	if i.IDNEQ != nil {
+		predicates = append(predicates, auditevent.IDNEQ(*i.IDNEQ))
+	}
+	if len(i.IDIn) > 0 {
+		predicates = append(predicates, auditevent.IDIn(i.IDIn...))
+	}
+	if len(i.IDNotIn) > 0 {
+		predicates = append(predicates, auditevent.IDNotIn(i.IDNotIn...))
+	}
+	if i.IDGT != nil {
+		predicates = append(predicates, auditevent.IDGT(*i.IDGT))
+	}
+	if i.IDGTE != nil {
+		predicates = append(predicates, auditevent.IDGTE(*i.IDGTE))
+	}
+	if i.IDLT != nil {
+		predicates = append(predicates, auditevent.IDLT(*i.IDLT))
+	}
+	if i.IDLTE != nil {
+		predicates = append(predicates, auditevent.IDLTE(*i.IDLTE))
+	}
+	if i.At != nil {
+		predicates = append(predicates, auditevent.AtEQ(*i.At))
+	}
+	if i.AtNEQ != nil {
+		predicates = append(predicates, auditevent.AtNEQ(*i.AtNEQ))
+	}
+	if len(i.AtIn) > 0 {
+		predicates = append(predicates, auditevent.AtIn(i.AtIn...))
+	}
+	if len(i.AtNotIn) > 0 {
+		predicates = append(predicates, auditevent.AtNotIn(i.AtNotIn...))
+	}
+	if i.AtGT != nil {
+		predicates = append(predicates, auditevent.AtGT(*i.AtGT))
+	}
+	if i.AtGTE != nil {
+		predicates = append(predicates, auditevent.AtGTE(*i.AtGTE))
+	}
+	if i.AtLT != nil {
+		predicates = append(predicates, auditevent.AtLT(*i.AtLT))
+	}
+	if i.AtLTE != nil {
+		predicates = append(predicates, auditevent.AtLTE(*i.AtLTE))
+	}
+	if i.OperatorID != nil {
+		predicates = append(predicates, auditevent.OperatorIDEQ(*i.OperatorID))
+	}
+	if i.OperatorIDNEQ != nil {
+		predicates = append(predicates, auditevent.OperatorIDNEQ(*i.OperatorIDNEQ))
+	}
+	if len(i.OperatorIDIn) > 0 {
+		predicates = append(predicates, auditevent.OperatorIDIn(i.OperatorIDIn...))
+	}
+	if len(i.OperatorIDNotIn) > 0 {
+		predicates = append(predicates, auditevent.OperatorIDNotIn(i.OperatorIDNotIn...))
+	}
+	if i.OperatorIDGT != nil {
+		predicates = append(predicates, auditevent.OperatorIDGT(*i.OperatorIDGT))
+	}
+	if i.OperatorIDGTE != nil {
+		predicates = append(predicates, auditevent.OperatorIDGTE(*i.OperatorIDGTE))
+	}
+	if i.OperatorIDLT != nil {
+		predicates = append(predicates, auditevent.OperatorIDLT(*i.OperatorIDLT))
+	}
+	if i.OperatorIDLTE != nil {
+		predicates = append(predicates, auditevent.OperatorIDLTE(*i.OperatorIDLTE))
+	}
+	if i.OperatorIDIsNil {
+		predicates = append(predicates, auditevent.OperatorIDIsNil())
+	}
+	if i.OperatorIDNotNil {
+		predicates = append(predicates, auditevent.OperatorIDNotNil())
+	}
+	if i.OperatorEmail != nil {
+		predicates = append(predicates, auditevent.OperatorEmailEQ(*i.OperatorEmail))
+	}
+	if i.OperatorEmailNEQ != nil {
+		predicates = append(predicates, auditevent.OperatorEmailNEQ(*i.OperatorEmailNEQ))
+	}
+	if len(i.OperatorEmailIn) > 0 {
+		predicates = append(predicates, auditevent.OperatorEmailIn(i.OperatorEmailIn...))
+	}
+	if len(i.OperatorEmailNotIn) > 0 {
+		predicates = append(predicates, auditevent.OperatorEmailNotIn(i.OperatorEmailNotIn...))
+	}
+	if i.OperatorEmailGT != nil {
+		predicates = append(predicates, auditevent.OperatorEmailGT(*i.OperatorEmailGT))
+	}
+	if i.OperatorEmailGTE != nil {
+		predicates = append(predicates, auditevent.OperatorEmailGTE(*i.OperatorEmailGTE))
+	}
+	if i.OperatorEmailLT != nil {
+		predicates = append(predicates, auditevent.OperatorEmailLT(*i.OperatorEmailLT))
+	}
+	if i.OperatorEmailLTE != nil {
+		predicates = append(predicates, auditevent.OperatorEmailLTE(*i.OperatorEmailLTE))
+	}
+	if i.OperatorEmailContains != nil {
+		predicates = append(predicates, auditevent.OperatorEmailContains(*i.OperatorEmailContains))
+	}
+	if i.OperatorEmailHasPrefix != nil {
+		predicates = append(predicates, auditevent.OperatorEmailHasPrefix(*i.OperatorEmailHasPrefix))
+	}
+	if i.OperatorEmailHasSuffix != nil {
+		predicates = append(predicates, auditevent.OperatorEmailHasSuffix(*i.OperatorEmailHasSuffix))
+	}
+	if i.OperatorEmailIsNil {
+		predicates = append(predicates, auditevent.OperatorEmailIsNil())
+	}
+	if i.OperatorEmailNotNil {
+		predicates = append(predicates, auditevent.OperatorEmailNotNil())
+	}
+	if i.OperatorEmailEqualFold != nil {
+		predicates = append(predicates, auditevent.OperatorEmailEqualFold(*i.OperatorEmailEqualFold))
+	}
+	if i.OperatorEmailContainsFold != nil {
+		predicates = append(predicates, auditevent.OperatorEmailContainsFold(*i.OperatorEmailContainsFold))
+	}
+	if i.Role != nil {
+		predicates = append(predicates, auditevent.RoleEQ(*i.Role))
+	}
+	if i.RoleNEQ != nil {
+		predicates = append(predicates, auditevent.RoleNEQ(*i.RoleNEQ))
+	}
+	if len(i.RoleIn) > 0 {
+		predicates = append(predicates, auditevent.RoleIn(i.RoleIn...))
+	}
+	if len(i.RoleNotIn) > 0 {
+		predicates = append(predicates, auditevent.RoleNotIn(i.RoleNotIn...))
+	}
+	if i.RoleGT != nil {
+		predicates = append(predicates, auditevent.RoleGT(*i.RoleGT))
+	}
+	if i.RoleGTE != nil {
+		predicates = append(predicates, auditevent.RoleGTE(*i.RoleGTE))
+	}
+	if i.RoleLT != nil {
+		predicates = append(predicates, auditevent.RoleLT(*i.RoleLT))
+	}
+	if i.RoleLTE != nil {
+		predicates = append(predicates, auditevent.RoleLTE(*i.RoleLTE))
+	}
+	if i.RoleContains != nil {
+		predicates = append(predicates, auditevent.RoleContains(*i.RoleContains))
+	}
+	if i.RoleHasPrefix != nil {
+		predicates = append(predicates, auditevent.RoleHasPrefix(*i.RoleHasPrefix))
+	}
+	if i.RoleHasSuffix != nil {
+		predicates = append(predicates, auditevent.RoleHasSuffix(*i.RoleHasSuffix))
+	}
+	if i.RoleIsNil {
+		predicates = append(predicates, auditevent.RoleIsNil())
+	}
+	if i.RoleNotNil {
+		predicates = append(predicates, auditevent.RoleNotNil())
+	}
+	if i.RoleEqualFold != nil {
+		predicates = append(predicates, auditevent.RoleEqualFold(*i.RoleEqualFold))
+	}
+	if i.RoleContainsFold != nil {
+		predicates = append(predicates, auditevent.RoleContainsFold(*i.RoleContainsFold))
+	}
+	if i.Action != nil {
+		predicates = append(predicates, auditevent.ActionEQ(*i.Action))
+	}
+	if i.ActionNEQ != nil {
+		predicates = append(predicates, auditevent.ActionNEQ(*i.ActionNEQ))
+	}
+	if len(i.ActionIn) > 0 {
+		predicates = append(predicates, auditevent.ActionIn(i.ActionIn...))
+	}
+	if len(i.ActionNotIn) > 0 {
+		predicates = append(predicates, auditevent.ActionNotIn(i.ActionNotIn...))
+	}
+	if i.ActionGT != nil {
+		predicates = append(predicates, auditevent.ActionGT(*i.ActionGT))
+	}
+	if i.ActionGTE != nil {
+		predicates = append(predicates, auditevent.ActionGTE(*i.ActionGTE))
+	}
+	if i.ActionLT != nil {
+		predicates = append(predicates, auditevent.ActionLT(*i.ActionLT))
+	}
+	if i.ActionLTE != nil {
+		predicates = append(predicates, auditevent.ActionLTE(*i.ActionLTE))
+	}
+	if i.ActionContains != nil {
+		predicates = append(predicates, auditevent.ActionContains(*i.ActionContains))
+	}
+	if i.ActionHasPrefix != nil {
+		predicates = append(predicates, auditevent.ActionHasPrefix(*i.ActionHasPrefix))
+	}
+	if i.ActionHasSuffix != nil {
+		predicates = append(predicates, auditevent.ActionHasSuffix(*i.ActionHasSuffix))
+	}
+	if i.ActionEqualFold != nil {
+		predicates = append(predicates, auditevent.ActionEqualFold(*i.ActionEqualFold))
+	}
+	if i.ActionContainsFold != nil {
+		predicates = append(predicates, auditevent.ActionContainsFold(*i.ActionContainsFold))
+	}
+	if i.Entity != nil {
+		predicates = append(predicates, auditevent.EntityEQ(*i.Entity))
+	}
+	if i.EntityNEQ != nil {
+		predicates = append(predicates, auditevent.EntityNEQ(*i.EntityNEQ))
+	}
+	if len(i.EntityIn) > 0 {
+		predicates = append(predicates, auditevent.EntityIn(i.EntityIn...))
+	}
+	if len(i.EntityNotIn) > 0 {
+		predicates = append(predicates, auditevent.EntityNotIn(i.EntityNotIn...))
+	}
+	if i.EntityGT != nil {
+		predicates = append(predicates, auditevent.EntityGT(*i.EntityGT))
+	}
+	if i.EntityGTE != nil {
+		predicates = append(predicates, auditevent.EntityGTE(*i.EntityGTE))
+	}
+	if i.EntityLT != nil {
+		predicates = append(predicates, auditevent.EntityLT(*i.EntityLT))
+	}
+	if i.EntityLTE != nil {
+		predicates = append(predicates, auditevent.EntityLTE(*i.EntityLTE))
+	}
+	if i.EntityContains != nil {
+		predicates = append(predicates, auditevent.EntityContains(*i.EntityContains))
+	}
+	if i.EntityHasPrefix != nil {
+		predicates = append(predicates, auditevent.EntityHasPrefix(*i.EntityHasPrefix))
+	}
+	if i.EntityHasSuffix != nil {
+		predicates = append(predicates, auditevent.EntityHasSuffix(*i.EntityHasSuffix))
+	}
+	if i.EntityEqualFold != nil {
+		predicates = append(predicates, auditevent.EntityEqualFold(*i.EntityEqualFold))
+	}
+	if i.EntityContainsFold != nil {
+		predicates = append(predicates, auditevent.EntityContainsFold(*i.EntityContainsFold))
+	}
+	if i.EntityID != nil {
+		predicates = append(predicates, auditevent.EntityIDEQ(*i.EntityID))
+	}
+	if i.EntityIDNEQ != nil {
+		predicates = append(predicates, auditevent.EntityIDNEQ(*i.EntityIDNEQ))
+	}
+	if len(i.EntityIDIn) > 0 {
+		predicates = append(predicates, auditevent.EntityIDIn(i.EntityIDIn...))
+	}
+	if len(i.EntityIDNotIn) > 0 {
+		predicates = append(predicates, auditevent.EntityIDNotIn(i.EntityIDNotIn...))
+	}
+	if i.EntityIDGT != nil {
+		predicates = append(predicates, auditevent.EntityIDGT(*i.EntityIDGT))
+	}
+	if i.EntityIDGTE != nil {
+		predicates = append(predicates, auditevent.EntityIDGTE(*i.EntityIDGTE))
+	}
+	if i.EntityIDLT != nil {
+		predicates = append(predicates, auditevent.EntityIDLT(*i.EntityIDLT))
+	}
+	if i.EntityIDLTE != nil {
+		predicates = append(predicates, auditevent.EntityIDLTE(*i.EntityIDLTE))
+	}
+	if i.EntityIDIsNil {
+		predicates = append(predicates, auditevent.EntityIDIsNil())
+	}
+	if i.EntityIDNotNil {
+		predicates = append(predicates, auditevent.EntityIDNotNil())
+	}
+	if i.RequestID != nil {
+		predicates = append(predicates, auditevent.RequestIDEQ(*i.RequestID))
+	}
+	if i.RequestIDNEQ != nil {
+		predicates = append(predicates, auditevent.RequestIDNEQ(*i.RequestIDNEQ))
+	}
+	if len(i.RequestIDIn) > 0 {
+		predicates = append(predicates, auditevent.RequestIDIn(i.RequestIDIn...))
+	}
+	if len(i.RequestIDNotIn) > 0 {
+		predicates = append(predicates, auditevent.RequestIDNotIn(i.RequestIDNotIn...))
+	}
+	if i.RequestIDGT != nil {
+		predicates = append(predicates, auditevent.RequestIDGT(*i.RequestIDGT))
+	}
+	if i.RequestIDGTE != nil {
+		predicates = append(predicates, auditevent.RequestIDGTE(*i.RequestIDGTE))
+	}
+	if i.RequestIDLT != nil {
+		predicates = append(predicates, auditevent.RequestIDLT(*i.RequestIDLT))
+	}
+	if i.RequestIDLTE != nil {
+		predicates = append(predicates, auditevent.RequestIDLTE(*i.RequestIDLTE))
+	}
+	if i.RequestIDContains != nil {
+		predicates = append(predicates, auditevent.RequestIDContains(*i.RequestIDContains))
+	}
+	if i.RequestIDHasPrefix != nil {
+		predicates = append(predicates, auditevent.RequestIDHasPrefix(*i.RequestIDHasPrefix))
+	}
+	if i.RequestIDHasSuffix != nil {
+		predicates = append(predicates, auditevent.RequestIDHasSuffix(*i.RequestIDHasSuffix))
+	}
+	if i.RequestIDIsNil {
+		predicates = append(predicates, auditevent.RequestIDIsNil())
+	}
+	if i.RequestIDNotNil {
+		predicates = append(predicates, auditevent.RequestIDNotNil())
+	}
+	if i.RequestIDEqualFold != nil {
+		predicates = append(predicates, auditevent.RequestIDEqualFold(*i.RequestIDEqualFold))
+	}
+	if i.RequestIDContainsFold != nil {
+		predicates = append(predicates, auditevent.RequestIDContainsFold(*i.RequestIDContainsFold))
+	}
+	if i.ClientAddr != nil {
+		predicates = append(predicates, auditevent.ClientAddrEQ(*i.ClientAddr))
+	}
+	if i.ClientAddrNEQ != nil {
+		predicates = append(predicates, auditevent.ClientAddrNEQ(*i.ClientAddrNEQ))
+	}
+	if len(i.ClientAddrIn) > 0 {
+		predicates = append(predicates, auditevent.ClientAddrIn(i.ClientAddrIn...))
+	}
+	if len(i.ClientAddrNotIn) > 0 {
+		predicates = append(predicates, auditevent.ClientAddrNotIn(i.ClientAddrNotIn...))
+	}
+	if i.ClientAddrGT != nil {
+		predicates = append(predicates, auditevent.ClientAddrGT(*i.ClientAddrGT))
+	}
+	if i.ClientAddrGTE != nil {
+		predicates = append(predicates, auditevent.ClientAddrGTE(*i.ClientAddrGTE))
+	}
+	if i.ClientAddrLT != nil {
+		predicates = append(predicates, auditevent.ClientAddrLT(*i.ClientAddrLT))
+	}
+	if i.ClientAddrLTE != nil {
+		predicates = append(predicates, auditevent.ClientAddrLTE(*i.ClientAddrLTE))
+	}
+	if i.ClientAddrContains != nil {
+		predicates = append(predicates, auditevent.ClientAddrContains(*i.ClientAddrContains))
+	}
+	if i.ClientAddrHasPrefix != nil {
+		predicates = append(predicates, auditevent.ClientAddrHasPrefix(*i.ClientAddrHasPrefix))
+	}
+	if i.ClientAddrHasSuffix != nil {
+		predicates = append(predicates, auditevent.ClientAddrHasSuffix(*i.ClientAddrHasSuffix))
+	}
+	if i.ClientAddrIsNil {
+		predicates = append(predicates, auditevent.ClientAddrIsNil())
+	}
+	if i.ClientAddrNotNil {
+		predicates = append(predicates, auditevent.ClientAddrNotNil())
+	}
+	if i.ClientAddrEqualFold != nil {
+		predicates = append(predicates, auditevent.ClientAddrEqualFold(*i.ClientAddrEqualFold))
+	}
+	if i.ClientAddrContainsFold != nil {
+		predicates = append(predicates, auditevent.ClientAddrContainsFold(*i.ClientAddrContainsFold))
+	}
+	if i.Detail != nil {
+		predicates = append(predicates, auditevent.DetailEQ(*i.Detail))
+	}
+	if i.DetailNEQ != nil {
+		predicates = append(predicates, auditevent.DetailNEQ(*i.DetailNEQ))
+	}
+	if len(i.DetailIn) > 0 {
+		predicates = append(predicates, auditevent.DetailIn(i.DetailIn...))
+	}
+	if len(i.DetailNotIn) > 0 {
+		predicates = append(predicates, auditevent.DetailNotIn(i.DetailNotIn...))
+	}
+	if i.DetailGT != nil {
+		predicates = append(predicates, auditevent.DetailGT(*i.DetailGT))
+	}
+	if i.DetailGTE != nil {
+		predicates = append(predicates, auditevent.DetailGTE(*i.DetailGTE))
+	}
+	if i.DetailLT != nil {
+		predicates = append(predicates, auditevent.DetailLT(*i.DetailLT))
+	}
+	if i.DetailLTE != nil {
+		predicates = append(predicates, auditevent.DetailLTE(*i.DetailLTE))
+	}
+	if i.DetailContains != nil {
+		predicates = append(predicates, auditevent.DetailContains(*i.DetailContains))
+	}
+	if i.DetailHasPrefix != nil {
+		predicates = append(predicates, auditevent.DetailHasPrefix(*i.DetailHasPrefix))
+	}
+	if i.DetailHasSuffix != nil {
+		predicates = append(predicates, auditevent.DetailHasSuffix(*i.DetailHasSuffix))
+	}
+	if i.DetailIsNil {
+		predicates = append(predicates, auditevent.DetailIsNil())
+	}
+	if i.DetailNotNil {
+		predicates = append(predicates, auditevent.DetailNotNil())
+	}
+	if i.DetailEqualFold != nil {
+		predicates = append(predicates, auditevent.DetailEqualFold(*i.DetailEqualFold))
+	}
+	if i.DetailContainsFold != nil {
+		predicates = append(predicates, auditevent.DetailContainsFold(*i.DetailContainsFold))
+	}
+
+	switch len(predicates) {
+	case 0:
+		return nil, ErrEmptyAuditEventWhereInput
+	case 1:
+		return predicates[0], nil
+	default:
+		return auditevent.And(predicates...), nil
+	}
+}
 
 // CitizenWhereInput represents a where input for filtering Citizen queries.
 type CitizenWhereInput struct {
@@ -271,9 +932,25 @@ type CitizenWhereInput struct {
 	HolderIDIsNil  bool  `json:"holderIDIsNil,omitempty"`
 	HolderIDNotNil bool  `json:"holderIDNotNil,omitempty"`
 
+	// "pseudonymised_at" field predicates.
+	PseudonymisedAt       *time.Time  `json:"pseudonymisedAt,omitempty"`
+	PseudonymisedAtNEQ    *time.Time  `json:"pseudonymisedAtNEQ,omitempty"`
+	PseudonymisedAtIn     []time.Time `json:"pseudonymisedAtIn,omitempty"`
+	PseudonymisedAtNotIn  []time.Time `json:"pseudonymisedAtNotIn,omitempty"`
+	PseudonymisedAtGT     *time.Time  `json:"pseudonymisedAtGT,omitempty"`
+	PseudonymisedAtGTE    *time.Time  `json:"pseudonymisedAtGTE,omitempty"`
+	PseudonymisedAtLT     *time.Time  `json:"pseudonymisedAtLT,omitempty"`
+	PseudonymisedAtLTE    *time.Time  `json:"pseudonymisedAtLTE,omitempty"`
+	PseudonymisedAtIsNil  bool        `json:"pseudonymisedAtIsNil,omitempty"`
+	PseudonymisedAtNotNil bool        `json:"pseudonymisedAtNotNil,omitempty"`
+
 	// "holder" edge predicates.
 	HasHolder     *bool                 `json:"hasHolder,omitempty"`
 	HasHolderWith []*OperatorWhereInput `json:"hasHolderWith,omitempty"`
+
+	// "shared_with" edge predicates.
+	HasSharedWith     *bool                 `json:"hasSharedWith,omitempty"`
+	HasSharedWithWith []*OperatorWhereInput `json:"hasSharedWithWith,omitempty"`
 
 	// "contacts" edge predicates.
 	HasContacts     *bool                `json:"hasContacts,omitempty"`
@@ -960,6 +1637,36 @@ func (i *CitizenWhereInput) P() (predicate.Citizen, error) {
 	if i.HolderIDNotNil {
 		predicates = append(predicates, citizen.HolderIDNotNil())
 	}
+	if i.PseudonymisedAt != nil {
+		predicates = append(predicates, citizen.PseudonymisedAtEQ(*i.PseudonymisedAt))
+	}
+	if i.PseudonymisedAtNEQ != nil {
+		predicates = append(predicates, citizen.PseudonymisedAtNEQ(*i.PseudonymisedAtNEQ))
+	}
+	if len(i.PseudonymisedAtIn) > 0 {
+		predicates = append(predicates, citizen.PseudonymisedAtIn(i.PseudonymisedAtIn...))
+	}
+	if len(i.PseudonymisedAtNotIn) > 0 {
+		predicates = append(predicates, citizen.PseudonymisedAtNotIn(i.PseudonymisedAtNotIn...))
+	}
+	if i.PseudonymisedAtGT != nil {
+		predicates = append(predicates, citizen.PseudonymisedAtGT(*i.PseudonymisedAtGT))
+	}
+	if i.PseudonymisedAtGTE != nil {
+		predicates = append(predicates, citizen.PseudonymisedAtGTE(*i.PseudonymisedAtGTE))
+	}
+	if i.PseudonymisedAtLT != nil {
+		predicates = append(predicates, citizen.PseudonymisedAtLT(*i.PseudonymisedAtLT))
+	}
+	if i.PseudonymisedAtLTE != nil {
+		predicates = append(predicates, citizen.PseudonymisedAtLTE(*i.PseudonymisedAtLTE))
+	}
+	if i.PseudonymisedAtIsNil {
+		predicates = append(predicates, citizen.PseudonymisedAtIsNil())
+	}
+	if i.PseudonymisedAtNotNil {
+		predicates = append(predicates, citizen.PseudonymisedAtNotNil())
+	}
 
 	if i.HasHolder != nil {
 		p := citizen.HasHolder()
@@ -978,6 +1685,24 @@ func (i *CitizenWhereInput) P() (predicate.Citizen, error) {
 			with = append(with, p)
 		}
 		predicates = append(predicates, citizen.HasHolderWith(with...))
+	}
+	if i.HasSharedWith != nil {
+		p := citizen.HasSharedWith()
+		if !*i.HasSharedWith {
+			p = citizen.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasSharedWithWith) > 0 {
+		with := make([]predicate.Operator, 0, len(i.HasSharedWithWith))
+		for _, w := range i.HasSharedWithWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasSharedWithWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, citizen.HasSharedWithWith(with...))
 	}
 	if i.HasContacts != nil {
 		p := citizen.HasContacts()
@@ -3560,14 +4285,6 @@ type OperatorWhereInput struct {
 	Active    *bool `json:"active,omitempty"`
 	ActiveNEQ *bool `json:"activeNEQ,omitempty"`
 
-	// "contacts" edge predicates.
-	HasContacts     *bool                `json:"hasContacts,omitempty"`
-	HasContactsWith []*ContactWhereInput `json:"hasContactsWith,omitempty"`
-
-	// "citizens" edge predicates.
-	HasCitizens     *bool                `json:"hasCitizens,omitempty"`
-	HasCitizensWith []*CitizenWhereInput `json:"hasCitizensWith,omitempty"`
-
 	// "trainings" edge predicates.
 	HasTrainings     *bool                 `json:"hasTrainings,omitempty"`
 	HasTrainingsWith []*TrainingWhereInput `json:"hasTrainingsWith,omitempty"`
@@ -3813,42 +4530,6 @@ func (i *OperatorWhereInput) P() (predicate.Operator, error) {
 		predicates = append(predicates, operator.ActiveNEQ(*i.ActiveNEQ))
 	}
 
-	if i.HasContacts != nil {
-		p := operator.HasContacts()
-		if !*i.HasContacts {
-			p = operator.Not(p)
-		}
-		predicates = append(predicates, p)
-	}
-	if len(i.HasContactsWith) > 0 {
-		with := make([]predicate.Contact, 0, len(i.HasContactsWith))
-		for _, w := range i.HasContactsWith {
-			p, err := w.P()
-			if err != nil {
-				return nil, fmt.Errorf("%w: field 'HasContactsWith'", err)
-			}
-			with = append(with, p)
-		}
-		predicates = append(predicates, operator.HasContactsWith(with...))
-	}
-	if i.HasCitizens != nil {
-		p := operator.HasCitizens()
-		if !*i.HasCitizens {
-			p = operator.Not(p)
-		}
-		predicates = append(predicates, p)
-	}
-	if len(i.HasCitizensWith) > 0 {
-		with := make([]predicate.Citizen, 0, len(i.HasCitizensWith))
-		for _, w := range i.HasCitizensWith {
-			p, err := w.P()
-			if err != nil {
-				return nil, fmt.Errorf("%w: field 'HasCitizensWith'", err)
-			}
-			with = append(with, p)
-		}
-		predicates = append(predicates, operator.HasCitizensWith(with...))
-	}
 	if i.HasTrainings != nil {
 		p := operator.HasTrainings()
 		if !*i.HasTrainings {

@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"segretariato/ent/auditevent"
 	"segretariato/ent/citizen"
 	"segretariato/ent/contact"
 	"segretariato/ent/location"
@@ -39,6 +40,7 @@ const (
 	OpUpdateOne = ent.OpUpdateOne
 
 	// Node types.
+	TypeAuditEvent           = "AuditEvent"
 	TypeCitizen              = "Citizen"
 	TypeContact              = "Contact"
 	TypeLocation             = "Location"
@@ -56,6 +58,1025 @@ const (
 	TypeTrainingPlan         = "TrainingPlan"
 )
 
+// AuditEventMutation represents an operation that mutates the AuditEvent nodes in the graph.
+type AuditEventMutation struct {
+	config
+	op             Op
+	typ            string
+	id             *int
+	at             *time.Time
+	operator_id    *int
+	addoperator_id *int
+	operator_email *string
+	role           *string
+	action         *string
+	entity         *string
+	entity_id      *int
+	addentity_id   *int
+	request_id     *string
+	client_addr    *string
+	detail         *string
+	clearedFields  map[string]struct{}
+	done           bool
+	oldValue       func(context.Context) (*AuditEvent, error)
+	predicates     []predicate.AuditEvent
+}
+
+var _ ent.Mutation = (*AuditEventMutation)(nil)
+
+// auditeventOption allows management of the mutation configuration using functional options.
+type auditeventOption func(*AuditEventMutation)
+
+// newAuditEventMutation creates new mutation for the AuditEvent entity.
+func newAuditEventMutation(c config, op Op, opts ...auditeventOption) *AuditEventMutation {
+	m := &AuditEventMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeAuditEvent,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withAuditEventID sets the ID field of the mutation.
+func withAuditEventID(id int) auditeventOption {
+	return func(m *AuditEventMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *AuditEvent
+		)
+		m.oldValue = func(ctx context.Context) (*AuditEvent, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().AuditEvent.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withAuditEvent sets the old AuditEvent of the mutation.
+func withAuditEvent(node *AuditEvent) auditeventOption {
+	return func(m *AuditEventMutation) {
+		m.oldValue = func(context.Context) (*AuditEvent, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m AuditEventMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m AuditEventMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *AuditEventMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *AuditEventMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().AuditEvent.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetAt sets the "at" field.
+func (m *AuditEventMutation) SetAt(t time.Time) {
+	m.at = &t
+}
+
+// At returns the value of the "at" field in the mutation.
+func (m *AuditEventMutation) At() (r time.Time, exists bool) {
+	v := m.at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldAt returns the old "at" field's value of the AuditEvent entity.
+// If the AuditEvent object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AuditEventMutation) OldAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldAt: %w", err)
+	}
+	return oldValue.At, nil
+}
+
+// ResetAt resets all changes to the "at" field.
+func (m *AuditEventMutation) ResetAt() {
+	m.at = nil
+}
+
+// SetOperatorID sets the "operator_id" field.
+func (m *AuditEventMutation) SetOperatorID(i int) {
+	m.operator_id = &i
+	m.addoperator_id = nil
+}
+
+// OperatorID returns the value of the "operator_id" field in the mutation.
+func (m *AuditEventMutation) OperatorID() (r int, exists bool) {
+	v := m.operator_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldOperatorID returns the old "operator_id" field's value of the AuditEvent entity.
+// If the AuditEvent object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AuditEventMutation) OldOperatorID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldOperatorID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldOperatorID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldOperatorID: %w", err)
+	}
+	return oldValue.OperatorID, nil
+}
+
+// AddOperatorID adds i to the "operator_id" field.
+func (m *AuditEventMutation) AddOperatorID(i int) {
+	if m.addoperator_id != nil {
+		*m.addoperator_id += i
+	} else {
+		m.addoperator_id = &i
+	}
+}
+
+// AddedOperatorID returns the value that was added to the "operator_id" field in this mutation.
+func (m *AuditEventMutation) AddedOperatorID() (r int, exists bool) {
+	v := m.addoperator_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearOperatorID clears the value of the "operator_id" field.
+func (m *AuditEventMutation) ClearOperatorID() {
+	m.operator_id = nil
+	m.addoperator_id = nil
+	m.clearedFields[auditevent.FieldOperatorID] = struct{}{}
+}
+
+// OperatorIDCleared returns if the "operator_id" field was cleared in this mutation.
+func (m *AuditEventMutation) OperatorIDCleared() bool {
+	_, ok := m.clearedFields[auditevent.FieldOperatorID]
+	return ok
+}
+
+// ResetOperatorID resets all changes to the "operator_id" field.
+func (m *AuditEventMutation) ResetOperatorID() {
+	m.operator_id = nil
+	m.addoperator_id = nil
+	delete(m.clearedFields, auditevent.FieldOperatorID)
+}
+
+// SetOperatorEmail sets the "operator_email" field.
+func (m *AuditEventMutation) SetOperatorEmail(s string) {
+	m.operator_email = &s
+}
+
+// OperatorEmail returns the value of the "operator_email" field in the mutation.
+func (m *AuditEventMutation) OperatorEmail() (r string, exists bool) {
+	v := m.operator_email
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldOperatorEmail returns the old "operator_email" field's value of the AuditEvent entity.
+// If the AuditEvent object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AuditEventMutation) OldOperatorEmail(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldOperatorEmail is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldOperatorEmail requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldOperatorEmail: %w", err)
+	}
+	return oldValue.OperatorEmail, nil
+}
+
+// ClearOperatorEmail clears the value of the "operator_email" field.
+func (m *AuditEventMutation) ClearOperatorEmail() {
+	m.operator_email = nil
+	m.clearedFields[auditevent.FieldOperatorEmail] = struct{}{}
+}
+
+// OperatorEmailCleared returns if the "operator_email" field was cleared in this mutation.
+func (m *AuditEventMutation) OperatorEmailCleared() bool {
+	_, ok := m.clearedFields[auditevent.FieldOperatorEmail]
+	return ok
+}
+
+// ResetOperatorEmail resets all changes to the "operator_email" field.
+func (m *AuditEventMutation) ResetOperatorEmail() {
+	m.operator_email = nil
+	delete(m.clearedFields, auditevent.FieldOperatorEmail)
+}
+
+// SetRole sets the "role" field.
+func (m *AuditEventMutation) SetRole(s string) {
+	m.role = &s
+}
+
+// Role returns the value of the "role" field in the mutation.
+func (m *AuditEventMutation) Role() (r string, exists bool) {
+	v := m.role
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRole returns the old "role" field's value of the AuditEvent entity.
+// If the AuditEvent object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AuditEventMutation) OldRole(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRole is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRole requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRole: %w", err)
+	}
+	return oldValue.Role, nil
+}
+
+// ClearRole clears the value of the "role" field.
+func (m *AuditEventMutation) ClearRole() {
+	m.role = nil
+	m.clearedFields[auditevent.FieldRole] = struct{}{}
+}
+
+// RoleCleared returns if the "role" field was cleared in this mutation.
+func (m *AuditEventMutation) RoleCleared() bool {
+	_, ok := m.clearedFields[auditevent.FieldRole]
+	return ok
+}
+
+// ResetRole resets all changes to the "role" field.
+func (m *AuditEventMutation) ResetRole() {
+	m.role = nil
+	delete(m.clearedFields, auditevent.FieldRole)
+}
+
+// SetAction sets the "action" field.
+func (m *AuditEventMutation) SetAction(s string) {
+	m.action = &s
+}
+
+// Action returns the value of the "action" field in the mutation.
+func (m *AuditEventMutation) Action() (r string, exists bool) {
+	v := m.action
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldAction returns the old "action" field's value of the AuditEvent entity.
+// If the AuditEvent object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AuditEventMutation) OldAction(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldAction is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldAction requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldAction: %w", err)
+	}
+	return oldValue.Action, nil
+}
+
+// ResetAction resets all changes to the "action" field.
+func (m *AuditEventMutation) ResetAction() {
+	m.action = nil
+}
+
+// SetEntity sets the "entity" field.
+func (m *AuditEventMutation) SetEntity(s string) {
+	m.entity = &s
+}
+
+// Entity returns the value of the "entity" field in the mutation.
+func (m *AuditEventMutation) Entity() (r string, exists bool) {
+	v := m.entity
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldEntity returns the old "entity" field's value of the AuditEvent entity.
+// If the AuditEvent object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AuditEventMutation) OldEntity(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldEntity is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldEntity requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldEntity: %w", err)
+	}
+	return oldValue.Entity, nil
+}
+
+// ResetEntity resets all changes to the "entity" field.
+func (m *AuditEventMutation) ResetEntity() {
+	m.entity = nil
+}
+
+// SetEntityID sets the "entity_id" field.
+func (m *AuditEventMutation) SetEntityID(i int) {
+	m.entity_id = &i
+	m.addentity_id = nil
+}
+
+// EntityID returns the value of the "entity_id" field in the mutation.
+func (m *AuditEventMutation) EntityID() (r int, exists bool) {
+	v := m.entity_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldEntityID returns the old "entity_id" field's value of the AuditEvent entity.
+// If the AuditEvent object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AuditEventMutation) OldEntityID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldEntityID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldEntityID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldEntityID: %w", err)
+	}
+	return oldValue.EntityID, nil
+}
+
+// AddEntityID adds i to the "entity_id" field.
+func (m *AuditEventMutation) AddEntityID(i int) {
+	if m.addentity_id != nil {
+		*m.addentity_id += i
+	} else {
+		m.addentity_id = &i
+	}
+}
+
+// AddedEntityID returns the value that was added to the "entity_id" field in this mutation.
+func (m *AuditEventMutation) AddedEntityID() (r int, exists bool) {
+	v := m.addentity_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearEntityID clears the value of the "entity_id" field.
+func (m *AuditEventMutation) ClearEntityID() {
+	m.entity_id = nil
+	m.addentity_id = nil
+	m.clearedFields[auditevent.FieldEntityID] = struct{}{}
+}
+
+// EntityIDCleared returns if the "entity_id" field was cleared in this mutation.
+func (m *AuditEventMutation) EntityIDCleared() bool {
+	_, ok := m.clearedFields[auditevent.FieldEntityID]
+	return ok
+}
+
+// ResetEntityID resets all changes to the "entity_id" field.
+func (m *AuditEventMutation) ResetEntityID() {
+	m.entity_id = nil
+	m.addentity_id = nil
+	delete(m.clearedFields, auditevent.FieldEntityID)
+}
+
+// SetRequestID sets the "request_id" field.
+func (m *AuditEventMutation) SetRequestID(s string) {
+	m.request_id = &s
+}
+
+// RequestID returns the value of the "request_id" field in the mutation.
+func (m *AuditEventMutation) RequestID() (r string, exists bool) {
+	v := m.request_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRequestID returns the old "request_id" field's value of the AuditEvent entity.
+// If the AuditEvent object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AuditEventMutation) OldRequestID(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRequestID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRequestID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRequestID: %w", err)
+	}
+	return oldValue.RequestID, nil
+}
+
+// ClearRequestID clears the value of the "request_id" field.
+func (m *AuditEventMutation) ClearRequestID() {
+	m.request_id = nil
+	m.clearedFields[auditevent.FieldRequestID] = struct{}{}
+}
+
+// RequestIDCleared returns if the "request_id" field was cleared in this mutation.
+func (m *AuditEventMutation) RequestIDCleared() bool {
+	_, ok := m.clearedFields[auditevent.FieldRequestID]
+	return ok
+}
+
+// ResetRequestID resets all changes to the "request_id" field.
+func (m *AuditEventMutation) ResetRequestID() {
+	m.request_id = nil
+	delete(m.clearedFields, auditevent.FieldRequestID)
+}
+
+// SetClientAddr sets the "client_addr" field.
+func (m *AuditEventMutation) SetClientAddr(s string) {
+	m.client_addr = &s
+}
+
+// ClientAddr returns the value of the "client_addr" field in the mutation.
+func (m *AuditEventMutation) ClientAddr() (r string, exists bool) {
+	v := m.client_addr
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldClientAddr returns the old "client_addr" field's value of the AuditEvent entity.
+// If the AuditEvent object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AuditEventMutation) OldClientAddr(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldClientAddr is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldClientAddr requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldClientAddr: %w", err)
+	}
+	return oldValue.ClientAddr, nil
+}
+
+// ClearClientAddr clears the value of the "client_addr" field.
+func (m *AuditEventMutation) ClearClientAddr() {
+	m.client_addr = nil
+	m.clearedFields[auditevent.FieldClientAddr] = struct{}{}
+}
+
+// ClientAddrCleared returns if the "client_addr" field was cleared in this mutation.
+func (m *AuditEventMutation) ClientAddrCleared() bool {
+	_, ok := m.clearedFields[auditevent.FieldClientAddr]
+	return ok
+}
+
+// ResetClientAddr resets all changes to the "client_addr" field.
+func (m *AuditEventMutation) ResetClientAddr() {
+	m.client_addr = nil
+	delete(m.clearedFields, auditevent.FieldClientAddr)
+}
+
+// SetDetail sets the "detail" field.
+func (m *AuditEventMutation) SetDetail(s string) {
+	m.detail = &s
+}
+
+// Detail returns the value of the "detail" field in the mutation.
+func (m *AuditEventMutation) Detail() (r string, exists bool) {
+	v := m.detail
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDetail returns the old "detail" field's value of the AuditEvent entity.
+// If the AuditEvent object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AuditEventMutation) OldDetail(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDetail is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDetail requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDetail: %w", err)
+	}
+	return oldValue.Detail, nil
+}
+
+// ClearDetail clears the value of the "detail" field.
+func (m *AuditEventMutation) ClearDetail() {
+	m.detail = nil
+	m.clearedFields[auditevent.FieldDetail] = struct{}{}
+}
+
+// DetailCleared returns if the "detail" field was cleared in this mutation.
+func (m *AuditEventMutation) DetailCleared() bool {
+	_, ok := m.clearedFields[auditevent.FieldDetail]
+	return ok
+}
+
+// ResetDetail resets all changes to the "detail" field.
+func (m *AuditEventMutation) ResetDetail() {
+	m.detail = nil
+	delete(m.clearedFields, auditevent.FieldDetail)
+}
+
+// Where appends a list predicates to the AuditEventMutation builder.
+func (m *AuditEventMutation) Where(ps ...predicate.AuditEvent) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the AuditEventMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *AuditEventMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.AuditEvent, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *AuditEventMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *AuditEventMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (AuditEvent).
+func (m *AuditEventMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *AuditEventMutation) Fields() []string {
+	fields := make([]string, 0, 10)
+	if m.at != nil {
+		fields = append(fields, auditevent.FieldAt)
+	}
+	if m.operator_id != nil {
+		fields = append(fields, auditevent.FieldOperatorID)
+	}
+	if m.operator_email != nil {
+		fields = append(fields, auditevent.FieldOperatorEmail)
+	}
+	if m.role != nil {
+		fields = append(fields, auditevent.FieldRole)
+	}
+	if m.action != nil {
+		fields = append(fields, auditevent.FieldAction)
+	}
+	if m.entity != nil {
+		fields = append(fields, auditevent.FieldEntity)
+	}
+	if m.entity_id != nil {
+		fields = append(fields, auditevent.FieldEntityID)
+	}
+	if m.request_id != nil {
+		fields = append(fields, auditevent.FieldRequestID)
+	}
+	if m.client_addr != nil {
+		fields = append(fields, auditevent.FieldClientAddr)
+	}
+	if m.detail != nil {
+		fields = append(fields, auditevent.FieldDetail)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *AuditEventMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case auditevent.FieldAt:
+		return m.At()
+	case auditevent.FieldOperatorID:
+		return m.OperatorID()
+	case auditevent.FieldOperatorEmail:
+		return m.OperatorEmail()
+	case auditevent.FieldRole:
+		return m.Role()
+	case auditevent.FieldAction:
+		return m.Action()
+	case auditevent.FieldEntity:
+		return m.Entity()
+	case auditevent.FieldEntityID:
+		return m.EntityID()
+	case auditevent.FieldRequestID:
+		return m.RequestID()
+	case auditevent.FieldClientAddr:
+		return m.ClientAddr()
+	case auditevent.FieldDetail:
+		return m.Detail()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *AuditEventMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case auditevent.FieldAt:
+		return m.OldAt(ctx)
+	case auditevent.FieldOperatorID:
+		return m.OldOperatorID(ctx)
+	case auditevent.FieldOperatorEmail:
+		return m.OldOperatorEmail(ctx)
+	case auditevent.FieldRole:
+		return m.OldRole(ctx)
+	case auditevent.FieldAction:
+		return m.OldAction(ctx)
+	case auditevent.FieldEntity:
+		return m.OldEntity(ctx)
+	case auditevent.FieldEntityID:
+		return m.OldEntityID(ctx)
+	case auditevent.FieldRequestID:
+		return m.OldRequestID(ctx)
+	case auditevent.FieldClientAddr:
+		return m.OldClientAddr(ctx)
+	case auditevent.FieldDetail:
+		return m.OldDetail(ctx)
+	}
+	return nil, fmt.Errorf("unknown AuditEvent field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *AuditEventMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case auditevent.FieldAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetAt(v)
+		return nil
+	case auditevent.FieldOperatorID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetOperatorID(v)
+		return nil
+	case auditevent.FieldOperatorEmail:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetOperatorEmail(v)
+		return nil
+	case auditevent.FieldRole:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRole(v)
+		return nil
+	case auditevent.FieldAction:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetAction(v)
+		return nil
+	case auditevent.FieldEntity:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetEntity(v)
+		return nil
+	case auditevent.FieldEntityID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetEntityID(v)
+		return nil
+	case auditevent.FieldRequestID:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRequestID(v)
+		return nil
+	case auditevent.FieldClientAddr:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetClientAddr(v)
+		return nil
+	case auditevent.FieldDetail:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDetail(v)
+		return nil
+	}
+	return fmt.Errorf("unknown AuditEvent field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *AuditEventMutation) AddedFields() []string {
+	var fields []string
+	if m.addoperator_id != nil {
+		fields = append(fields, auditevent.FieldOperatorID)
+	}
+	if m.addentity_id != nil {
+		fields = append(fields, auditevent.FieldEntityID)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *AuditEventMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case auditevent.FieldOperatorID:
+		return m.AddedOperatorID()
+	case auditevent.FieldEntityID:
+		return m.AddedEntityID()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *AuditEventMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case auditevent.FieldOperatorID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddOperatorID(v)
+		return nil
+	case auditevent.FieldEntityID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddEntityID(v)
+		return nil
+	}
+	return fmt.Errorf("unknown AuditEvent numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *AuditEventMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(auditevent.FieldOperatorID) {
+		fields = append(fields, auditevent.FieldOperatorID)
+	}
+	if m.FieldCleared(auditevent.FieldOperatorEmail) {
+		fields = append(fields, auditevent.FieldOperatorEmail)
+	}
+	if m.FieldCleared(auditevent.FieldRole) {
+		fields = append(fields, auditevent.FieldRole)
+	}
+	if m.FieldCleared(auditevent.FieldEntityID) {
+		fields = append(fields, auditevent.FieldEntityID)
+	}
+	if m.FieldCleared(auditevent.FieldRequestID) {
+		fields = append(fields, auditevent.FieldRequestID)
+	}
+	if m.FieldCleared(auditevent.FieldClientAddr) {
+		fields = append(fields, auditevent.FieldClientAddr)
+	}
+	if m.FieldCleared(auditevent.FieldDetail) {
+		fields = append(fields, auditevent.FieldDetail)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *AuditEventMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *AuditEventMutation) ClearField(name string) error {
+	switch name {
+	case auditevent.FieldOperatorID:
+		m.ClearOperatorID()
+		return nil
+	case auditevent.FieldOperatorEmail:
+		m.ClearOperatorEmail()
+		return nil
+	case auditevent.FieldRole:
+		m.ClearRole()
+		return nil
+	case auditevent.FieldEntityID:
+		m.ClearEntityID()
+		return nil
+	case auditevent.FieldRequestID:
+		m.ClearRequestID()
+		return nil
+	case auditevent.FieldClientAddr:
+		m.ClearClientAddr()
+		return nil
+	case auditevent.FieldDetail:
+		m.ClearDetail()
+		return nil
+	}
+	return fmt.Errorf("unknown AuditEvent nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *AuditEventMutation) ResetField(name string) error {
+	switch name {
+	case auditevent.FieldAt:
+		m.ResetAt()
+		return nil
+	case auditevent.FieldOperatorID:
+		m.ResetOperatorID()
+		return nil
+	case auditevent.FieldOperatorEmail:
+		m.ResetOperatorEmail()
+		return nil
+	case auditevent.FieldRole:
+		m.ResetRole()
+		return nil
+	case auditevent.FieldAction:
+		m.ResetAction()
+		return nil
+	case auditevent.FieldEntity:
+		m.ResetEntity()
+		return nil
+	case auditevent.FieldEntityID:
+		m.ResetEntityID()
+		return nil
+	case auditevent.FieldRequestID:
+		m.ResetRequestID()
+		return nil
+	case auditevent.FieldClientAddr:
+		m.ResetClientAddr()
+		return nil
+	case auditevent.FieldDetail:
+		m.ResetDetail()
+		return nil
+	}
+	return fmt.Errorf("unknown AuditEvent field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *AuditEventMutation) AddedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *AuditEventMutation) AddedIDs(name string) []ent.Value {
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *AuditEventMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *AuditEventMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *AuditEventMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *AuditEventMutation) EdgeCleared(name string) bool {
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *AuditEventMutation) ClearEdge(name string) error {
+	return fmt.Errorf("unknown AuditEvent unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *AuditEventMutation) ResetEdge(name string) error {
+	return fmt.Errorf("unknown AuditEvent edge %s", name)
+}
+
 // CitizenMutation represents an operation that mutates the Citizen nodes in the graph.
 type CitizenMutation struct {
 	config
@@ -64,6 +1085,8 @@ type CitizenMutation struct {
 	id                 *int
 	created_at         *time.Time
 	updated_at         *time.Time
+	version            *int
+	addversion         *int
 	fiscal_code        *string
 	first_name         *string
 	last_name          *string
@@ -79,9 +1102,13 @@ type CitizenMutation struct {
 	consent_at         *time.Time
 	consent_scope      *string
 	consent_expires_at *time.Time
+	pseudonymised_at   *time.Time
 	clearedFields      map[string]struct{}
 	holder             *int
 	clearedholder      bool
+	shared_with        map[int]struct{}
+	removedshared_with map[int]struct{}
+	clearedshared_with bool
 	contacts           map[int]struct{}
 	removedcontacts    map[int]struct{}
 	clearedcontacts    bool
@@ -258,6 +1285,62 @@ func (m *CitizenMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err er
 // ResetUpdatedAt resets all changes to the "updated_at" field.
 func (m *CitizenMutation) ResetUpdatedAt() {
 	m.updated_at = nil
+}
+
+// SetVersion sets the "version" field.
+func (m *CitizenMutation) SetVersion(i int) {
+	m.version = &i
+	m.addversion = nil
+}
+
+// Version returns the value of the "version" field in the mutation.
+func (m *CitizenMutation) Version() (r int, exists bool) {
+	v := m.version
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldVersion returns the old "version" field's value of the Citizen entity.
+// If the Citizen object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CitizenMutation) OldVersion(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldVersion is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldVersion requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldVersion: %w", err)
+	}
+	return oldValue.Version, nil
+}
+
+// AddVersion adds i to the "version" field.
+func (m *CitizenMutation) AddVersion(i int) {
+	if m.addversion != nil {
+		*m.addversion += i
+	} else {
+		m.addversion = &i
+	}
+}
+
+// AddedVersion returns the value that was added to the "version" field in this mutation.
+func (m *CitizenMutation) AddedVersion() (r int, exists bool) {
+	v := m.addversion
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetVersion resets all changes to the "version" field.
+func (m *CitizenMutation) ResetVersion() {
+	m.version = nil
+	m.addversion = nil
 }
 
 // SetFiscalCode sets the "fiscal_code" field.
@@ -1031,6 +2114,55 @@ func (m *CitizenMutation) ResetHolderID() {
 	delete(m.clearedFields, citizen.FieldHolderID)
 }
 
+// SetPseudonymisedAt sets the "pseudonymised_at" field.
+func (m *CitizenMutation) SetPseudonymisedAt(t time.Time) {
+	m.pseudonymised_at = &t
+}
+
+// PseudonymisedAt returns the value of the "pseudonymised_at" field in the mutation.
+func (m *CitizenMutation) PseudonymisedAt() (r time.Time, exists bool) {
+	v := m.pseudonymised_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPseudonymisedAt returns the old "pseudonymised_at" field's value of the Citizen entity.
+// If the Citizen object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CitizenMutation) OldPseudonymisedAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPseudonymisedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPseudonymisedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPseudonymisedAt: %w", err)
+	}
+	return oldValue.PseudonymisedAt, nil
+}
+
+// ClearPseudonymisedAt clears the value of the "pseudonymised_at" field.
+func (m *CitizenMutation) ClearPseudonymisedAt() {
+	m.pseudonymised_at = nil
+	m.clearedFields[citizen.FieldPseudonymisedAt] = struct{}{}
+}
+
+// PseudonymisedAtCleared returns if the "pseudonymised_at" field was cleared in this mutation.
+func (m *CitizenMutation) PseudonymisedAtCleared() bool {
+	_, ok := m.clearedFields[citizen.FieldPseudonymisedAt]
+	return ok
+}
+
+// ResetPseudonymisedAt resets all changes to the "pseudonymised_at" field.
+func (m *CitizenMutation) ResetPseudonymisedAt() {
+	m.pseudonymised_at = nil
+	delete(m.clearedFields, citizen.FieldPseudonymisedAt)
+}
+
 // ClearHolder clears the "holder" edge to the Operator entity.
 func (m *CitizenMutation) ClearHolder() {
 	m.clearedholder = true
@@ -1056,6 +2188,60 @@ func (m *CitizenMutation) HolderIDs() (ids []int) {
 func (m *CitizenMutation) ResetHolder() {
 	m.holder = nil
 	m.clearedholder = false
+}
+
+// AddSharedWithIDs adds the "shared_with" edge to the Operator entity by ids.
+func (m *CitizenMutation) AddSharedWithIDs(ids ...int) {
+	if m.shared_with == nil {
+		m.shared_with = make(map[int]struct{})
+	}
+	for i := range ids {
+		m.shared_with[ids[i]] = struct{}{}
+	}
+}
+
+// ClearSharedWith clears the "shared_with" edge to the Operator entity.
+func (m *CitizenMutation) ClearSharedWith() {
+	m.clearedshared_with = true
+}
+
+// SharedWithCleared reports if the "shared_with" edge to the Operator entity was cleared.
+func (m *CitizenMutation) SharedWithCleared() bool {
+	return m.clearedshared_with
+}
+
+// RemoveSharedWithIDs removes the "shared_with" edge to the Operator entity by IDs.
+func (m *CitizenMutation) RemoveSharedWithIDs(ids ...int) {
+	if m.removedshared_with == nil {
+		m.removedshared_with = make(map[int]struct{})
+	}
+	for i := range ids {
+		delete(m.shared_with, ids[i])
+		m.removedshared_with[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedSharedWith returns the removed IDs of the "shared_with" edge to the Operator entity.
+func (m *CitizenMutation) RemovedSharedWithIDs() (ids []int) {
+	for id := range m.removedshared_with {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// SharedWithIDs returns the "shared_with" edge IDs in the mutation.
+func (m *CitizenMutation) SharedWithIDs() (ids []int) {
+	for id := range m.shared_with {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetSharedWith resets all changes to the "shared_with" edge.
+func (m *CitizenMutation) ResetSharedWith() {
+	m.shared_with = nil
+	m.clearedshared_with = false
+	m.removedshared_with = nil
 }
 
 // AddContactIDs adds the "contacts" edge to the Contact entity by ids.
@@ -1146,12 +2332,15 @@ func (m *CitizenMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *CitizenMutation) Fields() []string {
-	fields := make([]string, 0, 18)
+	fields := make([]string, 0, 20)
 	if m.created_at != nil {
 		fields = append(fields, citizen.FieldCreatedAt)
 	}
 	if m.updated_at != nil {
 		fields = append(fields, citizen.FieldUpdatedAt)
+	}
+	if m.version != nil {
+		fields = append(fields, citizen.FieldVersion)
 	}
 	if m.fiscal_code != nil {
 		fields = append(fields, citizen.FieldFiscalCode)
@@ -1201,6 +2390,9 @@ func (m *CitizenMutation) Fields() []string {
 	if m.holder != nil {
 		fields = append(fields, citizen.FieldHolderID)
 	}
+	if m.pseudonymised_at != nil {
+		fields = append(fields, citizen.FieldPseudonymisedAt)
+	}
 	return fields
 }
 
@@ -1213,6 +2405,8 @@ func (m *CitizenMutation) Field(name string) (ent.Value, bool) {
 		return m.CreatedAt()
 	case citizen.FieldUpdatedAt:
 		return m.UpdatedAt()
+	case citizen.FieldVersion:
+		return m.Version()
 	case citizen.FieldFiscalCode:
 		return m.FiscalCode()
 	case citizen.FieldFirstName:
@@ -1245,6 +2439,8 @@ func (m *CitizenMutation) Field(name string) (ent.Value, bool) {
 		return m.ConsentExpiresAt()
 	case citizen.FieldHolderID:
 		return m.HolderID()
+	case citizen.FieldPseudonymisedAt:
+		return m.PseudonymisedAt()
 	}
 	return nil, false
 }
@@ -1258,6 +2454,8 @@ func (m *CitizenMutation) OldField(ctx context.Context, name string) (ent.Value,
 		return m.OldCreatedAt(ctx)
 	case citizen.FieldUpdatedAt:
 		return m.OldUpdatedAt(ctx)
+	case citizen.FieldVersion:
+		return m.OldVersion(ctx)
 	case citizen.FieldFiscalCode:
 		return m.OldFiscalCode(ctx)
 	case citizen.FieldFirstName:
@@ -1290,6 +2488,8 @@ func (m *CitizenMutation) OldField(ctx context.Context, name string) (ent.Value,
 		return m.OldConsentExpiresAt(ctx)
 	case citizen.FieldHolderID:
 		return m.OldHolderID(ctx)
+	case citizen.FieldPseudonymisedAt:
+		return m.OldPseudonymisedAt(ctx)
 	}
 	return nil, fmt.Errorf("unknown Citizen field %s", name)
 }
@@ -1312,6 +2512,13 @@ func (m *CitizenMutation) SetField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.SetUpdatedAt(v)
+		return nil
+	case citizen.FieldVersion:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetVersion(v)
 		return nil
 	case citizen.FieldFiscalCode:
 		v, ok := value.(string)
@@ -1425,6 +2632,13 @@ func (m *CitizenMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetHolderID(v)
 		return nil
+	case citizen.FieldPseudonymisedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPseudonymisedAt(v)
+		return nil
 	}
 	return fmt.Errorf("unknown Citizen field %s", name)
 }
@@ -1433,6 +2647,9 @@ func (m *CitizenMutation) SetField(name string, value ent.Value) error {
 // this mutation.
 func (m *CitizenMutation) AddedFields() []string {
 	var fields []string
+	if m.addversion != nil {
+		fields = append(fields, citizen.FieldVersion)
+	}
 	return fields
 }
 
@@ -1441,6 +2658,8 @@ func (m *CitizenMutation) AddedFields() []string {
 // was not set, or was not defined in the schema.
 func (m *CitizenMutation) AddedField(name string) (ent.Value, bool) {
 	switch name {
+	case citizen.FieldVersion:
+		return m.AddedVersion()
 	}
 	return nil, false
 }
@@ -1450,6 +2669,13 @@ func (m *CitizenMutation) AddedField(name string) (ent.Value, bool) {
 // type.
 func (m *CitizenMutation) AddField(name string, value ent.Value) error {
 	switch name {
+	case citizen.FieldVersion:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddVersion(v)
+		return nil
 	}
 	return fmt.Errorf("unknown Citizen numeric field %s", name)
 }
@@ -1502,6 +2728,9 @@ func (m *CitizenMutation) ClearedFields() []string {
 	}
 	if m.FieldCleared(citizen.FieldHolderID) {
 		fields = append(fields, citizen.FieldHolderID)
+	}
+	if m.FieldCleared(citizen.FieldPseudonymisedAt) {
+		fields = append(fields, citizen.FieldPseudonymisedAt)
 	}
 	return fields
 }
@@ -1562,6 +2791,9 @@ func (m *CitizenMutation) ClearField(name string) error {
 	case citizen.FieldHolderID:
 		m.ClearHolderID()
 		return nil
+	case citizen.FieldPseudonymisedAt:
+		m.ClearPseudonymisedAt()
+		return nil
 	}
 	return fmt.Errorf("unknown Citizen nullable field %s", name)
 }
@@ -1575,6 +2807,9 @@ func (m *CitizenMutation) ResetField(name string) error {
 		return nil
 	case citizen.FieldUpdatedAt:
 		m.ResetUpdatedAt()
+		return nil
+	case citizen.FieldVersion:
+		m.ResetVersion()
 		return nil
 	case citizen.FieldFiscalCode:
 		m.ResetFiscalCode()
@@ -1624,15 +2859,21 @@ func (m *CitizenMutation) ResetField(name string) error {
 	case citizen.FieldHolderID:
 		m.ResetHolderID()
 		return nil
+	case citizen.FieldPseudonymisedAt:
+		m.ResetPseudonymisedAt()
+		return nil
 	}
 	return fmt.Errorf("unknown Citizen field %s", name)
 }
 
 // AddedEdges returns all edge names that were set/added in this mutation.
 func (m *CitizenMutation) AddedEdges() []string {
-	edges := make([]string, 0, 2)
+	edges := make([]string, 0, 3)
 	if m.holder != nil {
 		edges = append(edges, citizen.EdgeHolder)
+	}
+	if m.shared_with != nil {
+		edges = append(edges, citizen.EdgeSharedWith)
 	}
 	if m.contacts != nil {
 		edges = append(edges, citizen.EdgeContacts)
@@ -1648,6 +2889,12 @@ func (m *CitizenMutation) AddedIDs(name string) []ent.Value {
 		if id := m.holder; id != nil {
 			return []ent.Value{*id}
 		}
+	case citizen.EdgeSharedWith:
+		ids := make([]ent.Value, 0, len(m.shared_with))
+		for id := range m.shared_with {
+			ids = append(ids, id)
+		}
+		return ids
 	case citizen.EdgeContacts:
 		ids := make([]ent.Value, 0, len(m.contacts))
 		for id := range m.contacts {
@@ -1660,7 +2907,10 @@ func (m *CitizenMutation) AddedIDs(name string) []ent.Value {
 
 // RemovedEdges returns all edge names that were removed in this mutation.
 func (m *CitizenMutation) RemovedEdges() []string {
-	edges := make([]string, 0, 2)
+	edges := make([]string, 0, 3)
+	if m.removedshared_with != nil {
+		edges = append(edges, citizen.EdgeSharedWith)
+	}
 	if m.removedcontacts != nil {
 		edges = append(edges, citizen.EdgeContacts)
 	}
@@ -1671,6 +2921,12 @@ func (m *CitizenMutation) RemovedEdges() []string {
 // the given name in this mutation.
 func (m *CitizenMutation) RemovedIDs(name string) []ent.Value {
 	switch name {
+	case citizen.EdgeSharedWith:
+		ids := make([]ent.Value, 0, len(m.removedshared_with))
+		for id := range m.removedshared_with {
+			ids = append(ids, id)
+		}
+		return ids
 	case citizen.EdgeContacts:
 		ids := make([]ent.Value, 0, len(m.removedcontacts))
 		for id := range m.removedcontacts {
@@ -1683,9 +2939,12 @@ func (m *CitizenMutation) RemovedIDs(name string) []ent.Value {
 
 // ClearedEdges returns all edge names that were cleared in this mutation.
 func (m *CitizenMutation) ClearedEdges() []string {
-	edges := make([]string, 0, 2)
+	edges := make([]string, 0, 3)
 	if m.clearedholder {
 		edges = append(edges, citizen.EdgeHolder)
+	}
+	if m.clearedshared_with {
+		edges = append(edges, citizen.EdgeSharedWith)
 	}
 	if m.clearedcontacts {
 		edges = append(edges, citizen.EdgeContacts)
@@ -1699,6 +2958,8 @@ func (m *CitizenMutation) EdgeCleared(name string) bool {
 	switch name {
 	case citizen.EdgeHolder:
 		return m.clearedholder
+	case citizen.EdgeSharedWith:
+		return m.clearedshared_with
 	case citizen.EdgeContacts:
 		return m.clearedcontacts
 	}
@@ -1723,6 +2984,9 @@ func (m *CitizenMutation) ResetEdge(name string) error {
 	case citizen.EdgeHolder:
 		m.ResetHolder()
 		return nil
+	case citizen.EdgeSharedWith:
+		m.ResetSharedWith()
+		return nil
 	case citizen.EdgeContacts:
 		m.ResetContacts()
 		return nil
@@ -1738,6 +3002,8 @@ type ContactMutation struct {
 	id                      *int
 	created_at              *time.Time
 	updated_at              *time.Time
+	version                 *int
+	addversion              *int
 	contact_ref             *string
 	occurred_at             *time.Time
 	channel                 *schematype.Channel
@@ -1941,6 +3207,62 @@ func (m *ContactMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err er
 // ResetUpdatedAt resets all changes to the "updated_at" field.
 func (m *ContactMutation) ResetUpdatedAt() {
 	m.updated_at = nil
+}
+
+// SetVersion sets the "version" field.
+func (m *ContactMutation) SetVersion(i int) {
+	m.version = &i
+	m.addversion = nil
+}
+
+// Version returns the value of the "version" field in the mutation.
+func (m *ContactMutation) Version() (r int, exists bool) {
+	v := m.version
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldVersion returns the old "version" field's value of the Contact entity.
+// If the Contact object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ContactMutation) OldVersion(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldVersion is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldVersion requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldVersion: %w", err)
+	}
+	return oldValue.Version, nil
+}
+
+// AddVersion adds i to the "version" field.
+func (m *ContactMutation) AddVersion(i int) {
+	if m.addversion != nil {
+		*m.addversion += i
+	} else {
+		m.addversion = &i
+	}
+}
+
+// AddedVersion returns the value that was added to the "version" field in this mutation.
+func (m *ContactMutation) AddedVersion() (r int, exists bool) {
+	v := m.addversion
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetVersion resets all changes to the "version" field.
+func (m *ContactMutation) ResetVersion() {
+	m.version = nil
+	m.addversion = nil
 }
 
 // SetContactRef sets the "contact_ref" field.
@@ -2859,12 +4181,15 @@ func (m *ContactMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *ContactMutation) Fields() []string {
-	fields := make([]string, 0, 16)
+	fields := make([]string, 0, 17)
 	if m.created_at != nil {
 		fields = append(fields, contact.FieldCreatedAt)
 	}
 	if m.updated_at != nil {
 		fields = append(fields, contact.FieldUpdatedAt)
+	}
+	if m.version != nil {
+		fields = append(fields, contact.FieldVersion)
 	}
 	if m.contact_ref != nil {
 		fields = append(fields, contact.FieldContactRef)
@@ -2920,6 +4245,8 @@ func (m *ContactMutation) Field(name string) (ent.Value, bool) {
 		return m.CreatedAt()
 	case contact.FieldUpdatedAt:
 		return m.UpdatedAt()
+	case contact.FieldVersion:
+		return m.Version()
 	case contact.FieldContactRef:
 		return m.ContactRef()
 	case contact.FieldOccurredAt:
@@ -2961,6 +4288,8 @@ func (m *ContactMutation) OldField(ctx context.Context, name string) (ent.Value,
 		return m.OldCreatedAt(ctx)
 	case contact.FieldUpdatedAt:
 		return m.OldUpdatedAt(ctx)
+	case contact.FieldVersion:
+		return m.OldVersion(ctx)
 	case contact.FieldContactRef:
 		return m.OldContactRef(ctx)
 	case contact.FieldOccurredAt:
@@ -3011,6 +4340,13 @@ func (m *ContactMutation) SetField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.SetUpdatedAt(v)
+		return nil
+	case contact.FieldVersion:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetVersion(v)
 		return nil
 	case contact.FieldContactRef:
 		v, ok := value.(string)
@@ -3118,6 +4454,9 @@ func (m *ContactMutation) SetField(name string, value ent.Value) error {
 // this mutation.
 func (m *ContactMutation) AddedFields() []string {
 	var fields []string
+	if m.addversion != nil {
+		fields = append(fields, contact.FieldVersion)
+	}
 	if m.addduration_minutes != nil {
 		fields = append(fields, contact.FieldDurationMinutes)
 	}
@@ -3132,6 +4471,8 @@ func (m *ContactMutation) AddedFields() []string {
 // was not set, or was not defined in the schema.
 func (m *ContactMutation) AddedField(name string) (ent.Value, bool) {
 	switch name {
+	case contact.FieldVersion:
+		return m.AddedVersion()
 	case contact.FieldDurationMinutes:
 		return m.AddedDurationMinutes()
 	case contact.FieldAnonymousBirthYear:
@@ -3145,6 +4486,13 @@ func (m *ContactMutation) AddedField(name string) (ent.Value, bool) {
 // type.
 func (m *ContactMutation) AddField(name string, value ent.Value) error {
 	switch name {
+	case contact.FieldVersion:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddVersion(v)
+		return nil
 	case contact.FieldDurationMinutes:
 		v, ok := value.(int)
 		if !ok {
@@ -3230,6 +4578,9 @@ func (m *ContactMutation) ResetField(name string) error {
 		return nil
 	case contact.FieldUpdatedAt:
 		m.ResetUpdatedAt()
+		return nil
+	case contact.FieldVersion:
+		m.ResetVersion()
 		return nil
 	case contact.FieldContactRef:
 		m.ResetContactRef()
@@ -6909,29 +8260,32 @@ func (m *OpeningSessionMutation) ResetEdge(name string) error {
 // OperatorMutation represents an operation that mutates the Operator nodes in the graph.
 type OperatorMutation struct {
 	config
-	op               Op
-	typ              string
-	id               *int
-	created_at       *time.Time
-	updated_at       *time.Time
-	name             *string
-	email            *string
-	role             *schematype.Role
-	active           *bool
-	token_hash       *string
-	clearedFields    map[string]struct{}
-	contacts         map[int]struct{}
-	removedcontacts  map[int]struct{}
-	clearedcontacts  bool
-	citizens         map[int]struct{}
-	removedcitizens  map[int]struct{}
-	clearedcitizens  bool
-	trainings        map[int]struct{}
-	removedtrainings map[int]struct{}
-	clearedtrainings bool
-	done             bool
-	oldValue         func(context.Context) (*Operator, error)
-	predicates       []predicate.Operator
+	op                     Op
+	typ                    string
+	id                     *int
+	created_at             *time.Time
+	updated_at             *time.Time
+	name                   *string
+	email                  *string
+	role                   *schematype.Role
+	active                 *bool
+	token_hash             *string
+	clearedFields          map[string]struct{}
+	contacts               map[int]struct{}
+	removedcontacts        map[int]struct{}
+	clearedcontacts        bool
+	citizens               map[int]struct{}
+	removedcitizens        map[int]struct{}
+	clearedcitizens        bool
+	shared_citizens        map[int]struct{}
+	removedshared_citizens map[int]struct{}
+	clearedshared_citizens bool
+	trainings              map[int]struct{}
+	removedtrainings       map[int]struct{}
+	clearedtrainings       bool
+	done                   bool
+	oldValue               func(context.Context) (*Operator, error)
+	predicates             []predicate.Operator
 }
 
 var _ ent.Mutation = (*OperatorMutation)(nil)
@@ -7405,6 +8759,60 @@ func (m *OperatorMutation) ResetCitizens() {
 	m.removedcitizens = nil
 }
 
+// AddSharedCitizenIDs adds the "shared_citizens" edge to the Citizen entity by ids.
+func (m *OperatorMutation) AddSharedCitizenIDs(ids ...int) {
+	if m.shared_citizens == nil {
+		m.shared_citizens = make(map[int]struct{})
+	}
+	for i := range ids {
+		m.shared_citizens[ids[i]] = struct{}{}
+	}
+}
+
+// ClearSharedCitizens clears the "shared_citizens" edge to the Citizen entity.
+func (m *OperatorMutation) ClearSharedCitizens() {
+	m.clearedshared_citizens = true
+}
+
+// SharedCitizensCleared reports if the "shared_citizens" edge to the Citizen entity was cleared.
+func (m *OperatorMutation) SharedCitizensCleared() bool {
+	return m.clearedshared_citizens
+}
+
+// RemoveSharedCitizenIDs removes the "shared_citizens" edge to the Citizen entity by IDs.
+func (m *OperatorMutation) RemoveSharedCitizenIDs(ids ...int) {
+	if m.removedshared_citizens == nil {
+		m.removedshared_citizens = make(map[int]struct{})
+	}
+	for i := range ids {
+		delete(m.shared_citizens, ids[i])
+		m.removedshared_citizens[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedSharedCitizens returns the removed IDs of the "shared_citizens" edge to the Citizen entity.
+func (m *OperatorMutation) RemovedSharedCitizensIDs() (ids []int) {
+	for id := range m.removedshared_citizens {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// SharedCitizensIDs returns the "shared_citizens" edge IDs in the mutation.
+func (m *OperatorMutation) SharedCitizensIDs() (ids []int) {
+	for id := range m.shared_citizens {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetSharedCitizens resets all changes to the "shared_citizens" edge.
+func (m *OperatorMutation) ResetSharedCitizens() {
+	m.shared_citizens = nil
+	m.clearedshared_citizens = false
+	m.removedshared_citizens = nil
+}
+
 // AddTrainingIDs adds the "trainings" edge to the Training entity by ids.
 func (m *OperatorMutation) AddTrainingIDs(ids ...int) {
 	if m.trainings == nil {
@@ -7703,12 +9111,15 @@ func (m *OperatorMutation) ResetField(name string) error {
 
 // AddedEdges returns all edge names that were set/added in this mutation.
 func (m *OperatorMutation) AddedEdges() []string {
-	edges := make([]string, 0, 3)
+	edges := make([]string, 0, 4)
 	if m.contacts != nil {
 		edges = append(edges, operator.EdgeContacts)
 	}
 	if m.citizens != nil {
 		edges = append(edges, operator.EdgeCitizens)
+	}
+	if m.shared_citizens != nil {
+		edges = append(edges, operator.EdgeSharedCitizens)
 	}
 	if m.trainings != nil {
 		edges = append(edges, operator.EdgeTrainings)
@@ -7732,6 +9143,12 @@ func (m *OperatorMutation) AddedIDs(name string) []ent.Value {
 			ids = append(ids, id)
 		}
 		return ids
+	case operator.EdgeSharedCitizens:
+		ids := make([]ent.Value, 0, len(m.shared_citizens))
+		for id := range m.shared_citizens {
+			ids = append(ids, id)
+		}
+		return ids
 	case operator.EdgeTrainings:
 		ids := make([]ent.Value, 0, len(m.trainings))
 		for id := range m.trainings {
@@ -7744,12 +9161,15 @@ func (m *OperatorMutation) AddedIDs(name string) []ent.Value {
 
 // RemovedEdges returns all edge names that were removed in this mutation.
 func (m *OperatorMutation) RemovedEdges() []string {
-	edges := make([]string, 0, 3)
+	edges := make([]string, 0, 4)
 	if m.removedcontacts != nil {
 		edges = append(edges, operator.EdgeContacts)
 	}
 	if m.removedcitizens != nil {
 		edges = append(edges, operator.EdgeCitizens)
+	}
+	if m.removedshared_citizens != nil {
+		edges = append(edges, operator.EdgeSharedCitizens)
 	}
 	if m.removedtrainings != nil {
 		edges = append(edges, operator.EdgeTrainings)
@@ -7773,6 +9193,12 @@ func (m *OperatorMutation) RemovedIDs(name string) []ent.Value {
 			ids = append(ids, id)
 		}
 		return ids
+	case operator.EdgeSharedCitizens:
+		ids := make([]ent.Value, 0, len(m.removedshared_citizens))
+		for id := range m.removedshared_citizens {
+			ids = append(ids, id)
+		}
+		return ids
 	case operator.EdgeTrainings:
 		ids := make([]ent.Value, 0, len(m.removedtrainings))
 		for id := range m.removedtrainings {
@@ -7785,12 +9211,15 @@ func (m *OperatorMutation) RemovedIDs(name string) []ent.Value {
 
 // ClearedEdges returns all edge names that were cleared in this mutation.
 func (m *OperatorMutation) ClearedEdges() []string {
-	edges := make([]string, 0, 3)
+	edges := make([]string, 0, 4)
 	if m.clearedcontacts {
 		edges = append(edges, operator.EdgeContacts)
 	}
 	if m.clearedcitizens {
 		edges = append(edges, operator.EdgeCitizens)
+	}
+	if m.clearedshared_citizens {
+		edges = append(edges, operator.EdgeSharedCitizens)
 	}
 	if m.clearedtrainings {
 		edges = append(edges, operator.EdgeTrainings)
@@ -7806,6 +9235,8 @@ func (m *OperatorMutation) EdgeCleared(name string) bool {
 		return m.clearedcontacts
 	case operator.EdgeCitizens:
 		return m.clearedcitizens
+	case operator.EdgeSharedCitizens:
+		return m.clearedshared_citizens
 	case operator.EdgeTrainings:
 		return m.clearedtrainings
 	}
@@ -7830,6 +9261,9 @@ func (m *OperatorMutation) ResetEdge(name string) error {
 	case operator.EdgeCitizens:
 		m.ResetCitizens()
 		return nil
+	case operator.EdgeSharedCitizens:
+		m.ResetSharedCitizens()
+		return nil
 	case operator.EdgeTrainings:
 		m.ResetTrainings()
 		return nil
@@ -7845,6 +9279,8 @@ type ReferralMutation struct {
 	id               *int
 	created_at       *time.Time
 	updated_at       *time.Time
+	version          *int
+	addversion       *int
 	status           *schematype.ReferralStatus
 	proposed_at      *time.Time
 	accepted_at      *time.Time
@@ -8037,6 +9473,62 @@ func (m *ReferralMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err e
 // ResetUpdatedAt resets all changes to the "updated_at" field.
 func (m *ReferralMutation) ResetUpdatedAt() {
 	m.updated_at = nil
+}
+
+// SetVersion sets the "version" field.
+func (m *ReferralMutation) SetVersion(i int) {
+	m.version = &i
+	m.addversion = nil
+}
+
+// Version returns the value of the "version" field in the mutation.
+func (m *ReferralMutation) Version() (r int, exists bool) {
+	v := m.version
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldVersion returns the old "version" field's value of the Referral entity.
+// If the Referral object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReferralMutation) OldVersion(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldVersion is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldVersion requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldVersion: %w", err)
+	}
+	return oldValue.Version, nil
+}
+
+// AddVersion adds i to the "version" field.
+func (m *ReferralMutation) AddVersion(i int) {
+	if m.addversion != nil {
+		*m.addversion += i
+	} else {
+		m.addversion = &i
+	}
+}
+
+// AddedVersion returns the value that was added to the "version" field in this mutation.
+func (m *ReferralMutation) AddedVersion() (r int, exists bool) {
+	v := m.addversion
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetVersion resets all changes to the "version" field.
+func (m *ReferralMutation) ResetVersion() {
+	m.version = nil
+	m.addversion = nil
 }
 
 // SetStatus sets the "status" field.
@@ -8753,12 +10245,15 @@ func (m *ReferralMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *ReferralMutation) Fields() []string {
-	fields := make([]string, 0, 15)
+	fields := make([]string, 0, 16)
 	if m.created_at != nil {
 		fields = append(fields, referral.FieldCreatedAt)
 	}
 	if m.updated_at != nil {
 		fields = append(fields, referral.FieldUpdatedAt)
+	}
+	if m.version != nil {
+		fields = append(fields, referral.FieldVersion)
 	}
 	if m.status != nil {
 		fields = append(fields, referral.FieldStatus)
@@ -8811,6 +10306,8 @@ func (m *ReferralMutation) Field(name string) (ent.Value, bool) {
 		return m.CreatedAt()
 	case referral.FieldUpdatedAt:
 		return m.UpdatedAt()
+	case referral.FieldVersion:
+		return m.Version()
 	case referral.FieldStatus:
 		return m.Status()
 	case referral.FieldProposedAt:
@@ -8850,6 +10347,8 @@ func (m *ReferralMutation) OldField(ctx context.Context, name string) (ent.Value
 		return m.OldCreatedAt(ctx)
 	case referral.FieldUpdatedAt:
 		return m.OldUpdatedAt(ctx)
+	case referral.FieldVersion:
+		return m.OldVersion(ctx)
 	case referral.FieldStatus:
 		return m.OldStatus(ctx)
 	case referral.FieldProposedAt:
@@ -8898,6 +10397,13 @@ func (m *ReferralMutation) SetField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.SetUpdatedAt(v)
+		return nil
+	case referral.FieldVersion:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetVersion(v)
 		return nil
 	case referral.FieldStatus:
 		v, ok := value.(schematype.ReferralStatus)
@@ -8998,6 +10504,9 @@ func (m *ReferralMutation) SetField(name string, value ent.Value) error {
 // this mutation.
 func (m *ReferralMutation) AddedFields() []string {
 	var fields []string
+	if m.addversion != nil {
+		fields = append(fields, referral.FieldVersion)
+	}
 	return fields
 }
 
@@ -9006,6 +10515,8 @@ func (m *ReferralMutation) AddedFields() []string {
 // was not set, or was not defined in the schema.
 func (m *ReferralMutation) AddedField(name string) (ent.Value, bool) {
 	switch name {
+	case referral.FieldVersion:
+		return m.AddedVersion()
 	}
 	return nil, false
 }
@@ -9015,6 +10526,13 @@ func (m *ReferralMutation) AddedField(name string) (ent.Value, bool) {
 // type.
 func (m *ReferralMutation) AddField(name string, value ent.Value) error {
 	switch name {
+	case referral.FieldVersion:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddVersion(v)
+		return nil
 	}
 	return fmt.Errorf("unknown Referral numeric field %s", name)
 }
@@ -9098,6 +10616,9 @@ func (m *ReferralMutation) ResetField(name string) error {
 		return nil
 	case referral.FieldUpdatedAt:
 		m.ResetUpdatedAt()
+		return nil
+	case referral.FieldVersion:
+		m.ResetVersion()
 		return nil
 	case referral.FieldStatus:
 		m.ResetStatus()

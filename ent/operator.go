@@ -44,17 +44,20 @@ type OperatorEdges struct {
 	Contacts []*Contact `json:"contacts,omitempty"`
 	// Citizens holds the value of the citizens edge.
 	Citizens []*Citizen `json:"citizens,omitempty"`
+	// SharedCitizens holds the value of the shared_citizens edge.
+	SharedCitizens []*Citizen `json:"shared_citizens,omitempty"`
 	// Trainings holds the value of the trainings edge.
 	Trainings []*Training `json:"trainings,omitempty"`
 	// loadedTypes holds the information for reporting if a
 	// type was loaded (or requested) in eager-loading or not.
-	loadedTypes [3]bool
+	loadedTypes [4]bool
 	// totalCount holds the count of the edges above.
 	totalCount [3]map[string]int
 
-	namedContacts  map[string][]*Contact
-	namedCitizens  map[string][]*Citizen
-	namedTrainings map[string][]*Training
+	namedContacts       map[string][]*Contact
+	namedCitizens       map[string][]*Citizen
+	namedSharedCitizens map[string][]*Citizen
+	namedTrainings      map[string][]*Training
 }
 
 // ContactsOrErr returns the Contacts value or an error if the edge
@@ -75,10 +78,19 @@ func (e OperatorEdges) CitizensOrErr() ([]*Citizen, error) {
 	return nil, &NotLoadedError{edge: "citizens"}
 }
 
+// SharedCitizensOrErr returns the SharedCitizens value or an error if the edge
+// was not loaded in eager-loading.
+func (e OperatorEdges) SharedCitizensOrErr() ([]*Citizen, error) {
+	if e.loadedTypes[2] {
+		return e.SharedCitizens, nil
+	}
+	return nil, &NotLoadedError{edge: "shared_citizens"}
+}
+
 // TrainingsOrErr returns the Trainings value or an error if the edge
 // was not loaded in eager-loading.
 func (e OperatorEdges) TrainingsOrErr() ([]*Training, error) {
-	if e.loadedTypes[2] {
+	if e.loadedTypes[3] {
 		return e.Trainings, nil
 	}
 	return nil, &NotLoadedError{edge: "trainings"}
@@ -184,6 +196,11 @@ func (_m *Operator) QueryCitizens() *CitizenQuery {
 	return NewOperatorClient(_m.config).QueryCitizens(_m)
 }
 
+// QuerySharedCitizens queries the "shared_citizens" edge of the Operator entity.
+func (_m *Operator) QuerySharedCitizens() *CitizenQuery {
+	return NewOperatorClient(_m.config).QuerySharedCitizens(_m)
+}
+
 // QueryTrainings queries the "trainings" edge of the Operator entity.
 func (_m *Operator) QueryTrainings() *TrainingQuery {
 	return NewOperatorClient(_m.config).QueryTrainings(_m)
@@ -280,6 +297,30 @@ func (_m *Operator) appendNamedCitizens(name string, edges ...*Citizen) {
 		_m.Edges.namedCitizens[name] = []*Citizen{}
 	} else {
 		_m.Edges.namedCitizens[name] = append(_m.Edges.namedCitizens[name], edges...)
+	}
+}
+
+// NamedSharedCitizens returns the SharedCitizens named value or an error if the edge was not
+// loaded in eager-loading with this name.
+func (_m *Operator) NamedSharedCitizens(name string) ([]*Citizen, error) {
+	if _m.Edges.namedSharedCitizens == nil {
+		return nil, &NotLoadedError{edge: name}
+	}
+	nodes, ok := _m.Edges.namedSharedCitizens[name]
+	if !ok {
+		return nil, &NotLoadedError{edge: name}
+	}
+	return nodes, nil
+}
+
+func (_m *Operator) appendNamedSharedCitizens(name string, edges ...*Citizen) {
+	if _m.Edges.namedSharedCitizens == nil {
+		_m.Edges.namedSharedCitizens = make(map[string][]*Citizen)
+	}
+	if len(edges) == 0 {
+		_m.Edges.namedSharedCitizens[name] = []*Citizen{}
+	} else {
+		_m.Edges.namedSharedCitizens[name] = append(_m.Edges.namedSharedCitizens[name], edges...)
 	}
 }
 

@@ -130,6 +130,21 @@ func (_c *OperatorCreate) AddCitizens(v ...*Citizen) *OperatorCreate {
 	return _c.AddCitizenIDs(ids...)
 }
 
+// AddSharedCitizenIDs adds the "shared_citizens" edge to the Citizen entity by IDs.
+func (_c *OperatorCreate) AddSharedCitizenIDs(ids ...int) *OperatorCreate {
+	_c.mutation.AddSharedCitizenIDs(ids...)
+	return _c
+}
+
+// AddSharedCitizens adds the "shared_citizens" edges to the Citizen entity.
+func (_c *OperatorCreate) AddSharedCitizens(v ...*Citizen) *OperatorCreate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _c.AddSharedCitizenIDs(ids...)
+}
+
 // AddTrainingIDs adds the "trainings" edge to the Training entity by IDs.
 func (_c *OperatorCreate) AddTrainingIDs(ids ...int) *OperatorCreate {
 	_c.mutation.AddTrainingIDs(ids...)
@@ -306,6 +321,22 @@ func (_c *OperatorCreate) createSpec() (*Operator, *sqlgraph.CreateSpec) {
 			Inverse: false,
 			Table:   operator.CitizensTable,
 			Columns: []string{operator.CitizensColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(citizen.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges = append(_spec.Edges, edge)
+	}
+	if nodes := _c.mutation.SharedCitizensIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2M,
+			Inverse: true,
+			Table:   operator.SharedCitizensTable,
+			Columns: operator.SharedCitizensPrimaryKey,
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(citizen.FieldID, field.TypeInt),

@@ -22,18 +22,20 @@ import (
 // OperatorQuery is the builder for querying Operator entities.
 type OperatorQuery struct {
 	config
-	ctx                *QueryContext
-	order              []operator.OrderOption
-	inters             []Interceptor
-	predicates         []predicate.Operator
-	withContacts       *ContactQuery
-	withCitizens       *CitizenQuery
-	withTrainings      *TrainingQuery
-	loadTotal          []func(context.Context, []*Operator) error
-	modifiers          []func(*sql.Selector)
-	withNamedContacts  map[string]*ContactQuery
-	withNamedCitizens  map[string]*CitizenQuery
-	withNamedTrainings map[string]*TrainingQuery
+	ctx                     *QueryContext
+	order                   []operator.OrderOption
+	inters                  []Interceptor
+	predicates              []predicate.Operator
+	withContacts            *ContactQuery
+	withCitizens            *CitizenQuery
+	withSharedCitizens      *CitizenQuery
+	withTrainings           *TrainingQuery
+	loadTotal               []func(context.Context, []*Operator) error
+	modifiers               []func(*sql.Selector)
+	withNamedContacts       map[string]*ContactQuery
+	withNamedCitizens       map[string]*CitizenQuery
+	withNamedSharedCitizens map[string]*CitizenQuery
+	withNamedTrainings      map[string]*TrainingQuery
 	// intermediate query (i.e. traversal path).
 	sql  *sql.Selector
 	path func(context.Context) (*sql.Selector, error)
@@ -107,6 +109,28 @@ func (_q *OperatorQuery) QueryCitizens() *CitizenQuery {
 			sqlgraph.From(operator.Table, operator.FieldID, selector),
 			sqlgraph.To(citizen.Table, citizen.FieldID),
 			sqlgraph.Edge(sqlgraph.O2M, false, operator.CitizensTable, operator.CitizensColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
+// QuerySharedCitizens chains the current query on the "shared_citizens" edge.
+func (_q *OperatorQuery) QuerySharedCitizens() *CitizenQuery {
+	query := (&CitizenClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(operator.Table, operator.FieldID, selector),
+			sqlgraph.To(citizen.Table, citizen.FieldID),
+			sqlgraph.Edge(sqlgraph.M2M, true, operator.SharedCitizensTable, operator.SharedCitizensPrimaryKey...),
 		)
 		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
 		return fromU, nil
@@ -323,14 +347,15 @@ func (_q *OperatorQuery) Clone() *OperatorQuery {
 		return nil
 	}
 	return &OperatorQuery{
-		config:        _q.config,
-		ctx:           _q.ctx.Clone(),
-		order:         append([]operator.OrderOption{}, _q.order...),
-		inters:        append([]Interceptor{}, _q.inters...),
-		predicates:    append([]predicate.Operator{}, _q.predicates...),
-		withContacts:  _q.withContacts.Clone(),
-		withCitizens:  _q.withCitizens.Clone(),
-		withTrainings: _q.withTrainings.Clone(),
+		config:             _q.config,
+		ctx:                _q.ctx.Clone(),
+		order:              append([]operator.OrderOption{}, _q.order...),
+		inters:             append([]Interceptor{}, _q.inters...),
+		predicates:         append([]predicate.Operator{}, _q.predicates...),
+		withContacts:       _q.withContacts.Clone(),
+		withCitizens:       _q.withCitizens.Clone(),
+		withSharedCitizens: _q.withSharedCitizens.Clone(),
+		withTrainings:      _q.withTrainings.Clone(),
 		// clone intermediate query.
 		sql:       _q.sql.Clone(),
 		path:      _q.path,
@@ -357,6 +382,17 @@ func (_q *OperatorQuery) WithCitizens(opts ...func(*CitizenQuery)) *OperatorQuer
 		opt(query)
 	}
 	_q.withCitizens = query
+	return _q
+}
+
+// WithSharedCitizens tells the query-builder to eager-load the nodes that are connected to
+// the "shared_citizens" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *OperatorQuery) WithSharedCitizens(opts ...func(*CitizenQuery)) *OperatorQuery {
+	query := (&CitizenClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withSharedCitizens = query
 	return _q
 }
 
@@ -449,9 +485,10 @@ func (_q *OperatorQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Ope
 	var (
 		nodes       = []*Operator{}
 		_spec       = _q.querySpec()
-		loadedTypes = [3]bool{
+		loadedTypes = [4]bool{
 			_q.withContacts != nil,
 			_q.withCitizens != nil,
+			_q.withSharedCitizens != nil,
 			_q.withTrainings != nil,
 		}
 	)
@@ -490,6 +527,13 @@ func (_q *OperatorQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Ope
 			return nil, err
 		}
 	}
+	if query := _q.withSharedCitizens; query != nil {
+		if err := _q.loadSharedCitizens(ctx, query, nodes,
+			func(n *Operator) { n.Edges.SharedCitizens = []*Citizen{} },
+			func(n *Operator, e *Citizen) { n.Edges.SharedCitizens = append(n.Edges.SharedCitizens, e) }); err != nil {
+			return nil, err
+		}
+	}
 	if query := _q.withTrainings; query != nil {
 		if err := _q.loadTrainings(ctx, query, nodes,
 			func(n *Operator) { n.Edges.Trainings = []*Training{} },
@@ -508,6 +552,13 @@ func (_q *OperatorQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Ope
 		if err := _q.loadCitizens(ctx, query, nodes,
 			func(n *Operator) { n.appendNamedCitizens(name) },
 			func(n *Operator, e *Citizen) { n.appendNamedCitizens(name, e) }); err != nil {
+			return nil, err
+		}
+	}
+	for name, query := range _q.withNamedSharedCitizens {
+		if err := _q.loadSharedCitizens(ctx, query, nodes,
+			func(n *Operator) { n.appendNamedSharedCitizens(name) },
+			func(n *Operator, e *Citizen) { n.appendNamedSharedCitizens(name, e) }); err != nil {
 			return nil, err
 		}
 	}
@@ -586,6 +637,67 @@ func (_q *OperatorQuery) loadCitizens(ctx context.Context, query *CitizenQuery, 
 			return fmt.Errorf(`unexpected referenced foreign-key "holder_id" returned %v for node %v`, *fk, n.ID)
 		}
 		assign(node, n)
+	}
+	return nil
+}
+func (_q *OperatorQuery) loadSharedCitizens(ctx context.Context, query *CitizenQuery, nodes []*Operator, init func(*Operator), assign func(*Operator, *Citizen)) error {
+	edgeIDs := make([]driver.Value, len(nodes))
+	byID := make(map[int]*Operator)
+	nids := make(map[int]map[*Operator]struct{})
+	for i, node := range nodes {
+		edgeIDs[i] = node.ID
+		byID[node.ID] = node
+		if init != nil {
+			init(node)
+		}
+	}
+	query.Where(func(s *sql.Selector) {
+		joinT := sql.Table(operator.SharedCitizensTable)
+		s.Join(joinT).On(s.C(citizen.FieldID), joinT.C(operator.SharedCitizensPrimaryKey[0]))
+		s.Where(sql.InValues(joinT.C(operator.SharedCitizensPrimaryKey[1]), edgeIDs...))
+		columns := s.SelectedColumns()
+		s.Select(joinT.C(operator.SharedCitizensPrimaryKey[1]))
+		s.AppendSelect(columns...)
+		s.SetDistinct(false)
+	})
+	if err := query.prepareQuery(ctx); err != nil {
+		return err
+	}
+	qr := QuerierFunc(func(ctx context.Context, q Query) (Value, error) {
+		return query.sqlAll(ctx, func(_ context.Context, spec *sqlgraph.QuerySpec) {
+			assign := spec.Assign
+			values := spec.ScanValues
+			spec.ScanValues = func(columns []string) ([]any, error) {
+				values, err := values(columns[1:])
+				if err != nil {
+					return nil, err
+				}
+				return append([]any{new(sql.NullInt64)}, values...), nil
+			}
+			spec.Assign = func(columns []string, values []any) error {
+				outValue := int(values[0].(*sql.NullInt64).Int64)
+				inValue := int(values[1].(*sql.NullInt64).Int64)
+				if nids[inValue] == nil {
+					nids[inValue] = map[*Operator]struct{}{byID[outValue]: {}}
+					return assign(columns[1:], values[1:])
+				}
+				nids[inValue][byID[outValue]] = struct{}{}
+				return nil
+			}
+		})
+	})
+	neighbors, err := withInterceptors[[]*Citizen](ctx, query, qr, query.inters)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		nodes, ok := nids[n.ID]
+		if !ok {
+			return fmt.Errorf(`unexpected "shared_citizens" node returned %v`, n.ID)
+		}
+		for kn := range nodes {
+			assign(kn, n)
+		}
 	}
 	return nil
 }
@@ -769,6 +881,20 @@ func (_q *OperatorQuery) WithNamedCitizens(name string, opts ...func(*CitizenQue
 		_q.withNamedCitizens = make(map[string]*CitizenQuery)
 	}
 	_q.withNamedCitizens[name] = query
+	return _q
+}
+
+// WithNamedSharedCitizens tells the query-builder to eager-load the nodes that are connected to the "shared_citizens"
+// edge with the given name. The optional arguments are used to configure the query builder of the edge.
+func (_q *OperatorQuery) WithNamedSharedCitizens(name string, opts ...func(*CitizenQuery)) *OperatorQuery {
+	query := (&CitizenClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	if _q.withNamedSharedCitizens == nil {
+		_q.withNamedSharedCitizens = make(map[string]*CitizenQuery)
+	}
+	_q.withNamedSharedCitizens[name] = query
 	return _q
 }
 

@@ -145,6 +145,21 @@ func (_u *OperatorUpdate) AddCitizens(v ...*Citizen) *OperatorUpdate {
 	return _u.AddCitizenIDs(ids...)
 }
 
+// AddSharedCitizenIDs adds the "shared_citizens" edge to the Citizen entity by IDs.
+func (_u *OperatorUpdate) AddSharedCitizenIDs(ids ...int) *OperatorUpdate {
+	_u.mutation.AddSharedCitizenIDs(ids...)
+	return _u
+}
+
+// AddSharedCitizens adds the "shared_citizens" edges to the Citizen entity.
+func (_u *OperatorUpdate) AddSharedCitizens(v ...*Citizen) *OperatorUpdate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddSharedCitizenIDs(ids...)
+}
+
 // AddTrainingIDs adds the "trainings" edge to the Training entity by IDs.
 func (_u *OperatorUpdate) AddTrainingIDs(ids ...int) *OperatorUpdate {
 	_u.mutation.AddTrainingIDs(ids...)
@@ -205,6 +220,27 @@ func (_u *OperatorUpdate) RemoveCitizens(v ...*Citizen) *OperatorUpdate {
 		ids[i] = v[i].ID
 	}
 	return _u.RemoveCitizenIDs(ids...)
+}
+
+// ClearSharedCitizens clears all "shared_citizens" edges to the Citizen entity.
+func (_u *OperatorUpdate) ClearSharedCitizens() *OperatorUpdate {
+	_u.mutation.ClearSharedCitizens()
+	return _u
+}
+
+// RemoveSharedCitizenIDs removes the "shared_citizens" edge to Citizen entities by IDs.
+func (_u *OperatorUpdate) RemoveSharedCitizenIDs(ids ...int) *OperatorUpdate {
+	_u.mutation.RemoveSharedCitizenIDs(ids...)
+	return _u
+}
+
+// RemoveSharedCitizens removes "shared_citizens" edges to Citizen entities.
+func (_u *OperatorUpdate) RemoveSharedCitizens(v ...*Citizen) *OperatorUpdate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveSharedCitizenIDs(ids...)
 }
 
 // ClearTrainings clears all "trainings" edges to the Training entity.
@@ -413,6 +449,51 @@ func (_u *OperatorUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 		}
 		_spec.Edges.Add = append(_spec.Edges.Add, edge)
 	}
+	if _u.mutation.SharedCitizensCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2M,
+			Inverse: true,
+			Table:   operator.SharedCitizensTable,
+			Columns: operator.SharedCitizensPrimaryKey,
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(citizen.FieldID, field.TypeInt),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedSharedCitizensIDs(); len(nodes) > 0 && !_u.mutation.SharedCitizensCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2M,
+			Inverse: true,
+			Table:   operator.SharedCitizensTable,
+			Columns: operator.SharedCitizensPrimaryKey,
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(citizen.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.SharedCitizensIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2M,
+			Inverse: true,
+			Table:   operator.SharedCitizensTable,
+			Columns: operator.SharedCitizensPrimaryKey,
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(citizen.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
 	if _u.mutation.TrainingsCleared() {
 		edge := &sqlgraph.EdgeSpec{
 			Rel:     sqlgraph.M2M,
@@ -592,6 +673,21 @@ func (_u *OperatorUpdateOne) AddCitizens(v ...*Citizen) *OperatorUpdateOne {
 	return _u.AddCitizenIDs(ids...)
 }
 
+// AddSharedCitizenIDs adds the "shared_citizens" edge to the Citizen entity by IDs.
+func (_u *OperatorUpdateOne) AddSharedCitizenIDs(ids ...int) *OperatorUpdateOne {
+	_u.mutation.AddSharedCitizenIDs(ids...)
+	return _u
+}
+
+// AddSharedCitizens adds the "shared_citizens" edges to the Citizen entity.
+func (_u *OperatorUpdateOne) AddSharedCitizens(v ...*Citizen) *OperatorUpdateOne {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddSharedCitizenIDs(ids...)
+}
+
 // AddTrainingIDs adds the "trainings" edge to the Training entity by IDs.
 func (_u *OperatorUpdateOne) AddTrainingIDs(ids ...int) *OperatorUpdateOne {
 	_u.mutation.AddTrainingIDs(ids...)
@@ -652,6 +748,27 @@ func (_u *OperatorUpdateOne) RemoveCitizens(v ...*Citizen) *OperatorUpdateOne {
 		ids[i] = v[i].ID
 	}
 	return _u.RemoveCitizenIDs(ids...)
+}
+
+// ClearSharedCitizens clears all "shared_citizens" edges to the Citizen entity.
+func (_u *OperatorUpdateOne) ClearSharedCitizens() *OperatorUpdateOne {
+	_u.mutation.ClearSharedCitizens()
+	return _u
+}
+
+// RemoveSharedCitizenIDs removes the "shared_citizens" edge to Citizen entities by IDs.
+func (_u *OperatorUpdateOne) RemoveSharedCitizenIDs(ids ...int) *OperatorUpdateOne {
+	_u.mutation.RemoveSharedCitizenIDs(ids...)
+	return _u
+}
+
+// RemoveSharedCitizens removes "shared_citizens" edges to Citizen entities.
+func (_u *OperatorUpdateOne) RemoveSharedCitizens(v ...*Citizen) *OperatorUpdateOne {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveSharedCitizenIDs(ids...)
 }
 
 // ClearTrainings clears all "trainings" edges to the Training entity.
@@ -880,6 +997,51 @@ func (_u *OperatorUpdateOne) sqlSave(ctx context.Context) (_node *Operator, err 
 			Inverse: false,
 			Table:   operator.CitizensTable,
 			Columns: []string{operator.CitizensColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(citizen.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.SharedCitizensCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2M,
+			Inverse: true,
+			Table:   operator.SharedCitizensTable,
+			Columns: operator.SharedCitizensPrimaryKey,
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(citizen.FieldID, field.TypeInt),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedSharedCitizensIDs(); len(nodes) > 0 && !_u.mutation.SharedCitizensCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2M,
+			Inverse: true,
+			Table:   operator.SharedCitizensTable,
+			Columns: operator.SharedCitizensPrimaryKey,
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(citizen.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.SharedCitizensIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2M,
+			Inverse: true,
+			Table:   operator.SharedCitizensTable,
+			Columns: operator.SharedCitizensPrimaryKey,
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(citizen.FieldID, field.TypeInt),

@@ -24,6 +24,8 @@ type Referral struct {
 	CreatedAt time.Time `json:"created_at,omitempty"`
 	// UpdatedAt holds the value of the "updated_at" field.
 	UpdatedAt time.Time `json:"updated_at,omitempty"`
+	// Version holds the value of the "version" field.
+	Version int `json:"version,omitempty"`
 	// Status holds the value of the "status" field.
 	Status schematype.ReferralStatus `json:"status,omitempty"`
 	// ProposedAt holds the value of the "proposed_at" field.
@@ -111,7 +113,7 @@ func (*Referral) scanValues(columns []string) ([]any, error) {
 		switch columns[i] {
 		case referral.FieldSuccessful, referral.FieldConsentOverride:
 			values[i] = new(sql.NullBool)
-		case referral.FieldID, referral.FieldContactID, referral.FieldServiceID:
+		case referral.FieldID, referral.FieldVersion, referral.FieldContactID, referral.FieldServiceID:
 			values[i] = new(sql.NullInt64)
 		case referral.FieldStatus, referral.FieldFailureReason, referral.FieldNotes:
 			values[i] = new(sql.NullString)
@@ -149,6 +151,12 @@ func (_m *Referral) assignValues(columns []string, values []any) error {
 				return fmt.Errorf("unexpected type %T for field updated_at", values[i])
 			} else if value.Valid {
 				_m.UpdatedAt = value.Time
+			}
+		case referral.FieldVersion:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field version", values[i])
+			} else if value.Valid {
+				_m.Version = int(value.Int64)
 			}
 		case referral.FieldStatus:
 			if value, ok := values[i].(*sql.NullString); !ok {
@@ -291,6 +299,9 @@ func (_m *Referral) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("updated_at=")
 	builder.WriteString(_m.UpdatedAt.Format(time.ANSIC))
+	builder.WriteString(", ")
+	builder.WriteString("version=")
+	builder.WriteString(fmt.Sprintf("%v", _m.Version))
 	builder.WriteString(", ")
 	builder.WriteString("status=")
 	builder.WriteString(fmt.Sprintf("%v", _m.Status))

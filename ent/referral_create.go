@@ -54,6 +54,20 @@ func (_c *ReferralCreate) SetNillableUpdatedAt(v *time.Time) *ReferralCreate {
 	return _c
 }
 
+// SetVersion sets the "version" field.
+func (_c *ReferralCreate) SetVersion(v int) *ReferralCreate {
+	_c.mutation.SetVersion(v)
+	return _c
+}
+
+// SetNillableVersion sets the "version" field if the given value is not nil.
+func (_c *ReferralCreate) SetNillableVersion(v *int) *ReferralCreate {
+	if v != nil {
+		_c.SetVersion(*v)
+	}
+	return _c
+}
+
 // SetStatus sets the "status" field.
 func (_c *ReferralCreate) SetStatus(v schematype.ReferralStatus) *ReferralCreate {
 	_c.mutation.SetStatus(v)
@@ -280,6 +294,10 @@ func (_c *ReferralCreate) defaults() {
 		v := referral.DefaultUpdatedAt()
 		_c.mutation.SetUpdatedAt(v)
 	}
+	if _, ok := _c.mutation.Version(); !ok {
+		v := referral.DefaultVersion
+		_c.mutation.SetVersion(v)
+	}
 	if _, ok := _c.mutation.Status(); !ok {
 		v := referral.DefaultStatus
 		_c.mutation.SetStatus(v)
@@ -297,6 +315,9 @@ func (_c *ReferralCreate) check() error {
 	}
 	if _, ok := _c.mutation.UpdatedAt(); !ok {
 		return &ValidationError{Name: "updated_at", err: errors.New(`ent: missing required field "Referral.updated_at"`)}
+	}
+	if _, ok := _c.mutation.Version(); !ok {
+		return &ValidationError{Name: "version", err: errors.New(`ent: missing required field "Referral.version"`)}
 	}
 	if _, ok := _c.mutation.Status(); !ok {
 		return &ValidationError{Name: "status", err: errors.New(`ent: missing required field "Referral.status"`)}
@@ -368,6 +389,10 @@ func (_c *ReferralCreate) createSpec() (*Referral, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.UpdatedAt(); ok {
 		_spec.SetField(referral.FieldUpdatedAt, field.TypeTime, value)
 		_node.UpdatedAt = value
+	}
+	if value, ok := _c.mutation.Version(); ok {
+		_spec.SetField(referral.FieldVersion, field.TypeInt, value)
+		_node.Version = value
 	}
 	if value, ok := _c.mutation.Status(); ok {
 		_spec.SetField(referral.FieldStatus, field.TypeEnum, value)
@@ -524,6 +549,24 @@ func (u *ReferralUpsert) SetUpdatedAt(v time.Time) *ReferralUpsert {
 // UpdateUpdatedAt sets the "updated_at" field to the value that was provided on create.
 func (u *ReferralUpsert) UpdateUpdatedAt() *ReferralUpsert {
 	u.SetExcluded(referral.FieldUpdatedAt)
+	return u
+}
+
+// SetVersion sets the "version" field.
+func (u *ReferralUpsert) SetVersion(v int) *ReferralUpsert {
+	u.Set(referral.FieldVersion, v)
+	return u
+}
+
+// UpdateVersion sets the "version" field to the value that was provided on create.
+func (u *ReferralUpsert) UpdateVersion() *ReferralUpsert {
+	u.SetExcluded(referral.FieldVersion)
+	return u
+}
+
+// AddVersion adds v to the "version" field.
+func (u *ReferralUpsert) AddVersion(v int) *ReferralUpsert {
+	u.Add(referral.FieldVersion, v)
 	return u
 }
 
@@ -769,6 +812,27 @@ func (u *ReferralUpsertOne) SetUpdatedAt(v time.Time) *ReferralUpsertOne {
 func (u *ReferralUpsertOne) UpdateUpdatedAt() *ReferralUpsertOne {
 	return u.Update(func(s *ReferralUpsert) {
 		s.UpdateUpdatedAt()
+	})
+}
+
+// SetVersion sets the "version" field.
+func (u *ReferralUpsertOne) SetVersion(v int) *ReferralUpsertOne {
+	return u.Update(func(s *ReferralUpsert) {
+		s.SetVersion(v)
+	})
+}
+
+// AddVersion adds v to the "version" field.
+func (u *ReferralUpsertOne) AddVersion(v int) *ReferralUpsertOne {
+	return u.Update(func(s *ReferralUpsert) {
+		s.AddVersion(v)
+	})
+}
+
+// UpdateVersion sets the "version" field to the value that was provided on create.
+func (u *ReferralUpsertOne) UpdateVersion() *ReferralUpsertOne {
+	return u.Update(func(s *ReferralUpsert) {
+		s.UpdateVersion()
 	})
 }
 
@@ -1210,6 +1274,27 @@ func (u *ReferralUpsertBulk) SetUpdatedAt(v time.Time) *ReferralUpsertBulk {
 func (u *ReferralUpsertBulk) UpdateUpdatedAt() *ReferralUpsertBulk {
 	return u.Update(func(s *ReferralUpsert) {
 		s.UpdateUpdatedAt()
+	})
+}
+
+// SetVersion sets the "version" field.
+func (u *ReferralUpsertBulk) SetVersion(v int) *ReferralUpsertBulk {
+	return u.Update(func(s *ReferralUpsert) {
+		s.SetVersion(v)
+	})
+}
+
+// AddVersion adds v to the "version" field.
+func (u *ReferralUpsertBulk) AddVersion(v int) *ReferralUpsertBulk {
+	return u.Update(func(s *ReferralUpsert) {
+		s.AddVersion(v)
+	})
+}
+
+// UpdateVersion sets the "version" field to the value that was provided on create.
+func (u *ReferralUpsertBulk) UpdateVersion() *ReferralUpsertBulk {
+	return u.Update(func(s *ReferralUpsert) {
+		s.UpdateVersion()
 	})
 }
 

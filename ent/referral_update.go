@@ -37,6 +37,27 @@ func (_u *ReferralUpdate) SetUpdatedAt(v time.Time) *ReferralUpdate {
 	return _u
 }
 
+// SetVersion sets the "version" field.
+func (_u *ReferralUpdate) SetVersion(v int) *ReferralUpdate {
+	_u.mutation.ResetVersion()
+	_u.mutation.SetVersion(v)
+	return _u
+}
+
+// SetNillableVersion sets the "version" field if the given value is not nil.
+func (_u *ReferralUpdate) SetNillableVersion(v *int) *ReferralUpdate {
+	if v != nil {
+		_u.SetVersion(*v)
+	}
+	return _u
+}
+
+// AddVersion adds value to the "version" field.
+func (_u *ReferralUpdate) AddVersion(v int) *ReferralUpdate {
+	_u.mutation.AddVersion(v)
+	return _u
+}
+
 // SetStatus sets the "status" field.
 func (_u *ReferralUpdate) SetStatus(v schematype.ReferralStatus) *ReferralUpdate {
 	_u.mutation.SetStatus(v)
@@ -363,6 +384,12 @@ func (_u *ReferralUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	if value, ok := _u.mutation.UpdatedAt(); ok {
 		_spec.SetField(referral.FieldUpdatedAt, field.TypeTime, value)
 	}
+	if value, ok := _u.mutation.Version(); ok {
+		_spec.SetField(referral.FieldVersion, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedVersion(); ok {
+		_spec.AddField(referral.FieldVersion, field.TypeInt, value)
+	}
 	if value, ok := _u.mutation.Status(); ok {
 		_spec.SetField(referral.FieldStatus, field.TypeEnum, value)
 	}
@@ -490,6 +517,27 @@ type ReferralUpdateOne struct {
 // SetUpdatedAt sets the "updated_at" field.
 func (_u *ReferralUpdateOne) SetUpdatedAt(v time.Time) *ReferralUpdateOne {
 	_u.mutation.SetUpdatedAt(v)
+	return _u
+}
+
+// SetVersion sets the "version" field.
+func (_u *ReferralUpdateOne) SetVersion(v int) *ReferralUpdateOne {
+	_u.mutation.ResetVersion()
+	_u.mutation.SetVersion(v)
+	return _u
+}
+
+// SetNillableVersion sets the "version" field if the given value is not nil.
+func (_u *ReferralUpdateOne) SetNillableVersion(v *int) *ReferralUpdateOne {
+	if v != nil {
+		_u.SetVersion(*v)
+	}
+	return _u
+}
+
+// AddVersion adds value to the "version" field.
+func (_u *ReferralUpdateOne) AddVersion(v int) *ReferralUpdateOne {
+	_u.mutation.AddVersion(v)
 	return _u
 }
 
@@ -848,6 +896,12 @@ func (_u *ReferralUpdateOne) sqlSave(ctx context.Context) (_node *Referral, err 
 	}
 	if value, ok := _u.mutation.UpdatedAt(); ok {
 		_spec.SetField(referral.FieldUpdatedAt, field.TypeTime, value)
+	}
+	if value, ok := _u.mutation.Version(); ok {
+		_spec.SetField(referral.FieldVersion, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedVersion(); ok {
+		_spec.AddField(referral.FieldVersion, field.TypeInt, value)
 	}
 	if value, ok := _u.mutation.Status(); ok {
 		_spec.SetField(referral.FieldStatus, field.TypeEnum, value)

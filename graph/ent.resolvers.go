@@ -7,6 +7,7 @@ package graph
 
 import (
 	"context"
+	"fmt"
 	"segretariato/ent"
 	"segretariato/graph/generated"
 
@@ -21,6 +22,11 @@ func (r *queryResolver) Node(ctx context.Context, id int) (ent.Noder, error) {
 // Nodes is the resolver for the nodes field.
 func (r *queryResolver) Nodes(ctx context.Context, ids []int) ([]ent.Noder, error) {
 	return r.Client.Noders(ctx, ids)
+}
+
+// AuditEvents is the resolver for the auditEvents field.
+func (r *queryResolver) AuditEvents(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.AuditEventOrder, where *ent.AuditEventWhereInput) (*ent.AuditEventConnection, error) {
+	panic(fmt.Errorf("not implemented: AuditEvents - auditEvents"))
 }
 
 // Citizens is the resolver for the citizens field.

@@ -22,6 +22,8 @@ const (
 	FieldCreatedAt = "created_at"
 	// FieldUpdatedAt holds the string denoting the updated_at field in the database.
 	FieldUpdatedAt = "updated_at"
+	// FieldVersion holds the string denoting the version field in the database.
+	FieldVersion = "version"
 	// FieldFiscalCode holds the string denoting the fiscal_code field in the database.
 	FieldFiscalCode = "fiscal_code"
 	// FieldFirstName holds the string denoting the first_name field in the database.
@@ -54,8 +56,12 @@ const (
 	FieldConsentExpiresAt = "consent_expires_at"
 	// FieldHolderID holds the string denoting the holder_id field in the database.
 	FieldHolderID = "holder_id"
+	// FieldPseudonymisedAt holds the string denoting the pseudonymised_at field in the database.
+	FieldPseudonymisedAt = "pseudonymised_at"
 	// EdgeHolder holds the string denoting the holder edge name in mutations.
 	EdgeHolder = "holder"
+	// EdgeSharedWith holds the string denoting the shared_with edge name in mutations.
+	EdgeSharedWith = "shared_with"
 	// EdgeContacts holds the string denoting the contacts edge name in mutations.
 	EdgeContacts = "contacts"
 	// Table holds the table name of the citizen in the database.
@@ -67,6 +73,11 @@ const (
 	HolderInverseTable = "operators"
 	// HolderColumn is the table column denoting the holder relation/edge.
 	HolderColumn = "holder_id"
+	// SharedWithTable is the table that holds the shared_with relation/edge. The primary key declared below.
+	SharedWithTable = "citizen_shared_with"
+	// SharedWithInverseTable is the table name for the Operator entity.
+	// It exists in this package in order to avoid circular dependency with the "operator" package.
+	SharedWithInverseTable = "operators"
 	// ContactsTable is the table that holds the contacts relation/edge.
 	ContactsTable = "contacts"
 	// ContactsInverseTable is the table name for the Contact entity.
@@ -81,6 +92,7 @@ var Columns = []string{
 	FieldID,
 	FieldCreatedAt,
 	FieldUpdatedAt,
+	FieldVersion,
 	FieldFiscalCode,
 	FieldFirstName,
 	FieldLastName,
@@ -97,7 +109,14 @@ var Columns = []string{
 	FieldConsentScope,
 	FieldConsentExpiresAt,
 	FieldHolderID,
+	FieldPseudonymisedAt,
 }
+
+var (
+	// SharedWithPrimaryKey and SharedWithColumn2 are the table columns denoting the
+	// primary key for the shared_with relation (M2M).
+	SharedWithPrimaryKey = []string{"citizen_id", "operator_id"}
+)
 
 // ValidColumn reports if the column name is valid (part of the table columns).
 func ValidColumn(column string) bool {
@@ -122,6 +141,8 @@ var (
 	DefaultUpdatedAt func() time.Time
 	// UpdateDefaultUpdatedAt holds the default value on update for the "updated_at" field.
 	UpdateDefaultUpdatedAt func() time.Time
+	// DefaultVersion holds the default value on creation for the "version" field.
+	DefaultVersion int
 	// FiscalCodeValidator is a validator for the "fiscal_code" field. It is called by the builders before save.
 	FiscalCodeValidator func(string) error
 	// FirstNameValidator is a validator for the "first_name" field. It is called by the builders before save.
@@ -172,6 +193,11 @@ func ByCreatedAt(opts ...sql.OrderTermOption) OrderOption {
 // ByUpdatedAt orders the results by the updated_at field.
 func ByUpdatedAt(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldUpdatedAt, opts...).ToFunc()
+}
+
+// ByVersion orders the results by the version field.
+func ByVersion(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldVersion, opts...).ToFunc()
 }
 
 // ByFiscalCode orders the results by the fiscal_code field.
@@ -254,10 +280,29 @@ func ByHolderID(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldHolderID, opts...).ToFunc()
 }
 
+// ByPseudonymisedAt orders the results by the pseudonymised_at field.
+func ByPseudonymisedAt(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldPseudonymisedAt, opts...).ToFunc()
+}
+
 // ByHolderField orders the results by holder field.
 func ByHolderField(field string, opts ...sql.OrderTermOption) OrderOption {
 	return func(s *sql.Selector) {
 		sqlgraph.OrderByNeighborTerms(s, newHolderStep(), sql.OrderByField(field, opts...))
+	}
+}
+
+// BySharedWithCount orders the results by shared_with count.
+func BySharedWithCount(opts ...sql.OrderTermOption) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborsCount(s, newSharedWithStep(), opts...)
+	}
+}
+
+// BySharedWith orders the results by shared_with terms.
+func BySharedWith(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborTerms(s, newSharedWithStep(), append([]sql.OrderTerm{term}, terms...)...)
 	}
 }
 
@@ -279,6 +324,13 @@ func newHolderStep() *sqlgraph.Step {
 		sqlgraph.From(Table, FieldID),
 		sqlgraph.To(HolderInverseTable, FieldID),
 		sqlgraph.Edge(sqlgraph.M2O, true, HolderTable, HolderColumn),
+	)
+}
+func newSharedWithStep() *sqlgraph.Step {
+	return sqlgraph.NewStep(
+		sqlgraph.From(Table, FieldID),
+		sqlgraph.To(SharedWithInverseTable, FieldID),
+		sqlgraph.Edge(sqlgraph.M2M, false, SharedWithTable, SharedWithPrimaryKey...),
 	)
 }
 func newContactsStep() *sqlgraph.Step {

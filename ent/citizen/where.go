@@ -66,6 +66,11 @@ func UpdatedAt(v time.Time) predicate.Citizen {
 	return predicate.Citizen(sql.FieldEQ(FieldUpdatedAt, v))
 }
 
+// Version applies equality check predicate on the "version" field. It's identical to VersionEQ.
+func Version(v int) predicate.Citizen {
+	return predicate.Citizen(sql.FieldEQ(FieldVersion, v))
+}
+
 // FiscalCode applies equality check predicate on the "fiscal_code" field. It's identical to FiscalCodeEQ.
 func FiscalCode(v string) predicate.Citizen {
 	return predicate.Citizen(sql.FieldEQ(FieldFiscalCode, v))
@@ -139,6 +144,11 @@ func ConsentExpiresAt(v time.Time) predicate.Citizen {
 // HolderID applies equality check predicate on the "holder_id" field. It's identical to HolderIDEQ.
 func HolderID(v int) predicate.Citizen {
 	return predicate.Citizen(sql.FieldEQ(FieldHolderID, v))
+}
+
+// PseudonymisedAt applies equality check predicate on the "pseudonymised_at" field. It's identical to PseudonymisedAtEQ.
+func PseudonymisedAt(v time.Time) predicate.Citizen {
+	return predicate.Citizen(sql.FieldEQ(FieldPseudonymisedAt, v))
 }
 
 // CreatedAtEQ applies the EQ predicate on the "created_at" field.
@@ -219,6 +229,46 @@ func UpdatedAtLT(v time.Time) predicate.Citizen {
 // UpdatedAtLTE applies the LTE predicate on the "updated_at" field.
 func UpdatedAtLTE(v time.Time) predicate.Citizen {
 	return predicate.Citizen(sql.FieldLTE(FieldUpdatedAt, v))
+}
+
+// VersionEQ applies the EQ predicate on the "version" field.
+func VersionEQ(v int) predicate.Citizen {
+	return predicate.Citizen(sql.FieldEQ(FieldVersion, v))
+}
+
+// VersionNEQ applies the NEQ predicate on the "version" field.
+func VersionNEQ(v int) predicate.Citizen {
+	return predicate.Citizen(sql.FieldNEQ(FieldVersion, v))
+}
+
+// VersionIn applies the In predicate on the "version" field.
+func VersionIn(vs ...int) predicate.Citizen {
+	return predicate.Citizen(sql.FieldIn(FieldVersion, vs...))
+}
+
+// VersionNotIn applies the NotIn predicate on the "version" field.
+func VersionNotIn(vs ...int) predicate.Citizen {
+	return predicate.Citizen(sql.FieldNotIn(FieldVersion, vs...))
+}
+
+// VersionGT applies the GT predicate on the "version" field.
+func VersionGT(v int) predicate.Citizen {
+	return predicate.Citizen(sql.FieldGT(FieldVersion, v))
+}
+
+// VersionGTE applies the GTE predicate on the "version" field.
+func VersionGTE(v int) predicate.Citizen {
+	return predicate.Citizen(sql.FieldGTE(FieldVersion, v))
+}
+
+// VersionLT applies the LT predicate on the "version" field.
+func VersionLT(v int) predicate.Citizen {
+	return predicate.Citizen(sql.FieldLT(FieldVersion, v))
+}
+
+// VersionLTE applies the LTE predicate on the "version" field.
+func VersionLTE(v int) predicate.Citizen {
+	return predicate.Citizen(sql.FieldLTE(FieldVersion, v))
 }
 
 // FiscalCodeEQ applies the EQ predicate on the "fiscal_code" field.
@@ -1201,6 +1251,56 @@ func HolderIDNotNil() predicate.Citizen {
 	return predicate.Citizen(sql.FieldNotNull(FieldHolderID))
 }
 
+// PseudonymisedAtEQ applies the EQ predicate on the "pseudonymised_at" field.
+func PseudonymisedAtEQ(v time.Time) predicate.Citizen {
+	return predicate.Citizen(sql.FieldEQ(FieldPseudonymisedAt, v))
+}
+
+// PseudonymisedAtNEQ applies the NEQ predicate on the "pseudonymised_at" field.
+func PseudonymisedAtNEQ(v time.Time) predicate.Citizen {
+	return predicate.Citizen(sql.FieldNEQ(FieldPseudonymisedAt, v))
+}
+
+// PseudonymisedAtIn applies the In predicate on the "pseudonymised_at" field.
+func PseudonymisedAtIn(vs ...time.Time) predicate.Citizen {
+	return predicate.Citizen(sql.FieldIn(FieldPseudonymisedAt, vs...))
+}
+
+// PseudonymisedAtNotIn applies the NotIn predicate on the "pseudonymised_at" field.
+func PseudonymisedAtNotIn(vs ...time.Time) predicate.Citizen {
+	return predicate.Citizen(sql.FieldNotIn(FieldPseudonymisedAt, vs...))
+}
+
+// PseudonymisedAtGT applies the GT predicate on the "pseudonymised_at" field.
+func PseudonymisedAtGT(v time.Time) predicate.Citizen {
+	return predicate.Citizen(sql.FieldGT(FieldPseudonymisedAt, v))
+}
+
+// PseudonymisedAtGTE applies the GTE predicate on the "pseudonymised_at" field.
+func PseudonymisedAtGTE(v time.Time) predicate.Citizen {
+	return predicate.Citizen(sql.FieldGTE(FieldPseudonymisedAt, v))
+}
+
+// PseudonymisedAtLT applies the LT predicate on the "pseudonymised_at" field.
+func PseudonymisedAtLT(v time.Time) predicate.Citizen {
+	return predicate.Citizen(sql.FieldLT(FieldPseudonymisedAt, v))
+}
+
+// PseudonymisedAtLTE applies the LTE predicate on the "pseudonymised_at" field.
+func PseudonymisedAtLTE(v time.Time) predicate.Citizen {
+	return predicate.Citizen(sql.FieldLTE(FieldPseudonymisedAt, v))
+}
+
+// PseudonymisedAtIsNil applies the IsNil predicate on the "pseudonymised_at" field.
+func PseudonymisedAtIsNil() predicate.Citizen {
+	return predicate.Citizen(sql.FieldIsNull(FieldPseudonymisedAt))
+}
+
+// PseudonymisedAtNotNil applies the NotNil predicate on the "pseudonymised_at" field.
+func PseudonymisedAtNotNil() predicate.Citizen {
+	return predicate.Citizen(sql.FieldNotNull(FieldPseudonymisedAt))
+}
+
 // HasHolder applies the HasEdge predicate on the "holder" edge.
 func HasHolder() predicate.Citizen {
 	return predicate.Citizen(func(s *sql.Selector) {
@@ -1216,6 +1316,29 @@ func HasHolder() predicate.Citizen {
 func HasHolderWith(preds ...predicate.Operator) predicate.Citizen {
 	return predicate.Citizen(func(s *sql.Selector) {
 		step := newHolderStep()
+		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			for _, p := range preds {
+				p(s)
+			}
+		})
+	})
+}
+
+// HasSharedWith applies the HasEdge predicate on the "shared_with" edge.
+func HasSharedWith() predicate.Citizen {
+	return predicate.Citizen(func(s *sql.Selector) {
+		step := sqlgraph.NewStep(
+			sqlgraph.From(Table, FieldID),
+			sqlgraph.Edge(sqlgraph.M2M, false, SharedWithTable, SharedWithPrimaryKey...),
+		)
+		sqlgraph.HasNeighbors(s, step)
+	})
+}
+
+// HasSharedWithWith applies the HasEdge predicate on the "shared_with" edge with a given conditions (other predicates).
+func HasSharedWithWith(preds ...predicate.Operator) predicate.Citizen {
+	return predicate.Citizen(func(s *sql.Selector) {
+		step := newSharedWithStep()
 		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
 			for _, p := range preds {
 				p(s)

@@ -22,6 +22,8 @@ const (
 	FieldCreatedAt = "created_at"
 	// FieldUpdatedAt holds the string denoting the updated_at field in the database.
 	FieldUpdatedAt = "updated_at"
+	// FieldVersion holds the string denoting the version field in the database.
+	FieldVersion = "version"
 	// FieldContactRef holds the string denoting the contact_ref field in the database.
 	FieldContactRef = "contact_ref"
 	// FieldOccurredAt holds the string denoting the occurred_at field in the database.
@@ -109,6 +111,7 @@ var Columns = []string{
 	FieldID,
 	FieldCreatedAt,
 	FieldUpdatedAt,
+	FieldVersion,
 	FieldContactRef,
 	FieldOccurredAt,
 	FieldChannel,
@@ -157,6 +160,8 @@ var (
 	DefaultUpdatedAt func() time.Time
 	// UpdateDefaultUpdatedAt holds the default value on update for the "updated_at" field.
 	UpdateDefaultUpdatedAt func() time.Time
+	// DefaultVersion holds the default value on creation for the "version" field.
+	DefaultVersion int
 	// ContactRefValidator is a validator for the "contact_ref" field. It is called by the builders before save.
 	ContactRefValidator func(string) error
 	// DurationMinutesValidator is a validator for the "duration_minutes" field. It is called by the builders before save.
@@ -233,6 +238,11 @@ func ByCreatedAt(opts ...sql.OrderTermOption) OrderOption {
 // ByUpdatedAt orders the results by the updated_at field.
 func ByUpdatedAt(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldUpdatedAt, opts...).ToFunc()
+}
+
+// ByVersion orders the results by the version field.
+func ByVersion(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldVersion, opts...).ToFunc()
 }
 
 // ByContactRef orders the results by the contact_ref field.

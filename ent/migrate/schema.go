@@ -9,11 +9,44 @@ import (
 )
 
 var (
+	// AuditEventsColumns holds the columns for the "audit_events" table.
+	AuditEventsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "at", Type: field.TypeTime},
+		{Name: "operator_id", Type: field.TypeInt, Nullable: true},
+		{Name: "operator_email", Type: field.TypeString, Nullable: true},
+		{Name: "role", Type: field.TypeString, Nullable: true},
+		{Name: "action", Type: field.TypeString},
+		{Name: "entity", Type: field.TypeString},
+		{Name: "entity_id", Type: field.TypeInt, Nullable: true},
+		{Name: "request_id", Type: field.TypeString, Nullable: true},
+		{Name: "client_addr", Type: field.TypeString, Nullable: true},
+		{Name: "detail", Type: field.TypeString, Nullable: true, Size: 500},
+	}
+	// AuditEventsTable holds the schema information for the "audit_events" table.
+	AuditEventsTable = &schema.Table{
+		Name:       "audit_events",
+		Columns:    AuditEventsColumns,
+		PrimaryKey: []*schema.Column{AuditEventsColumns[0]},
+		Indexes: []*schema.Index{
+			{
+				Name:    "auditevent_entity_entity_id_at",
+				Unique:  false,
+				Columns: []*schema.Column{AuditEventsColumns[6], AuditEventsColumns[7], AuditEventsColumns[1]},
+			},
+			{
+				Name:    "auditevent_operator_id_at",
+				Unique:  false,
+				Columns: []*schema.Column{AuditEventsColumns[2], AuditEventsColumns[1]},
+			},
+		},
+	}
 	// CitizensColumns holds the columns for the "citizens" table.
 	CitizensColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
 		{Name: "created_at", Type: field.TypeTime},
 		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "version", Type: field.TypeInt, Default: 1},
 		{Name: "fiscal_code", Type: field.TypeString, Unique: true, Nullable: true, Size: 16},
 		{Name: "first_name", Type: field.TypeString, Nullable: true, Size: 100},
 		{Name: "last_name", Type: field.TypeString, Nullable: true, Size: 100},
@@ -29,6 +62,7 @@ var (
 		{Name: "consent_at", Type: field.TypeTime, Nullable: true},
 		{Name: "consent_scope", Type: field.TypeString, Nullable: true, Size: 300},
 		{Name: "consent_expires_at", Type: field.TypeTime, Nullable: true},
+		{Name: "pseudonymised_at", Type: field.TypeTime, Nullable: true},
 		{Name: "holder_id", Type: field.TypeInt, Nullable: true},
 	}
 	// CitizensTable holds the schema information for the "citizens" table.
@@ -39,7 +73,7 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "citizens_operators_citizens",
-				Columns:    []*schema.Column{CitizensColumns[18]},
+				Columns:    []*schema.Column{CitizensColumns[20]},
 				RefColumns: []*schema.Column{OperatorsColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
@@ -48,12 +82,12 @@ var (
 			{
 				Name:    "citizen_last_name_first_name",
 				Unique:  false,
-				Columns: []*schema.Column{CitizensColumns[5], CitizensColumns[4]},
+				Columns: []*schema.Column{CitizensColumns[6], CitizensColumns[5]},
 			},
 			{
 				Name:    "citizen_holder_id",
 				Unique:  false,
-				Columns: []*schema.Column{CitizensColumns[18]},
+				Columns: []*schema.Column{CitizensColumns[20]},
 			},
 		},
 	}
@@ -62,6 +96,7 @@ var (
 		{Name: "id", Type: field.TypeInt, Increment: true},
 		{Name: "created_at", Type: field.TypeTime},
 		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "version", Type: field.TypeInt, Default: 1},
 		{Name: "contact_ref", Type: field.TypeString, Unique: true, Nullable: true, Size: 64},
 		{Name: "occurred_at", Type: field.TypeTime},
 		{Name: "channel", Type: field.TypeEnum, Enums: []string{"IN_PERSON", "PHONE", "EMAIL", "HOME_VISIT", "OTHER"}},
@@ -85,19 +120,19 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "contacts_citizens_contacts",
-				Columns:    []*schema.Column{ContactsColumns[14]},
+				Columns:    []*schema.Column{ContactsColumns[15]},
 				RefColumns: []*schema.Column{CitizensColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
 			{
 				Symbol:     "contacts_need_categories_main_need",
-				Columns:    []*schema.Column{ContactsColumns[15]},
+				Columns:    []*schema.Column{ContactsColumns[16]},
 				RefColumns: []*schema.Column{NeedCategoriesColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
 			{
 				Symbol:     "contacts_operators_contacts",
-				Columns:    []*schema.Column{ContactsColumns[16]},
+				Columns:    []*schema.Column{ContactsColumns[17]},
 				RefColumns: []*schema.Column{OperatorsColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
@@ -106,32 +141,32 @@ var (
 			{
 				Name:    "contact_occurred_at",
 				Unique:  false,
-				Columns: []*schema.Column{ContactsColumns[4]},
+				Columns: []*schema.Column{ContactsColumns[5]},
 			},
 			{
 				Name:    "contact_operator_id_occurred_at",
 				Unique:  false,
-				Columns: []*schema.Column{ContactsColumns[16], ContactsColumns[4]},
+				Columns: []*schema.Column{ContactsColumns[17], ContactsColumns[5]},
 			},
 			{
 				Name:    "contact_citizen_id_occurred_at",
 				Unique:  false,
-				Columns: []*schema.Column{ContactsColumns[14], ContactsColumns[4]},
+				Columns: []*schema.Column{ContactsColumns[15], ContactsColumns[5]},
 			},
 			{
 				Name:    "contact_target_area_occurred_at",
 				Unique:  false,
-				Columns: []*schema.Column{ContactsColumns[7], ContactsColumns[4]},
+				Columns: []*schema.Column{ContactsColumns[8], ContactsColumns[5]},
 			},
 			{
 				Name:    "contact_outcome_occurred_at",
 				Unique:  false,
-				Columns: []*schema.Column{ContactsColumns[9], ContactsColumns[4]},
+				Columns: []*schema.Column{ContactsColumns[10], ContactsColumns[5]},
 			},
 			{
 				Name:    "contact_main_need_id",
 				Unique:  false,
-				Columns: []*schema.Column{ContactsColumns[15]},
+				Columns: []*schema.Column{ContactsColumns[16]},
 			},
 		},
 	}
@@ -251,6 +286,7 @@ var (
 		{Name: "id", Type: field.TypeInt, Increment: true},
 		{Name: "created_at", Type: field.TypeTime},
 		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "version", Type: field.TypeInt, Default: 1},
 		{Name: "status", Type: field.TypeEnum, Enums: []string{"PROPOSED", "ACCEPTED", "DECLINED", "COMPLETED", "CANCELLED"}, Default: "PROPOSED"},
 		{Name: "proposed_at", Type: field.TypeTime},
 		{Name: "accepted_at", Type: field.TypeTime, Nullable: true},
@@ -273,13 +309,13 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "referrals_contacts_referrals",
-				Columns:    []*schema.Column{ReferralsColumns[14]},
+				Columns:    []*schema.Column{ReferralsColumns[15]},
 				RefColumns: []*schema.Column{ContactsColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
 			{
 				Symbol:     "referrals_services_service",
-				Columns:    []*schema.Column{ReferralsColumns[15]},
+				Columns:    []*schema.Column{ReferralsColumns[16]},
 				RefColumns: []*schema.Column{ServicesColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
@@ -288,17 +324,17 @@ var (
 			{
 				Name:    "referral_status",
 				Unique:  false,
-				Columns: []*schema.Column{ReferralsColumns[3]},
+				Columns: []*schema.Column{ReferralsColumns[4]},
 			},
 			{
 				Name:    "referral_service_id_proposed_at",
 				Unique:  false,
-				Columns: []*schema.Column{ReferralsColumns[15], ReferralsColumns[4]},
+				Columns: []*schema.Column{ReferralsColumns[16], ReferralsColumns[5]},
 			},
 			{
 				Name:    "referral_contact_id",
 				Unique:  false,
-				Columns: []*schema.Column{ReferralsColumns[14]},
+				Columns: []*schema.Column{ReferralsColumns[15]},
 			},
 		},
 	}
@@ -462,6 +498,31 @@ var (
 		Columns:    TrainingPlansColumns,
 		PrimaryKey: []*schema.Column{TrainingPlansColumns[0]},
 	}
+	// CitizenSharedWithColumns holds the columns for the "citizen_shared_with" table.
+	CitizenSharedWithColumns = []*schema.Column{
+		{Name: "citizen_id", Type: field.TypeInt},
+		{Name: "operator_id", Type: field.TypeInt},
+	}
+	// CitizenSharedWithTable holds the schema information for the "citizen_shared_with" table.
+	CitizenSharedWithTable = &schema.Table{
+		Name:       "citizen_shared_with",
+		Columns:    CitizenSharedWithColumns,
+		PrimaryKey: []*schema.Column{CitizenSharedWithColumns[0], CitizenSharedWithColumns[1]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "citizen_shared_with_citizen_id",
+				Columns:    []*schema.Column{CitizenSharedWithColumns[0]},
+				RefColumns: []*schema.Column{CitizensColumns[0]},
+				OnDelete:   schema.Cascade,
+			},
+			{
+				Symbol:     "citizen_shared_with_operator_id",
+				Columns:    []*schema.Column{CitizenSharedWithColumns[1]},
+				RefColumns: []*schema.Column{OperatorsColumns[0]},
+				OnDelete:   schema.Cascade,
+			},
+		},
+	}
 	// ContactNeedsColumns holds the columns for the "contact_needs" table.
 	ContactNeedsColumns = []*schema.Column{
 		{Name: "contact_id", Type: field.TypeInt},
@@ -539,6 +600,7 @@ var (
 	}
 	// Tables holds all the tables in the schema.
 	Tables = []*schema.Table{
+		AuditEventsTable,
 		CitizensTable,
 		ContactsTable,
 		LocationsTable,
@@ -554,6 +616,7 @@ var (
 		TimetablePublicationsTable,
 		TrainingsTable,
 		TrainingPlansTable,
+		CitizenSharedWithTable,
 		ContactNeedsTable,
 		ContactInformedAboutTable,
 		TrainingAttendeesTable,
@@ -561,6 +624,9 @@ var (
 )
 
 func init() {
+	AuditEventsTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(64424509440),
+	}
 	CitizensTable.ForeignKeys[0].RefTable = OperatorsTable
 	CitizensTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(0),
@@ -618,6 +684,8 @@ func init() {
 	TrainingPlansTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(60129542144),
 	}
+	CitizenSharedWithTable.ForeignKeys[0].RefTable = CitizensTable
+	CitizenSharedWithTable.ForeignKeys[1].RefTable = OperatorsTable
 	ContactNeedsTable.ForeignKeys[0].RefTable = ContactsTable
 	ContactNeedsTable.ForeignKeys[1].RefTable = NeedCategoriesTable
 	ContactInformedAboutTable.ForeignKeys[0].RefTable = ContactsTable

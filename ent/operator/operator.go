@@ -35,6 +35,8 @@ const (
 	EdgeContacts = "contacts"
 	// EdgeCitizens holds the string denoting the citizens edge name in mutations.
 	EdgeCitizens = "citizens"
+	// EdgeSharedCitizens holds the string denoting the shared_citizens edge name in mutations.
+	EdgeSharedCitizens = "shared_citizens"
 	// EdgeTrainings holds the string denoting the trainings edge name in mutations.
 	EdgeTrainings = "trainings"
 	// Table holds the table name of the operator in the database.
@@ -53,6 +55,11 @@ const (
 	CitizensInverseTable = "citizens"
 	// CitizensColumn is the table column denoting the citizens relation/edge.
 	CitizensColumn = "holder_id"
+	// SharedCitizensTable is the table that holds the shared_citizens relation/edge. The primary key declared below.
+	SharedCitizensTable = "citizen_shared_with"
+	// SharedCitizensInverseTable is the table name for the Citizen entity.
+	// It exists in this package in order to avoid circular dependency with the "citizen" package.
+	SharedCitizensInverseTable = "citizens"
 	// TrainingsTable is the table that holds the trainings relation/edge. The primary key declared below.
 	TrainingsTable = "training_attendees"
 	// TrainingsInverseTable is the table name for the Training entity.
@@ -73,6 +80,9 @@ var Columns = []string{
 }
 
 var (
+	// SharedCitizensPrimaryKey and SharedCitizensColumn2 are the table columns denoting the
+	// primary key for the shared_citizens relation (M2M).
+	SharedCitizensPrimaryKey = []string{"citizen_id", "operator_id"}
 	// TrainingsPrimaryKey and TrainingsColumn2 are the table columns denoting the
 	// primary key for the trainings relation (M2M).
 	TrainingsPrimaryKey = []string{"training_id", "operator_id"}
@@ -184,6 +194,20 @@ func ByCitizens(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
 	}
 }
 
+// BySharedCitizensCount orders the results by shared_citizens count.
+func BySharedCitizensCount(opts ...sql.OrderTermOption) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborsCount(s, newSharedCitizensStep(), opts...)
+	}
+}
+
+// BySharedCitizens orders the results by shared_citizens terms.
+func BySharedCitizens(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborTerms(s, newSharedCitizensStep(), append([]sql.OrderTerm{term}, terms...)...)
+	}
+}
+
 // ByTrainingsCount orders the results by trainings count.
 func ByTrainingsCount(opts ...sql.OrderTermOption) OrderOption {
 	return func(s *sql.Selector) {
@@ -209,6 +233,13 @@ func newCitizensStep() *sqlgraph.Step {
 		sqlgraph.From(Table, FieldID),
 		sqlgraph.To(CitizensInverseTable, FieldID),
 		sqlgraph.Edge(sqlgraph.O2M, false, CitizensTable, CitizensColumn),
+	)
+}
+func newSharedCitizensStep() *sqlgraph.Step {
+	return sqlgraph.NewStep(
+		sqlgraph.From(Table, FieldID),
+		sqlgraph.To(SharedCitizensInverseTable, FieldID),
+		sqlgraph.Edge(sqlgraph.M2M, true, SharedCitizensTable, SharedCitizensPrimaryKey...),
 	)
 }
 func newTrainingsStep() *sqlgraph.Step {

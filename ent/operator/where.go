@@ -457,6 +457,29 @@ func HasCitizensWith(preds ...predicate.Citizen) predicate.Operator {
 	})
 }
 
+// HasSharedCitizens applies the HasEdge predicate on the "shared_citizens" edge.
+func HasSharedCitizens() predicate.Operator {
+	return predicate.Operator(func(s *sql.Selector) {
+		step := sqlgraph.NewStep(
+			sqlgraph.From(Table, FieldID),
+			sqlgraph.Edge(sqlgraph.M2M, true, SharedCitizensTable, SharedCitizensPrimaryKey...),
+		)
+		sqlgraph.HasNeighbors(s, step)
+	})
+}
+
+// HasSharedCitizensWith applies the HasEdge predicate on the "shared_citizens" edge with a given conditions (other predicates).
+func HasSharedCitizensWith(preds ...predicate.Citizen) predicate.Operator {
+	return predicate.Operator(func(s *sql.Selector) {
+		step := newSharedCitizensStep()
+		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			for _, p := range preds {
+				p(s)
+			}
+		})
+	})
+}
+
 // HasTrainings applies the HasEdge predicate on the "trainings" edge.
 func HasTrainings() predicate.Operator {
 	return predicate.Operator(func(s *sql.Selector) {

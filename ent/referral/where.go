@@ -66,6 +66,11 @@ func UpdatedAt(v time.Time) predicate.Referral {
 	return predicate.Referral(sql.FieldEQ(FieldUpdatedAt, v))
 }
 
+// Version applies equality check predicate on the "version" field. It's identical to VersionEQ.
+func Version(v int) predicate.Referral {
+	return predicate.Referral(sql.FieldEQ(FieldVersion, v))
+}
+
 // ProposedAt applies equality check predicate on the "proposed_at" field. It's identical to ProposedAtEQ.
 func ProposedAt(v time.Time) predicate.Referral {
 	return predicate.Referral(sql.FieldEQ(FieldProposedAt, v))
@@ -199,6 +204,46 @@ func UpdatedAtLT(v time.Time) predicate.Referral {
 // UpdatedAtLTE applies the LTE predicate on the "updated_at" field.
 func UpdatedAtLTE(v time.Time) predicate.Referral {
 	return predicate.Referral(sql.FieldLTE(FieldUpdatedAt, v))
+}
+
+// VersionEQ applies the EQ predicate on the "version" field.
+func VersionEQ(v int) predicate.Referral {
+	return predicate.Referral(sql.FieldEQ(FieldVersion, v))
+}
+
+// VersionNEQ applies the NEQ predicate on the "version" field.
+func VersionNEQ(v int) predicate.Referral {
+	return predicate.Referral(sql.FieldNEQ(FieldVersion, v))
+}
+
+// VersionIn applies the In predicate on the "version" field.
+func VersionIn(vs ...int) predicate.Referral {
+	return predicate.Referral(sql.FieldIn(FieldVersion, vs...))
+}
+
+// VersionNotIn applies the NotIn predicate on the "version" field.
+func VersionNotIn(vs ...int) predicate.Referral {
+	return predicate.Referral(sql.FieldNotIn(FieldVersion, vs...))
+}
+
+// VersionGT applies the GT predicate on the "version" field.
+func VersionGT(v int) predicate.Referral {
+	return predicate.Referral(sql.FieldGT(FieldVersion, v))
+}
+
+// VersionGTE applies the GTE predicate on the "version" field.
+func VersionGTE(v int) predicate.Referral {
+	return predicate.Referral(sql.FieldGTE(FieldVersion, v))
+}
+
+// VersionLT applies the LT predicate on the "version" field.
+func VersionLT(v int) predicate.Referral {
+	return predicate.Referral(sql.FieldLT(FieldVersion, v))
+}
+
+// VersionLTE applies the LTE predicate on the "version" field.
+func VersionLTE(v int) predicate.Referral {
+	return predicate.Referral(sql.FieldLTE(FieldVersion, v))
 }
 
 // StatusEQ applies the EQ predicate on the "status" field.

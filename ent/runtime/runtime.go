@@ -3,6 +3,7 @@
 package runtime
 
 import (
+	"segretariato/ent/auditevent"
 	"segretariato/ent/citizen"
 	"segretariato/ent/contact"
 	"segretariato/ent/location"
@@ -26,11 +27,23 @@ import (
 // (default values, validators, hooks and policies) and stitches it
 // to their package variables.
 func init() {
+	auditeventFields := schema.AuditEvent{}.Fields()
+	_ = auditeventFields
+	// auditeventDescAt is the schema descriptor for at field.
+	auditeventDescAt := auditeventFields[0].Descriptor()
+	// auditevent.DefaultAt holds the default value on creation for the at field.
+	auditevent.DefaultAt = auditeventDescAt.Default.(func() time.Time)
+	// auditeventDescDetail is the schema descriptor for detail field.
+	auditeventDescDetail := auditeventFields[9].Descriptor()
+	// auditevent.DetailValidator is a validator for the "detail" field. It is called by the builders before save.
+	auditevent.DetailValidator = auditeventDescDetail.Validators[0].(func(string) error)
 	citizenMixin := schema.Citizen{}.Mixin()
 	citizenHooks := schema.Citizen{}.Hooks()
 	citizen.Hooks[0] = citizenHooks[0]
 	citizenMixinFields0 := citizenMixin[0].Fields()
 	_ = citizenMixinFields0
+	citizenMixinFields1 := citizenMixin[1].Fields()
+	_ = citizenMixinFields1
 	citizenFields := schema.Citizen{}.Fields()
 	_ = citizenFields
 	// citizenDescCreatedAt is the schema descriptor for created_at field.
@@ -43,6 +56,10 @@ func init() {
 	citizen.DefaultUpdatedAt = citizenDescUpdatedAt.Default.(func() time.Time)
 	// citizen.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
 	citizen.UpdateDefaultUpdatedAt = citizenDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// citizenDescVersion is the schema descriptor for version field.
+	citizenDescVersion := citizenMixinFields1[0].Descriptor()
+	// citizen.DefaultVersion holds the default value on creation for the version field.
+	citizen.DefaultVersion = citizenDescVersion.Default.(int)
 	// citizenDescFiscalCode is the schema descriptor for fiscal_code field.
 	citizenDescFiscalCode := citizenFields[0].Descriptor()
 	// citizen.FiscalCodeValidator is a validator for the "fiscal_code" field. It is called by the builders before save.
@@ -106,6 +123,8 @@ func init() {
 	contact.Hooks[0] = contactHooks[0]
 	contactMixinFields0 := contactMixin[0].Fields()
 	_ = contactMixinFields0
+	contactMixinFields1 := contactMixin[1].Fields()
+	_ = contactMixinFields1
 	contactFields := schema.Contact{}.Fields()
 	_ = contactFields
 	// contactDescCreatedAt is the schema descriptor for created_at field.
@@ -118,6 +137,10 @@ func init() {
 	contact.DefaultUpdatedAt = contactDescUpdatedAt.Default.(func() time.Time)
 	// contact.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
 	contact.UpdateDefaultUpdatedAt = contactDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// contactDescVersion is the schema descriptor for version field.
+	contactDescVersion := contactMixinFields1[0].Descriptor()
+	// contact.DefaultVersion holds the default value on creation for the version field.
+	contact.DefaultVersion = contactDescVersion.Default.(int)
 	// contactDescContactRef is the schema descriptor for contact_ref field.
 	contactDescContactRef := contactFields[0].Descriptor()
 	// contact.ContactRefValidator is a validator for the "contact_ref" field. It is called by the builders before save.
@@ -386,6 +409,8 @@ func init() {
 	referralMixin := schema.Referral{}.Mixin()
 	referralMixinFields0 := referralMixin[0].Fields()
 	_ = referralMixinFields0
+	referralMixinFields1 := referralMixin[1].Fields()
+	_ = referralMixinFields1
 	referralFields := schema.Referral{}.Fields()
 	_ = referralFields
 	// referralDescCreatedAt is the schema descriptor for created_at field.
@@ -398,6 +423,10 @@ func init() {
 	referral.DefaultUpdatedAt = referralDescUpdatedAt.Default.(func() time.Time)
 	// referral.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
 	referral.UpdateDefaultUpdatedAt = referralDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// referralDescVersion is the schema descriptor for version field.
+	referralDescVersion := referralMixinFields1[0].Descriptor()
+	// referral.DefaultVersion holds the default value on creation for the version field.
+	referral.DefaultVersion = referralDescVersion.Default.(int)
 	// referralDescNotes is the schema descriptor for notes field.
 	referralDescNotes := referralFields[9].Descriptor()
 	// referral.NotesValidator is a validator for the "notes" field. It is called by the builders before save.

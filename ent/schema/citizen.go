@@ -16,7 +16,7 @@ import (
 type Citizen struct{ ent.Schema }
 
 // Mixin of Citizen.
-func (Citizen) Mixin() []ent.Mixin { return []ent.Mixin{TimeMixin{}} }
+func (Citizen) Mixin() []ent.Mixin { return []ent.Mixin{TimeMixin{}, VersionMixin{}} }
 
 // Fields of Citizen.
 func (Citizen) Fields() []ent.Field {
@@ -52,6 +52,9 @@ func (Citizen) Fields() []ent.Field {
 		field.String("consent_scope").Optional().MaxLen(300),
 		field.Time("consent_expires_at").Optional().Nillable(),
 		field.Int("holder_id").Optional().Nillable(),
+		// pseudonymised_at is set when the citizen's identity was erased
+		// (GDPR art. 17): contacts stay, so the statistics do not change.
+		field.Time("pseudonymised_at").Optional().Nillable().Annotations(skipInputs),
 	}
 }
 
@@ -61,6 +64,10 @@ func (Citizen) Edges() []ent.Edge {
 		// holder is the social worker who holds the case: set to the operator
 		// who creates the citizen, never a client's choice.
 		edge.From("holder", Operator.Type).Ref("citizens").Field("holder_id").Unique().
+			Annotations(skipInputs),
+		// shared_with are the social workers the coordinator shared the case
+		// with, besides its holder.
+		edge.To("shared_with", Operator.Type).
 			Annotations(skipInputs),
 		edge.To("contacts", Contact.Type).
 			Annotations(entgql.RelayConnection(), entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput)),

@@ -17,7 +17,7 @@ import (
 type Contact struct{ ent.Schema }
 
 // Mixin of Contact.
-func (Contact) Mixin() []ent.Mixin { return []ent.Mixin{TimeMixin{}} }
+func (Contact) Mixin() []ent.Mixin { return []ent.Mixin{TimeMixin{}, VersionMixin{}} }
 
 // Fields of Contact.
 func (Contact) Fields() []ent.Field {

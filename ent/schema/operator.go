@@ -38,10 +38,14 @@ func (Operator) Fields() []ent.Field {
 // Edges of Operator.
 func (Operator) Edges() []ent.Edge {
 	return []ent.Edge{
+		// Person-level edges are not filterable from an operator: a where
+		// predicate through them would reveal rows the viewer cannot see.
 		edge.To("contacts", Contact.Type).
-			Annotations(entgql.RelayConnection(), entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput)),
+			Annotations(entgql.RelayConnection(), entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput, entgql.SkipWhereInput)),
 		edge.To("citizens", Citizen.Type).
-			Annotations(entgql.RelayConnection(), entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput)),
+			Annotations(entgql.RelayConnection(), entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput, entgql.SkipWhereInput)),
+		edge.From("shared_citizens", Citizen.Type).Ref("shared_with").
+			Annotations(entgql.Skip()),
 		edge.From("trainings", Training.Type).Ref("attendees").
 			Annotations(entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput)),
 	}
