@@ -27,6 +27,7 @@ func TestEveryEntityCreateQueryUpdateNode(t *testing.T) {
 		api := apitest.New(t, db)
 		sw, token := api.Operator(t, schematype.RoleSocialWorker)
 		_, coord := api.Operator(t, schematype.RoleCoordinator)
+		_, admin := api.Operator(t, schematype.RoleAdmin)
 		ids := map[string]string{}
 		need := needID(t, api, coord, "ECO_INCOME")
 		svc := serviceID(t, api, coord, "SSP")
@@ -66,7 +67,7 @@ func TestEveryEntityCreateQueryUpdateNode(t *testing.T) {
 					var out map[string]struct {
 						ID string `json:"id"`
 					}
-					api.MustDo(t, coordOr(tc.entity, token, coord), fmt.Sprintf(`mutation($in: Create%sInput!) { create%s(input: $in) { id } }`, tc.entity, tc.entity),
+					api.MustDo(t, writer(tc.entity, token, coord, admin), fmt.Sprintf(`mutation($in: Create%sInput!) { create%s(input: $in) { id } }`, tc.entity, tc.entity),
 						map[string]any{"in": tc.create}, &out)
 					id = out["create"+tc.entity].ID
 				}
@@ -89,7 +90,7 @@ func TestEveryEntityCreateQueryUpdateNode(t *testing.T) {
 				}
 				// Update.
 				var upd map[string]map[string]any
-				api.MustDo(t, coordOr(tc.entity, token, coord), fmt.Sprintf(`mutation($id: ID!, $in: Update%sInput!) { update%s(id: $id, input: $in) { id %s } }`, tc.entity, tc.entity, tc.field),
+				api.MustDo(t, writer(tc.entity, token, coord, admin), fmt.Sprintf(`mutation($id: ID!, $in: Update%sInput!) { update%s(id: $id, input: $in) { id %s } }`, tc.entity, tc.entity, tc.field),
 					map[string]any{"id": id, "in": map[string]any{tc.field: tc.update}}, &upd)
 				if got := upd["update"+tc.entity][tc.field]; !same(got, tc.update) {
 					t.Errorf("%s after update = %v, want %v", tc.field, got, tc.update)
@@ -119,11 +120,14 @@ func TestEveryEntityCreateQueryUpdateNode(t *testing.T) {
 	})
 }
 
-// coordOr picks who creates an entity: the social worker records citizens
-// and contacts; the coordinator manages the rest.
-func coordOr(entity, socialWorker, coordinator string) string {
-	if entity == "Citizen" || entity == "Contact" {
+// writer picks who writes an entity: the social worker records citizens
+// and contacts, the admin manages operators, the coordinator the rest.
+func writer(entity, socialWorker, coordinator, admin string) string {
+	switch entity {
+	case "Citizen", "Contact":
 		return socialWorker
+	case "Operator":
+		return admin
 	}
 	return coordinator
 }

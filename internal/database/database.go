@@ -20,6 +20,7 @@ import (
 
 	"segretariato/ent"
 	_ "segretariato/ent/runtime" // schema hooks and defaults
+	"segretariato/internal/audit"
 )
 
 // DefaultSQLitePath is the embedded database file, in the working directory.
@@ -86,9 +87,15 @@ func Open(ctx context.Context, rawURL string, opt Options) (*DB, error) {
 		drv = opt.Driver(drv)
 	}
 	client := ent.NewClient(ent.Driver(drv))
+	client.Use(audit.MutationHook())
+	client.Intercept(audit.ReadInterceptor(client))
 	if err := client.Schema.Create(ctx); err != nil {
 		client.Close()
 		return nil, fmt.Errorf("creating the schema: %w", err)
+	}
+	if err := appendOnly(ctx, db, dia); err != nil {
+		client.Close()
+		return nil, err
 	}
 	return &DB{Client: client, SQL: db, Dialect: dia}, nil
 }

@@ -23,7 +23,9 @@ import (
 	"github.com/vektah/gqlparser/v2/ast"
 
 	"segretariato/graph"
+	"segretariato/internal/access"
 	"segretariato/graph/generated"
+	"segretariato/internal/audit"
 	"segretariato/internal/auth"
 	"segretariato/internal/database"
 	"segretariato/internal/referral"
@@ -134,6 +136,7 @@ func GraphQL(o Options) http.Handler {
 	}
 	srv.SetParserTokenLimit(15000)
 	srv.Use(entgql.Transactioner{TxOpener: client})
+	srv.AroundRootFields(access.RootFieldGuard)
 	srv.AroundFields(pageLimits(o.DefaultPageSize, o.MaxPageSize))
 	srv.AroundFields(clientErrors)
 	srv.SetErrorPresenter(presentError(o.Log))
@@ -184,6 +187,7 @@ func logRequests(log *slog.Logger, next http.Handler) http.Handler {
 		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
 		start := time.Now()
 		ctx := context.WithValue(r.Context(), requestIDKey{}, id)
+		ctx = audit.WithRequest(ctx, id, r)
 		next.ServeHTTP(sw, r.WithContext(ctx))
 		level := slog.LevelInfo
 		if sw.status >= 500 {

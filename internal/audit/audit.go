@@ -1,0 +1,198 @@
+// Package audit keeps the trail of who read or changed which personal
+// record, when and from where (the Italian data-protection authority's
+// access-log rules, GDPR art. 5 and 32).
+//
+// For every request with an authenticated operator, an ent hook records
+// each mutation and an ent interceptor records each citizen, contact and
+// referral a query returns. Both write with the operation's own client —
+// the mutation's transaction when there is one — and fail the operation
+// when the event cannot be written. Bulk work (an import) writes one
+// summary event instead of one per row (Record).
+package audit
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"net/http"
+
+	"segretariato/ent"
+	"segretariato/ent/auditevent"
+	"segretariato/internal/auth"
+)
+
+// Actions recorded.
+const (
+	Read   = "READ"
+	Create = "CREATE"
+	Update = "UPDATE"
+	Delete = "DELETE"
+	Export = "EXPORT"
+	Erase  = "ERASE"
+	Import = "IMPORT"
+	Share  = "SHARE"
+)
+
+// personal lists the entities whose reads are recorded.
+var personal = map[string]bool{"Citizen": true, "Contact": true, "Referral": true}
+
+type requestKey struct{}
+
+type request struct{ id, addr string }
+
+// WithRequest stores the request's id and client address for the events.
+func WithRequest(ctx context.Context, id string, r *http.Request) context.Context {
+	addr := r.RemoteAddr
+	if h, _, err := net.SplitHostPort(addr); err == nil {
+		addr = h
+	}
+	return context.WithValue(ctx, requestKey{}, request{id: id, addr: addr})
+}
+
+// event starts an audit event for the context's operator and request; it
+// returns nil when the context has no operator (the system's own work).
+func event(ctx context.Context, c *ent.Client, action, entity string, id *int) *ent.AuditEventCreate {
+	v := auth.FromContext(ctx)
+	if v == nil {
+		return nil
+	}
+	rq, _ := ctx.Value(requestKey{}).(request)
+	return c.AuditEvent.Create().
+		SetOperatorID(v.OperatorID).SetOperatorEmail(v.Email).SetRole(string(v.Role)).
+		SetAction(action).SetEntity(entity).SetNillableEntityID(id).
+		SetRequestID(rq.id).SetClientAddr(rq.addr)
+}
+
+// Record writes one event for the context's operator (a coordinator's
+// import, a data-subject export) with the client of the context when in a
+// transaction. It does nothing without an operator.
+func Record(ctx context.Context, c *ent.Client, action, entity string, id *int, detail string) error {
+	if tx := ent.FromContext(ctx); tx != nil {
+		c = tx
+	}
+	e := event(ctx, c, action, entity, id)
+	if e == nil {
+		return nil
+	}
+	if err := e.SetDetail(detail).Exec(ctx); err != nil {
+		return fmt.Errorf("writing the audit event: %w", err)
+	}
+	return nil
+}
+
+// MutationHook records every mutation made for an operator. The event is
+// written with the mutation's client, so inside the same transaction.
+func MutationHook() ent.Hook {
+	return func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if m.Type() == "AuditEvent" || auth.FromContext(ctx) == nil {
+				return next.Mutate(ctx, m)
+			}
+			var ids []int
+			if !m.Op().Is(ent.OpCreate) {
+				if idm, ok := m.(interface {
+					IDs(context.Context) ([]int, error)
+				}); ok {
+					var err error
+					if ids, err = idm.IDs(ctx); err != nil {
+						return nil, err
+					}
+				}
+			}
+			v, err := next.Mutate(ctx, m)
+			if err != nil {
+				return v, err
+			}
+			if m.Op().Is(ent.OpCreate) {
+				if idm, ok := m.(interface{ ID() (int, bool) }); ok {
+					if id, ok := idm.ID(); ok {
+						ids = []int{id}
+					}
+				}
+			}
+			c := m.(interface{ Client() *ent.Client }).Client()
+			action := actionOf(m.Op())
+			var bulk []*ent.AuditEventCreate
+			for i := range ids {
+				bulk = append(bulk, event(ctx, c, action, m.Type(), &ids[i]))
+			}
+			if len(ids) == 0 {
+				bulk = append(bulk, event(ctx, c, action, m.Type(), nil))
+			}
+			if err := c.AuditEvent.CreateBulk(bulk...).Exec(ctx); err != nil {
+				return nil, fmt.Errorf("writing the audit event: %w", err)
+			}
+			return v, nil
+		})
+	}
+}
+
+func actionOf(op ent.Op) string {
+	switch {
+	case op.Is(ent.OpCreate):
+		return Create
+	case op.Is(ent.OpDelete), op.Is(ent.OpDeleteOne):
+		return Delete
+	default:
+		return Update
+	}
+}
+
+// ReadInterceptor records each citizen, contact and referral that a query
+// made for an operator returns. base is used outside transactions.
+func ReadInterceptor(base *ent.Client) ent.Interceptor {
+	return ent.InterceptFunc(func(next ent.Querier) ent.Querier {
+		return ent.QuerierFunc(func(ctx context.Context, q ent.Query) (ent.Value, error) {
+			v, err := next.Query(ctx, q)
+			if err != nil || auth.FromContext(ctx) == nil {
+				return v, err
+			}
+			entity, ids := returned(v)
+			if len(ids) == 0 || !personal[entity] {
+				return v, nil
+			}
+			c := base
+			if tx := ent.FromContext(ctx); tx != nil {
+				c = tx
+			}
+			bulk := make([]*ent.AuditEventCreate, len(ids))
+			for i := range ids {
+				bulk[i] = event(ctx, c, Read, entity, &ids[i])
+			}
+			if err := c.AuditEvent.CreateBulk(bulk...).Exec(ctx); err != nil {
+				return nil, fmt.Errorf("writing the audit event: %w", err)
+			}
+			return v, nil
+		})
+	})
+}
+
+// returned lists the person-level records in a query's result.
+func returned(v ent.Value) (string, []int) {
+	switch rs := v.(type) {
+	case []*ent.Citizen:
+		return "Citizen", idsOf(rs, func(r *ent.Citizen) int { return r.ID })
+	case []*ent.Contact:
+		return "Contact", idsOf(rs, func(r *ent.Contact) int { return r.ID })
+	case []*ent.Referral:
+		return "Referral", idsOf(rs, func(r *ent.Referral) int { return r.ID })
+	}
+	return "", nil
+}
+
+func idsOf[T any](rs []T, id func(T) int) []int {
+	out := make([]int, len(rs))
+	for i, r := range rs {
+		out[i] = id(r)
+	}
+	return out
+}
+
+// Trail returns the events about one record, newest first: "who looked at
+// this citizen, when".
+func Trail(ctx context.Context, c *ent.Client, entity string, id int) ([]*ent.AuditEvent, error) {
+	return c.AuditEvent.Query().
+		Where(auditevent.Entity(entity), auditevent.EntityID(id)).
+		Order(ent.Desc(auditevent.FieldAt), ent.Desc(auditevent.FieldID)).
+		All(ctx)
+}
