@@ -4,6 +4,8 @@
 //	server [--demo]                          serve the API
 //	server operator add --email E --name N --role R
 //	                                         create an operator; print its token
+//	server import FILE [--dry-run]           import intake cards (CSV), all or nothing
+//	server export [--from D --to D] [--area A] [--notes] [--excel] > file.csv
 //
 // Configuration comes from flags and the environment (see config.go and
 // the README).

@@ -28,6 +28,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		switch args[0] {
 		case "operator":
 			return runOperator(ctx, args[1:], getenv, stdout, stderr)
+		case "import":
+			return runImport(ctx, args[1:], getenv, stdout, stderr)
+		case "export":
+			return runExport(ctx, args[1:], getenv, stdout, stderr)
 		case "serve":
 			args = args[1:]
 		}

@@ -23,8 +23,8 @@ import (
 	"github.com/vektah/gqlparser/v2/ast"
 
 	"segretariato/graph"
-	"segretariato/internal/access"
 	"segretariato/graph/generated"
+	"segretariato/internal/access"
 	"segretariato/internal/audit"
 	"segretariato/internal/auth"
 	"segretariato/internal/database"
