@@ -718,20 +718,6 @@ var (
 			}
 		},
 	}
-	// CitizenOrderFieldFiscalCode orders Citizen by fiscal_code.
-	CitizenOrderFieldFiscalCode = &CitizenOrderField{
-		Value: func(_m *Citizen) (ent.Value, error) {
-			return _m.FiscalCode, nil
-		},
-		column: citizen.FieldFiscalCode,
-		toTerm: citizen.ByFiscalCode,
-		toCursor: func(_m *Citizen) Cursor {
-			return Cursor{
-				ID:    _m.ID,
-				Value: _m.FiscalCode,
-			}
-		},
-	}
 	// CitizenOrderFieldFirstName orders Citizen by first_name.
 	CitizenOrderFieldFirstName = &CitizenOrderField{
 		Value: func(_m *Citizen) (ent.Value, error) {
@@ -798,8 +784,6 @@ func (f CitizenOrderField) String() string {
 		str = "CREATED_AT"
 	case CitizenOrderFieldUpdatedAt.column:
 		str = "UPDATED_AT"
-	case CitizenOrderFieldFiscalCode.column:
-		str = "FISCAL_CODE"
 	case CitizenOrderFieldFirstName.column:
 		str = "FIRST_NAME"
 	case CitizenOrderFieldLastName.column:
@@ -828,8 +812,6 @@ func (f *CitizenOrderField) UnmarshalGQL(v interface{}) error {
 		*f = *CitizenOrderFieldCreatedAt
 	case "UPDATED_AT":
 		*f = *CitizenOrderFieldUpdatedAt
-	case "FISCAL_CODE":
-		*f = *CitizenOrderFieldFiscalCode
 	case "FIRST_NAME":
 		*f = *CitizenOrderFieldFirstName
 	case "LAST_NAME":

@@ -1832,23 +1832,6 @@ type ContactWhereInput struct {
 	DurationMinutesIsNil  bool  `json:"durationMinutesIsNil,omitempty"`
 	DurationMinutesNotNil bool  `json:"durationMinutesNotNil,omitempty"`
 
-	// "notes" field predicates.
-	Notes             *string  `json:"notes,omitempty"`
-	NotesNEQ          *string  `json:"notesNEQ,omitempty"`
-	NotesIn           []string `json:"notesIn,omitempty"`
-	NotesNotIn        []string `json:"notesNotIn,omitempty"`
-	NotesGT           *string  `json:"notesGT,omitempty"`
-	NotesGTE          *string  `json:"notesGTE,omitempty"`
-	NotesLT           *string  `json:"notesLT,omitempty"`
-	NotesLTE          *string  `json:"notesLTE,omitempty"`
-	NotesContains     *string  `json:"notesContains,omitempty"`
-	NotesHasPrefix    *string  `json:"notesHasPrefix,omitempty"`
-	NotesHasSuffix    *string  `json:"notesHasSuffix,omitempty"`
-	NotesIsNil        bool     `json:"notesIsNil,omitempty"`
-	NotesNotNil       bool     `json:"notesNotNil,omitempty"`
-	NotesEqualFold    *string  `json:"notesEqualFold,omitempty"`
-	NotesContainsFold *string  `json:"notesContainsFold,omitempty"`
-
 	// "anonymous_sex" field predicates.
 	AnonymousSex       *schematype.Sex  `json:"anonymousSex,omitempty"`
 	AnonymousSexNEQ    *schematype.Sex  `json:"anonymousSexNEQ,omitempty"`
@@ -2203,51 +2186,6 @@ func (i *ContactWhereInput) P() (predicate.Contact, error) {
 	}
 	if i.DurationMinutesNotNil {
 		predicates = append(predicates, contact.DurationMinutesNotNil())
-	}
-	if i.Notes != nil {
-		predicates = append(predicates, contact.NotesEQ(*i.Notes))
-	}
-	if i.NotesNEQ != nil {
-		predicates = append(predicates, contact.NotesNEQ(*i.NotesNEQ))
-	}
-	if len(i.NotesIn) > 0 {
-		predicates = append(predicates, contact.NotesIn(i.NotesIn...))
-	}
-	if len(i.NotesNotIn) > 0 {
-		predicates = append(predicates, contact.NotesNotIn(i.NotesNotIn...))
-	}
-	if i.NotesGT != nil {
-		predicates = append(predicates, contact.NotesGT(*i.NotesGT))
-	}
-	if i.NotesGTE != nil {
-		predicates = append(predicates, contact.NotesGTE(*i.NotesGTE))
-	}
-	if i.NotesLT != nil {
-		predicates = append(predicates, contact.NotesLT(*i.NotesLT))
-	}
-	if i.NotesLTE != nil {
-		predicates = append(predicates, contact.NotesLTE(*i.NotesLTE))
-	}
-	if i.NotesContains != nil {
-		predicates = append(predicates, contact.NotesContains(*i.NotesContains))
-	}
-	if i.NotesHasPrefix != nil {
-		predicates = append(predicates, contact.NotesHasPrefix(*i.NotesHasPrefix))
-	}
-	if i.NotesHasSuffix != nil {
-		predicates = append(predicates, contact.NotesHasSuffix(*i.NotesHasSuffix))
-	}
-	if i.NotesIsNil {
-		predicates = append(predicates, contact.NotesIsNil())
-	}
-	if i.NotesNotNil {
-		predicates = append(predicates, contact.NotesNotNil())
-	}
-	if i.NotesEqualFold != nil {
-		predicates = append(predicates, contact.NotesEqualFold(*i.NotesEqualFold))
-	}
-	if i.NotesContainsFold != nil {
-		predicates = append(predicates, contact.NotesContainsFold(*i.NotesContainsFold))
 	}
 	if i.AnonymousSex != nil {
 		predicates = append(predicates, contact.AnonymousSexEQ(*i.AnonymousSex))
@@ -4685,23 +4623,6 @@ type ReferralWhereInput struct {
 	FailureReasonIsNil  bool                       `json:"failureReasonIsNil,omitempty"`
 	FailureReasonNotNil bool                       `json:"failureReasonNotNil,omitempty"`
 
-	// "notes" field predicates.
-	Notes             *string  `json:"notes,omitempty"`
-	NotesNEQ          *string  `json:"notesNEQ,omitempty"`
-	NotesIn           []string `json:"notesIn,omitempty"`
-	NotesNotIn        []string `json:"notesNotIn,omitempty"`
-	NotesGT           *string  `json:"notesGT,omitempty"`
-	NotesGTE          *string  `json:"notesGTE,omitempty"`
-	NotesLT           *string  `json:"notesLT,omitempty"`
-	NotesLTE          *string  `json:"notesLTE,omitempty"`
-	NotesContains     *string  `json:"notesContains,omitempty"`
-	NotesHasPrefix    *string  `json:"notesHasPrefix,omitempty"`
-	NotesHasSuffix    *string  `json:"notesHasSuffix,omitempty"`
-	NotesIsNil        bool     `json:"notesIsNil,omitempty"`
-	NotesNotNil       bool     `json:"notesNotNil,omitempty"`
-	NotesEqualFold    *string  `json:"notesEqualFold,omitempty"`
-	NotesContainsFold *string  `json:"notesContainsFold,omitempty"`
-
 	// "consent_override" field predicates.
 	ConsentOverride    *bool `json:"consentOverride,omitempty"`
 	ConsentOverrideNEQ *bool `json:"consentOverrideNEQ,omitempty"`
@@ -5089,51 +5010,6 @@ func (i *ReferralWhereInput) P() (predicate.Referral, error) {
 	}
 	if i.FailureReasonNotNil {
 		predicates = append(predicates, referral.FailureReasonNotNil())
-	}
-	if i.Notes != nil {
-		predicates = append(predicates, referral.NotesEQ(*i.Notes))
-	}
-	if i.NotesNEQ != nil {
-		predicates = append(predicates, referral.NotesNEQ(*i.NotesNEQ))
-	}
-	if len(i.NotesIn) > 0 {
-		predicates = append(predicates, referral.NotesIn(i.NotesIn...))
-	}
-	if len(i.NotesNotIn) > 0 {
-		predicates = append(predicates, referral.NotesNotIn(i.NotesNotIn...))
-	}
-	if i.NotesGT != nil {
-		predicates = append(predicates, referral.NotesGT(*i.NotesGT))
-	}
-	if i.NotesGTE != nil {
-		predicates = append(predicates, referral.NotesGTE(*i.NotesGTE))
-	}
-	if i.NotesLT != nil {
-		predicates = append(predicates, referral.NotesLT(*i.NotesLT))
-	}
-	if i.NotesLTE != nil {
-		predicates = append(predicates, referral.NotesLTE(*i.NotesLTE))
-	}
-	if i.NotesContains != nil {
-		predicates = append(predicates, referral.NotesContains(*i.NotesContains))
-	}
-	if i.NotesHasPrefix != nil {
-		predicates = append(predicates, referral.NotesHasPrefix(*i.NotesHasPrefix))
-	}
-	if i.NotesHasSuffix != nil {
-		predicates = append(predicates, referral.NotesHasSuffix(*i.NotesHasSuffix))
-	}
-	if i.NotesIsNil {
-		predicates = append(predicates, referral.NotesIsNil())
-	}
-	if i.NotesNotNil {
-		predicates = append(predicates, referral.NotesNotNil())
-	}
-	if i.NotesEqualFold != nil {
-		predicates = append(predicates, referral.NotesEqualFold(*i.NotesEqualFold))
-	}
-	if i.NotesContainsFold != nil {
-		predicates = append(predicates, referral.NotesContainsFold(*i.NotesContainsFold))
 	}
 	if i.ConsentOverride != nil {
 		predicates = append(predicates, referral.ConsentOverrideEQ(*i.ConsentOverride))

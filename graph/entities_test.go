@@ -90,8 +90,12 @@ func TestEveryEntityCreateQueryUpdateNode(t *testing.T) {
 				}
 				// Update.
 				var upd map[string]map[string]any
-				api.MustDo(t, writer(tc.entity, token, coord, admin), fmt.Sprintf(`mutation($id: ID!, $in: Update%sInput!) { update%s(id: $id, input: $in) { id %s } }`, tc.entity, tc.entity, tc.field),
-					map[string]any{"id": id, "in": map[string]any{tc.field: tc.update}}, &upd)
+				args, vars := "id: $id, input: $in", map[string]any{"id": id, "in": map[string]any{tc.field: tc.update}}
+				if tc.entity == "Citizen" || tc.entity == "Contact" || tc.entity == "Referral" {
+					args, vars["v"] = "id: $id, version: $v, input: $in", 1
+				}
+				api.MustDo(t, writer(tc.entity, token, coord, admin), fmt.Sprintf(`mutation($id: ID!, $in: Update%sInput!%s) { update%s(%s) { id %s } }`,
+					tc.entity, versionVar(vars), tc.entity, args, tc.field), vars, &upd)
 				if got := upd["update"+tc.entity][tc.field]; !same(got, tc.update) {
 					t.Errorf("%s after update = %v, want %v", tc.field, got, tc.update)
 				}
@@ -173,4 +177,11 @@ func serviceID(t *testing.T, api *apitest.API, token, code string) string {
 		t.Fatalf("service %s not found", code)
 	}
 	return out.Services.Edges[0].Node.ID
+}
+
+func versionVar(vars map[string]any) string {
+	if _, ok := vars["v"]; ok {
+		return ", $v: Int!"
+	}
+	return ""
 }

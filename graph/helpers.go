@@ -5,8 +5,14 @@ import (
 	"time"
 
 	"segretariato/ent"
+	"segretariato/ent/auditevent"
+	"segretariato/ent/citizen"
+	"segretariato/ent/contact"
+	entreferral "segretariato/ent/referral"
 	"segretariato/ent/schema/schematype"
 	"segretariato/graph/model"
+	"segretariato/internal/access"
+	"segretariato/internal/apperr"
 	"segretariato/internal/auth"
 	"segretariato/internal/refdata"
 	"segretariato/internal/referral"
@@ -43,13 +49,13 @@ func (r *Resolver) createReferral(ctx context.Context, input ent.CreateReferralI
 	return r.Referrals.Create(ctx, v.OperatorID, input, override != nil && *override)
 }
 
-func (r *Resolver) moveReferral(ctx context.Context, id int, to schematype.ReferralStatus, at *time.Time, reason *string, successful *bool, failureReason *schematype.FailureReason) (*ent.Referral, error) {
+func (r *Resolver) moveReferral(ctx context.Context, id, version int, to schematype.ReferralStatus, at *time.Time, reason *string, successful *bool, failureReason *schematype.FailureReason) (*ent.Referral, error) {
 	v, err := auth.Require(ctx)
 	if err != nil {
 		return nil, err
 	}
 	return r.Referrals.Move(ctx, v.OperatorID, id, referral.Move{
-		To: to, At: at, Reason: deref(reason), Successful: successful, FailureReason: failureReason,
+		Version: version, To: to, At: at, Reason: deref(reason), Successful: successful, FailureReason: failureReason,
 	})
 }
 
@@ -93,4 +99,51 @@ func deref(s *string) string {
 		return ""
 	}
 	return *s
+}
+
+// The versioned updates: the update applies only to the version the client
+// read; access.Stale tells a stale version (CONFLICT) from a missing record.
+
+func updateCitizen(ctx context.Context, id, version int, input ent.UpdateCitizenInput) (*ent.Citizen, error) {
+	c := ent.FromContext(ctx)
+	r, err := c.Citizen.UpdateOneID(id).Where(citizen.Version(version)).AddVersion(1).SetInput(input).Save(ctx)
+	return r, access.Stale(err, func() (bool, error) { return c.Citizen.Query().Where(citizen.ID(id)).Exist(ctx) })
+}
+
+func updateContact(ctx context.Context, id, version int, input ent.UpdateContactInput) (*ent.Contact, error) {
+	c := ent.FromContext(ctx)
+	r, err := c.Contact.UpdateOneID(id).Where(contact.Version(version)).AddVersion(1).SetInput(input).Save(ctx)
+	return r, access.Stale(err, func() (bool, error) { return c.Contact.Query().Where(contact.ID(id)).Exist(ctx) })
+}
+
+func updateReferral(ctx context.Context, id, version int, input ent.UpdateReferralInput) (*ent.Referral, error) {
+	c := ent.FromContext(ctx)
+	r, err := c.Referral.UpdateOneID(id).Where(entreferral.Version(version)).AddVersion(1).SetInput(input).Save(ctx)
+	return r, access.Stale(err, func() (bool, error) { return c.Referral.Query().Where(entreferral.ID(id)).Exist(ctx) })
+}
+
+// citizenAuditTrail lists the events about a citizen, its contacts and
+// their referrals, newest first; at most 1000.
+func citizenAuditTrail(ctx context.Context, c *ent.Client, citizenID int, first *int) ([]*ent.AuditEvent, error) {
+	n := 100
+	if first != nil {
+		n = *first
+	}
+	if n < 1 || n > 1000 {
+		return nil, apperr.OnField("first", "must be between 1 and 1000")
+	}
+	sys := access.System(ctx)
+	contacts, err := c.Contact.Query().Where(contact.CitizenID(citizenID)).IDs(sys)
+	if err != nil {
+		return nil, err
+	}
+	referrals, err := c.Referral.Query().Where(entreferral.ContactIDIn(contacts...)).IDs(sys)
+	if err != nil {
+		return nil, err
+	}
+	return c.AuditEvent.Query().Where(auditevent.Or(
+		auditevent.And(auditevent.Entity("Citizen"), auditevent.EntityID(citizenID)),
+		auditevent.And(auditevent.Entity("Contact"), auditevent.EntityIDIn(contacts...)),
+		auditevent.And(auditevent.Entity("Referral"), auditevent.EntityIDIn(referrals...)),
+	)).Order(ent.Desc(auditevent.FieldAt), ent.Desc(auditevent.FieldID)).Limit(n).All(ctx)
 }

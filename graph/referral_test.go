@@ -31,8 +31,8 @@ const createReferral = `mutation($c: ID!, $s: ID!, $o: Boolean) {
   createReferral(input: {contactID: $c, serviceID: $s}, consentOverride: $o) { id status consentOverride proposedAt }
 }`
 
-const moveReferral = `mutation($id: ID!, $to: ReferralStatus!, $ok: Boolean, $why: FailureReason) {
-  moveReferral(id: $id, to: $to, successful: $ok, failureReason: $why) {
+const moveReferral = `mutation($id: ID!, $v: Int!, $to: ReferralStatus!, $ok: Boolean, $why: FailureReason) {
+  moveReferral(id: $id, version: $v, to: $to, successful: $ok, failureReason: $why) {
     status acceptedAt declinedAt completedAt cancelledAt successful failureReason
     events { fromStatus toStatus at }
   }
@@ -76,7 +76,7 @@ func TestReferralStatusMoves(t *testing.T) {
 			return out.CreateReferral.ID
 		}
 		move := func(id, to string, vars map[string]any) apitest.Response {
-			v := map[string]any{"id": id, "to": to}
+			v := map[string]any{"id": id, "to": to, "v": version(t, api, token, id)}
 			for k, x := range vars {
 				v[k] = x
 			}
@@ -205,4 +205,15 @@ func TestExternalReferralNeedsConsent(t *testing.T) {
 			})
 		}
 	})
+}
+
+// version reads the version of a record, as a client does before updating.
+func version(t *testing.T, api *apitest.API, token, id string) int {
+	t.Helper()
+	var out struct {
+		Node struct{ Version int } `json:"node"`
+	}
+	api.MustDo(t, token, `query($id: ID!) { node(id: $id) { ... on Citizen { version } ... on Contact { version } ... on Referral { version } } }`,
+		map[string]any{"id": id}, &out)
+	return out.Node.Version
 }

@@ -11,6 +11,8 @@ import (
 	"segretariato/ent/schema/schematype"
 	"segretariato/graph/generated"
 	"segretariato/graph/model"
+	"segretariato/internal/access"
+	"segretariato/internal/dsr"
 	"time"
 )
 
@@ -20,8 +22,28 @@ func (r *mutationResolver) CreateCitizen(ctx context.Context, input ent.CreateCi
 }
 
 // UpdateCitizen is the resolver for the updateCitizen field.
-func (r *mutationResolver) UpdateCitizen(ctx context.Context, id int, input ent.UpdateCitizenInput) (*ent.Citizen, error) {
-	return ent.FromContext(ctx).Citizen.UpdateOneID(id).SetInput(input).Save(ctx)
+func (r *mutationResolver) UpdateCitizen(ctx context.Context, id int, version int, input ent.UpdateCitizenInput) (*ent.Citizen, error) {
+	return updateCitizen(ctx, id, version, input)
+}
+
+// ShareCitizen is the resolver for the shareCitizen field.
+func (r *mutationResolver) ShareCitizen(ctx context.Context, citizenID int, operatorID int) (*ent.Citizen, error) {
+	return access.Share(ctx, ent.FromContext(ctx), citizenID, operatorID)
+}
+
+// UnshareCitizen is the resolver for the unshareCitizen field.
+func (r *mutationResolver) UnshareCitizen(ctx context.Context, citizenID int, operatorID int) (*ent.Citizen, error) {
+	return access.Unshare(ctx, ent.FromContext(ctx), citizenID, operatorID)
+}
+
+// ReassignCitizen is the resolver for the reassignCitizen field.
+func (r *mutationResolver) ReassignCitizen(ctx context.Context, citizenID int, operatorID int) (*ent.Citizen, error) {
+	return access.Reassign(ctx, ent.FromContext(ctx), citizenID, operatorID)
+}
+
+// EraseCitizen is the resolver for the eraseCitizen field.
+func (r *mutationResolver) EraseCitizen(ctx context.Context, id int) (*ent.Citizen, error) {
+	return dsr.Erase(ctx, ent.FromContext(ctx), id, time.Now())
 }
 
 // CreateContact is the resolver for the createContact field.
@@ -30,8 +52,8 @@ func (r *mutationResolver) CreateContact(ctx context.Context, input ent.CreateCo
 }
 
 // UpdateContact is the resolver for the updateContact field.
-func (r *mutationResolver) UpdateContact(ctx context.Context, id int, input ent.UpdateContactInput) (*ent.Contact, error) {
-	return ent.FromContext(ctx).Contact.UpdateOneID(id).SetInput(input).Save(ctx)
+func (r *mutationResolver) UpdateContact(ctx context.Context, id int, version int, input ent.UpdateContactInput) (*ent.Contact, error) {
+	return updateContact(ctx, id, version, input)
 }
 
 // CreateReferral is the resolver for the createReferral field.
@@ -40,13 +62,13 @@ func (r *mutationResolver) CreateReferral(ctx context.Context, input ent.CreateR
 }
 
 // UpdateReferral is the resolver for the updateReferral field.
-func (r *mutationResolver) UpdateReferral(ctx context.Context, id int, input ent.UpdateReferralInput) (*ent.Referral, error) {
-	return ent.FromContext(ctx).Referral.UpdateOneID(id).SetInput(input).Save(ctx)
+func (r *mutationResolver) UpdateReferral(ctx context.Context, id int, version int, input ent.UpdateReferralInput) (*ent.Referral, error) {
+	return updateReferral(ctx, id, version, input)
 }
 
 // MoveReferral is the resolver for the moveReferral field.
-func (r *mutationResolver) MoveReferral(ctx context.Context, id int, to schematype.ReferralStatus, at *time.Time, reason *string, successful *bool, failureReason *schematype.FailureReason) (*ent.Referral, error) {
-	return r.moveReferral(ctx, id, to, at, reason, successful, failureReason)
+func (r *mutationResolver) MoveReferral(ctx context.Context, id int, version int, to schematype.ReferralStatus, at *time.Time, reason *string, successful *bool, failureReason *schematype.FailureReason) (*ent.Referral, error) {
+	return r.moveReferral(ctx, id, version, to, at, reason, successful, failureReason)
 }
 
 // CreateNeedCategory is the resolver for the createNeedCategory field.
@@ -162,6 +184,16 @@ func (r *mutationResolver) CreateSurveyResponse(ctx context.Context, input ent.C
 // Me is the resolver for the me field.
 func (r *queryResolver) Me(ctx context.Context) (*ent.Operator, error) {
 	return viewerOperator(ctx, r.Client)
+}
+
+// CitizenAuditTrail is the resolver for the citizenAuditTrail field.
+func (r *queryResolver) CitizenAuditTrail(ctx context.Context, citizenID int, first *int) ([]*ent.AuditEvent, error) {
+	return citizenAuditTrail(ctx, r.Client, citizenID, first)
+}
+
+// CitizenData is the resolver for the citizenData field.
+func (r *queryResolver) CitizenData(ctx context.Context, id int) (map[string]any, error) {
+	return dsr.Export(ctx, r.Client, id)
 }
 
 // Mutation returns generated.MutationResolver implementation.

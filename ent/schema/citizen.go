@@ -24,8 +24,10 @@ func (Citizen) Fields() []ent.Field {
 		// fiscal_code is validated (checksum, omocodia) and stored upper-case
 		// by the citizen hook; birth date and sex are read from it when not
 		// given, and checked against it when given.
+		// Only the holder and the coordinator read it (@personal); no
+		// ordering by it, which would reveal it to others in scope.
 		field.String("fiscal_code").Optional().Nillable().Unique().MaxLen(16).
-			Annotations(entgql.OrderField("FISCAL_CODE")),
+			Annotations(personal),
 		field.String("first_name").Optional().MaxLen(100).
 			Annotations(entgql.OrderField("FIRST_NAME")),
 		field.String("last_name").Optional().MaxLen(100).

@@ -41,7 +41,10 @@ func (Contact) Fields() []ent.Field {
 		field.Int("duration_minutes").Optional().Nillable().Range(1, 480).
 			Annotations(entgql.OrderField("DURATION_MINUTES")),
 		// notes are free text and may hold special-category data.
-		field.Text("notes").Optional().MaxLen(10000),
+		// notes are read only by the holder and the coordinator (@personal),
+		// and are not filterable, which would reveal them to others.
+		field.Text("notes").Optional().MaxLen(10000).
+			Annotations(personal, entgql.Skip(entgql.SkipWhereInput)),
 		// Anonymous contacts only: what is known of the person.
 		field.Enum("anonymous_sex").GoType(schematype.Sex("")).Optional().Nillable().
 			Annotations(entgql.Type("Sex")),

@@ -38,6 +38,10 @@ func (TimeMixin) Fields() []ent.Field {
 	}
 }
 
+// personal marks a field that only the coordinator and the social worker
+// holding the case may read (the @personal directive, internal/access).
+var personal = entgql.Directives(entgql.NewDirective("personal"))
+
 // now is UTC: times are stored in UTC on both databases, and turned into
 // Europe/Rome local dates only when a figure is bucketed by period.
 func now() time.Time { return time.Now().UTC() }

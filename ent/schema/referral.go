@@ -39,7 +39,10 @@ func (Referral) Fields() []ent.Field {
 		field.Bool("successful").Optional().Nillable().Annotations(skipInputs),
 		field.Enum("failure_reason").GoType(schematype.FailureReason("")).Optional().Nillable().
 			Annotations(entgql.Type("FailureReason"), skipInputs),
-		field.Text("notes").Optional().MaxLen(10000),
+		// notes are read only by the holder and the coordinator (@personal),
+		// and are not filterable, which would reveal them to others.
+		field.Text("notes").Optional().MaxLen(10000).
+			Annotations(personal, entgql.Skip(entgql.SkipWhereInput)),
 		// consent_override records that an external referral was made without
 		// the citizen's recorded consent, under the operator's explicit override.
 		field.Bool("consent_override").Default(false).Annotations(skipInputs),

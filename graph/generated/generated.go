@@ -37,6 +37,7 @@ type ResolverRoot interface {
 }
 
 type DirectiveRoot struct {
+	Personal func(ctx context.Context, obj any, next graphql.Resolver) (res any, err error)
 }
 
 type ComplexityRoot struct {
@@ -188,15 +189,19 @@ type ComplexityRoot struct {
 		CreateTrainingPlan         func(childComplexity int, input ent.CreateTrainingPlanInput) int
 		DeleteNeedCategory         func(childComplexity int, id int) int
 		DeleteService              func(childComplexity int, id int) int
-		MoveReferral               func(childComplexity int, id int, to schematype.ReferralStatus, at *time.Time, reason *string, successful *bool, failureReason *schematype.FailureReason) int
-		UpdateCitizen              func(childComplexity int, id int, input ent.UpdateCitizenInput) int
-		UpdateContact              func(childComplexity int, id int, input ent.UpdateContactInput) int
+		EraseCitizen               func(childComplexity int, id int) int
+		MoveReferral               func(childComplexity int, id int, version int, to schematype.ReferralStatus, at *time.Time, reason *string, successful *bool, failureReason *schematype.FailureReason) int
+		ReassignCitizen            func(childComplexity int, citizenID int, operatorID int) int
+		ShareCitizen               func(childComplexity int, citizenID int, operatorID int) int
+		UnshareCitizen             func(childComplexity int, citizenID int, operatorID int) int
+		UpdateCitizen              func(childComplexity int, id int, version int, input ent.UpdateCitizenInput) int
+		UpdateContact              func(childComplexity int, id int, version int, input ent.UpdateContactInput) int
 		UpdateLocation             func(childComplexity int, id int, input ent.UpdateLocationInput) int
 		UpdateNeedCategory         func(childComplexity int, id int, input ent.UpdateNeedCategoryInput) int
 		UpdateOpeningHour          func(childComplexity int, id int, input ent.UpdateOpeningHourInput) int
 		UpdateOpeningSession       func(childComplexity int, id int, input ent.UpdateOpeningSessionInput) int
 		UpdateOperator             func(childComplexity int, id int, input ent.UpdateOperatorInput) int
-		UpdateReferral             func(childComplexity int, id int, input ent.UpdateReferralInput) int
+		UpdateReferral             func(childComplexity int, id int, version int, input ent.UpdateReferralInput) int
 		UpdateSatisfactionSurvey   func(childComplexity int, id int, input ent.UpdateSatisfactionSurveyInput) int
 		UpdateService              func(childComplexity int, id int, input ent.UpdateServiceInput) int
 		UpdateTimetablePublication func(childComplexity int, id int, input ent.UpdateTimetablePublicationInput) int
@@ -306,6 +311,8 @@ type ComplexityRoot struct {
 
 	Query struct {
 		AuditEvents           func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.AuditEventOrder, where *ent.AuditEventWhereInput) int
+		CitizenAuditTrail     func(childComplexity int, citizenID int, first *int) int
+		CitizenData           func(childComplexity int, id int) int
 		Citizens              func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.CitizenOrder, where *ent.CitizenWhereInput) int
 		Contacts              func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.ContactOrder, where *ent.ContactWhereInput) int
 		Locations             func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.LocationOrder, where *ent.LocationWhereInput) int
@@ -529,12 +536,16 @@ type ComplexityRoot struct {
 
 type MutationResolver interface {
 	CreateCitizen(ctx context.Context, input ent.CreateCitizenInput) (*ent.Citizen, error)
-	UpdateCitizen(ctx context.Context, id int, input ent.UpdateCitizenInput) (*ent.Citizen, error)
+	UpdateCitizen(ctx context.Context, id int, version int, input ent.UpdateCitizenInput) (*ent.Citizen, error)
+	ShareCitizen(ctx context.Context, citizenID int, operatorID int) (*ent.Citizen, error)
+	UnshareCitizen(ctx context.Context, citizenID int, operatorID int) (*ent.Citizen, error)
+	ReassignCitizen(ctx context.Context, citizenID int, operatorID int) (*ent.Citizen, error)
+	EraseCitizen(ctx context.Context, id int) (*ent.Citizen, error)
 	CreateContact(ctx context.Context, input ent.CreateContactInput) (*ent.Contact, error)
-	UpdateContact(ctx context.Context, id int, input ent.UpdateContactInput) (*ent.Contact, error)
+	UpdateContact(ctx context.Context, id int, version int, input ent.UpdateContactInput) (*ent.Contact, error)
 	CreateReferral(ctx context.Context, input ent.CreateReferralInput, consentOverride *bool) (*ent.Referral, error)
-	UpdateReferral(ctx context.Context, id int, input ent.UpdateReferralInput) (*ent.Referral, error)
-	MoveReferral(ctx context.Context, id int, to schematype.ReferralStatus, at *time.Time, reason *string, successful *bool, failureReason *schematype.FailureReason) (*ent.Referral, error)
+	UpdateReferral(ctx context.Context, id int, version int, input ent.UpdateReferralInput) (*ent.Referral, error)
+	MoveReferral(ctx context.Context, id int, version int, to schematype.ReferralStatus, at *time.Time, reason *string, successful *bool, failureReason *schematype.FailureReason) (*ent.Referral, error)
 	CreateNeedCategory(ctx context.Context, input ent.CreateNeedCategoryInput) (*ent.NeedCategory, error)
 	UpdateNeedCategory(ctx context.Context, id int, input ent.UpdateNeedCategoryInput) (*ent.NeedCategory, error)
 	DeleteNeedCategory(ctx context.Context, id int) (*model.DeleteResult, error)
@@ -576,6 +587,8 @@ type QueryResolver interface {
 	Trainings(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.TrainingOrder, where *ent.TrainingWhereInput) (*ent.TrainingConnection, error)
 	TrainingPlans(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.TrainingPlanOrder, where *ent.TrainingPlanWhereInput) (*ent.TrainingPlanConnection, error)
 	Me(ctx context.Context) (*ent.Operator, error)
+	CitizenAuditTrail(ctx context.Context, citizenID int, first *int) ([]*ent.AuditEvent, error)
+	CitizenData(ctx context.Context, id int) (map[string]any, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -1337,6 +1350,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.DeleteService(childComplexity, args["id"].(int)), true
+	case "Mutation.eraseCitizen":
+		if e.ComplexityRoot.Mutation.EraseCitizen == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_eraseCitizen_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.EraseCitizen(childComplexity, args["id"].(int)), true
 	case "Mutation.moveReferral":
 		if e.ComplexityRoot.Mutation.MoveReferral == nil {
 			break
@@ -1347,7 +1371,40 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.MoveReferral(childComplexity, args["id"].(int), args["to"].(schematype.ReferralStatus), args["at"].(*time.Time), args["reason"].(*string), args["successful"].(*bool), args["failureReason"].(*schematype.FailureReason)), true
+		return e.ComplexityRoot.Mutation.MoveReferral(childComplexity, args["id"].(int), args["version"].(int), args["to"].(schematype.ReferralStatus), args["at"].(*time.Time), args["reason"].(*string), args["successful"].(*bool), args["failureReason"].(*schematype.FailureReason)), true
+	case "Mutation.reassignCitizen":
+		if e.ComplexityRoot.Mutation.ReassignCitizen == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_reassignCitizen_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ReassignCitizen(childComplexity, args["citizenID"].(int), args["operatorID"].(int)), true
+	case "Mutation.shareCitizen":
+		if e.ComplexityRoot.Mutation.ShareCitizen == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_shareCitizen_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ShareCitizen(childComplexity, args["citizenID"].(int), args["operatorID"].(int)), true
+	case "Mutation.unshareCitizen":
+		if e.ComplexityRoot.Mutation.UnshareCitizen == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_unshareCitizen_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UnshareCitizen(childComplexity, args["citizenID"].(int), args["operatorID"].(int)), true
 	case "Mutation.updateCitizen":
 		if e.ComplexityRoot.Mutation.UpdateCitizen == nil {
 			break
@@ -1358,7 +1415,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.UpdateCitizen(childComplexity, args["id"].(int), args["input"].(ent.UpdateCitizenInput)), true
+		return e.ComplexityRoot.Mutation.UpdateCitizen(childComplexity, args["id"].(int), args["version"].(int), args["input"].(ent.UpdateCitizenInput)), true
 	case "Mutation.updateContact":
 		if e.ComplexityRoot.Mutation.UpdateContact == nil {
 			break
@@ -1369,7 +1426,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.UpdateContact(childComplexity, args["id"].(int), args["input"].(ent.UpdateContactInput)), true
+		return e.ComplexityRoot.Mutation.UpdateContact(childComplexity, args["id"].(int), args["version"].(int), args["input"].(ent.UpdateContactInput)), true
 	case "Mutation.updateLocation":
 		if e.ComplexityRoot.Mutation.UpdateLocation == nil {
 			break
@@ -1435,7 +1492,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.UpdateReferral(childComplexity, args["id"].(int), args["input"].(ent.UpdateReferralInput)), true
+		return e.ComplexityRoot.Mutation.UpdateReferral(childComplexity, args["id"].(int), args["version"].(int), args["input"].(ent.UpdateReferralInput)), true
 	case "Mutation.updateSatisfactionSurvey":
 		if e.ComplexityRoot.Mutation.UpdateSatisfactionSurvey == nil {
 			break
@@ -1892,6 +1949,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.AuditEvents(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].([]*ent.AuditEventOrder), args["where"].(*ent.AuditEventWhereInput)), true
+	case "Query.citizenAuditTrail":
+		if e.ComplexityRoot.Query.CitizenAuditTrail == nil {
+			break
+		}
+
+		args, err := ec.field_Query_citizenAuditTrail_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.CitizenAuditTrail(childComplexity, args["citizenID"].(int), args["first"].(*int)), true
+	case "Query.citizenData":
+		if e.ComplexityRoot.Query.CitizenData == nil {
+			break
+		}
+
+		args, err := ec.field_Query_citizenData_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.CitizenData(childComplexity, args["id"].(int)), true
 	case "Query.citizens":
 		if e.ComplexityRoot.Query.Citizens == nil {
 			break
@@ -3000,7 +3079,27 @@ var sources = []*ast.Source{
 extend type Query {
   "The operator the request's token belongs to."
   me: Operator!
+  """
+  Who read or changed this citizen's records (the citizen, its contacts and
+  their referrals), newest first.
+  """
+  citizenAuditTrail(citizenID: ID!, first: Int = 100): [AuditEvent!]!
+  """
+  Everything the service holds about a citizen, as one JSON document (the
+  data subject's right of access, GDPR art. 15). The export is audited.
+  """
+  citizenData(id: ID!): Map!
 }
+
+"A JSON object."
+scalar Map
+
+"""
+Restricts a field holding special-category or identifying data: only the
+coordinator and the social worker who holds the case read it; anyone else
+gets null.
+"""
+directive @personal on FIELD_DEFINITION
 
 "What a delete did: a record in use is deactivated, never removed."
 type DeleteResult {
@@ -3013,11 +3112,28 @@ type DeleteResult {
 
 type Mutation {
   createCitizen(input: CreateCitizenInput!): Citizen!
-  updateCitizen(id: ID!, input: UpdateCitizenInput!): Citizen!
+  """
+  Updates of citizens, contacts and referrals carry the version they were
+  read at: a stale version gets CONFLICT and changes nothing.
+  """
+  updateCitizen(id: ID!, version: Int!, input: UpdateCitizenInput!): Citizen!
+
+  "Shares a citizen's case with another social worker (coordinator only)."
+  shareCitizen(citizenID: ID!, operatorID: ID!): Citizen!
+  "Stops sharing a citizen's case with a social worker (coordinator only)."
+  unshareCitizen(citizenID: ID!, operatorID: ID!): Citizen!
+  "Gives a citizen's case to another social worker (coordinator only)."
+  reassignCitizen(citizenID: ID!, operatorID: ID!): Citizen!
+  """
+  Erases a citizen's identity (GDPR art. 17) by pseudonymisation: names,
+  fiscal code, contact details and notes are removed; the contacts stay, so
+  the statistics do not change. Audited.
+  """
+  eraseCitizen(id: ID!): Citizen!
 
   "Records an intake card. The main need is always counted among the needs."
   createContact(input: CreateContactInput!): Contact!
-  updateContact(id: ID!, input: UpdateContactInput!): Contact!
+  updateContact(id: ID!, version: Int!, input: UpdateContactInput!): Contact!
 
   """
   Refers a contact on to a service. An external referral (any service but the
@@ -3025,13 +3141,13 @@ type Mutation {
   needs the citizen's recorded, unexpired consent, unless consentOverride is set.
   """
   createReferral(input: CreateReferralInput!, consentOverride: Boolean = false): Referral!
-  updateReferral(id: ID!, input: UpdateReferralInput!): Referral!
+  updateReferral(id: ID!, version: Int!, input: UpdateReferralInput!): Referral!
   """
   Moves a referral to another status: PROPOSED → ACCEPTED or DECLINED,
   ACCEPTED → COMPLETED, any open status → CANCELLED. The move's date is ` + "`" + `at` + "`" + `,
   or now. Completing records whether it succeeded and, if not, why.
   """
-  moveReferral(id: ID!, to: ReferralStatus!, at: Time, reason: String, successful: Boolean, failureReason: FailureReason): Referral!
+  moveReferral(id: ID!, version: Int!, to: ReferralStatus!, at: Time, reason: String, successful: Boolean, failureReason: FailureReason): Referral!
 
   createNeedCategory(input: CreateNeedCategoryInput!): NeedCategory!
   updateNeedCategory(id: ID!, input: UpdateNeedCategoryInput!): NeedCategory!
@@ -3334,7 +3450,7 @@ type Citizen implements Node {
   createdAt: Time!
   updatedAt: Time!
   version: Int!
-  fiscalCode: String
+  fiscalCode: String @personal
   firstName: String
   lastName: String
   birthDate: Time
@@ -3433,7 +3549,6 @@ Properties by which Citizen connections can be ordered.
 enum CitizenOrderField {
   CREATED_AT
   UPDATED_AT
-  FISCAL_CODE
   FIRST_NAME
   LAST_NAME
   BIRTH_DATE
@@ -3746,7 +3861,7 @@ type Contact implements Node {
   responses: [Response!]!
   outcome: Outcome!
   durationMinutes: Int
-  notes: String
+  notes: String @personal
   anonymousSex: Sex
   anonymousBirthYear: Int
   operatorID: ID!
@@ -3927,24 +4042,6 @@ input ContactWhereInput {
   durationMinutesLTE: Int
   durationMinutesIsNil: Boolean
   durationMinutesNotNil: Boolean
-  """
-  notes field predicates
-  """
-  notes: String
-  notesNEQ: String
-  notesIn: [String!]
-  notesNotIn: [String!]
-  notesGT: String
-  notesGTE: String
-  notesLT: String
-  notesLTE: String
-  notesContains: String
-  notesHasPrefix: String
-  notesHasSuffix: String
-  notesIsNil: Boolean
-  notesNotNil: Boolean
-  notesEqualFold: String
-  notesContainsFold: String
   """
   anonymous_sex field predicates
   """
@@ -5694,7 +5791,7 @@ type Referral implements Node {
   appointmentAt: Time
   successful: Boolean
   failureReason: FailureReason
-  notes: String
+  notes: String @personal
   consentOverride: Boolean!
   contactID: ID!
   serviceID: ID!
@@ -6060,24 +6157,6 @@ input ReferralWhereInput {
   failureReasonNotIn: [FailureReason!]
   failureReasonIsNil: Boolean
   failureReasonNotNil: Boolean
-  """
-  notes field predicates
-  """
-  notes: String
-  notesNEQ: String
-  notesIn: [String!]
-  notesNotIn: [String!]
-  notesGT: String
-  notesGTE: String
-  notesLT: String
-  notesLTE: String
-  notesContains: String
-  notesHasPrefix: String
-  notesHasSuffix: String
-  notesIsNil: Boolean
-  notesNotNil: Boolean
-  notesEqualFold: String
-  notesContainsFold: String
   """
   consent_override field predicates
   """
@@ -8731,6 +8810,20 @@ func (ec *executionContext) field_Mutation_deleteService_args(ctx context.Contex
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_eraseCitizen_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_moveReferral_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -8742,46 +8835,120 @@ func (ec *executionContext) field_Mutation_moveReferral_args(ctx context.Context
 		return nil, err
 	}
 	args["id"] = arg0
-	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "to",
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "version",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["version"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "to",
 		func(ctx context.Context, v any) (schematype.ReferralStatus, error) {
 			return ec.unmarshalNReferralStatus2segretariatoᚋentᚋschemaᚋschematypeᚐReferralStatus(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["to"] = arg1
-	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "at",
+	args["to"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "at",
 		func(ctx context.Context, v any) (*time.Time, error) {
 			return ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["at"] = arg2
-	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "reason",
+	args["at"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "reason",
 		func(ctx context.Context, v any) (*string, error) {
 			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["reason"] = arg3
-	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "successful",
+	args["reason"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "successful",
 		func(ctx context.Context, v any) (*bool, error) {
 			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["successful"] = arg4
-	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "failureReason",
+	args["successful"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "failureReason",
 		func(ctx context.Context, v any) (*schematype.FailureReason, error) {
 			return ec.unmarshalOFailureReason2ᚖsegretariatoᚋentᚋschemaᚋschematypeᚐFailureReason(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["failureReason"] = arg5
+	args["failureReason"] = arg6
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_reassignCitizen_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "citizenID",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["citizenID"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "operatorID",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["operatorID"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_shareCitizen_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "citizenID",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["citizenID"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "operatorID",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["operatorID"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_unshareCitizen_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "citizenID",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["citizenID"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "operatorID",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["operatorID"] = arg1
 	return args, nil
 }
 
@@ -8796,14 +8963,22 @@ func (ec *executionContext) field_Mutation_updateCitizen_args(ctx context.Contex
 		return nil, err
 	}
 	args["id"] = arg0
-	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "version",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["version"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (ent.UpdateCitizenInput, error) {
 			return ec.unmarshalNUpdateCitizenInput2segretariatoᚋentᚐUpdateCitizenInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["input"] = arg1
+	args["input"] = arg2
 	return args, nil
 }
 
@@ -8818,14 +8993,22 @@ func (ec *executionContext) field_Mutation_updateContact_args(ctx context.Contex
 		return nil, err
 	}
 	args["id"] = arg0
-	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "version",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["version"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (ent.UpdateContactInput, error) {
 			return ec.unmarshalNUpdateContactInput2segretariatoᚋentᚐUpdateContactInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["input"] = arg1
+	args["input"] = arg2
 	return args, nil
 }
 
@@ -8950,14 +9133,22 @@ func (ec *executionContext) field_Mutation_updateReferral_args(ctx context.Conte
 		return nil, err
 	}
 	args["id"] = arg0
-	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "version",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["version"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (ent.UpdateReferralInput, error) {
 			return ec.unmarshalNUpdateReferralInput2segretariatoᚋentᚐUpdateReferralInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["input"] = arg1
+	args["input"] = arg2
 	return args, nil
 }
 
@@ -9228,6 +9419,42 @@ func (ec *executionContext) field_Query_auditEvents_args(ctx context.Context, ra
 		return nil, err
 	}
 	args["where"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_citizenAuditTrail_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "citizenID",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["citizenID"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_citizenData_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
 	return args, nil
 }
 
@@ -10587,7 +10814,20 @@ func (ec *executionContext) _Citizen_fiscalCode(ctx context.Context, field graph
 		func(ctx context.Context) (any, error) {
 			return obj.FiscalCode, nil
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Personal == nil {
+					var zeroVal *string
+					return zeroVal, errors.New("directive personal is not implemented")
+				}
+				return ec.Directives.Personal(ctx, obj, directive0)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
 			return ec.marshalOString2ᚖstring(ctx, selections, v)
 		},
@@ -11481,7 +11721,20 @@ func (ec *executionContext) _Contact_notes(ctx context.Context, field graphql.Co
 		func(ctx context.Context) (any, error) {
 			return obj.Notes, nil
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Personal == nil {
+					var zeroVal string
+					return zeroVal, errors.New("directive personal is not implemented")
+				}
+				return ec.Directives.Personal(ctx, obj, directive0)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
 			return ec.marshalOString2string(ctx, selections, v)
 		},
@@ -12501,7 +12754,7 @@ func (ec *executionContext) _Mutation_updateCitizen(ctx context.Context, field g
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().UpdateCitizen(ctx, fc.Args["id"].(int), fc.Args["input"].(ent.UpdateCitizenInput))
+			return ec.Resolvers.Mutation().UpdateCitizen(ctx, fc.Args["id"].(int), fc.Args["version"].(int), fc.Args["input"].(ent.UpdateCitizenInput))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.Citizen) graphql.Marshaler {
@@ -12529,6 +12782,182 @@ func (ec *executionContext) fieldContext_Mutation_updateCitizen(ctx context.Cont
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_updateCitizen_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_shareCitizen(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_shareCitizen(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ShareCitizen(ctx, fc.Args["citizenID"].(int), fc.Args["operatorID"].(int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Citizen) graphql.Marshaler {
+			return ec.marshalNCitizen2ᚖsegretariatoᚋentᚐCitizen(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_shareCitizen(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Citizen(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_shareCitizen_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_unshareCitizen(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_unshareCitizen(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UnshareCitizen(ctx, fc.Args["citizenID"].(int), fc.Args["operatorID"].(int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Citizen) graphql.Marshaler {
+			return ec.marshalNCitizen2ᚖsegretariatoᚋentᚐCitizen(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_unshareCitizen(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Citizen(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_unshareCitizen_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_reassignCitizen(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_reassignCitizen(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ReassignCitizen(ctx, fc.Args["citizenID"].(int), fc.Args["operatorID"].(int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Citizen) graphql.Marshaler {
+			return ec.marshalNCitizen2ᚖsegretariatoᚋentᚐCitizen(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_reassignCitizen(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Citizen(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_reassignCitizen_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_eraseCitizen(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_eraseCitizen(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().EraseCitizen(ctx, fc.Args["id"].(int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Citizen) graphql.Marshaler {
+			return ec.marshalNCitizen2ᚖsegretariatoᚋentᚐCitizen(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_eraseCitizen(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Citizen(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_eraseCitizen_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -12589,7 +13018,7 @@ func (ec *executionContext) _Mutation_updateContact(ctx context.Context, field g
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().UpdateContact(ctx, fc.Args["id"].(int), fc.Args["input"].(ent.UpdateContactInput))
+			return ec.Resolvers.Mutation().UpdateContact(ctx, fc.Args["id"].(int), fc.Args["version"].(int), fc.Args["input"].(ent.UpdateContactInput))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.Contact) graphql.Marshaler {
@@ -12677,7 +13106,7 @@ func (ec *executionContext) _Mutation_updateReferral(ctx context.Context, field 
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().UpdateReferral(ctx, fc.Args["id"].(int), fc.Args["input"].(ent.UpdateReferralInput))
+			return ec.Resolvers.Mutation().UpdateReferral(ctx, fc.Args["id"].(int), fc.Args["version"].(int), fc.Args["input"].(ent.UpdateReferralInput))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.Referral) graphql.Marshaler {
@@ -12721,7 +13150,7 @@ func (ec *executionContext) _Mutation_moveReferral(ctx context.Context, field gr
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().MoveReferral(ctx, fc.Args["id"].(int), fc.Args["to"].(schematype.ReferralStatus), fc.Args["at"].(*time.Time), fc.Args["reason"].(*string), fc.Args["successful"].(*bool), fc.Args["failureReason"].(*schematype.FailureReason))
+			return ec.Resolvers.Mutation().MoveReferral(ctx, fc.Args["id"].(int), fc.Args["version"].(int), fc.Args["to"].(schematype.ReferralStatus), fc.Args["at"].(*time.Time), fc.Args["reason"].(*string), fc.Args["successful"].(*bool), fc.Args["failureReason"].(*schematype.FailureReason))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.Referral) graphql.Marshaler {
@@ -16039,6 +16468,94 @@ func (ec *executionContext) fieldContext_Query_me(_ context.Context, field graph
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_citizenAuditTrail(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_citizenAuditTrail(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().CitizenAuditTrail(ctx, fc.Args["citizenID"].(int), fc.Args["first"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.AuditEvent) graphql.Marshaler {
+			return ec.marshalNAuditEvent2ᚕᚖsegretariatoᚋentᚐAuditEventᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_citizenAuditTrail(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AuditEvent(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_citizenAuditTrail_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_citizenData(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_citizenData(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().CitizenData(ctx, fc.Args["id"].(int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v map[string]any) graphql.Marshaler {
+			return ec.marshalNMap2map(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_citizenData(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Map does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_citizenData_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query___type(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -16425,7 +16942,20 @@ func (ec *executionContext) _Referral_notes(ctx context.Context, field graphql.C
 		func(ctx context.Context) (any, error) {
 			return obj.Notes, nil
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Personal == nil {
+					var zeroVal string
+					return zeroVal, errors.New("directive personal is not implemented")
+				}
+				return ec.Directives.Personal(ctx, obj, directive0)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
 			return ec.marshalOString2string(ctx, selections, v)
 		},
@@ -23178,7 +23708,7 @@ func (ec *executionContext) unmarshalInputContactWhereInput(ctx context.Context,
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "contactRef", "contactRefNEQ", "contactRefIn", "contactRefNotIn", "contactRefGT", "contactRefGTE", "contactRefLT", "contactRefLTE", "contactRefContains", "contactRefHasPrefix", "contactRefHasSuffix", "contactRefIsNil", "contactRefNotNil", "contactRefEqualFold", "contactRefContainsFold", "occurredAt", "occurredAtNEQ", "occurredAtIn", "occurredAtNotIn", "occurredAtGT", "occurredAtGTE", "occurredAtLT", "occurredAtLTE", "channel", "channelNEQ", "channelIn", "channelNotIn", "requester", "requesterNEQ", "requesterIn", "requesterNotIn", "targetArea", "targetAreaNEQ", "targetAreaIn", "targetAreaNotIn", "outcome", "outcomeNEQ", "outcomeIn", "outcomeNotIn", "durationMinutes", "durationMinutesNEQ", "durationMinutesIn", "durationMinutesNotIn", "durationMinutesGT", "durationMinutesGTE", "durationMinutesLT", "durationMinutesLTE", "durationMinutesIsNil", "durationMinutesNotNil", "notes", "notesNEQ", "notesIn", "notesNotIn", "notesGT", "notesGTE", "notesLT", "notesLTE", "notesContains", "notesHasPrefix", "notesHasSuffix", "notesIsNil", "notesNotNil", "notesEqualFold", "notesContainsFold", "anonymousSex", "anonymousSexNEQ", "anonymousSexIn", "anonymousSexNotIn", "anonymousSexIsNil", "anonymousSexNotNil", "anonymousBirthYear", "anonymousBirthYearNEQ", "anonymousBirthYearIn", "anonymousBirthYearNotIn", "anonymousBirthYearGT", "anonymousBirthYearGTE", "anonymousBirthYearLT", "anonymousBirthYearLTE", "anonymousBirthYearIsNil", "anonymousBirthYearNotNil", "operatorID", "operatorIDNEQ", "operatorIDIn", "operatorIDNotIn", "citizenID", "citizenIDNEQ", "citizenIDIn", "citizenIDNotIn", "citizenIDIsNil", "citizenIDNotNil", "mainNeedID", "mainNeedIDNEQ", "mainNeedIDIn", "mainNeedIDNotIn", "hasOperator", "hasOperatorWith", "hasCitizen", "hasCitizenWith", "hasMainNeed", "hasMainNeedWith", "hasNeeds", "hasNeedsWith", "hasInformedAbout", "hasInformedAboutWith", "hasReferrals", "hasReferralsWith"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "contactRef", "contactRefNEQ", "contactRefIn", "contactRefNotIn", "contactRefGT", "contactRefGTE", "contactRefLT", "contactRefLTE", "contactRefContains", "contactRefHasPrefix", "contactRefHasSuffix", "contactRefIsNil", "contactRefNotNil", "contactRefEqualFold", "contactRefContainsFold", "occurredAt", "occurredAtNEQ", "occurredAtIn", "occurredAtNotIn", "occurredAtGT", "occurredAtGTE", "occurredAtLT", "occurredAtLTE", "channel", "channelNEQ", "channelIn", "channelNotIn", "requester", "requesterNEQ", "requesterIn", "requesterNotIn", "targetArea", "targetAreaNEQ", "targetAreaIn", "targetAreaNotIn", "outcome", "outcomeNEQ", "outcomeIn", "outcomeNotIn", "durationMinutes", "durationMinutesNEQ", "durationMinutesIn", "durationMinutesNotIn", "durationMinutesGT", "durationMinutesGTE", "durationMinutesLT", "durationMinutesLTE", "durationMinutesIsNil", "durationMinutesNotNil", "anonymousSex", "anonymousSexNEQ", "anonymousSexIn", "anonymousSexNotIn", "anonymousSexIsNil", "anonymousSexNotNil", "anonymousBirthYear", "anonymousBirthYearNEQ", "anonymousBirthYearIn", "anonymousBirthYearNotIn", "anonymousBirthYearGT", "anonymousBirthYearGTE", "anonymousBirthYearLT", "anonymousBirthYearLTE", "anonymousBirthYearIsNil", "anonymousBirthYearNotNil", "operatorID", "operatorIDNEQ", "operatorIDIn", "operatorIDNotIn", "citizenID", "citizenIDNEQ", "citizenIDIn", "citizenIDNotIn", "citizenIDIsNil", "citizenIDNotNil", "mainNeedID", "mainNeedIDNEQ", "mainNeedIDIn", "mainNeedIDNotIn", "hasOperator", "hasOperatorWith", "hasCitizen", "hasCitizenWith", "hasMainNeed", "hasMainNeedWith", "hasNeeds", "hasNeedsWith", "hasInformedAbout", "hasInformedAboutWith", "hasReferrals", "hasReferralsWith"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -23717,111 +24247,6 @@ func (ec *executionContext) unmarshalInputContactWhereInput(ctx context.Context,
 				return it, err
 			}
 			it.DurationMinutesNotNil = data
-		case "notes":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("notes"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Notes = data
-		case "notesNEQ":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("notesNEQ"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.NotesNEQ = data
-		case "notesIn":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("notesIn"))
-			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.NotesIn = data
-		case "notesNotIn":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("notesNotIn"))
-			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.NotesNotIn = data
-		case "notesGT":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("notesGT"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.NotesGT = data
-		case "notesGTE":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("notesGTE"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.NotesGTE = data
-		case "notesLT":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("notesLT"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.NotesLT = data
-		case "notesLTE":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("notesLTE"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.NotesLTE = data
-		case "notesContains":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("notesContains"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.NotesContains = data
-		case "notesHasPrefix":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("notesHasPrefix"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.NotesHasPrefix = data
-		case "notesHasSuffix":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("notesHasSuffix"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.NotesHasSuffix = data
-		case "notesIsNil":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("notesIsNil"))
-			data, err := ec.unmarshalOBoolean2bool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.NotesIsNil = data
-		case "notesNotNil":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("notesNotNil"))
-			data, err := ec.unmarshalOBoolean2bool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.NotesNotNil = data
-		case "notesEqualFold":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("notesEqualFold"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.NotesEqualFold = data
-		case "notesContainsFold":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("notesContainsFold"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.NotesContainsFold = data
 		case "anonymousSex":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("anonymousSex"))
 			data, err := ec.unmarshalOSex2ᚖsegretariatoᚋentᚋschemaᚋschematypeᚐSex(ctx, v)
@@ -28981,7 +29406,7 @@ func (ec *executionContext) unmarshalInputReferralWhereInput(ctx context.Context
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "status", "statusNEQ", "statusIn", "statusNotIn", "proposedAt", "proposedAtNEQ", "proposedAtIn", "proposedAtNotIn", "proposedAtGT", "proposedAtGTE", "proposedAtLT", "proposedAtLTE", "acceptedAt", "acceptedAtNEQ", "acceptedAtIn", "acceptedAtNotIn", "acceptedAtGT", "acceptedAtGTE", "acceptedAtLT", "acceptedAtLTE", "acceptedAtIsNil", "acceptedAtNotNil", "declinedAt", "declinedAtNEQ", "declinedAtIn", "declinedAtNotIn", "declinedAtGT", "declinedAtGTE", "declinedAtLT", "declinedAtLTE", "declinedAtIsNil", "declinedAtNotNil", "completedAt", "completedAtNEQ", "completedAtIn", "completedAtNotIn", "completedAtGT", "completedAtGTE", "completedAtLT", "completedAtLTE", "completedAtIsNil", "completedAtNotNil", "cancelledAt", "cancelledAtNEQ", "cancelledAtIn", "cancelledAtNotIn", "cancelledAtGT", "cancelledAtGTE", "cancelledAtLT", "cancelledAtLTE", "cancelledAtIsNil", "cancelledAtNotNil", "appointmentAt", "appointmentAtNEQ", "appointmentAtIn", "appointmentAtNotIn", "appointmentAtGT", "appointmentAtGTE", "appointmentAtLT", "appointmentAtLTE", "appointmentAtIsNil", "appointmentAtNotNil", "successful", "successfulNEQ", "successfulIsNil", "successfulNotNil", "failureReason", "failureReasonNEQ", "failureReasonIn", "failureReasonNotIn", "failureReasonIsNil", "failureReasonNotNil", "notes", "notesNEQ", "notesIn", "notesNotIn", "notesGT", "notesGTE", "notesLT", "notesLTE", "notesContains", "notesHasPrefix", "notesHasSuffix", "notesIsNil", "notesNotNil", "notesEqualFold", "notesContainsFold", "consentOverride", "consentOverrideNEQ", "contactID", "contactIDNEQ", "contactIDIn", "contactIDNotIn", "serviceID", "serviceIDNEQ", "serviceIDIn", "serviceIDNotIn", "hasContact", "hasContactWith", "hasService", "hasServiceWith", "hasEvents", "hasEventsWith"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "status", "statusNEQ", "statusIn", "statusNotIn", "proposedAt", "proposedAtNEQ", "proposedAtIn", "proposedAtNotIn", "proposedAtGT", "proposedAtGTE", "proposedAtLT", "proposedAtLTE", "acceptedAt", "acceptedAtNEQ", "acceptedAtIn", "acceptedAtNotIn", "acceptedAtGT", "acceptedAtGTE", "acceptedAtLT", "acceptedAtLTE", "acceptedAtIsNil", "acceptedAtNotNil", "declinedAt", "declinedAtNEQ", "declinedAtIn", "declinedAtNotIn", "declinedAtGT", "declinedAtGTE", "declinedAtLT", "declinedAtLTE", "declinedAtIsNil", "declinedAtNotNil", "completedAt", "completedAtNEQ", "completedAtIn", "completedAtNotIn", "completedAtGT", "completedAtGTE", "completedAtLT", "completedAtLTE", "completedAtIsNil", "completedAtNotNil", "cancelledAt", "cancelledAtNEQ", "cancelledAtIn", "cancelledAtNotIn", "cancelledAtGT", "cancelledAtGTE", "cancelledAtLT", "cancelledAtLTE", "cancelledAtIsNil", "cancelledAtNotNil", "appointmentAt", "appointmentAtNEQ", "appointmentAtIn", "appointmentAtNotIn", "appointmentAtGT", "appointmentAtGTE", "appointmentAtLT", "appointmentAtLTE", "appointmentAtIsNil", "appointmentAtNotNil", "successful", "successfulNEQ", "successfulIsNil", "successfulNotNil", "failureReason", "failureReasonNEQ", "failureReasonIn", "failureReasonNotIn", "failureReasonIsNil", "failureReasonNotNil", "consentOverride", "consentOverrideNEQ", "contactID", "contactIDNEQ", "contactIDIn", "contactIDNotIn", "serviceID", "serviceIDNEQ", "serviceIDIn", "serviceIDNotIn", "hasContact", "hasContactWith", "hasService", "hasServiceWith", "hasEvents", "hasEventsWith"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -29681,111 +30106,6 @@ func (ec *executionContext) unmarshalInputReferralWhereInput(ctx context.Context
 				return it, err
 			}
 			it.FailureReasonNotNil = data
-		case "notes":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("notes"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Notes = data
-		case "notesNEQ":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("notesNEQ"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.NotesNEQ = data
-		case "notesIn":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("notesIn"))
-			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.NotesIn = data
-		case "notesNotIn":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("notesNotIn"))
-			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.NotesNotIn = data
-		case "notesGT":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("notesGT"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.NotesGT = data
-		case "notesGTE":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("notesGTE"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.NotesGTE = data
-		case "notesLT":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("notesLT"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.NotesLT = data
-		case "notesLTE":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("notesLTE"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.NotesLTE = data
-		case "notesContains":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("notesContains"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.NotesContains = data
-		case "notesHasPrefix":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("notesHasPrefix"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.NotesHasPrefix = data
-		case "notesHasSuffix":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("notesHasSuffix"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.NotesHasSuffix = data
-		case "notesIsNil":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("notesIsNil"))
-			data, err := ec.unmarshalOBoolean2bool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.NotesIsNil = data
-		case "notesNotNil":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("notesNotNil"))
-			data, err := ec.unmarshalOBoolean2bool(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.NotesNotNil = data
-		case "notesEqualFold":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("notesEqualFold"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.NotesEqualFold = data
-		case "notesContainsFold":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("notesContainsFold"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.NotesContainsFold = data
 		case "consentOverride":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("consentOverride"))
 			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
@@ -36310,6 +36630,34 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "shareCitizen":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_shareCitizen(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "unshareCitizen":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_unshareCitizen(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "reassignCitizen":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_reassignCitizen(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "eraseCitizen":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_eraseCitizen(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "createContact":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_createContact(ctx, field)
@@ -37310,6 +37658,18 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_me(ctx, field)
+				})
+		case "citizenAuditTrail":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_citizenAuditTrail(ctx, field)
+				})
+		case "citizenData":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_citizenData(ctx, field)
 				})
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
@@ -39016,6 +39376,30 @@ func (ec *executionContext) ___Type(ctx context.Context, sel ast.SelectionSet, o
 
 // region    ***************************** type.gotpl *****************************
 
+func (ec *executionContext) marshalNAuditEvent2ᚕᚖsegretariatoᚋentᚐAuditEventᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.AuditEvent) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNAuditEvent2ᚖsegretariatoᚋentᚐAuditEvent(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNAuditEvent2ᚖsegretariatoᚋentᚐAuditEvent(ctx context.Context, sel ast.SelectionSet, v *ent.AuditEvent) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AuditEvent!")
+		return graphql.Null
+	}
+	return ec._AuditEvent(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNAuditEventConnection2ᚖsegretariatoᚋentᚐAuditEventConnection(ctx context.Context, sel ast.SelectionSet, v *ent.AuditEventConnection) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "AuditEventConnection!")
@@ -39364,6 +39748,24 @@ func (ec *executionContext) unmarshalNMacroArea2segretariatoᚋentᚋschemaᚋsc
 
 func (ec *executionContext) marshalNMacroArea2segretariatoᚋentᚋschemaᚋschematypeᚐMacroArea(ctx context.Context, sel ast.SelectionSet, v schematype.MacroArea) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) unmarshalNMap2map(ctx context.Context, v any) (map[string]any, error) {
+	res, err := graphql.UnmarshalMap(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNMap2map(ctx context.Context, sel ast.SelectionSet, v map[string]any) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Map!")
+		return graphql.Null
+	}
+	_ = sel
+	res := graphql.MarshalMap(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "Map!")
+	}
+	return res
 }
 
 func (ec *executionContext) unmarshalNMedium2segretariatoᚋentᚋschemaᚋschematypeᚐMedium(ctx context.Context, v any) (schematype.Medium, error) {

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"segretariato/ent"
+	"segretariato/ent/referral"
 	"segretariato/ent/schema/schematype"
 	"segretariato/internal/apperr"
 )
@@ -126,6 +127,7 @@ func HasConsent(c *ent.Citizen, now time.Time) bool {
 
 // Move is one requested step of a referral.
 type Move struct {
+	Version       int // the version the client read; a stale one gets CONFLICT
 	To            schematype.ReferralStatus
 	At            *time.Time // when the step happened; now when nil
 	Reason        string
@@ -143,6 +145,9 @@ func (s *Service) Move(ctx context.Context, operatorID, id int, mv Move) (*ent.R
 	if err != nil {
 		return nil, notFound(err, "id")
 	}
+	if r.Version != mv.Version {
+		return nil, apperr.New(apperr.Conflict, "the referral was changed since it was read; read it again and retry")
+	}
 	if !CanMove(r.Status, mv.To) {
 		return nil, apperr.OnField("to", "a referral cannot move from %s to %s", r.Status, mv.To)
 	}
@@ -158,7 +163,7 @@ func (s *Service) Move(ctx context.Context, operatorID, id int, mv Move) (*ent.R
 		return nil, apperr.OnField("at", "is in the future")
 	}
 	from := r.Status
-	up := c.Referral.UpdateOne(r).SetStatus(mv.To)
+	up := c.Referral.UpdateOne(r).Where(referral.Version(mv.Version)).AddVersion(1).SetStatus(mv.To)
 	switch mv.To {
 	case schematype.ReferralStatusAccepted:
 		up.SetAcceptedAt(at)
@@ -186,6 +191,9 @@ func (s *Service) Move(ctx context.Context, operatorID, id int, mv Move) (*ent.R
 		return nil, apperr.OnField("successful", "only a completed referral has an outcome")
 	}
 	r, err = up.Save(ctx)
+	if ent.IsNotFound(err) {
+		return nil, apperr.New(apperr.Conflict, "the referral was changed since it was read; read it again and retry")
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -119,6 +119,7 @@ func GraphQL(o Options) http.Handler {
 			Client:    client,
 			Referrals: &referral.Service{Client: client},
 		},
+		Directives: generated.DirectiveRoot{Personal: access.Personal(client)},
 	}
 	connectionComplexity(&cfg.Complexity, o.DefaultPageSize)
 	schema := generated.NewExecutableSchema(cfg)

@@ -1,0 +1,109 @@
+// Package dsr serves the data subject's rights of the GDPR on a citizen's
+// records: access (art. 15: everything held, as one JSON document) and
+// erasure (art. 17) by pseudonymisation, which removes the identity but
+// keeps the contacts, so the statistics of the social demand do not
+// change. It also runs the retention rule: citizens with no contact for a
+// configured number of years are pseudonymised.
+package dsr
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"segretariato/ent"
+	"segretariato/ent/citizen"
+	"segretariato/ent/contact"
+	"segretariato/ent/referral"
+	"segretariato/internal/audit"
+)
+
+// Export returns everything the service holds about a citizen: the
+// citizen record, its contacts with needs, informed-about services, notes
+// and referrals with their history, and who read or changed them. It
+// records an EXPORT audit event. It returns a NotFound error for an
+// unknown (or not visible) citizen.
+func Export(ctx context.Context, c *ent.Client, id int) (map[string]any, error) {
+	cit, err := c.Citizen.Query().Where(citizen.ID(id)).WithHolder().WithSharedWith().Only(ctx)
+	if err != nil {
+		return nil, err
+	}
+	contacts, err := cit.QueryContacts().
+		WithNeeds().WithMainNeed().WithInformedAbout().WithOperator().
+		WithReferrals(func(q *ent.ReferralQuery) { q.WithService().WithEvents() }).
+		Order(ent.Asc(contact.FieldOccurredAt)).All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	trail, err := audit.Trail(ctx, c, "Citizen", id)
+	if err != nil {
+		return nil, err
+	}
+	doc := map[string]any{
+		"exportedAt": time.Now().UTC(),
+		"citizen":    cit,
+		"contacts":   contacts,
+		"accessLog":  trail,
+	}
+	if err := audit.Record(ctx, c, audit.Export, "Citizen", &id, "data subject access (GDPR art. 15)"); err != nil {
+		return nil, err
+	}
+	return doc, nil
+}
+
+// Erase pseudonymises a citizen: names, fiscal code and contact details
+// are removed from the citizen, the notes from its contacts and referrals;
+// birth date, sex, citizenship and district stay, as the figures of the
+// social demand use them. It records an ERASE audit event and returns the
+// pseudonymised citizen. It is idempotent.
+func Erase(ctx context.Context, c *ent.Client, id int, now time.Time) (*ent.Citizen, error) {
+	cit, err := c.Citizen.UpdateOneID(id).
+		ClearFiscalCode().ClearFirstName().ClearLastName().
+		ClearPhone().ClearEmail().ClearAddress().ClearConsentScope().
+		SetPseudonymisedAt(now.UTC()).
+		AddVersion(1).
+		Save(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := c.Contact.Update().Where(contact.CitizenID(id)).ClearNotes().Exec(ctx); err != nil {
+		return nil, fmt.Errorf("clearing the contacts' notes: %w", err)
+	}
+	ids, err := c.Contact.Query().Where(contact.CitizenID(id)).IDs(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if len(ids) > 0 {
+		if err := c.Referral.Update().Where(referral.ContactIDIn(ids...)).ClearNotes().Exec(ctx); err != nil {
+			return nil, fmt.Errorf("clearing the referrals' notes: %w", err)
+		}
+	}
+	if err := audit.Record(ctx, c, audit.Erase, "Citizen", &id, "pseudonymised (GDPR art. 17)"); err != nil {
+		return nil, err
+	}
+	return cit, nil
+}
+
+// Retain pseudonymises the citizens whose last contact (or, with none,
+// whose record) is older than years before now, and returns how many. With
+// dryRun it only counts them.
+func Retain(ctx context.Context, c *ent.Client, years int, now time.Time, dryRun bool) (int, error) {
+	if years < 1 {
+		return 0, fmt.Errorf("the retention period must be at least one year")
+	}
+	cutoff := now.AddDate(-years, 0, 0)
+	ids, err := c.Citizen.Query().Where(
+		citizen.PseudonymisedAtIsNil(),
+		citizen.CreatedAtLT(cutoff),
+		citizen.Not(citizen.HasContactsWith(contact.OccurredAtGTE(cutoff))),
+	).IDs(ctx)
+	if err != nil || dryRun {
+		return len(ids), err
+	}
+	for _, id := range ids {
+		if _, err := Erase(ctx, c, id, now); err != nil {
+			return 0, err
+		}
+	}
+	return len(ids), nil
+}
