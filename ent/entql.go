@@ -210,13 +210,14 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 		Type: "Operator",
 		Fields: map[string]*sqlgraph.FieldSpec{
-			operator.FieldCreatedAt: {Type: field.TypeTime, Column: operator.FieldCreatedAt},
-			operator.FieldUpdatedAt: {Type: field.TypeTime, Column: operator.FieldUpdatedAt},
-			operator.FieldName:      {Type: field.TypeString, Column: operator.FieldName},
-			operator.FieldEmail:     {Type: field.TypeString, Column: operator.FieldEmail},
-			operator.FieldRole:      {Type: field.TypeEnum, Column: operator.FieldRole},
-			operator.FieldActive:    {Type: field.TypeBool, Column: operator.FieldActive},
-			operator.FieldTokenHash: {Type: field.TypeString, Column: operator.FieldTokenHash},
+			operator.FieldCreatedAt:   {Type: field.TypeTime, Column: operator.FieldCreatedAt},
+			operator.FieldUpdatedAt:   {Type: field.TypeTime, Column: operator.FieldUpdatedAt},
+			operator.FieldName:        {Type: field.TypeString, Column: operator.FieldName},
+			operator.FieldEmail:       {Type: field.TypeString, Column: operator.FieldEmail},
+			operator.FieldRole:        {Type: field.TypeEnum, Column: operator.FieldRole},
+			operator.FieldActive:      {Type: field.TypeBool, Column: operator.FieldActive},
+			operator.FieldOidcSubject: {Type: field.TypeString, Column: operator.FieldOidcSubject},
+			operator.FieldTokenHash:   {Type: field.TypeString, Column: operator.FieldTokenHash},
 		},
 	}
 	graph.Nodes[8] = &sqlgraph.Node{
@@ -1720,6 +1721,11 @@ func (f *OperatorFilter) WhereRole(p entql.StringP) {
 // WhereActive applies the entql bool predicate on the active field.
 func (f *OperatorFilter) WhereActive(p entql.BoolP) {
 	f.Where(p.Field(operator.FieldActive))
+}
+
+// WhereOidcSubject applies the entql string predicate on the oidc_subject field.
+func (f *OperatorFilter) WhereOidcSubject(p entql.StringP) {
+	f.Where(p.Field(operator.FieldOidcSubject))
 }
 
 // WhereTokenHash applies the entql string predicate on the token_hash field.

@@ -1542,6 +1542,11 @@ func (_q *OperatorQuery) collectField(ctx context.Context, oneNode bool, opCtx *
 				selectedFields = append(selectedFields, operator.FieldActive)
 				fieldSeen[operator.FieldActive] = struct{}{}
 			}
+		case "oidcSubject":
+			if _, ok := fieldSeen[operator.FieldOidcSubject]; !ok {
+				selectedFields = append(selectedFields, operator.FieldOidcSubject)
+				fieldSeen[operator.FieldOidcSubject] = struct{}{}
+			}
 		case "id":
 		case "__typename":
 		default:

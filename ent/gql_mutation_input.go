@@ -715,10 +715,12 @@ func (c *OpeningSessionUpdateOne) SetInput(i UpdateOpeningSessionInput) *Opening
 
 // UpdateOperatorInput represents a mutation input for updating operators.
 type UpdateOperatorInput struct {
-	Name   *string
-	Email  *string
-	Role   *schematype.Role
-	Active *bool
+	Name             *string
+	Email            *string
+	Role             *schematype.Role
+	Active           *bool
+	ClearOidcSubject bool
+	OidcSubject      *string
 }
 
 // Mutate applies the UpdateOperatorInput on the OperatorMutation builder.
@@ -734,6 +736,12 @@ func (i *UpdateOperatorInput) Mutate(m *OperatorMutation) {
 	}
 	if v := i.Active; v != nil {
 		m.SetActive(*v)
+	}
+	if i.ClearOidcSubject {
+		m.ClearOidcSubject()
+	}
+	if v := i.OidcSubject; v != nil {
+		m.SetOidcSubject(*v)
 	}
 }
 

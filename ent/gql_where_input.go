@@ -4223,6 +4223,23 @@ type OperatorWhereInput struct {
 	Active    *bool `json:"active,omitempty"`
 	ActiveNEQ *bool `json:"activeNEQ,omitempty"`
 
+	// "oidc_subject" field predicates.
+	OidcSubject             *string  `json:"oidcSubject,omitempty"`
+	OidcSubjectNEQ          *string  `json:"oidcSubjectNEQ,omitempty"`
+	OidcSubjectIn           []string `json:"oidcSubjectIn,omitempty"`
+	OidcSubjectNotIn        []string `json:"oidcSubjectNotIn,omitempty"`
+	OidcSubjectGT           *string  `json:"oidcSubjectGT,omitempty"`
+	OidcSubjectGTE          *string  `json:"oidcSubjectGTE,omitempty"`
+	OidcSubjectLT           *string  `json:"oidcSubjectLT,omitempty"`
+	OidcSubjectLTE          *string  `json:"oidcSubjectLTE,omitempty"`
+	OidcSubjectContains     *string  `json:"oidcSubjectContains,omitempty"`
+	OidcSubjectHasPrefix    *string  `json:"oidcSubjectHasPrefix,omitempty"`
+	OidcSubjectHasSuffix    *string  `json:"oidcSubjectHasSuffix,omitempty"`
+	OidcSubjectIsNil        bool     `json:"oidcSubjectIsNil,omitempty"`
+	OidcSubjectNotNil       bool     `json:"oidcSubjectNotNil,omitempty"`
+	OidcSubjectEqualFold    *string  `json:"oidcSubjectEqualFold,omitempty"`
+	OidcSubjectContainsFold *string  `json:"oidcSubjectContainsFold,omitempty"`
+
 	// "trainings" edge predicates.
 	HasTrainings     *bool                 `json:"hasTrainings,omitempty"`
 	HasTrainingsWith []*TrainingWhereInput `json:"hasTrainingsWith,omitempty"`
@@ -4466,6 +4483,51 @@ func (i *OperatorWhereInput) P() (predicate.Operator, error) {
 	}
 	if i.ActiveNEQ != nil {
 		predicates = append(predicates, operator.ActiveNEQ(*i.ActiveNEQ))
+	}
+	if i.OidcSubject != nil {
+		predicates = append(predicates, operator.OidcSubjectEQ(*i.OidcSubject))
+	}
+	if i.OidcSubjectNEQ != nil {
+		predicates = append(predicates, operator.OidcSubjectNEQ(*i.OidcSubjectNEQ))
+	}
+	if len(i.OidcSubjectIn) > 0 {
+		predicates = append(predicates, operator.OidcSubjectIn(i.OidcSubjectIn...))
+	}
+	if len(i.OidcSubjectNotIn) > 0 {
+		predicates = append(predicates, operator.OidcSubjectNotIn(i.OidcSubjectNotIn...))
+	}
+	if i.OidcSubjectGT != nil {
+		predicates = append(predicates, operator.OidcSubjectGT(*i.OidcSubjectGT))
+	}
+	if i.OidcSubjectGTE != nil {
+		predicates = append(predicates, operator.OidcSubjectGTE(*i.OidcSubjectGTE))
+	}
+	if i.OidcSubjectLT != nil {
+		predicates = append(predicates, operator.OidcSubjectLT(*i.OidcSubjectLT))
+	}
+	if i.OidcSubjectLTE != nil {
+		predicates = append(predicates, operator.OidcSubjectLTE(*i.OidcSubjectLTE))
+	}
+	if i.OidcSubjectContains != nil {
+		predicates = append(predicates, operator.OidcSubjectContains(*i.OidcSubjectContains))
+	}
+	if i.OidcSubjectHasPrefix != nil {
+		predicates = append(predicates, operator.OidcSubjectHasPrefix(*i.OidcSubjectHasPrefix))
+	}
+	if i.OidcSubjectHasSuffix != nil {
+		predicates = append(predicates, operator.OidcSubjectHasSuffix(*i.OidcSubjectHasSuffix))
+	}
+	if i.OidcSubjectIsNil {
+		predicates = append(predicates, operator.OidcSubjectIsNil())
+	}
+	if i.OidcSubjectNotNil {
+		predicates = append(predicates, operator.OidcSubjectNotNil())
+	}
+	if i.OidcSubjectEqualFold != nil {
+		predicates = append(predicates, operator.OidcSubjectEqualFold(*i.OidcSubjectEqualFold))
+	}
+	if i.OidcSubjectContainsFold != nil {
+		predicates = append(predicates, operator.OidcSubjectContainsFold(*i.OidcSubjectContainsFold))
 	}
 
 	if i.HasTrainings != nil {

@@ -8269,6 +8269,7 @@ type OperatorMutation struct {
 	email                  *string
 	role                   *schematype.Role
 	active                 *bool
+	oidc_subject           *string
 	token_hash             *string
 	clearedFields          map[string]struct{}
 	contacts               map[int]struct{}
@@ -8602,6 +8603,55 @@ func (m *OperatorMutation) ResetActive() {
 	m.active = nil
 }
 
+// SetOidcSubject sets the "oidc_subject" field.
+func (m *OperatorMutation) SetOidcSubject(s string) {
+	m.oidc_subject = &s
+}
+
+// OidcSubject returns the value of the "oidc_subject" field in the mutation.
+func (m *OperatorMutation) OidcSubject() (r string, exists bool) {
+	v := m.oidc_subject
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldOidcSubject returns the old "oidc_subject" field's value of the Operator entity.
+// If the Operator object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *OperatorMutation) OldOidcSubject(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldOidcSubject is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldOidcSubject requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldOidcSubject: %w", err)
+	}
+	return oldValue.OidcSubject, nil
+}
+
+// ClearOidcSubject clears the value of the "oidc_subject" field.
+func (m *OperatorMutation) ClearOidcSubject() {
+	m.oidc_subject = nil
+	m.clearedFields[operator.FieldOidcSubject] = struct{}{}
+}
+
+// OidcSubjectCleared returns if the "oidc_subject" field was cleared in this mutation.
+func (m *OperatorMutation) OidcSubjectCleared() bool {
+	_, ok := m.clearedFields[operator.FieldOidcSubject]
+	return ok
+}
+
+// ResetOidcSubject resets all changes to the "oidc_subject" field.
+func (m *OperatorMutation) ResetOidcSubject() {
+	m.oidc_subject = nil
+	delete(m.clearedFields, operator.FieldOidcSubject)
+}
+
 // SetTokenHash sets the "token_hash" field.
 func (m *OperatorMutation) SetTokenHash(s string) {
 	m.token_hash = &s
@@ -8901,7 +8951,7 @@ func (m *OperatorMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *OperatorMutation) Fields() []string {
-	fields := make([]string, 0, 7)
+	fields := make([]string, 0, 8)
 	if m.created_at != nil {
 		fields = append(fields, operator.FieldCreatedAt)
 	}
@@ -8919,6 +8969,9 @@ func (m *OperatorMutation) Fields() []string {
 	}
 	if m.active != nil {
 		fields = append(fields, operator.FieldActive)
+	}
+	if m.oidc_subject != nil {
+		fields = append(fields, operator.FieldOidcSubject)
 	}
 	if m.token_hash != nil {
 		fields = append(fields, operator.FieldTokenHash)
@@ -8943,6 +8996,8 @@ func (m *OperatorMutation) Field(name string) (ent.Value, bool) {
 		return m.Role()
 	case operator.FieldActive:
 		return m.Active()
+	case operator.FieldOidcSubject:
+		return m.OidcSubject()
 	case operator.FieldTokenHash:
 		return m.TokenHash()
 	}
@@ -8966,6 +9021,8 @@ func (m *OperatorMutation) OldField(ctx context.Context, name string) (ent.Value
 		return m.OldRole(ctx)
 	case operator.FieldActive:
 		return m.OldActive(ctx)
+	case operator.FieldOidcSubject:
+		return m.OldOidcSubject(ctx)
 	case operator.FieldTokenHash:
 		return m.OldTokenHash(ctx)
 	}
@@ -9019,6 +9076,13 @@ func (m *OperatorMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetActive(v)
 		return nil
+	case operator.FieldOidcSubject:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetOidcSubject(v)
+		return nil
 	case operator.FieldTokenHash:
 		v, ok := value.(string)
 		if !ok {
@@ -9056,6 +9120,9 @@ func (m *OperatorMutation) AddField(name string, value ent.Value) error {
 // mutation.
 func (m *OperatorMutation) ClearedFields() []string {
 	var fields []string
+	if m.FieldCleared(operator.FieldOidcSubject) {
+		fields = append(fields, operator.FieldOidcSubject)
+	}
 	if m.FieldCleared(operator.FieldTokenHash) {
 		fields = append(fields, operator.FieldTokenHash)
 	}
@@ -9073,6 +9140,9 @@ func (m *OperatorMutation) FieldCleared(name string) bool {
 // error if the field is not defined in the schema.
 func (m *OperatorMutation) ClearField(name string) error {
 	switch name {
+	case operator.FieldOidcSubject:
+		m.ClearOidcSubject()
+		return nil
 	case operator.FieldTokenHash:
 		m.ClearTokenHash()
 		return nil
@@ -9101,6 +9171,9 @@ func (m *OperatorMutation) ResetField(name string) error {
 		return nil
 	case operator.FieldActive:
 		m.ResetActive()
+		return nil
+	case operator.FieldOidcSubject:
+		m.ResetOidcSubject()
 		return nil
 	case operator.FieldTokenHash:
 		m.ResetTokenHash()

@@ -30,6 +30,8 @@ type Operator struct {
 	Role schematype.Role `json:"role,omitempty"`
 	// Active holds the value of the "active" field.
 	Active bool `json:"active,omitempty"`
+	// OidcSubject holds the value of the "oidc_subject" field.
+	OidcSubject *string `json:"oidc_subject,omitempty"`
 	// TokenHash holds the value of the "token_hash" field.
 	TokenHash *string `json:"-"`
 	// Edges holds the relations/edges for other nodes in the graph.
@@ -105,7 +107,7 @@ func (*Operator) scanValues(columns []string) ([]any, error) {
 			values[i] = new(sql.NullBool)
 		case operator.FieldID:
 			values[i] = new(sql.NullInt64)
-		case operator.FieldName, operator.FieldEmail, operator.FieldRole, operator.FieldTokenHash:
+		case operator.FieldName, operator.FieldEmail, operator.FieldRole, operator.FieldOidcSubject, operator.FieldTokenHash:
 			values[i] = new(sql.NullString)
 		case operator.FieldCreatedAt, operator.FieldUpdatedAt:
 			values[i] = new(sql.NullTime)
@@ -165,6 +167,13 @@ func (_m *Operator) assignValues(columns []string, values []any) error {
 				return fmt.Errorf("unexpected type %T for field active", values[i])
 			} else if value.Valid {
 				_m.Active = value.Bool
+			}
+		case operator.FieldOidcSubject:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field oidc_subject", values[i])
+			} else if value.Valid {
+				_m.OidcSubject = new(string)
+				*_m.OidcSubject = value.String
 			}
 		case operator.FieldTokenHash:
 			if value, ok := values[i].(*sql.NullString); !ok {
@@ -246,6 +255,11 @@ func (_m *Operator) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("active=")
 	builder.WriteString(fmt.Sprintf("%v", _m.Active))
+	builder.WriteString(", ")
+	if v := _m.OidcSubject; v != nil {
+		builder.WriteString("oidc_subject=")
+		builder.WriteString(*v)
+	}
 	builder.WriteString(", ")
 	builder.WriteString("token_hash=<sensitive>")
 	builder.WriteByte(')')

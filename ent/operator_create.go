@@ -86,6 +86,20 @@ func (_c *OperatorCreate) SetNillableActive(v *bool) *OperatorCreate {
 	return _c
 }
 
+// SetOidcSubject sets the "oidc_subject" field.
+func (_c *OperatorCreate) SetOidcSubject(v string) *OperatorCreate {
+	_c.mutation.SetOidcSubject(v)
+	return _c
+}
+
+// SetNillableOidcSubject sets the "oidc_subject" field if the given value is not nil.
+func (_c *OperatorCreate) SetNillableOidcSubject(v *string) *OperatorCreate {
+	if v != nil {
+		_c.SetOidcSubject(*v)
+	}
+	return _c
+}
+
 // SetTokenHash sets the "token_hash" field.
 func (_c *OperatorCreate) SetTokenHash(v string) *OperatorCreate {
 	_c.mutation.SetTokenHash(v)
@@ -244,6 +258,11 @@ func (_c *OperatorCreate) check() error {
 	if _, ok := _c.mutation.Active(); !ok {
 		return &ValidationError{Name: "active", err: errors.New(`ent: missing required field "Operator.active"`)}
 	}
+	if v, ok := _c.mutation.OidcSubject(); ok {
+		if err := operator.OidcSubjectValidator(v); err != nil {
+			return &ValidationError{Name: "oidc_subject", err: fmt.Errorf(`ent: validator failed for field "Operator.oidc_subject": %w`, err)}
+		}
+	}
 	return nil
 }
 
@@ -294,6 +313,10 @@ func (_c *OperatorCreate) createSpec() (*Operator, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.Active(); ok {
 		_spec.SetField(operator.FieldActive, field.TypeBool, value)
 		_node.Active = value
+	}
+	if value, ok := _c.mutation.OidcSubject(); ok {
+		_spec.SetField(operator.FieldOidcSubject, field.TypeString, value)
+		_node.OidcSubject = &value
 	}
 	if value, ok := _c.mutation.TokenHash(); ok {
 		_spec.SetField(operator.FieldTokenHash, field.TypeString, value)
@@ -475,6 +498,24 @@ func (u *OperatorUpsert) UpdateActive() *OperatorUpsert {
 	return u
 }
 
+// SetOidcSubject sets the "oidc_subject" field.
+func (u *OperatorUpsert) SetOidcSubject(v string) *OperatorUpsert {
+	u.Set(operator.FieldOidcSubject, v)
+	return u
+}
+
+// UpdateOidcSubject sets the "oidc_subject" field to the value that was provided on create.
+func (u *OperatorUpsert) UpdateOidcSubject() *OperatorUpsert {
+	u.SetExcluded(operator.FieldOidcSubject)
+	return u
+}
+
+// ClearOidcSubject clears the value of the "oidc_subject" field.
+func (u *OperatorUpsert) ClearOidcSubject() *OperatorUpsert {
+	u.SetNull(operator.FieldOidcSubject)
+	return u
+}
+
 // SetTokenHash sets the "token_hash" field.
 func (u *OperatorUpsert) SetTokenHash(v string) *OperatorUpsert {
 	u.Set(operator.FieldTokenHash, v)
@@ -605,6 +646,27 @@ func (u *OperatorUpsertOne) SetActive(v bool) *OperatorUpsertOne {
 func (u *OperatorUpsertOne) UpdateActive() *OperatorUpsertOne {
 	return u.Update(func(s *OperatorUpsert) {
 		s.UpdateActive()
+	})
+}
+
+// SetOidcSubject sets the "oidc_subject" field.
+func (u *OperatorUpsertOne) SetOidcSubject(v string) *OperatorUpsertOne {
+	return u.Update(func(s *OperatorUpsert) {
+		s.SetOidcSubject(v)
+	})
+}
+
+// UpdateOidcSubject sets the "oidc_subject" field to the value that was provided on create.
+func (u *OperatorUpsertOne) UpdateOidcSubject() *OperatorUpsertOne {
+	return u.Update(func(s *OperatorUpsert) {
+		s.UpdateOidcSubject()
+	})
+}
+
+// ClearOidcSubject clears the value of the "oidc_subject" field.
+func (u *OperatorUpsertOne) ClearOidcSubject() *OperatorUpsertOne {
+	return u.Update(func(s *OperatorUpsert) {
+		s.ClearOidcSubject()
 	})
 }
 
@@ -907,6 +969,27 @@ func (u *OperatorUpsertBulk) SetActive(v bool) *OperatorUpsertBulk {
 func (u *OperatorUpsertBulk) UpdateActive() *OperatorUpsertBulk {
 	return u.Update(func(s *OperatorUpsert) {
 		s.UpdateActive()
+	})
+}
+
+// SetOidcSubject sets the "oidc_subject" field.
+func (u *OperatorUpsertBulk) SetOidcSubject(v string) *OperatorUpsertBulk {
+	return u.Update(func(s *OperatorUpsert) {
+		s.SetOidcSubject(v)
+	})
+}
+
+// UpdateOidcSubject sets the "oidc_subject" field to the value that was provided on create.
+func (u *OperatorUpsertBulk) UpdateOidcSubject() *OperatorUpsertBulk {
+	return u.Update(func(s *OperatorUpsert) {
+		s.UpdateOidcSubject()
+	})
+}
+
+// ClearOidcSubject clears the value of the "oidc_subject" field.
+func (u *OperatorUpsertBulk) ClearOidcSubject() *OperatorUpsertBulk {
+	return u.Update(func(s *OperatorUpsert) {
+		s.ClearOidcSubject()
 	})
 }
 

@@ -95,6 +95,26 @@ func (_u *OperatorUpdate) SetNillableActive(v *bool) *OperatorUpdate {
 	return _u
 }
 
+// SetOidcSubject sets the "oidc_subject" field.
+func (_u *OperatorUpdate) SetOidcSubject(v string) *OperatorUpdate {
+	_u.mutation.SetOidcSubject(v)
+	return _u
+}
+
+// SetNillableOidcSubject sets the "oidc_subject" field if the given value is not nil.
+func (_u *OperatorUpdate) SetNillableOidcSubject(v *string) *OperatorUpdate {
+	if v != nil {
+		_u.SetOidcSubject(*v)
+	}
+	return _u
+}
+
+// ClearOidcSubject clears the value of the "oidc_subject" field.
+func (_u *OperatorUpdate) ClearOidcSubject() *OperatorUpdate {
+	_u.mutation.ClearOidcSubject()
+	return _u
+}
+
 // SetTokenHash sets the "token_hash" field.
 func (_u *OperatorUpdate) SetTokenHash(v string) *OperatorUpdate {
 	_u.mutation.SetTokenHash(v)
@@ -317,6 +337,11 @@ func (_u *OperatorUpdate) check() error {
 			return &ValidationError{Name: "role", err: fmt.Errorf(`ent: validator failed for field "Operator.role": %w`, err)}
 		}
 	}
+	if v, ok := _u.mutation.OidcSubject(); ok {
+		if err := operator.OidcSubjectValidator(v); err != nil {
+			return &ValidationError{Name: "oidc_subject", err: fmt.Errorf(`ent: validator failed for field "Operator.oidc_subject": %w`, err)}
+		}
+	}
 	return nil
 }
 
@@ -352,6 +377,12 @@ func (_u *OperatorUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	}
 	if value, ok := _u.mutation.Active(); ok {
 		_spec.SetField(operator.FieldActive, field.TypeBool, value)
+	}
+	if value, ok := _u.mutation.OidcSubject(); ok {
+		_spec.SetField(operator.FieldOidcSubject, field.TypeString, value)
+	}
+	if _u.mutation.OidcSubjectCleared() {
+		_spec.ClearField(operator.FieldOidcSubject, field.TypeString)
 	}
 	if value, ok := _u.mutation.TokenHash(); ok {
 		_spec.SetField(operator.FieldTokenHash, field.TypeString, value)
@@ -623,6 +654,26 @@ func (_u *OperatorUpdateOne) SetNillableActive(v *bool) *OperatorUpdateOne {
 	return _u
 }
 
+// SetOidcSubject sets the "oidc_subject" field.
+func (_u *OperatorUpdateOne) SetOidcSubject(v string) *OperatorUpdateOne {
+	_u.mutation.SetOidcSubject(v)
+	return _u
+}
+
+// SetNillableOidcSubject sets the "oidc_subject" field if the given value is not nil.
+func (_u *OperatorUpdateOne) SetNillableOidcSubject(v *string) *OperatorUpdateOne {
+	if v != nil {
+		_u.SetOidcSubject(*v)
+	}
+	return _u
+}
+
+// ClearOidcSubject clears the value of the "oidc_subject" field.
+func (_u *OperatorUpdateOne) ClearOidcSubject() *OperatorUpdateOne {
+	_u.mutation.ClearOidcSubject()
+	return _u
+}
+
 // SetTokenHash sets the "token_hash" field.
 func (_u *OperatorUpdateOne) SetTokenHash(v string) *OperatorUpdateOne {
 	_u.mutation.SetTokenHash(v)
@@ -858,6 +909,11 @@ func (_u *OperatorUpdateOne) check() error {
 			return &ValidationError{Name: "role", err: fmt.Errorf(`ent: validator failed for field "Operator.role": %w`, err)}
 		}
 	}
+	if v, ok := _u.mutation.OidcSubject(); ok {
+		if err := operator.OidcSubjectValidator(v); err != nil {
+			return &ValidationError{Name: "oidc_subject", err: fmt.Errorf(`ent: validator failed for field "Operator.oidc_subject": %w`, err)}
+		}
+	}
 	return nil
 }
 
@@ -910,6 +966,12 @@ func (_u *OperatorUpdateOne) sqlSave(ctx context.Context) (_node *Operator, err 
 	}
 	if value, ok := _u.mutation.Active(); ok {
 		_spec.SetField(operator.FieldActive, field.TypeBool, value)
+	}
+	if value, ok := _u.mutation.OidcSubject(); ok {
+		_spec.SetField(operator.FieldOidcSubject, field.TypeString, value)
+	}
+	if _u.mutation.OidcSubjectCleared() {
+		_spec.ClearField(operator.FieldOidcSubject, field.TypeString)
 	}
 	if value, ok := _u.mutation.TokenHash(); ok {
 		_spec.SetField(operator.FieldTokenHash, field.TypeString, value)

@@ -24,6 +24,9 @@ type config struct {
 	DefaultPageSize int   // DEFAULT_PAGE_SIZE (default 50)
 	MaxPageSize     int   // MAX_PAGE_SIZE (default 200)
 	DBMaxConns      int   // DB_MAX_CONNS: PostgreSQL pool size (default 20)
+	// OIDC_ISSUER, OIDC_AUDIENCE, OIDC_JWKS_URL: accept the municipality's
+	// identity provider's JWTs (all three, or none).
+	OIDCIssuer, OIDCAudience, OIDCJWKSURL string
 }
 
 func (c config) development() bool { return c.Env == "development" }
@@ -35,6 +38,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 		Addr:        envOr(getenv, "ADDR", ":8080"),
 		DatabaseURL: getenv("DATABASE_URL"),
 		Env:         envOr(getenv, "ENV", "development"),
+		OIDCIssuer:  getenv("OIDC_ISSUER"), OIDCAudience: getenv("OIDC_AUDIENCE"), OIDCJWKSURL: getenv("OIDC_JWKS_URL"),
 	}
 	origins := getenv("CORS_ORIGINS")
 	level := envOr(getenv, "LOG_LEVEL", "info")
@@ -83,6 +87,9 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 			return c, fmt.Errorf("CORS_ORIGINS: %q is not an origin such as https://dashboard.example.it", o)
 		}
 		c.AllowedOrigins = append(c.AllowedOrigins, strings.TrimRight(o, "/"))
+	}
+	if oidcSet := []bool{c.OIDCIssuer != "", c.OIDCAudience != "", c.OIDCJWKSURL != ""}; oidcSet[0] != oidcSet[1] || oidcSet[1] != oidcSet[2] {
+		return c, errors.New("OIDC_ISSUER, OIDC_AUDIENCE and OIDC_JWKS_URL go together: set all three or none")
 	}
 	if c.MaxPageSize > 0 && c.DefaultPageSize > c.MaxPageSize {
 		return c, errors.New("DEFAULT_PAGE_SIZE must not exceed MAX_PAGE_SIZE")

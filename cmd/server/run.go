@@ -13,6 +13,7 @@ import (
 
 	"segretariato/ent/schema/schematype"
 	"segretariato/internal/auth"
+	"segretariato/internal/auth/oidc"
 	"segretariato/internal/database"
 	"segretariato/internal/demo"
 	"segretariato/internal/refdata"
@@ -64,8 +65,14 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 			return err
 		}
 	}
+	var verifier *oidc.Verifier
+	if cfg.OIDCIssuer != "" {
+		if verifier, err = oidc.New(ctx, oidc.Config{Issuer: cfg.OIDCIssuer, Audience: cfg.OIDCAudience, JWKSURL: cfg.OIDCJWKSURL}); err != nil {
+			return err
+		}
+	}
 	h := server.New(server.Options{
-		DB: db, Log: log, Development: cfg.development(),
+		DB: db, Log: log, Development: cfg.development(), OIDC: verifier,
 		AllowedOrigins: cfg.AllowedOrigins, MaxBodyBytes: cfg.MaxBodyBytes,
 		DefaultPageSize: cfg.DefaultPageSize, MaxPageSize: cfg.MaxPageSize,
 	})

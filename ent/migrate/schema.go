@@ -273,6 +273,7 @@ var (
 		{Name: "email", Type: field.TypeString, Unique: true, Size: 254},
 		{Name: "role", Type: field.TypeEnum, Enums: []string{"SOCIAL_WORKER", "COORDINATOR", "ANALYST", "ADMIN"}},
 		{Name: "active", Type: field.TypeBool, Default: true},
+		{Name: "oidc_subject", Type: field.TypeString, Unique: true, Nullable: true, Size: 255},
 		{Name: "token_hash", Type: field.TypeString, Unique: true, Nullable: true},
 	}
 	// OperatorsTable holds the schema information for the "operators" table.

@@ -29,6 +29,8 @@ const (
 	FieldRole = "role"
 	// FieldActive holds the string denoting the active field in the database.
 	FieldActive = "active"
+	// FieldOidcSubject holds the string denoting the oidc_subject field in the database.
+	FieldOidcSubject = "oidc_subject"
 	// FieldTokenHash holds the string denoting the token_hash field in the database.
 	FieldTokenHash = "token_hash"
 	// EdgeContacts holds the string denoting the contacts edge name in mutations.
@@ -76,6 +78,7 @@ var Columns = []string{
 	FieldEmail,
 	FieldRole,
 	FieldActive,
+	FieldOidcSubject,
 	FieldTokenHash,
 }
 
@@ -111,6 +114,8 @@ var (
 	EmailValidator func(string) error
 	// DefaultActive holds the default value on creation for the "active" field.
 	DefaultActive bool
+	// OidcSubjectValidator is a validator for the "oidc_subject" field. It is called by the builders before save.
+	OidcSubjectValidator func(string) error
 )
 
 // RoleValidator is a validator for the "role" field enum values. It is called by the builders before save.
@@ -159,6 +164,11 @@ func ByRole(opts ...sql.OrderTermOption) OrderOption {
 // ByActive orders the results by the active field.
 func ByActive(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldActive, opts...).ToFunc()
+}
+
+// ByOidcSubject orders the results by the oidc_subject field.
+func ByOidcSubject(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldOidcSubject, opts...).ToFunc()
 }
 
 // ByTokenHash orders the results by the token_hash field.

@@ -406,6 +406,10 @@ func init() {
 	operatorDescActive := operatorFields[3].Descriptor()
 	// operator.DefaultActive holds the default value on creation for the active field.
 	operator.DefaultActive = operatorDescActive.Default.(bool)
+	// operatorDescOidcSubject is the schema descriptor for oidc_subject field.
+	operatorDescOidcSubject := operatorFields[4].Descriptor()
+	// operator.OidcSubjectValidator is a validator for the "oidc_subject" field. It is called by the builders before save.
+	operator.OidcSubjectValidator = operatorDescOidcSubject.Validators[0].(func(string) error)
 	referralMixin := schema.Referral{}.Mixin()
 	referralMixinFields0 := referralMixin[0].Fields()
 	_ = referralMixinFields0

@@ -28,6 +28,10 @@ func (Operator) Fields() []ent.Field {
 			Annotations(entgql.OrderField("ROLE"), entgql.Type("Role")),
 		field.Bool("active").Default(true).
 			Annotations(entgql.OrderField("ACTIVE")),
+		// oidc_subject is the `sub` of the operator's identity at the
+		// municipality's OIDC provider; without it the provider's verified
+		// e-mail identifies the operator.
+		field.String("oidc_subject").Optional().Nillable().Unique().MaxLen(255),
 		// token_hash is the SHA-256 of the operator's API token; the token
 		// itself is never stored.
 		field.String("token_hash").Optional().Nillable().Unique().Sensitive().

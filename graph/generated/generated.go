@@ -279,16 +279,17 @@ type ComplexityRoot struct {
 	}
 
 	Operator struct {
-		Active    func(childComplexity int) int
-		Citizens  func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.CitizenOrder) int
-		Contacts  func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.ContactOrder) int
-		CreatedAt func(childComplexity int) int
-		Email     func(childComplexity int) int
-		ID        func(childComplexity int) int
-		Name      func(childComplexity int) int
-		Role      func(childComplexity int) int
-		Trainings func(childComplexity int) int
-		UpdatedAt func(childComplexity int) int
+		Active      func(childComplexity int) int
+		Citizens    func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.CitizenOrder) int
+		Contacts    func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.ContactOrder) int
+		CreatedAt   func(childComplexity int) int
+		Email       func(childComplexity int) int
+		ID          func(childComplexity int) int
+		Name        func(childComplexity int) int
+		OidcSubject func(childComplexity int) int
+		Role        func(childComplexity int) int
+		Trainings   func(childComplexity int) int
+		UpdatedAt   func(childComplexity int) int
 	}
 
 	OperatorConnection struct {
@@ -1862,6 +1863,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Operator.Name(childComplexity), true
+	case "Operator.oidcSubject":
+		if e.ComplexityRoot.Operator.OidcSubject == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Operator.OidcSubject(childComplexity), true
 	case "Operator.role":
 		if e.ComplexityRoot.Operator.Role == nil {
 			break
@@ -5069,6 +5076,7 @@ type Operator implements Node {
   email: String!
   role: Role!
   active: Boolean!
+  oidcSubject: String
   contacts(
     """
     Returns the elements in the list that come after the specified cursor.
@@ -5262,6 +5270,24 @@ input OperatorWhereInput {
   """
   active: Boolean
   activeNEQ: Boolean
+  """
+  oidc_subject field predicates
+  """
+  oidcSubject: String
+  oidcSubjectNEQ: String
+  oidcSubjectIn: [String!]
+  oidcSubjectNotIn: [String!]
+  oidcSubjectGT: String
+  oidcSubjectGTE: String
+  oidcSubjectLT: String
+  oidcSubjectLTE: String
+  oidcSubjectContains: String
+  oidcSubjectHasPrefix: String
+  oidcSubjectHasSuffix: String
+  oidcSubjectIsNil: Boolean
+  oidcSubjectNotNil: Boolean
+  oidcSubjectEqualFold: String
+  oidcSubjectContainsFold: String
   """
   trainings edge predicates
   """
@@ -7477,6 +7503,8 @@ input UpdateOperatorInput {
   email: String
   role: Role
   active: Boolean
+  oidcSubject: String
+  clearOidcSubject: Boolean
 }
 """
 UpdateReferralInput is used for update Referral object.
@@ -7992,6 +8020,8 @@ func (ec *executionContext) childFields_Operator(ctx context.Context, field grap
 		return ec.fieldContext_Operator_role(ctx, field)
 	case "active":
 		return ec.fieldContext_Operator_active(ctx, field)
+	case "oidcSubject":
+		return ec.fieldContext_Operator_oidcSubject(ctx, field)
 	case "contacts":
 		return ec.fieldContext_Operator_contacts(ctx, field)
 	case "citizens":
@@ -15376,6 +15406,29 @@ func (ec *executionContext) _Operator_active(ctx context.Context, field graphql.
 }
 func (ec *executionContext) fieldContext_Operator_active(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Operator", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _Operator_oidcSubject(ctx context.Context, field graphql.CollectedField, obj *ent.Operator) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Operator_oidcSubject(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OidcSubject, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Operator_oidcSubject(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Operator", field, false, false, "String")
 }
 
 func (ec *executionContext) _Operator_contacts(ctx context.Context, field graphql.CollectedField, obj *ent.Operator) (ret graphql.Marshaler) {
@@ -28369,7 +28422,7 @@ func (ec *executionContext) unmarshalInputOperatorWhereInput(ctx context.Context
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "name", "nameNEQ", "nameIn", "nameNotIn", "nameGT", "nameGTE", "nameLT", "nameLTE", "nameContains", "nameHasPrefix", "nameHasSuffix", "nameEqualFold", "nameContainsFold", "email", "emailNEQ", "emailIn", "emailNotIn", "emailGT", "emailGTE", "emailLT", "emailLTE", "emailContains", "emailHasPrefix", "emailHasSuffix", "emailEqualFold", "emailContainsFold", "role", "roleNEQ", "roleIn", "roleNotIn", "active", "activeNEQ", "hasTrainings", "hasTrainingsWith"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "name", "nameNEQ", "nameIn", "nameNotIn", "nameGT", "nameGTE", "nameLT", "nameLTE", "nameContains", "nameHasPrefix", "nameHasSuffix", "nameEqualFold", "nameContainsFold", "email", "emailNEQ", "emailIn", "emailNotIn", "emailGT", "emailGTE", "emailLT", "emailLTE", "emailContains", "emailHasPrefix", "emailHasSuffix", "emailEqualFold", "emailContainsFold", "role", "roleNEQ", "roleIn", "roleNotIn", "active", "activeNEQ", "oidcSubject", "oidcSubjectNEQ", "oidcSubjectIn", "oidcSubjectNotIn", "oidcSubjectGT", "oidcSubjectGTE", "oidcSubjectLT", "oidcSubjectLTE", "oidcSubjectContains", "oidcSubjectHasPrefix", "oidcSubjectHasSuffix", "oidcSubjectIsNil", "oidcSubjectNotNil", "oidcSubjectEqualFold", "oidcSubjectContainsFold", "hasTrainings", "hasTrainingsWith"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -28789,6 +28842,111 @@ func (ec *executionContext) unmarshalInputOperatorWhereInput(ctx context.Context
 				return it, err
 			}
 			it.ActiveNEQ = data
+		case "oidcSubject":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("oidcSubject"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OidcSubject = data
+		case "oidcSubjectNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("oidcSubjectNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OidcSubjectNEQ = data
+		case "oidcSubjectIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("oidcSubjectIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OidcSubjectIn = data
+		case "oidcSubjectNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("oidcSubjectNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OidcSubjectNotIn = data
+		case "oidcSubjectGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("oidcSubjectGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OidcSubjectGT = data
+		case "oidcSubjectGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("oidcSubjectGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OidcSubjectGTE = data
+		case "oidcSubjectLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("oidcSubjectLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OidcSubjectLT = data
+		case "oidcSubjectLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("oidcSubjectLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OidcSubjectLTE = data
+		case "oidcSubjectContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("oidcSubjectContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OidcSubjectContains = data
+		case "oidcSubjectHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("oidcSubjectHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OidcSubjectHasPrefix = data
+		case "oidcSubjectHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("oidcSubjectHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OidcSubjectHasSuffix = data
+		case "oidcSubjectIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("oidcSubjectIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OidcSubjectIsNil = data
+		case "oidcSubjectNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("oidcSubjectNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OidcSubjectNotNil = data
+		case "oidcSubjectEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("oidcSubjectEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OidcSubjectEqualFold = data
+		case "oidcSubjectContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("oidcSubjectContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OidcSubjectContainsFold = data
 		case "hasTrainings":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasTrainings"))
 			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
@@ -35030,7 +35188,7 @@ func (ec *executionContext) unmarshalInputUpdateOperatorInput(ctx context.Contex
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"name", "email", "role", "active"}
+	fieldsInOrder := [...]string{"name", "email", "role", "active", "oidcSubject", "clearOidcSubject"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -35065,6 +35223,20 @@ func (ec *executionContext) unmarshalInputUpdateOperatorInput(ctx context.Contex
 				return it, err
 			}
 			it.Active = data
+		case "oidcSubject":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("oidcSubject"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OidcSubject = data
+		case "clearOidcSubject":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clearOidcSubject"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClearOidcSubject = data
 		}
 	}
 	return it, nil
@@ -37372,6 +37544,11 @@ func (ec *executionContext) _Operator(ctx context.Context, sel ast.SelectionSet,
 		case "active":
 			out.Values[i] = ec._Operator_active(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "oidcSubject":
+			out.Values[i] = ec._Operator_oidcSubject(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "contacts":

@@ -23,6 +23,9 @@ const (
 	Forbidden       Code = "FORBIDDEN"
 	Unauthenticated Code = "UNAUTHENTICATED"
 	Internal        Code = "INTERNAL"
+	// Unavailable: a dependency (the identity provider's keys) cannot be
+	// reached; the client may retry.
+	Unavailable Code = "UNAVAILABLE"
 )
 
 // Error is an error a client may see.

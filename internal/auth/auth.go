@@ -1,11 +1,13 @@
 // Package auth authenticates the requests to the API. Every request carries
-// `Authorization: Bearer <token>`; a token belongs to one operator and is
-// stored only as its SHA-256 hash. A request with no token, an unknown one,
+// `Authorization: Bearer <token>`: an operator's API token, stored only as
+// its SHA-256 hash, or (when configured) a JWT of the municipality's OIDC
+// provider whose subject or verified e-mail is an operator's. A request with no token, an unknown one,
 // or one of a deactivated operator gets HTTP 401 before any GraphQL work.
 package auth
 
 import (
 	"context"
+	"errors"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
@@ -17,8 +19,10 @@ import (
 
 	"segretariato/ent"
 	"segretariato/ent/operator"
+	"segretariato/ent/privacy"
 	"segretariato/ent/schema/schematype"
 	"segretariato/internal/apperr"
+	"segretariato/internal/auth/oidc"
 )
 
 // tokenPrefix makes the service's tokens recognisable (in a leaked config,
@@ -110,10 +114,12 @@ func CreateOperator(ctx context.Context, client *ent.Client, email, name string,
 	return op, token, nil
 }
 
-// Authenticator resolves bearer tokens to viewers.
+// Authenticator resolves bearer tokens to viewers: the operators' own API
+// tokens, and, when OIDC is set, the identity provider's JWTs.
 type Authenticator struct {
 	Client *ent.Client
 	Log    *slog.Logger
+	OIDC   *oidc.Verifier // nil: JWTs are not accepted
 }
 
 // Authenticate returns the viewer the request's bearer token belongs to,
@@ -125,9 +131,26 @@ func (a *Authenticator) Authenticate(r *http.Request) (*Viewer, error) {
 	if !ok || !strings.EqualFold(scheme, "Bearer") || token == "" {
 		return nil, apperr.New(apperr.Unauthenticated, "authentication required")
 	}
-	op, err := a.Client.Operator.Query().
-		Where(operator.TokenHash(HashToken(strings.TrimSpace(token))), operator.Active(true)).
-		Only(r.Context())
+	token = strings.TrimSpace(token)
+	var q *ent.OperatorQuery
+	if a.OIDC != nil && oidc.LooksLikeJWT(token) {
+		claims, err := a.OIDC.Verify(r.Context(), token)
+		if errors.Is(err, oidc.ErrKeysUnavailable) {
+			return nil, apperr.Wrap(err, apperr.Unavailable, "the identity provider cannot be reached; retry later")
+		}
+		if err != nil {
+			a.Log.InfoContext(r.Context(), "refused token", "reason", err)
+			return nil, apperr.New(apperr.Unauthenticated, "authentication required")
+		}
+		byIdentity := operator.OidcSubject(claims.Subject)
+		if claims.Email != "" && claims.EmailVerified {
+			byIdentity = operator.Or(byIdentity, operator.And(operator.OidcSubjectIsNil(), operator.Email(strings.ToLower(claims.Email))))
+		}
+		q = a.Client.Operator.Query().Where(byIdentity, operator.Active(true))
+	} else {
+		q = a.Client.Operator.Query().Where(operator.TokenHash(HashToken(token)), operator.Active(true))
+	}
+	op, err := q.Only(privacy.DecisionContext(r.Context(), privacy.Allow))
 	if err != nil {
 		if !ent.IsNotFound(err) {
 			return nil, apperr.Wrap(err, apperr.Internal, "internal error")
@@ -145,8 +168,12 @@ func (a *Authenticator) Middleware(next http.Handler) http.Handler {
 		if err != nil {
 			e := apperr.From(err)
 			status := http.StatusUnauthorized
-			if e.Code == apperr.Internal {
+			switch e.Code {
+			case apperr.Internal:
 				status = http.StatusInternalServerError
+				a.Log.ErrorContext(r.Context(), "authenticating", "err", err)
+			case apperr.Unavailable:
+				status = http.StatusServiceUnavailable
 				a.Log.ErrorContext(r.Context(), "authenticating", "err", err)
 			}
 			w.Header().Set("Content-Type", "application/json")

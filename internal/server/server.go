@@ -27,6 +27,7 @@ import (
 	"segretariato/internal/access"
 	"segretariato/internal/audit"
 	"segretariato/internal/auth"
+	"segretariato/internal/auth/oidc"
 	"segretariato/internal/database"
 	"segretariato/internal/referral"
 )
@@ -45,6 +46,9 @@ type Options struct {
 	// DefaultPageSize is a connection's page when the client gives no
 	// `first` or `last` (default 50); MaxPageSize the largest allowed (200).
 	DefaultPageSize, MaxPageSize int
+	// OIDC, when set, accepts the identity provider's JWTs besides the
+	// operators' API tokens.
+	OIDC *oidc.Verifier
 	// ComplexityLimit bounds a query's cost before it runs (default
 	// 20000): a field costs 1, a connection its page size times the cost
 	// of one node, so 200 contacts with 30 fields each fit, and a page of
@@ -79,7 +83,7 @@ func (o *Options) defaults() {
 func New(o Options) http.Handler {
 	o.defaults()
 	mux := http.NewServeMux()
-	authn := &auth.Authenticator{Client: o.DB.Client, Log: o.Log}
+	authn := &auth.Authenticator{Client: o.DB.Client, Log: o.Log, OIDC: o.OIDC}
 	mux.Handle("/graphql", authn.Middleware(limitBody(o.MaxBodyBytes, GraphQL(o))))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
