@@ -5,6 +5,7 @@ package ent
 import (
 	"context"
 	"database/sql/driver"
+	"errors"
 	"fmt"
 	"math"
 	"segretariato/ent/citizen"
@@ -439,6 +440,12 @@ func (_q *CitizenQuery) prepareQuery(ctx context.Context) error {
 			return err
 		}
 		_q.sql = prev
+	}
+	if citizen.Policy == nil {
+		return errors.New("ent: uninitialized citizen.Policy (forgotten import ent/runtime?)")
+	}
+	if err := citizen.Policy.EvalQuery(ctx, _q); err != nil {
+		return err
 	}
 	return nil
 }

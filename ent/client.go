@@ -442,7 +442,8 @@ func (c *AuditEventClient) GetX(ctx context.Context, id int) *AuditEvent {
 
 // Hooks returns the client hooks.
 func (c *AuditEventClient) Hooks() []Hook {
-	return c.hooks.AuditEvent
+	hooks := c.hooks.AuditEvent
+	return append(hooks[:len(hooks):len(hooks)], auditevent.Hooks[:]...)
 }
 
 // Interceptors returns the client interceptors.
@@ -1019,7 +1020,8 @@ func (c *LocationClient) QueryHours(_m *Location) *OpeningHourQuery {
 
 // Hooks returns the client hooks.
 func (c *LocationClient) Hooks() []Hook {
-	return c.hooks.Location
+	hooks := c.hooks.Location
+	return append(hooks[:len(hooks):len(hooks)], location.Hooks[:]...)
 }
 
 // Interceptors returns the client interceptors.
@@ -1184,7 +1186,8 @@ func (c *NeedCategoryClient) QueryMainContacts(_m *NeedCategory) *ContactQuery {
 
 // Hooks returns the client hooks.
 func (c *NeedCategoryClient) Hooks() []Hook {
-	return c.hooks.NeedCategory
+	hooks := c.hooks.NeedCategory
+	return append(hooks[:len(hooks):len(hooks)], needcategory.Hooks[:]...)
 }
 
 // Interceptors returns the client interceptors.
@@ -1333,7 +1336,8 @@ func (c *OpeningHourClient) QueryLocation(_m *OpeningHour) *LocationQuery {
 
 // Hooks returns the client hooks.
 func (c *OpeningHourClient) Hooks() []Hook {
-	return c.hooks.OpeningHour
+	hooks := c.hooks.OpeningHour
+	return append(hooks[:len(hooks):len(hooks)], openinghour.Hooks[:]...)
 }
 
 // Interceptors returns the client interceptors.
@@ -1482,7 +1486,8 @@ func (c *OpeningSessionClient) QueryLocation(_m *OpeningSession) *LocationQuery 
 
 // Hooks returns the client hooks.
 func (c *OpeningSessionClient) Hooks() []Hook {
-	return c.hooks.OpeningSession
+	hooks := c.hooks.OpeningSession
+	return append(hooks[:len(hooks):len(hooks)], openingsession.Hooks[:]...)
 }
 
 // Interceptors returns the client interceptors.
@@ -1679,7 +1684,8 @@ func (c *OperatorClient) QueryTrainings(_m *Operator) *TrainingQuery {
 
 // Hooks returns the client hooks.
 func (c *OperatorClient) Hooks() []Hook {
-	return c.hooks.Operator
+	hooks := c.hooks.Operator
+	return append(hooks[:len(hooks):len(hooks)], operator.Hooks[:]...)
 }
 
 // Interceptors returns the client interceptors.
@@ -1860,7 +1866,8 @@ func (c *ReferralClient) QueryEvents(_m *Referral) *ReferralEventQuery {
 
 // Hooks returns the client hooks.
 func (c *ReferralClient) Hooks() []Hook {
-	return c.hooks.Referral
+	hooks := c.hooks.Referral
+	return append(hooks[:len(hooks):len(hooks)], referral.Hooks[:]...)
 }
 
 // Interceptors returns the client interceptors.
@@ -2025,7 +2032,8 @@ func (c *ReferralEventClient) QueryOperator(_m *ReferralEvent) *OperatorQuery {
 
 // Hooks returns the client hooks.
 func (c *ReferralEventClient) Hooks() []Hook {
-	return c.hooks.ReferralEvent
+	hooks := c.hooks.ReferralEvent
+	return append(hooks[:len(hooks):len(hooks)], referralevent.Hooks[:]...)
 }
 
 // Interceptors returns the client interceptors.
@@ -2174,7 +2182,8 @@ func (c *SatisfactionSurveyClient) QueryResponses(_m *SatisfactionSurvey) *Surve
 
 // Hooks returns the client hooks.
 func (c *SatisfactionSurveyClient) Hooks() []Hook {
-	return c.hooks.SatisfactionSurvey
+	hooks := c.hooks.SatisfactionSurvey
+	return append(hooks[:len(hooks):len(hooks)], satisfactionsurvey.Hooks[:]...)
 }
 
 // Interceptors returns the client interceptors.
@@ -2339,7 +2348,8 @@ func (c *ServiceClient) QueryInformedContacts(_m *Service) *ContactQuery {
 
 // Hooks returns the client hooks.
 func (c *ServiceClient) Hooks() []Hook {
-	return c.hooks.Service
+	hooks := c.hooks.Service
+	return append(hooks[:len(hooks):len(hooks)], service.Hooks[:]...)
 }
 
 // Interceptors returns the client interceptors.
@@ -2488,7 +2498,8 @@ func (c *SurveyResponseClient) QuerySurvey(_m *SurveyResponse) *SatisfactionSurv
 
 // Hooks returns the client hooks.
 func (c *SurveyResponseClient) Hooks() []Hook {
-	return c.hooks.SurveyResponse
+	hooks := c.hooks.SurveyResponse
+	return append(hooks[:len(hooks):len(hooks)], surveyresponse.Hooks[:]...)
 }
 
 // Interceptors returns the client interceptors.
@@ -2621,7 +2632,8 @@ func (c *TimetablePublicationClient) GetX(ctx context.Context, id int) *Timetabl
 
 // Hooks returns the client hooks.
 func (c *TimetablePublicationClient) Hooks() []Hook {
-	return c.hooks.TimetablePublication
+	hooks := c.hooks.TimetablePublication
+	return append(hooks[:len(hooks):len(hooks)], timetablepublication.Hooks[:]...)
 }
 
 // Interceptors returns the client interceptors.
@@ -2786,7 +2798,8 @@ func (c *TrainingClient) QueryPlan(_m *Training) *TrainingPlanQuery {
 
 // Hooks returns the client hooks.
 func (c *TrainingClient) Hooks() []Hook {
-	return c.hooks.Training
+	hooks := c.hooks.Training
+	return append(hooks[:len(hooks):len(hooks)], training.Hooks[:]...)
 }
 
 // Interceptors returns the client interceptors.
@@ -2935,7 +2948,8 @@ func (c *TrainingPlanClient) QueryTrainings(_m *TrainingPlan) *TrainingQuery {
 
 // Hooks returns the client hooks.
 func (c *TrainingPlanClient) Hooks() []Hook {
-	return c.hooks.TrainingPlan
+	hooks := c.hooks.TrainingPlan
+	return append(hooks[:len(hooks):len(hooks)], trainingplan.Hooks[:]...)
 }
 
 // Interceptors returns the client interceptors.

@@ -5,6 +5,7 @@ package ent
 import (
 	"context"
 	"database/sql/driver"
+	"errors"
 	"fmt"
 	"math"
 	"segretariato/ent/location"
@@ -404,6 +405,12 @@ func (_q *LocationQuery) prepareQuery(ctx context.Context) error {
 			return err
 		}
 		_q.sql = prev
+	}
+	if location.Policy == nil {
+		return errors.New("ent: uninitialized location.Policy (forgotten import ent/runtime?)")
+	}
+	if err := location.Policy.EvalQuery(ctx, _q); err != nil {
+		return err
 	}
 	return nil
 }

@@ -141,7 +141,9 @@ func (_c *NeedCategoryCreate) Mutation() *NeedCategoryMutation {
 
 // Save creates the NeedCategory in the database.
 func (_c *NeedCategoryCreate) Save(ctx context.Context) (*NeedCategory, error) {
-	_c.defaults()
+	if err := _c.defaults(); err != nil {
+		return nil, err
+	}
 	return withHooks(ctx, _c.sqlSave, _c.mutation, _c.hooks)
 }
 
@@ -168,12 +170,18 @@ func (_c *NeedCategoryCreate) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_c *NeedCategoryCreate) defaults() {
+func (_c *NeedCategoryCreate) defaults() error {
 	if _, ok := _c.mutation.CreatedAt(); !ok {
+		if needcategory.DefaultCreatedAt == nil {
+			return fmt.Errorf("ent: uninitialized needcategory.DefaultCreatedAt (forgotten import ent/runtime?)")
+		}
 		v := needcategory.DefaultCreatedAt()
 		_c.mutation.SetCreatedAt(v)
 	}
 	if _, ok := _c.mutation.UpdatedAt(); !ok {
+		if needcategory.DefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized needcategory.DefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := needcategory.DefaultUpdatedAt()
 		_c.mutation.SetUpdatedAt(v)
 	}
@@ -185,6 +193,7 @@ func (_c *NeedCategoryCreate) defaults() {
 		v := needcategory.DefaultActive
 		_c.mutation.SetActive(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.

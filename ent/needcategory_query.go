@@ -5,6 +5,7 @@ package ent
 import (
 	"context"
 	"database/sql/driver"
+	"errors"
 	"fmt"
 	"math"
 	"segretariato/ent/contact"
@@ -403,6 +404,12 @@ func (_q *NeedCategoryQuery) prepareQuery(ctx context.Context) error {
 			return err
 		}
 		_q.sql = prev
+	}
+	if needcategory.Policy == nil {
+		return errors.New("ent: uninitialized needcategory.Policy (forgotten import ent/runtime?)")
+	}
+	if err := needcategory.Policy.EvalQuery(ctx, _q); err != nil {
+		return err
 	}
 	return nil
 }

@@ -193,7 +193,9 @@ func (_u *NeedCategoryUpdate) RemoveMainContacts(v ...*Contact) *NeedCategoryUpd
 
 // Save executes the query and returns the number of nodes affected by the update operation.
 func (_u *NeedCategoryUpdate) Save(ctx context.Context) (int, error) {
-	_u.defaults()
+	if err := _u.defaults(); err != nil {
+		return 0, err
+	}
 	return withHooks(ctx, _u.sqlSave, _u.mutation, _u.hooks)
 }
 
@@ -220,11 +222,15 @@ func (_u *NeedCategoryUpdate) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_u *NeedCategoryUpdate) defaults() {
+func (_u *NeedCategoryUpdate) defaults() error {
 	if _, ok := _u.mutation.UpdatedAt(); !ok {
+		if needcategory.UpdateDefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized needcategory.UpdateDefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := needcategory.UpdateDefaultUpdatedAt()
 		_u.mutation.SetUpdatedAt(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.
@@ -573,7 +579,9 @@ func (_u *NeedCategoryUpdateOne) Select(field string, fields ...string) *NeedCat
 
 // Save executes the query and returns the updated NeedCategory entity.
 func (_u *NeedCategoryUpdateOne) Save(ctx context.Context) (*NeedCategory, error) {
-	_u.defaults()
+	if err := _u.defaults(); err != nil {
+		return nil, err
+	}
 	return withHooks(ctx, _u.sqlSave, _u.mutation, _u.hooks)
 }
 
@@ -600,11 +608,15 @@ func (_u *NeedCategoryUpdateOne) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_u *NeedCategoryUpdateOne) defaults() {
+func (_u *NeedCategoryUpdateOne) defaults() error {
 	if _, ok := _u.mutation.UpdatedAt(); !ok {
+		if needcategory.UpdateDefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized needcategory.UpdateDefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := needcategory.UpdateDefaultUpdatedAt()
 		_u.mutation.SetUpdatedAt(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.

@@ -123,7 +123,9 @@ func (_c *OpeningHourCreate) Mutation() *OpeningHourMutation {
 
 // Save creates the OpeningHour in the database.
 func (_c *OpeningHourCreate) Save(ctx context.Context) (*OpeningHour, error) {
-	_c.defaults()
+	if err := _c.defaults(); err != nil {
+		return nil, err
+	}
 	return withHooks(ctx, _c.sqlSave, _c.mutation, _c.hooks)
 }
 
@@ -150,15 +152,22 @@ func (_c *OpeningHourCreate) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_c *OpeningHourCreate) defaults() {
+func (_c *OpeningHourCreate) defaults() error {
 	if _, ok := _c.mutation.CreatedAt(); !ok {
+		if openinghour.DefaultCreatedAt == nil {
+			return fmt.Errorf("ent: uninitialized openinghour.DefaultCreatedAt (forgotten import ent/runtime?)")
+		}
 		v := openinghour.DefaultCreatedAt()
 		_c.mutation.SetCreatedAt(v)
 	}
 	if _, ok := _c.mutation.UpdatedAt(); !ok {
+		if openinghour.DefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized openinghour.DefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := openinghour.DefaultUpdatedAt()
 		_c.mutation.SetUpdatedAt(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.

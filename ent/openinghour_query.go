@@ -4,6 +4,7 @@ package ent
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"segretariato/ent/location"
@@ -365,6 +366,12 @@ func (_q *OpeningHourQuery) prepareQuery(ctx context.Context) error {
 			return err
 		}
 		_q.sql = prev
+	}
+	if openinghour.Policy == nil {
+		return errors.New("ent: uninitialized openinghour.Policy (forgotten import ent/runtime?)")
+	}
+	if err := openinghour.Policy.EvalQuery(ctx, _q); err != nil {
+		return err
 	}
 	return nil
 }

@@ -163,7 +163,9 @@ func (_u *OpeningHourUpdate) ClearLocation() *OpeningHourUpdate {
 
 // Save executes the query and returns the number of nodes affected by the update operation.
 func (_u *OpeningHourUpdate) Save(ctx context.Context) (int, error) {
-	_u.defaults()
+	if err := _u.defaults(); err != nil {
+		return 0, err
+	}
 	return withHooks(ctx, _u.sqlSave, _u.mutation, _u.hooks)
 }
 
@@ -190,11 +192,15 @@ func (_u *OpeningHourUpdate) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_u *OpeningHourUpdate) defaults() {
+func (_u *OpeningHourUpdate) defaults() error {
 	if _, ok := _u.mutation.UpdatedAt(); !ok {
+		if openinghour.UpdateDefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized openinghour.UpdateDefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := openinghour.UpdateDefaultUpdatedAt()
 		_u.mutation.SetUpdatedAt(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.
@@ -459,7 +465,9 @@ func (_u *OpeningHourUpdateOne) Select(field string, fields ...string) *OpeningH
 
 // Save executes the query and returns the updated OpeningHour entity.
 func (_u *OpeningHourUpdateOne) Save(ctx context.Context) (*OpeningHour, error) {
-	_u.defaults()
+	if err := _u.defaults(); err != nil {
+		return nil, err
+	}
 	return withHooks(ctx, _u.sqlSave, _u.mutation, _u.hooks)
 }
 
@@ -486,11 +494,15 @@ func (_u *OpeningHourUpdateOne) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_u *OpeningHourUpdateOne) defaults() {
+func (_u *OpeningHourUpdateOne) defaults() error {
 	if _, ok := _u.mutation.UpdatedAt(); !ok {
+		if openinghour.UpdateDefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized openinghour.UpdateDefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := openinghour.UpdateDefaultUpdatedAt()
 		_u.mutation.SetUpdatedAt(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.

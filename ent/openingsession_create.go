@@ -103,7 +103,9 @@ func (_c *OpeningSessionCreate) Mutation() *OpeningSessionMutation {
 
 // Save creates the OpeningSession in the database.
 func (_c *OpeningSessionCreate) Save(ctx context.Context) (*OpeningSession, error) {
-	_c.defaults()
+	if err := _c.defaults(); err != nil {
+		return nil, err
+	}
 	return withHooks(ctx, _c.sqlSave, _c.mutation, _c.hooks)
 }
 
@@ -130,15 +132,22 @@ func (_c *OpeningSessionCreate) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_c *OpeningSessionCreate) defaults() {
+func (_c *OpeningSessionCreate) defaults() error {
 	if _, ok := _c.mutation.CreatedAt(); !ok {
+		if openingsession.DefaultCreatedAt == nil {
+			return fmt.Errorf("ent: uninitialized openingsession.DefaultCreatedAt (forgotten import ent/runtime?)")
+		}
 		v := openingsession.DefaultCreatedAt()
 		_c.mutation.SetCreatedAt(v)
 	}
 	if _, ok := _c.mutation.UpdatedAt(); !ok {
+		if openingsession.DefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized openingsession.DefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := openingsession.DefaultUpdatedAt()
 		_c.mutation.SetUpdatedAt(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.

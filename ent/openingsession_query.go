@@ -4,6 +4,7 @@ package ent
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"segretariato/ent/location"
@@ -365,6 +366,12 @@ func (_q *OpeningSessionQuery) prepareQuery(ctx context.Context) error {
 			return err
 		}
 		_q.sql = prev
+	}
+	if openingsession.Policy == nil {
+		return errors.New("ent: uninitialized openingsession.Policy (forgotten import ent/runtime?)")
+	}
+	if err := openingsession.Policy.EvalQuery(ctx, _q); err != nil {
+		return err
 	}
 	return nil
 }

@@ -122,7 +122,9 @@ func (_u *OpeningSessionUpdate) ClearLocation() *OpeningSessionUpdate {
 
 // Save executes the query and returns the number of nodes affected by the update operation.
 func (_u *OpeningSessionUpdate) Save(ctx context.Context) (int, error) {
-	_u.defaults()
+	if err := _u.defaults(); err != nil {
+		return 0, err
+	}
 	return withHooks(ctx, _u.sqlSave, _u.mutation, _u.hooks)
 }
 
@@ -149,11 +151,15 @@ func (_u *OpeningSessionUpdate) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_u *OpeningSessionUpdate) defaults() {
+func (_u *OpeningSessionUpdate) defaults() error {
 	if _, ok := _u.mutation.UpdatedAt(); !ok {
+		if openingsession.UpdateDefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized openingsession.UpdateDefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := openingsession.UpdateDefaultUpdatedAt()
 		_u.mutation.SetUpdatedAt(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.
@@ -355,7 +361,9 @@ func (_u *OpeningSessionUpdateOne) Select(field string, fields ...string) *Openi
 
 // Save executes the query and returns the updated OpeningSession entity.
 func (_u *OpeningSessionUpdateOne) Save(ctx context.Context) (*OpeningSession, error) {
-	_u.defaults()
+	if err := _u.defaults(); err != nil {
+		return nil, err
+	}
 	return withHooks(ctx, _u.sqlSave, _u.mutation, _u.hooks)
 }
 
@@ -382,11 +390,15 @@ func (_u *OpeningSessionUpdateOne) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_u *OpeningSessionUpdateOne) defaults() {
+func (_u *OpeningSessionUpdateOne) defaults() error {
 	if _, ok := _u.mutation.UpdatedAt(); !ok {
+		if openingsession.UpdateDefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized openingsession.UpdateDefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := openingsession.UpdateDefaultUpdatedAt()
 		_u.mutation.SetUpdatedAt(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.

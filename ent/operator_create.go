@@ -181,7 +181,9 @@ func (_c *OperatorCreate) Mutation() *OperatorMutation {
 
 // Save creates the Operator in the database.
 func (_c *OperatorCreate) Save(ctx context.Context) (*Operator, error) {
-	_c.defaults()
+	if err := _c.defaults(); err != nil {
+		return nil, err
+	}
 	return withHooks(ctx, _c.sqlSave, _c.mutation, _c.hooks)
 }
 
@@ -208,12 +210,18 @@ func (_c *OperatorCreate) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_c *OperatorCreate) defaults() {
+func (_c *OperatorCreate) defaults() error {
 	if _, ok := _c.mutation.CreatedAt(); !ok {
+		if operator.DefaultCreatedAt == nil {
+			return fmt.Errorf("ent: uninitialized operator.DefaultCreatedAt (forgotten import ent/runtime?)")
+		}
 		v := operator.DefaultCreatedAt()
 		_c.mutation.SetCreatedAt(v)
 	}
 	if _, ok := _c.mutation.UpdatedAt(); !ok {
+		if operator.DefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized operator.DefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := operator.DefaultUpdatedAt()
 		_c.mutation.SetUpdatedAt(v)
 	}
@@ -221,6 +229,7 @@ func (_c *OperatorCreate) defaults() {
 		v := operator.DefaultActive
 		_c.mutation.SetActive(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.

@@ -5,6 +5,7 @@ package ent
 import (
 	"context"
 	"database/sql/driver"
+	"errors"
 	"fmt"
 	"math"
 	"segretariato/ent/citizen"
@@ -477,6 +478,12 @@ func (_q *OperatorQuery) prepareQuery(ctx context.Context) error {
 			return err
 		}
 		_q.sql = prev
+	}
+	if operator.Policy == nil {
+		return errors.New("ent: uninitialized operator.Policy (forgotten import ent/runtime?)")
+	}
+	if err := operator.Policy.EvalQuery(ctx, _q); err != nil {
+		return err
 	}
 	return nil
 }

@@ -258,7 +258,9 @@ func (_c *ReferralCreate) Mutation() *ReferralMutation {
 
 // Save creates the Referral in the database.
 func (_c *ReferralCreate) Save(ctx context.Context) (*Referral, error) {
-	_c.defaults()
+	if err := _c.defaults(); err != nil {
+		return nil, err
+	}
 	return withHooks(ctx, _c.sqlSave, _c.mutation, _c.hooks)
 }
 
@@ -285,12 +287,18 @@ func (_c *ReferralCreate) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_c *ReferralCreate) defaults() {
+func (_c *ReferralCreate) defaults() error {
 	if _, ok := _c.mutation.CreatedAt(); !ok {
+		if referral.DefaultCreatedAt == nil {
+			return fmt.Errorf("ent: uninitialized referral.DefaultCreatedAt (forgotten import ent/runtime?)")
+		}
 		v := referral.DefaultCreatedAt()
 		_c.mutation.SetCreatedAt(v)
 	}
 	if _, ok := _c.mutation.UpdatedAt(); !ok {
+		if referral.DefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized referral.DefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := referral.DefaultUpdatedAt()
 		_c.mutation.SetUpdatedAt(v)
 	}
@@ -306,6 +314,7 @@ func (_c *ReferralCreate) defaults() {
 		v := referral.DefaultConsentOverride
 		_c.mutation.SetConsentOverride(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.

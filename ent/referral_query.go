@@ -5,6 +5,7 @@ package ent
 import (
 	"context"
 	"database/sql/driver"
+	"errors"
 	"fmt"
 	"math"
 	"segretariato/ent/contact"
@@ -439,6 +440,12 @@ func (_q *ReferralQuery) prepareQuery(ctx context.Context) error {
 			return err
 		}
 		_q.sql = prev
+	}
+	if referral.Policy == nil {
+		return errors.New("ent: uninitialized referral.Policy (forgotten import ent/runtime?)")
+	}
+	if err := referral.Policy.EvalQuery(ctx, _q); err != nil {
+		return err
 	}
 	return nil
 }

@@ -116,7 +116,9 @@ func (_c *ReferralEventCreate) Mutation() *ReferralEventMutation {
 
 // Save creates the ReferralEvent in the database.
 func (_c *ReferralEventCreate) Save(ctx context.Context) (*ReferralEvent, error) {
-	_c.defaults()
+	if err := _c.defaults(); err != nil {
+		return nil, err
+	}
 	return withHooks(ctx, _c.sqlSave, _c.mutation, _c.hooks)
 }
 
@@ -143,11 +145,15 @@ func (_c *ReferralEventCreate) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_c *ReferralEventCreate) defaults() {
+func (_c *ReferralEventCreate) defaults() error {
 	if _, ok := _c.mutation.CreatedAt(); !ok {
+		if referralevent.DefaultCreatedAt == nil {
+			return fmt.Errorf("ent: uninitialized referralevent.DefaultCreatedAt (forgotten import ent/runtime?)")
+		}
 		v := referralevent.DefaultCreatedAt()
 		_c.mutation.SetCreatedAt(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.

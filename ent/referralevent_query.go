@@ -4,6 +4,7 @@ package ent
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"segretariato/ent/operator"
@@ -402,6 +403,12 @@ func (_q *ReferralEventQuery) prepareQuery(ctx context.Context) error {
 			return err
 		}
 		_q.sql = prev
+	}
+	if referralevent.Policy == nil {
+		return errors.New("ent: uninitialized referralevent.Policy (forgotten import ent/runtime?)")
+	}
+	if err := referralevent.Policy.EvalQuery(ctx, _q); err != nil {
+		return err
 	}
 	return nil
 }

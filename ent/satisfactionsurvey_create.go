@@ -113,7 +113,9 @@ func (_c *SatisfactionSurveyCreate) Mutation() *SatisfactionSurveyMutation {
 
 // Save creates the SatisfactionSurvey in the database.
 func (_c *SatisfactionSurveyCreate) Save(ctx context.Context) (*SatisfactionSurvey, error) {
-	_c.defaults()
+	if err := _c.defaults(); err != nil {
+		return nil, err
+	}
 	return withHooks(ctx, _c.sqlSave, _c.mutation, _c.hooks)
 }
 
@@ -140,15 +142,22 @@ func (_c *SatisfactionSurveyCreate) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_c *SatisfactionSurveyCreate) defaults() {
+func (_c *SatisfactionSurveyCreate) defaults() error {
 	if _, ok := _c.mutation.CreatedAt(); !ok {
+		if satisfactionsurvey.DefaultCreatedAt == nil {
+			return fmt.Errorf("ent: uninitialized satisfactionsurvey.DefaultCreatedAt (forgotten import ent/runtime?)")
+		}
 		v := satisfactionsurvey.DefaultCreatedAt()
 		_c.mutation.SetCreatedAt(v)
 	}
 	if _, ok := _c.mutation.UpdatedAt(); !ok {
+		if satisfactionsurvey.DefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized satisfactionsurvey.DefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := satisfactionsurvey.DefaultUpdatedAt()
 		_c.mutation.SetUpdatedAt(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.

@@ -154,7 +154,9 @@ func (_u *SatisfactionSurveyUpdate) RemoveResponses(v ...*SurveyResponse) *Satis
 
 // Save executes the query and returns the number of nodes affected by the update operation.
 func (_u *SatisfactionSurveyUpdate) Save(ctx context.Context) (int, error) {
-	_u.defaults()
+	if err := _u.defaults(); err != nil {
+		return 0, err
+	}
 	return withHooks(ctx, _u.sqlSave, _u.mutation, _u.hooks)
 }
 
@@ -181,11 +183,15 @@ func (_u *SatisfactionSurveyUpdate) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_u *SatisfactionSurveyUpdate) defaults() {
+func (_u *SatisfactionSurveyUpdate) defaults() error {
 	if _, ok := _u.mutation.UpdatedAt(); !ok {
+		if satisfactionsurvey.UpdateDefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized satisfactionsurvey.UpdateDefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := satisfactionsurvey.UpdateDefaultUpdatedAt()
 		_u.mutation.SetUpdatedAt(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.
@@ -449,7 +455,9 @@ func (_u *SatisfactionSurveyUpdateOne) Select(field string, fields ...string) *S
 
 // Save executes the query and returns the updated SatisfactionSurvey entity.
 func (_u *SatisfactionSurveyUpdateOne) Save(ctx context.Context) (*SatisfactionSurvey, error) {
-	_u.defaults()
+	if err := _u.defaults(); err != nil {
+		return nil, err
+	}
 	return withHooks(ctx, _u.sqlSave, _u.mutation, _u.hooks)
 }
 
@@ -476,11 +484,15 @@ func (_u *SatisfactionSurveyUpdateOne) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_u *SatisfactionSurveyUpdateOne) defaults() {
+func (_u *SatisfactionSurveyUpdateOne) defaults() error {
 	if _, ok := _u.mutation.UpdatedAt(); !ok {
+		if satisfactionsurvey.UpdateDefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized satisfactionsurvey.UpdateDefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := satisfactionsurvey.UpdateDefaultUpdatedAt()
 		_u.mutation.SetUpdatedAt(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.

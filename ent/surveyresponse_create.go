@@ -101,7 +101,9 @@ func (_c *SurveyResponseCreate) Mutation() *SurveyResponseMutation {
 
 // Save creates the SurveyResponse in the database.
 func (_c *SurveyResponseCreate) Save(ctx context.Context) (*SurveyResponse, error) {
-	_c.defaults()
+	if err := _c.defaults(); err != nil {
+		return nil, err
+	}
 	return withHooks(ctx, _c.sqlSave, _c.mutation, _c.hooks)
 }
 
@@ -128,15 +130,22 @@ func (_c *SurveyResponseCreate) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_c *SurveyResponseCreate) defaults() {
+func (_c *SurveyResponseCreate) defaults() error {
 	if _, ok := _c.mutation.CreatedAt(); !ok {
+		if surveyresponse.DefaultCreatedAt == nil {
+			return fmt.Errorf("ent: uninitialized surveyresponse.DefaultCreatedAt (forgotten import ent/runtime?)")
+		}
 		v := surveyresponse.DefaultCreatedAt()
 		_c.mutation.SetCreatedAt(v)
 	}
 	if _, ok := _c.mutation.UpdatedAt(); !ok {
+		if surveyresponse.DefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized surveyresponse.DefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := surveyresponse.DefaultUpdatedAt()
 		_c.mutation.SetUpdatedAt(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.

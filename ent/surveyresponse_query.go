@@ -4,6 +4,7 @@ package ent
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"segretariato/ent/predicate"
@@ -365,6 +366,12 @@ func (_q *SurveyResponseQuery) prepareQuery(ctx context.Context) error {
 			return err
 		}
 		_q.sql = prev
+	}
+	if surveyresponse.Policy == nil {
+		return errors.New("ent: uninitialized surveyresponse.Policy (forgotten import ent/runtime?)")
+	}
+	if err := surveyresponse.Policy.EvalQuery(ctx, _q); err != nil {
+		return err
 	}
 	return nil
 }

@@ -137,7 +137,9 @@ func (_u *SurveyResponseUpdate) ClearSurvey() *SurveyResponseUpdate {
 
 // Save executes the query and returns the number of nodes affected by the update operation.
 func (_u *SurveyResponseUpdate) Save(ctx context.Context) (int, error) {
-	_u.defaults()
+	if err := _u.defaults(); err != nil {
+		return 0, err
+	}
 	return withHooks(ctx, _u.sqlSave, _u.mutation, _u.hooks)
 }
 
@@ -164,11 +166,15 @@ func (_u *SurveyResponseUpdate) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_u *SurveyResponseUpdate) defaults() {
+func (_u *SurveyResponseUpdate) defaults() error {
 	if _, ok := _u.mutation.UpdatedAt(); !ok {
+		if surveyresponse.UpdateDefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized surveyresponse.UpdateDefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := surveyresponse.UpdateDefaultUpdatedAt()
 		_u.mutation.SetUpdatedAt(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.
@@ -399,7 +405,9 @@ func (_u *SurveyResponseUpdateOne) Select(field string, fields ...string) *Surve
 
 // Save executes the query and returns the updated SurveyResponse entity.
 func (_u *SurveyResponseUpdateOne) Save(ctx context.Context) (*SurveyResponse, error) {
-	_u.defaults()
+	if err := _u.defaults(); err != nil {
+		return nil, err
+	}
 	return withHooks(ctx, _u.sqlSave, _u.mutation, _u.hooks)
 }
 
@@ -426,11 +434,15 @@ func (_u *SurveyResponseUpdateOne) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_u *SurveyResponseUpdateOne) defaults() {
+func (_u *SurveyResponseUpdateOne) defaults() error {
 	if _, ok := _u.mutation.UpdatedAt(); !ok {
+		if surveyresponse.UpdateDefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized surveyresponse.UpdateDefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := surveyresponse.UpdateDefaultUpdatedAt()
 		_u.mutation.SetUpdatedAt(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.

@@ -84,7 +84,9 @@ func (_c *TimetablePublicationCreate) Mutation() *TimetablePublicationMutation {
 
 // Save creates the TimetablePublication in the database.
 func (_c *TimetablePublicationCreate) Save(ctx context.Context) (*TimetablePublication, error) {
-	_c.defaults()
+	if err := _c.defaults(); err != nil {
+		return nil, err
+	}
 	return withHooks(ctx, _c.sqlSave, _c.mutation, _c.hooks)
 }
 
@@ -111,15 +113,22 @@ func (_c *TimetablePublicationCreate) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_c *TimetablePublicationCreate) defaults() {
+func (_c *TimetablePublicationCreate) defaults() error {
 	if _, ok := _c.mutation.CreatedAt(); !ok {
+		if timetablepublication.DefaultCreatedAt == nil {
+			return fmt.Errorf("ent: uninitialized timetablepublication.DefaultCreatedAt (forgotten import ent/runtime?)")
+		}
 		v := timetablepublication.DefaultCreatedAt()
 		_c.mutation.SetCreatedAt(v)
 	}
 	if _, ok := _c.mutation.UpdatedAt(); !ok {
+		if timetablepublication.DefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized timetablepublication.DefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := timetablepublication.DefaultUpdatedAt()
 		_c.mutation.SetUpdatedAt(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.

@@ -4,6 +4,7 @@ package ent
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"segretariato/ent/predicate"
@@ -329,6 +330,12 @@ func (_q *TimetablePublicationQuery) prepareQuery(ctx context.Context) error {
 			return err
 		}
 		_q.sql = prev
+	}
+	if timetablepublication.Policy == nil {
+		return errors.New("ent: uninitialized timetablepublication.Policy (forgotten import ent/runtime?)")
+	}
+	if err := timetablepublication.Policy.EvalQuery(ctx, _q); err != nil {
+		return err
 	}
 	return nil
 }

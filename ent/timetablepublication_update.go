@@ -91,7 +91,9 @@ func (_u *TimetablePublicationUpdate) Mutation() *TimetablePublicationMutation {
 
 // Save executes the query and returns the number of nodes affected by the update operation.
 func (_u *TimetablePublicationUpdate) Save(ctx context.Context) (int, error) {
-	_u.defaults()
+	if err := _u.defaults(); err != nil {
+		return 0, err
+	}
 	return withHooks(ctx, _u.sqlSave, _u.mutation, _u.hooks)
 }
 
@@ -118,11 +120,15 @@ func (_u *TimetablePublicationUpdate) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_u *TimetablePublicationUpdate) defaults() {
+func (_u *TimetablePublicationUpdate) defaults() error {
 	if _, ok := _u.mutation.UpdatedAt(); !ok {
+		if timetablepublication.UpdateDefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized timetablepublication.UpdateDefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := timetablepublication.UpdateDefaultUpdatedAt()
 		_u.mutation.SetUpdatedAt(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.
@@ -269,7 +275,9 @@ func (_u *TimetablePublicationUpdateOne) Select(field string, fields ...string) 
 
 // Save executes the query and returns the updated TimetablePublication entity.
 func (_u *TimetablePublicationUpdateOne) Save(ctx context.Context) (*TimetablePublication, error) {
-	_u.defaults()
+	if err := _u.defaults(); err != nil {
+		return nil, err
+	}
 	return withHooks(ctx, _u.sqlSave, _u.mutation, _u.hooks)
 }
 
@@ -296,11 +304,15 @@ func (_u *TimetablePublicationUpdateOne) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_u *TimetablePublicationUpdateOne) defaults() {
+func (_u *TimetablePublicationUpdateOne) defaults() error {
 	if _, ok := _u.mutation.UpdatedAt(); !ok {
+		if timetablepublication.UpdateDefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized timetablepublication.UpdateDefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := timetablepublication.UpdateDefaultUpdatedAt()
 		_u.mutation.SetUpdatedAt(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.

@@ -139,7 +139,9 @@ func (_c *TrainingCreate) Mutation() *TrainingMutation {
 
 // Save creates the Training in the database.
 func (_c *TrainingCreate) Save(ctx context.Context) (*Training, error) {
-	_c.defaults()
+	if err := _c.defaults(); err != nil {
+		return nil, err
+	}
 	return withHooks(ctx, _c.sqlSave, _c.mutation, _c.hooks)
 }
 
@@ -166,15 +168,22 @@ func (_c *TrainingCreate) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_c *TrainingCreate) defaults() {
+func (_c *TrainingCreate) defaults() error {
 	if _, ok := _c.mutation.CreatedAt(); !ok {
+		if training.DefaultCreatedAt == nil {
+			return fmt.Errorf("ent: uninitialized training.DefaultCreatedAt (forgotten import ent/runtime?)")
+		}
 		v := training.DefaultCreatedAt()
 		_c.mutation.SetCreatedAt(v)
 	}
 	if _, ok := _c.mutation.UpdatedAt(); !ok {
+		if training.DefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized training.DefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := training.DefaultUpdatedAt()
 		_c.mutation.SetUpdatedAt(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.

@@ -5,6 +5,7 @@ package ent
 import (
 	"context"
 	"database/sql/driver"
+	"errors"
 	"fmt"
 	"math"
 	"segretariato/ent/operator"
@@ -403,6 +404,12 @@ func (_q *TrainingQuery) prepareQuery(ctx context.Context) error {
 			return err
 		}
 		_q.sql = prev
+	}
+	if training.Policy == nil {
+		return errors.New("ent: uninitialized training.Policy (forgotten import ent/runtime?)")
+	}
+	if err := training.Policy.EvalQuery(ctx, _q); err != nil {
+		return err
 	}
 	return nil
 }

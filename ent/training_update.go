@@ -207,7 +207,9 @@ func (_u *TrainingUpdate) ClearPlan() *TrainingUpdate {
 
 // Save executes the query and returns the number of nodes affected by the update operation.
 func (_u *TrainingUpdate) Save(ctx context.Context) (int, error) {
-	_u.defaults()
+	if err := _u.defaults(); err != nil {
+		return 0, err
+	}
 	return withHooks(ctx, _u.sqlSave, _u.mutation, _u.hooks)
 }
 
@@ -234,11 +236,15 @@ func (_u *TrainingUpdate) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_u *TrainingUpdate) defaults() {
+func (_u *TrainingUpdate) defaults() error {
 	if _, ok := _u.mutation.UpdatedAt(); !ok {
+		if training.UpdateDefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized training.UpdateDefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := training.UpdateDefaultUpdatedAt()
 		_u.mutation.SetUpdatedAt(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.
@@ -599,7 +605,9 @@ func (_u *TrainingUpdateOne) Select(field string, fields ...string) *TrainingUpd
 
 // Save executes the query and returns the updated Training entity.
 func (_u *TrainingUpdateOne) Save(ctx context.Context) (*Training, error) {
-	_u.defaults()
+	if err := _u.defaults(); err != nil {
+		return nil, err
+	}
 	return withHooks(ctx, _u.sqlSave, _u.mutation, _u.hooks)
 }
 
@@ -626,11 +634,15 @@ func (_u *TrainingUpdateOne) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_u *TrainingUpdateOne) defaults() {
+func (_u *TrainingUpdateOne) defaults() error {
 	if _, ok := _u.mutation.UpdatedAt(); !ok {
+		if training.UpdateDefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized training.UpdateDefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := training.UpdateDefaultUpdatedAt()
 		_u.mutation.SetUpdatedAt(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.

@@ -113,7 +113,9 @@ func (_c *TrainingPlanCreate) Mutation() *TrainingPlanMutation {
 
 // Save creates the TrainingPlan in the database.
 func (_c *TrainingPlanCreate) Save(ctx context.Context) (*TrainingPlan, error) {
-	_c.defaults()
+	if err := _c.defaults(); err != nil {
+		return nil, err
+	}
 	return withHooks(ctx, _c.sqlSave, _c.mutation, _c.hooks)
 }
 
@@ -140,15 +142,22 @@ func (_c *TrainingPlanCreate) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_c *TrainingPlanCreate) defaults() {
+func (_c *TrainingPlanCreate) defaults() error {
 	if _, ok := _c.mutation.CreatedAt(); !ok {
+		if trainingplan.DefaultCreatedAt == nil {
+			return fmt.Errorf("ent: uninitialized trainingplan.DefaultCreatedAt (forgotten import ent/runtime?)")
+		}
 		v := trainingplan.DefaultCreatedAt()
 		_c.mutation.SetCreatedAt(v)
 	}
 	if _, ok := _c.mutation.UpdatedAt(); !ok {
+		if trainingplan.DefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized trainingplan.DefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := trainingplan.DefaultUpdatedAt()
 		_c.mutation.SetUpdatedAt(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.

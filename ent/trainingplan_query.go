@@ -5,6 +5,7 @@ package ent
 import (
 	"context"
 	"database/sql/driver"
+	"errors"
 	"fmt"
 	"math"
 	"segretariato/ent/predicate"
@@ -367,6 +368,12 @@ func (_q *TrainingPlanQuery) prepareQuery(ctx context.Context) error {
 			return err
 		}
 		_q.sql = prev
+	}
+	if trainingplan.Policy == nil {
+		return errors.New("ent: uninitialized trainingplan.Policy (forgotten import ent/runtime?)")
+	}
+	if err := trainingplan.Policy.EvalQuery(ctx, _q); err != nil {
+		return err
 	}
 	return nil
 }

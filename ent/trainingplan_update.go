@@ -154,7 +154,9 @@ func (_u *TrainingPlanUpdate) RemoveTrainings(v ...*Training) *TrainingPlanUpdat
 
 // Save executes the query and returns the number of nodes affected by the update operation.
 func (_u *TrainingPlanUpdate) Save(ctx context.Context) (int, error) {
-	_u.defaults()
+	if err := _u.defaults(); err != nil {
+		return 0, err
+	}
 	return withHooks(ctx, _u.sqlSave, _u.mutation, _u.hooks)
 }
 
@@ -181,11 +183,15 @@ func (_u *TrainingPlanUpdate) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_u *TrainingPlanUpdate) defaults() {
+func (_u *TrainingPlanUpdate) defaults() error {
 	if _, ok := _u.mutation.UpdatedAt(); !ok {
+		if trainingplan.UpdateDefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized trainingplan.UpdateDefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := trainingplan.UpdateDefaultUpdatedAt()
 		_u.mutation.SetUpdatedAt(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.
@@ -454,7 +460,9 @@ func (_u *TrainingPlanUpdateOne) Select(field string, fields ...string) *Trainin
 
 // Save executes the query and returns the updated TrainingPlan entity.
 func (_u *TrainingPlanUpdateOne) Save(ctx context.Context) (*TrainingPlan, error) {
-	_u.defaults()
+	if err := _u.defaults(); err != nil {
+		return nil, err
+	}
 	return withHooks(ctx, _u.sqlSave, _u.mutation, _u.hooks)
 }
 
@@ -481,11 +489,15 @@ func (_u *TrainingPlanUpdateOne) ExecX(ctx context.Context) {
 }
 
 // defaults sets the default values of the builder before save.
-func (_u *TrainingPlanUpdateOne) defaults() {
+func (_u *TrainingPlanUpdateOne) defaults() error {
 	if _, ok := _u.mutation.UpdatedAt(); !ok {
+		if trainingplan.UpdateDefaultUpdatedAt == nil {
+			return fmt.Errorf("ent: uninitialized trainingplan.UpdateDefaultUpdatedAt (forgotten import ent/runtime?)")
+		}
 		v := trainingplan.UpdateDefaultUpdatedAt()
 		_u.mutation.SetUpdatedAt(v)
 	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.

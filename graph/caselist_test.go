@@ -64,7 +64,7 @@ type caseListOut struct {
 // needs and a referral) plus contacts that each miss one filter.
 func seedCases(t *testing.T, c *ent.Client, op *ent.Operator, other *ent.Operator, n int) {
 	t.Helper()
-	ctx := t.Context()
+	ctx := sys(t)
 	needs := map[string]int{}
 	for _, nc := range c.NeedCategory.Query().Where(needcategory.CodeIn("ECO_INCOME", "HOU_EVICTION", "CARE_HOME")).AllX(ctx) {
 		needs[nc.Code] = nc.ID
@@ -72,7 +72,7 @@ func seedCases(t *testing.T, c *ent.Client, op *ent.Operator, other *ent.Operato
 	ssp := c.Service.Query().Where(service.Code("SSP")).OnlyX(ctx)
 	base := time.Date(2025, 3, 1, 9, 0, 0, 0, time.UTC)
 	mk := func(i int, who *ent.Operator, area schematype.TargetArea, need string, outcome schematype.Outcome, status schematype.ReferralStatus, at time.Time) {
-		cit := c.Citizen.Create().SetFirstName(fmt.Sprintf("Nome%d", i)).SetLastName("Cognome").SaveX(ctx)
+		cit := c.Citizen.Create().SetFirstName(fmt.Sprintf("Nome%d", i)).SetLastName("Cognome").SetHolder(who).SaveX(ctx)
 		con := c.Contact.Create().SetOccurredAt(at).SetChannel(schematype.ChannelInPerson).
 			SetRequester(schematype.RequesterSelf).SetTargetArea(area).
 			SetResponses([]schematype.Response{schematype.ResponseInformation}).SetOutcome(outcome).

@@ -87,7 +87,7 @@ func TestCitizenCreateRefusesBadInput(t *testing.T) {
 				if got := r.Errors[0].Extensions["field"]; got != tc.field {
 					t.Errorf("field %v, want %s", got, tc.field)
 				}
-				n, err := db.Client.Citizen.Query().Count(t.Context())
+				n, err := db.Client.Citizen.Query().Count(sys(t))
 				if err != nil || n != 0 {
 					t.Errorf("citizens after refusal: %d (%v), want 0", n, err)
 				}

@@ -182,9 +182,9 @@ func TestExternalReferralNeedsConsent(t *testing.T) {
 		for _, tc := range cases {
 			t.Run(tc.name, func(t *testing.T) {
 				c := mustCreateContact(t, api, token, tc.citizen, need, "REFERRED_EXTERNAL")
-				before, _ := db.Client.Referral.Query().Count(t.Context())
+				before, _ := db.Client.Referral.Query().Count(sys(t))
 				r := api.Do(t, token, createReferral, map[string]any{"c": c, "s": tc.service, "o": tc.override})
-				after, _ := db.Client.Referral.Query().Count(t.Context())
+				after, _ := db.Client.Referral.Query().Count(sys(t))
 				if r.Code() != tc.code {
 					t.Fatalf("code %q, want %q; %s", r.Code(), tc.code, r.Body)
 				}

@@ -3,6 +3,7 @@
 package runtime
 
 import (
+	"context"
 	"segretariato/ent/auditevent"
 	"segretariato/ent/citizen"
 	"segretariato/ent/contact"
@@ -21,12 +22,24 @@ import (
 	"segretariato/ent/training"
 	"segretariato/ent/trainingplan"
 	"time"
+
+	"entgo.io/ent"
+	"entgo.io/ent/privacy"
 )
 
 // The init function reads all schema descriptors with runtime code
 // (default values, validators, hooks and policies) and stitches it
 // to their package variables.
 func init() {
+	auditevent.Policy = privacy.NewPolicies(schema.AuditEvent{})
+	auditevent.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := auditevent.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
 	auditeventFields := schema.AuditEvent{}.Fields()
 	_ = auditeventFields
 	// auditeventDescAt is the schema descriptor for at field.
@@ -38,8 +51,18 @@ func init() {
 	// auditevent.DetailValidator is a validator for the "detail" field. It is called by the builders before save.
 	auditevent.DetailValidator = auditeventDescDetail.Validators[0].(func(string) error)
 	citizenMixin := schema.Citizen{}.Mixin()
+	citizen.Policy = privacy.NewPolicies(schema.Citizen{})
+	citizen.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := citizen.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
 	citizenHooks := schema.Citizen{}.Hooks()
-	citizen.Hooks[0] = citizenHooks[0]
+
+	citizen.Hooks[1] = citizenHooks[0]
 	citizenMixinFields0 := citizenMixin[0].Fields()
 	_ = citizenMixinFields0
 	citizenMixinFields1 := citizenMixin[1].Fields()
@@ -119,8 +142,18 @@ func init() {
 	// citizen.ConsentScopeValidator is a validator for the "consent_scope" field. It is called by the builders before save.
 	citizen.ConsentScopeValidator = citizenDescConsentScope.Validators[0].(func(string) error)
 	contactMixin := schema.Contact{}.Mixin()
+	contact.Policy = privacy.NewPolicies(schema.Contact{})
+	contact.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := contact.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
 	contactHooks := schema.Contact{}.Hooks()
-	contact.Hooks[0] = contactHooks[0]
+
+	contact.Hooks[1] = contactHooks[0]
 	contactMixinFields0 := contactMixin[0].Fields()
 	_ = contactMixinFields0
 	contactMixinFields1 := contactMixin[1].Fields()
@@ -158,6 +191,15 @@ func init() {
 	// contact.AnonymousBirthYearValidator is a validator for the "anonymous_birth_year" field. It is called by the builders before save.
 	contact.AnonymousBirthYearValidator = contactDescAnonymousBirthYear.Validators[0].(func(int) error)
 	locationMixin := schema.Location{}.Mixin()
+	location.Policy = privacy.NewPolicies(schema.Location{})
+	location.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := location.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
 	locationMixinFields0 := locationMixin[0].Fields()
 	_ = locationMixinFields0
 	locationFields := schema.Location{}.Fields()
@@ -229,6 +271,15 @@ func init() {
 	// location.EmailValidator is a validator for the "email" field. It is called by the builders before save.
 	location.EmailValidator = locationDescEmail.Validators[0].(func(string) error)
 	needcategoryMixin := schema.NeedCategory{}.Mixin()
+	needcategory.Policy = privacy.NewPolicies(schema.NeedCategory{})
+	needcategory.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := needcategory.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
 	needcategoryMixinFields0 := needcategoryMixin[0].Fields()
 	_ = needcategoryMixinFields0
 	needcategoryFields := schema.NeedCategory{}.Fields()
@@ -306,6 +357,15 @@ func init() {
 	// needcategory.DefaultActive holds the default value on creation for the active field.
 	needcategory.DefaultActive = needcategoryDescActive.Default.(bool)
 	openinghourMixin := schema.OpeningHour{}.Mixin()
+	openinghour.Policy = privacy.NewPolicies(schema.OpeningHour{})
+	openinghour.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := openinghour.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
 	openinghourMixinFields0 := openinghourMixin[0].Fields()
 	_ = openinghourMixinFields0
 	openinghourFields := schema.OpeningHour{}.Fields()
@@ -333,6 +393,15 @@ func init() {
 	// openinghour.EndValidator is a validator for the "end" field. It is called by the builders before save.
 	openinghour.EndValidator = openinghourDescEnd.Validators[0].(func(string) error)
 	openingsessionMixin := schema.OpeningSession{}.Mixin()
+	openingsession.Policy = privacy.NewPolicies(schema.OpeningSession{})
+	openingsession.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := openingsession.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
 	openingsessionMixinFields0 := openingsessionMixin[0].Fields()
 	_ = openingsessionMixinFields0
 	openingsessionFields := schema.OpeningSession{}.Fields()
@@ -352,6 +421,15 @@ func init() {
 	// openingsession.NotesValidator is a validator for the "notes" field. It is called by the builders before save.
 	openingsession.NotesValidator = openingsessionDescNotes.Validators[0].(func(string) error)
 	operatorMixin := schema.Operator{}.Mixin()
+	operator.Policy = privacy.NewPolicies(schema.Operator{})
+	operator.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := operator.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
 	operatorMixinFields0 := operatorMixin[0].Fields()
 	_ = operatorMixinFields0
 	operatorFields := schema.Operator{}.Fields()
@@ -411,6 +489,15 @@ func init() {
 	// operator.OidcSubjectValidator is a validator for the "oidc_subject" field. It is called by the builders before save.
 	operator.OidcSubjectValidator = operatorDescOidcSubject.Validators[0].(func(string) error)
 	referralMixin := schema.Referral{}.Mixin()
+	referral.Policy = privacy.NewPolicies(schema.Referral{})
+	referral.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := referral.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
 	referralMixinFields0 := referralMixin[0].Fields()
 	_ = referralMixinFields0
 	referralMixinFields1 := referralMixin[1].Fields()
@@ -439,6 +526,15 @@ func init() {
 	referralDescConsentOverride := referralFields[10].Descriptor()
 	// referral.DefaultConsentOverride holds the default value on creation for the consent_override field.
 	referral.DefaultConsentOverride = referralDescConsentOverride.Default.(bool)
+	referralevent.Policy = privacy.NewPolicies(schema.ReferralEvent{})
+	referralevent.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := referralevent.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
 	referraleventFields := schema.ReferralEvent{}.Fields()
 	_ = referraleventFields
 	// referraleventDescReason is the schema descriptor for reason field.
@@ -450,6 +546,15 @@ func init() {
 	// referralevent.DefaultCreatedAt holds the default value on creation for the created_at field.
 	referralevent.DefaultCreatedAt = referraleventDescCreatedAt.Default.(func() time.Time)
 	satisfactionsurveyMixin := schema.SatisfactionSurvey{}.Mixin()
+	satisfactionsurvey.Policy = privacy.NewPolicies(schema.SatisfactionSurvey{})
+	satisfactionsurvey.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := satisfactionsurvey.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
 	satisfactionsurveyMixinFields0 := satisfactionsurveyMixin[0].Fields()
 	_ = satisfactionsurveyMixinFields0
 	satisfactionsurveyFields := schema.SatisfactionSurvey{}.Fields()
@@ -487,6 +592,15 @@ func init() {
 		}
 	}()
 	serviceMixin := schema.Service{}.Mixin()
+	service.Policy = privacy.NewPolicies(schema.Service{})
+	service.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := service.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
 	serviceMixinFields0 := serviceMixin[0].Fields()
 	_ = serviceMixinFields0
 	serviceFields := schema.Service{}.Fields()
@@ -566,6 +680,15 @@ func init() {
 	// service.DefaultActive holds the default value on creation for the active field.
 	service.DefaultActive = serviceDescActive.Default.(bool)
 	surveyresponseMixin := schema.SurveyResponse{}.Mixin()
+	surveyresponse.Policy = privacy.NewPolicies(schema.SurveyResponse{})
+	surveyresponse.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := surveyresponse.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
 	surveyresponseMixinFields0 := surveyresponseMixin[0].Fields()
 	_ = surveyresponseMixinFields0
 	surveyresponseFields := schema.SurveyResponse{}.Fields()
@@ -589,6 +712,15 @@ func init() {
 	// surveyresponse.CommentValidator is a validator for the "comment" field. It is called by the builders before save.
 	surveyresponse.CommentValidator = surveyresponseDescComment.Validators[0].(func(string) error)
 	timetablepublicationMixin := schema.TimetablePublication{}.Mixin()
+	timetablepublication.Policy = privacy.NewPolicies(schema.TimetablePublication{})
+	timetablepublication.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := timetablepublication.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
 	timetablepublicationMixinFields0 := timetablepublicationMixin[0].Fields()
 	_ = timetablepublicationMixinFields0
 	timetablepublicationFields := schema.TimetablePublication{}.Fields()
@@ -608,6 +740,15 @@ func init() {
 	// timetablepublication.ReferenceValidator is a validator for the "reference" field. It is called by the builders before save.
 	timetablepublication.ReferenceValidator = timetablepublicationDescReference.Validators[0].(func(string) error)
 	trainingMixin := schema.Training{}.Mixin()
+	training.Policy = privacy.NewPolicies(schema.Training{})
+	training.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := training.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
 	trainingMixinFields0 := trainingMixin[0].Fields()
 	_ = trainingMixinFields0
 	trainingFields := schema.Training{}.Fields()
@@ -653,6 +794,15 @@ func init() {
 	// training.HoursValidator is a validator for the "hours" field. It is called by the builders before save.
 	training.HoursValidator = trainingDescHours.Validators[0].(func(float64) error)
 	trainingplanMixin := schema.TrainingPlan{}.Mixin()
+	trainingplan.Policy = privacy.NewPolicies(schema.TrainingPlan{})
+	trainingplan.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := trainingplan.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
 	trainingplanMixinFields0 := trainingplanMixin[0].Fields()
 	_ = trainingplanMixinFields0
 	trainingplanFields := schema.TrainingPlan{}.Fields()

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"segretariato/ent"
+	"segretariato/ent/privacy"
 )
 
 // Code classifies an error for clients; it is what `extensions.code`
@@ -77,6 +78,9 @@ func From(err error) *Error {
 	var ve *ent.ValidationError
 	if errors.As(err, &ve) {
 		return &Error{Code: Invalid, Field: fieldName(ve.Name), Message: validationMessage(ve), cause: err}
+	}
+	if errors.Is(err, privacy.Deny) {
+		return &Error{Code: Forbidden, Message: "not allowed", cause: err}
 	}
 	var nf *ent.NotFoundError
 	if errors.As(err, &nf) {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"segretariato/internal/access"
 	"slices"
 	"strings"
 	"testing"
@@ -43,7 +44,7 @@ var rome = func() *time.Location {
 }()
 
 func TestLoad(t *testing.T) {
-	ctx := context.Background()
+	ctx := access.System(context.Background())
 	db := openRaw(t)
 	client := db.Client
 	start := time.Now()
@@ -142,7 +143,7 @@ func TestLoad(t *testing.T) {
 }
 
 func checkCitizens(t *testing.T, client *ent.Client) {
-	ctx := context.Background()
+	ctx := access.System(context.Background())
 	citizens := client.Citizen.Query().AllX(ctx)
 	foreign, elderly, minors, consent, expired := 0, 0, 0, 0, 0
 	districts := map[string]bool{}
@@ -201,7 +202,7 @@ func checkCitizens(t *testing.T, client *ent.Client) {
 }
 
 func checkContacts(t *testing.T, client *ent.Client, year int) {
-	ctx := context.Background()
+	ctx := access.System(context.Background())
 	contacts := client.Contact.Query().WithNeeds().WithReferrals().WithInformedAbout().Order(contact.ByID()).AllX(ctx)
 	areas := map[schematype.TargetArea]int{}
 	outcomes := map[schematype.Outcome]int{}
@@ -309,7 +310,7 @@ func inSession(at time.Time, sessions []*ent.OpeningSession) bool {
 }
 
 func checkReferrals(t *testing.T, client *ent.Client) {
-	ctx := context.Background()
+	ctx := access.System(context.Background())
 	refs := client.Referral.Query().
 		WithService().
 		WithContact(func(q *ent.ContactQuery) { q.WithCitizen() }).
@@ -394,7 +395,7 @@ func checkReferrals(t *testing.T, client *ent.Client) {
 }
 
 func checkDesk(t *testing.T, client *ent.Client, year int) {
-	ctx := context.Background()
+	ctx := access.System(context.Background())
 	loc := client.Location.Query().OnlyX(ctx)
 	if !loc.Accessible || !loc.ReservedRooms || !loc.WaitingArea || !strings.Contains(loc.Address, "Piazza Camillo Ripamonti 1") {
 		t.Errorf("location %+v", loc)
@@ -461,7 +462,7 @@ func checkDesk(t *testing.T, client *ent.Client, year int) {
 }
 
 func checkTrainings(t *testing.T, client *ent.Client, year int) {
-	ctx := context.Background()
+	ctx := access.System(context.Background())
 	plan := client.TrainingPlan.Query().OnlyX(ctx)
 	if plan.Year != year {
 		t.Errorf("plan year %d", plan.Year)
@@ -489,7 +490,7 @@ func checkTrainings(t *testing.T, client *ent.Client, year int) {
 }
 
 func checkSurvey(t *testing.T, client *ent.Client, year int) {
-	ctx := context.Background()
+	ctx := access.System(context.Background())
 	sv := client.SatisfactionSurvey.Query().WithResponses().OnlyX(ctx)
 	if sv.Year != year || sv.OpenedOn == nil || sv.ClosedOn == nil {
 		t.Errorf("survey %+v", sv)
@@ -513,7 +514,7 @@ func checkSurvey(t *testing.T, client *ent.Client, year int) {
 
 // snapshot is what two loads with the same options must agree on.
 func snapshot(t *testing.T, client *ent.Client) string {
-	ctx := context.Background()
+	ctx := access.System(context.Background())
 	var b strings.Builder
 	for _, c := range client.Citizen.Query().Order(citizen.ByID()).AllX(ctx) {
 		fmt.Fprintf(&b, "%s %s %s %s\n", *c.FiscalCode, c.FirstName, c.LastName, *c.District)
@@ -528,7 +529,7 @@ func snapshot(t *testing.T, client *ent.Client) string {
 }
 
 func TestLoadIsDeterministic(t *testing.T) {
-	ctx := context.Background()
+	ctx := access.System(context.Background())
 	opt := demo.Options{Year: 2024, Seed: 42, Contacts: 400}
 	a, b, c := openDB(t), openDB(t), openDB(t)
 	for _, cl := range []*ent.Client{a, b} {
@@ -553,7 +554,7 @@ func TestLoadIsDeterministic(t *testing.T) {
 }
 
 func TestLoadCurrentYearStopsAtNow(t *testing.T) {
-	ctx := context.Background()
+	ctx := access.System(context.Background())
 	client := openDB(t)
 	now := time.Now()
 	_, err := demo.Load(ctx, client, demo.Options{Year: now.In(rome).Year(), Contacts: 300})
@@ -579,7 +580,7 @@ func TestLoadCurrentYearStopsAtNow(t *testing.T) {
 }
 
 func TestOptionsAndOperatorsErrors(t *testing.T) {
-	ctx := context.Background()
+	ctx := access.System(context.Background())
 	client := openDB(t)
 	if _, err := demo.Operators(ctx, client); !errors.Is(err, demo.ErrNotLoaded) {
 		t.Errorf("Operators on an empty database: %v, want ErrNotLoaded", err)

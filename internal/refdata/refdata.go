@@ -12,6 +12,7 @@ import (
 	"segretariato/ent/needcategory"
 	"segretariato/ent/schema/schematype"
 	"segretariato/ent/service"
+	"segretariato/internal/access"
 )
 
 // Need is a category of the default need taxonomy.
@@ -117,6 +118,7 @@ var Services = []Service{
 // through the API, are left as they are. It returns how many rows it
 // created, or the first database error.
 func Load(ctx context.Context, client *ent.Client) (int, error) {
+	ctx = access.System(ctx)
 	created := 0
 	haveNeeds, err := client.NeedCategory.Query().Select(needcategory.FieldCode).Strings(ctx)
 	if err != nil {

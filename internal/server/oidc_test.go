@@ -69,7 +69,7 @@ func TestOIDCTokensThroughTheHandler(t *testing.T) {
 		api := apitest.New(t, db, func(o *server.Options) { o.OIDC = verifier })
 		op, _ := api.Operator(t, schematype.RoleSocialWorker)
 		bySub, _ := api.Operator(t, schematype.RoleCoordinator)
-		db.Client.Operator.UpdateOne(bySub).SetOidcSubject("idp-123").ExecX(t.Context())
+		db.Client.Operator.UpdateOne(bySub).SetOidcSubject("idp-123").ExecX(sys(t))
 
 		valid := sign(claims("whatever", op.Email, nil), nil)
 		parts := strings.Split(valid, ".")
@@ -107,7 +107,7 @@ func TestOIDCTokensThroughTheHandler(t *testing.T) {
 			})
 		}
 		t.Run("deactivated operator", func(t *testing.T) {
-			db.Client.Operator.UpdateOne(op).SetActive(false).ExecX(t.Context())
+			db.Client.Operator.UpdateOne(op).SetActive(false).ExecX(sys(t))
 			if r := api.Do(t, valid, `{ me { email } }`, nil); r.Status != http.StatusUnauthorized {
 				t.Errorf("status %d, want 401", r.Status)
 			}

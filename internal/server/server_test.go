@@ -48,7 +48,7 @@ func TestTokens(t *testing.T) {
 			})
 		}
 		t.Run("deactivated operator", func(t *testing.T) {
-			db.Client.Operator.UpdateOne(op).SetActive(false).ExecX(t.Context())
+			db.Client.Operator.UpdateOne(op).SetActive(false).ExecX(sys(t))
 			if r := api.Do(t, token, me, nil); r.Status != http.StatusUnauthorized {
 				t.Errorf("status %d, want 401 for a deactivated operator", r.Status)
 			}
