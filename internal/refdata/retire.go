@@ -8,6 +8,7 @@ import (
 	"segretariato/ent/needcategory"
 	"segretariato/ent/referral"
 	"segretariato/ent/service"
+	"segretariato/internal/access"
 )
 
 // Retired says what RetireNeed and RetireService did.
@@ -20,10 +21,11 @@ type Retired struct {
 // in use, so that past cards keep their meaning. It returns a NotFound
 // error for an unknown id.
 func RetireNeed(ctx context.Context, c *ent.Client, id int) (Retired, error) {
+	// Whether anyone's contact uses it, whoever asks.
 	used, err := c.Contact.Query().Where(contact.Or(
 		contact.MainNeedID(id),
 		contact.HasNeedsWith(needcategory.ID(id)),
-	)).Exist(ctx)
+	)).Exist(access.System(ctx))
 	if err != nil {
 		return Retired{}, err
 	}
@@ -36,9 +38,10 @@ func RetireNeed(ctx context.Context, c *ent.Client, id int) (Retired, error) {
 // RetireService deletes a service no referral or contact refers to, and
 // deactivates one in use. It returns a NotFound error for an unknown id.
 func RetireService(ctx context.Context, c *ent.Client, id int) (Retired, error) {
-	used, err := c.Referral.Query().Where(referral.ServiceID(id)).Exist(ctx)
+	sys := access.System(ctx) // whether anyone's record uses it, whoever asks
+	used, err := c.Referral.Query().Where(referral.ServiceID(id)).Exist(sys)
 	if err == nil && !used {
-		used, err = c.Contact.Query().Where(contact.HasInformedAboutWith(service.ID(id))).Exist(ctx)
+		used, err = c.Contact.Query().Where(contact.HasInformedAboutWith(service.ID(id))).Exist(sys)
 	}
 	if err != nil {
 		return Retired{}, err

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
 	"sync/atomic"
@@ -120,4 +121,32 @@ func (a *API) MustDo(t testing.TB, token, query string, vars map[string]any, out
 			t.Fatalf("decoding data %s: %v", r.Data, err)
 		}
 	}
+}
+
+// Upload posts a GraphQL multipart request (the upload spec) carrying one
+// file in the variable named field.
+func (a *API) Upload(t testing.TB, token, query string, vars map[string]any, field, filename string, content []byte) Response {
+	t.Helper()
+	if vars == nil {
+		vars = map[string]any{}
+	}
+	vars[field] = nil
+	ops, err := json.Marshal(map[string]any{"query": query, "variables": vars})
+	if err != nil {
+		t.Fatal(err)
+	}
+	body := &bytes.Buffer{}
+	mw := multipart.NewWriter(body)
+	_ = mw.WriteField("operations", string(ops))
+	_ = mw.WriteField("map", `{"0": ["variables.`+field+`"]}`)
+	fw, _ := mw.CreateFormFile("0", filename)
+	_, _ = fw.Write(content)
+	_ = mw.Close()
+	req := httptest.NewRequest(http.MethodPost, "/graphql", body)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	req.Header.Set("Apollo-Require-Preflight", "true")
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	return a.Send(t, req)
 }
