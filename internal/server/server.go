@@ -141,6 +141,9 @@ func GraphQL(o Options) http.Handler {
 	}
 	srv.SetParserTokenLimit(15000)
 	srv.Use(entgql.Transactioner{TxOpener: client})
+	srv.AroundOperations(func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
+		return next(access.WithHolders(ctx))
+	})
 	srv.AroundRootFields(access.RootFieldGuard)
 	srv.AroundFields(pageLimits(o.DefaultPageSize, o.MaxPageSize))
 	srv.AroundFields(clientErrors)
