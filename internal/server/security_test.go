@@ -38,7 +38,9 @@ func newWorld(t *testing.T, db *database.DB) *world {
 	w.api.MustDo(t, w.sw1, `mutation { createCitizen(input: {fiscalCode: "RCCGLI56B62Z129H", firstName: "Giulia", lastName: "Ricci", privacyConsent: true}) { id } }`, nil, &c)
 	w.citizen = c.CreateCitizen.ID
 	var need struct {
-		NeedCategories struct{ Edges []struct{ Node struct{ ID string } } } `json:"needCategories"`
+		NeedCategories struct {
+			Edges []struct{ Node struct{ ID string } }
+		} `json:"needCategories"`
 	}
 	w.api.MustDo(t, w.sw1, `{ needCategories(where: {code: "CARE_HOME"}) { edges { node { id } } } }`, nil, &need)
 	var con struct {
@@ -50,7 +52,9 @@ func newWorld(t *testing.T, db *database.DB) *world {
 		map[string]any{"c": w.citizen, "n": need.NeedCategories.Edges[0].Node.ID}, &con)
 	w.contact = con.CreateContact.ID
 	var svc struct {
-		Services struct{ Edges []struct{ Node struct{ ID string } } } `json:"services"`
+		Services struct {
+			Edges []struct{ Node struct{ ID string } }
+		} `json:"services"`
 	}
 	w.api.MustDo(t, w.sw1, `{ services(where: {code: "SSP"}) { edges { node { id } } } }`, nil, &svc)
 	var ref struct {
