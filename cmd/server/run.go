@@ -9,13 +9,16 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strconv"
 	"time"
 
 	"segretariato/ent/schema/schematype"
+	"segretariato/internal/access"
 	"segretariato/internal/auth"
 	"segretariato/internal/auth/oidc"
 	"segretariato/internal/database"
 	"segretariato/internal/demo"
+	"segretariato/internal/dsr"
 	"segretariato/internal/refdata"
 	"segretariato/internal/server"
 )
@@ -33,6 +36,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 			return runImport(ctx, args[1:], getenv, stdout, stderr)
 		case "export":
 			return runExport(ctx, args[1:], getenv, stdout, stderr)
+		case "retention":
+			return runRetention(ctx, args[1:], getenv, stdout, stderr)
 		case "serve":
 			args = args[1:]
 		}
@@ -177,5 +182,50 @@ func runOperator(ctx context.Context, args []string, getenv func(string) string,
 		return err
 	}
 	_, err = fmt.Fprintln(stdout, token)
+	return err
+}
+
+// runRetention handles `server retention [--years N] [--dry-run]`: it
+// pseudonymises the citizens with no contact for N years (RETENTION_YEARS,
+// default 10) and prints how many.
+func runRetention(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("retention", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	def := 10
+	if v := getenv("RETENTION_YEARS"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			return errors.New("RETENTION_YEARS must be a whole number of years, at least 1")
+		}
+		def = n
+	}
+	years := fs.Int("years", def, "pseudonymise citizens with no contact for this many years (RETENTION_YEARS)")
+	dryRun := fs.Bool("dry-run", false, "only count them")
+	dbURL := fs.String("database-url", getenv("DATABASE_URL"), "database (DATABASE_URL)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	db, err := database.Open(ctx, *dbURL, database.Options{MaxOpenConns: 2})
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	tx, err := db.Client.Tx(ctx)
+	if err != nil {
+		return err
+	}
+	n, err := dsr.Retain(access.System(ctx), tx.Client(), *years, time.Now(), *dryRun)
+	if err != nil {
+		_ = tx.Rollback()
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return err
+	}
+	verb := "pseudonymised"
+	if *dryRun {
+		verb = "would be pseudonymised (dry run)"
+	}
+	_, err = fmt.Fprintf(stdout, "%d citizens with no contact for %d years %s\n", n, *years, verb)
 	return err
 }

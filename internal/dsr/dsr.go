@@ -94,8 +94,8 @@ func Retain(ctx context.Context, c *ent.Client, years int, now time.Time, dryRun
 	cutoff := now.AddDate(-years, 0, 0)
 	ids, err := c.Citizen.Query().Where(
 		citizen.PseudonymisedAtIsNil(),
-		citizen.CreatedAtLT(cutoff),
 		citizen.Not(citizen.HasContactsWith(contact.OccurredAtGTE(cutoff))),
+		citizen.Or(citizen.HasContacts(), citizen.CreatedAtLT(cutoff)),
 	).IDs(ctx)
 	if err != nil || dryRun {
 		return len(ids), err

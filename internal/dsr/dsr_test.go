@@ -1,0 +1,61 @@
+package dsr_test
+
+import (
+	"testing"
+	"time"
+
+	"segretariato/ent/citizen"
+	"segretariato/ent/needcategory"
+	"segretariato/ent/schema/schematype"
+	"segretariato/internal/access"
+	"segretariato/internal/database"
+	"segretariato/internal/database/dbtest"
+	"segretariato/internal/dsr"
+)
+
+func TestRetentionPseudonymisesOnlyTheLongSilent(t *testing.T) {
+	dbtest.ForEach(t, func(t *testing.T, db *database.DB) {
+		ctx := access.System(t.Context())
+		c := db.Client
+		now := time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC)
+		op := c.Operator.Create().SetEmail("sw@comune.example.it").SetName("SW").SetRole(schematype.RoleSocialWorker).SaveX(ctx)
+		need := c.NeedCategory.Query().Where(needcategory.Code("ADM_INFO")).OnlyX(ctx)
+		mk := func(code string, last time.Time) int {
+			cit := c.Citizen.Create().SetFiscalCode(code).SetFirstName("Nome").SetLastName("Cognome").SetPhone("02 1234").SaveX(ctx)
+			c.Contact.Create().SetCitizen(cit).SetOperator(op).SetMainNeed(need).SetOccurredAt(last).
+				SetChannel(schematype.ChannelPhone).SetRequester(schematype.RequesterSelf).SetTargetArea(schematype.TargetAreaAdults).
+				SetResponses([]schematype.Response{schematype.ResponseInformation}).SetOutcome(schematype.OutcomeInformed).
+				SetNotes("nota").ExecX(ctx)
+			return cit.ID
+		}
+		old := mk("RCCGLI56B62Z129H", now.AddDate(-11, 0, 0))
+		recent := mk("GLLGLI95D50A794S", now.AddDate(-2, 0, 0))
+
+		n, err := dsr.Retain(ctx, c, 10, now, true)
+		if err != nil || n != 1 {
+			t.Fatalf("dry run: %d, %v; want 1", n, err)
+		}
+		if c.Citizen.GetX(ctx, old).PseudonymisedAt != nil {
+			t.Fatal("the dry run wrote")
+		}
+		if n, err = dsr.Retain(ctx, c, 10, now, false); err != nil || n != 1 {
+			t.Fatalf("retention: %d, %v; want 1", n, err)
+		}
+		gone := c.Citizen.GetX(ctx, old)
+		if gone.FiscalCode != nil || gone.FirstName != "" || gone.Phone != "" || gone.PseudonymisedAt == nil || gone.BirthDate == nil {
+			t.Errorf("old citizen after retention: %+v", gone)
+		}
+		if c.Citizen.GetX(ctx, recent).PseudonymisedAt != nil {
+			t.Error("a recent citizen was pseudonymised")
+		}
+		if notes := c.Citizen.Query().Where(citizen.ID(old)).QueryContacts().OnlyX(ctx).Notes; notes != "" {
+			t.Errorf("notes kept: %q", notes)
+		}
+		if n, _ := dsr.Retain(ctx, c, 10, now, false); n != 0 {
+			t.Errorf("a second run pseudonymised %d again", n)
+		}
+		if _, err := dsr.Retain(ctx, c, 0, now, false); err == nil {
+			t.Error("a retention of 0 years was accepted")
+		}
+	})
+}
