@@ -7,6 +7,7 @@ package graph
 
 import (
 	"segretariato/ent"
+	"segretariato/internal/analytics"
 	"segretariato/internal/referral"
 )
 
@@ -14,4 +15,5 @@ import (
 type Resolver struct {
 	Client    *ent.Client
 	Referrals *referral.Service
+	Analytics *analytics.Engine
 }

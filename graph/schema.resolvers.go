@@ -12,8 +12,11 @@ import (
 	"segretariato/graph/generated"
 	"segretariato/graph/model"
 	"segretariato/internal/access"
+	"segretariato/internal/analytics"
 	"segretariato/internal/dsr"
 	"time"
+
+	"github.com/99designs/gqlgen/graphql"
 )
 
 // CreateCitizen is the resolver for the createCitizen field.
@@ -44,6 +47,11 @@ func (r *mutationResolver) ReassignCitizen(ctx context.Context, citizenID int, o
 // EraseCitizen is the resolver for the eraseCitizen field.
 func (r *mutationResolver) EraseCitizen(ctx context.Context, id int) (*ent.Citizen, error) {
 	return dsr.Erase(ctx, ent.FromContext(ctx), id, time.Now())
+}
+
+// ImportIntakeCards is the resolver for the importIntakeCards field.
+func (r *mutationResolver) ImportIntakeCards(ctx context.Context, file graphql.Upload, dryRun *bool) (*model.ImportResult, error) {
+	return r.importIntakeCards(ctx, file, dryRun != nil && *dryRun)
 }
 
 // CreateContact is the resolver for the createContact field.
@@ -194,6 +202,26 @@ func (r *queryResolver) CitizenAuditTrail(ctx context.Context, citizenID int, fi
 // CitizenData is the resolver for the citizenData field.
 func (r *queryResolver) CitizenData(ctx context.Context, id int) (map[string]any, error) {
 	return dsr.Export(ctx, r.Client, id)
+}
+
+// Demand is the resolver for the demand field.
+func (r *queryResolver) Demand(ctx context.Context, groupBy []analytics.Dimension, period *analytics.PeriodUnit, filter *analytics.FilterInput) (*analytics.Report, error) {
+	return r.demand(ctx, groupBy, period, filter)
+}
+
+// ReferralFunnel is the resolver for the referralFunnel field.
+func (r *queryResolver) ReferralFunnel(ctx context.Context, period *analytics.PeriodUnit, filter *analytics.FilterInput) ([]*analytics.FunnelRow, error) {
+	return r.referralFunnel(ctx, period, filter)
+}
+
+// Caseload is the resolver for the caseload field.
+func (r *queryResolver) Caseload(ctx context.Context, filter *analytics.FilterInput) ([]*analytics.CaseloadRow, error) {
+	return r.caseload(ctx, filter)
+}
+
+// QualityReport is the resolver for the qualityReport field.
+func (r *queryResolver) QualityReport(ctx context.Context, year int) (*analytics.QualityReport, error) {
+	return r.Analytics.Quality(ctx, year)
 }
 
 // Mutation returns generated.MutationResolver implementation.

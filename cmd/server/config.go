@@ -21,9 +21,11 @@ type config struct {
 	Demo            bool     // --demo: load the demo year once, print a token per role
 	LogLevel        slog.Level
 	MaxBodyBytes    int64 // MAX_BODY_BYTES (default 1 MiB)
+	MaxUploadBytes  int64 // MAX_UPLOAD_BYTES: an imported CSV file (default 64 MiB)
 	DefaultPageSize int   // DEFAULT_PAGE_SIZE (default 50)
 	MaxPageSize     int   // MAX_PAGE_SIZE (default 200)
 	DBMaxConns      int   // DB_MAX_CONNS: PostgreSQL pool size (default 20)
+	SuppressionK    int   // SUPPRESSION_K: analysts' small-cell threshold (default 5, at least 3)
 	// OIDC_ISSUER, OIDC_AUDIENCE, OIDC_JWKS_URL: accept the municipality's
 	// identity provider's JWTs (all three, or none).
 	OIDCIssuer, OIDCAudience, OIDCJWKSURL string
@@ -42,13 +44,11 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	}
 	origins := getenv("CORS_ORIGINS")
 	level := envOr(getenv, "LOG_LEVEL", "info")
-	ints := map[string]*int{}
-	var maxBody int
+	var maxBody, maxUpload int
 	for name, p := range map[string]*int{
-		"MAX_BODY_BYTES": &maxBody, "DEFAULT_PAGE_SIZE": &c.DefaultPageSize,
-		"MAX_PAGE_SIZE": &c.MaxPageSize, "DB_MAX_CONNS": &c.DBMaxConns,
+		"MAX_BODY_BYTES": &maxBody, "MAX_UPLOAD_BYTES": &maxUpload, "DEFAULT_PAGE_SIZE": &c.DefaultPageSize,
+		"MAX_PAGE_SIZE": &c.MaxPageSize, "DB_MAX_CONNS": &c.DBMaxConns, "SUPPRESSION_K": &c.SuppressionK,
 	} {
-		ints[name] = p
 		if v := getenv(name); v != "" {
 			n, err := strconv.Atoi(v)
 			if err != nil || n <= 0 {
@@ -71,7 +71,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	if fs.NArg() > 0 {
 		return c, fmt.Errorf("unexpected argument %q", fs.Arg(0))
 	}
-	c.MaxBodyBytes = int64(maxBody)
+	c.MaxBodyBytes, c.MaxUploadBytes = int64(maxBody), int64(maxUpload)
 	if c.Env != "development" && c.Env != "production" {
 		return c, errors.New("ENV must be development or production")
 	}
@@ -90,6 +90,9 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	}
 	if oidcSet := []bool{c.OIDCIssuer != "", c.OIDCAudience != "", c.OIDCJWKSURL != ""}; oidcSet[0] != oidcSet[1] || oidcSet[1] != oidcSet[2] {
 		return c, errors.New("OIDC_ISSUER, OIDC_AUDIENCE and OIDC_JWKS_URL go together: set all three or none")
+	}
+	if c.SuppressionK != 0 && c.SuppressionK < 3 {
+		return c, errors.New("SUPPRESSION_K must be at least 3 (the Italian statistical system's minimum)")
 	}
 	if c.MaxPageSize > 0 && c.DefaultPageSize > c.MaxPageSize {
 		return c, errors.New("DEFAULT_PAGE_SIZE must not exceed MAX_PAGE_SIZE")

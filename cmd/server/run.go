@@ -14,6 +14,7 @@ import (
 
 	"segretariato/ent/schema/schematype"
 	"segretariato/internal/access"
+	"segretariato/internal/analytics"
 	"segretariato/internal/auth"
 	"segretariato/internal/auth/oidc"
 	"segretariato/internal/database"
@@ -76,9 +77,13 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 			return err
 		}
 	}
+	engine, err := analytics.New(db, cfg.SuppressionK)
+	if err != nil {
+		return err
+	}
 	h := server.New(server.Options{
-		DB: db, Log: log, Development: cfg.development(), OIDC: verifier,
-		AllowedOrigins: cfg.AllowedOrigins, MaxBodyBytes: cfg.MaxBodyBytes,
+		DB: db, Log: log, Development: cfg.development(), OIDC: verifier, Analytics: engine,
+		AllowedOrigins: cfg.AllowedOrigins, MaxBodyBytes: cfg.MaxBodyBytes, MaxUploadBytes: cfg.MaxUploadBytes,
 		DefaultPageSize: cfg.DefaultPageSize, MaxPageSize: cfg.MaxPageSize,
 	})
 	ln, err := net.Listen("tcp", cfg.Addr)

@@ -11,6 +11,9 @@ import (
 	"segretariato/ent"
 	"segretariato/ent/schema/schematype"
 	"segretariato/graph/model"
+	"segretariato/internal/analytics"
+	"segretariato/internal/intakecsv"
+	"segretariato/internal/intakeio"
 	"strconv"
 	"sync/atomic"
 	"time"
@@ -64,6 +67,18 @@ type ComplexityRoot struct {
 	AuditEventEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	CaseloadRow struct {
+		Active           func(childComplexity int) int
+		Citizens         func(childComplexity int) int
+		Contacts         func(childComplexity int) int
+		Email            func(childComplexity int) int
+		Name             func(childComplexity int) int
+		OpenReferrals    func(childComplexity int) int
+		OperatorID       func(childComplexity int) int
+		PendingFollowUps func(childComplexity int) int
+		Role             func(childComplexity int) int
 	}
 
 	Citizen struct {
@@ -147,6 +162,62 @@ type ComplexityRoot struct {
 		ID          func(childComplexity int) int
 	}
 
+	DemandCell struct {
+		Citizens    func(childComplexity int) int
+		Contacts    func(childComplexity int) int
+		Keys        func(childComplexity int) int
+		Labels      func(childComplexity int) int
+		NewCitizens func(childComplexity int) int
+		Referrals   func(childComplexity int) int
+		Suppressed  func(childComplexity int) int
+	}
+
+	DemandReport struct {
+		Cells func(childComplexity int) int
+		Total func(childComplexity int) int
+	}
+
+	FunnelRow struct {
+		Accepted               func(childComplexity int) int
+		Cancelled              func(childComplexity int) int
+		Completed              func(childComplexity int) int
+		CompletionRate         func(childComplexity int) int
+		Declined               func(childComplexity int) int
+		MedianDaysToAcceptance func(childComplexity int) int
+		MedianDaysToCompletion func(childComplexity int) int
+		Period                 func(childComplexity int) int
+		Proposed               func(childComplexity int) int
+		Service                func(childComplexity int) int
+		ServiceName            func(childComplexity int) int
+		Suppressed             func(childComplexity int) int
+	}
+
+	ImportError struct {
+		Column func(childComplexity int) int
+		Line   func(childComplexity int) int
+		Reason func(childComplexity int) int
+	}
+
+	ImportResult struct {
+		Accepted    func(childComplexity int) int
+		ErrorCount  func(childComplexity int) int
+		Errors      func(childComplexity int) int
+		HeaderError func(childComplexity int) int
+		Summary     func(childComplexity int) int
+	}
+
+	ImportSummary struct {
+		Anonymous         func(childComplexity int) int
+		CitizensCreated   func(childComplexity int) int
+		CitizensMatched   func(childComplexity int) int
+		ContactsCreated   func(childComplexity int) int
+		ContactsUnchanged func(childComplexity int) int
+		ContactsUpdated   func(childComplexity int) int
+		DryRun            func(childComplexity int) int
+		Referrals         func(childComplexity int) int
+		Rows              func(childComplexity int) int
+	}
+
 	Location struct {
 		Accessible    func(childComplexity int) int
 		Address       func(childComplexity int) int
@@ -159,6 +230,13 @@ type ComplexityRoot struct {
 		ReservedRooms func(childComplexity int) int
 		Sessions      func(childComplexity int) int
 		UpdatedAt     func(childComplexity int) int
+		WaitingArea   func(childComplexity int) int
+	}
+
+	LocationCheck struct {
+		Accessible    func(childComplexity int) int
+		Name          func(childComplexity int) int
+		ReservedRooms func(childComplexity int) int
 		WaitingArea   func(childComplexity int) int
 	}
 
@@ -190,6 +268,7 @@ type ComplexityRoot struct {
 		DeleteNeedCategory         func(childComplexity int, id int) int
 		DeleteService              func(childComplexity int, id int) int
 		EraseCitizen               func(childComplexity int, id int) int
+		ImportIntakeCards          func(childComplexity int, file graphql.Upload, dryRun *bool) int
 		MoveReferral               func(childComplexity int, id int, version int, to schematype.ReferralStatus, at *time.Time, reason *string, successful *bool, failureReason *schematype.FailureReason) int
 		ReassignCitizen            func(childComplexity int, citizenID int, operatorID int) int
 		ShareCitizen               func(childComplexity int, citizenID int, operatorID int) int
@@ -310,12 +389,33 @@ type ComplexityRoot struct {
 		StartCursor     func(childComplexity int) int
 	}
 
+	QualityLine struct {
+		Code       func(childComplexity int) int
+		Indicator  func(childComplexity int) int
+		Measured   func(childComplexity int) int
+		Met        func(childComplexity int) int
+		Promise    func(childComplexity int) int
+		Shortfalls func(childComplexity int) int
+		Target     func(childComplexity int) int
+		Value      func(childComplexity int) int
+	}
+
+	QualityReport struct {
+		Lines         func(childComplexity int) int
+		Locations     func(childComplexity int) int
+		SocialWorkers func(childComplexity int) int
+		Weeks         func(childComplexity int) int
+		Year          func(childComplexity int) int
+	}
+
 	Query struct {
 		AuditEvents           func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.AuditEventOrder, where *ent.AuditEventWhereInput) int
+		Caseload              func(childComplexity int, filter *analytics.FilterInput) int
 		CitizenAuditTrail     func(childComplexity int, citizenID int, first *int) int
 		CitizenData           func(childComplexity int, id int) int
 		Citizens              func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.CitizenOrder, where *ent.CitizenWhereInput) int
 		Contacts              func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.ContactOrder, where *ent.ContactWhereInput) int
+		Demand                func(childComplexity int, groupBy []analytics.Dimension, period *analytics.PeriodUnit, filter *analytics.FilterInput) int
 		Locations             func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.LocationOrder, where *ent.LocationWhereInput) int
 		Me                    func(childComplexity int) int
 		NeedCategories        func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.NeedCategoryOrder, where *ent.NeedCategoryWhereInput) int
@@ -324,6 +424,8 @@ type ComplexityRoot struct {
 		OpeningHours          func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.OpeningHourOrder, where *ent.OpeningHourWhereInput) int
 		OpeningSessions       func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.OpeningSessionOrder, where *ent.OpeningSessionWhereInput) int
 		Operators             func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.OperatorOrder, where *ent.OperatorWhereInput) int
+		QualityReport         func(childComplexity int, year int) int
+		ReferralFunnel        func(childComplexity int, period *analytics.PeriodUnit, filter *analytics.FilterInput) int
 		Referrals             func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.ReferralOrder, where *ent.ReferralWhereInput) int
 		SatisfactionSurveys   func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.SatisfactionSurveyOrder, where *ent.SatisfactionSurveyWhereInput) int
 		Services              func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.ServiceOrder, where *ent.ServiceWhereInput) int
@@ -503,6 +605,13 @@ type ComplexityRoot struct {
 		TotalCount func(childComplexity int) int
 	}
 
+	TrainingDays struct {
+		Days       func(childComplexity int) int
+		Email      func(childComplexity int) int
+		Name       func(childComplexity int) int
+		OperatorID func(childComplexity int) int
+	}
+
 	TrainingEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
@@ -529,6 +638,12 @@ type ComplexityRoot struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
 	}
+
+	WeekOpening struct {
+		AfternoonOpenings func(childComplexity int) int
+		Hours             func(childComplexity int) int
+		Week              func(childComplexity int) int
+	}
 }
 
 // endregion ***************************** api!.gotpl *****************************
@@ -542,6 +657,7 @@ type MutationResolver interface {
 	UnshareCitizen(ctx context.Context, citizenID int, operatorID int) (*ent.Citizen, error)
 	ReassignCitizen(ctx context.Context, citizenID int, operatorID int) (*ent.Citizen, error)
 	EraseCitizen(ctx context.Context, id int) (*ent.Citizen, error)
+	ImportIntakeCards(ctx context.Context, file graphql.Upload, dryRun *bool) (*model.ImportResult, error)
 	CreateContact(ctx context.Context, input ent.CreateContactInput) (*ent.Contact, error)
 	UpdateContact(ctx context.Context, id int, version int, input ent.UpdateContactInput) (*ent.Contact, error)
 	CreateReferral(ctx context.Context, input ent.CreateReferralInput, consentOverride *bool) (*ent.Referral, error)
@@ -590,6 +706,10 @@ type QueryResolver interface {
 	Me(ctx context.Context) (*ent.Operator, error)
 	CitizenAuditTrail(ctx context.Context, citizenID int, first *int) ([]*ent.AuditEvent, error)
 	CitizenData(ctx context.Context, id int) (map[string]any, error)
+	Demand(ctx context.Context, groupBy []analytics.Dimension, period *analytics.PeriodUnit, filter *analytics.FilterInput) (*analytics.Report, error)
+	ReferralFunnel(ctx context.Context, period *analytics.PeriodUnit, filter *analytics.FilterInput) ([]*analytics.FunnelRow, error)
+	Caseload(ctx context.Context, filter *analytics.FilterInput) ([]*analytics.CaseloadRow, error)
+	QualityReport(ctx context.Context, year int) (*analytics.QualityReport, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -708,6 +828,61 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.AuditEventEdge.Node(childComplexity), true
+
+	case "CaseloadRow.active":
+		if e.ComplexityRoot.CaseloadRow.Active == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseloadRow.Active(childComplexity), true
+	case "CaseloadRow.citizens":
+		if e.ComplexityRoot.CaseloadRow.Citizens == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseloadRow.Citizens(childComplexity), true
+	case "CaseloadRow.contacts":
+		if e.ComplexityRoot.CaseloadRow.Contacts == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseloadRow.Contacts(childComplexity), true
+	case "CaseloadRow.email":
+		if e.ComplexityRoot.CaseloadRow.Email == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseloadRow.Email(childComplexity), true
+	case "CaseloadRow.name":
+		if e.ComplexityRoot.CaseloadRow.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseloadRow.Name(childComplexity), true
+	case "CaseloadRow.openReferrals":
+		if e.ComplexityRoot.CaseloadRow.OpenReferrals == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseloadRow.OpenReferrals(childComplexity), true
+	case "CaseloadRow.operatorId":
+		if e.ComplexityRoot.CaseloadRow.OperatorID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseloadRow.OperatorID(childComplexity), true
+	case "CaseloadRow.pendingFollowUps":
+		if e.ComplexityRoot.CaseloadRow.PendingFollowUps == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseloadRow.PendingFollowUps(childComplexity), true
+	case "CaseloadRow.role":
+		if e.ComplexityRoot.CaseloadRow.Role == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CaseloadRow.Role(childComplexity), true
 
 	case "Citizen.address":
 		if e.ComplexityRoot.Citizen.Address == nil {
@@ -1081,6 +1256,240 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.DeleteResult.ID(childComplexity), true
 
+	case "DemandCell.citizens":
+		if e.ComplexityRoot.DemandCell.Citizens == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DemandCell.Citizens(childComplexity), true
+	case "DemandCell.contacts":
+		if e.ComplexityRoot.DemandCell.Contacts == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DemandCell.Contacts(childComplexity), true
+	case "DemandCell.keys":
+		if e.ComplexityRoot.DemandCell.Keys == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DemandCell.Keys(childComplexity), true
+	case "DemandCell.labels":
+		if e.ComplexityRoot.DemandCell.Labels == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DemandCell.Labels(childComplexity), true
+	case "DemandCell.newCitizens":
+		if e.ComplexityRoot.DemandCell.NewCitizens == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DemandCell.NewCitizens(childComplexity), true
+	case "DemandCell.referrals":
+		if e.ComplexityRoot.DemandCell.Referrals == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DemandCell.Referrals(childComplexity), true
+	case "DemandCell.suppressed":
+		if e.ComplexityRoot.DemandCell.Suppressed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DemandCell.Suppressed(childComplexity), true
+
+	case "DemandReport.cells":
+		if e.ComplexityRoot.DemandReport.Cells == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DemandReport.Cells(childComplexity), true
+	case "DemandReport.total":
+		if e.ComplexityRoot.DemandReport.Total == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DemandReport.Total(childComplexity), true
+
+	case "FunnelRow.accepted":
+		if e.ComplexityRoot.FunnelRow.Accepted == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FunnelRow.Accepted(childComplexity), true
+	case "FunnelRow.cancelled":
+		if e.ComplexityRoot.FunnelRow.Cancelled == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FunnelRow.Cancelled(childComplexity), true
+	case "FunnelRow.completed":
+		if e.ComplexityRoot.FunnelRow.Completed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FunnelRow.Completed(childComplexity), true
+	case "FunnelRow.completionRate":
+		if e.ComplexityRoot.FunnelRow.CompletionRate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FunnelRow.CompletionRate(childComplexity), true
+	case "FunnelRow.declined":
+		if e.ComplexityRoot.FunnelRow.Declined == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FunnelRow.Declined(childComplexity), true
+	case "FunnelRow.medianDaysToAcceptance":
+		if e.ComplexityRoot.FunnelRow.MedianDaysToAcceptance == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FunnelRow.MedianDaysToAcceptance(childComplexity), true
+	case "FunnelRow.medianDaysToCompletion":
+		if e.ComplexityRoot.FunnelRow.MedianDaysToCompletion == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FunnelRow.MedianDaysToCompletion(childComplexity), true
+	case "FunnelRow.period":
+		if e.ComplexityRoot.FunnelRow.Period == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FunnelRow.Period(childComplexity), true
+	case "FunnelRow.proposed":
+		if e.ComplexityRoot.FunnelRow.Proposed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FunnelRow.Proposed(childComplexity), true
+	case "FunnelRow.service":
+		if e.ComplexityRoot.FunnelRow.Service == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FunnelRow.Service(childComplexity), true
+	case "FunnelRow.serviceName":
+		if e.ComplexityRoot.FunnelRow.ServiceName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FunnelRow.ServiceName(childComplexity), true
+	case "FunnelRow.suppressed":
+		if e.ComplexityRoot.FunnelRow.Suppressed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FunnelRow.Suppressed(childComplexity), true
+
+	case "ImportError.column":
+		if e.ComplexityRoot.ImportError.Column == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportError.Column(childComplexity), true
+	case "ImportError.line":
+		if e.ComplexityRoot.ImportError.Line == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportError.Line(childComplexity), true
+	case "ImportError.reason":
+		if e.ComplexityRoot.ImportError.Reason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportError.Reason(childComplexity), true
+
+	case "ImportResult.accepted":
+		if e.ComplexityRoot.ImportResult.Accepted == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportResult.Accepted(childComplexity), true
+	case "ImportResult.errorCount":
+		if e.ComplexityRoot.ImportResult.ErrorCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportResult.ErrorCount(childComplexity), true
+	case "ImportResult.errors":
+		if e.ComplexityRoot.ImportResult.Errors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportResult.Errors(childComplexity), true
+	case "ImportResult.headerError":
+		if e.ComplexityRoot.ImportResult.HeaderError == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportResult.HeaderError(childComplexity), true
+	case "ImportResult.summary":
+		if e.ComplexityRoot.ImportResult.Summary == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportResult.Summary(childComplexity), true
+
+	case "ImportSummary.anonymous":
+		if e.ComplexityRoot.ImportSummary.Anonymous == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportSummary.Anonymous(childComplexity), true
+	case "ImportSummary.citizensCreated":
+		if e.ComplexityRoot.ImportSummary.CitizensCreated == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportSummary.CitizensCreated(childComplexity), true
+	case "ImportSummary.citizensMatched":
+		if e.ComplexityRoot.ImportSummary.CitizensMatched == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportSummary.CitizensMatched(childComplexity), true
+	case "ImportSummary.contactsCreated":
+		if e.ComplexityRoot.ImportSummary.ContactsCreated == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportSummary.ContactsCreated(childComplexity), true
+	case "ImportSummary.contactsUnchanged":
+		if e.ComplexityRoot.ImportSummary.ContactsUnchanged == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportSummary.ContactsUnchanged(childComplexity), true
+	case "ImportSummary.contactsUpdated":
+		if e.ComplexityRoot.ImportSummary.ContactsUpdated == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportSummary.ContactsUpdated(childComplexity), true
+	case "ImportSummary.dryRun":
+		if e.ComplexityRoot.ImportSummary.DryRun == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportSummary.DryRun(childComplexity), true
+	case "ImportSummary.referrals":
+		if e.ComplexityRoot.ImportSummary.Referrals == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportSummary.Referrals(childComplexity), true
+	case "ImportSummary.rows":
+		if e.ComplexityRoot.ImportSummary.Rows == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportSummary.Rows(childComplexity), true
+
 	case "Location.accessible":
 		if e.ComplexityRoot.Location.Accessible == nil {
 			break
@@ -1153,6 +1562,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Location.WaitingArea(childComplexity), true
+
+	case "LocationCheck.accessible":
+		if e.ComplexityRoot.LocationCheck.Accessible == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LocationCheck.Accessible(childComplexity), true
+	case "LocationCheck.name":
+		if e.ComplexityRoot.LocationCheck.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LocationCheck.Name(childComplexity), true
+	case "LocationCheck.reservedRooms":
+		if e.ComplexityRoot.LocationCheck.ReservedRooms == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LocationCheck.ReservedRooms(childComplexity), true
+	case "LocationCheck.waitingArea":
+		if e.ComplexityRoot.LocationCheck.WaitingArea == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LocationCheck.WaitingArea(childComplexity), true
 
 	case "LocationConnection.edges":
 		if e.ComplexityRoot.LocationConnection.Edges == nil {
@@ -1362,6 +1796,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.EraseCitizen(childComplexity, args["id"].(int)), true
+	case "Mutation.importIntakeCards":
+		if e.ComplexityRoot.Mutation.ImportIntakeCards == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_importIntakeCards_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ImportIntakeCards(childComplexity, args["file"].(graphql.Upload), args["dryRun"].(*bool)), true
 	case "Mutation.moveReferral":
 		if e.ComplexityRoot.Mutation.MoveReferral == nil {
 			break
@@ -1945,6 +2390,86 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.PageInfo.StartCursor(childComplexity), true
 
+	case "QualityLine.code":
+		if e.ComplexityRoot.QualityLine.Code == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QualityLine.Code(childComplexity), true
+	case "QualityLine.indicator":
+		if e.ComplexityRoot.QualityLine.Indicator == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QualityLine.Indicator(childComplexity), true
+	case "QualityLine.measured":
+		if e.ComplexityRoot.QualityLine.Measured == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QualityLine.Measured(childComplexity), true
+	case "QualityLine.met":
+		if e.ComplexityRoot.QualityLine.Met == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QualityLine.Met(childComplexity), true
+	case "QualityLine.promise":
+		if e.ComplexityRoot.QualityLine.Promise == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QualityLine.Promise(childComplexity), true
+	case "QualityLine.shortfalls":
+		if e.ComplexityRoot.QualityLine.Shortfalls == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QualityLine.Shortfalls(childComplexity), true
+	case "QualityLine.target":
+		if e.ComplexityRoot.QualityLine.Target == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QualityLine.Target(childComplexity), true
+	case "QualityLine.value":
+		if e.ComplexityRoot.QualityLine.Value == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QualityLine.Value(childComplexity), true
+
+	case "QualityReport.lines":
+		if e.ComplexityRoot.QualityReport.Lines == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QualityReport.Lines(childComplexity), true
+	case "QualityReport.locations":
+		if e.ComplexityRoot.QualityReport.Locations == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QualityReport.Locations(childComplexity), true
+	case "QualityReport.socialWorkers":
+		if e.ComplexityRoot.QualityReport.SocialWorkers == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QualityReport.SocialWorkers(childComplexity), true
+	case "QualityReport.weeks":
+		if e.ComplexityRoot.QualityReport.Weeks == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QualityReport.Weeks(childComplexity), true
+	case "QualityReport.year":
+		if e.ComplexityRoot.QualityReport.Year == nil {
+			break
+		}
+
+		return e.ComplexityRoot.QualityReport.Year(childComplexity), true
+
 	case "Query.auditEvents":
 		if e.ComplexityRoot.Query.AuditEvents == nil {
 			break
@@ -1956,6 +2481,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.AuditEvents(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].([]*ent.AuditEventOrder), args["where"].(*ent.AuditEventWhereInput)), true
+	case "Query.caseload":
+		if e.ComplexityRoot.Query.Caseload == nil {
+			break
+		}
+
+		args, err := ec.field_Query_caseload_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Caseload(childComplexity, args["filter"].(*analytics.FilterInput)), true
 	case "Query.citizenAuditTrail":
 		if e.ComplexityRoot.Query.CitizenAuditTrail == nil {
 			break
@@ -2000,6 +2536,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Contacts(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].([]*ent.ContactOrder), args["where"].(*ent.ContactWhereInput)), true
+	case "Query.demand":
+		if e.ComplexityRoot.Query.Demand == nil {
+			break
+		}
+
+		args, err := ec.field_Query_demand_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Demand(childComplexity, args["groupBy"].([]analytics.Dimension), args["period"].(*analytics.PeriodUnit), args["filter"].(*analytics.FilterInput)), true
 
 	case "Query.locations":
 		if e.ComplexityRoot.Query.Locations == nil {
@@ -2084,6 +2631,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Operators(childComplexity, args["after"].(*entgql.Cursor[int]), args["first"].(*int), args["before"].(*entgql.Cursor[int]), args["last"].(*int), args["orderBy"].([]*ent.OperatorOrder), args["where"].(*ent.OperatorWhereInput)), true
+	case "Query.qualityReport":
+		if e.ComplexityRoot.Query.QualityReport == nil {
+			break
+		}
+
+		args, err := ec.field_Query_qualityReport_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.QualityReport(childComplexity, args["year"].(int)), true
+	case "Query.referralFunnel":
+		if e.ComplexityRoot.Query.ReferralFunnel == nil {
+			break
+		}
+
+		args, err := ec.field_Query_referralFunnel_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.ReferralFunnel(childComplexity, args["period"].(*analytics.PeriodUnit), args["filter"].(*analytics.FilterInput)), true
 	case "Query.referrals":
 		if e.ComplexityRoot.Query.Referrals == nil {
 			break
@@ -2842,6 +3411,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.TrainingConnection.TotalCount(childComplexity), true
 
+	case "TrainingDays.days":
+		if e.ComplexityRoot.TrainingDays.Days == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrainingDays.Days(childComplexity), true
+	case "TrainingDays.email":
+		if e.ComplexityRoot.TrainingDays.Email == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrainingDays.Email(childComplexity), true
+	case "TrainingDays.name":
+		if e.ComplexityRoot.TrainingDays.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrainingDays.Name(childComplexity), true
+	case "TrainingDays.operatorId":
+		if e.ComplexityRoot.TrainingDays.OperatorID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TrainingDays.OperatorID(childComplexity), true
+
 	case "TrainingEdge.cursor":
 		if e.ComplexityRoot.TrainingEdge.Cursor == nil {
 			break
@@ -2936,6 +3530,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.TrainingPlanEdge.Node(childComplexity), true
 
+	case "WeekOpening.afternoonOpenings":
+		if e.ComplexityRoot.WeekOpening.AfternoonOpenings == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WeekOpening.AfternoonOpenings(childComplexity), true
+	case "WeekOpening.hours":
+		if e.ComplexityRoot.WeekOpening.Hours == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WeekOpening.Hours(childComplexity), true
+	case "WeekOpening.week":
+		if e.ComplexityRoot.WeekOpening.Week == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WeekOpening.Week(childComplexity), true
+
 	}
 	return 0, false
 }
@@ -2964,6 +3577,8 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("CreateTimetablePublicationInput", ec.unmarshalInputCreateTimetablePublicationInput),
 			graphql.NewInputUnmarshaler("CreateTrainingInput", ec.unmarshalInputCreateTrainingInput),
 			graphql.NewInputUnmarshaler("CreateTrainingPlanInput", ec.unmarshalInputCreateTrainingPlanInput),
+			graphql.NewInputUnmarshaler("DemandFilter", ec.unmarshalInputDemandFilter),
+			graphql.NewInputUnmarshaler("DimensionValues", ec.unmarshalInputDimensionValues),
 			graphql.NewInputUnmarshaler("LocationOrder", ec.unmarshalInputLocationOrder),
 			graphql.NewInputUnmarshaler("LocationWhereInput", ec.unmarshalInputLocationWhereInput),
 			graphql.NewInputUnmarshaler("NeedCategoryOrder", ec.unmarshalInputNeedCategoryOrder),
@@ -3138,6 +3753,15 @@ type Mutation {
   """
   eraseCitizen(id: ID!): Citizen!
 
+  """
+  Imports intake cards from a CSV file (the format of the intake-card
+  spec), all or nothing: a file with any invalid row changes nothing and
+  the answer lists the invalid rows. Rows are keyed by contact_ref, so a
+  second import of the same file creates nothing. dryRun validates the
+  whole file and writes nothing. Coordinator only.
+  """
+  importIntakeCards(file: Upload!, dryRun: Boolean = false): ImportResult!
+
   "Records an intake card. The main need is always counted among the needs."
   createContact(input: CreateContactInput!): Contact!
   updateContact(id: ID!, version: Int!, input: UpdateContactInput!): Contact!
@@ -3197,6 +3821,246 @@ enum Response @goModel(model: "segretariato/ent/schema/schematype.Response") {
   MATERIALS
   "The forms needed to apply for a service."
   FORMS
+}
+
+"A file sent with the GraphQL multipart request."
+scalar Upload
+
+"What an import did, or would do in a dry run."
+type ImportSummary @goModel(model: "segretariato/internal/intakeio.Summary") {
+  "Data rows read."
+  rows: Int!
+  contactsCreated: Int!
+  "Contacts whose card changed since the last import."
+  contactsUpdated: Int!
+  contactsUnchanged: Int!
+  "Citizens new to the service (by fiscal code)."
+  citizensCreated: Int!
+  "Citizens already known (by fiscal code)."
+  citizensMatched: Int!
+  "Rows without a fiscal code."
+  anonymous: Int!
+  "Rows with a referral."
+  referrals: Int!
+  dryRun: Boolean!
+}
+
+"An invalid cell of an imported file."
+type ImportError @goModel(model: "segretariato/internal/intakecsv.RowError") {
+  "The row's line as a spreadsheet numbers it (the header is line 1)."
+  line: Int!
+  column: String!
+  reason: String!
+}
+
+"The answer to an import: the summary, or why the file was refused."
+type ImportResult {
+  "The file was valid (and, unless a dry run, imported)."
+  accepted: Boolean!
+  summary: ImportSummary
+  "The invalid cells, at most 200; errorCount has them all."
+  errors: [ImportError!]!
+  errorCount: Int!
+  "A problem of the header row (unknown or missing columns)."
+  headerError: String
+}
+
+# The analytics of the social demand and of the charter (internal/analytics).
+
+"""
+A way to group and filter intake contacts. Keys are stable codes; a contact
+with no value for a dimension has the key UNKNOWN.
+"""
+enum DemandDimension {
+  "The contact's Europe/Rome local period: 2025-W09 (ISO week-year), 2025-03, 2025-Q1, 2025."
+  PERIOD
+  "ADULTS, ELDERLY, DISABILITY, MINORS_FAMILIES."
+  TARGET_AREA
+  "ISTAT (SIUSS) user area: FAMIGLIA_MINORI, DISABILI, DIPENDENZE, ANZIANI, IMMIGRATI, POVERTA_DISAGIO_ADULTI."
+  ISTAT_AREA
+  "Need category code; a contact counts once in each of its needs (cells may add up to more than the total)."
+  NEED
+  "The contact's main (first) need."
+  MAIN_NEED
+  "Macro area of the contact's needs; a contact counts once per distinct macro area."
+  NEED_MACRO
+  "Age at the contact's date: 0-17, 18-29, 30-44, 45-64, 65-74, 75-84, 85+, UNKNOWN."
+  AGE_BAND
+  "The citizen's sex, else the anonymous contact's: F, M, X, UNKNOWN."
+  SEX
+  "ISO 3166-1 alpha-2 code."
+  CITIZENSHIP
+  "District of residence, as displayed (its most frequent spelling)."
+  DISTRICT
+  CHANNEL
+  REQUESTER
+  OUTCOME
+  "The e-mail of the operator who held the contact."
+  OPERATOR
+  "Service code of each referral of the contact (a contact counts once per service); NONE when the contact has no referral."
+  REFERRAL_SERVICE
+  "FIRST (the citizen's first ever contact), RETURN, ANONYMOUS."
+  ACCESS_TYPE
+}
+
+enum PeriodUnit {
+  WEEK
+  MONTH
+  QUARTER
+  YEAR
+}
+
+"The keys allowed for one dimension."
+input DimensionValues {
+  dimension: DemandDimension!
+  "Cell keys of that dimension, UNKNOWN (or NONE) included. An empty list does not restrict."
+  keys: [String!]!
+}
+
+"""
+Which contacts an answer counts. from and to are calendar dates in
+Europe/Rome (only the date part of the time is read): from inclusive, to
+exclusive.
+"""
+input DemandFilter {
+  from: Time
+  to: Time
+  values: [DimensionValues!]
+}
+
+"""
+One combination of keys and its figures. For an ANALYST, a figure that could
+disclose a count of 1 to K-1 (directly or by subtraction from the total or
+from its row or column) is null, and suppressed is true.
+"""
+type DemandCell {
+  "One key per groupBy dimension, in the same order; empty for the total."
+  keys: [String!]!
+  "The keys' Italian display names."
+  labels: [String!]!
+  "Number of contacts."
+  contacts: Int
+  "Distinct identified citizens."
+  citizens: Int
+  "Citizens whose first ever contact is one of the cell's contacts."
+  newCitizens: Int
+  "Referrals of the cell's contacts (in a REFERRAL_SERVICE cell, those to that service)."
+  referrals: Int
+  "At least one figure of the cell is withheld."
+  suppressed: Boolean!
+}
+
+type DemandReport {
+  "The non-empty cells, in display order."
+  cells: [DemandCell!]!
+  "The contacts of the filter: not the sum of the cells for NEED, NEED_MACRO, REFERRAL_SERVICE, nor for citizens."
+  total: DemandCell!
+}
+
+"""
+The referrals of one service from the contacts of one period. Steps are
+reached-step counts: accepted counts every referral ever accepted (also
+those since completed or cancelled); declined, completed and cancelled are
+final states.
+"""
+type FunnelRow {
+  "Service code."
+  service: String!
+  serviceName: String!
+  "Period key of the contacts (the contact's local date)."
+  period: String!
+  proposed: Int
+  accepted: Int
+  declined: Int
+  completed: Int
+  cancelled: Int
+  "completed / proposed, 0 to 1."
+  completionRate: Float
+  "Median calendar days from the contact to acceptance, over the referrals accepted."
+  medianDaysToAcceptance: Float
+  "Median calendar days from the contact to completion, over the referrals completed."
+  medianDaysToCompletion: Float
+  "For an ANALYST: the row had a count of 1 to K-1 and all its figures are withheld."
+  suppressed: Boolean!
+}
+
+"One operator's load over the contacts of a filter (COORDINATOR only)."
+type CaseloadRow {
+  operatorId: ID!
+  email: String!
+  name: String!
+  role: String!
+  active: Boolean!
+  contacts: Int!
+  citizens: Int!
+  "Referrals of those contacts still PROPOSED or ACCEPTED."
+  openReferrals: Int!
+  "Those contacts whose outcome is FOLLOW_UP."
+  pendingFollowUps: Int!
+}
+
+"The charter's promises (Scheda 2, Qualità del servizio) checked for one year."
+type QualityReport {
+  year: Int!
+  lines: [QualityLine!]!
+  "The ISO weeks of the year that are over."
+  weeks: [WeekOpening!]!
+  "The active social workers and their training days in the year."
+  socialWorkers: [TrainingDays!]!
+  locations: [LocationCheck!]!
+}
+
+"""
+One promise: code is one of ACCESSIBLE, OPEN_HOURS, AFTERNOON_OPENINGS,
+TIMETABLE_PERIODICAL, TIMETABLE_WEBSITE, SOCIAL_WORKERS, TRAINING_DAYS,
+TRAINING_PLAN, DEMAND_READING, RESERVED_ROOMS, WAITING_AREA, SATISFACTION.
+"""
+type QualityLine {
+  code: String!
+  "The charter's sentence, in Italian."
+  promise: String!
+  indicator: String!
+  target: String!
+  "What was measured, in Italian."
+  measured: String!
+  "The finding as a number when it is one (a percentage, a count, 1/0)."
+  value: Float
+  met: Boolean!
+  "What falls short: weeks, social workers, locations."
+  shortfalls: [String!]!
+}
+
+type WeekOpening {
+  "ISO week key: 2025-W09."
+  week: String!
+  hours: Float!
+  "Days with a session starting at or after 13:00 local time."
+  afternoonOpenings: Int!
+}
+
+type TrainingDays {
+  operatorId: ID!
+  name: String!
+  email: String!
+  days: Float!
+}
+
+type LocationCheck {
+  name: String!
+  accessible: Boolean!
+  reservedRooms: Boolean!
+  waitingArea: Boolean!
+}
+
+extend type Query {
+  "Contacts grouped by up to 4 dimensions (none: the total alone)."
+  demand(groupBy: [DemandDimension!]!, period: PeriodUnit = MONTH, filter: DemandFilter): DemandReport!
+  "Referral funnel per service and period of the contacts."
+  referralFunnel(period: PeriodUnit = MONTH, filter: DemandFilter): [FunnelRow!]!
+  "Per operator: contacts, citizens, open referrals, pending follow-ups."
+  caseload(filter: DemandFilter): [CaseloadRow!]!
+  "The charter's quality standards for a calendar year."
+  qualityReport(year: Int!): QualityReport!
 }
 `, BuiltIn: false},
 	{Name: "../ent.graphqls", Input: `directive @goField(forceResolver: Boolean, name: String, omittable: Boolean) on FIELD_DEFINITION | INPUT_FIELD_DEFINITION
@@ -7652,6 +8516,30 @@ func (ec *executionContext) childFields_AuditEventEdge(ctx context.Context, fiel
 	return nil, fmt.Errorf("no field named %q was found under type AuditEventEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_CaseloadRow(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "operatorId":
+		return ec.fieldContext_CaseloadRow_operatorId(ctx, field)
+	case "email":
+		return ec.fieldContext_CaseloadRow_email(ctx, field)
+	case "name":
+		return ec.fieldContext_CaseloadRow_name(ctx, field)
+	case "role":
+		return ec.fieldContext_CaseloadRow_role(ctx, field)
+	case "active":
+		return ec.fieldContext_CaseloadRow_active(ctx, field)
+	case "contacts":
+		return ec.fieldContext_CaseloadRow_contacts(ctx, field)
+	case "citizens":
+		return ec.fieldContext_CaseloadRow_citizens(ctx, field)
+	case "openReferrals":
+		return ec.fieldContext_CaseloadRow_openReferrals(ctx, field)
+	case "pendingFollowUps":
+		return ec.fieldContext_CaseloadRow_pendingFollowUps(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CaseloadRow", field.Name)
+}
+
 func (ec *executionContext) childFields_Citizen(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -7814,6 +8702,118 @@ func (ec *executionContext) childFields_DeleteResult(ctx context.Context, field 
 	return nil, fmt.Errorf("no field named %q was found under type DeleteResult", field.Name)
 }
 
+func (ec *executionContext) childFields_DemandCell(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "keys":
+		return ec.fieldContext_DemandCell_keys(ctx, field)
+	case "labels":
+		return ec.fieldContext_DemandCell_labels(ctx, field)
+	case "contacts":
+		return ec.fieldContext_DemandCell_contacts(ctx, field)
+	case "citizens":
+		return ec.fieldContext_DemandCell_citizens(ctx, field)
+	case "newCitizens":
+		return ec.fieldContext_DemandCell_newCitizens(ctx, field)
+	case "referrals":
+		return ec.fieldContext_DemandCell_referrals(ctx, field)
+	case "suppressed":
+		return ec.fieldContext_DemandCell_suppressed(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DemandCell", field.Name)
+}
+
+func (ec *executionContext) childFields_DemandReport(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cells":
+		return ec.fieldContext_DemandReport_cells(ctx, field)
+	case "total":
+		return ec.fieldContext_DemandReport_total(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DemandReport", field.Name)
+}
+
+func (ec *executionContext) childFields_FunnelRow(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "service":
+		return ec.fieldContext_FunnelRow_service(ctx, field)
+	case "serviceName":
+		return ec.fieldContext_FunnelRow_serviceName(ctx, field)
+	case "period":
+		return ec.fieldContext_FunnelRow_period(ctx, field)
+	case "proposed":
+		return ec.fieldContext_FunnelRow_proposed(ctx, field)
+	case "accepted":
+		return ec.fieldContext_FunnelRow_accepted(ctx, field)
+	case "declined":
+		return ec.fieldContext_FunnelRow_declined(ctx, field)
+	case "completed":
+		return ec.fieldContext_FunnelRow_completed(ctx, field)
+	case "cancelled":
+		return ec.fieldContext_FunnelRow_cancelled(ctx, field)
+	case "completionRate":
+		return ec.fieldContext_FunnelRow_completionRate(ctx, field)
+	case "medianDaysToAcceptance":
+		return ec.fieldContext_FunnelRow_medianDaysToAcceptance(ctx, field)
+	case "medianDaysToCompletion":
+		return ec.fieldContext_FunnelRow_medianDaysToCompletion(ctx, field)
+	case "suppressed":
+		return ec.fieldContext_FunnelRow_suppressed(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type FunnelRow", field.Name)
+}
+
+func (ec *executionContext) childFields_ImportError(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "line":
+		return ec.fieldContext_ImportError_line(ctx, field)
+	case "column":
+		return ec.fieldContext_ImportError_column(ctx, field)
+	case "reason":
+		return ec.fieldContext_ImportError_reason(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ImportError", field.Name)
+}
+
+func (ec *executionContext) childFields_ImportResult(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "accepted":
+		return ec.fieldContext_ImportResult_accepted(ctx, field)
+	case "summary":
+		return ec.fieldContext_ImportResult_summary(ctx, field)
+	case "errors":
+		return ec.fieldContext_ImportResult_errors(ctx, field)
+	case "errorCount":
+		return ec.fieldContext_ImportResult_errorCount(ctx, field)
+	case "headerError":
+		return ec.fieldContext_ImportResult_headerError(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ImportResult", field.Name)
+}
+
+func (ec *executionContext) childFields_ImportSummary(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "rows":
+		return ec.fieldContext_ImportSummary_rows(ctx, field)
+	case "contactsCreated":
+		return ec.fieldContext_ImportSummary_contactsCreated(ctx, field)
+	case "contactsUpdated":
+		return ec.fieldContext_ImportSummary_contactsUpdated(ctx, field)
+	case "contactsUnchanged":
+		return ec.fieldContext_ImportSummary_contactsUnchanged(ctx, field)
+	case "citizensCreated":
+		return ec.fieldContext_ImportSummary_citizensCreated(ctx, field)
+	case "citizensMatched":
+		return ec.fieldContext_ImportSummary_citizensMatched(ctx, field)
+	case "anonymous":
+		return ec.fieldContext_ImportSummary_anonymous(ctx, field)
+	case "referrals":
+		return ec.fieldContext_ImportSummary_referrals(ctx, field)
+	case "dryRun":
+		return ec.fieldContext_ImportSummary_dryRun(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ImportSummary", field.Name)
+}
+
 func (ec *executionContext) childFields_Location(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -7842,6 +8842,20 @@ func (ec *executionContext) childFields_Location(ctx context.Context, field grap
 		return ec.fieldContext_Location_hours(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Location", field.Name)
+}
+
+func (ec *executionContext) childFields_LocationCheck(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "name":
+		return ec.fieldContext_LocationCheck_name(ctx, field)
+	case "accessible":
+		return ec.fieldContext_LocationCheck_accessible(ctx, field)
+	case "reservedRooms":
+		return ec.fieldContext_LocationCheck_reservedRooms(ctx, field)
+	case "waitingArea":
+		return ec.fieldContext_LocationCheck_waitingArea(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type LocationCheck", field.Name)
 }
 
 func (ec *executionContext) childFields_LocationConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -8066,6 +9080,44 @@ func (ec *executionContext) childFields_PageInfo(ctx context.Context, field grap
 		return ec.fieldContext_PageInfo_endCursor(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type PageInfo", field.Name)
+}
+
+func (ec *executionContext) childFields_QualityLine(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "code":
+		return ec.fieldContext_QualityLine_code(ctx, field)
+	case "promise":
+		return ec.fieldContext_QualityLine_promise(ctx, field)
+	case "indicator":
+		return ec.fieldContext_QualityLine_indicator(ctx, field)
+	case "target":
+		return ec.fieldContext_QualityLine_target(ctx, field)
+	case "measured":
+		return ec.fieldContext_QualityLine_measured(ctx, field)
+	case "value":
+		return ec.fieldContext_QualityLine_value(ctx, field)
+	case "met":
+		return ec.fieldContext_QualityLine_met(ctx, field)
+	case "shortfalls":
+		return ec.fieldContext_QualityLine_shortfalls(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type QualityLine", field.Name)
+}
+
+func (ec *executionContext) childFields_QualityReport(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "year":
+		return ec.fieldContext_QualityReport_year(ctx, field)
+	case "lines":
+		return ec.fieldContext_QualityReport_lines(ctx, field)
+	case "weeks":
+		return ec.fieldContext_QualityReport_weeks(ctx, field)
+	case "socialWorkers":
+		return ec.fieldContext_QualityReport_socialWorkers(ctx, field)
+	case "locations":
+		return ec.fieldContext_QualityReport_locations(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type QualityReport", field.Name)
 }
 
 func (ec *executionContext) childFields_Referral(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -8398,6 +9450,20 @@ func (ec *executionContext) childFields_TrainingConnection(ctx context.Context, 
 	return nil, fmt.Errorf("no field named %q was found under type TrainingConnection", field.Name)
 }
 
+func (ec *executionContext) childFields_TrainingDays(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "operatorId":
+		return ec.fieldContext_TrainingDays_operatorId(ctx, field)
+	case "name":
+		return ec.fieldContext_TrainingDays_name(ctx, field)
+	case "email":
+		return ec.fieldContext_TrainingDays_email(ctx, field)
+	case "days":
+		return ec.fieldContext_TrainingDays_days(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TrainingDays", field.Name)
+}
+
 func (ec *executionContext) childFields_TrainingEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "node":
@@ -8450,6 +9516,18 @@ func (ec *executionContext) childFields_TrainingPlanEdge(ctx context.Context, fi
 		return ec.fieldContext_TrainingPlanEdge_cursor(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type TrainingPlanEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_WeekOpening(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "week":
+		return ec.fieldContext_WeekOpening_week(ctx, field)
+	case "hours":
+		return ec.fieldContext_WeekOpening_hours(ctx, field)
+	case "afternoonOpenings":
+		return ec.fieldContext_WeekOpening_afternoonOpenings(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type WeekOpening", field.Name)
 }
 
 func (ec *executionContext) childFields___Directive(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -8851,6 +9929,28 @@ func (ec *executionContext) field_Mutation_eraseCitizen_args(ctx context.Context
 		return nil, err
 	}
 	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_importIntakeCards_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "file",
+		func(ctx context.Context, v any) (graphql.Upload, error) {
+			return ec.unmarshalNUpload2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚐUpload(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["file"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "dryRun",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["dryRun"] = arg1
 	return args, nil
 }
 
@@ -9452,6 +10552,20 @@ func (ec *executionContext) field_Query_auditEvents_args(ctx context.Context, ra
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_caseload_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*analytics.FilterInput, error) {
+			return ec.unmarshalODemandFilter2ᚖsegretariatoᚋinternalᚋanalyticsᚐFilterInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_citizenAuditTrail_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -9593,6 +10707,36 @@ func (ec *executionContext) field_Query_contacts_args(ctx context.Context, rawAr
 		return nil, err
 	}
 	args["where"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_demand_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "groupBy",
+		func(ctx context.Context, v any) ([]analytics.Dimension, error) {
+			return ec.unmarshalNDemandDimension2ᚕsegretariatoᚋinternalᚋanalyticsᚐDimensionᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["groupBy"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "period",
+		func(ctx context.Context, v any) (*analytics.PeriodUnit, error) {
+			return ec.unmarshalOPeriodUnit2ᚖsegretariatoᚋinternalᚋanalyticsᚐPeriodUnit(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["period"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*analytics.FilterInput, error) {
+			return ec.unmarshalODemandFilter2ᚖsegretariatoᚋinternalᚋanalyticsᚐFilterInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg2
 	return args, nil
 }
 
@@ -9891,6 +11035,42 @@ func (ec *executionContext) field_Query_operators_args(ctx context.Context, rawA
 		return nil, err
 	}
 	args["where"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_qualityReport_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "year",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["year"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_referralFunnel_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "period",
+		func(ctx context.Context, v any) (*analytics.PeriodUnit, error) {
+			return ec.unmarshalOPeriodUnit2ᚖsegretariatoᚋinternalᚋanalyticsᚐPeriodUnit(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["period"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*analytics.FilterInput, error) {
+			return ec.unmarshalODemandFilter2ᚖsegretariatoᚋinternalᚋanalyticsᚐFilterInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg1
 	return args, nil
 }
 
@@ -10739,6 +11919,213 @@ func (ec *executionContext) _AuditEventEdge_cursor(ctx context.Context, field gr
 }
 func (ec *executionContext) fieldContext_AuditEventEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("AuditEventEdge", field, false, false, "Cursor")
+}
+
+func (ec *executionContext) _CaseloadRow_operatorId(ctx context.Context, field graphql.CollectedField, obj *analytics.CaseloadRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseloadRow_operatorId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OperatorID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CaseloadRow_operatorId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CaseloadRow", field, false, false, "ID")
+}
+
+func (ec *executionContext) _CaseloadRow_email(ctx context.Context, field graphql.CollectedField, obj *analytics.CaseloadRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseloadRow_email(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Email, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CaseloadRow_email(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CaseloadRow", field, false, false, "String")
+}
+
+func (ec *executionContext) _CaseloadRow_name(ctx context.Context, field graphql.CollectedField, obj *analytics.CaseloadRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseloadRow_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CaseloadRow_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CaseloadRow", field, false, false, "String")
+}
+
+func (ec *executionContext) _CaseloadRow_role(ctx context.Context, field graphql.CollectedField, obj *analytics.CaseloadRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseloadRow_role(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Role, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CaseloadRow_role(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CaseloadRow", field, false, false, "String")
+}
+
+func (ec *executionContext) _CaseloadRow_active(ctx context.Context, field graphql.CollectedField, obj *analytics.CaseloadRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseloadRow_active(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Active, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CaseloadRow_active(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CaseloadRow", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _CaseloadRow_contacts(ctx context.Context, field graphql.CollectedField, obj *analytics.CaseloadRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseloadRow_contacts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Contacts, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CaseloadRow_contacts(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CaseloadRow", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CaseloadRow_citizens(ctx context.Context, field graphql.CollectedField, obj *analytics.CaseloadRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseloadRow_citizens(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Citizens, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CaseloadRow_citizens(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CaseloadRow", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CaseloadRow_openReferrals(ctx context.Context, field graphql.CollectedField, obj *analytics.CaseloadRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseloadRow_openReferrals(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OpenReferrals, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CaseloadRow_openReferrals(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CaseloadRow", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CaseloadRow_pendingFollowUps(ctx context.Context, field graphql.CollectedField, obj *analytics.CaseloadRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CaseloadRow_pendingFollowUps(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PendingFollowUps, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CaseloadRow_pendingFollowUps(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CaseloadRow", field, false, false, "Int")
 }
 
 func (ec *executionContext) _Citizen_id(ctx context.Context, field graphql.CollectedField, obj *ent.Citizen) (ret graphql.Marshaler) {
@@ -12294,6 +13681,916 @@ func (ec *executionContext) fieldContext_DeleteResult_deactivated(_ context.Cont
 	return graphql.NewScalarFieldContext("DeleteResult", field, false, false, "Boolean")
 }
 
+func (ec *executionContext) _DemandCell_keys(ctx context.Context, field graphql.CollectedField, obj *analytics.Cell) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DemandCell_keys(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Keys, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DemandCell_keys(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DemandCell", field, false, false, "String")
+}
+
+func (ec *executionContext) _DemandCell_labels(ctx context.Context, field graphql.CollectedField, obj *analytics.Cell) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DemandCell_labels(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Labels, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DemandCell_labels(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DemandCell", field, false, false, "String")
+}
+
+func (ec *executionContext) _DemandCell_contacts(ctx context.Context, field graphql.CollectedField, obj *analytics.Cell) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DemandCell_contacts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Contacts, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DemandCell_contacts(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DemandCell", field, false, false, "Int")
+}
+
+func (ec *executionContext) _DemandCell_citizens(ctx context.Context, field graphql.CollectedField, obj *analytics.Cell) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DemandCell_citizens(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Citizens, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DemandCell_citizens(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DemandCell", field, false, false, "Int")
+}
+
+func (ec *executionContext) _DemandCell_newCitizens(ctx context.Context, field graphql.CollectedField, obj *analytics.Cell) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DemandCell_newCitizens(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.NewCitizens, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DemandCell_newCitizens(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DemandCell", field, false, false, "Int")
+}
+
+func (ec *executionContext) _DemandCell_referrals(ctx context.Context, field graphql.CollectedField, obj *analytics.Cell) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DemandCell_referrals(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Referrals, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DemandCell_referrals(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DemandCell", field, false, false, "Int")
+}
+
+func (ec *executionContext) _DemandCell_suppressed(ctx context.Context, field graphql.CollectedField, obj *analytics.Cell) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DemandCell_suppressed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Suppressed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DemandCell_suppressed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DemandCell", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _DemandReport_cells(ctx context.Context, field graphql.CollectedField, obj *analytics.Report) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DemandReport_cells(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cells, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []analytics.Cell) graphql.Marshaler {
+			return ec.marshalNDemandCell2ᚕsegretariatoᚋinternalᚋanalyticsᚐCellᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DemandReport_cells(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DemandReport",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DemandCell(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DemandReport_total(ctx context.Context, field graphql.CollectedField, obj *analytics.Report) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DemandReport_total(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Total, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v analytics.Cell) graphql.Marshaler {
+			return ec.marshalNDemandCell2segretariatoᚋinternalᚋanalyticsᚐCell(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DemandReport_total(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DemandReport",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DemandCell(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _FunnelRow_service(ctx context.Context, field graphql.CollectedField, obj *analytics.FunnelRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FunnelRow_service(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Service, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FunnelRow_service(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FunnelRow", field, false, false, "String")
+}
+
+func (ec *executionContext) _FunnelRow_serviceName(ctx context.Context, field graphql.CollectedField, obj *analytics.FunnelRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FunnelRow_serviceName(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ServiceName, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FunnelRow_serviceName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FunnelRow", field, false, false, "String")
+}
+
+func (ec *executionContext) _FunnelRow_period(ctx context.Context, field graphql.CollectedField, obj *analytics.FunnelRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FunnelRow_period(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Period, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FunnelRow_period(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FunnelRow", field, false, false, "String")
+}
+
+func (ec *executionContext) _FunnelRow_proposed(ctx context.Context, field graphql.CollectedField, obj *analytics.FunnelRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FunnelRow_proposed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Proposed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_FunnelRow_proposed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FunnelRow", field, false, false, "Int")
+}
+
+func (ec *executionContext) _FunnelRow_accepted(ctx context.Context, field graphql.CollectedField, obj *analytics.FunnelRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FunnelRow_accepted(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Accepted, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_FunnelRow_accepted(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FunnelRow", field, false, false, "Int")
+}
+
+func (ec *executionContext) _FunnelRow_declined(ctx context.Context, field graphql.CollectedField, obj *analytics.FunnelRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FunnelRow_declined(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Declined, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_FunnelRow_declined(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FunnelRow", field, false, false, "Int")
+}
+
+func (ec *executionContext) _FunnelRow_completed(ctx context.Context, field graphql.CollectedField, obj *analytics.FunnelRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FunnelRow_completed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Completed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_FunnelRow_completed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FunnelRow", field, false, false, "Int")
+}
+
+func (ec *executionContext) _FunnelRow_cancelled(ctx context.Context, field graphql.CollectedField, obj *analytics.FunnelRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FunnelRow_cancelled(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cancelled, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_FunnelRow_cancelled(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FunnelRow", field, false, false, "Int")
+}
+
+func (ec *executionContext) _FunnelRow_completionRate(ctx context.Context, field graphql.CollectedField, obj *analytics.FunnelRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FunnelRow_completionRate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CompletionRate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_FunnelRow_completionRate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FunnelRow", field, false, false, "Float")
+}
+
+func (ec *executionContext) _FunnelRow_medianDaysToAcceptance(ctx context.Context, field graphql.CollectedField, obj *analytics.FunnelRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FunnelRow_medianDaysToAcceptance(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MedianDaysToAcceptance, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_FunnelRow_medianDaysToAcceptance(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FunnelRow", field, false, false, "Float")
+}
+
+func (ec *executionContext) _FunnelRow_medianDaysToCompletion(ctx context.Context, field graphql.CollectedField, obj *analytics.FunnelRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FunnelRow_medianDaysToCompletion(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MedianDaysToCompletion, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_FunnelRow_medianDaysToCompletion(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FunnelRow", field, false, false, "Float")
+}
+
+func (ec *executionContext) _FunnelRow_suppressed(ctx context.Context, field graphql.CollectedField, obj *analytics.FunnelRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FunnelRow_suppressed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Suppressed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FunnelRow_suppressed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FunnelRow", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _ImportError_line(ctx context.Context, field graphql.CollectedField, obj *intakecsv.RowError) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportError_line(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Line, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportError_line(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportError", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ImportError_column(ctx context.Context, field graphql.CollectedField, obj *intakecsv.RowError) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportError_column(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Column, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportError_column(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportError", field, false, false, "String")
+}
+
+func (ec *executionContext) _ImportError_reason(ctx context.Context, field graphql.CollectedField, obj *intakecsv.RowError) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportError_reason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportError_reason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportError", field, false, false, "String")
+}
+
+func (ec *executionContext) _ImportResult_accepted(ctx context.Context, field graphql.CollectedField, obj *model.ImportResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportResult_accepted(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Accepted, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportResult_accepted(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportResult", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _ImportResult_summary(ctx context.Context, field graphql.CollectedField, obj *model.ImportResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportResult_summary(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Summary, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *intakeio.Summary) graphql.Marshaler {
+			return ec.marshalOImportSummary2ᚖsegretariatoᚋinternalᚋintakeioᚐSummary(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ImportResult_summary(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ImportResult",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ImportSummary(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ImportResult_errors(ctx context.Context, field graphql.CollectedField, obj *model.ImportResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportResult_errors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Errors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*intakecsv.RowError) graphql.Marshaler {
+			return ec.marshalNImportError2ᚕᚖsegretariatoᚋinternalᚋintakecsvᚐRowErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportResult_errors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ImportResult",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ImportError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ImportResult_errorCount(ctx context.Context, field graphql.CollectedField, obj *model.ImportResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportResult_errorCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ErrorCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportResult_errorCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportResult", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ImportResult_headerError(ctx context.Context, field graphql.CollectedField, obj *model.ImportResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportResult_headerError(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.HeaderError, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ImportResult_headerError(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportResult", field, false, false, "String")
+}
+
+func (ec *executionContext) _ImportSummary_rows(ctx context.Context, field graphql.CollectedField, obj *intakeio.Summary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportSummary_rows(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Rows, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportSummary_rows(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportSummary", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ImportSummary_contactsCreated(ctx context.Context, field graphql.CollectedField, obj *intakeio.Summary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportSummary_contactsCreated(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ContactsCreated, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportSummary_contactsCreated(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportSummary", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ImportSummary_contactsUpdated(ctx context.Context, field graphql.CollectedField, obj *intakeio.Summary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportSummary_contactsUpdated(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ContactsUpdated, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportSummary_contactsUpdated(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportSummary", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ImportSummary_contactsUnchanged(ctx context.Context, field graphql.CollectedField, obj *intakeio.Summary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportSummary_contactsUnchanged(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ContactsUnchanged, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportSummary_contactsUnchanged(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportSummary", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ImportSummary_citizensCreated(ctx context.Context, field graphql.CollectedField, obj *intakeio.Summary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportSummary_citizensCreated(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CitizensCreated, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportSummary_citizensCreated(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportSummary", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ImportSummary_citizensMatched(ctx context.Context, field graphql.CollectedField, obj *intakeio.Summary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportSummary_citizensMatched(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CitizensMatched, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportSummary_citizensMatched(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportSummary", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ImportSummary_anonymous(ctx context.Context, field graphql.CollectedField, obj *intakeio.Summary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportSummary_anonymous(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Anonymous, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportSummary_anonymous(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportSummary", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ImportSummary_referrals(ctx context.Context, field graphql.CollectedField, obj *intakeio.Summary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportSummary_referrals(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Referrals, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportSummary_referrals(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportSummary", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ImportSummary_dryRun(ctx context.Context, field graphql.CollectedField, obj *intakeio.Summary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportSummary_dryRun(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DryRun, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportSummary_dryRun(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportSummary", field, false, false, "Boolean")
+}
+
 func (ec *executionContext) _Location_id(ctx context.Context, field graphql.CollectedField, obj *ent.Location) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -12586,6 +14883,98 @@ func (ec *executionContext) fieldContext_Location_hours(_ context.Context, field
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _LocationCheck_name(ctx context.Context, field graphql.CollectedField, obj *analytics.LocationCheck) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LocationCheck_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LocationCheck_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LocationCheck", field, false, false, "String")
+}
+
+func (ec *executionContext) _LocationCheck_accessible(ctx context.Context, field graphql.CollectedField, obj *analytics.LocationCheck) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LocationCheck_accessible(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Accessible, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LocationCheck_accessible(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LocationCheck", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _LocationCheck_reservedRooms(ctx context.Context, field graphql.CollectedField, obj *analytics.LocationCheck) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LocationCheck_reservedRooms(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ReservedRooms, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LocationCheck_reservedRooms(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LocationCheck", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _LocationCheck_waitingArea(ctx context.Context, field graphql.CollectedField, obj *analytics.LocationCheck) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LocationCheck_waitingArea(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.WaitingArea, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LocationCheck_waitingArea(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LocationCheck", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _LocationConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.LocationConnection) (ret graphql.Marshaler) {
@@ -12988,6 +15377,50 @@ func (ec *executionContext) fieldContext_Mutation_eraseCitizen(ctx context.Conte
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_eraseCitizen_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_importIntakeCards(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_importIntakeCards(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ImportIntakeCards(ctx, fc.Args["file"].(graphql.Upload), fc.Args["dryRun"].(*bool))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ImportResult) graphql.Marshaler {
+			return ec.marshalNImportResult2ᚖsegretariatoᚋgraphᚋmodelᚐImportResult(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_importIntakeCards(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ImportResult(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_importIntakeCards_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -15785,6 +18218,341 @@ func (ec *executionContext) fieldContext_PageInfo_endCursor(_ context.Context, f
 	return graphql.NewScalarFieldContext("PageInfo", field, false, false, "Cursor")
 }
 
+func (ec *executionContext) _QualityLine_code(ctx context.Context, field graphql.CollectedField, obj *analytics.QualityLine) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QualityLine_code(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Code, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_QualityLine_code(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("QualityLine", field, false, false, "String")
+}
+
+func (ec *executionContext) _QualityLine_promise(ctx context.Context, field graphql.CollectedField, obj *analytics.QualityLine) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QualityLine_promise(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Promise, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_QualityLine_promise(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("QualityLine", field, false, false, "String")
+}
+
+func (ec *executionContext) _QualityLine_indicator(ctx context.Context, field graphql.CollectedField, obj *analytics.QualityLine) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QualityLine_indicator(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Indicator, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_QualityLine_indicator(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("QualityLine", field, false, false, "String")
+}
+
+func (ec *executionContext) _QualityLine_target(ctx context.Context, field graphql.CollectedField, obj *analytics.QualityLine) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QualityLine_target(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Target, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_QualityLine_target(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("QualityLine", field, false, false, "String")
+}
+
+func (ec *executionContext) _QualityLine_measured(ctx context.Context, field graphql.CollectedField, obj *analytics.QualityLine) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QualityLine_measured(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Measured, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_QualityLine_measured(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("QualityLine", field, false, false, "String")
+}
+
+func (ec *executionContext) _QualityLine_value(ctx context.Context, field graphql.CollectedField, obj *analytics.QualityLine) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QualityLine_value(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Value, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_QualityLine_value(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("QualityLine", field, false, false, "Float")
+}
+
+func (ec *executionContext) _QualityLine_met(ctx context.Context, field graphql.CollectedField, obj *analytics.QualityLine) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QualityLine_met(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Met, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_QualityLine_met(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("QualityLine", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _QualityLine_shortfalls(ctx context.Context, field graphql.CollectedField, obj *analytics.QualityLine) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QualityLine_shortfalls(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Shortfalls, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_QualityLine_shortfalls(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("QualityLine", field, false, false, "String")
+}
+
+func (ec *executionContext) _QualityReport_year(ctx context.Context, field graphql.CollectedField, obj *analytics.QualityReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QualityReport_year(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Year, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_QualityReport_year(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("QualityReport", field, false, false, "Int")
+}
+
+func (ec *executionContext) _QualityReport_lines(ctx context.Context, field graphql.CollectedField, obj *analytics.QualityReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QualityReport_lines(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Lines, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []analytics.QualityLine) graphql.Marshaler {
+			return ec.marshalNQualityLine2ᚕsegretariatoᚋinternalᚋanalyticsᚐQualityLineᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_QualityReport_lines(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "QualityReport",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_QualityLine(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _QualityReport_weeks(ctx context.Context, field graphql.CollectedField, obj *analytics.QualityReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QualityReport_weeks(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Weeks, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []analytics.WeekOpening) graphql.Marshaler {
+			return ec.marshalNWeekOpening2ᚕsegretariatoᚋinternalᚋanalyticsᚐWeekOpeningᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_QualityReport_weeks(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "QualityReport",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_WeekOpening(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _QualityReport_socialWorkers(ctx context.Context, field graphql.CollectedField, obj *analytics.QualityReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QualityReport_socialWorkers(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SocialWorkers, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []analytics.TrainingDays) graphql.Marshaler {
+			return ec.marshalNTrainingDays2ᚕsegretariatoᚋinternalᚋanalyticsᚐTrainingDaysᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_QualityReport_socialWorkers(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "QualityReport",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TrainingDays(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _QualityReport_locations(ctx context.Context, field graphql.CollectedField, obj *analytics.QualityReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_QualityReport_locations(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Locations, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []analytics.LocationCheck) graphql.Marshaler {
+			return ec.marshalNLocationCheck2ᚕsegretariatoᚋinternalᚋanalyticsᚐLocationCheckᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_QualityReport_locations(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "QualityReport",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LocationCheck(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_node(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -16603,6 +19371,182 @@ func (ec *executionContext) fieldContext_Query_citizenData(ctx context.Context, 
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_citizenData_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_demand(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_demand(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Demand(ctx, fc.Args["groupBy"].([]analytics.Dimension), fc.Args["period"].(*analytics.PeriodUnit), fc.Args["filter"].(*analytics.FilterInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *analytics.Report) graphql.Marshaler {
+			return ec.marshalNDemandReport2ᚖsegretariatoᚋinternalᚋanalyticsᚐReport(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_demand(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DemandReport(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_demand_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_referralFunnel(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_referralFunnel(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().ReferralFunnel(ctx, fc.Args["period"].(*analytics.PeriodUnit), fc.Args["filter"].(*analytics.FilterInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*analytics.FunnelRow) graphql.Marshaler {
+			return ec.marshalNFunnelRow2ᚕᚖsegretariatoᚋinternalᚋanalyticsᚐFunnelRowᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_referralFunnel(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_FunnelRow(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_referralFunnel_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_caseload(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_caseload(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Caseload(ctx, fc.Args["filter"].(*analytics.FilterInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*analytics.CaseloadRow) graphql.Marshaler {
+			return ec.marshalNCaseloadRow2ᚕᚖsegretariatoᚋinternalᚋanalyticsᚐCaseloadRowᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_caseload(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CaseloadRow(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_caseload_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_qualityReport(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_qualityReport(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().QualityReport(ctx, fc.Args["year"].(int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *analytics.QualityReport) graphql.Marshaler {
+			return ec.marshalNQualityReport2ᚖsegretariatoᚋinternalᚋanalyticsᚐQualityReport(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_qualityReport(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_QualityReport(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_qualityReport_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -19524,6 +22468,98 @@ func (ec *executionContext) fieldContext_TrainingConnection_totalCount(_ context
 	return graphql.NewScalarFieldContext("TrainingConnection", field, false, false, "Int")
 }
 
+func (ec *executionContext) _TrainingDays_operatorId(ctx context.Context, field graphql.CollectedField, obj *analytics.TrainingDays) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrainingDays_operatorId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OperatorID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TrainingDays_operatorId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TrainingDays", field, false, false, "ID")
+}
+
+func (ec *executionContext) _TrainingDays_name(ctx context.Context, field graphql.CollectedField, obj *analytics.TrainingDays) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrainingDays_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TrainingDays_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TrainingDays", field, false, false, "String")
+}
+
+func (ec *executionContext) _TrainingDays_email(ctx context.Context, field graphql.CollectedField, obj *analytics.TrainingDays) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrainingDays_email(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Email, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TrainingDays_email(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TrainingDays", field, false, false, "String")
+}
+
+func (ec *executionContext) _TrainingDays_days(ctx context.Context, field graphql.CollectedField, obj *analytics.TrainingDays) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TrainingDays_days(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Days, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TrainingDays_days(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TrainingDays", field, false, false, "Float")
+}
+
 func (ec *executionContext) _TrainingEdge_node(ctx context.Context, field graphql.CollectedField, obj *ent.TrainingEdge) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -19912,6 +22948,75 @@ func (ec *executionContext) _TrainingPlanEdge_cursor(ctx context.Context, field 
 }
 func (ec *executionContext) fieldContext_TrainingPlanEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("TrainingPlanEdge", field, false, false, "Cursor")
+}
+
+func (ec *executionContext) _WeekOpening_week(ctx context.Context, field graphql.CollectedField, obj *analytics.WeekOpening) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WeekOpening_week(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Week, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WeekOpening_week(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WeekOpening", field, false, false, "String")
+}
+
+func (ec *executionContext) _WeekOpening_hours(ctx context.Context, field graphql.CollectedField, obj *analytics.WeekOpening) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WeekOpening_hours(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Hours, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WeekOpening_hours(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WeekOpening", field, false, false, "Float")
+}
+
+func (ec *executionContext) _WeekOpening_afternoonOpenings(ctx context.Context, field graphql.CollectedField, obj *analytics.WeekOpening) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WeekOpening_afternoonOpenings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AfternoonOpenings, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WeekOpening_afternoonOpenings(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WeekOpening", field, false, false, "Int")
 }
 
 func (ec *executionContext) ___Directive_name(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) (ret graphql.Marshaler) {
@@ -25707,6 +28812,111 @@ func (ec *executionContext) unmarshalInputCreateTrainingPlanInput(ctx context.Co
 func UnmarshalCreateTrainingPlanInput(ctx context.Context, raw any) (ent.CreateTrainingPlanInput, error) {
 	var out ent.CreateTrainingPlanInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreateTrainingPlanInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputDemandFilter(ctx context.Context, obj any) (analytics.FilterInput, error) {
+	var it analytics.FilterInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"from", "to", "values"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "from":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("from"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.From = data
+		case "to":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("to"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.To = data
+		case "values":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("values"))
+			data, err := ec.unmarshalODimensionValues2ᚕsegretariatoᚋinternalᚋanalyticsᚐDimensionValuesᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Values = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalDemandFilter unmarshals raw into the DemandFilter input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalDemandFilter(ctx context.Context, raw any) (analytics.FilterInput, error) {
+	var out analytics.FilterInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "DemandFilter", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputDimensionValues(ctx context.Context, obj any) (analytics.DimensionValues, error) {
+	var it analytics.DimensionValues
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"dimension", "keys"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "dimension":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dimension"))
+			data, err := ec.unmarshalNDemandDimension2segretariatoᚋinternalᚋanalyticsᚐDimension(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Dimension = data
+		case "keys":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("keys"))
+			data, err := ec.unmarshalNString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Keys = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalDimensionValues unmarshals raw into the DimensionValues input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalDimensionValues(ctx context.Context, raw any) (analytics.DimensionValues, error) {
+	var out analytics.DimensionValues
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "DimensionValues", raw, &out)
 	return out, err
 }
 
@@ -36093,6 +39303,79 @@ func (ec *executionContext) _AuditEventEdge(ctx context.Context, sel ast.Selecti
 	return out
 }
 
+var caseloadRowImplementors = []string{"CaseloadRow"}
+
+func (ec *executionContext) _CaseloadRow(ctx context.Context, sel ast.SelectionSet, obj *analytics.CaseloadRow) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, caseloadRowImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CaseloadRow")
+		case "operatorId":
+			out.Values[i] = ec._CaseloadRow_operatorId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "email":
+			out.Values[i] = ec._CaseloadRow_email(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "name":
+			out.Values[i] = ec._CaseloadRow_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "role":
+			out.Values[i] = ec._CaseloadRow_role(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "active":
+			out.Values[i] = ec._CaseloadRow_active(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "contacts":
+			out.Values[i] = ec._CaseloadRow_contacts(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "citizens":
+			out.Values[i] = ec._CaseloadRow_citizens(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "openReferrals":
+			out.Values[i] = ec._CaseloadRow_openReferrals(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pendingFollowUps":
+			out.Values[i] = ec._CaseloadRow_pendingFollowUps(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var citizenImplementors = []string{"Citizen", "Node"}
 
 func (ec *executionContext) _Citizen(ctx context.Context, sel ast.SelectionSet, obj *ent.Citizen) graphql.Marshaler {
@@ -36598,6 +39881,364 @@ func (ec *executionContext) _DeleteResult(ctx context.Context, sel ast.Selection
 	return out
 }
 
+var demandCellImplementors = []string{"DemandCell"}
+
+func (ec *executionContext) _DemandCell(ctx context.Context, sel ast.SelectionSet, obj *analytics.Cell) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, demandCellImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DemandCell")
+		case "keys":
+			out.Values[i] = ec._DemandCell_keys(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "labels":
+			out.Values[i] = ec._DemandCell_labels(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "contacts":
+			out.Values[i] = ec._DemandCell_contacts(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "citizens":
+			out.Values[i] = ec._DemandCell_citizens(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "newCitizens":
+			out.Values[i] = ec._DemandCell_newCitizens(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "referrals":
+			out.Values[i] = ec._DemandCell_referrals(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "suppressed":
+			out.Values[i] = ec._DemandCell_suppressed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var demandReportImplementors = []string{"DemandReport"}
+
+func (ec *executionContext) _DemandReport(ctx context.Context, sel ast.SelectionSet, obj *analytics.Report) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, demandReportImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DemandReport")
+		case "cells":
+			out.Values[i] = ec._DemandReport_cells(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "total":
+			out.Values[i] = ec._DemandReport_total(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var funnelRowImplementors = []string{"FunnelRow"}
+
+func (ec *executionContext) _FunnelRow(ctx context.Context, sel ast.SelectionSet, obj *analytics.FunnelRow) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, funnelRowImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("FunnelRow")
+		case "service":
+			out.Values[i] = ec._FunnelRow_service(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "serviceName":
+			out.Values[i] = ec._FunnelRow_serviceName(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "period":
+			out.Values[i] = ec._FunnelRow_period(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "proposed":
+			out.Values[i] = ec._FunnelRow_proposed(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "accepted":
+			out.Values[i] = ec._FunnelRow_accepted(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "declined":
+			out.Values[i] = ec._FunnelRow_declined(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "completed":
+			out.Values[i] = ec._FunnelRow_completed(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "cancelled":
+			out.Values[i] = ec._FunnelRow_cancelled(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "completionRate":
+			out.Values[i] = ec._FunnelRow_completionRate(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "medianDaysToAcceptance":
+			out.Values[i] = ec._FunnelRow_medianDaysToAcceptance(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "medianDaysToCompletion":
+			out.Values[i] = ec._FunnelRow_medianDaysToCompletion(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "suppressed":
+			out.Values[i] = ec._FunnelRow_suppressed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var importErrorImplementors = []string{"ImportError"}
+
+func (ec *executionContext) _ImportError(ctx context.Context, sel ast.SelectionSet, obj *intakecsv.RowError) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, importErrorImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ImportError")
+		case "line":
+			out.Values[i] = ec._ImportError_line(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "column":
+			out.Values[i] = ec._ImportError_column(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "reason":
+			out.Values[i] = ec._ImportError_reason(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var importResultImplementors = []string{"ImportResult"}
+
+func (ec *executionContext) _ImportResult(ctx context.Context, sel ast.SelectionSet, obj *model.ImportResult) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, importResultImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ImportResult")
+		case "accepted":
+			out.Values[i] = ec._ImportResult_accepted(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "summary":
+			out.Values[i] = ec._ImportResult_summary(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "errors":
+			out.Values[i] = ec._ImportResult_errors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "errorCount":
+			out.Values[i] = ec._ImportResult_errorCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "headerError":
+			out.Values[i] = ec._ImportResult_headerError(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var importSummaryImplementors = []string{"ImportSummary"}
+
+func (ec *executionContext) _ImportSummary(ctx context.Context, sel ast.SelectionSet, obj *intakeio.Summary) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, importSummaryImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ImportSummary")
+		case "rows":
+			out.Values[i] = ec._ImportSummary_rows(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "contactsCreated":
+			out.Values[i] = ec._ImportSummary_contactsCreated(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "contactsUpdated":
+			out.Values[i] = ec._ImportSummary_contactsUpdated(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "contactsUnchanged":
+			out.Values[i] = ec._ImportSummary_contactsUnchanged(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "citizensCreated":
+			out.Values[i] = ec._ImportSummary_citizensCreated(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "citizensMatched":
+			out.Values[i] = ec._ImportSummary_citizensMatched(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "anonymous":
+			out.Values[i] = ec._ImportSummary_anonymous(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "referrals":
+			out.Values[i] = ec._ImportSummary_referrals(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "dryRun":
+			out.Values[i] = ec._ImportSummary_dryRun(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var locationImplementors = []string{"Location", "Node"}
 
 func (ec *executionContext) _Location(ctx context.Context, sel ast.SelectionSet, obj *ent.Location) graphql.Marshaler {
@@ -36671,6 +40312,54 @@ func (ec *executionContext) _Location(ctx context.Context, sel ast.SelectionSet,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Location_hours(ctx, field, obj)
 				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var locationCheckImplementors = []string{"LocationCheck"}
+
+func (ec *executionContext) _LocationCheck(ctx context.Context, sel ast.SelectionSet, obj *analytics.LocationCheck) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, locationCheckImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("LocationCheck")
+		case "name":
+			out.Values[i] = ec._LocationCheck_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "accessible":
+			out.Values[i] = ec._LocationCheck_accessible(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "reservedRooms":
+			out.Values[i] = ec._LocationCheck_reservedRooms(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "waitingArea":
+			out.Values[i] = ec._LocationCheck_waitingArea(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -36826,6 +40515,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "eraseCitizen":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_eraseCitizen(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "importIntakeCards":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_importIntakeCards(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -37715,6 +41411,127 @@ func (ec *executionContext) _PageInfo(ctx context.Context, sel ast.SelectionSet,
 	return out
 }
 
+var qualityLineImplementors = []string{"QualityLine"}
+
+func (ec *executionContext) _QualityLine(ctx context.Context, sel ast.SelectionSet, obj *analytics.QualityLine) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, qualityLineImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("QualityLine")
+		case "code":
+			out.Values[i] = ec._QualityLine_code(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "promise":
+			out.Values[i] = ec._QualityLine_promise(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "indicator":
+			out.Values[i] = ec._QualityLine_indicator(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "target":
+			out.Values[i] = ec._QualityLine_target(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "measured":
+			out.Values[i] = ec._QualityLine_measured(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "value":
+			out.Values[i] = ec._QualityLine_value(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "met":
+			out.Values[i] = ec._QualityLine_met(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "shortfalls":
+			out.Values[i] = ec._QualityLine_shortfalls(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var qualityReportImplementors = []string{"QualityReport"}
+
+func (ec *executionContext) _QualityReport(ctx context.Context, sel ast.SelectionSet, obj *analytics.QualityReport) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, qualityReportImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("QualityReport")
+		case "year":
+			out.Values[i] = ec._QualityReport_year(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "lines":
+			out.Values[i] = ec._QualityReport_lines(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "weeks":
+			out.Values[i] = ec._QualityReport_weeks(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "socialWorkers":
+			out.Values[i] = ec._QualityReport_socialWorkers(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "locations":
+			out.Values[i] = ec._QualityReport_locations(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var queryImplementors = []string{"Query"}
 
 func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) graphql.Marshaler {
@@ -37847,6 +41664,30 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_citizenData(ctx, field)
+				})
+		case "demand":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_demand(ctx, field)
+				})
+		case "referralFunnel":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_referralFunnel(ctx, field)
+				})
+		case "caseload":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_caseload(ctx, field)
+				})
+		case "qualityReport":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_qualityReport(ctx, field)
 				})
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
@@ -39003,6 +42844,54 @@ func (ec *executionContext) _TrainingConnection(ctx context.Context, sel ast.Sel
 	return out
 }
 
+var trainingDaysImplementors = []string{"TrainingDays"}
+
+func (ec *executionContext) _TrainingDays(ctx context.Context, sel ast.SelectionSet, obj *analytics.TrainingDays) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, trainingDaysImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TrainingDays")
+		case "operatorId":
+			out.Values[i] = ec._TrainingDays_operatorId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "name":
+			out.Values[i] = ec._TrainingDays_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "email":
+			out.Values[i] = ec._TrainingDays_email(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "days":
+			out.Values[i] = ec._TrainingDays_days(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var trainingEdgeImplementors = []string{"TrainingEdge"}
 
 func (ec *executionContext) _TrainingEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.TrainingEdge) graphql.Marshaler {
@@ -39171,6 +43060,49 @@ func (ec *executionContext) _TrainingPlanEdge(ctx context.Context, sel ast.Selec
 			}
 		case "cursor":
 			out.Values[i] = ec._TrainingPlanEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var weekOpeningImplementors = []string{"WeekOpening"}
+
+func (ec *executionContext) _WeekOpening(ctx context.Context, sel ast.SelectionSet, obj *analytics.WeekOpening) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, weekOpeningImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("WeekOpening")
+		case "week":
+			out.Values[i] = ec._WeekOpening_week(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "hours":
+			out.Values[i] = ec._WeekOpening_hours(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "afternoonOpenings":
+			out.Values[i] = ec._WeekOpening_afternoonOpenings(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -39623,6 +43555,30 @@ func (ec *executionContext) marshalNBoolean2bool(ctx context.Context, sel ast.Se
 	return res
 }
 
+func (ec *executionContext) marshalNCaseloadRow2ᚕᚖsegretariatoᚋinternalᚋanalyticsᚐCaseloadRowᚄ(ctx context.Context, sel ast.SelectionSet, v []*analytics.CaseloadRow) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCaseloadRow2ᚖsegretariatoᚋinternalᚋanalyticsᚐCaseloadRow(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNCaseloadRow2ᚖsegretariatoᚋinternalᚋanalyticsᚐCaseloadRow(ctx context.Context, sel ast.SelectionSet, v *analytics.CaseloadRow) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CaseloadRow!")
+		return graphql.Null
+	}
+	return ec._CaseloadRow(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNChannel2segretariatoᚋentᚋschemaᚋschematypeᚐChannel(ctx context.Context, v any) (schematype.Channel, error) {
 	var res schematype.Channel
 	err := res.UnmarshalGQL(v)
@@ -39796,6 +43752,79 @@ func (ec *executionContext) marshalNDeleteResult2ᚖsegretariatoᚋgraphᚋmodel
 	return ec._DeleteResult(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNDemandCell2segretariatoᚋinternalᚋanalyticsᚐCell(ctx context.Context, sel ast.SelectionSet, v analytics.Cell) graphql.Marshaler {
+	return ec._DemandCell(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNDemandCell2ᚕsegretariatoᚋinternalᚋanalyticsᚐCellᚄ(ctx context.Context, sel ast.SelectionSet, v []analytics.Cell) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNDemandCell2segretariatoᚋinternalᚋanalyticsᚐCell(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNDemandDimension2segretariatoᚋinternalᚋanalyticsᚐDimension(ctx context.Context, v any) (analytics.Dimension, error) {
+	var res analytics.Dimension
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNDemandDimension2segretariatoᚋinternalᚋanalyticsᚐDimension(ctx context.Context, sel ast.SelectionSet, v analytics.Dimension) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNDemandDimension2ᚕsegretariatoᚋinternalᚋanalyticsᚐDimensionᚄ(ctx context.Context, v any) ([]analytics.Dimension, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]analytics.Dimension, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNDemandDimension2segretariatoᚋinternalᚋanalyticsᚐDimension(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNDemandDimension2ᚕsegretariatoᚋinternalᚋanalyticsᚐDimensionᚄ(ctx context.Context, sel ast.SelectionSet, v []analytics.Dimension) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNDemandDimension2segretariatoᚋinternalᚋanalyticsᚐDimension(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNDemandReport2ᚖsegretariatoᚋinternalᚋanalyticsᚐReport(ctx context.Context, sel ast.SelectionSet, v *analytics.Report) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "DemandReport!")
+		return graphql.Null
+	}
+	return ec._DemandReport(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNDimensionValues2segretariatoᚋinternalᚋanalyticsᚐDimensionValues(ctx context.Context, v any) (analytics.DimensionValues, error) {
+	res, err := ec.unmarshalInputDimensionValues(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNFailureReason2segretariatoᚋentᚋschemaᚋschematypeᚐFailureReason(ctx context.Context, v any) (schematype.FailureReason, error) {
 	var res schematype.FailureReason
 	err := res.UnmarshalGQL(v)
@@ -39818,6 +43847,30 @@ func (ec *executionContext) marshalNFloat2float64(ctx context.Context, sel ast.S
 		graphql.AddInvalidNullFromMarshaler(ctx, "Float!")
 	}
 	return graphql.WrapContextMarshaler(ctx, res)
+}
+
+func (ec *executionContext) marshalNFunnelRow2ᚕᚖsegretariatoᚋinternalᚋanalyticsᚐFunnelRowᚄ(ctx context.Context, sel ast.SelectionSet, v []*analytics.FunnelRow) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNFunnelRow2ᚖsegretariatoᚋinternalᚋanalyticsᚐFunnelRow(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNFunnelRow2ᚖsegretariatoᚋinternalᚋanalyticsᚐFunnelRow(ctx context.Context, sel ast.SelectionSet, v *analytics.FunnelRow) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "FunnelRow!")
+		return graphql.Null
+	}
+	return ec._FunnelRow(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNID2int(ctx context.Context, v any) (int, error) {
@@ -39863,6 +43916,38 @@ func (ec *executionContext) marshalNID2ᚕintᚄ(ctx context.Context, sel ast.Se
 	return ret
 }
 
+func (ec *executionContext) marshalNImportError2ᚕᚖsegretariatoᚋinternalᚋintakecsvᚐRowErrorᚄ(ctx context.Context, sel ast.SelectionSet, v []*intakecsv.RowError) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNImportError2ᚖsegretariatoᚋinternalᚋintakecsvᚐRowError(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNImportError2ᚖsegretariatoᚋinternalᚋintakecsvᚐRowError(ctx context.Context, sel ast.SelectionSet, v *intakecsv.RowError) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ImportError!")
+		return graphql.Null
+	}
+	return ec._ImportError(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNImportResult2ᚖsegretariatoᚋgraphᚋmodelᚐImportResult(ctx context.Context, sel ast.SelectionSet, v *model.ImportResult) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ImportResult!")
+		return graphql.Null
+	}
+	return ec._ImportResult(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNInt2int(ctx context.Context, v any) (int, error) {
 	res, err := graphql.UnmarshalInt(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -39883,6 +43968,26 @@ func (ec *executionContext) marshalNLocation2ᚖsegretariatoᚋentᚐLocation(ct
 		return graphql.Null
 	}
 	return ec._Location(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNLocationCheck2segretariatoᚋinternalᚋanalyticsᚐLocationCheck(ctx context.Context, sel ast.SelectionSet, v analytics.LocationCheck) graphql.Marshaler {
+	return ec._LocationCheck(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNLocationCheck2ᚕsegretariatoᚋinternalᚋanalyticsᚐLocationCheckᚄ(ctx context.Context, sel ast.SelectionSet, v []analytics.LocationCheck) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNLocationCheck2segretariatoᚋinternalᚋanalyticsᚐLocationCheck(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalNLocationConnection2ᚖsegretariatoᚋentᚐLocationConnection(ctx context.Context, sel ast.SelectionSet, v *ent.LocationConnection) graphql.Marshaler {
@@ -40159,6 +44264,34 @@ func (ec *executionContext) marshalNProvider2segretariatoᚋentᚋschemaᚋschem
 	return v
 }
 
+func (ec *executionContext) marshalNQualityLine2segretariatoᚋinternalᚋanalyticsᚐQualityLine(ctx context.Context, sel ast.SelectionSet, v analytics.QualityLine) graphql.Marshaler {
+	return ec._QualityLine(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNQualityLine2ᚕsegretariatoᚋinternalᚋanalyticsᚐQualityLineᚄ(ctx context.Context, sel ast.SelectionSet, v []analytics.QualityLine) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNQualityLine2segretariatoᚋinternalᚋanalyticsᚐQualityLine(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNQualityReport2ᚖsegretariatoᚋinternalᚋanalyticsᚐQualityReport(ctx context.Context, sel ast.SelectionSet, v *analytics.QualityReport) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "QualityReport!")
+		return graphql.Null
+	}
+	return ec._QualityReport(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNReferral2ᚖsegretariatoᚋentᚐReferral(ctx context.Context, sel ast.SelectionSet, v *ent.Referral) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Referral!")
@@ -40410,6 +44543,35 @@ func (ec *executionContext) marshalNString2string(ctx context.Context, sel ast.S
 	return res
 }
 
+func (ec *executionContext) unmarshalNString2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]string, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNString2string(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNString2ᚕstringᚄ(ctx context.Context, sel ast.SelectionSet, v []string) graphql.Marshaler {
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalNString2string(ctx, sel, v[i])
+	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalNSurveyResponse2ᚖsegretariatoᚋentᚐSurveyResponse(ctx context.Context, sel ast.SelectionSet, v *ent.SurveyResponse) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "SurveyResponse!")
@@ -40560,6 +44722,26 @@ func (ec *executionContext) marshalNTrainingConnection2ᚖsegretariatoᚋentᚐT
 	return ec._TrainingConnection(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNTrainingDays2segretariatoᚋinternalᚋanalyticsᚐTrainingDays(ctx context.Context, sel ast.SelectionSet, v analytics.TrainingDays) graphql.Marshaler {
+	return ec._TrainingDays(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNTrainingDays2ᚕsegretariatoᚋinternalᚋanalyticsᚐTrainingDaysᚄ(ctx context.Context, sel ast.SelectionSet, v []analytics.TrainingDays) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNTrainingDays2segretariatoᚋinternalᚋanalyticsᚐTrainingDays(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) unmarshalNTrainingOrder2ᚖsegretariatoᚋentᚐTrainingOrder(ctx context.Context, v any) (*ent.TrainingOrder, error) {
 	res, err := ec.unmarshalInputTrainingOrder(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
@@ -40687,6 +44869,40 @@ func (ec *executionContext) unmarshalNUpdateTrainingInput2segretariatoᚋentᚐU
 func (ec *executionContext) unmarshalNUpdateTrainingPlanInput2segretariatoᚋentᚐUpdateTrainingPlanInput(ctx context.Context, v any) (ent.UpdateTrainingPlanInput, error) {
 	res, err := ec.unmarshalInputUpdateTrainingPlanInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNUpload2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚐUpload(ctx context.Context, v any) (graphql.Upload, error) {
+	res, err := graphql.UnmarshalUpload(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNUpload2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚐUpload(ctx context.Context, sel ast.SelectionSet, v graphql.Upload) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalUpload(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "Upload!")
+	}
+	return res
+}
+
+func (ec *executionContext) marshalNWeekOpening2segretariatoᚋinternalᚋanalyticsᚐWeekOpening(ctx context.Context, sel ast.SelectionSet, v analytics.WeekOpening) graphql.Marshaler {
+	return ec._WeekOpening(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNWeekOpening2ᚕsegretariatoᚋinternalᚋanalyticsᚐWeekOpeningᚄ(ctx context.Context, sel ast.SelectionSet, v []analytics.WeekOpening) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNWeekOpening2segretariatoᚋinternalᚋanalyticsᚐWeekOpening(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalN__Directive2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐDirective(ctx context.Context, sel ast.SelectionSet, v introspection.Directive) graphql.Marshaler {
@@ -41136,6 +45352,31 @@ func (ec *executionContext) marshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCu
 	return v
 }
 
+func (ec *executionContext) unmarshalODemandFilter2ᚖsegretariatoᚋinternalᚋanalyticsᚐFilterInput(ctx context.Context, v any) (*analytics.FilterInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputDemandFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalODimensionValues2ᚕsegretariatoᚋinternalᚋanalyticsᚐDimensionValuesᚄ(ctx context.Context, v any) ([]analytics.DimensionValues, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]analytics.DimensionValues, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNDimensionValues2segretariatoᚋinternalᚋanalyticsᚐDimensionValues(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
 func (ec *executionContext) unmarshalOFailureReason2ᚕsegretariatoᚋentᚋschemaᚋschematypeᚐFailureReasonᚄ(ctx context.Context, v any) ([]schematype.FailureReason, error) {
 	if v == nil {
 		return nil, nil
@@ -41291,6 +45532,13 @@ func (ec *executionContext) marshalOID2ᚖint(ctx context.Context, sel ast.Selec
 	_ = ctx
 	res := graphql.MarshalIntID(*v)
 	return res
+}
+
+func (ec *executionContext) marshalOImportSummary2ᚖsegretariatoᚋinternalᚋintakeioᚐSummary(ctx context.Context, sel ast.SelectionSet, v *intakeio.Summary) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ImportSummary(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOInt2ᚕintᚄ(ctx context.Context, v any) ([]int, error) {
@@ -41924,6 +46172,22 @@ func (ec *executionContext) unmarshalOOutcome2ᚖsegretariatoᚋentᚋschemaᚋs
 }
 
 func (ec *executionContext) marshalOOutcome2ᚖsegretariatoᚋentᚋschemaᚋschematypeᚐOutcome(ctx context.Context, sel ast.SelectionSet, v *schematype.Outcome) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalOPeriodUnit2ᚖsegretariatoᚋinternalᚋanalyticsᚐPeriodUnit(ctx context.Context, v any) (*analytics.PeriodUnit, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(analytics.PeriodUnit)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOPeriodUnit2ᚖsegretariatoᚋinternalᚋanalyticsᚐPeriodUnit(ctx context.Context, sel ast.SelectionSet, v *analytics.PeriodUnit) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}

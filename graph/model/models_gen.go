@@ -2,6 +2,11 @@
 
 package model
 
+import (
+	"segretariato/internal/intakecsv"
+	"segretariato/internal/intakeio"
+)
+
 // What a delete did: a record in use is deactivated, never removed.
 type DeleteResult struct {
 	ID int `json:"id"`
@@ -9,4 +14,16 @@ type DeleteResult struct {
 	Deleted bool `json:"deleted"`
 	// The record is in use and was deactivated instead.
 	Deactivated bool `json:"deactivated"`
+}
+
+// The answer to an import: the summary, or why the file was refused.
+type ImportResult struct {
+	// The file was valid (and, unless a dry run, imported).
+	Accepted bool              `json:"accepted"`
+	Summary  *intakeio.Summary `json:"summary,omitempty"`
+	// The invalid cells, at most 200; errorCount has them all.
+	Errors     []*intakecsv.RowError `json:"errors"`
+	ErrorCount int                   `json:"errorCount"`
+	// A problem of the header row (unknown or missing columns).
+	HeaderError *string `json:"headerError,omitempty"`
 }

@@ -45,7 +45,7 @@ var RootFields = map[string]map[string][]schematype.Role{
 		"demand":              {coord, analyst},
 		"referralFunnel":      {coord, analyst},
 		"caseload":            {coord},
-		"qualityReport":       {coord, analyst},
+		"qualityReport":       {coord},
 	},
 	"Mutation": {
 		"createCitizen": casework, "updateCitizen": casework,

@@ -59,6 +59,9 @@ func normaliseCitizen(ctx context.Context, m *ent.CitizenMutation) error {
 		}
 		m.SetCitizenship(c)
 	}
+	if bd, ok := m.BirthDate(); ok {
+		m.SetBirthDate(day(bd)) // a date: UTC midnight, as the age bands read it
+	}
 	code, hasCode := m.FiscalCode()
 	if !hasCode && m.Op().Is(ent.OpUpdateOne) {
 		// The birth date or sex may change alone: check them against the

@@ -182,7 +182,7 @@ func (r *Reader) parse(rec []string, row *Row) RowErrors {
 		if r.seen[ref] {
 			p.fail(ColContactRef, ReasonDuplicateRef)
 		}
-		r.seen[ref] = true
+		r.seen[strings.Clone(ref)] = true // not a slice of the whole record
 	}
 
 	// occurred_at

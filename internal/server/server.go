@@ -10,6 +10,7 @@ import (
 	"encoding/hex"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"entgo.io/contrib/entgql"
@@ -25,6 +26,7 @@ import (
 	"segretariato/graph"
 	"segretariato/graph/generated"
 	"segretariato/internal/access"
+	"segretariato/internal/analytics"
 	"segretariato/internal/audit"
 	"segretariato/internal/auth"
 	"segretariato/internal/auth/oidc"
@@ -41,14 +43,18 @@ type Options struct {
 	// AllowedOrigins are the browser origins (the dashboard's) that CORS
 	// lets call the API. None: no cross-origin access.
 	AllowedOrigins []string
-	// MaxBodyBytes bounds a GraphQL request body (default 1 MiB).
-	MaxBodyBytes int64
+	// MaxBodyBytes bounds a GraphQL request body (default 1 MiB);
+	// MaxUploadBytes a multipart request carrying a file (default 64 MiB).
+	MaxBodyBytes, MaxUploadBytes int64
 	// DefaultPageSize is a connection's page when the client gives no
 	// `first` or `last` (default 50); MaxPageSize the largest allowed (200).
 	DefaultPageSize, MaxPageSize int
 	// OIDC, when set, accepts the identity provider's JWTs besides the
 	// operators' API tokens.
 	OIDC *oidc.Verifier
+	// Analytics answers the demand figures; its threshold K suppresses
+	// small cells for analysts. Nil: an engine with the default K.
+	Analytics *analytics.Engine
 	// ComplexityLimit bounds a query's cost before it runs (default
 	// 20000): a field costs 1, a connection its page size times the cost
 	// of one node, so 200 contacts with 30 fields each fit, and a page of
@@ -63,11 +69,17 @@ func (o *Options) defaults() {
 	if o.MaxBodyBytes <= 0 {
 		o.MaxBodyBytes = 1 << 20
 	}
+	if o.MaxUploadBytes <= 0 {
+		o.MaxUploadBytes = 64 << 20
+	}
 	if o.DefaultPageSize <= 0 {
 		o.DefaultPageSize = 50
 	}
 	if o.MaxPageSize <= 0 {
 		o.MaxPageSize = 200
+	}
+	if o.Analytics == nil {
+		o.Analytics, _ = analytics.New(o.DB, 0)
 	}
 	if o.ComplexityLimit <= 0 {
 		o.ComplexityLimit = 20000
@@ -84,7 +96,9 @@ func New(o Options) http.Handler {
 	o.defaults()
 	mux := http.NewServeMux()
 	authn := &auth.Authenticator{Client: o.DB.Client, Log: o.Log, OIDC: o.OIDC}
-	mux.Handle("/graphql", authn.Middleware(limitBody(o.MaxBodyBytes, GraphQL(o))))
+	mux.Handle("/graphql", authn.Middleware(limitBody(o.MaxBodyBytes, o.MaxUploadBytes, GraphQL(o))))
+	mux.Handle("GET /export/contacts.csv", authn.Middleware(exportContacts(o)))
+	mux.Handle("GET /export/demand.csv", authn.Middleware(exportDemand(o)))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		_, _ = w.Write([]byte("ok\n"))
@@ -122,6 +136,7 @@ func GraphQL(o Options) http.Handler {
 		Resolvers: &graph.Resolver{
 			Client:    client,
 			Referrals: &referral.Service{Client: client},
+			Analytics: o.Analytics,
 		},
 		Directives: generated.DirectiveRoot{Personal: access.Personal(client)},
 	}
@@ -131,6 +146,7 @@ func GraphQL(o Options) http.Handler {
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(transport.GET{})
 	srv.AddTransport(transport.POST{})
+	srv.AddTransport(transport.MultipartForm{MaxUploadSize: o.MaxUploadBytes, MaxMemory: 8 << 20})
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
 	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](100)})
 	srv.Use(extension.FixedComplexityLimit(o.ComplexityLimit))
@@ -140,7 +156,9 @@ func GraphQL(o Options) http.Handler {
 		srv.SetDisableSuggestion(true)
 	}
 	srv.SetParserTokenLimit(15000)
-	srv.Use(entgql.Transactioner{TxOpener: client})
+	// Every mutation runs in one transaction, but an import, which runs in
+	// its own (it may be large, and writes in batches).
+	srv.Use(entgql.Transactioner{TxOpener: client, SkipTxFunc: entgql.SkipIfHasFields("importIntakeCards")})
 	srv.AroundOperations(func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
 		return next(access.WithHolders(ctx))
 	})
@@ -152,9 +170,19 @@ func GraphQL(o Options) http.Handler {
 	return srv
 }
 
-// limitBody refuses request bodies above max before they are parsed.
-func limitBody(max int64, next http.Handler) http.Handler {
+// limitBody refuses request bodies above their limit before they are
+// parsed: max for GraphQL requests, maxUpload for multipart ones, which
+// must also carry a header that forces a CORS preflight, so that no other
+// site's plain form can post a file (CSRF).
+func limitBody(max, maxUpload int64, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/") {
+			if r.Header.Get("Apollo-Require-Preflight") == "" && r.Header.Get("X-Requested-With") == "" {
+				http.Error(w, "multipart requests need the Apollo-Require-Preflight header", http.StatusBadRequest)
+				return
+			}
+			max = maxUpload
+		}
 		if r.ContentLength > max {
 			http.Error(w, "request body too large", http.StatusRequestEntityTooLarge)
 			return

@@ -1,0 +1,251 @@
+package analytics
+
+import (
+	"cmp"
+	"context"
+	"database/sql"
+	"slices"
+	"strings"
+	"time"
+
+	"segretariato/internal/apperr"
+	"segretariato/internal/database"
+)
+
+// DefaultK is the default small-cell threshold: counts 1 to K-1 are
+// suppressed.
+const DefaultK = 5
+
+// MinK is the lowest threshold New accepts (the minimum of the rules of the
+// Italian statistical system).
+const MinK = 3
+
+// Engine computes the demand figures, the referral funnel, the caseload
+// and the charter's quality report. It holds no state between calls and
+// is safe for concurrent use.
+type Engine struct {
+	DB *database.DB
+	// K is the small-cell threshold of suppressed answers.
+	K int
+	// Now is the clock of the quality report (which weeks are over); nil
+	// means time.Now.
+	Now func() time.Time
+}
+
+// New returns an engine over db with threshold k; k = 0 means DefaultK.
+// It returns an INVALID error when k is below MinK.
+func New(db *database.DB, k int) (*Engine, error) {
+	if k == 0 {
+		k = DefaultK
+	}
+	if k < MinK {
+		return nil, apperr.New(apperr.Invalid, "the suppression threshold must be at least %d", MinK)
+	}
+	return &Engine{DB: db, K: k}, nil
+}
+
+func (e *Engine) k() int {
+	if e.K < MinK {
+		return DefaultK
+	}
+	return e.K
+}
+
+func (e *Engine) now() time.Time {
+	if e.Now != nil {
+		return e.Now()
+	}
+	return time.Now()
+}
+
+// Cell is one combination of keys and its figures. In a suppressed answer
+// a figure that could disclose a small count is nil, and Suppressed says
+// that at least one figure of the cell is withheld.
+type Cell struct {
+	// Keys are the cell's keys, one per dimension of the answer's groupBy,
+	// in that order; Labels their Italian display names.
+	Keys   []string `json:"keys"`
+	Labels []string `json:"labels"`
+	// Contacts is the number of contacts.
+	Contacts *int `json:"contacts"`
+	// Citizens is the number of distinct identified citizens.
+	Citizens *int `json:"citizens"`
+	// NewCitizens is the number of citizens whose first ever contact is one
+	// of the cell's contacts.
+	NewCitizens *int `json:"newCitizens"`
+	// Referrals is the number of referrals of the cell's contacts (in a
+	// REFERRAL_SERVICE cell, those to that service).
+	Referrals  *int `json:"referrals"`
+	Suppressed bool `json:"suppressed"`
+}
+
+// Report is a demand answer: the non-empty cells, in display order, and
+// the total of the contacts the filter selects (not the sum of the cells,
+// which exceeds it for NEED, NEED_MACRO and REFERRAL_SERVICE, and for
+// citizens by period).
+type Report struct {
+	Cells []Cell `json:"cells"`
+	Total Cell   `json:"total"`
+}
+
+// counts are a cell's four figures before suppression.
+type counts [numMeasures]int
+
+const (
+	mContacts = iota
+	mCitizens
+	mNewCitizens
+	mReferrals
+	numMeasures
+)
+
+// demandMeasures are the four figures over a relation's rows: a contact
+// is on one row at most per cell (see relation), and each citizen has one
+// first contact.
+func (r *relation) demandMeasures() string {
+	return "COUNT(*), COUNT(DISTINCT x.citizen_id), COALESCE(SUM(x.is_first), 0), COALESCE(SUM(" + r.refCount + "), 0)"
+}
+
+// Demand counts the contacts of the filter grouped by groupBy (at most 4
+// dimensions; none gives the total alone). period is the unit of the
+// PERIOD dimension (MONTH when empty). With suppress, figures that could
+// disclose a count of 1 to K-1 are withheld (see the package comment).
+//
+// Grouping and counting run in the database: one statement for the cells
+// and the total, and at most one per dimension for its labels. It
+// returns INVALID errors for a bad request, INTERNAL ones for database
+// failures.
+func (e *Engine) Demand(ctx context.Context, groupBy []Dimension, period PeriodUnit, f Filter, suppress bool) (*Report, error) {
+	if err := checkGroupBy(groupBy); err != nil {
+		return nil, err
+	}
+	if period == "" {
+		period = Month
+	}
+	if !period.Valid() {
+		return nil, apperr.OnField("period", "unknown period unit")
+	}
+	h, err := e.head(relationSpec{group: groupBy, period: period, filter: f, firsts: true})
+	if err != nil {
+		return nil, err
+	}
+	var lk lookups
+	if err := lk.load(ctx, e, groupBy); err != nil {
+		return nil, apperr.Wrap(err, apperr.Internal, "internal error")
+	}
+
+	// One statement: the cells, then the total (flagged 1), over the same
+	// materialised contacts; the tails bind their arguments in the order
+	// they are written.
+	var query strings.Builder
+	query.WriteString(h.with)
+	nulls := make([]string, len(groupBy))
+	if len(groupBy) > 0 {
+		cellsRel := h.tail(groupBy, false)
+		exprs := make([]string, len(groupBy))
+		for i, d := range groupBy {
+			exprs[i] = cellsRel.keys[d]
+			nulls[i] = "NULL"
+		}
+		query.WriteString("SELECT 0, " + strings.Join(exprs, ", ") + ", " + cellsRel.demandMeasures() + " " + cellsRel.sql() +
+			" GROUP BY " + strings.Join(exprs, ", ") + " UNION ALL ")
+	}
+	totalRel := h.tail(nil, false)
+	query.WriteString("SELECT 1, " + strings.Join(append(nulls, totalRel.demandMeasures()), ", ") + " " + totalRel.sql())
+
+	rep := &Report{}
+	var cellCounts []counts
+	var total counts
+	err = e.rows(ctx, query.String(), h.b.args, func(scan func(...any) error) error {
+		var isTotal int
+		keys := make([]sql.NullString, len(groupBy))
+		var c counts
+		dst := make([]any, 0, 1+len(groupBy)+numMeasures)
+		dst = append(dst, &isTotal)
+		for i := range keys {
+			dst = append(dst, &keys[i])
+		}
+		for i := range c {
+			dst = append(dst, &c[i])
+		}
+		if err := scan(dst...); err != nil {
+			return err
+		}
+		if isTotal == 1 {
+			total = c
+			return nil
+		}
+		cell := Cell{Keys: make([]string, len(groupBy)), Labels: make([]string, len(groupBy))}
+		for i, d := range groupBy {
+			k := keys[i].String
+			if !keys[i].Valid {
+				k = Unknown
+			}
+			if d == DimDistrict && k != Unknown {
+				if s, ok := lk.districts[k]; ok {
+					k = s
+				}
+			}
+			cell.Keys[i] = k
+			cell.Labels[i] = lk.label(d, k, period)
+		}
+		rep.Cells = append(rep.Cells, cell)
+		cellCounts = append(cellCounts, c)
+		return nil
+	})
+	if err != nil {
+		return nil, apperr.Wrap(err, apperr.Internal, "internal error")
+	}
+
+	// Display order: each dimension's order, then the key.
+	idx := make([]int, len(rep.Cells))
+	for i := range idx {
+		idx[i] = i
+	}
+	slices.SortStableFunc(idx, func(a, b int) int {
+		for i, d := range groupBy {
+			ka, kb := rep.Cells[a].Keys[i], rep.Cells[b].Keys[i]
+			if c := cmp.Compare(lk.rank(d, ka), lk.rank(d, kb)); c != 0 {
+				return c
+			}
+			if c := cmp.Compare(ka, kb); c != 0 {
+				return c
+			}
+		}
+		return 0
+	})
+	cells := make([]Cell, len(idx))
+	cc := make([]counts, len(idx))
+	for i, j := range idx {
+		cells[i], cc[i] = rep.Cells[j], cellCounts[j]
+	}
+	rep.Cells = cells
+	rep.Total = Cell{Keys: []string{}, Labels: []string{}}
+
+	var hidden suppression
+	if suppress {
+		keys := make([][]string, len(cells))
+		for i, c := range cells {
+			keys[i] = c.Keys
+		}
+		hidden = suppressDemand(cc, total, keys, len(groupBy), e.k())
+	}
+	for i := range rep.Cells {
+		fill(&rep.Cells[i], cc[i], func(m int) bool { return hidden.cells[m] != nil && hidden.cells[m][i] })
+	}
+	fill(&rep.Total, total, func(m int) bool { return hidden.total[m] != nil && hidden.total[m][0] })
+	return rep, nil
+}
+
+// fill sets a cell's figures, leaving nil those hidden.
+func fill(c *Cell, v counts, hidden func(measure int) bool) {
+	dst := [numMeasures]**int{&c.Contacts, &c.Citizens, &c.NewCitizens, &c.Referrals}
+	for m := range numMeasures {
+		if hidden(m) {
+			c.Suppressed = true
+			continue
+		}
+		n := v[m]
+		*dst[m] = &n
+	}
+}

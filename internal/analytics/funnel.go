@@ -1,0 +1,159 @@
+package analytics
+
+import (
+	"cmp"
+	"context"
+	"database/sql"
+	"slices"
+
+	"segretariato/internal/apperr"
+)
+
+// FunnelRow is the referral funnel of one service in one period: the
+// referrals of the period's contacts (the period is the contact's local
+// date, as in Demand) and how far they went.
+//
+// The steps are reached-step counts, so the funnel reads as a cohort:
+// Accepted counts every referral that was ever accepted (also those since
+// completed, or cancelled after acceptance); Declined, Completed and
+// Cancelled are final states. A step counts when its date is recorded or
+// the current status implies it (COMPLETED implies accepted).
+type FunnelRow struct {
+	// Service is the service's code; ServiceName its name.
+	Service     string `json:"service"`
+	ServiceName string `json:"serviceName"`
+	// Period is the key of the contacts' period ("2025-03").
+	Period string `json:"period"`
+	// Proposed counts all the referrals created.
+	Proposed  *int `json:"proposed"`
+	Accepted  *int `json:"accepted"`
+	Declined  *int `json:"declined"`
+	Completed *int `json:"completed"`
+	Cancelled *int `json:"cancelled"`
+	// CompletionRate is Completed / Proposed (0 to 1).
+	CompletionRate *float64 `json:"completionRate"`
+	// MedianDaysToAcceptance and MedianDaysToCompletion are medians of the
+	// calendar days (Europe/Rome) from the contact to the step, over the
+	// referrals that reached it; nil when none did.
+	MedianDaysToAcceptance *float64 `json:"medianDaysToAcceptance"`
+	MedianDaysToCompletion *float64 `json:"medianDaysToCompletion"`
+	// Suppressed: the row had a count of 1 to K-1 and all its figures are
+	// withheld.
+	Suppressed bool `json:"suppressed"`
+}
+
+// Funnel counts, per service and period, the referrals of the contacts of
+// the filter (REFERRAL_SERVICE in the filter restricts the services). With
+// suppress, a row with any count of 1 to K-1 is withheld whole (its steps
+// are nested, so one hidden step could be bounded from the others).
+//
+// Counts and medians run in SQL (the medians with window functions, on
+// both databases): one statement, and one for the services' names. It
+// returns INVALID errors for a bad request, INTERNAL ones for database
+// failures.
+func (e *Engine) Funnel(ctx context.Context, period PeriodUnit, f Filter, suppress bool) ([]FunnelRow, error) {
+	if period == "" {
+		period = Month
+	}
+	if !period.Valid() {
+		return nil, apperr.OnField("period", "unknown period unit")
+	}
+	rel, err := e.relation(relationSpec{group: []Dimension{DimPeriod}, period: period, filter: f, rawReferrals: true})
+	if err != nil {
+		return nil, err
+	}
+	// One statement over f, one row per referral: the counts per service
+	// and period (kind 0), then the median days to acceptance (1) and to
+	// completion (2): the middle row, or the mean of the two middle rows,
+	// of each group ordered by days.
+	s := e.sqlFor()
+	days := func(col string) string {
+		return "CASE WHEN r." + col + " IS NOT NULL THEN " + s.dayNumber(s.localTime("r."+col)) + " - " + s.dayNumber("x.lts") + " END"
+	}
+	reached := func(col, statuses string) string {
+		return "CASE WHEN r." + col + " IS NOT NULL OR r.status IN (" + statuses + ") THEN 1 ELSE 0 END"
+	}
+	real := "REAL"
+	if s.postgres {
+		real = "DOUBLE PRECISION"
+	}
+	median := func(kind, col string) string {
+		return " UNION ALL SELECT " + kind + ", svc, period, 0, 0, 0, 0, 0, AVG(CAST(" + col + " AS " + real + ")) FROM (" +
+			"SELECT svc, period, " + col + ", ROW_NUMBER() OVER (PARTITION BY svc, period ORDER BY " + col + ") AS rn," +
+			" COUNT(*) OVER (PARTITION BY svc, period) AS cnt FROM f WHERE " + col + " IS NOT NULL) m" +
+			" WHERE rn = (cnt + 1) / 2 OR rn = (cnt + 2) / 2 GROUP BY svc, period"
+	}
+	query := rel.with + ", f AS MATERIALIZED (SELECT s.code AS svc, " + rel.keys[DimPeriod] + " AS period, " +
+		reached("accepted_at", "'ACCEPTED', 'COMPLETED'") + " AS f_acc, " +
+		reached("declined_at", "'DECLINED'") + " AS f_dec, " +
+		reached("completed_at", "'COMPLETED'") + " AS f_comp, " +
+		reached("cancelled_at", "'CANCELLED'") + " AS f_canc, " +
+		days("accepted_at") + " AS d_acc, " + days("completed_at") + " AS d_comp " + rel.sql() + ")" +
+		" SELECT 0, svc, period, COUNT(*), SUM(f_acc), SUM(f_dec), SUM(f_comp), SUM(f_canc), CAST(NULL AS " + real + ") FROM f GROUP BY svc, period" +
+		median("1", "d_acc") + median("2", "d_comp")
+
+	type key struct{ service, period string }
+	type raw struct{ n [5]int }
+	byKey := map[key]*raw{}
+	var order []key
+	medians := [3]map[key]float64{nil, {}, {}}
+	err = e.rows(ctx, query, rel.b.args, func(scan func(...any) error) error {
+		var kind int
+		var k key
+		var n [5]int
+		var m sql.NullFloat64
+		if err := scan(&kind, &k.service, &k.period, &n[0], &n[1], &n[2], &n[3], &n[4], &m); err != nil {
+			return err
+		}
+		if kind == 0 {
+			byKey[k] = &raw{n}
+			order = append(order, k)
+		} else if m.Valid {
+			medians[kind][k] = m.Float64
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, apperr.Wrap(err, apperr.Internal, "internal error")
+	}
+	names, err := e.stringMap(ctx, "SELECT code, name FROM services")
+	if err != nil {
+		return nil, apperr.Wrap(err, apperr.Internal, "internal error")
+	}
+
+	slices.SortFunc(order, func(a, b key) int {
+		return cmp.Or(cmp.Compare(a.service, b.service), cmp.Compare(a.period, b.period))
+	})
+	k := e.k()
+	rows := make([]FunnelRow, 0, len(order))
+	for _, kk := range order {
+		r := byKey[kk]
+		row := FunnelRow{Service: kk.service, ServiceName: names[kk.service], Period: kk.period}
+		if suppress {
+			for _, n := range r.n {
+				if n >= 1 && n < k {
+					row.Suppressed = true
+				}
+			}
+		}
+		if !row.Suppressed {
+			dst := []**int{&row.Proposed, &row.Accepted, &row.Declined, &row.Completed, &row.Cancelled}
+			for i := range dst {
+				n := r.n[i]
+				*dst[i] = &n
+			}
+			if r.n[0] > 0 {
+				rate := float64(r.n[3]) / float64(r.n[0])
+				row.CompletionRate = &rate
+			}
+			if v, ok := medians[1][kk]; ok {
+				row.MedianDaysToAcceptance = &v
+			}
+			if v, ok := medians[2][kk]; ok {
+				row.MedianDaysToCompletion = &v
+			}
+		}
+		rows = append(rows, row)
+	}
+	return rows, nil
+}

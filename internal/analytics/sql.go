@@ -1,0 +1,231 @@
+package analytics
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"entgo.io/ent/dialect"
+)
+
+// binder collects the arguments of one statement and writes their
+// placeholders in the dialect's style (? or $n).
+type binder struct {
+	postgres bool
+	args     []any
+}
+
+func (b *binder) arg(v any) string {
+	b.args = append(b.args, v)
+	if b.postgres {
+		return "$" + strconv.Itoa(len(b.args))
+	}
+	return "?"
+}
+
+// list writes the placeholders of a list of values: "(?, ?, ?)".
+func (b *binder) list(vs []string) string {
+	ps := make([]string, len(vs))
+	for i, v := range vs {
+		ps[i] = b.arg(v)
+	}
+	return "(" + strings.Join(ps, ", ") + ")"
+}
+
+// dialectSQL writes the expressions that differ between SQLite and
+// PostgreSQL. Both return the same text for the same instant, so every
+// later step (keys, ages, comparisons) is written once.
+type dialectSQL struct{ postgres bool }
+
+func (e *Engine) sqlFor() dialectSQL { return dialectSQL{postgres: e.DB.Dialect == dialect.Postgres} }
+
+// localTime is the Europe/Rome local date and time of a stored instant,
+// as 'YYYY-MM-DD HH:MM:SS' text.
+//
+// PostgreSQL converts with its time-zone database. SQLite has none, so
+// the offset is computed from the EU rule in force since 1996: summer
+// time (+2h) from 01:00 UTC on the last Sunday of March to 01:00 UTC on
+// the last Sunday of October, +1h otherwise. date(Y-03-31, '-6 days',
+// 'weekday 0') is the last Sunday of March. TestLocalTimeMatchesTZDB
+// checks the rule against Go's zone data for every year from 1996 to 2037.
+// Any stored text SQLite can read works (it is normalised to UTC first).
+func (s dialectSQL) localTime(col string) string {
+	if s.postgres {
+		return "to_char(" + col + " AT TIME ZONE 'Europe/Rome', 'YYYY-MM-DD HH24:MI:SS')"
+	}
+	return "datetime(" + col + ", " + s.ruleOffset(col) + ")"
+}
+
+// ruleOffset is the SQLite modifier of Europe/Rome's offset by the EU rule.
+func (dialectSQL) ruleOffset(col string) string {
+	return "CASE WHEN datetime(" + col + ") >= datetime(strftime('%Y', " + col + ") || '-03-31', '-6 days', 'weekday 0', '+1 hour')" +
+		" AND datetime(" + col + ") < datetime(strftime('%Y', " + col + ") || '-10-31', '-6 days', 'weekday 0', '+1 hour')" +
+		" THEN '+2 hours' ELSE '+1 hour' END"
+}
+
+// localTimeUTC is localTime for a column known to hold UTC text (the
+// contacts' occurred_at: the intake hook stores it in UTC), and faster on
+// SQLite: for the years from..to, the summer-time bounds come from Go's
+// zone data, written into the statement as text compared with the stored
+// text; other years fall back to the rule of localTime.
+func (s dialectSQL) localTimeUTC(col string, from, to int) string {
+	if s.postgres {
+		return s.localTime(col)
+	}
+	var b strings.Builder
+	b.WriteString("datetime(" + col + ", CASE substr(" + col + ", 1, 4)")
+	for y := to; y >= from; y-- {
+		b.WriteString(" WHEN '" + strconv.Itoa(y) + "' THEN " + yearOffset(col, y))
+	}
+	b.WriteString(" ELSE " + s.ruleOffset(col) + " END)")
+	return b.String()
+}
+
+// yearOffset is the SQLite modifier of Europe/Rome's offset during year y
+// (UTC), from Go's zone data: one summer interval at most, as since 1996.
+func yearOffset(col string, y int) string {
+	offset := func(t time.Time) string {
+		_, off := t.In(rome).Zone()
+		return fmt.Sprintf("'%+d minutes'", off/60)
+	}
+	jan := time.Date(y, 1, 1, 0, 0, 0, 0, time.UTC)
+	_, start := jan.In(rome).ZoneBounds()
+	if start.IsZero() || start.Year() != y {
+		return offset(jan)
+	}
+	_, end := start.In(rome).ZoneBounds()
+	if end.IsZero() || end.Year() != y {
+		end = time.Date(y+1, 1, 1, 0, 0, 0, 0, time.UTC)
+	}
+	if _, next := end.In(rome).ZoneBounds(); !next.IsZero() && next.Year() == y {
+		return dialectSQL{}.ruleOffset(col) // more than one change in the year
+	}
+	const layout = "'2006-01-02 15:04:05'"
+	return "CASE WHEN " + col + " >= " + start.UTC().Format(layout) + " AND " + col + " < " + end.UTC().Format(layout) +
+		" THEN " + offset(start) + " ELSE " + offset(jan) + " END"
+}
+
+// inRange is "from <= col < to" for instants that may be stored as text
+// in any offset on SQLite (only the contacts' occurred_at is known to be
+// UTC): the text is normalised first, which costs the index, so it is for
+// the small tables.
+func (s dialectSQL) inRange(col, from, to string) string {
+	if s.postgres {
+		return col + " >= " + from + " AND " + col + " < " + to
+	}
+	return "datetime(" + col + ") >= datetime(" + from + ") AND datetime(" + col + ") < datetime(" + to + ")"
+}
+
+// utcDate is the UTC calendar date of a stored instant, 'YYYY-MM-DD':
+// birth dates are stored as UTC midnight of the date.
+func (s dialectSQL) utcDate(col string) string {
+	if s.postgres {
+		return "to_char(" + col + " AT TIME ZONE 'UTC', 'YYYY-MM-DD')"
+	}
+	return "date(" + col + ")"
+}
+
+// periodKey is the key of a local 'YYYY-MM-DD…' text in the unit.
+func (s dialectSQL) periodKey(lts string, unit PeriodUnit) string {
+	switch unit {
+	case Year:
+		return "substr(" + lts + ", 1, 4)"
+	case Quarter:
+		return "substr(" + lts + ", 1, 4) || '-Q' || CAST((CAST(substr(" + lts + ", 6, 2) AS INTEGER) + 2) / 3 AS TEXT)"
+	case Week:
+		if s.postgres {
+			return "to_char(CAST(substr(" + lts + ", 1, 10) AS date), 'IYYY-\"W\"IW')"
+		}
+		// The ISO week's year and number are those of its Thursday.
+		th := "date(substr(" + lts + ", 1, 10), '-3 days', 'weekday 4')"
+		return "strftime('%Y', " + th + ") || '-W' || printf('%02d', (CAST(strftime('%j', " + th + ") AS INTEGER) - 1) / 7 + 1)"
+	default:
+		return "substr(" + lts + ", 1, 7)"
+	}
+}
+
+// dayNumber is a day count of a local 'YYYY-MM-DD…' text, so that the
+// difference of two is the number of calendar days between them.
+func (s dialectSQL) dayNumber(lts string) string {
+	if s.postgres {
+		return "(CAST(substr(" + lts + ", 1, 10) AS date) - DATE '2000-01-01')"
+	}
+	return "CAST(julianday(substr(" + lts + ", 1, 10)) - julianday('2000-01-01') AS INTEGER)"
+}
+
+// epochSeconds is the whole seconds of an instant since 1970 (floored).
+func (s dialectSQL) epochSeconds(col string) string {
+	if s.postgres {
+		return "CAST(FLOOR(EXTRACT(EPOCH FROM " + col + ")) AS BIGINT)"
+	}
+	return "CAST(strftime('%s', " + col + ") AS INTEGER)"
+}
+
+// rows runs a query and calls each for every row; it closes the rows
+// before returning, as SQLite holds a single connection.
+func (e *Engine) rows(ctx context.Context, query string, args []any, each func(scan func(...any) error) error) error {
+	rs, err := e.DB.SQL.QueryContext(ctx, query, args...)
+	if err != nil {
+		return err
+	}
+	defer rs.Close()
+	for rs.Next() {
+		if err := each(rs.Scan); err != nil {
+			return err
+		}
+	}
+	return rs.Err()
+}
+
+// stringMap reads a two-column query into a map.
+func (e *Engine) stringMap(ctx context.Context, query string, args ...any) (map[string]string, error) {
+	m := map[string]string{}
+	err := e.rows(ctx, query, args, func(scan func(...any) error) error {
+		var k, v string
+		if err := scan(&k, &v); err != nil {
+			return err
+		}
+		m[k] = v
+		return nil
+	})
+	return m, err
+}
+
+// districtSpellings maps each district key to the spelling most citizens
+// of that district have; on a tie, a spelling that is not all capitals,
+// then the first in byte order.
+func (e *Engine) districtSpellings(ctx context.Context) (map[string]string, error) {
+	type best struct {
+		spelling string
+		n        int
+	}
+	m := map[string]best{}
+	err := e.rows(ctx, "SELECT district_key, district, COUNT(*) FROM citizens WHERE district_key IS NOT NULL AND district IS NOT NULL GROUP BY district_key, district", nil,
+		func(scan func(...any) error) error {
+			var k, s string
+			var n int
+			if err := scan(&k, &s, &n); err != nil {
+				return err
+			}
+			b, ok := m[k]
+			if !ok || n > b.n || (n == b.n && betterSpelling(s, b.spelling)) {
+				m[k] = best{s, n}
+			}
+			return nil
+		})
+	out := make(map[string]string, len(m))
+	for k, b := range m {
+		out[k] = b.spelling
+	}
+	return out, err
+}
+
+func betterSpelling(a, b string) bool {
+	capsA, capsB := a == strings.ToUpper(a), b == strings.ToUpper(b)
+	if capsA != capsB {
+		return !capsA
+	}
+	return a < b
+}

@@ -1,0 +1,336 @@
+// Package intakeio brings a municipality's intake-card history in and out
+// of the database, in the CSV format of spec/intake-csv.md (parsed and
+// written by internal/intakecsv).
+//
+// Import streams a file into one transaction: every row is validated
+// against the format and against the database's need codes, services and
+// operators; a file with any invalid row changes nothing and is answered
+// with every problem (line, column, reason). Rows are keyed by contact_ref,
+// so importing a file twice creates nothing the second time, and a changed
+// row updates its contact. Citizens are matched by fiscal code. Writes go
+// in batches of bulk statements (a fixed number per batch, never one per
+// row), and memory does not grow with the file except for one small key
+// per row (the contact_refs already read, to refuse duplicates) and per
+// citizen (its fiscal code).
+//
+// Export writes contacts back in the same format, streaming with keyset
+// pagination; an export read back by Import into an empty database (with
+// the same operators) reproduces the same contacts.
+//
+// Errors never carry a cell's value, a name, a fiscal code or SQL: row
+// problems name the line, the column and a short reason; database failures
+// are *apperr.Error values whose cause is kept for the logs only.
+package intakeio
+
+import (
+	"context"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"segretariato/ent"
+	"segretariato/internal/access"
+	"segretariato/internal/intakecsv"
+)
+
+// Defaults of ImportOptions.
+const (
+	DefaultMaxErrors = 200
+	DefaultBatchSize = 1000
+)
+
+// ReasonTooLong is the RowError reason of a cell longer than the database
+// keeps (contact_ref 64 bytes, names and district 100, notes 10000).
+const ReasonTooLong = "too long"
+
+// ImportOptions tune an import. The zero value imports for real, lists up
+// to DefaultMaxErrors problems and writes DefaultBatchSize rows at a time.
+type ImportOptions struct {
+	// DryRun validates and writes inside the transaction, then rolls it
+	// back: the Summary is exactly what the import would do, and nothing
+	// stays written.
+	DryRun bool
+	// MaxErrors caps Refused.Errors (Refused.Total still counts them all);
+	// zero or less means DefaultMaxErrors.
+	MaxErrors int
+	// BatchSize is the number of rows written per batch of statements;
+	// zero or less means DefaultBatchSize.
+	BatchSize int
+	// Progress, when set, is called with the number of rows read so far,
+	// once per batch and once at the end.
+	Progress func(rows int)
+}
+
+// Summary says what an import did (or, for a dry run, would do).
+type Summary struct {
+	Rows              int // data rows read (blank spreadsheet rows are skipped)
+	ContactsCreated   int
+	ContactsUpdated   int // existing contact_ref whose contact or referral changed
+	ContactsUnchanged int // existing contact_ref already holding the row's values
+	CitizensCreated   int // distinct fiscal codes new to the database
+	CitizensMatched   int // distinct fiscal codes of citizens already known
+	Anonymous         int // rows without a fiscal code
+	Referrals         int // rows that carry a referral (referral_service)
+	DryRun            bool
+}
+
+// Refused is returned when the file has invalid rows or a bad header:
+// nothing was written.
+type Refused struct {
+	// Errors lists the problems in file order, capped at MaxErrors.
+	Errors []intakecsv.RowError
+	// Total counts every problem (invalid cell) of the file.
+	Total int
+	// Header is set when the header row is unusable: intakecsv.ErrNoHeader,
+	// a *intakecsv.HeaderError or a malformed-CSV error. No row was read.
+	Header error
+}
+
+// Error summarises the refusal: the header problem, or the number of
+// problems and the first one. It holds no cell value.
+func (r *Refused) Error() string {
+	if r.Header != nil {
+		return "intakeio: file refused: " + r.Header.Error()
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "intakeio: file refused: %d problem", r.Total)
+	if r.Total != 1 {
+		b.WriteString("s")
+	}
+	if len(r.Errors) > 0 {
+		b.WriteString(", first: ")
+		b.WriteString(r.Errors[0].Error())
+	}
+	return b.String()
+}
+
+func (r *Refused) add(errs []intakecsv.RowError, max int) {
+	r.Total += len(errs)
+	for _, e := range errs {
+		if len(r.Errors) >= max {
+			return
+		}
+		r.Errors = append(r.Errors, e)
+	}
+}
+
+// Import reads an intake-card CSV from r as a stream and writes it in ONE
+// transaction of client: all or nothing. It needs a non-transactional
+// client (it starts its own transaction).
+//
+// Import is a job of the service (access.System): the privacy rules and
+// the per-record audit do not apply to its reads and writes. The caller
+// decides who may import (the coordinator) and records one audit event
+// for the whole import (audit.Record).
+//
+// It returns:
+//   - *Refused when the header or any row is invalid (every row is still
+//     read, so that all problems are listed); nothing is written;
+//   - a wrapped intakecsv.ErrRecordTooLarge, or the reader's error, when
+//     the file cannot be read to its end; nothing is written;
+//   - an *apperr.Error for a database failure (INTERNAL, with the failing
+//     batch's lines) or ent.ErrTxStarted (wrapped) for a transactional
+//     client; nothing is written;
+//   - the context's error when ctx ends first.
+//
+// The Summary is complete on success and holds only Rows on error.
+//
+// Historical import does not apply the consent rule of external referrals
+// (internal/referral): that rule guards a referral made at the desk today,
+// while a file records referrals made in the past, when consent was
+// collected on paper. Imported referrals and their step dates take the
+// contact's date; each created referral, and each status a re-import
+// changes, gets one ReferralEvent by the contact's operator.
+func Import(ctx context.Context, client *ent.Client, r io.Reader, opt ImportOptions) (Summary, error) {
+	ctx = access.System(ctx)
+	if opt.MaxErrors <= 0 {
+		opt.MaxErrors = DefaultMaxErrors
+	}
+	if opt.BatchSize <= 0 {
+		opt.BatchSize = DefaultBatchSize
+	}
+	tx, err := client.Tx(ctx)
+	if err != nil {
+		return Summary{DryRun: opt.DryRun}, dbErr(err, "starting the transaction")
+	}
+	im := &importer{
+		ctx:  ctx,
+		c:    tx.Client(),
+		opt:  opt,
+		cits: map[string]*citizenState{},
+		sum:  Summary{DryRun: opt.DryRun},
+	}
+	err = im.run(r)
+	if err != nil || opt.DryRun {
+		if rbErr := tx.Rollback(); rbErr != nil && err == nil {
+			err = dbErr(rbErr, "rolling back the dry run")
+		}
+		if err != nil {
+			return Summary{Rows: im.sum.Rows, DryRun: opt.DryRun}, err
+		}
+		return im.sum, nil
+	}
+	if err := tx.Commit(); err != nil {
+		return Summary{Rows: im.sum.Rows}, dbErr(err, "committing the import")
+	}
+	return im.sum, nil
+}
+
+// importer is the state of one import: the transaction's client, the
+// reference data, and per citizen seen a few bytes (citizenState).
+type importer struct {
+	ctx  context.Context
+	c    *ent.Client
+	opt  ImportOptions
+	refs *refs
+	cits map[string]*citizenState // fiscal code → state
+	sum  Summary
+}
+
+func (im *importer) run(r io.Reader) error {
+	var err error
+	if im.refs, err = loadRefs(im.ctx, im.c); err != nil {
+		return err
+	}
+	rd, err := intakecsv.NewReaderWithOptions(r, intakecsv.Options{
+		NeedCodes:      keys(im.refs.needID),
+		ServiceCodes:   keys(im.refs.serviceID),
+		OperatorEmails: keys(im.refs.operatorID),
+	})
+	if err != nil {
+		var he *intakecsv.HeaderError
+		var pe *csv.ParseError
+		if errors.Is(err, intakecsv.ErrNoHeader) || errors.As(err, &he) || errors.As(err, &pe) {
+			return &Refused{Header: err}
+		}
+		return fmt.Errorf("intakeio: reading the file: %w", err)
+	}
+	// A reader goroutine parses and validates the file while this one
+	// writes the previous batch: the database and the parsing overlap. At
+	// most three batches exist at once (one read, one queued, one written).
+	batches := make(chan readBatch, 1)
+	stop := make(chan struct{})
+	var rb reading
+	go rb.read(rd, im.opt, batches, stop)
+	defer func() {
+		close(stop)
+		for range batches { // let the reader finish before returning
+		}
+	}()
+	for b := range batches {
+		im.sum.Rows = b.read
+		if err := im.flush(b.rows); err != nil {
+			return err
+		}
+		if im.opt.Progress != nil {
+			im.opt.Progress(b.read)
+		}
+	}
+	// The reader has closed the channel: its fields are final.
+	im.sum.Rows = rb.rows
+	switch {
+	case rb.err != nil:
+		return rb.err
+	case rb.refused.Total > 0:
+		return &rb.refused
+	}
+	return im.ctx.Err()
+}
+
+// readBatch is a run of valid rows to write (none once the file has shown
+// an invalid row) and the number of rows read so far.
+type readBatch struct {
+	rows []*intakecsv.Row
+	read int
+}
+
+// reading is the state of the reader goroutine; the writer reads it once
+// the batches channel is closed.
+type reading struct {
+	rows    int
+	line    int // spreadsheet line of the last row read
+	refused Refused
+	err     error // the file could not be read to its end
+}
+
+// read sends a batch every opt.BatchSize rows and at the end. After the
+// first invalid row it sends no more rows (nothing will be written) but
+// reads on, to list every problem, and still reports progress.
+func (rb *reading) read(rd *intakecsv.Reader, opt ImportOptions, out chan<- readBatch, stop <-chan struct{}) {
+	defer close(out)
+	batch := make([]*intakecsv.Row, 0, opt.BatchSize)
+	send := func() bool {
+		b := readBatch{read: rb.rows}
+		if rb.refused.Total == 0 {
+			b.rows = batch
+		}
+		select {
+		case out <- b:
+			batch = make([]*intakecsv.Row, 0, opt.BatchSize)
+			return true
+		case <-stop:
+			return false
+		}
+	}
+	for {
+		row, err := rd.Next()
+		if err == io.EOF {
+			break
+		}
+		var rowErrs intakecsv.RowErrors
+		if err != nil && !errors.As(err, &rowErrs) {
+			rb.err = fmt.Errorf("intakeio: reading the file after line %d: %w", max(rb.line, 1), err)
+			return
+		}
+		rb.rows++
+		rb.line = row.Line
+		rowErrs = append(rowErrs, tooLong(row)...)
+		if len(rowErrs) > 0 {
+			rb.refused.add(rowErrs, opt.MaxErrors)
+			batch = batch[:0]
+		} else if rb.refused.Total == 0 {
+			batch = append(batch, row)
+		}
+		if rb.rows%opt.BatchSize == 0 && !send() {
+			return
+		}
+	}
+	if rb.rows%opt.BatchSize != 0 || rb.rows == 0 {
+		send()
+	}
+}
+
+// tooLong reports the cells the database could not keep: ent's MaxLen
+// counts bytes, and so does this check.
+func tooLong(row *intakecsv.Row) []intakecsv.RowError {
+	if row == nil {
+		return nil
+	}
+	var errs []intakecsv.RowError
+	check := func(col, v string, max int) {
+		if len(v) > max {
+			errs = append(errs, intakecsv.RowError{Line: row.Line, PhysicalLine: row.PhysicalLine, Column: col, Reason: ReasonTooLong})
+		}
+	}
+	check(intakecsv.ColContactRef, row.ContactRef, 64)
+	check(intakecsv.ColFirstName, row.FirstName, 100)
+	check(intakecsv.ColLastName, row.LastName, 100)
+	check(intakecsv.ColDistrict, row.District, 100)
+	check(intakecsv.ColNotes, row.Notes, 10000)
+	return errs
+}
+
+// flush writes one batch of valid rows: citizens first (contacts point to
+// them), then contacts and their needs, then referrals and their events.
+func (im *importer) flush(rows []*intakecsv.Row) error {
+	if len(rows) == 0 {
+		return im.ctx.Err()
+	}
+	where := fmt.Sprintf("lines %d-%d", rows[0].Line, rows[len(rows)-1].Line)
+	if err := im.writeCitizens(rows, where); err != nil {
+		return err
+	}
+	return im.writeContacts(rows, where)
+}

@@ -1,0 +1,110 @@
+package server
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"segretariato/ent/schema/schematype"
+	"segretariato/graph"
+	"segretariato/internal/access"
+	"segretariato/internal/analytics"
+	"segretariato/internal/apperr"
+	"segretariato/internal/audit"
+	"segretariato/internal/auth"
+	"segretariato/internal/intakecsv"
+	"segretariato/internal/intakeio"
+)
+
+// exportContacts serves the coordinator's download of the intake cards
+// as CSV: GET /export/contacts.csv?from=2025-01-01&to=2025-12-31&area=ELDERLY
+// &excel=1 (';', BOM, CRLF, Italian dates) &notes=1 (the notes, which are
+// left out otherwise). The download is audited.
+func exportContacts(o Options) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		v := auth.FromContext(r.Context())
+		if v == nil || v.Role != schematype.RoleCoordinator {
+			http.Error(w, "only the coordinator may export the intake cards", http.StatusForbidden)
+			return
+		}
+		q := r.URL.Query()
+		opt, err := intakeio.ParseExportOptions(q.Get("from"), q.Get("to"), q.Get("area"), q.Get("notes") == "1", q.Get("excel") == "1")
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+		ctx := r.Context()
+		detail := fmt.Sprintf("CSV download from=%q to=%q area=%q notes=%v", q.Get("from"), q.Get("to"), q.Get("area"), opt.Notes)
+		if err := audit.Record(ctx, o.DB.Client, audit.Export, "Contact", nil, detail); err != nil {
+			o.Log.ErrorContext(ctx, "export: audit", "err", err)
+			http.Error(w, "internal error", http.StatusInternalServerError)
+			return
+		}
+		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+		w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="schede-segretariato-%s.csv"`, time.Now().Format("2006-01-02")))
+		w.Header().Set("Cache-Control", "no-store")
+		if _, err := intakeio.Export(access.System(ctx), o.DB.Client, w, opt); err != nil {
+			// Headers are gone: the client sees a cut file; the log says why.
+			o.Log.ErrorContext(ctx, "export failed", "err", err)
+		}
+	})
+}
+
+// exportDemand serves any demand answer as CSV, for the dashboard's and
+// the analysts' spreadsheets: GET /export/demand.csv?groupBy=PERIOD,NEED
+// &period=MONTH&from=2025-01-01&to=2026-01-01&excel=1. It applies the same
+// rules as the demand query: coordinators and analysts only, analysts'
+// figures suppressed and their ranges in whole months.
+func exportDemand(o Options) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx := r.Context()
+		v := auth.FromContext(ctx)
+		if v == nil || !access.Allowed(v.Role, "Query", "demand") {
+			http.Error(w, "your role may not read the demand figures", http.StatusForbidden)
+			return
+		}
+		q := r.URL.Query()
+		var groupBy []analytics.Dimension
+		for _, d := range strings.Split(q.Get("groupBy"), ",") {
+			if d = strings.TrimSpace(d); d != "" {
+				groupBy = append(groupBy, analytics.Dimension(strings.ToUpper(d)))
+			}
+		}
+		period := analytics.PeriodUnit(strings.ToUpper(q.Get("period")))
+		if period == "" {
+			period = "MONTH"
+		}
+		in := &analytics.FilterInput{}
+		for name, dst := range map[string]**time.Time{"from": &in.From, "to": &in.To} {
+			if s := q.Get(name); s != "" {
+				d, err := intakecsv.ParseDate(s)
+				if err != nil {
+					http.Error(w, name+": not a date (YYYY-MM-DD or DD/MM/YYYY)", http.StatusBadRequest)
+					return
+				}
+				*dst = &d
+			}
+		}
+		f, err := graph.AnalyticsFilter(ctx, in)
+		var rep *analytics.Report
+		if err == nil {
+			rep, err = o.Analytics.Demand(ctx, groupBy, period, f, graph.SuppressFor(ctx))
+		}
+		if err != nil {
+			e := apperr.From(err)
+			if e.Code == apperr.Internal {
+				o.Log.ErrorContext(ctx, "demand export", "err", err)
+				http.Error(w, "internal error", http.StatusInternalServerError)
+				return
+			}
+			http.Error(w, e.Error(), http.StatusBadRequest)
+			return
+		}
+		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+		w.Header().Set("Content-Disposition", `attachment; filename="domanda-sociale.csv"`)
+		if err := analytics.WriteCSV(w, rep, groupBy, q.Get("excel") == "1"); err != nil {
+			o.Log.ErrorContext(ctx, "demand export failed", "err", err)
+		}
+	})
+}
