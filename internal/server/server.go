@@ -150,6 +150,7 @@ func GraphQL(o Options) http.Handler {
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
 	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](100)})
 	srv.Use(extension.FixedComplexityLimit(o.ComplexityLimit))
+	srv.Use(requestLimits{})
 	if o.Development {
 		srv.Use(extension.Introspection{})
 	} else {

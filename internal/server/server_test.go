@@ -154,3 +154,37 @@ func TestNestedConnectionsAreRefusedBeforeRunning(t *testing.T) {
 		t.Errorf("nested connections: %s", r.Body)
 	}
 }
+
+func TestRequestLimits(t *testing.T) {
+	dbtest.ForEach(t, func(t *testing.T, db *database.DB) {
+		api := apitest.New(t, db)
+		_, token := api.Operator(t, schematype.RoleCoordinator)
+		deep := `{ citizens(first: 1) { edges { node { contacts(first: 1) { edges { node { citizen { contacts(first: 1) { edges { node { citizen { contacts(first: 1) { edges { node { id } } } } } } } } } } } } } } }`
+		if r := api.Do(t, token, deep, nil); r.Code() != "INVALID" || !strings.Contains(r.Errors[0].Message, "levels deep") {
+			t.Errorf("deep query: %s", r.Body)
+		}
+		frag := `query { ...A } fragment A on Query { citizens(first: 1) { edges { node { ...B } } } } fragment B on Citizen { contacts(first: 1) { edges { node { citizen { ...B } } } } }`
+		if r := api.Do(t, token, frag, nil); r.Status >= 500 || r.Code() == "" {
+			t.Errorf("fragment cycle: %s", r.Body)
+		}
+		r := api.Do(t, token, `mutation($in: CreateLocationInput!) { createLocation(input: $in) { id } }`,
+			map[string]any{"in": map[string]any{"name": "Sala\x00A", "address": "Via Roma 1"}})
+		if r.Code() != "INVALID" || strings.Contains(string(r.Body), "pq:") {
+			t.Errorf("NUL byte: %s", r.Body)
+		}
+		if n := db.Client.Location.Query().CountX(sys(t)); n != 0 {
+			t.Errorf("a location with a NUL byte was written")
+		}
+		// Batched operations (a JSON array) are not accepted.
+		req := httptest.NewRequest(http.MethodPost, "/graphql", strings.NewReader(`[{"query":"{ me { email } }"},{"query":"{ me { email } }"}]`))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Authorization", "Bearer "+token)
+		if r := api.Send(t, req); r.Status < 400 {
+			t.Errorf("batched operations: %d %s", r.Status, r.Body)
+		}
+		// A panic-free internal error: injection strings in filters are just strings.
+		if r := api.Do(t, token, `{ needCategories(where: {code: "x' OR '1'='1"}) { totalCount } }`, nil); len(r.Errors) > 0 || !strings.Contains(string(r.Data), `"totalCount":0`) {
+			t.Errorf("injection string: %s", r.Body)
+		}
+	})
+}
