@@ -8,12 +8,14 @@ package graph
 import (
 	"segretariato/ent"
 	"segretariato/internal/analytics"
+	"segretariato/internal/database"
 	"segretariato/internal/referral"
 )
 
 // Resolver is the resolver root; cmd/server builds it.
 type Resolver struct {
 	Client    *ent.Client
+	DB        *database.DB // the database under Client, for the CSV import
 	Referrals *referral.Service
 	Analytics *analytics.Engine
 }

@@ -11,7 +11,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"segretariato/internal/database"
 	"segretariato/internal/intakeio"
 )
 
@@ -40,14 +39,14 @@ func runImport(ctx context.Context, args []string, getenv func(string) string, s
 	if fi, err := f.Stat(); err == nil {
 		size = fi.Size()
 	}
-	db, err := database.Open(ctx, *dbURL, database.Options{})
+	db, err := openDB(ctx, *dbURL, 0)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
 	counted := &countingReader{r: f}
 	prog := newProgress(stderr, size, counted)
-	sum, err := intakeio.Import(ctx, db.Client, counted, intakeio.ImportOptions{DryRun: *dryRun, Progress: prog.rows})
+	sum, err := intakeio.Import(ctx, db, counted, intakeio.ImportOptions{DryRun: *dryRun, Progress: prog.rows})
 	prog.done()
 	var refused *intakeio.Refused
 	if errors.As(err, &refused) {
@@ -109,7 +108,7 @@ func runExport(ctx context.Context, args []string, getenv func(string) string, s
 	if err != nil {
 		return err
 	}
-	db, err := database.Open(ctx, *dbURL, database.Options{})
+	db, err := openDB(ctx, *dbURL, 0)
 	if err != nil {
 		return err
 	}
@@ -197,9 +196,11 @@ func (p *progress) draw(n int, now time.Time) {
 	fmt.Fprintf(p.w, "\r[%s%s] %3.0f%%  %d rows  %.0f rows/s ", strings.Repeat("#", done), strings.Repeat(".", width-done), frac*100, n, rate)
 }
 
+// done draws the last state: the full bar on a terminal, a last line
+// otherwise.
 func (p *progress) done() {
+	p.draw(p.lastRows, time.Now())
 	if p.tty {
-		p.draw(p.lastRows, time.Now())
 		fmt.Fprintln(p.w)
 	}
 }

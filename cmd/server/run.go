@@ -51,21 +51,16 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 }
 
 func newLogger(w io.Writer, level slog.Level) *slog.Logger {
-	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: level}))
+	return slog.New(server.LogHandler(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: level})))
 }
 
 func serve(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 	log := newLogger(stderr, cfg.LogLevel)
-	db, err := database.Open(ctx, cfg.DatabaseURL, database.Options{MaxOpenConns: cfg.DBMaxConns})
+	db, err := openDB(ctx, cfg.DatabaseURL, cfg.DBMaxConns)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	if n, err := refdata.Load(ctx, db.Client); err != nil {
-		return err
-	} else if n > 0 {
-		log.Info("reference data loaded", "records", n)
-	}
 	if cfg.Demo {
 		if err := loadDemo(ctx, db, cfg, stdout, log); err != nil {
 			return err
@@ -177,7 +172,7 @@ func runOperator(ctx context.Context, args []string, getenv func(string) string,
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}
-	db, err := database.Open(ctx, *dbURL, database.Options{MaxOpenConns: 2})
+	db, err := openDB(ctx, *dbURL, 2)
 	if err != nil {
 		return err
 	}
@@ -210,7 +205,7 @@ func runRetention(ctx context.Context, args []string, getenv func(string) string
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	db, err := database.Open(ctx, *dbURL, database.Options{MaxOpenConns: 2})
+	db, err := openDB(ctx, *dbURL, 2)
 	if err != nil {
 		return err
 	}
@@ -233,4 +228,19 @@ func runRetention(ctx context.Context, args []string, getenv func(string) string
 	}
 	_, err = fmt.Fprintf(stdout, "%d citizens with no contact for %d years %s\n", n, *years, verb)
 	return err
+}
+
+// openDB opens the database every command works on: the schema created or
+// upgraded, and the reference data (need taxonomy, service catalogue)
+// loaded when missing.
+func openDB(ctx context.Context, url string, maxConns int) (*database.DB, error) {
+	db, err := database.Open(ctx, url, database.Options{MaxOpenConns: maxConns})
+	if err != nil {
+		return nil, err
+	}
+	if _, err := refdata.Load(ctx, db.Client); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
 }

@@ -154,16 +154,6 @@ var (
 				Columns: []*schema.Column{ContactsColumns[15], ContactsColumns[5]},
 			},
 			{
-				Name:    "contact_target_area_occurred_at",
-				Unique:  false,
-				Columns: []*schema.Column{ContactsColumns[8], ContactsColumns[5]},
-			},
-			{
-				Name:    "contact_outcome_occurred_at",
-				Unique:  false,
-				Columns: []*schema.Column{ContactsColumns[10], ContactsColumns[5]},
-			},
-			{
 				Name:    "contact_main_need_id",
 				Unique:  false,
 				Columns: []*schema.Column{ContactsColumns[16]},

@@ -48,7 +48,7 @@ func importSample(t testing.TB, db *database.DB) {
 			t.Fatalf("creating operator: %v", err)
 		}
 	}
-	if _, err := intakeio.Import(ctx, db.Client, bytes.NewReader(dataFile(t, "intake-sample.csv")), intakeio.ImportOptions{}); err != nil {
+	if _, err := intakeio.Import(ctx, db, bytes.NewReader(dataFile(t, "intake-sample.csv")), intakeio.ImportOptions{}); err != nil {
 		t.Fatalf("importing the sample: %v", err)
 	}
 }

@@ -60,7 +60,7 @@ func benchImport(b *testing.B, kind string, rows int) {
 		stop := sampleHeap(&peak)
 		go0, pg0 := processCPU(), backendCPU(db)
 		b.StartTimer()
-		sum, err := intakeio.Import(sysCtx(), db.Client, generate(b, rows, uint64(i+1)), intakeio.ImportOptions{})
+		sum, err := intakeio.Import(sysCtx(), db, generate(b, rows, uint64(i+1)), intakeio.ImportOptions{})
 		b.StopTimer()
 		goCPU += processCPU() - go0
 		pgCPU += backendCPU(db) - pg0

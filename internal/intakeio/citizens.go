@@ -115,7 +115,12 @@ func (im *importer) writeCitizens(rows []*intakecsv.Row, where string) error {
 		return nil
 	}
 	stored := make(map[string]*ent.Citizen, len(codes))
-	for lo := 0; lo < len(codes); lo += maxIn {
+	if im.tx != nil {
+		if err := im.storedCitizens(codes, stored); err != nil {
+			return dbErr(err, "reading the citizens of %s", where)
+		}
+	}
+	for lo := 0; lo < len(codes) && im.tx == nil; lo += maxIn {
 		part := codes[lo:min(lo+maxIn, len(codes))]
 		cs, err := im.c.Citizen.Query().Where(citizen.FiscalCodeIn(part...)).All(im.ctx)
 		if err != nil {
@@ -174,6 +179,7 @@ func (im *importer) writeCitizens(rows []*intakecsv.Row, where string) error {
 	// New citizens are inserted; changed ones upserted on the fiscal code.
 	var created, changed []*ent.CitizenCreate
 	var createdCodes, changedCodes []string
+	var copied []newCitizen // created by COPY on PostgreSQL (copy.go)
 	for i, code := range codes {
 		c, ok := stored[code]
 		if ok && want[i].equal(valsOf(c)) {
@@ -198,9 +204,16 @@ func (im *importer) writeCitizens(rows []*intakecsv.Row, where string) error {
 		}
 		// The social worker of the citizen's latest card in the file holds
 		// the case, as the one who creates a citizen at the desk.
+		if im.tx != nil {
+			copied = append(copied, newCitizen{code: code, vals: v, holder: holder[i]})
+			continue
+		}
 		b.SetHolderID(holder[i])
 		created = append(created, b)
 		createdCodes = append(createdCodes, code)
+	}
+	if err := im.copyCitizens(copied); err != nil {
+		return dbErr(err, "writing the citizens of %s", where)
 	}
 	for _, set := range []struct {
 		builders []*ent.CitizenCreate

@@ -173,12 +173,20 @@ type referralMove struct {
 // referral status a re-import changes.
 func (im *importer) writeContacts(rows []*intakecsv.Row, where string) error {
 	stored := make(map[string]*ent.Contact, len(rows))
-	for lo := 0; lo < len(rows); lo += maxIn {
-		part := rows[lo:min(lo+maxIn, len(rows))]
-		refs := make([]string, len(part))
-		for i, r := range part {
-			refs[i] = r.ContactRef
+	lookup := make([]string, len(rows))
+	for i, r := range rows {
+		lookup[i] = r.ContactRef
+	}
+	if im.tx != nil {
+		// One array parameter finds the refs already stored; only those
+		// are read in full (none in a first import).
+		var err error
+		if lookup, err = im.storedRefs(lookup); err != nil {
+			return dbErr(err, "reading the stored contacts of %s", where)
 		}
+	}
+	for lo := 0; lo < len(lookup); lo += maxIn {
+		refs := lookup[lo:min(lo+maxIn, len(lookup))]
 		cs, err := im.c.Contact.Query().
 			Where(contact.ContactRefIn(refs...)).
 			WithNeeds(func(q *ent.NeedCategoryQuery) { q.Select(needcategory.FieldID) }).
@@ -213,7 +221,11 @@ func (im *importer) writeContacts(rows []*intakecsv.Row, where string) error {
 		c := stored[r.ContactRef]
 		if c == nil {
 			im.sum.ContactsCreated++
-			created.add(w.builder(im.c, r.ContactRef), i)
+			if im.tx != nil {
+				created.add(nil, i) // written by COPY (copy.go)
+			} else {
+				created.add(w.builder(im.c, r.ContactRef), i)
+			}
 			if w.ref != nil {
 				refCreate = append(refCreate, i)
 			}
@@ -255,10 +267,17 @@ func (im *importer) writeContacts(rows []*intakecsv.Row, where string) error {
 			return dbErr(err, "rewriting the needs of %s", where)
 		}
 	}
-	for _, set := range []struct {
+	sets := []struct {
 		w      writes
 		upsert bool
-	}{{created, false}, {updated, true}} {
+	}{{created, false}, {updated, true}}
+	if im.tx != nil {
+		if err := im.copyContacts(rows, wants, created.rows, ids); err != nil {
+			return dbErr(err, "writing the contacts of %s", where)
+		}
+		sets = sets[1:]
+	}
+	for _, set := range sets {
 		cost := func(k int) int { return max(len(contact.Columns), 2*len(wants[set.w.rows[k]].needs)) }
 		err := chunks(len(set.w.builders), cost, func(lo, hi int) error {
 			bulk := im.c.Contact.CreateBulk(set.w.builders[lo:hi]...)
@@ -282,6 +301,12 @@ func (im *importer) writeContacts(rows []*intakecsv.Row, where string) error {
 }
 
 func (im *importer) writeReferrals(wants []contactWant, ids, create []int, moves map[schematype.ReferralStatus][]referralMove, where string) error {
+	if im.tx != nil {
+		if err := im.copyReferrals(wants, ids, create); err != nil {
+			return dbErr(err, "writing the referrals of %s", where)
+		}
+		create = nil
+	}
 	builders := make([]*ent.ReferralCreate, len(create))
 	for k, i := range create {
 		w := wants[i]

@@ -22,7 +22,7 @@ func TestExportRoundTrip(t *testing.T) {
 	dbtest.ForEach(t, func(t *testing.T, db *database.DB) {
 		ctx := sysCtx()
 		mustCreateOperators(t, db.Client, sampleOperators(t))
-		mustImport(t, db.Client, sample, intakeio.ImportOptions{})
+		mustImport(t, db, sample, intakeio.ImportOptions{})
 		want := dump(t, db.Client)
 
 		for name, w := range map[string]intakecsv.WriterOptions{
@@ -37,14 +37,14 @@ func TestExportRoundTrip(t *testing.T) {
 				}
 				fresh := dbtest.Open(t, db.Dialect, database.Options{})
 				mustCreateOperators(t, fresh.Client, sampleOperators(t))
-				sum := mustImport(t, fresh.Client, buf.Bytes(), intakeio.ImportOptions{})
+				sum := mustImport(t, fresh, buf.Bytes(), intakeio.ImportOptions{})
 				if sum.ContactsCreated != 600 || sum.CitizensCreated != 182 {
 					t.Errorf("import of the export = %+v", sum)
 				}
 				checkSameDump(t, want, dump(t, fresh.Client))
 
 				// And back into the first database: nothing changes.
-				sum = mustImport(t, db.Client, buf.Bytes(), intakeio.ImportOptions{})
+				sum = mustImport(t, db, buf.Bytes(), intakeio.ImportOptions{})
 				if sum.ContactsUnchanged != 600 {
 					t.Errorf("export imported into its own database = %+v, want 600 unchanged", sum)
 				}
@@ -61,7 +61,7 @@ func TestExportOrderAndFilters(t *testing.T) {
 		ctx := sysCtx()
 		c := db.Client
 		mustCreateOperators(t, c, sampleOperators(t))
-		mustImport(t, c, sample, intakeio.ImportOptions{})
+		mustImport(t, db, sample, intakeio.ImportOptions{})
 
 		from := time.Date(2024, 4, 1, 0, 0, 0, 0, time.UTC) // a date: only Y/M/D count
 		to := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
@@ -157,7 +157,7 @@ func TestExportPages(t *testing.T) {
 	sample := dataFile(t, "intake-sample.csv")
 	dbtest.ForEach(t, func(t *testing.T, db *database.DB) {
 		mustCreateOperators(t, db.Client, sampleOperators(t))
-		mustImport(t, db.Client, sample, intakeio.ImportOptions{})
+		mustImport(t, db, sample, intakeio.ImportOptions{})
 		export := func(page int) string {
 			t.Helper()
 			defer func(old int) { *intakeio.ExportPage = old }(*intakeio.ExportPage)

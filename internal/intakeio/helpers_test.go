@@ -15,6 +15,7 @@ import (
 	"segretariato/ent"
 	"segretariato/ent/schema/schematype"
 	"segretariato/internal/access"
+	"segretariato/internal/database"
 	"segretariato/internal/intakeio"
 )
 
@@ -51,9 +52,9 @@ func mustCreateOperators(t testing.TB, c *ent.Client, emails []string) {
 	}
 }
 
-func mustImport(t testing.TB, c *ent.Client, data []byte, opt intakeio.ImportOptions) intakeio.Summary {
+func mustImport(t testing.TB, db *database.DB, data []byte, opt intakeio.ImportOptions) intakeio.Summary {
 	t.Helper()
-	sum, err := intakeio.Import(sysCtx(), c, bytes.NewReader(data), opt)
+	sum, err := intakeio.Import(sysCtx(), db, bytes.NewReader(data), opt)
 	if err != nil {
 		t.Fatalf("import: %v", err)
 	}

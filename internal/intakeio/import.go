@@ -11,7 +11,8 @@
 // in batches of bulk statements (a fixed number per batch, never one per
 // row), and memory does not grow with the file except for one small key
 // per row (the contact_refs already read, to refuse duplicates) and per
-// citizen (its fiscal code).
+// citizen (its fiscal code). On PostgreSQL the records an import creates
+// go in with COPY instead of multi-row INSERTs (copy.go).
 //
 // Export writes contacts back in the same format, streaming with keyset
 // pagination; an export read back by Import into an empty database (with
@@ -24,14 +25,19 @@ package intakeio
 
 import (
 	"context"
+	"database/sql"
 	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
 	"strings"
 
+	"entgo.io/ent/dialect"
+	entsql "entgo.io/ent/dialect/sql"
+
 	"segretariato/ent"
 	"segretariato/internal/access"
+	"segretariato/internal/database"
 	"segretariato/internal/intakecsv"
 )
 
@@ -117,8 +123,13 @@ func (r *Refused) add(errs []intakecsv.RowError, max int) {
 }
 
 // Import reads an intake-card CSV from r as a stream and writes it in ONE
-// transaction of client: all or nothing. It needs a non-transactional
-// client (it starts its own transaction).
+// transaction of db: all or nothing. It starts its own transaction.
+//
+// On PostgreSQL the transaction is opened with database/sql and carries
+// both ent statements (reads, upserts of changed records) and COPY of the
+// new contacts, their needs, referrals and referral events (copy.go),
+// which apply explicitly what the schema's hooks would; on SQLite every
+// write goes through ent.
 //
 // Import is a job of the service (access.System): the privacy rules and
 // the per-record audit do not apply to its reads and writes. The caller
@@ -131,8 +142,7 @@ func (r *Refused) add(errs []intakecsv.RowError, max int) {
 //   - a wrapped intakecsv.ErrRecordTooLarge, or the reader's error, when
 //     the file cannot be read to its end; nothing is written;
 //   - an *apperr.Error for a database failure (INTERNAL, with the failing
-//     batch's lines) or ent.ErrTxStarted (wrapped) for a transactional
-//     client; nothing is written;
+//     batch's lines); nothing is written;
 //   - the context's error when ctx ends first.
 //
 // The Summary is complete on success and holds only Rows on error.
@@ -143,7 +153,7 @@ func (r *Refused) add(errs []intakecsv.RowError, max int) {
 // collected on paper. Imported referrals and their step dates take the
 // contact's date; each created referral, and each status a re-import
 // changes, gets one ReferralEvent by the contact's operator.
-func Import(ctx context.Context, client *ent.Client, r io.Reader, opt ImportOptions) (Summary, error) {
+func Import(ctx context.Context, db *database.DB, r io.Reader, opt ImportOptions) (Summary, error) {
 	ctx = access.System(ctx)
 	if opt.MaxErrors <= 0 {
 		opt.MaxErrors = DefaultMaxErrors
@@ -151,20 +161,45 @@ func Import(ctx context.Context, client *ent.Client, r io.Reader, opt ImportOpti
 	if opt.BatchSize <= 0 {
 		opt.BatchSize = DefaultBatchSize
 	}
-	tx, err := client.Tx(ctx)
-	if err != nil {
-		return Summary{DryRun: opt.DryRun}, dbErr(err, "starting the transaction")
-	}
 	im := &importer{
 		ctx:  ctx,
-		c:    tx.Client(),
 		opt:  opt,
 		cits: map[string]*citizenState{},
 		sum:  Summary{DryRun: opt.DryRun},
 	}
-	err = im.run(r)
+	var commit, rollback func() error
+	if db.Dialect == dialect.Postgres {
+		tx, err := db.SQL.BeginTx(ctx, nil)
+		if err != nil {
+			return Summary{DryRun: opt.DryRun}, dbErr(err, "starting the transaction")
+		}
+		im.tx = tx
+		// The import's tables grow inside this one transaction, where the
+		// planner's statistics cannot follow: it would go on choosing
+		// sequential scans (with hashed IN lists, and in the foreign-key
+		// checks) that grow with every batch. Every statement of the
+		// import looks rows up by a unique key or an indexed column.
+		if _, err := tx.ExecContext(ctx, "SET LOCAL enable_seqscan = off"); err != nil {
+			tx.Rollback()
+			return Summary{DryRun: opt.DryRun}, dbErr(err, "starting the transaction")
+		}
+		if err := skipForeignKeyChecks(ctx, tx); err != nil {
+			tx.Rollback()
+			return Summary{DryRun: opt.DryRun}, err
+		}
+		im.c = ent.NewClient(ent.Driver(inTx{entsql.NewDriver(dialect.Postgres, entsql.Conn{ExecQuerier: tx})}))
+		commit, rollback = tx.Commit, tx.Rollback
+	} else {
+		tx, err := db.Client.Tx(ctx)
+		if err != nil {
+			return Summary{DryRun: opt.DryRun}, dbErr(err, "starting the transaction")
+		}
+		im.c = tx.Client()
+		commit, rollback = tx.Commit, tx.Rollback
+	}
+	err := im.run(r)
 	if err != nil || opt.DryRun {
-		if rbErr := tx.Rollback(); rbErr != nil && err == nil {
+		if rbErr := rollback(); rbErr != nil && err == nil {
 			err = dbErr(rbErr, "rolling back the dry run")
 		}
 		if err != nil {
@@ -172,7 +207,7 @@ func Import(ctx context.Context, client *ent.Client, r io.Reader, opt ImportOpti
 		}
 		return im.sum, nil
 	}
-	if err := tx.Commit(); err != nil {
+	if err := commit(); err != nil {
 		return Summary{Rows: im.sum.Rows}, dbErr(err, "committing the import")
 	}
 	return im.sum, nil
@@ -181,8 +216,11 @@ func Import(ctx context.Context, client *ent.Client, r io.Reader, opt ImportOpti
 // importer is the state of one import: the transaction's client, the
 // reference data, and per citizen seen a few bytes (citizenState).
 type importer struct {
-	ctx  context.Context
-	c    *ent.Client
+	ctx context.Context
+	c   *ent.Client
+	// tx is the PostgreSQL transaction under c, for COPY; nil on SQLite.
+	tx   *sql.Tx
+	seqs map[string]string // table → its id sequence (PostgreSQL)
 	opt  ImportOptions
 	refs *refs
 	cits map[string]*citizenState // fiscal code → state
@@ -334,3 +372,10 @@ func (im *importer) flush(rows []*intakecsv.Row) error {
 	}
 	return im.writeContacts(rows, where)
 }
+
+// inTx is an ent driver over a database/sql transaction: the transactions
+// ent opens for its multi-statement writes are that one (commit and
+// rollback do nothing), as with the client of an ent.Tx.
+type inTx struct{ *entsql.Driver }
+
+func (d inTx) Tx(context.Context) (dialect.Tx, error) { return dialect.NopTx(d), nil }

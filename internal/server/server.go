@@ -135,6 +135,7 @@ func GraphQL(o Options) http.Handler {
 	cfg := generated.Config{
 		Resolvers: &graph.Resolver{
 			Client:    client,
+			DB:        o.DB,
 			Referrals: &referral.Service{Client: client},
 			Analytics: o.Analytics,
 		},
@@ -230,8 +231,7 @@ func logRequests(log *slog.Logger, next http.Handler) http.Handler {
 		if sw.status >= 500 {
 			level = slog.LevelError
 		}
-		log.Log(ctx, level, "request",
-			"request_id", id, "method", r.Method, "path", r.URL.Path,
+		log.Log(ctx, level, "request", "method", r.Method, "path", r.URL.Path,
 			"status", sw.status, "duration_ms", time.Since(start).Milliseconds())
 	})
 }

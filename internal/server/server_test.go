@@ -188,3 +188,24 @@ func TestRequestLimits(t *testing.T) {
 		}
 	})
 }
+
+func TestLogsCarryTheRequestIDAndNoQuery(t *testing.T) {
+	db := dbtest.Open(t, "sqlite3", database.Options{})
+	api := apitest.New(t, db)
+	_, token := api.Operator(t, schematype.RoleSocialWorker)
+	req := httptest.NewRequest(http.MethodPost, "/graphql", strings.NewReader(`{"query":"{ citizens(where: {lastName: \"Ricci\"}) { totalCount } }"}`))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+token)
+	rec := httptest.NewRecorder()
+	api.Handler.ServeHTTP(rec, req)
+	id := rec.Header().Get("X-Request-Id")
+	logs := api.Logs.String()
+	if id == "" || !strings.Contains(logs, `"request_id":"`+id+`"`) {
+		t.Errorf("request id %q not in the log: %s", id, logs)
+	}
+	for _, secret := range []string{"Ricci", token} {
+		if strings.Contains(logs, secret) {
+			t.Errorf("the log holds %q", secret)
+		}
+	}
+}

@@ -56,7 +56,7 @@ func Open(t testing.TB, kind string, opt database.Options) *database.DB {
 	case dialect.SQLite:
 		rawURL = "sqlite:" + filepath.Join(t.TempDir(), "test.db")
 	case dialect.Postgres:
-		rawURL = freshPostgres(t)
+		rawURL = FreshPostgres(t)
 	default:
 		t.Fatalf("unknown database kind %q", kind)
 	}
@@ -73,9 +73,10 @@ func Open(t testing.TB, kind string, opt database.Options) *database.DB {
 
 var counter atomic.Int64
 
-// freshPostgres creates a database for one test on the server of
-// TEST_DATABASE_URL and returns its URL; the database is dropped at cleanup.
-func freshPostgres(t testing.TB) string {
+// FreshPostgres creates an empty database for one test on the server of
+// TEST_DATABASE_URL and returns its URL; the database is dropped at
+// cleanup.
+func FreshPostgres(t testing.TB) string {
 	t.Helper()
 	base := postgresURL()
 	if base == "" {

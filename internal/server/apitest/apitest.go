@@ -36,7 +36,7 @@ type API struct {
 func New(t testing.TB, db *database.DB, opts ...func(*server.Options)) *API {
 	t.Helper()
 	logs := &bytes.Buffer{}
-	o := server.Options{DB: db, Log: slog.New(slog.NewJSONHandler(logs, nil))}
+	o := server.Options{DB: db, Log: slog.New(server.LogHandler(slog.NewJSONHandler(logs, nil)))}
 	for _, f := range opts {
 		f(&o)
 	}

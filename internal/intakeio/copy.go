@@ -1,0 +1,349 @@
+package intakeio
+
+import (
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/lib/pq"
+
+	"segretariato/ent"
+	"segretariato/ent/citizen"
+	"segretariato/ent/contact"
+	"segretariato/ent/referral"
+	"segretariato/ent/referralevent"
+	"segretariato/ent/schema/schematype"
+	"segretariato/internal/fiscalcode"
+	"segretariato/internal/intake"
+	"segretariato/internal/intakecsv"
+)
+
+// The PostgreSQL path writes the records an import creates with COPY
+// (lib/pq's CopyIn) in the import's transaction, after taking their ids
+// from the tables' sequences in one statement each: PostgreSQL parses and
+// plans nothing per row, where a multi-row INSERT of thousands of
+// parameters costs more to bind than to write.
+//
+// COPY bypasses ent, so it applies what ent and the schema's hooks would
+// (internal/intake): the main need is among the needs, times are UTC,
+// version starts at 1, created_at and updated_at come from the schema's
+// defaults. The rows reaching it were validated and normalised by
+// internal/intakecsv (codes, responses, dates not in the future, the
+// anonymous fields only without a citizen). The privacy rules and the
+// audit do not apply to the import's writes (access.System) either way.
+
+// nextIDs takes n ids from the sequence of table's id column.
+func (im *importer) nextIDs(table string, n int) ([]int64, error) {
+	if n == 0 {
+		return nil, nil
+	}
+	seq, ok := im.seqs[table]
+	if !ok {
+		var s string
+		if err := im.tx.QueryRowContext(im.ctx, "SELECT pg_get_serial_sequence($1, 'id')", table).Scan(&s); err != nil {
+			return nil, err
+		}
+		if im.seqs == nil {
+			im.seqs = map[string]string{}
+		}
+		im.seqs[table], seq = s, s
+	}
+	rows, err := im.tx.QueryContext(im.ctx, "SELECT nextval($1::regclass) FROM generate_series(1, $2)", seq, n)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	ids := make([]int64, 0, n)
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if len(ids) != n {
+		return nil, fmt.Errorf("intakeio: %d ids from the sequence of %s, want %d", len(ids), table, n)
+	}
+	return ids, nil
+}
+
+// storedRefs returns those of refs already stored.
+func (im *importer) storedRefs(refs []string) ([]string, error) {
+	rows, err := im.tx.QueryContext(im.ctx, "SELECT contact_ref FROM contacts WHERE contact_ref = ANY($1)", pq.Array(refs))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var ref string
+		if err := rows.Scan(&ref); err != nil {
+			return nil, err
+		}
+		out = append(out, ref)
+	}
+	return out, rows.Err()
+}
+
+// storedCitizens reads the card fields (citizenVals) of the citizens with
+// the given codes into stored, by code.
+func (im *importer) storedCitizens(codes []string, stored map[string]*ent.Citizen) error {
+	rows, err := im.tx.QueryContext(im.ctx, "SELECT id, fiscal_code, first_name, last_name, birth_date, sex, citizenship, district FROM citizens WHERE fiscal_code = ANY($1)", pq.Array(codes))
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var (
+			c                                         ent.Citizen
+			code, first, last, sex, country, district sql.NullString
+			birth                                     sql.NullTime
+		)
+		if err := rows.Scan(&c.ID, &code, &first, &last, &birth, &sex, &country, &district); err != nil {
+			return err
+		}
+		c.FiscalCode = &code.String
+		c.FirstName, c.LastName = first.String, last.String
+		if birth.Valid {
+			c.BirthDate = &birth.Time
+		}
+		if sex.Valid {
+			x := schematype.Sex(sex.String)
+			c.Sex = &x
+		}
+		if country.Valid {
+			c.Citizenship = &country.String
+		}
+		if district.Valid {
+			c.District = &district.String
+		}
+		stored[code.String] = &c
+	}
+	return rows.Err()
+}
+
+// copyIn sends n rows to table with COPY; row fills the values of row i
+// into vals (one per column) and returns it.
+func (im *importer) copyIn(table string, cols []string, n int, row func(i int, vals []any) []any) (err error) {
+	if n == 0 {
+		return nil
+	}
+	stmt, err := im.tx.PrepareContext(im.ctx, pq.CopyIn(table, cols...))
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if cerr := stmt.Close(); err == nil {
+			err = cerr
+		}
+	}()
+	vals := make([]any, len(cols))
+	for i := 0; i < n; i++ {
+		if _, err := stmt.ExecContext(im.ctx, row(i, vals[:0])...); err != nil {
+			return err
+		}
+	}
+	_, err = stmt.ExecContext(im.ctx)
+	return err
+}
+
+var copyContactColumns = []string{
+	contact.FieldID, contact.FieldCreatedAt, contact.FieldUpdatedAt, versionColumn,
+	contact.FieldContactRef, contact.FieldOccurredAt, contact.FieldChannel,
+	contact.FieldRequester, contact.FieldTargetArea, contact.FieldResponses,
+	contact.FieldOutcome, contact.FieldDurationMinutes, contact.FieldNotes,
+	contact.FieldAnonymousSex, contact.FieldAnonymousBirthYear,
+	contact.FieldCitizenID, contact.FieldMainNeedID, contact.FieldOperatorID,
+}
+
+// copyContacts creates the contacts of rows[at[k]] (wants[at[k]]) and their
+// needs, and records their ids in ids.
+func (im *importer) copyContacts(rows []*intakecsv.Row, wants []contactWant, at []int, ids []int) error {
+	newIDs, err := im.nextIDs(contact.Table, len(at))
+	if err != nil {
+		return err
+	}
+	created, updated := contact.DefaultCreatedAt().UTC(), contact.DefaultUpdatedAt().UTC()
+	nNeeds := 0
+	for k, i := range at {
+		ids[i] = int(newIDs[k])
+		nNeeds += len(wants[i].needs)
+	}
+	err = im.copyIn(contact.Table, copyContactColumns, len(at), func(k int, v []any) []any {
+		i := at[k]
+		w := &wants[i]
+		resp, _ := json.Marshal(w.responses) // a []string-like slice: cannot fail
+		var sex any
+		if w.anonSex != nil {
+			sex = string(*w.anonSex)
+		}
+		return append(v, newIDs[k], created, updated, 1,
+			rows[i].ContactRef, w.at.UTC(), string(w.channel),
+			string(w.requester), string(w.area), string(resp),
+			string(w.outcome), intOrNil(w.duration), w.notes,
+			sex, intOrNil(w.anonYear),
+			intOrNil(w.citizenID), int64(w.mainNeed), int64(w.operatorID))
+	})
+	if err != nil {
+		return err
+	}
+	// Needs: the main one first in w.needs (the hook's rule), each once.
+	type pair struct{ contact, need int64 }
+	pairs := make([]pair, 0, nNeeds)
+	for k, i := range at {
+		w := &wants[i]
+		for j, n := range w.needs {
+			if !containsInt(w.needs[:j], n) {
+				pairs = append(pairs, pair{newIDs[k], int64(n)})
+			}
+		}
+		if !containsInt(w.needs, w.mainNeed) {
+			pairs = append(pairs, pair{newIDs[k], int64(w.mainNeed)})
+		}
+	}
+	return im.copyIn(contact.NeedsTable, contact.NeedsPrimaryKey, len(pairs), func(k int, v []any) []any {
+		return append(v, pairs[k].contact, pairs[k].need)
+	})
+}
+
+var copyReferralColumns = []string{
+	referral.FieldID, referral.FieldCreatedAt, referral.FieldUpdatedAt, versionColumn,
+	referral.FieldStatus, referral.FieldProposedAt, referral.FieldAcceptedAt,
+	referral.FieldDeclinedAt, referral.FieldCompletedAt, referral.FieldCancelledAt,
+	referral.FieldSuccessful, referral.FieldConsentOverride,
+	referral.FieldContactID, referral.FieldServiceID,
+}
+
+var copyEventColumns = []string{
+	referralevent.FieldID, referralevent.FieldFromStatus, referralevent.FieldToStatus,
+	referralevent.FieldAt, referralevent.FieldReason, referralevent.FieldCreatedAt,
+	referralevent.ReferralColumn, referralevent.OperatorColumn,
+}
+
+// copyReferrals creates the referrals of the contacts ids[create[k]] and
+// one ReferralEvent each, as writeReferrals does through ent.
+func (im *importer) copyReferrals(wants []contactWant, ids, create []int) error {
+	refIDs, err := im.nextIDs(referral.Table, len(create))
+	if err != nil {
+		return err
+	}
+	created, updated := referral.DefaultCreatedAt().UTC(), referral.DefaultUpdatedAt().UTC()
+	err = im.copyIn(referral.Table, copyReferralColumns, len(create), func(k int, v []any) []any {
+		w := &wants[create[k]]
+		at := w.at.UTC()
+		step := func(on bool) any {
+			if on {
+				return at
+			}
+			return nil
+		}
+		acc, dec, comp, canc := steps(w.ref.status)
+		var successful any
+		if comp {
+			successful = true
+		}
+		return append(v, refIDs[k], created, updated, 1,
+			string(w.ref.status), at, step(acc),
+			step(dec), step(comp), step(canc),
+			successful, referral.DefaultConsentOverride,
+			int64(ids[create[k]]), int64(w.ref.serviceID))
+	})
+	if err != nil {
+		return err
+	}
+	evIDs, err := im.nextIDs(referralevent.Table, len(create))
+	if err != nil {
+		return err
+	}
+	evCreated := referralevent.DefaultCreatedAt().UTC()
+	return im.copyIn(referralevent.Table, copyEventColumns, len(create), func(k int, v []any) []any {
+		w := &wants[create[k]]
+		return append(v, evIDs[k], nil, string(w.ref.status),
+			w.at.UTC(), eventReason, evCreated,
+			refIDs[k], int64(w.operatorID))
+	})
+}
+
+// newCitizen is a citizen to create: its code, card fields and holder.
+type newCitizen struct {
+	code   string
+	vals   citizenVals
+	holder int
+}
+
+var copyCitizenColumns = []string{
+	citizen.FieldID, citizen.FieldCreatedAt, citizen.FieldUpdatedAt, versionColumn,
+	citizen.FieldFiscalCode, citizen.FieldFirstName, citizen.FieldLastName,
+	citizen.FieldBirthDate, citizen.FieldSex, citizen.FieldCitizenship,
+	citizen.FieldDistrict, citizen.FieldDistrictKey, citizen.FieldPrivacyConsent,
+	citizen.HolderColumn,
+}
+
+// copyCitizens creates citizens and records their ids in im.cits. It
+// applies intake.CitizenHook's rules: the code normalised, the birth date
+// (UTC midnight) and sex read from the code when not given, the district
+// normalised and keyed, the citizenship upper-case.
+func (im *importer) copyCitizens(cs []newCitizen) error {
+	ids, err := im.nextIDs(citizen.Table, len(cs))
+	if err != nil {
+		return err
+	}
+	type norm struct {
+		code, sex string
+		birth     time.Time
+	}
+	ns := make([]norm, len(cs))
+	for k, c := range cs {
+		info, err := fiscalcode.Parse(c.code)
+		if err != nil {
+			return err // the reader validated it: not reached
+		}
+		n := norm{code: info.Code, sex: c.vals.sex, birth: info.BirthDate}
+		if c.vals.birth != nil {
+			b := *c.vals.birth
+			n.birth = time.Date(b.Year(), b.Month(), b.Day(), 0, 0, 0, 0, time.UTC)
+		}
+		if n.sex == "" {
+			n.sex = info.Sex
+		}
+		ns[k] = n
+		im.cits[c.code].id = int(ids[k])
+	}
+	created, updated := citizen.DefaultCreatedAt().UTC(), citizen.DefaultUpdatedAt().UTC()
+	return im.copyIn(citizen.Table, copyCitizenColumns, len(cs), func(k int, v []any) []any {
+		c, n := &cs[k], &ns[k]
+		var citizenship, district, key any
+		if c.vals.citizenship != "" {
+			citizenship = strings.ToUpper(strings.TrimSpace(c.vals.citizenship))
+		}
+		if d := intake.NormaliseDistrict(c.vals.district); d != "" {
+			district, key = d, intake.DistrictKey(d)
+		}
+		return append(v, ids[k], created, updated, 1,
+			n.code, c.vals.first, c.vals.last,
+			n.birth, n.sex, citizenship,
+			district, key, citizen.DefaultPrivacyConsent,
+			int64(c.holder))
+	})
+}
+
+func intOrNil(p *int) any {
+	if p == nil {
+		return nil
+	}
+	return int64(*p)
+}
+
+func containsInt(xs []int, x int) bool {
+	for _, y := range xs {
+		if y == x {
+			return true
+		}
+	}
+	return false
+}
