@@ -165,3 +165,41 @@ func TestReferenceDataInUseIsDeactivatedNotDeleted(t *testing.T) {
 		}
 	})
 }
+
+func TestContactUpdateKeepsTheMainNeed(t *testing.T) {
+	dbtest.ForEach(t, func(t *testing.T, db *database.DB) {
+		api := apitest.New(t, db)
+		_, token := api.Operator(t, schematype.RoleSocialWorker)
+		care := needID(t, api, token, "CARE_HOME")
+		lonely := needID(t, api, token, "REL_LONELINESS")
+		debt := needID(t, api, token, "ECO_DEBT")
+		var out struct {
+			CreateContact struct{ ID string } `json:"createContact"`
+		}
+		api.MustDo(t, token, createContact, map[string]any{"in": contactInput(care, map[string]any{"needIDs": []string{lonely}})}, &out)
+		id := out.CreateContact.ID
+		const update = `mutation($id: ID!, $v: Int!, $in: UpdateContactInput!) { updateContact(id: $id, version: $v, input: $in) { version mainNeed { code } needs { code } } }`
+		r := api.Do(t, token, update, map[string]any{"id": id, "v": 1, "in": map[string]any{"removeNeedIDs": []string{care}}})
+		if r.Code() != "INVALID" {
+			t.Errorf("removing the main need from the needs: %s", r.Body)
+		}
+		var upd struct {
+			UpdateContact struct {
+				Version  int
+				MainNeed struct{ Code string }  `json:"mainNeed"`
+				Needs    []struct{ Code string } `json:"needs"`
+			} `json:"updateContact"`
+		}
+		api.MustDo(t, token, update, map[string]any{"id": id, "v": 1, "in": map[string]any{"mainNeedID": debt}}, &upd)
+		codes := map[string]bool{}
+		for _, n := range upd.UpdateContact.Needs {
+			codes[n.Code] = true
+		}
+		if upd.UpdateContact.MainNeed.Code != "ECO_DEBT" || !codes["ECO_DEBT"] || !codes["CARE_HOME"] || !codes["REL_LONELINESS"] || upd.UpdateContact.Version != 2 {
+			t.Errorf("after a new main need: %+v", upd.UpdateContact)
+		}
+		if r := api.Do(t, token, update, map[string]any{"id": id, "v": 1, "in": map[string]any{"durationMinutes": 20}}); r.Code() != "CONFLICT" {
+			t.Errorf("a stale version: %s", r.Body)
+		}
+	})
+}
