@@ -186,7 +186,7 @@ func TestContactUpdateKeepsTheMainNeed(t *testing.T) {
 		var upd struct {
 			UpdateContact struct {
 				Version  int
-				MainNeed struct{ Code string }  `json:"mainNeed"`
+				MainNeed struct{ Code string }   `json:"mainNeed"`
 				Needs    []struct{ Code string } `json:"needs"`
 			} `json:"updateContact"`
 		}
