@@ -2,11 +2,12 @@ package main
 
 import (
 	"bytes"
-	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"segretariato/internal/sample"
 )
 
 // TestImportExportCommands runs the commands an operator types on the
@@ -17,15 +18,8 @@ func TestImportExportCommands(t *testing.T) {
 	dir := t.TempDir()
 	db1 := "sqlite:" + filepath.Join(dir, "one.db")
 	db2 := "sqlite:" + filepath.Join(dir, "two.db")
-	sample := "../../../shared/data/intake-sample.csv"
-	b, err := os.ReadFile("../../../shared/data/intake-sample.operators.json")
-	if err != nil {
-		t.Fatalf("the sample's operators: %v", err)
-	}
-	var emails []string
-	if err := json.Unmarshal(b, &emails); err != nil {
-		t.Fatal(err)
-	}
+	csvPath := filepath.Join(sample.Dir(), "intake-sample.csv")
+	emails := sample.OperatorEmails(t)
 	cmd := func(dbURL string, args ...string) (string, string, error) {
 		var out, errOut bytes.Buffer
 		err := run(t.Context(), args, env(map[string]string{"DATABASE_URL": dbURL}), &out, &errOut)
@@ -38,22 +32,22 @@ func TestImportExportCommands(t *testing.T) {
 			}
 		}
 	}
-	out, errOut, err := cmd(db1, "import", sample, "--dry-run")
+	out, errOut, err := cmd(db1, "import", csvPath, "--dry-run")
 	if err != nil || !strings.Contains(out, "dry run") || !strings.Contains(out, "600 rows") {
 		t.Fatalf("dry run: %v\n%s\n%s", err, out, errOut)
 	}
-	out, errOut, err = cmd(db1, "import", sample)
+	out, errOut, err = cmd(db1, "import", csvPath)
 	if err != nil || !strings.Contains(out, "600 created") || !strings.Contains(out, "182 created") || !strings.Contains(out, "anonymous contacts: 78") {
 		t.Fatalf("import: %v\n%s\n%s", err, out, errOut)
 	}
 	if !strings.Contains(errOut, "rows") {
 		t.Errorf("no progress shown on stderr: %q", errOut)
 	}
-	out, _, err = cmd(db1, "import", sample)
+	out, _, err = cmd(db1, "import", csvPath)
 	if err != nil || !strings.Contains(out, "0 created, 0 updated, 600 unchanged") {
 		t.Errorf("second import: %v\n%s", err, out)
 	}
-	_, errOut, err = cmd(db1, "import", "../../../shared/data/intake-sample.invalid.csv")
+	_, errOut, err = cmd(db1, "import", filepath.Join(sample.Dir(), "intake-sample.invalid.csv"))
 	if err == nil || !strings.Contains(errOut, "line 5, column fiscal_code: checksum") || !strings.Contains(errOut, "line 33, column birth_date") {
 		t.Errorf("invalid sample: %v\n%s", err, errOut)
 	}

@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -13,41 +11,21 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"segretariato/ent/privacy"
-	"segretariato/ent/schema/schematype"
 	"segretariato/internal/analytics"
 	"segretariato/internal/database"
 	"segretariato/internal/database/dbtest"
 	"segretariato/internal/intakeio"
+	"segretariato/internal/sample"
 )
 
-// dataDir holds the shared sample files.
-const dataDir = "../../../shared/data"
-
-func dataFile(t testing.TB, name string) []byte {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join(dataDir, name))
-	if err != nil {
-		t.Fatalf("sample data missing (%s): %v", name, err)
-	}
-	return b
-}
+func dataFile(t testing.TB, name string) []byte { return sample.File(t, name) }
 
 // importSample creates the sample's operators and imports
 // intake-sample.csv with the production importer.
 func importSample(t testing.TB, db *database.DB) {
 	t.Helper()
 	ctx := privacy.DecisionContext(context.Background(), privacy.Allow)
-	var emails []string
-	if err := json.Unmarshal(dataFile(t, "intake-sample.operators.json"), &emails); err != nil {
-		t.Fatalf("reading operators: %v", err)
-	}
-	for _, e := range emails {
-		name, _, _ := strings.Cut(e, "@")
-		if err := db.Client.Operator.Create().SetEmail(e).SetName(name).
-			SetRole(schematype.RoleSocialWorker).Exec(ctx); err != nil {
-			t.Fatalf("creating operator: %v", err)
-		}
-	}
+	sample.CreateOperators(t, db.Client)
 	if _, err := intakeio.Import(ctx, db, bytes.NewReader(dataFile(t, "intake-sample.csv")), intakeio.ImportOptions{}); err != nil {
 		t.Fatalf("importing the sample: %v", err)
 	}

@@ -3,10 +3,7 @@ package intakeio_test
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -17,29 +14,8 @@ import (
 	"segretariato/internal/access"
 	"segretariato/internal/database"
 	"segretariato/internal/intakeio"
+	"segretariato/internal/sample"
 )
-
-// dataDir holds the shared sample files.
-const dataDir = "../../../shared/data"
-
-func dataFile(t testing.TB, name string) []byte {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join(dataDir, name))
-	if err != nil {
-		t.Fatalf("sample data missing (%s): %v", name, err)
-	}
-	return b
-}
-
-// sampleOperators are the e-mails of intake-sample.operators.json.
-func sampleOperators(t testing.TB) []string {
-	t.Helper()
-	var emails []string
-	if err := json.Unmarshal(dataFile(t, "intake-sample.operators.json"), &emails); err != nil {
-		t.Fatalf("reading operators: %v", err)
-	}
-	return emails
-}
 
 func mustCreateOperators(t testing.TB, c *ent.Client, emails []string) {
 	t.Helper()
@@ -162,3 +138,7 @@ func checkSameDump(t *testing.T, want, got map[string]string) {
 // sysCtx is the context of the service's own jobs: the privacy rules let
 // the tests' fixtures and checks through.
 func sysCtx() context.Context { return access.System(context.Background()) }
+
+func dataFile(t testing.TB, name string) []byte { return sample.File(t, name) }
+
+func sampleOperators(t testing.TB) []string { return sample.OperatorEmails(t) }

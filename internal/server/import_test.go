@@ -5,13 +5,13 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"strings"
 	"testing"
 
 	"segretariato/ent/schema/schematype"
 	"segretariato/internal/database"
 	"segretariato/internal/database/dbtest"
+	"segretariato/internal/sample"
 	"segretariato/internal/server/apitest"
 )
 
@@ -40,29 +40,9 @@ type importOut struct {
 }
 
 // sampleOperators creates the sample's social workers.
-func sampleOperators(t *testing.T, db *database.DB) {
-	t.Helper()
-	b, err := os.ReadFile("../../../shared/data/intake-sample.operators.json")
-	if err != nil {
-		t.Fatalf("the sample's operators: %v", err)
-	}
-	var emails []string
-	if err := json.Unmarshal(b, &emails); err != nil {
-		t.Fatal(err)
-	}
-	for _, e := range emails {
-		db.Client.Operator.Create().SetEmail(e).SetName(e).SetRole(schematype.RoleSocialWorker).ExecX(sys(t))
-	}
-}
+func sampleOperators(t *testing.T, db *database.DB) { sample.CreateOperators(t, db.Client) }
 
-func readSample(t *testing.T, name string) []byte {
-	t.Helper()
-	b, err := os.ReadFile("../../../shared/data/" + name)
-	if err != nil {
-		t.Fatalf("the sample file: %v", err)
-	}
-	return b
-}
+func readSample(t *testing.T, name string) []byte { return sample.File(t, name) }
 
 func TestImportAndExportThroughTheAPI(t *testing.T) {
 	dbtest.ForEach(t, func(t *testing.T, db *database.DB) {

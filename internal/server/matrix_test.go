@@ -131,7 +131,7 @@ func call(t *testing.T, api *apitest.API, token string, schema *ast.Schema, op s
 		}
 		decls = append(decls, "$"+a.Name+": "+a.Type.String())
 		args = append(args, a.Name+": $"+a.Name)
-		vars[a.Name] = sample(schema, a.Type, 0)
+		vars[a.Name] = sampleValue(schema, a.Type, 0)
 	}
 	q := op
 	if len(decls) > 0 {
@@ -151,10 +151,10 @@ func call(t *testing.T, api *apitest.API, token string, schema *ast.Schema, op s
 	return api.Do(t, token, q, vars)
 }
 
-// sample makes a value of a GraphQL input type, filling required fields.
-func sample(schema *ast.Schema, typ *ast.Type, depth int) any {
+// sampleValue makes a value of a GraphQL input type, filling required fields.
+func sampleValue(schema *ast.Schema, typ *ast.Type, depth int) any {
 	if typ.Elem != nil {
-		return []any{sample(schema, typ.Elem, depth+1)}
+		return []any{sampleValue(schema, typ.Elem, depth+1)}
 	}
 	switch typ.NamedType {
 	case "ID":
@@ -182,7 +182,7 @@ func sample(schema *ast.Schema, typ *ast.Type, depth int) any {
 		obj := map[string]any{}
 		for _, fd := range def.Fields {
 			if fd.Type.NonNull {
-				obj[fd.Name] = sample(schema, fd.Type, depth+1)
+				obj[fd.Name] = sampleValue(schema, fd.Type, depth+1)
 			}
 		}
 		return obj
