@@ -12,6 +12,7 @@ import (
 	"segretariato/internal/database"
 	"segretariato/internal/database/dbtest"
 	"segretariato/internal/sample"
+	"segretariato/internal/server"
 	"segretariato/internal/server/apitest"
 )
 
@@ -126,4 +127,14 @@ func getWith(api *apitest.API, token, path string) *httptest.ResponseRecorder {
 	rec := httptest.NewRecorder()
 	api.Handler.ServeHTTP(rec, req)
 	return rec
+}
+
+func TestUploadSizeLimit(t *testing.T) {
+	db := dbtest.Open(t, "sqlite3", database.Options{})
+	api := apitest.New(t, db, func(o *server.Options) { o.MaxUploadBytes = 2048 })
+	_, coord := api.Operator(t, schematype.RoleCoordinator)
+	r := api.Upload(t, coord, importMutation, nil, "file", "schede.csv", bytes.Repeat([]byte("x"), 4096))
+	if r.Status != http.StatusRequestEntityTooLarge {
+		t.Errorf("an upload over the limit: %d %s", r.Status, r.Body)
+	}
 }
