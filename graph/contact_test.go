@@ -203,3 +203,48 @@ func TestContactUpdateKeepsTheMainNeed(t *testing.T) {
 		}
 	})
 }
+
+func TestFirstContactIsDerived(t *testing.T) {
+	dbtest.ForEach(t, func(t *testing.T, db *database.DB) {
+		api := apitest.New(t, db)
+		_, token := api.Operator(t, schematype.RoleSocialWorker)
+		care := needID(t, api, token, "CARE_HOME")
+		cit := mustCreateCitizen(t, api, token, map[string]any{"fiscalCode": "GLLLRA33M53F704Q"})
+		ids := map[string]string{}
+		for name, in := range map[string]map[string]any{
+			"return": contactInput(care, map[string]any{"citizenID": cit.ID, "occurredAt": "2025-06-02T09:00:00Z"}),
+			"first":  contactInput(care, map[string]any{"citizenID": cit.ID, "occurredAt": "2025-03-14T15:45:00Z"}),
+			"anon":   contactInput(care, nil),
+		} {
+			var out struct {
+				CreateContact struct{ ID string } `json:"createContact"`
+			}
+			api.MustDo(t, token, createContact, map[string]any{"in": in}, &out)
+			ids[name] = out.CreateContact.ID
+		}
+		var out struct {
+			Contacts struct {
+				Edges []struct {
+					Node struct {
+						ID           string `json:"id"`
+						FirstContact *bool  `json:"firstContact"`
+					} `json:"node"`
+				} `json:"edges"`
+			} `json:"contacts"`
+		}
+		api.MustDo(t, token, `{ contacts { edges { node { id firstContact } } } }`, nil, &out)
+		got := map[string]*bool{}
+		for _, e := range out.Contacts.Edges {
+			got[e.Node.ID] = e.Node.FirstContact
+		}
+		if f := got[ids["first"]]; f == nil || !*f {
+			t.Errorf("the earlier contact: %v, want true", f)
+		}
+		if r := got[ids["return"]]; r == nil || *r {
+			t.Errorf("the later contact: %v, want false", r)
+		}
+		if a, ok := got[ids["anon"]]; !ok || a != nil {
+			t.Errorf("the anonymous contact: %v, want null", a)
+		}
+	})
+}

@@ -93,7 +93,13 @@ func (r *queryResolver) TrainingPlans(ctx context.Context, after *entgql.Cursor[
 	return r.Client.TrainingPlan.Query().Paginate(ctx, after, first, before, last, ent.WithTrainingPlanOrder(orderBy), ent.WithTrainingPlanFilter(where.Filter))
 }
 
+// Contact returns generated.ContactResolver implementation.
+func (r *Resolver) Contact() generated.ContactResolver { return &contactResolver{r} }
+
 // Query returns generated.QueryResolver implementation.
 func (r *Resolver) Query() generated.QueryResolver { return &queryResolver{r} }
 
-type queryResolver struct{ *Resolver }
+type (
+	contactResolver struct{ *Resolver }
+	queryResolver   struct{ *Resolver }
+)

@@ -14,10 +14,16 @@ import (
 	"segretariato/internal/access"
 	"segretariato/internal/analytics"
 	"segretariato/internal/dsr"
+	"segretariato/internal/intake"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
 )
+
+// FirstContact is the resolver for the firstContact field.
+func (r *contactResolver) FirstContact(ctx context.Context, obj *ent.Contact) (*bool, error) {
+	return intake.FirstContact(access.System(ctx), r.Client, obj.ID)
+}
 
 // CreateCitizen is the resolver for the createCitizen field.
 func (r *mutationResolver) CreateCitizen(ctx context.Context, input ent.CreateCitizenInput) (*ent.Citizen, error) {

@@ -35,6 +35,7 @@ func NewExecutableSchema(cfg Config) graphql.ExecutableSchema {
 type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 
 type ResolverRoot interface {
+	Contact() ContactResolver
 	Mutation() MutationResolver
 	Query() QueryResolver
 }
@@ -127,6 +128,7 @@ type ComplexityRoot struct {
 		ContactRef         func(childComplexity int) int
 		CreatedAt          func(childComplexity int) int
 		DurationMinutes    func(childComplexity int) int
+		FirstContact       func(childComplexity int) int
 		ID                 func(childComplexity int) int
 		InformedAbout      func(childComplexity int) int
 		MainNeed           func(childComplexity int) int
@@ -650,6 +652,9 @@ type ComplexityRoot struct {
 
 // region    ************************** generated!.gotpl **************************
 
+type ContactResolver interface {
+	FirstContact(ctx context.Context, obj *ent.Contact) (*bool, error)
+}
 type MutationResolver interface {
 	CreateCitizen(ctx context.Context, input ent.CreateCitizenInput) (*ent.Citizen, error)
 	UpdateCitizen(ctx context.Context, id int, version int, input ent.UpdateCitizenInput) (*ent.Citizen, error)
@@ -1108,6 +1113,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Contact.DurationMinutes(childComplexity), true
+	case "Contact.firstContact":
+		if e.ComplexityRoot.Contact.FirstContact == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Contact.FirstContact(childComplexity), true
 	case "Contact.id":
 		if e.ComplexityRoot.Contact.ID == nil {
 			break
@@ -4061,6 +4072,14 @@ extend type Query {
   caseload(filter: DemandFilter): [CaseloadRow!]!
   "The charter's quality standards for a calendar year."
   qualityReport(year: Int!): QualityReport!
+}
+
+extend type Contact {
+  """
+  Whether this is the citizen's first contact with the service (false: a
+  return); null for an anonymous contact. Derived from the cards, never typed.
+  """
+  firstContact: Boolean
 }
 `, BuiltIn: false},
 	{Name: "../ent.graphqls", Input: `directive @goField(forceResolver: Boolean, name: String, omittable: Boolean) on FIELD_DEFINITION | INPUT_FIELD_DEFINITION
@@ -8664,6 +8683,8 @@ func (ec *executionContext) childFields_Contact(ctx context.Context, field graph
 		return ec.fieldContext_Contact_informedAbout(ctx, field)
 	case "referrals":
 		return ec.fieldContext_Contact_referrals(ctx, field)
+	case "firstContact":
+		return ec.fieldContext_Contact_firstContact(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Contact", field.Name)
 }
@@ -13468,6 +13489,29 @@ func (ec *executionContext) fieldContext_Contact_referrals(_ context.Context, fi
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _Contact_firstContact(ctx context.Context, field graphql.CollectedField, obj *ent.Contact) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Contact_firstContact(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Contact().FirstContact(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *bool) graphql.Marshaler {
+			return ec.marshalOBoolean2ᚖbool(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Contact_firstContact(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Contact", field, true, true, "Boolean")
 }
 
 func (ec *executionContext) _ContactConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.ContactConnection) (ret graphql.Marshaler) {
@@ -39739,6 +39783,12 @@ func (ec *executionContext) _Contact(ctx context.Context, sel ast.SelectionSet, 
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Contact_referrals(ctx, field, obj)
+				})
+		case "firstContact":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Contact_firstContact(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))

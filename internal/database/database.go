@@ -21,6 +21,7 @@ import (
 	"segretariato/ent"
 	_ "segretariato/ent/runtime" // schema hooks and defaults
 	"segretariato/internal/audit"
+	"segretariato/internal/intake"
 )
 
 // DefaultSQLitePath is the embedded database file, in the working directory.
@@ -88,7 +89,7 @@ func Open(ctx context.Context, rawURL string, opt Options) (*DB, error) {
 	}
 	client := ent.NewClient(ent.Driver(drv))
 	client.Use(audit.MutationHook())
-	client.Intercept(audit.ReadInterceptor(client))
+	client.Intercept(audit.ReadInterceptor(client), intake.RememberContacts())
 	if err := client.Schema.Create(ctx); err != nil {
 		client.Close()
 		return nil, fmt.Errorf("creating the schema: %w", err)

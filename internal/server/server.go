@@ -31,6 +31,7 @@ import (
 	"segretariato/internal/auth"
 	"segretariato/internal/auth/oidc"
 	"segretariato/internal/database"
+	"segretariato/internal/intake"
 	"segretariato/internal/referral"
 )
 
@@ -162,7 +163,7 @@ func GraphQL(o Options) http.Handler {
 	// its own (it may be large, and writes in batches).
 	srv.Use(entgql.Transactioner{TxOpener: client, SkipTxFunc: entgql.SkipIfHasFields("importIntakeCards")})
 	srv.AroundOperations(func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
-		return next(access.WithHolders(ctx))
+		return next(intake.WithFirstContactMemo(access.WithHolders(ctx)))
 	})
 	srv.AroundRootFields(access.RootFieldGuard)
 	srv.AroundFields(pageLimits(o.DefaultPageSize, o.MaxPageSize))
