@@ -231,41 +231,31 @@ func keepMainNeed(ctx context.Context, m *ent.ContactMutation) error {
 		}
 		return nil
 	}
-	id, ok := m.ID()
-	if !ok {
+	removing := m.NeedsCleared() || len(m.RemovedNeedsIDs()) > 0
+	if !setMain && !removing {
 		return nil
 	}
 	if !setMain {
-		if len(m.RemovedNeedsIDs()) == 0 && !m.NeedsCleared() {
-			return nil
-		}
-		old, err := m.OldMainNeedID(ctx)
-		if err != nil {
+		var err error
+		if main, err = m.OldMainNeedID(ctx); err != nil {
 			return err
 		}
-		main = old
 	}
-	if m.NeedsCleared() || contains(m.RemovedNeedsIDs(), main) {
-		if !contains(m.NeedsIDs(), main) {
-			return apperr.OnField("needIDs", "the main need must stay among the needs")
-		}
+	added := contains(m.NeedsIDs(), main)
+	if (m.NeedsCleared() || contains(m.RemovedNeedsIDs(), main)) && !added {
+		return apperr.OnField("needIDs", "the main need must stay among the needs")
 	}
-	if contains(m.NeedsIDs(), main) {
-		return nil
+	if added || !setMain {
+		return nil // still among the needs, or kept there by the check above
 	}
-	if m.NeedsCleared() {
-		m.AddNeedIDs(main)
-		return nil
-	}
+	id, _ := m.ID()
 	has, err := m.Client().Contact.Query().
 		Where(contact.ID(id), contact.HasNeedsWith(needcategory.ID(main))).
 		Exist(ctx)
-	if err != nil {
+	if err != nil || has {
 		return err
 	}
-	if !has {
-		m.AddNeedIDs(main)
-	}
+	m.AddNeedIDs(main)
 	return nil
 }
 
