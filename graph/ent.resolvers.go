@@ -9,6 +9,7 @@ import (
 	"context"
 	"segretariato/ent"
 	"segretariato/graph/generated"
+	"segretariato/internal/access"
 
 	"entgo.io/contrib/entgql"
 )
@@ -30,12 +31,12 @@ func (r *queryResolver) AuditEvents(ctx context.Context, after *entgql.Cursor[in
 
 // Citizens is the resolver for the citizens field.
 func (r *queryResolver) Citizens(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.CitizenOrder, where *ent.CitizenWhereInput) (*ent.CitizenConnection, error) {
-	return r.Client.Citizen.Query().Paginate(ctx, after, first, before, last, ent.WithCitizenOrder(orderBy), ent.WithCitizenFilter(where.Filter))
+	return r.Client.Citizen.Query().Where(access.CitizenFilterGuard(ctx, where)...).Paginate(ctx, after, first, before, last, ent.WithCitizenOrder(orderBy), ent.WithCitizenFilter(where.Filter))
 }
 
 // Contacts is the resolver for the contacts field.
 func (r *queryResolver) Contacts(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.ContactOrder, where *ent.ContactWhereInput) (*ent.ContactConnection, error) {
-	return r.Client.Contact.Query().Paginate(ctx, after, first, before, last, ent.WithContactOrder(contactOrder(orderBy)), ent.WithContactFilter(where.Filter))
+	return r.Client.Contact.Query().Where(access.ContactFilterGuard(ctx, where)...).Paginate(ctx, after, first, before, last, ent.WithContactOrder(contactOrder(orderBy)), ent.WithContactFilter(where.Filter))
 }
 
 // Locations is the resolver for the locations field.
@@ -65,7 +66,7 @@ func (r *queryResolver) Operators(ctx context.Context, after *entgql.Cursor[int]
 
 // Referrals is the resolver for the referrals field.
 func (r *queryResolver) Referrals(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.ReferralOrder, where *ent.ReferralWhereInput) (*ent.ReferralConnection, error) {
-	return r.Client.Referral.Query().Paginate(ctx, after, first, before, last, ent.WithReferralOrder(orderBy), ent.WithReferralFilter(where.Filter))
+	return r.Client.Referral.Query().Where(access.ReferralFilterGuard(ctx, where)...).Paginate(ctx, after, first, before, last, ent.WithReferralOrder(orderBy), ent.WithReferralFilter(where.Filter))
 }
 
 // SatisfactionSurveys is the resolver for the satisfactionSurveys field.

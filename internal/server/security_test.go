@@ -155,6 +155,28 @@ func TestAccessControl(t *testing.T) {
 				}
 			}
 		})
+		t.Run("filters cannot test what the viewer cannot read", func(t *testing.T) {
+			// Shared with sw2 above: sw2 reads the case but not its fiscal code.
+			q := `{ citizens(where: {fiscalCode: "RCCGLI56B62Z129H"}) { totalCount } }`
+			for tok, want := range map[string]string{w.sw1: `"totalCount":1`, w.sw2: `"totalCount":0`} {
+				if r := api.Do(t, tok, q, nil); !strings.Contains(string(r.Data), want) {
+					t.Errorf("filter by fiscal code: %s, want %s", r.Body, want)
+				}
+			}
+			// The case passes to sw2: sw1 keeps the contact they recorded,
+			// but can no longer test its citizen's fields.
+			api.MustDo(t, w.coord, `mutation($c: ID!, $o: ID!) { reassignCitizen(citizenID: $c, operatorID: $o) { id } }`,
+				map[string]any{"c": w.citizen, "o": fmt.Sprint(w.sw2ID)}, nil)
+			for q, want := range map[string]string{
+				`{ contacts { totalCount } }`: `"totalCount":1`,
+				`{ contacts(where: {hasCitizenWith: {lastName: "Ricci"}}) { totalCount } }`:                    `"totalCount":0`,
+				`{ referrals(where: {hasContactWith: {hasCitizenWith: {lastName: "Ricci"}}}) { totalCount } }`: `"totalCount":0`,
+			} {
+				if r := api.Do(t, w.sw1, q, nil); !strings.Contains(string(r.Data), want) {
+					t.Errorf("%s: %s, want %s", q, r.Body, want)
+				}
+			}
+		})
 	})
 }
 
