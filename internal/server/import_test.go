@@ -131,10 +131,19 @@ func getWith(api *apitest.API, token, path string) *httptest.ResponseRecorder {
 
 func TestUploadSizeLimit(t *testing.T) {
 	db := dbtest.Open(t, "sqlite3", database.Options{})
-	api := apitest.New(t, db, func(o *server.Options) { o.MaxUploadBytes = 2048 })
+	api := apitest.New(t, db, func(o *server.Options) { o.MaxBodyBytes, o.MaxUploadBytes = 1024, 8192 })
 	_, coord := api.Operator(t, schematype.RoleCoordinator)
-	r := api.Upload(t, coord, importMutation, nil, "file", "schede.csv", bytes.Repeat([]byte("x"), 4096))
+	small := []byte("contact_ref\n")
+	if r := api.Upload(t, coord, importMutation, nil, "file", "schede.csv", small); r.Status != http.StatusOK {
+		t.Fatalf("an upload under the limit: %d %s", r.Status, r.Body)
+	}
+	r := api.Upload(t, coord, importMutation, nil, "file", "schede.csv", bytes.Repeat([]byte("x"), 16384))
 	if r.Status != http.StatusRequestEntityTooLarge {
 		t.Errorf("an upload over the limit: %d %s", r.Status, r.Body)
+	}
+	// The upload limit is the multipart requests' own: after one, a JSON
+	// request is held to the GraphQL limit again.
+	if r := api.Do(t, coord, `{ me { email } }`, map[string]any{"pad": strings.Repeat("x", 2048)}); r.Status != http.StatusRequestEntityTooLarge {
+		t.Errorf("a 2 KiB JSON request after an upload: %d", r.Status)
 	}
 }

@@ -179,18 +179,19 @@ func GraphQL(o Options) http.Handler {
 // site's plain form can post a file (CSRF).
 func limitBody(max, maxUpload int64, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		limit := max
 		if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/") {
 			if r.Header.Get("Apollo-Require-Preflight") == "" && r.Header.Get("X-Requested-With") == "" {
 				http.Error(w, "multipart requests need the Apollo-Require-Preflight header", http.StatusBadRequest)
 				return
 			}
-			max = maxUpload
+			limit = maxUpload
 		}
-		if r.ContentLength > max {
+		if r.ContentLength > limit {
 			http.Error(w, "request body too large", http.StatusRequestEntityTooLarge)
 			return
 		}
-		r.Body = http.MaxBytesReader(w, r.Body, max)
+		r.Body = http.MaxBytesReader(w, r.Body, limit)
 		next.ServeHTTP(w, r)
 	})
 }
@@ -236,5 +237,3 @@ func logRequests(log *slog.Logger, next http.Handler) http.Handler {
 			"status", sw.status, "duration_ms", time.Since(start).Milliseconds())
 	})
 }
-
-var _ graphql.HandlerExtension = entgql.Transactioner{}
