@@ -5,7 +5,6 @@ import (
 	"time"
 
 	"segretariato/ent"
-	"segretariato/ent/auditevent"
 	"segretariato/ent/citizen"
 	"segretariato/ent/contact"
 	entreferral "segretariato/ent/referral"
@@ -13,6 +12,7 @@ import (
 	"segretariato/graph/model"
 	"segretariato/internal/access"
 	"segretariato/internal/apperr"
+	"segretariato/internal/audit"
 	"segretariato/internal/auth"
 	"segretariato/internal/refdata"
 	"segretariato/internal/referral"
@@ -68,21 +68,21 @@ func viewerOperator(ctx context.Context, c *ent.Client) (*ent.Operator, error) {
 }
 
 func retireNeed(ctx context.Context, id int) (*model.DeleteResult, error) {
-	return deleteResult(id)(refdata.RetireNeed(ctx, ent.FromContext(ctx), id))
+	return retire(ctx, id, refdata.RetireNeed)
 }
 
 func retireService(ctx context.Context, id int) (*model.DeleteResult, error) {
-	return deleteResult(id)(refdata.RetireService(ctx, ent.FromContext(ctx), id))
+	return retire(ctx, id, refdata.RetireService)
 }
 
-// deleteResult adapts a refdata.Retire… answer to the API's DeleteResult.
-func deleteResult(id int) func(refdata.Retired, error) (*model.DeleteResult, error) {
-	return func(r refdata.Retired, err error) (*model.DeleteResult, error) {
-		if err != nil {
-			return nil, err
-		}
-		return &model.DeleteResult{ID: id, Deleted: r.Deleted, Deactivated: r.Deactivated}, nil
+// retire runs a refdata.Retire… in the mutation's transaction and answers
+// with the API's DeleteResult.
+func retire(ctx context.Context, id int, do func(context.Context, *ent.Client, int) (refdata.Retired, error)) (*model.DeleteResult, error) {
+	r, err := do(ctx, ent.FromContext(ctx), id)
+	if err != nil {
+		return nil, err
 	}
+	return &model.DeleteResult{ID: id, Deleted: r.Deleted, Deactivated: r.Deactivated}, nil
 }
 
 // contactOrder is newest first unless the client asks otherwise: the order
@@ -122,8 +122,7 @@ func updateReferral(ctx context.Context, id, version int, input ent.UpdateReferr
 	return r, access.Stale(err, func() (bool, error) { return c.Referral.Query().Where(entreferral.ID(id)).Exist(ctx) })
 }
 
-// citizenAuditTrail lists the events about a citizen, its contacts and
-// their referrals, newest first; at most 1000.
+// citizenAuditTrail checks the page size and asks internal/audit.
 func citizenAuditTrail(ctx context.Context, c *ent.Client, citizenID int, first *int) ([]*ent.AuditEvent, error) {
 	n := 100
 	if first != nil {
@@ -132,18 +131,5 @@ func citizenAuditTrail(ctx context.Context, c *ent.Client, citizenID int, first 
 	if n < 1 || n > 1000 {
 		return nil, apperr.OnField("first", "must be between 1 and 1000")
 	}
-	sys := access.System(ctx)
-	contacts, err := c.Contact.Query().Where(contact.CitizenID(citizenID)).IDs(sys)
-	if err != nil {
-		return nil, err
-	}
-	referrals, err := c.Referral.Query().Where(entreferral.ContactIDIn(contacts...)).IDs(sys)
-	if err != nil {
-		return nil, err
-	}
-	return c.AuditEvent.Query().Where(auditevent.Or(
-		auditevent.And(auditevent.Entity("Citizen"), auditevent.EntityID(citizenID)),
-		auditevent.And(auditevent.Entity("Contact"), auditevent.EntityIDIn(contacts...)),
-		auditevent.And(auditevent.Entity("Referral"), auditevent.EntityIDIn(referrals...)),
-	)).Order(ent.Desc(auditevent.FieldAt), ent.Desc(auditevent.FieldID)).Limit(n).All(ctx)
+	return audit.CitizenTrail(ctx, c, citizenID, n)
 }

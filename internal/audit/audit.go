@@ -18,6 +18,9 @@ import (
 
 	"segretariato/ent"
 	"segretariato/ent/auditevent"
+	"segretariato/ent/contact"
+	"segretariato/ent/privacy"
+	"segretariato/ent/referral"
 	"segretariato/internal/auth"
 )
 
@@ -199,11 +202,23 @@ func idsOf[T any](rs []T, id func(T) int) []int {
 	return out
 }
 
-// Trail returns the events about one record, newest first: "who looked at
-// this citizen, when".
-func Trail(ctx context.Context, c *ent.Client, entity string, id int) ([]*ent.AuditEvent, error) {
-	return c.AuditEvent.Query().
-		Where(auditevent.Entity(entity), auditevent.EntityID(id)).
-		Order(ent.Desc(auditevent.FieldAt), ent.Desc(auditevent.FieldID)).
-		All(ctx)
+// CitizenTrail returns the events about a citizen, its contacts and their
+// referrals, newest first, at most limit: "who looked at this citizen,
+// when". Which contacts and referrals are the citizen's is read whoever
+// asks (the events themselves are guarded by their own privacy rule).
+func CitizenTrail(ctx context.Context, c *ent.Client, citizenID, limit int) ([]*ent.AuditEvent, error) {
+	sys := Internal(privacy.DecisionContext(ctx, privacy.Allow))
+	contacts, err := c.Contact.Query().Where(contact.CitizenID(citizenID)).IDs(sys)
+	if err != nil {
+		return nil, err
+	}
+	referrals, err := c.Referral.Query().Where(referral.ContactIDIn(contacts...)).IDs(sys)
+	if err != nil {
+		return nil, err
+	}
+	return c.AuditEvent.Query().Where(auditevent.Or(
+		auditevent.And(auditevent.Entity("Citizen"), auditevent.EntityID(citizenID)),
+		auditevent.And(auditevent.Entity("Contact"), auditevent.EntityIDIn(contacts...)),
+		auditevent.And(auditevent.Entity("Referral"), auditevent.EntityIDIn(referrals...)),
+	)).Order(ent.Desc(auditevent.FieldAt), ent.Desc(auditevent.FieldID)).Limit(limit).All(ctx)
 }

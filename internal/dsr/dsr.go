@@ -18,9 +18,13 @@ import (
 	"segretariato/internal/audit"
 )
 
+// maxTrail bounds the access log an export carries.
+const maxTrail = 10000
+
 // Export returns everything the service holds about a citizen: the
 // citizen record, its contacts with needs, informed-about services, notes
-// and referrals with their history, and who read or changed them. It
+// and referrals with their history, and who read or changed them (the
+// latest maxTrail events). It
 // records an EXPORT audit event. It returns a NotFound error for an
 // unknown (or not visible) citizen.
 func Export(ctx context.Context, c *ent.Client, id int) (map[string]any, error) {
@@ -35,7 +39,7 @@ func Export(ctx context.Context, c *ent.Client, id int) (map[string]any, error) 
 	if err != nil {
 		return nil, err
 	}
-	trail, err := audit.Trail(ctx, c, "Citizen", id)
+	trail, err := audit.CitizenTrail(ctx, c, id, maxTrail)
 	if err != nil {
 		return nil, err
 	}
