@@ -107,15 +107,6 @@ func (d *DB) Close() error { return d.Client.Close() }
 // Ping reports whether the database answers, for the readiness probe.
 func (d *DB) Ping(ctx context.Context) error { return d.SQL.PingContext(ctx) }
 
-// Kind names the database for logs: "sqlite" or "postgres".
-func Kind(rawURL string) string {
-	_, _, dia, err := dataSource(rawURL)
-	if err != nil {
-		return "unknown"
-	}
-	return dia
-}
-
 func dataSource(rawURL string) (driver, dsn, dia string, err error) {
 	switch {
 	case rawURL == "":

@@ -133,7 +133,7 @@ func (im *importer) copyIn(table string, cols []string, n int, row func(i int, v
 	if n == 0 {
 		return nil
 	}
-	stmt, err := im.tx.PrepareContext(im.ctx, pq.CopyIn(table, cols...))
+	stmt, err := im.tx.PrepareContext(im.ctx, copyStatement(table, cols))
 	if err != nil {
 		return err
 	}
@@ -346,4 +346,14 @@ func containsInt(xs []int, x int) bool {
 		}
 	}
 	return false
+}
+
+// copyStatement is the COPY … FROM STDIN statement lib/pq turns into a
+// bulk load when prepared in a transaction.
+func copyStatement(table string, cols []string) string {
+	quoted := make([]string, len(cols))
+	for i, c := range cols {
+		quoted[i] = pq.QuoteIdentifier(c)
+	}
+	return "COPY " + pq.QuoteIdentifier(table) + " (" + strings.Join(quoted, ", ") + ") FROM STDIN"
 }

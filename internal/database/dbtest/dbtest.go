@@ -10,7 +10,9 @@ import (
 	"database/sql"
 	"encoding/hex"
 	"net/url"
+	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -31,7 +33,7 @@ func Kinds(t testing.TB) []string {
 	return kinds
 }
 
-func postgresURL() string { return getenv("TEST_DATABASE_URL") }
+func postgresURL() string { return os.Getenv("TEST_DATABASE_URL") }
 
 // ForEach runs f as a subtest on each database of Kinds, each with a fresh
 // database holding the reference data.
@@ -89,7 +91,7 @@ func FreshPostgres(t testing.TB) string {
 	defer admin.Close()
 	b := make([]byte, 4)
 	_, _ = rand.Read(b)
-	name := "seg_test_" + hex.EncodeToString(b) + "_" + itoa(counter.Add(1))
+	name := "seg_test_" + hex.EncodeToString(b) + "_" + strconv.FormatInt(counter.Add(1), 10)
 	if _, err := admin.Exec("CREATE DATABASE " + name); err != nil {
 		t.Fatalf("creating PostgreSQL test database (is PostgreSQL running at TEST_DATABASE_URL?): %v", err)
 	}
@@ -112,15 +114,4 @@ func FreshPostgres(t testing.TB) string {
 		u.RawQuery = q.Encode()
 	}
 	return u.String()
-}
-
-func itoa(n int64) string {
-	if n == 0 {
-		return "0"
-	}
-	var b []byte
-	for ; n > 0; n /= 10 {
-		b = append([]byte{byte('0' + n%10)}, b...)
-	}
-	return string(b)
 }

@@ -1,5 +1,0 @@
-package dbtest
-
-import "os"
-
-var getenv = os.Getenv
