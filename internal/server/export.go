@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"segretariato/ent/schema/schematype"
-	"segretariato/graph"
 	"segretariato/internal/access"
 	"segretariato/internal/analytics"
 	"segretariato/internal/apperr"
@@ -73,7 +72,7 @@ func exportDemand(o Options) http.Handler {
 		}
 		period := analytics.PeriodUnit(strings.ToUpper(q.Get("period")))
 		if period == "" {
-			period = "MONTH"
+			period = analytics.Month
 		}
 		in := &analytics.FilterInput{}
 		for name, dst := range map[string]**time.Time{"from": &in.From, "to": &in.To} {
@@ -86,11 +85,7 @@ func exportDemand(o Options) http.Handler {
 				*dst = &d
 			}
 		}
-		f, err := graph.AnalyticsFilter(ctx, in)
-		var rep *analytics.Report
-		if err == nil {
-			rep, err = o.Analytics.Demand(ctx, groupBy, period, f, graph.SuppressFor(ctx))
-		}
+		rep, err := o.Analytics.DemandFor(ctx, groupBy, period, in)
 		if err != nil {
 			e := apperr.From(err)
 			if e.Code == apperr.Internal {
