@@ -149,7 +149,7 @@ func TestCheckLetter(t *testing.T) {
 // TestSampleCodes checks that every fiscal code of the shared intake sample
 // is valid. The sample is part of the project: a missing file is a failure.
 func TestSampleCodes(t *testing.T) {
-	f, err := os.Open("../../../shared/data/intake-sample.csv")
+	f, err := os.Open("../../testdata/intake-sample.csv")
 	if err != nil {
 		t.Fatalf("sample data missing: %v", err)
 	}

@@ -12,7 +12,7 @@ import (
 	"time"
 )
 
-const dataDir = "../../../shared/data/"
+const dataDir = "../../testdata/"
 
 // testNow is after every date of the sample data.
 var testNow = time.Date(2026, time.November, 27, 10, 0, 0, 0, time.UTC)
@@ -30,7 +30,7 @@ func openData(t testing.TB, name string) *os.File {
 	t.Helper()
 	f, err := os.Open(dataDir + name)
 	if err != nil {
-		t.Fatalf("shared sample data missing: %v", err)
+		t.Fatalf("sample data missing: %v", err)
 	}
 	t.Cleanup(func() { f.Close() })
 	return f

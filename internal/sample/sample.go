@@ -1,5 +1,5 @@
 // Package sample gives tests the shared sample of intake cards
-// (../shared/data beside the repository): the CSV files, their operators
+// (testdata/ at the top of the repository): the CSV files, their operators
 // and the independently computed figures. A missing file fails the test:
 // it never skips.
 package sample
@@ -18,10 +18,10 @@ import (
 	"segretariato/ent/schema/schematype"
 )
 
-// Dir is the folder of the shared sample files.
+// Dir is the folder of the sample files.
 func Dir() string {
 	_, file, _, _ := runtime.Caller(0)
-	return filepath.Join(filepath.Dir(file), "..", "..", "..", "shared", "data")
+	return filepath.Join(filepath.Dir(file), "..", "..", "testdata")
 }
 
 // File returns a sample file's content.
