@@ -71,7 +71,7 @@ func printHelp(w io.Writer, fs *flag.FlagSet) {
 // one. Flags alone (or nothing) mean serve; a word that is no command is an
 // error. A command's --help exits 0.
 func dispatch(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) (bool, error) {
-	if len(args) == 0 || strings.HasPrefix(args[0], "-") && !isHelp(args[0]) && args[0] != "--version" && args[0] != "-version" {
+	if len(args) == 0 {
 		return false, nil
 	}
 	name, rest := args[0], args[1:]
@@ -81,8 +81,8 @@ func dispatch(ctx context.Context, args []string, getenv func(string) string, st
 		return true, helpIsNoError(err)
 	case name == "--version" || name == "-version":
 		name = "version"
-	case name == "serve":
-		return false, nil
+	case name == "serve" || strings.HasPrefix(name, "-"):
+		return false, nil // serve, and its flags
 	}
 	for _, c := range commands() {
 		if c.name == name && c.run != nil {

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"runtime"
+	"runtime/debug"
 	"strings"
 	"testing"
 
@@ -83,6 +84,25 @@ func TestHelpAndVersion(t *testing.T) {
 		out, _, err := cli(t, "", args...)
 		if err != nil || !strings.HasPrefix(out, "segretariato ") || !strings.Contains(out, runtime.Version()) || strings.Count(out, "\n") != 1 {
 			t.Errorf("%v: %q, %v", args, out, err)
+		}
+	}
+	for _, tc := range []struct {
+		v        string
+		bi       *debug.BuildInfo
+		want     string
+		wantNone string
+	}{
+		{"", nil, "segretariato (devel), go", "commit"},
+		{"", &debug.BuildInfo{Main: debug.Module{Version: "v1.3.0"}}, "segretariato v1.3.0, go", "commit"},
+		{"1.4.0", &debug.BuildInfo{Main: debug.Module{Version: "(devel)"}, Settings: []debug.BuildSetting{
+			{Key: "vcs.revision", Value: "8351c3c0"}, {Key: "vcs.time", Value: "2026-12-01T09:50:00Z"}, {Key: "vcs.modified", Value: "true"},
+		}}, "segretariato 1.4.0, commit 8351c3c0 of 2026-12-01T09:50:00Z with uncommitted changes, go", "devel"},
+		{"", &debug.BuildInfo{Main: debug.Module{Version: "(devel)"}, Settings: []debug.BuildSetting{
+			{Key: "vcs.revision", Value: "8351c3c0"}, {Key: "vcs.modified", Value: "false"},
+		}}, "segretariato (devel), commit 8351c3c0, go", "uncommitted"},
+	} {
+		if got := describeBuild(tc.v, tc.bi); !strings.HasPrefix(got, tc.want) || strings.Contains(got, tc.wantNone) {
+			t.Errorf("describeBuild(%q, %+v) = %q, want %q…", tc.v, tc.bi, got, tc.want)
 		}
 	}
 	version = "1.4.0"

@@ -17,21 +17,26 @@ import (
 // build from a working tree).
 var version string
 
-// versionString describes the binary: its version, the commit it was built
-// from with the commit time and whether the tree had uncommitted changes
-// (when the build recorded them: `-buildvcs=false` and builds outside a
-// git checkout do not), and the Go toolchain.
+// versionString describes the binary from its build information.
 func versionString() string {
-	bi, ok := debug.ReadBuildInfo()
-	v := version
-	if v == "" && ok {
+	bi, _ := debug.ReadBuildInfo()
+	return describeBuild(version, bi)
+}
+
+// describeBuild tells the version (v, or else the module version of the
+// build information), the commit it was built from with the commit time
+// and whether the tree had uncommitted changes (when the build recorded
+// them: `-buildvcs=false` and builds outside a git checkout do not), and
+// the Go toolchain. bi may be nil.
+func describeBuild(v string, bi *debug.BuildInfo) string {
+	if v == "" && bi != nil {
 		v = bi.Main.Version
 	}
 	if v == "" {
 		v = "(devel)"
 	}
 	parts := []string{"segretariato " + v}
-	if ok {
+	if bi != nil {
 		settings := map[string]string{}
 		for _, s := range bi.Settings {
 			settings[s.Key] = s.Value
