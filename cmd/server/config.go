@@ -18,7 +18,7 @@ type config struct {
 	DatabaseURL     string   // DATABASE_URL, --database-url: empty = embedded SQLite file
 	Env             string   // ENV, --env: development (default) or production
 	AllowedOrigins  []string // CORS_ORIGINS, --cors-origins: comma-separated dashboard origins
-	Demo            bool     // --demo: load the demo year once, print a token per role
+	Demo            bool     // --demo: load the demo year once, print a token per role; refused in production
 	LogLevel        slog.Level
 	MaxBodyBytes    int64 // MAX_BODY_BYTES (default 1 MiB)
 	MaxUploadBytes  int64 // MAX_UPLOAD_BYTES: an imported CSV file (default 64 MiB)
@@ -64,7 +64,8 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	fs.StringVar(&c.Env, "env", c.Env, "development or production (ENV)")
 	fs.StringVar(&origins, "cors-origins", origins, "comma-separated origins allowed to call the API from a browser (CORS_ORIGINS)")
 	fs.StringVar(&level, "log-level", level, "debug, info, warn or error (LOG_LEVEL)")
-	fs.BoolVar(&c.Demo, "demo", false, "load a synthetic demo year once and print a token per role")
+	fs.BoolVar(&c.Demo, "demo", false, "load a synthetic demo year once and print a token per role (development mode only)")
+	fs.Usage = func() { printHelp(fs.Output(), fs) }
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
@@ -74,6 +75,9 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	c.MaxBodyBytes, c.MaxUploadBytes = int64(maxBody), int64(maxUpload)
 	if c.Env != "development" && c.Env != "production" {
 		return c, errors.New("ENV must be development or production")
+	}
+	if c.Demo && !c.development() {
+		return c, errors.New("--demo loads fake citizens and is refused in production mode (ENV=production): nothing was written")
 	}
 	if err := c.LogLevel.UnmarshalText([]byte(level)); err != nil {
 		return c, errors.New("LOG_LEVEL must be debug, info, warn or error")

@@ -1,12 +1,18 @@
 // Command server runs the Segretariato sociale backend, and its
-// administration commands:
+// administration commands (the list is commands.go; `server help` prints it):
 //
-//	server [--demo]                          serve the API
+//	server [serve] [--demo] [flags]          serve the API (--demo: development mode only)
 //	server operator add --email E --name N --role R
 //	                                         create an operator; print its token
+//	server operator list                     the operators (never their tokens)
+//	server operator deactivate --email E     refuse the operator's requests from now on
+//	server operator rotate-token --email E   print a new token; the old one stops working
 //	server import FILE [--dry-run]           import intake cards (CSV), all or nothing
 //	server export [--from D --to D] [--area A] [--notes] [--excel] > file.csv
 //	server retention [--years N] [--dry-run] pseudonymise citizens with no contact for N years
+//	server healthcheck [--url URL]           exit 0 when /healthz answers (container health check)
+//	server version | --version               the version, commit and Go toolchain
+//	server help | --help | -h                the commands and the serve flags
 //
 // Configuration comes from flags and the environment (see config.go and
 // the README).

@@ -27,25 +27,21 @@ import (
 // onListen, when set (by tests), is told the address the server listens on.
 var onListen func(net.Addr)
 
-// run dispatches the command line: no command serves the API.
+// run dispatches the command line: no command serves the API (commands.go).
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	if len(args) > 0 {
-		switch args[0] {
-		case "operator":
-			return runOperator(ctx, args[1:], getenv, stdout, stderr)
-		case "import":
-			return runImport(ctx, args[1:], getenv, stdout, stderr)
-		case "export":
-			return runExport(ctx, args[1:], getenv, stdout, stderr)
-		case "retention":
-			return runRetention(ctx, args[1:], getenv, stdout, stderr)
-		case "serve":
-			args = args[1:]
-		}
-	}
-	cfg, err := parseConfig(args, getenv, stderr)
-	if err != nil {
+	if done, err := dispatch(ctx, args, getenv, stdout, stderr); done {
 		return err
+	}
+	if len(args) > 0 && args[0] == "serve" {
+		args = args[1:]
+	}
+	flagOut := stderr
+	if asksForHelp(args) {
+		getenv, flagOut = noEnv, stdout
+	}
+	cfg, err := parseConfig(args, getenv, flagOut)
+	if err != nil {
+		return helpIsNoError(err)
 	}
 	return serve(ctx, cfg, stdout, stderr)
 }
@@ -61,6 +57,7 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer db.Close()
+	announceDatabase(cfg, stdout, log)
 	if cfg.Demo {
 		if err := loadDemo(ctx, db, cfg, stdout, log); err != nil {
 			return err
@@ -155,34 +152,6 @@ func loadDemo(ctx context.Context, db *database.DB, cfg config, stdout io.Writer
 		fmt.Fprintf(stdout, "GraphiQL: http://%s/ (set the Authorization header there)\n\n", host)
 	}
 	return nil
-}
-
-// runOperator handles `server operator add --email E --name N --role R`:
-// it creates the operator and prints its token, alone, on stdout.
-func runOperator(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	if len(args) == 0 || args[0] != "add" {
-		return errors.New("usage: server operator add --email E --name N --role SOCIAL_WORKER|COORDINATOR|ANALYST|ADMIN")
-	}
-	fs := flag.NewFlagSet("operator add", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	email := fs.String("email", "", "the operator's e-mail (unique)")
-	name := fs.String("name", "", "the operator's full name")
-	role := fs.String("role", "", "SOCIAL_WORKER, COORDINATOR, ANALYST or ADMIN")
-	dbURL := fs.String("database-url", getenv("DATABASE_URL"), "database (DATABASE_URL)")
-	if err := fs.Parse(args[1:]); err != nil {
-		return err
-	}
-	db, err := openDB(ctx, *dbURL, 2)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	_, token, err := auth.CreateOperator(ctx, db.Client, *email, *name, schematype.Role(*role))
-	if err != nil {
-		return err
-	}
-	_, err = fmt.Fprintln(stdout, token)
-	return err
 }
 
 // runRetention handles `server retention [--years N] [--dry-run]`: it

@@ -67,6 +67,9 @@ func TestServeDemo(t *testing.T) {
 	if !strings.Contains(out.String(), "curl") {
 		t.Errorf("no curl example printed")
 	}
+	if file := filepath.Join(dir, "seg.db"); !strings.Contains(out.String(), "Database: "+file) || !strings.Contains(out.String(), "delete "+file+", "+file+"-wal, "+file+"-shm") {
+		t.Errorf("the database file and how to start afresh are not printed:\n%s", out.String())
+	}
 	body := postGraphQL(t, addr, m[1], `{ contacts(first: 1) { totalCount } referrals(where: {status: COMPLETED}) { totalCount } }`)
 	if !regexp.MustCompile(`"totalCount":[1-9][0-9]{3}`).MatchString(body) {
 		t.Errorf("demo contacts: %s, want thousands", body)

@@ -109,17 +109,27 @@ func (d *DB) Ping(ctx context.Context) error { return d.SQL.PingContext(ctx) }
 
 func dataSource(rawURL string) (driver, dsn, dia string, err error) {
 	switch {
-	case rawURL == "":
-		return "sqlite", sqliteDSN(DefaultSQLitePath), dialect.SQLite, nil
 	case strings.HasPrefix(rawURL, "postgres://"), strings.HasPrefix(rawURL, "postgresql://"):
 		return "postgres", rawURL, dialect.Postgres, nil
-	case strings.HasPrefix(rawURL, "sqlite:"):
-		return "sqlite", sqliteDSN(strings.TrimPrefix(strings.TrimPrefix(rawURL, "sqlite:"), "//")), dialect.SQLite, nil
-	case strings.HasPrefix(rawURL, "file:"):
-		return "sqlite", sqliteDSN(strings.TrimPrefix(rawURL, "file:")), dialect.SQLite, nil
-	default:
-		return "", "", "", errors.New("DATABASE_URL must start with postgres://, postgresql://, sqlite: or file:")
 	}
+	if path, ok := sqlitePath(rawURL); ok {
+		return "sqlite", sqliteDSN(path), dialect.SQLite, nil
+	}
+	return "", "", "", errors.New("DATABASE_URL must start with postgres://, postgresql://, sqlite: or file:")
+}
+
+// sqlitePath returns the SQLite file an URL names (possibly with a query
+// of options), and false when it names no SQLite file.
+func sqlitePath(rawURL string) (string, bool) {
+	switch {
+	case rawURL == "":
+		return DefaultSQLitePath, true
+	case strings.HasPrefix(rawURL, "sqlite:"):
+		return strings.TrimPrefix(strings.TrimPrefix(rawURL, "sqlite:"), "//"), true
+	case strings.HasPrefix(rawURL, "file:"):
+		return strings.TrimPrefix(rawURL, "file:"), true
+	}
+	return "", false
 }
 
 // sqliteDSN adds the pragmas the schema needs: foreign keys (ent refuses

@@ -6,8 +6,6 @@ package server
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -122,7 +120,8 @@ func New(o Options) http.Handler {
 	c := cors.New(cors.Options{
 		AllowedOrigins: o.AllowedOrigins,
 		AllowedMethods: []string{http.MethodGet, http.MethodPost},
-		AllowedHeaders: []string{"Authorization", "Content-Type", "Apollo-Require-Preflight"},
+		AllowedHeaders: []string{"Authorization", "Content-Type", "Apollo-Require-Preflight", "X-Request-Id"},
+		ExposedHeaders: []string{"X-Request-Id"},
 		MaxAge:         600,
 	})
 	return logRequests(o.Log, c.Handler(mux))
@@ -215,14 +214,14 @@ func (w *statusWriter) WriteHeader(s int) {
 	w.ResponseWriter.WriteHeader(s)
 }
 
-// logRequests gives each request an id (answered in X-Request-Id) and logs
-// one line per request: method, path, status, duration. Never the body,
-// the query string or headers: they can carry personal data and tokens.
+// logRequests gives each request an id (the client's X-Request-Id when
+// well-formed, see requestID; answered in X-Request-Id, and written in the
+// log line and the audit events) and logs one line per request: method,
+// path, status, duration. Never the body, the query string or headers:
+// they can carry personal data and tokens.
 func logRequests(log *slog.Logger, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		b := make([]byte, 8)
-		_, _ = rand.Read(b)
-		id := hex.EncodeToString(b)
+		id := requestID(r)
 		w.Header().Set("X-Request-Id", id)
 		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
 		start := time.Now()
