@@ -76,10 +76,17 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	obs, err := startObservability(ctx, cfg, db, log)
+	if err != nil {
+		return err
+	}
+	defer obs.shutdown()
+	engine.Metrics = obs.metrics
 	h := server.New(server.Options{
 		DB: db, Log: log, Development: cfg.development(), OIDC: verifier, Analytics: engine,
 		AllowedOrigins: cfg.AllowedOrigins, MaxBodyBytes: cfg.MaxBodyBytes, MaxUploadBytes: cfg.MaxUploadBytes,
 		DefaultPageSize: cfg.DefaultPageSize, MaxPageSize: cfg.MaxPageSize,
+		Metrics: obs.metrics, MetricsElsewhere: cfg.MetricsAddr != "", Tracing: obs.tracing(),
 	})
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
