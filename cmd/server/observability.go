@@ -31,8 +31,11 @@ type observability struct {
 	log      *slog.Logger
 }
 
-func startObservability(ctx context.Context, cfg config, db *database.DB, log *slog.Logger) (*observability, error) {
-	o := &observability{metrics: metrics.New(db.SQL), log: log}
+// startTracing builds the tracer provider when OTLP tracing is
+// configured; the rest of observability starts once the database is open
+// (startMetrics). Shut it down at exit in any case.
+func startTracing(ctx context.Context, cfg config, log *slog.Logger) (*observability, error) {
+	o := &observability{log: log}
 	if cfg.Tracing {
 		tp, err := tracing.FromEnv(ctx)
 		if err != nil {
@@ -41,26 +44,39 @@ func startObservability(ctx context.Context, cfg config, db *database.DB, log *s
 		o.provider = tp
 		log.Info("tracing on: spans go to the OTLP endpoint")
 	}
-	if cfg.MetricsAddr != "" {
-		ln, err := net.Listen("tcp", cfg.MetricsAddr)
-		if err != nil {
-			o.shutdown()
-			return nil, fmt.Errorf("listening on %s (METRICS_ADDR): %w", cfg.MetricsAddr, err)
-		}
-		if onMetricsListen != nil {
-			onMetricsListen(ln.Addr())
-		}
-		mux := http.NewServeMux()
-		mux.Handle("GET /metrics", o.metrics.Handler())
-		o.srv = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, WriteTimeout: 30 * time.Second, IdleTimeout: 120 * time.Second}
-		go func() {
-			if err := o.srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
-				log.Error("metrics listener stopped", "err", err)
-			}
-		}()
-		log.Info("metrics listening", "addr", ln.Addr().String())
-	}
 	return o, nil
+}
+
+// dbOptions are the database options of the serve command: its pool
+// size, and its statements traced when tracing is on.
+func (o *observability) dbOptions(cfg config) database.Options {
+	return database.Options{MaxOpenConns: cfg.DBMaxConns, Driver: tracing.EntDriver(o.tracing())}
+}
+
+// startMetrics builds the metrics over db and, with METRICS_ADDR, starts
+// their own listener.
+func (o *observability) startMetrics(cfg config, db *database.DB) error {
+	o.metrics = metrics.New(db.SQL)
+	if cfg.MetricsAddr == "" {
+		return nil
+	}
+	ln, err := net.Listen("tcp", cfg.MetricsAddr)
+	if err != nil {
+		return fmt.Errorf("listening on %s (METRICS_ADDR): %w", cfg.MetricsAddr, err)
+	}
+	if onMetricsListen != nil {
+		onMetricsListen(ln.Addr())
+	}
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", o.metrics.Handler())
+	o.srv = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, WriteTimeout: 30 * time.Second, IdleTimeout: 120 * time.Second}
+	go func() {
+		if err := o.srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			o.log.Error("metrics listener stopped", "err", err)
+		}
+	}()
+	o.log.Info("metrics listening", "addr", ln.Addr().String())
+	return nil
 }
 
 // tracing is the provider for server.Options: an untyped nil when off.

@@ -31,18 +31,29 @@ func attrs(s sdktrace.ReadOnlySpan) map[attribute.Key]attribute.Value {
 
 // TestTracesOfARequest: with a tracer provider, a GraphQL request gives
 // an HTTP server span named by its route, continuing the caller's trace,
-// and a child span of the operation with its type and name, and nothing
-// of the query's text, its variables or the client.
+// a child span of the operation with its type and name, and under it a
+// span per SQL statement; nothing of the query's text, its variables,
+// the SQL or the client.
 func TestTracesOfARequest(t *testing.T) {
-	dbtest.ForEach(t, func(t *testing.T, db *database.DB) {
+	for _, kind := range dbtest.Kinds(t) {
+		t.Run(kind, func(t *testing.T) { tracesOfARequest(t, kind) })
+	}
+}
+
+func tracesOfARequest(t *testing.T, kind string) {
+	{
 		exp := tracetest.NewInMemoryExporter()
 		tp, err := tracing.NewProvider(t.Context(), sdktrace.WithSyncer(exp))
 		if err != nil {
 			t.Fatal(err)
 		}
+		db := dbtest.Open(t, kind, database.Options{Driver: tracing.EntDriver(tp)})
 		api := apitest.New(t, db, func(o *server.Options) { o.Tracing = tp })
 		_, coord := api.Operator(t, schematype.RoleCoordinator)
 		_, analyst := api.Operator(t, schematype.RoleAnalyst)
+		if n := len(exp.GetSpans()); n != 0 {
+			t.Fatalf("%d spans before any request (the migration, the test's own statements)", n)
+		}
 
 		const caller = "4bf92f3577b34da6a3ce929d0e0e4736"
 		body := `{"query":"query CaseList($from: Time) { contacts(first: 5, where: {occurredAtGTE: $from}) { totalCount } }","variables":{"from":"2025-03-01T00:00:00Z"}}`
@@ -60,14 +71,14 @@ func TestTracesOfARequest(t *testing.T) {
 		spans := exp.GetSpans().Snapshots()
 		byName := map[string]sdktrace.ReadOnlySpan{} // the first span of each name
 		for _, s := range spans {
-			if byName[s.Name()] == nil {
-				byName[s.Name()] = s
-			}
 			for _, kv := range s.Attributes() {
 				v := kv.Value.Emit()
 				if strings.Contains(v, "contacts") || strings.Contains(v, "2025") || strings.Contains(v, "@") || strings.Contains(v, "Bearer") {
 					t.Errorf("span %q carries %s=%q", s.Name(), kv.Key, v)
 				}
+			}
+			if byName[s.Name()] == nil {
+				byName[s.Name()] = s
 			}
 		}
 		httpSpan, opSpan := byName["POST /graphql"], byName["query CaseList"]
@@ -93,12 +104,32 @@ func TestTracesOfARequest(t *testing.T) {
 		if s := byName["query People"]; s == nil || attrs(s)["graphql.error.code"].AsString() != "FORBIDDEN" {
 			t.Errorf("the refused operation's span: %v", s)
 		}
+		// The operator's look-up runs under the HTTP span, the contacts'
+		// statements under the operation's.
+		var underHTTP, underOp int
+		for _, sp := range spans {
+			if sp.Name() != "SELECT" {
+				continue
+			}
+			if a := attrs(sp); sp.SpanKind() != trace.SpanKindClient || a["db.operation.name"].AsString() != "SELECT" || a["db.system.name"].AsString() == "" || len(a) != 2 {
+				t.Errorf("SELECT span: kind %v, attributes %v", sp.SpanKind(), a)
+			}
+			switch sp.Parent().SpanID() {
+			case httpSpan.SpanContext().SpanID():
+				underHTTP++
+			case opSpan.SpanContext().SpanID():
+				underOp++
+			}
+		}
+		if underHTTP == 0 || underOp == 0 {
+			t.Errorf("SELECT spans: %d under the HTTP span, %d under the operation's; want some of each", underHTTP, underOp)
+		}
 		if got := spans[0].Resource().Set(); !got.HasValue("service.name") {
 			t.Error("no service.name")
 		} else if v, _ := got.Value("service.name"); v.AsString() != "segretariato" {
 			t.Errorf("service.name = %q", v.AsString())
 		}
-	})
+	}
 }
 
 // TestNoTracingByDefault: without a provider in the options the handler
