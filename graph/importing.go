@@ -19,7 +19,7 @@ import (
 // outside the GraphQL mutation's, see server.GraphQL), recorded as one
 // IMPORT audit event rather than an event per row.
 func (r *Resolver) importIntakeCards(ctx context.Context, file graphql.Upload, dryRun bool) (*model.ImportResult, error) {
-	sum, err := intakeio.Import(access.System(ctx), r.DB, file.File, intakeio.ImportOptions{DryRun: dryRun})
+	sum, err := intakeio.Import(access.System(ctx), r.DB, file.File, intakeio.ImportOptions{DryRun: dryRun, Metrics: r.Metrics})
 	var refused *intakeio.Refused
 	if errors.As(err, &refused) {
 		res := &model.ImportResult{Errors: make([]*intakecsv.RowError, len(refused.Errors)), ErrorCount: refused.Total}

@@ -9,6 +9,7 @@ import (
 	"segretariato/ent"
 	"segretariato/internal/analytics"
 	"segretariato/internal/database"
+	"segretariato/internal/metrics"
 	"segretariato/internal/referral"
 )
 
@@ -18,4 +19,5 @@ type Resolver struct {
 	DB        *database.DB // the database under Client, for the CSV import
 	Referrals *referral.Service
 	Analytics *analytics.Engine
+	Metrics   *metrics.Metrics // nil: nothing counted
 }

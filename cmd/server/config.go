@@ -6,8 +6,11 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"strconv"
 	"strings"
+
+	"segretariato/internal/tracing"
 )
 
 // config is the server's configuration. Every setting has a flag and an
@@ -29,6 +32,12 @@ type config struct {
 	// OIDC_ISSUER, OIDC_AUDIENCE, OIDC_JWKS_URL: accept the municipality's
 	// identity provider's JWTs (all three, or none).
 	OIDCIssuer, OIDCAudience, OIDCJWKSURL string
+	// METRICS_ADDR, --metrics-addr: serve /metrics there only (say
+	// 127.0.0.1:9090); empty: on the main listener.
+	MetricsAddr string
+	// Tracing: OTEL_EXPORTER_OTLP_ENDPOINT (or _TRACES_ENDPOINT) is set;
+	// the exporter reads the OTEL_* variables itself.
+	Tracing bool
 }
 
 func (c config) development() bool { return c.Env == "development" }
@@ -41,6 +50,8 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 		DatabaseURL: getenv("DATABASE_URL"),
 		Env:         envOr(getenv, "ENV", "development"),
 		OIDCIssuer:  getenv("OIDC_ISSUER"), OIDCAudience: getenv("OIDC_AUDIENCE"), OIDCJWKSURL: getenv("OIDC_JWKS_URL"),
+		MetricsAddr: getenv("METRICS_ADDR"),
+		Tracing:     tracing.Enabled(getenv),
 	}
 	origins := getenv("CORS_ORIGINS")
 	level := envOr(getenv, "LOG_LEVEL", "info")
@@ -64,6 +75,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	fs.StringVar(&c.Env, "env", c.Env, "development or production (ENV)")
 	fs.StringVar(&origins, "cors-origins", origins, "comma-separated origins allowed to call the API from a browser (CORS_ORIGINS)")
 	fs.StringVar(&level, "log-level", level, "debug, info, warn or error (LOG_LEVEL)")
+	fs.StringVar(&c.MetricsAddr, "metrics-addr", c.MetricsAddr, "serve /metrics on this address only, such as 127.0.0.1:9090 (METRICS_ADDR); empty: on the main listener")
 	fs.BoolVar(&c.Demo, "demo", false, "load a synthetic demo year once and print a token per role (development mode only)")
 	fs.Usage = func() { printHelp(fs.Output(), fs) }
 	if err := fs.Parse(args); err != nil {
@@ -97,6 +109,11 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	}
 	if c.SuppressionK != 0 && c.SuppressionK < 3 {
 		return c, errors.New("SUPPRESSION_K must be at least 3 (the Italian statistical system's minimum)")
+	}
+	if c.MetricsAddr != "" {
+		if _, port, err := net.SplitHostPort(c.MetricsAddr); err != nil || (c.MetricsAddr == c.Addr && port != "0") {
+			return c, errors.New("METRICS_ADDR must be an address such as 127.0.0.1:9090, other than ADDR")
+		}
 	}
 	if c.MaxPageSize > 0 && c.DefaultPageSize > c.MaxPageSize {
 		return c, errors.New("DEFAULT_PAGE_SIZE must not exceed MAX_PAGE_SIZE")

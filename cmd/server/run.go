@@ -52,7 +52,12 @@ func newLogger(w io.Writer, level slog.Level) *slog.Logger {
 
 func serve(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 	log := newLogger(stderr, cfg.LogLevel)
-	db, err := openDB(ctx, cfg.DatabaseURL, cfg.DBMaxConns)
+	obs, err := startTracing(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer obs.shutdown()
+	db, err := openDBWith(ctx, cfg.DatabaseURL, obs.dbOptions(cfg))
 	if err != nil {
 		return err
 	}
@@ -73,10 +78,15 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	if err := obs.startMetrics(cfg, db); err != nil {
+		return err
+	}
+	engine.Metrics = obs.metrics
 	h := server.New(server.Options{
 		DB: db, Log: log, Development: cfg.development(), OIDC: verifier, Analytics: engine,
 		AllowedOrigins: cfg.AllowedOrigins, MaxBodyBytes: cfg.MaxBodyBytes, MaxUploadBytes: cfg.MaxUploadBytes,
 		DefaultPageSize: cfg.DefaultPageSize, MaxPageSize: cfg.MaxPageSize,
+		Metrics: obs.metrics, MetricsElsewhere: cfg.MetricsAddr != "", Tracing: obs.tracing(),
 	})
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
@@ -203,7 +213,11 @@ func runRetention(ctx context.Context, args []string, getenv func(string) string
 // upgraded, and the reference data (need taxonomy, service catalogue)
 // loaded when missing.
 func openDB(ctx context.Context, url string, maxConns int) (*database.DB, error) {
-	db, err := database.Open(ctx, url, database.Options{MaxOpenConns: maxConns})
+	return openDBWith(ctx, url, database.Options{MaxOpenConns: maxConns})
+}
+
+func openDBWith(ctx context.Context, url string, opt database.Options) (*database.DB, error) {
+	db, err := database.Open(ctx, url, opt)
 	if err != nil {
 		return nil, err
 	}

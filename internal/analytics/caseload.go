@@ -4,8 +4,10 @@ import (
 	"context"
 	"slices"
 	"strings"
+	"time"
 
 	"segretariato/internal/apperr"
+	"segretariato/internal/metrics"
 )
 
 // CaseloadRow is one operator's load over the contacts of a filter. It
@@ -37,6 +39,7 @@ type CaseloadRow struct {
 // It returns INVALID errors for a bad filter, INTERNAL ones for database
 // failures.
 func (e *Engine) Caseload(ctx context.Context, f Filter) ([]CaseloadRow, error) {
+	defer e.Metrics.Answer(metrics.AnswerCaseload, time.Now())
 	rel, err := e.relation(relationSpec{filter: f})
 	if err != nil {
 		return nil, err

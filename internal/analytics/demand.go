@@ -10,6 +10,7 @@ import (
 
 	"segretariato/internal/apperr"
 	"segretariato/internal/database"
+	"segretariato/internal/metrics"
 )
 
 // DefaultK is the default small-cell threshold: counts 1 to K-1 are
@@ -30,6 +31,9 @@ type Engine struct {
 	// Now is the clock of the quality report (which weeks are over); nil
 	// means time.Now.
 	Now func() time.Time
+	// Metrics times the answers (segretariato_analytics_answer_duration_seconds);
+	// nil: not timed.
+	Metrics *metrics.Metrics
 }
 
 // New returns an engine over db with threshold k; k = 0 means DefaultK.
@@ -116,6 +120,7 @@ func (r *relation) demandMeasures() string {
 // returns INVALID errors for a bad request, INTERNAL ones for database
 // failures.
 func (e *Engine) Demand(ctx context.Context, groupBy []Dimension, period PeriodUnit, f Filter, suppress bool) (*Report, error) {
+	defer e.Metrics.Answer(metrics.AnswerDemand, time.Now())
 	if err := checkGroupBy(groupBy); err != nil {
 		return nil, err
 	}

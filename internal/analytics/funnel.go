@@ -5,8 +5,10 @@ import (
 	"context"
 	"database/sql"
 	"slices"
+	"time"
 
 	"segretariato/internal/apperr"
+	"segretariato/internal/metrics"
 )
 
 // FunnelRow is the referral funnel of one service in one period: the
@@ -52,6 +54,7 @@ type FunnelRow struct {
 // returns INVALID errors for a bad request, INTERNAL ones for database
 // failures.
 func (e *Engine) Funnel(ctx context.Context, period PeriodUnit, f Filter, suppress bool) ([]FunnelRow, error) {
+	defer e.Metrics.Answer(metrics.AnswerFunnel, time.Now())
 	if period == "" {
 		period = Month
 	}

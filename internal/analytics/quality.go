@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"segretariato/internal/apperr"
+	"segretariato/internal/metrics"
 )
 
 // Codes of the quality report's lines: one per promise of the charter
@@ -100,6 +101,7 @@ type LocationCheck struct {
 // run in SQL; a dozen small statements. It returns an INVALID error for a
 // year outside 2000-2200, INTERNAL ones for database failures.
 func (e *Engine) Quality(ctx context.Context, year int) (*QualityReport, error) {
+	defer e.Metrics.Answer(metrics.AnswerQuality, time.Now())
 	if year < 2000 || year > 2200 {
 		return nil, apperr.OnField("year", "out of range")
 	}

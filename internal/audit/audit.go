@@ -6,7 +6,8 @@
 // each mutation and an ent interceptor records each citizen, contact and
 // referral a query returns. Both write with the operation's own client —
 // the mutation's transaction when there is one — and fail the operation
-// when the event cannot be written. Bulk work (an import) writes one
+// when the event cannot be written (counted in the request's metrics,
+// segretariato_audit_write_failures_total). Bulk work (an import) writes one
 // summary event instead of one per row (Record).
 package audit
 
@@ -22,6 +23,7 @@ import (
 	"segretariato/ent/privacy"
 	"segretariato/ent/referral"
 	"segretariato/internal/auth"
+	"segretariato/internal/metrics"
 )
 
 // Actions recorded.
@@ -89,7 +91,7 @@ func Record(ctx context.Context, c *ent.Client, action, entity string, id *int, 
 		return nil
 	}
 	if err := e.SetDetail(detail).Exec(ctx); err != nil {
-		return fmt.Errorf("writing the audit event: %w", err)
+		return writeFailed(ctx, metrics.AuditRecord, err)
 	}
 	return nil
 }
@@ -134,7 +136,7 @@ func MutationHook() ent.Hook {
 				bulk = append(bulk, event(ctx, c, action, m.Type(), nil))
 			}
 			if err := c.AuditEvent.CreateBulk(bulk...).Exec(ctx); err != nil {
-				return nil, fmt.Errorf("writing the audit event: %w", err)
+				return nil, writeFailed(ctx, metrics.AuditMutation, err)
 			}
 			return v, nil
 		})
@@ -174,11 +176,19 @@ func ReadInterceptor(base *ent.Client) ent.Interceptor {
 				bulk[i] = event(ctx, c, Read, entity, &ids[i])
 			}
 			if err := c.AuditEvent.CreateBulk(bulk...).Exec(ctx); err != nil {
-				return nil, fmt.Errorf("writing the audit event: %w", err)
+				return nil, writeFailed(ctx, metrics.AuditRead, err)
 			}
 			return v, nil
 		})
 	})
+}
+
+// writeFailed counts an event that could not be written (in the metrics
+// of the request, when it has some) and returns the error that fails the
+// operation.
+func writeFailed(ctx context.Context, kind string, err error) error {
+	metrics.FromContext(ctx).AuditWriteFailed(kind)
+	return fmt.Errorf("writing the audit event: %w", err)
 }
 
 // returned lists the person-level records in a query's result.

@@ -39,6 +39,7 @@ import (
 	"segretariato/internal/access"
 	"segretariato/internal/database"
 	"segretariato/internal/intakecsv"
+	"segretariato/internal/metrics"
 )
 
 // Defaults of ImportOptions.
@@ -67,6 +68,10 @@ type ImportOptions struct {
 	// Progress, when set, is called with the number of rows read so far,
 	// once per batch and once at the end.
 	Progress func(rows int)
+	// Metrics counts the rows of real imports by outcome
+	// (segretariato_import_rows_total); dry runs are not counted. Nil:
+	// nothing counted.
+	Metrics *metrics.Metrics
 }
 
 // Summary says what an import did (or, for a dry run, would do).
@@ -154,6 +159,28 @@ func (r *Refused) add(errs []intakecsv.RowError, max int) {
 // contact's date; each created referral, and each status a re-import
 // changes, gets one ReferralEvent by the contact's operator.
 func Import(ctx context.Context, db *database.DB, r io.Reader, opt ImportOptions) (Summary, error) {
+	sum, err := importFile(ctx, db, r, opt)
+	if !opt.DryRun {
+		countRows(opt.Metrics, sum, err)
+	}
+	return sum, err
+}
+
+// countRows counts an import's rows: by outcome when it went in, all of
+// them as refused when the file was.
+func countRows(m *metrics.Metrics, sum Summary, err error) {
+	var refused *Refused
+	switch {
+	case err == nil:
+		m.ImportRows(metrics.RowsCreated, sum.ContactsCreated)
+		m.ImportRows(metrics.RowsUpdated, sum.ContactsUpdated)
+		m.ImportRows(metrics.RowsUnchanged, sum.ContactsUnchanged)
+	case errors.As(err, &refused):
+		m.ImportRows(metrics.RowsRefused, sum.Rows)
+	}
+}
+
+func importFile(ctx context.Context, db *database.DB, r io.Reader, opt ImportOptions) (Summary, error) {
 	ctx = access.System(ctx)
 	if opt.MaxErrors <= 0 {
 		opt.MaxErrors = DefaultMaxErrors

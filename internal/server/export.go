@@ -14,6 +14,7 @@ import (
 	"segretariato/internal/auth"
 	"segretariato/internal/intakecsv"
 	"segretariato/internal/intakeio"
+	"segretariato/internal/metrics"
 )
 
 // exportContacts serves the coordinator's download of the intake cards
@@ -57,6 +58,7 @@ func exportContacts(o Options) http.Handler {
 // figures suppressed and their ranges in whole months.
 func exportDemand(o Options) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer o.Metrics.Answer(metrics.AnswerCSV, time.Now())
 		ctx := r.Context()
 		v := auth.FromContext(ctx)
 		if v == nil || !access.Allowed(v.Role, "Query", "demand") {

@@ -20,6 +20,7 @@ import (
 	"github.com/99designs/gqlgen/graphql/playground"
 	"github.com/rs/cors"
 	"github.com/vektah/gqlparser/v2/ast"
+	"go.opentelemetry.io/otel/trace"
 
 	"segretariato/graph"
 	"segretariato/graph/generated"
@@ -30,6 +31,7 @@ import (
 	"segretariato/internal/auth/oidc"
 	"segretariato/internal/database"
 	"segretariato/internal/intake"
+	"segretariato/internal/metrics"
 	"segretariato/internal/referral"
 )
 
@@ -59,6 +61,15 @@ type Options struct {
 	// of one node, so 200 contacts with 30 fields each fit, and a page of
 	// 200 contacts each with a page of 200 contacts does not.
 	ComplexityLimit int
+	// Metrics, when set, counts the requests, GraphQL operations, audit
+	// write failures, imports and analytics answers (observe.go), served
+	// at GET /metrics unless MetricsElsewhere (cmd/server then serves them
+	// on METRICS_ADDR).
+	Metrics          *metrics.Metrics
+	MetricsElsewhere bool
+	// Tracing, when set, opens a span for every request and GraphQL
+	// operation. Nil: no tracing code runs at all.
+	Tracing trace.TracerProvider
 }
 
 func (o *Options) defaults() {
@@ -79,6 +90,7 @@ func (o *Options) defaults() {
 	}
 	if o.Analytics == nil {
 		o.Analytics, _ = analytics.New(o.DB, 0)
+		o.Analytics.Metrics = o.Metrics
 	}
 	if o.ComplexityLimit <= 0 {
 		o.ComplexityLimit = 20000
@@ -91,6 +103,7 @@ func (o *Options) defaults() {
 //	GET  /healthz   the process is up
 //	GET  /readyz    the database answers
 //	GET  /          GraphiQL, in development mode only
+//	GET  /metrics   Prometheus metrics, when Options.Metrics is set and not MetricsElsewhere
 func New(o Options) http.Handler {
 	o.defaults()
 	mux := http.NewServeMux()
@@ -114,6 +127,9 @@ func New(o Options) http.Handler {
 		}
 		_, _ = w.Write([]byte("ok\n"))
 	})
+	if o.Metrics != nil && !o.MetricsElsewhere {
+		mux.Handle("GET /metrics", o.Metrics.Handler())
+	}
 	if o.Development {
 		mux.Handle("GET /{$}", playground.Handler("Segretariato sociale", "/graphql"))
 	}
@@ -124,7 +140,7 @@ func New(o Options) http.Handler {
 		ExposedHeaders: []string{"X-Request-Id"},
 		MaxAge:         600,
 	})
-	return logRequests(o.Log, c.Handler(mux))
+	return logRequests(o.Log, observe(o.Metrics, o.Tracing, c.Handler(mux)))
 }
 
 // GraphQL returns the GraphQL handler alone, without authentication: the
@@ -138,6 +154,7 @@ func GraphQL(o Options) http.Handler {
 			DB:        o.DB,
 			Referrals: &referral.Service{Client: client},
 			Analytics: o.Analytics,
+			Metrics:   o.Metrics,
 		},
 		Directives: generated.DirectiveRoot{Personal: access.Personal(client)},
 	}
@@ -149,6 +166,9 @@ func GraphQL(o Options) http.Handler {
 	srv.AddTransport(transport.POST{})
 	srv.AddTransport(transport.MultipartForm{MaxUploadSize: o.MaxUploadBytes, MaxMemory: 8 << 20})
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
+	if o.Metrics != nil || o.Tracing != nil {
+		srv.Use(newOperationObserver(o.Metrics, o.Tracing)) // first: it sees every answer
+	}
 	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](100)})
 	srv.Use(extension.FixedComplexityLimit(o.ComplexityLimit))
 	srv.Use(requestLimits{})
