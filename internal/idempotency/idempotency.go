@@ -280,20 +280,20 @@ func (s *Store) Sweep(ctx context.Context) (int, error) {
 		Exec(access.System(ctx))
 }
 
-// SweepEvery runs Sweep every interval until ctx ends.
+// SweepEvery runs Sweep now and then every interval until ctx ends.
 func (s *Store) SweepEvery(ctx context.Context, interval time.Duration) {
 	t := time.NewTicker(interval)
 	defer t.Stop()
 	for {
+		if n, err := s.Sweep(ctx); err != nil && ctx.Err() == nil {
+			s.log.ErrorContext(ctx, "deleting expired idempotency keys", "err", err)
+		} else if n > 0 {
+			s.log.InfoContext(ctx, "expired idempotency keys deleted", "count", n)
+		}
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			if n, err := s.Sweep(ctx); err != nil {
-				s.log.ErrorContext(ctx, "deleting expired idempotency keys", "err", err)
-			} else if n > 0 {
-				s.log.InfoContext(ctx, "expired idempotency keys deleted", "count", n)
-			}
 		}
 	}
 }
