@@ -335,10 +335,13 @@ func TestIdempotencyAcrossInstances(t *testing.T) {
 	}
 }
 
-// TestIdempotencyTimeoutIsNotStored makes a mutation time out while its
-// table is locked: the answer is not stored, so the retry really runs.
-// (SQLite has no table lock that would leave the key's own table free.)
-func TestIdempotencyTimeoutIsNotStored(t *testing.T) {
+// TestIdempotencyWhileLocked holds the contacts table locked so that a
+// mutation waits mid-flight: a retry meanwhile gets 409; a timed-out
+// answer is not stored, so the retry really runs; and a claim abandoned
+// long enough to be taken over never lets both requests write. (SQLite
+// has no table lock that would leave the keys' own table free: these run
+// on PostgreSQL.)
+func TestIdempotencyWhileLocked(t *testing.T) {
 	for _, kind := range dbtest.Kinds(t) {
 		if kind != dialect.Postgres {
 			continue
@@ -355,40 +358,111 @@ func TestIdempotencyTimeoutIsNotStored(t *testing.T) {
 		api := apitest.New(t, db)
 		_, coord := api.Operator(t, schematype.RoleCoordinator)
 		body := contactBody(t, needID(t, api, coord), "in attesa")
-
 		locker, err := sql.Open("postgres", rawURL)
 		if err != nil {
 			t.Fatal(err)
 		}
 		defer locker.Close()
-		tx, err := locker.Begin()
-		if err != nil {
-			t.Fatal(err)
+		lock := func(t *testing.T) (unlock func()) {
+			tx, err := locker.Begin()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := tx.Exec("LOCK TABLE contacts IN ACCESS EXCLUSIVE MODE"); err != nil {
+				t.Fatal(err)
+			}
+			return func() { _ = tx.Rollback() }
 		}
-		if _, err := tx.Exec("LOCK TABLE contacts IN ACCESS EXCLUSIVE MODE"); err != nil {
-			t.Fatal(err)
+		// inFlight sends the request in the background and returns once
+		// its key is claimed.
+		inFlight := func(t *testing.T, key string) <-chan answer {
+			ch := make(chan answer, 1)
+			go func() { ch <- post(t, api.Handler, coord, key, body) }()
+			for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(5 * time.Millisecond) {
+				if db.Client.IdempotencyKey.Query().Where(idempotencykey.Key(key)).ExistX(sys(t)) {
+					return ch
+				}
+				if time.Now().After(deadline) {
+					t.Fatal("the key was never claimed")
+				}
+			}
 		}
-		ctx, cancel := context.WithTimeout(t.Context(), 500*time.Millisecond)
-		req := httptest.NewRequestWithContext(ctx, http.MethodPost, "/graphql", strings.NewReader(body))
-		req.Header.Set("Content-Type", "application/json")
-		req.Header.Set("Authorization", "Bearer "+coord)
-		req.Header.Set(idempotency.Header, "k-timeout")
-		timedOut := api.Send(t, req)
-		cancel()
-		_ = tx.Rollback()
-		if timedOut.Code() != "INTERNAL" {
-			t.Fatalf("while locked: %d %s, want an INTERNAL error", timedOut.Status, timedOut.Body)
-		}
-		if db.Client.IdempotencyKey.Query().Where(idempotencykey.Key("k-timeout")).ExistX(sys(t)) {
-			t.Error("the timed-out answer was stored")
-		}
-		retry := post(t, api.Handler, coord, "k-timeout", body)
-		if retry.status != 200 || retry.replayed() || retry.code() != "" {
-			t.Errorf("retry: %d %v %s", retry.status, retry.header, retry.body)
-		}
-		if n := countContacts(t, db); n != 1 {
-			t.Errorf("%d contacts, want 1", n)
-		}
+
+		t.Run("a retry while the first runs gets 409", func(t *testing.T) {
+			before := countContacts(t, db)
+			unlock := lock(t)
+			first := inFlight(t, "k-busy")
+			busy := post(t, api.Handler, coord, "k-busy", body)
+			unlock()
+			done := <-first
+			if busy.status != http.StatusConflict || busy.code() != idempotency.CodeInUse {
+				t.Errorf("while in flight: %d %s, want 409 %s", busy.status, busy.body, idempotency.CodeInUse)
+			}
+			if again := post(t, api.Handler, coord, "k-busy", body); done.status != 200 || !again.replayed() || !bytes.Equal(again.body, done.body) {
+				t.Errorf("first %d %s; retry after it %v %s", done.status, done.body, again.header, again.body)
+			}
+			if n := countContacts(t, db) - before; n != 1 {
+				t.Errorf("%d contacts created, want 1", n)
+			}
+		})
+
+		t.Run("a timed-out answer is not stored", func(t *testing.T) {
+			before := countContacts(t, db)
+			unlock := lock(t)
+			ctx, cancel := context.WithTimeout(t.Context(), 500*time.Millisecond)
+			req := httptest.NewRequestWithContext(ctx, http.MethodPost, "/graphql", strings.NewReader(body))
+			req.Header.Set("Content-Type", "application/json")
+			req.Header.Set("Authorization", "Bearer "+coord)
+			req.Header.Set(idempotency.Header, "k-timeout")
+			timedOut := api.Send(t, req)
+			cancel()
+			unlock()
+			if timedOut.Code() != "INTERNAL" {
+				t.Fatalf("while locked: %d %s, want an INTERNAL error", timedOut.Status, timedOut.Body)
+			}
+			if db.Client.IdempotencyKey.Query().Where(idempotencykey.Key("k-timeout")).ExistX(sys(t)) {
+				t.Error("the timed-out answer was stored")
+			}
+			retry := post(t, api.Handler, coord, "k-timeout", body)
+			if retry.status != 200 || retry.replayed() || retry.code() != "" {
+				t.Errorf("retry: %d %v %s", retry.status, retry.header, retry.body)
+			}
+			if n := countContacts(t, db) - before; n != 1 {
+				t.Errorf("%d contacts created, want 1", n)
+			}
+		})
+
+		t.Run("an abandoned claim taken over writes once", func(t *testing.T) {
+			before := countContacts(t, db)
+			unlock := lock(t)
+			first := inFlight(t, "k-abandoned")
+			// As if its server had stopped long ago: the key is free again.
+			if _, err := db.SQL.Exec("UPDATE idempotency_keys SET created_at = $1 WHERE key = 'k-abandoned'", time.Now().Add(-time.Hour).UTC()); err != nil {
+				t.Fatal(err)
+			}
+			second := make(chan answer, 1)
+			go func() { second <- post(t, api.Handler, coord, "k-abandoned", body) }()
+			for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(5 * time.Millisecond) {
+				k := db.Client.IdempotencyKey.Query().Where(idempotencykey.Key("k-abandoned")).FirstX(sys(t))
+				if k != nil && k.CreatedAt.After(time.Now().Add(-time.Minute)) {
+					break // the second request holds the key now
+				}
+				if time.Now().After(deadline) {
+					t.Fatal("the abandoned key was never taken over")
+				}
+			}
+			unlock()
+			a, b := <-first, <-second
+			if a.code() != "INTERNAL" || b.status != 200 || b.replayed() || b.code() != "" {
+				t.Errorf("first %d %s; second %d %s", a.status, a.body, b.status, b.body)
+			}
+			if n := countContacts(t, db) - before; n != 1 {
+				t.Errorf("%d contacts created, want 1", n)
+			}
+			if again := post(t, api.Handler, coord, "k-abandoned", body); !again.replayed() || !bytes.Equal(again.body, b.body) {
+				t.Errorf("retry: %v %s, want the second's answer", again.header, again.body)
+			}
+		})
 	}
 }
 
