@@ -18,9 +18,10 @@
 //	malformed key                     400 IDEMPOTENCY_KEY_INVALID
 //	on a file upload (multipart)      400 IDEMPOTENCY_KEY_UNSUPPORTED
 //
-// A request is the same when its query text, operation name, variables
-// and persisted-query hash are (variables compared as JSON values, so the
-// order of their keys does not matter). Keys on queries are ignored:
+// A request is the same when its query (its text, or its persisted-query
+// hash, which is the text's SHA-256), operation name and variables are
+// (variables compared as JSON values, so the order of their keys does not
+// matter). Keys on queries are ignored:
 // queries change nothing, and each read of a person's record must be
 // audited, not replayed. Only answers that the same request would get
 // again are stored: a mutation that succeeded, or that failed with
@@ -340,15 +341,13 @@ func ParseKey(values []string) (string, error) {
 // subscription. A persisted query sent by hash alone cannot be told
 // apart here: it is claimed, and released when Recorder finds no mutation.
 func fingerprint(body []byte) (string, bool) {
+	// The types gqlgen decodes the request into: what it accepts, this
+	// reads too.
 	var req struct {
 		Query         string         `json:"query"`
 		OperationName string         `json:"operationName"`
 		Variables     map[string]any `json:"variables"`
-		Extensions    struct {
-			PersistedQuery struct {
-				Hash string `json:"sha256Hash"`
-			} `json:"persistedQuery"`
-		} `json:"extensions"`
+		Extensions    map[string]any `json:"extensions"`
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.UseNumber()
@@ -358,8 +357,16 @@ func fingerprint(body []byte) (string, bool) {
 	if req.Query != "" && !isMutation(req.Query, req.OperationName) {
 		return "", false
 	}
+	// The query is known by its SHA-256, as a persisted query is, so that
+	// a retry by hash alone is the same request as the first with the text.
+	pq, _ := req.Extensions["persistedQuery"].(map[string]any)
+	hash, _ := pq["sha256Hash"].(string)
+	if req.Query != "" || hash == "" {
+		sum := sha256.Sum256([]byte(req.Query))
+		hash = hex.EncodeToString(sum[:])
+	}
 	// encoding/json writes map keys sorted: variables compare as values.
-	norm, err := json.Marshal([]any{strings.TrimSpace(req.Query), req.OperationName, req.Variables, req.Extensions.PersistedQuery.Hash})
+	norm, err := json.Marshal([]any{hash, req.OperationName, req.Variables})
 	if err != nil {
 		return "", false
 	}

@@ -3,7 +3,9 @@ package server_test
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"database/sql"
+	"encoding/hex"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -119,6 +121,21 @@ func TestIdempotencyKey(t *testing.T) {
 			post(t, api.Handler, coord, "", body)
 			if n := countContacts(t, db) - before; n != 2 {
 				t.Errorf("%d contacts after a request without key, want 2", n)
+			}
+		})
+
+		t.Run("a persisted query's retry by hash alone replays", func(t *testing.T) {
+			before := countContacts(t, db)
+			sum := sha256.Sum256([]byte(createContact))
+			ext := `"extensions":{"persistedQuery":{"version":1,"sha256Hash":"` + hex.EncodeToString(sum[:]) + `"}}`
+			vars := `"variables":{"n":"` + need + `","notes":"persistita"}`
+			first := post(t, api.Handler, coord, "k-apq", `{"query":`+mustJSON(t, createContact)+`,`+vars+`,`+ext+`}`)
+			again := post(t, api.Handler, coord, "k-apq", `{`+vars+`,`+ext+`}`)
+			if first.status != 200 || first.code() != "" || !again.replayed() || !bytes.Equal(again.body, first.body) {
+				t.Fatalf("first %d %s; by hash %v %s", first.status, first.body, again.header, again.body)
+			}
+			if n := countContacts(t, db) - before; n != 1 {
+				t.Errorf("%d contacts created, want 1", n)
 			}
 		})
 
