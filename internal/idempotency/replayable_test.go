@@ -36,7 +36,7 @@ func TestParseKey(t *testing.T) {
 		`"8e03978e-40d5-43e8"`: "8e03978e-40d5-43e8",
 		`8e03978e-40d5-43e8`:   "8e03978e-40d5-43e8",
 		`"a \"b\" \\ c"`:       `a "b" \ c`,
-		` spaced `:            "spaced",
+		` spaced `:             "spaced",
 	} {
 		if got, err := ParseKey([]string{in}); err != nil || got != want {
 			t.Errorf("ParseKey(%s) = %q, %v; want %q", in, got, err, want)
