@@ -16,12 +16,11 @@
 //	same request, first still running 409 IDEMPOTENCY_KEY_IN_USE (Retry-After: 1)
 //	another request                   422 IDEMPOTENCY_KEY_REUSED
 //	malformed key                     400 IDEMPOTENCY_KEY_INVALID
-//	on a file upload (multipart)      400 IDEMPOTENCY_KEY_UNSUPPORTED
 //
 // A request is the same when its query (its text, or its persisted-query
 // hash, which is the text's SHA-256), operation name and variables are
 // (variables compared as JSON values, so the order of their keys does not
-// matter). Keys on queries are ignored:
+// matter), and, for a file upload, its files' contents. Keys on queries are ignored:
 // queries change nothing, and each read of a person's record must be
 // audited, not replayed. Only answers that the same request would get
 // again are stored: a mutation that succeeded, or that failed with
@@ -66,10 +65,9 @@ const (
 
 // Codes of the answers the store gives itself, in extensions.code.
 const (
-	CodeInvalid     = "IDEMPOTENCY_KEY_INVALID"
-	CodeUnsupported = "IDEMPOTENCY_KEY_UNSUPPORTED"
-	CodeInUse       = "IDEMPOTENCY_KEY_IN_USE"
-	CodeReused      = "IDEMPOTENCY_KEY_REUSED"
+	CodeInvalid = "IDEMPOTENCY_KEY_INVALID"
+	CodeInUse   = "IDEMPOTENCY_KEY_IN_USE"
+	CodeReused  = "IDEMPOTENCY_KEY_REUSED"
 )
 
 // DefaultTTL is how long a key and its answer are kept.
@@ -122,23 +120,29 @@ func (s *Store) Middleware(next http.Handler) http.Handler {
 			writeError(w, http.StatusBadRequest, CodeInvalid, err.Error())
 			return
 		}
+		var fp string
+		var applies bool
 		if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/") {
-			writeError(w, http.StatusBadRequest, CodeUnsupported,
-				"Idempotency-Key is not supported on file uploads; an import is keyed by contact_ref, so sending the same file again creates nothing")
-			return
+			var cleanup func()
+			fp, applies, cleanup, err = uploadFingerprint(r)
+			defer cleanup()
+		} else {
+			var body []byte
+			if body, err = io.ReadAll(r.Body); err == nil {
+				r.Body = io.NopCloser(bytes.NewReader(body))
+				fp, applies = fingerprint(body)
+			}
 		}
-		body, err := io.ReadAll(r.Body)
 		if err != nil {
 			var tooLarge *http.MaxBytesError
 			if errors.As(err, &tooLarge) {
 				http.Error(w, "request body too large", http.StatusRequestEntityTooLarge)
 				return
 			}
+			s.log.ErrorContext(r.Context(), "reading a request with an idempotency key", "err", err)
 			http.Error(w, "could not read the request body", http.StatusBadRequest)
 			return
 		}
-		r.Body = io.NopCloser(bytes.NewReader(body))
-		fp, applies := fingerprint(body)
 		if !applies {
 			next.ServeHTTP(w, r)
 			return
@@ -336,11 +340,22 @@ func ParseKey(values []string) (string, error) {
 }
 
 // fingerprint hashes the normalised GraphQL request and tells whether the
-// key applies to it: it does unless the body is not a GraphQL request
+// key applies to it (see operation).
+func fingerprint(body []byte) (string, bool) {
+	op, ok := operation(bytes.NewReader(body))
+	if !ok {
+		return "", false
+	}
+	return hash(op)
+}
+
+// operation reads a GraphQL request's JSON (a POST body, or the
+// operations part of an upload) into its normalised form, and tells
+// whether the key applies to it: it does unless the request is not one
 // (gqlgen will refuse it; nothing runs) or its operation is a query or a
 // subscription. A persisted query sent by hash alone cannot be told
 // apart here: it is claimed, and released when Recorder finds no mutation.
-func fingerprint(body []byte) (string, bool) {
+func operation(r io.Reader) ([]any, bool) {
 	// The types gqlgen decodes the request into: what it accepts, this
 	// reads too.
 	var req struct {
@@ -349,24 +364,29 @@ func fingerprint(body []byte) (string, bool) {
 		Variables     map[string]any `json:"variables"`
 		Extensions    map[string]any `json:"extensions"`
 	}
-	dec := json.NewDecoder(bytes.NewReader(body))
+	dec := json.NewDecoder(r)
 	dec.UseNumber()
 	if err := dec.Decode(&req); err != nil {
-		return "", false
+		return nil, false
 	}
 	if req.Query != "" && !isMutation(req.Query, req.OperationName) {
-		return "", false
+		return nil, false
 	}
 	// The query is known by its SHA-256, as a persisted query is, so that
 	// a retry by hash alone is the same request as the first with the text.
 	pq, _ := req.Extensions["persistedQuery"].(map[string]any)
-	hash, _ := pq["sha256Hash"].(string)
-	if req.Query != "" || hash == "" {
+	h, _ := pq["sha256Hash"].(string)
+	if req.Query != "" || h == "" {
 		sum := sha256.Sum256([]byte(req.Query))
-		hash = hex.EncodeToString(sum[:])
+		h = hex.EncodeToString(sum[:])
 	}
-	// encoding/json writes map keys sorted: variables compare as values.
-	norm, err := json.Marshal([]any{hash, req.OperationName, req.Variables})
+	return []any{h, req.OperationName, req.Variables}, true
+}
+
+// hash is the fingerprint of a normalised request: encoding/json writes
+// map keys sorted, so variables compare as values.
+func hash(v any) (string, bool) {
+	norm, err := json.Marshal(v)
 	if err != nil {
 		return "", false
 	}

@@ -254,18 +254,6 @@ func TestIdempotencyKey(t *testing.T) {
 			}
 		})
 
-		t.Run("uploads refuse keys", func(t *testing.T) {
-			req := httptest.NewRequest(http.MethodPost, "/graphql", strings.NewReader("--x--\r\n"))
-			req.Header.Set("Content-Type", "multipart/form-data; boundary=x")
-			req.Header.Set("Apollo-Require-Preflight", "1")
-			req.Header.Set("Authorization", "Bearer "+coord)
-			req.Header.Set(idempotency.Header, "k-upload")
-			r := api.Send(t, req)
-			if r.Status != http.StatusBadRequest || r.Code() != idempotency.CodeUnsupported {
-				t.Errorf("upload: %d %s", r.Status, r.Body)
-			}
-		})
-
 		t.Run("concurrent requests with one key run once", func(t *testing.T) {
 			before := countContacts(t, db)
 			const n = 6
@@ -313,6 +301,39 @@ func TestIdempotencyKey(t *testing.T) {
 				t.Errorf("idempotencyKeys is in the schema: %s", a.Body)
 			}
 		})
+	})
+}
+
+// TestIdempotencyKeyOnUpload: an import's retry, with another multipart
+// boundary, replays the first answer; another file with the key is refused.
+func TestIdempotencyKeyOnUpload(t *testing.T) {
+	dbtest.ForEach(t, func(t *testing.T, db *database.DB) {
+		api := apitest.New(t, db)
+		sampleOperators(t, db)
+		_, coord := api.Operator(t, schematype.RoleCoordinator)
+		content := readSample(t, "intake-sample.csv")
+		upload := func(key string, content []byte) answer {
+			req := apitest.UploadRequest(t, coord, importMutation, map[string]any{"dry": false}, "file", "schede.csv", content)
+			req.Header.Set(idempotency.Header, key)
+			rec := httptest.NewRecorder()
+			api.Handler.ServeHTTP(rec, req)
+			return answer{status: rec.Code, header: rec.Result().Header, body: rec.Body.Bytes()}
+		}
+		first := upload("k-import", content)
+		if first.status != 200 || first.code() != "" || !strings.Contains(string(first.body), `"contactsCreated":600`) {
+			t.Fatalf("import: %d %.300s", first.status, first.body)
+		}
+		again := upload("k-import", content)
+		if !again.replayed() || !bytes.Equal(again.body, first.body) {
+			t.Errorf("retry: %v %.300s", again.header, again.body)
+		}
+		other := upload("k-import", append(bytes.Clone(content), content[len(content)-40:]...))
+		if other.status != http.StatusUnprocessableEntity || other.code() != idempotency.CodeReused {
+			t.Errorf("another file: %d %s", other.status, other.body)
+		}
+		if n := countContacts(t, db); n != 600 {
+			t.Errorf("%d contacts, want 600", n)
+		}
 	})
 }
 
