@@ -9,8 +9,9 @@
 // key claims it by inserting a row (the unique (operator, key) index
 // decides between concurrent requests, on any server instance), runs,
 // and stores its answer in the mutation's own transaction, so the
-// mutation's writes and the stored answer commit together or not at all.
-// Then, with the same key:
+// mutation's writes and the stored answer commit together or not at all
+// (an import, which runs in transactions of its own, has its answer
+// stored just after). Then, with the same key:
 //
 //	same request, answer stored       the stored answer, with Idempotent-Replayed: true
 //	same request, first still running 409 IDEMPOTENCY_KEY_IN_USE (Retry-After: 1)
@@ -20,10 +21,10 @@
 // A request is the same when its query (its text, or its persisted-query
 // hash, which is the text's SHA-256), operation name and variables are
 // (variables compared as JSON values, so the order of their keys does not
-// matter), and, for a file upload, its files' contents. Keys on queries are ignored:
-// queries change nothing, and each read of a person's record must be
-// audited, not replayed. Only answers that the same request would get
-// again are stored: a mutation that succeeded, or that failed with
+// matter), and, for a file upload, its files' contents. Keys on queries
+// are ignored: queries change nothing, and each read of a person's record
+// must be audited, not replayed. Only answers that the same request would
+// get again are stored: a mutation that succeeded, or that failed with
 // INVALID or CONFLICT only (nothing was written). Anything else (a
 // database outage, a timeout, NOT_FOUND or FORBIDDEN, which can change,
 // an answer that never reached execution) releases the key, so a retry
