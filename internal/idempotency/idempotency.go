@@ -239,12 +239,16 @@ func stale(now time.Time) predicate.IdempotencyKey {
 }
 
 // finish stores the answer when it may be replayed, or releases the key;
-// either only while the claim is still in flight (an answer recorded in
-// the mutation's transaction stays as it is).
+// either only while the claim is still in flight. An answer recorded in
+// the mutation's transaction stays as it is; had that transaction failed
+// to commit, the answer is an error and the key is released.
 func (s *Store) finish(ctx context.Context, c *claim, cw *captureWriter) error {
 	ctx = access.System(ctx)
 	pending := idempotencykey.And(idempotencykey.ID(c.id), idempotencykey.StatusIsNil())
 	if c.mutation && replayable(cw.status, cw.body.Bytes()) {
+		if c.recorded {
+			return nil // committed with the mutation
+		}
 		return s.client.IdempotencyKey.Update().Where(pending).
 			SetStatus(cw.status).SetContentType(cw.Header().Get("Content-Type")).SetBody(cw.body.Bytes()).
 			Exec(ctx)

@@ -23,6 +23,7 @@ type claim struct {
 	id       int
 	header   http.Header // the answer's headers, for its Content-Type
 	mutation bool        // the operation run is a mutation
+	recorded bool        // its answer was written in its transaction
 }
 
 type claimKey struct{}
@@ -71,6 +72,7 @@ func (rec Recorder) InterceptResponse(ctx context.Context, next graphql.Response
 		if err == nil && n != 1 {
 			err = errClaimLost
 		}
+		c.recorded = err == nil
 	}
 	if err != nil {
 		if rec.Log != nil {
