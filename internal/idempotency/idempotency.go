@@ -102,9 +102,6 @@ func New(client *ent.Client, ttl time.Duration, log *slog.Logger) *Store {
 	return &Store{client: client, ttl: ttl, log: log}
 }
 
-// TTL is how long the store keeps a key.
-func (s *Store) TTL() time.Duration { return s.ttl }
-
 // Middleware applies the key of a POST request to next, a GraphQL handler
 // whose executor carries Recorder. It must run after authentication (keys
 // are the operator's) and after the body limit (it reads the body).
