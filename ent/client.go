@@ -14,6 +14,7 @@ import (
 	"segretariato/ent/auditevent"
 	"segretariato/ent/citizen"
 	"segretariato/ent/contact"
+	"segretariato/ent/idempotencykey"
 	"segretariato/ent/location"
 	"segretariato/ent/needcategory"
 	"segretariato/ent/openinghour"
@@ -45,6 +46,8 @@ type Client struct {
 	Citizen *CitizenClient
 	// Contact is the client for interacting with the Contact builders.
 	Contact *ContactClient
+	// IdempotencyKey is the client for interacting with the IdempotencyKey builders.
+	IdempotencyKey *IdempotencyKeyClient
 	// Location is the client for interacting with the Location builders.
 	Location *LocationClient
 	// NeedCategory is the client for interacting with the NeedCategory builders.
@@ -85,6 +88,7 @@ func (c *Client) init() {
 	c.AuditEvent = NewAuditEventClient(c.config)
 	c.Citizen = NewCitizenClient(c.config)
 	c.Contact = NewContactClient(c.config)
+	c.IdempotencyKey = NewIdempotencyKeyClient(c.config)
 	c.Location = NewLocationClient(c.config)
 	c.NeedCategory = NewNeedCategoryClient(c.config)
 	c.OpeningHour = NewOpeningHourClient(c.config)
@@ -193,6 +197,7 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		AuditEvent:           NewAuditEventClient(cfg),
 		Citizen:              NewCitizenClient(cfg),
 		Contact:              NewContactClient(cfg),
+		IdempotencyKey:       NewIdempotencyKeyClient(cfg),
 		Location:             NewLocationClient(cfg),
 		NeedCategory:         NewNeedCategoryClient(cfg),
 		OpeningHour:          NewOpeningHourClient(cfg),
@@ -228,6 +233,7 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		AuditEvent:           NewAuditEventClient(cfg),
 		Citizen:              NewCitizenClient(cfg),
 		Contact:              NewContactClient(cfg),
+		IdempotencyKey:       NewIdempotencyKeyClient(cfg),
 		Location:             NewLocationClient(cfg),
 		NeedCategory:         NewNeedCategoryClient(cfg),
 		OpeningHour:          NewOpeningHourClient(cfg),
@@ -270,10 +276,10 @@ func (c *Client) Close() error {
 // In order to add hooks to a specific client, call: `client.Node.Use(...)`.
 func (c *Client) Use(hooks ...Hook) {
 	for _, n := range []interface{ Use(...Hook) }{
-		c.AuditEvent, c.Citizen, c.Contact, c.Location, c.NeedCategory, c.OpeningHour,
-		c.OpeningSession, c.Operator, c.Referral, c.ReferralEvent,
-		c.SatisfactionSurvey, c.Service, c.SurveyResponse, c.TimetablePublication,
-		c.Training, c.TrainingPlan,
+		c.AuditEvent, c.Citizen, c.Contact, c.IdempotencyKey, c.Location,
+		c.NeedCategory, c.OpeningHour, c.OpeningSession, c.Operator, c.Referral,
+		c.ReferralEvent, c.SatisfactionSurvey, c.Service, c.SurveyResponse,
+		c.TimetablePublication, c.Training, c.TrainingPlan,
 	} {
 		n.Use(hooks...)
 	}
@@ -283,10 +289,10 @@ func (c *Client) Use(hooks ...Hook) {
 // In order to add interceptors to a specific client, call: `client.Node.Intercept(...)`.
 func (c *Client) Intercept(interceptors ...Interceptor) {
 	for _, n := range []interface{ Intercept(...Interceptor) }{
-		c.AuditEvent, c.Citizen, c.Contact, c.Location, c.NeedCategory, c.OpeningHour,
-		c.OpeningSession, c.Operator, c.Referral, c.ReferralEvent,
-		c.SatisfactionSurvey, c.Service, c.SurveyResponse, c.TimetablePublication,
-		c.Training, c.TrainingPlan,
+		c.AuditEvent, c.Citizen, c.Contact, c.IdempotencyKey, c.Location,
+		c.NeedCategory, c.OpeningHour, c.OpeningSession, c.Operator, c.Referral,
+		c.ReferralEvent, c.SatisfactionSurvey, c.Service, c.SurveyResponse,
+		c.TimetablePublication, c.Training, c.TrainingPlan,
 	} {
 		n.Intercept(interceptors...)
 	}
@@ -301,6 +307,8 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.Citizen.mutate(ctx, m)
 	case *ContactMutation:
 		return c.Contact.mutate(ctx, m)
+	case *IdempotencyKeyMutation:
+		return c.IdempotencyKey.mutate(ctx, m)
 	case *LocationMutation:
 		return c.Location.mutate(ctx, m)
 	case *NeedCategoryMutation:
@@ -875,6 +883,140 @@ func (c *ContactClient) mutate(ctx context.Context, m *ContactMutation) (Value, 
 		return (&ContactDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
 	default:
 		return nil, fmt.Errorf("ent: unknown Contact mutation op: %q", m.Op())
+	}
+}
+
+// IdempotencyKeyClient is a client for the IdempotencyKey schema.
+type IdempotencyKeyClient struct {
+	config
+}
+
+// NewIdempotencyKeyClient returns a client for the IdempotencyKey from the given config.
+func NewIdempotencyKeyClient(c config) *IdempotencyKeyClient {
+	return &IdempotencyKeyClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `idempotencykey.Hooks(f(g(h())))`.
+func (c *IdempotencyKeyClient) Use(hooks ...Hook) {
+	c.hooks.IdempotencyKey = append(c.hooks.IdempotencyKey, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `idempotencykey.Intercept(f(g(h())))`.
+func (c *IdempotencyKeyClient) Intercept(interceptors ...Interceptor) {
+	c.inters.IdempotencyKey = append(c.inters.IdempotencyKey, interceptors...)
+}
+
+// Create returns a builder for creating a IdempotencyKey entity.
+func (c *IdempotencyKeyClient) Create() *IdempotencyKeyCreate {
+	mutation := newIdempotencyKeyMutation(c.config, OpCreate)
+	return &IdempotencyKeyCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of IdempotencyKey entities.
+func (c *IdempotencyKeyClient) CreateBulk(builders ...*IdempotencyKeyCreate) *IdempotencyKeyCreateBulk {
+	return &IdempotencyKeyCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *IdempotencyKeyClient) MapCreateBulk(slice any, setFunc func(*IdempotencyKeyCreate, int)) *IdempotencyKeyCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &IdempotencyKeyCreateBulk{err: fmt.Errorf("calling to IdempotencyKeyClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*IdempotencyKeyCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &IdempotencyKeyCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for IdempotencyKey.
+func (c *IdempotencyKeyClient) Update() *IdempotencyKeyUpdate {
+	mutation := newIdempotencyKeyMutation(c.config, OpUpdate)
+	return &IdempotencyKeyUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *IdempotencyKeyClient) UpdateOne(_m *IdempotencyKey) *IdempotencyKeyUpdateOne {
+	mutation := newIdempotencyKeyMutation(c.config, OpUpdateOne, withIdempotencyKey(_m))
+	return &IdempotencyKeyUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *IdempotencyKeyClient) UpdateOneID(id int) *IdempotencyKeyUpdateOne {
+	mutation := newIdempotencyKeyMutation(c.config, OpUpdateOne, withIdempotencyKeyID(id))
+	return &IdempotencyKeyUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for IdempotencyKey.
+func (c *IdempotencyKeyClient) Delete() *IdempotencyKeyDelete {
+	mutation := newIdempotencyKeyMutation(c.config, OpDelete)
+	return &IdempotencyKeyDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *IdempotencyKeyClient) DeleteOne(_m *IdempotencyKey) *IdempotencyKeyDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *IdempotencyKeyClient) DeleteOneID(id int) *IdempotencyKeyDeleteOne {
+	builder := c.Delete().Where(idempotencykey.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &IdempotencyKeyDeleteOne{builder}
+}
+
+// Query returns a query builder for IdempotencyKey.
+func (c *IdempotencyKeyClient) Query() *IdempotencyKeyQuery {
+	return &IdempotencyKeyQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeIdempotencyKey},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a IdempotencyKey entity by its id.
+func (c *IdempotencyKeyClient) Get(ctx context.Context, id int) (*IdempotencyKey, error) {
+	return c.Query().Where(idempotencykey.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *IdempotencyKeyClient) GetX(ctx context.Context, id int) *IdempotencyKey {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// Hooks returns the client hooks.
+func (c *IdempotencyKeyClient) Hooks() []Hook {
+	hooks := c.hooks.IdempotencyKey
+	return append(hooks[:len(hooks):len(hooks)], idempotencykey.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *IdempotencyKeyClient) Interceptors() []Interceptor {
+	return c.inters.IdempotencyKey
+}
+
+func (c *IdempotencyKeyClient) mutate(ctx context.Context, m *IdempotencyKeyMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&IdempotencyKeyCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&IdempotencyKeyUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&IdempotencyKeyUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&IdempotencyKeyDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown IdempotencyKey mutation op: %q", m.Op())
 	}
 }
 
@@ -2975,13 +3117,15 @@ func (c *TrainingPlanClient) mutate(ctx context.Context, m *TrainingPlanMutation
 // hooks and interceptors per client, for fast access.
 type (
 	hooks struct {
-		AuditEvent, Citizen, Contact, Location, NeedCategory, OpeningHour,
-		OpeningSession, Operator, Referral, ReferralEvent, SatisfactionSurvey, Service,
-		SurveyResponse, TimetablePublication, Training, TrainingPlan []ent.Hook
+		AuditEvent, Citizen, Contact, IdempotencyKey, Location, NeedCategory,
+		OpeningHour, OpeningSession, Operator, Referral, ReferralEvent,
+		SatisfactionSurvey, Service, SurveyResponse, TimetablePublication, Training,
+		TrainingPlan []ent.Hook
 	}
 	inters struct {
-		AuditEvent, Citizen, Contact, Location, NeedCategory, OpeningHour,
-		OpeningSession, Operator, Referral, ReferralEvent, SatisfactionSurvey, Service,
-		SurveyResponse, TimetablePublication, Training, TrainingPlan []ent.Interceptor
+		AuditEvent, Citizen, Contact, IdempotencyKey, Location, NeedCategory,
+		OpeningHour, OpeningSession, Operator, Referral, ReferralEvent,
+		SatisfactionSurvey, Service, SurveyResponse, TimetablePublication, Training,
+		TrainingPlan []ent.Interceptor
 	}
 )

@@ -10,6 +10,7 @@ import (
 	"segretariato/ent/auditevent"
 	"segretariato/ent/citizen"
 	"segretariato/ent/contact"
+	"segretariato/ent/idempotencykey"
 	"segretariato/ent/location"
 	"segretariato/ent/needcategory"
 	"segretariato/ent/openinghour"
@@ -91,6 +92,7 @@ func checkColumn(t, c string) error {
 			auditevent.Table:           auditevent.ValidColumn,
 			citizen.Table:              citizen.ValidColumn,
 			contact.Table:              contact.ValidColumn,
+			idempotencykey.Table:       idempotencykey.ValidColumn,
 			location.Table:             location.ValidColumn,
 			needcategory.Table:         needcategory.ValidColumn,
 			openinghour.Table:          openinghour.ValidColumn,

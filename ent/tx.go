@@ -18,6 +18,8 @@ type Tx struct {
 	Citizen *CitizenClient
 	// Contact is the client for interacting with the Contact builders.
 	Contact *ContactClient
+	// IdempotencyKey is the client for interacting with the IdempotencyKey builders.
+	IdempotencyKey *IdempotencyKeyClient
 	// Location is the client for interacting with the Location builders.
 	Location *LocationClient
 	// NeedCategory is the client for interacting with the NeedCategory builders.
@@ -178,6 +180,7 @@ func (tx *Tx) init() {
 	tx.AuditEvent = NewAuditEventClient(tx.config)
 	tx.Citizen = NewCitizenClient(tx.config)
 	tx.Contact = NewContactClient(tx.config)
+	tx.IdempotencyKey = NewIdempotencyKeyClient(tx.config)
 	tx.Location = NewLocationClient(tx.config)
 	tx.NeedCategory = NewNeedCategoryClient(tx.config)
 	tx.OpeningHour = NewOpeningHourClient(tx.config)

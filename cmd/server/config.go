@@ -9,6 +9,7 @@ import (
 	"net"
 	"strconv"
 	"strings"
+	"time"
 
 	"segretariato/internal/tracing"
 )
@@ -29,6 +30,9 @@ type config struct {
 	MaxPageSize     int   // MAX_PAGE_SIZE (default 200)
 	DBMaxConns      int   // DB_MAX_CONNS: PostgreSQL pool size (default 20)
 	SuppressionK    int   // SUPPRESSION_K: analysts' small-cell threshold (default 5, at least 3)
+	// IDEMPOTENCY_TTL: how long an Idempotency-Key and its answer are kept
+	// (default 24h, at least 1m).
+	IdempotencyTTL time.Duration
 	// OIDC_ISSUER, OIDC_AUDIENCE, OIDC_JWKS_URL: accept the municipality's
 	// identity provider's JWTs (all three, or none).
 	OIDCIssuer, OIDCAudience, OIDCJWKSURL string
@@ -114,6 +118,13 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 		if _, port, err := net.SplitHostPort(c.MetricsAddr); err != nil || (c.MetricsAddr == c.Addr && port != "0") {
 			return c, errors.New("METRICS_ADDR must be an address such as 127.0.0.1:9090, other than ADDR")
 		}
+	}
+	if v := getenv("IDEMPOTENCY_TTL"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < time.Minute {
+			return c, errors.New("IDEMPOTENCY_TTL must be a duration of at least 1m, such as 24h")
+		}
+		c.IdempotencyTTL = d
 	}
 	if c.MaxPageSize > 0 && c.DefaultPageSize > c.MaxPageSize {
 		return c, errors.New("DEFAULT_PAGE_SIZE must not exceed MAX_PAGE_SIZE")

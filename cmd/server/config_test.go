@@ -4,6 +4,7 @@ import (
 	"io"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestConfig(t *testing.T) {
@@ -17,6 +18,9 @@ func TestConfig(t *testing.T) {
 		strings.Join(c.AllowedOrigins, " ") != "https://dashboard.comune.example.it https://b.example.it" {
 		t.Fatalf("flags over environment: %+v, %v", c, err)
 	}
+	if c, err := parseConfig(nil, env(map[string]string{"IDEMPOTENCY_TTL": "36h"}), io.Discard); err != nil || c.IdempotencyTTL != 36*time.Hour {
+		t.Errorf("IDEMPOTENCY_TTL: %v, %v", c.IdempotencyTTL, err)
+	}
 	for name, vars := range map[string]map[string]string{
 		"unknown mode":            {"ENV": "staging"},
 		"wildcard origin":         {"CORS_ORIGINS": "*"},
@@ -27,6 +31,8 @@ func TestConfig(t *testing.T) {
 		"default above the max":   {"DEFAULT_PAGE_SIZE": "300", "MAX_PAGE_SIZE": "200"},
 		"half an OIDC setting":    {"OIDC_ISSUER": "https://idp.example.it"},
 		"bad log level":           {"LOG_LEVEL": "chatty"},
+		"TTL not a duration":      {"IDEMPOTENCY_TTL": "1 day"},
+		"TTL under a minute":      {"IDEMPOTENCY_TTL": "30s"},
 	} {
 		if _, err := parseConfig(nil, env(vars), io.Discard); err == nil {
 			t.Errorf("%s: accepted", name)

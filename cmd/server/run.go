@@ -20,6 +20,7 @@ import (
 	"segretariato/internal/database"
 	"segretariato/internal/demo"
 	"segretariato/internal/dsr"
+	"segretariato/internal/idempotency"
 	"segretariato/internal/refdata"
 	"segretariato/internal/server"
 )
@@ -82,8 +83,10 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 		return err
 	}
 	engine.Metrics = obs.metrics
+	idem := idempotency.New(db.Client, cfg.IdempotencyTTL, log)
+	go idem.SweepEvery(ctx, time.Hour) // expired keys and their answers
 	h := server.New(server.Options{
-		DB: db, Log: log, Development: cfg.development(), OIDC: verifier, Analytics: engine,
+		DB: db, Log: log, Development: cfg.development(), OIDC: verifier, Analytics: engine, Idempotency: idem,
 		AllowedOrigins: cfg.AllowedOrigins, MaxBodyBytes: cfg.MaxBodyBytes, MaxUploadBytes: cfg.MaxUploadBytes,
 		DefaultPageSize: cfg.DefaultPageSize, MaxPageSize: cfg.MaxPageSize,
 		Metrics: obs.metrics, MetricsElsewhere: cfg.MetricsAddr != "", Tracing: obs.tracing(),

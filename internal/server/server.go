@@ -30,6 +30,7 @@ import (
 	"segretariato/internal/auth"
 	"segretariato/internal/auth/oidc"
 	"segretariato/internal/database"
+	"segretariato/internal/idempotency"
 	"segretariato/internal/intake"
 	"segretariato/internal/metrics"
 	"segretariato/internal/referral"
@@ -70,6 +71,9 @@ type Options struct {
 	// Tracing, when set, opens a span for every request and GraphQL
 	// operation. Nil: no tracing code runs at all.
 	Tracing trace.TracerProvider
+	// Idempotency keeps the Idempotency-Key answers of mutations. Nil: a
+	// store with the default TTL.
+	Idempotency *idempotency.Store
 }
 
 func (o *Options) defaults() {
@@ -95,6 +99,9 @@ func (o *Options) defaults() {
 	if o.ComplexityLimit <= 0 {
 		o.ComplexityLimit = 20000
 	}
+	if o.Idempotency == nil {
+		o.Idempotency = idempotency.New(o.DB.Client, 0, o.Log)
+	}
 }
 
 // New returns the service's HTTP handler:
@@ -108,7 +115,7 @@ func New(o Options) http.Handler {
 	o.defaults()
 	mux := http.NewServeMux()
 	authn := &auth.Authenticator{Client: o.DB.Client, Log: o.Log, OIDC: o.OIDC}
-	mux.Handle("/graphql", authn.Middleware(limitBody(o.MaxBodyBytes, o.MaxUploadBytes, GraphQL(o))))
+	mux.Handle("/graphql", authn.Middleware(limitBody(o.MaxBodyBytes, o.MaxUploadBytes, o.Idempotency.Middleware(GraphQL(o)))))
 	mux.Handle("GET /export/contacts.csv", authn.Middleware(exportContacts(o)))
 	mux.Handle("GET /export/demand.csv", authn.Middleware(exportDemand(o)))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
@@ -136,8 +143,8 @@ func New(o Options) http.Handler {
 	c := cors.New(cors.Options{
 		AllowedOrigins: o.AllowedOrigins,
 		AllowedMethods: []string{http.MethodGet, http.MethodPost},
-		AllowedHeaders: []string{"Authorization", "Content-Type", "Apollo-Require-Preflight", "X-Request-Id"},
-		ExposedHeaders: []string{"X-Request-Id"},
+		AllowedHeaders: []string{"Authorization", "Content-Type", "Apollo-Require-Preflight", "X-Request-Id", idempotency.Header},
+		ExposedHeaders: []string{"X-Request-Id", idempotency.ReplayedHeader},
 		MaxAge:         600,
 	})
 	return logRequests(o.Log, observe(o.Metrics, o.Tracing, c.Handler(mux)))
@@ -181,6 +188,7 @@ func GraphQL(o Options) http.Handler {
 	// Every mutation runs in one transaction, but an import, which runs in
 	// its own (it may be large, and writes in batches).
 	srv.Use(entgql.Transactioner{TxOpener: client, SkipTxFunc: entgql.SkipIfHasFields("importIntakeCards")})
+	srv.Use(idempotency.Recorder{Log: o.Log}) // inside the transaction
 	srv.AroundOperations(func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
 		return next(intake.WithFirstContactMemo(access.WithHolders(ctx)))
 	})

@@ -127,6 +127,13 @@ func (a *API) MustDo(t testing.TB, token, query string, vars map[string]any, out
 // file in the variable named field.
 func (a *API) Upload(t testing.TB, token, query string, vars map[string]any, field, filename string, content []byte) Response {
 	t.Helper()
+	return a.Send(t, UploadRequest(t, token, query, vars, field, filename, content))
+}
+
+// UploadRequest builds the request Upload sends; each has its own
+// multipart boundary.
+func UploadRequest(t testing.TB, token, query string, vars map[string]any, field, filename string, content []byte) *http.Request {
+	t.Helper()
 	if vars == nil {
 		vars = map[string]any{}
 	}
@@ -148,5 +155,5 @@ func (a *API) Upload(t testing.TB, token, query string, vars map[string]any, fie
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
 	}
-	return a.Send(t, req)
+	return req
 }
