@@ -67,10 +67,11 @@ func (e *NotMigratedError) Error() string {
 	if len(s.Unknown) > 0 {
 		return fmt.Sprintf("the database schema is at version %s, which this binary does not know (its last migration is %s): a newer release migrated it", s.Unknown[len(s.Unknown)-1], s.Latest)
 	}
-	current := s.Current
 	if s.Unversioned {
-		current = "none (created before versioned migrations)"
-	} else if current == "" {
+		return fmt.Sprintf("the database has no migration history (a release before versioned migrations created it): it needs its baseline checked and recorded, and %d migrations (up to %s)", len(s.Pending), s.Latest)
+	}
+	current := s.Current
+	if current == "" {
 		current = "none"
 	}
 	return fmt.Sprintf("the database schema has %d pending migrations (applied: %s, this binary needs %s)", len(s.Pending), current, s.Latest)
@@ -95,14 +96,14 @@ func (d *DB) MigrationStatus(ctx context.Context) (MigrationStatus, error) {
 // own, baselining first a database created by an earlier, auto-migrating
 // release. It refuses a database migrated by a newer release.
 func (d *DB) MigrateUp(ctx context.Context) (MigrationResult, error) {
-	return migrateUp(ctx, d.SQL, d.Dialect)
+	return migrateUp(ctx, d.SQL, d.Dialect, "")
 }
 
 // migrateOnOpen does what the mode of Open asks.
 func migrateOnOpen(ctx context.Context, db *sql.DB, dia string, mode MigrateMode) error {
 	switch mode {
 	case MigrateAuto:
-		_, err := migrateUp(ctx, db, dia)
+		_, err := migrateUp(ctx, db, dia, "")
 		return err
 	case MigrateCheck:
 		st, err := migrationStatus(ctx, db, dia)
@@ -285,7 +286,9 @@ func migrationStatus(ctx context.Context, db *sql.DB, dia string) (MigrationStat
 	return out, nil
 }
 
-func migrateUp(ctx context.Context, db *sql.DB, dia string) (MigrationResult, error) {
+// migrateUp applies the pending files, up to the version until if not
+// empty.
+func migrateUp(ctx context.Context, db *sql.DB, dia, until string) (MigrationResult, error) {
 	var res MigrationResult
 	st, err := migrationStatus(ctx, db, dia)
 	switch {
@@ -310,6 +313,9 @@ func migrateUp(ctx context.Context, db *sql.DB, dia string) (MigrationResult, er
 			return res, nil
 		}
 		res.Applied = append(res.Applied, name)
+		if until != "" && strings.HasPrefix(name, until+"_") {
+			return res, nil
+		}
 	}
 }
 

@@ -54,16 +54,7 @@ func ForEach(t *testing.T, f func(t *testing.T, db *database.DB)) {
 func Open(t testing.TB, kind string, opt database.Options) *database.DB {
 	t.Helper()
 	ctx := context.Background()
-	var rawURL string
-	switch kind {
-	case dialect.SQLite:
-		rawURL = "sqlite:" + filepath.Join(t.TempDir(), "test.db")
-	case dialect.Postgres:
-		rawURL = FreshPostgres(t)
-	default:
-		t.Fatalf("unknown database kind %q", kind)
-	}
-	db, err := database.Open(ctx, rawURL, opt)
+	db, err := database.Open(ctx, URL(t, kind), opt)
 	if err != nil {
 		t.Fatalf("opening %s test database: %v", kind, err)
 	}
@@ -72,6 +63,21 @@ func Open(t testing.TB, kind string, opt database.Options) *database.DB {
 		t.Fatalf("loading reference data: %v", err)
 	}
 	return db
+}
+
+// URL is the address of a fresh, empty database of the given kind, which
+// lives as long as the test: a file in the test's directory, or a
+// PostgreSQL database of its own.
+func URL(t testing.TB, kind string) string {
+	t.Helper()
+	switch kind {
+	case dialect.SQLite:
+		return "sqlite:" + filepath.Join(t.TempDir(), "test.db")
+	case dialect.Postgres:
+		return FreshPostgres(t)
+	}
+	t.Fatalf("unknown database kind %q", kind)
+	return ""
 }
 
 var counter atomic.Int64
