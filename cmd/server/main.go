@@ -7,6 +7,7 @@
 //	server import FILE [--dry-run]           import intake cards (CSV), all or nothing
 //	server export [--from D --to D] [--area A] [--notes] [--excel] > file.csv
 //	server retention [--years N] [--dry-run] pseudonymise citizens with no contact for N years
+//	server migrate status|up                 the schema's version; apply the pending migrations
 //
 // Configuration comes from flags and the environment (see config.go and
 // the README).

@@ -39,6 +39,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 			return runExport(ctx, args[1:], getenv, stdout, stderr)
 		case "retention":
 			return runRetention(ctx, args[1:], getenv, stdout, stderr)
+		case "migrate":
+			return runMigrate(ctx, args[1:], getenv, stdout, stderr)
 		case "serve":
 			args = args[1:]
 		}
@@ -56,7 +58,7 @@ func newLogger(w io.Writer, level slog.Level) *slog.Logger {
 
 func serve(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 	log := newLogger(stderr, cfg.LogLevel)
-	db, err := openDB(ctx, cfg.DatabaseURL, cfg.DBMaxConns)
+	db, err := openDBWith(ctx, cfg.DatabaseURL, database.Options{MaxOpenConns: cfg.DBMaxConns, Migrate: startupMigration(cfg)})
 	if err != nil {
 		return err
 	}
@@ -230,13 +232,18 @@ func runRetention(ctx context.Context, args []string, getenv func(string) string
 	return err
 }
 
-// openDB opens the database every command works on: the schema created or
-// upgraded, and the reference data (need taxonomy, service catalogue)
-// loaded when missing.
+// openDB opens the database every command works on: the schema migrated,
+// and the reference data (need taxonomy, service catalogue) loaded when
+// missing.
 func openDB(ctx context.Context, url string, maxConns int) (*database.DB, error) {
-	db, err := database.Open(ctx, url, database.Options{MaxOpenConns: maxConns})
+	return openDBWith(ctx, url, database.Options{MaxOpenConns: maxConns})
+}
+
+// openDBWith is openDB with the options given.
+func openDBWith(ctx context.Context, url string, opt database.Options) (*database.DB, error) {
+	db, err := database.Open(ctx, url, opt)
 	if err != nil {
-		return nil, err
+		return nil, explainMigration(err)
 	}
 	if _, err := refdata.Load(ctx, db.Client); err != nil {
 		db.Close()

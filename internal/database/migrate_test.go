@@ -3,7 +3,6 @@ package database_test
 import (
 	"bytes"
 	"errors"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -41,6 +40,40 @@ func TestFreshDatabaseMigratesToCurrent(t *testing.T) {
 				t.Errorf("%d revisions (%v), want one per file (%d)", n, err, len(files))
 			}
 			assertAppendOnly(t, db)
+		})
+	}
+}
+
+// TestConcurrentStartsApplyEachMigrationOnce: two processes starting on
+// the same new database both open it; each file is applied once.
+func TestConcurrentStartsApplyEachMigrationOnce(t *testing.T) {
+	for _, kind := range dbtest.Kinds(t) {
+		t.Run(kind, func(t *testing.T) {
+			url := dbtest.URL(t, kind)
+			errs := make(chan error, 2)
+			for range 2 {
+				go func() {
+					db, err := database.Open(t.Context(), url, database.Options{})
+					if err == nil {
+						db.Close()
+					}
+					errs <- err
+				}()
+			}
+			for range 2 {
+				if err := <-errs; err != nil {
+					t.Errorf("concurrent start: %v", err)
+				}
+			}
+			db := open(t, url, database.MigrateCheck)
+			files, err := db.MigrationFiles()
+			if err != nil {
+				t.Fatal(err)
+			}
+			var n int
+			if err := db.SQL.QueryRowContext(t.Context(), "SELECT count(*) FROM atlas_schema_revisions").Scan(&n); err != nil || n != len(files) {
+				t.Errorf("%d revisions (%v), want %d", n, err, len(files))
+			}
 		})
 	}
 }
@@ -171,7 +204,7 @@ func TestUpgradeFromAutoMigratingRelease(t *testing.T) {
 func TestUpgradeRefusesAnUnknownSchema(t *testing.T) {
 	for _, kind := range dbtest.Kinds(t) {
 		t.Run(kind, func(t *testing.T) {
-			url := previousRelease(t, kind)
+			url := dbtest.PreviousRelease(t, kind)
 			db := open(t, url, database.MigrateNone)
 			if _, err := db.SQL.ExecContext(t.Context(), "DROP INDEX contact_occurred_at"); err != nil {
 				t.Fatal(err)
@@ -238,24 +271,12 @@ func assertSchemaIsEnt(t *testing.T, db *database.DB) {
 }
 
 // previousRelease makes a database as the release before versioned
-// migrations left it: its schema from testdata/, and some data.
+// migrations left it, with some data.
 func previousRelease(t *testing.T, kind string) string {
 	t.Helper()
 	ctx := t.Context()
-	url := dbtest.URL(t, kind)
-	dump, err := os.ReadFile(filepath.Join("testdata", "previous-release-"+database.MigrationDirName(kind)+".sql"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	// A pool of its own: the dump sets session settings.
-	loader, err := database.Open(ctx, url, database.Options{Migrate: database.MigrateNone})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer loader.Close()
-	if _, err := loader.SQL.ExecContext(ctx, string(dump)); err != nil {
-		t.Fatalf("loading the previous release's schema: %v", err)
-	}
+	url := dbtest.PreviousRelease(t, kind)
+	loader := open(t, url, database.MigrateNone)
 	at := time.Date(2025, 3, 4, 9, 30, 0, 0, time.UTC)
 	for _, row := range []struct {
 		q    string
