@@ -169,8 +169,8 @@ type state struct {
 	dir   *atlas.MemDir
 	files []atlas.File
 	revs  []*atlas.Revision
-	// unversioned: tables but no revision table; empty: no table at all.
-	unversioned, empty bool
+	// unversioned: tables but no revision table.
+	unversioned bool
 }
 
 func readState(ctx context.Context, conn execQuerier, dia string) (*state, error) {
@@ -195,11 +195,8 @@ func readState(ctx context.Context, conn execQuerier, dia string) (*state, error
 		if st.revs, err = (&revisions{conn: conn, dia: dia}).ReadRevisions(ctx); err != nil {
 			return nil, err
 		}
-		st.empty = len(tables) == 1
 	case len(tables) > 0:
 		st.unversioned = true
-	default:
-		st.empty = true
 	}
 	if err := st.checkApplied(); err != nil {
 		return nil, err
@@ -372,6 +369,10 @@ func applyNext(ctx context.Context, db *sql.DB, dia string) (name, baselined str
 	return pending[0].Name(), baselined, nil
 }
 
+// migrationLock is the key of PostgreSQL's advisory lock that serialises
+// the migrating processes.
+const migrationLock int64 = 7201452371
+
 // migrationTx is a transaction whose Commit and Rollback also restore the
 // connection (SQLite's foreign-key setting).
 type migrationTx struct {
@@ -393,7 +394,7 @@ func beginMigration(ctx context.Context, conn *sql.Conn, dia string) (*migration
 		if err != nil {
 			return nil, err
 		}
-		if _, err := tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock(7201452371)"); err != nil {
+		if _, err := tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock($1)", migrationLock); err != nil {
 			return nil, errors.Join(err, tx.Rollback())
 		}
 		return &migrationTx{Tx: tx, commit: tx.Commit, rollback: tx.Rollback}, nil
@@ -409,6 +410,10 @@ func beginMigration(ctx context.Context, conn *sql.Conn, dia string) (*migration
 	}
 	tx, err := conn.BeginTx(ctx, nil)
 	if err != nil {
+		if on {
+			_, err2 := conn.ExecContext(ctx, "PRAGMA foreign_keys = on")
+			err = errors.Join(err, err2)
+		}
 		return nil, err
 	}
 	commit, err := sqlite.CommitFunc(ctx, conn, tx, on)
