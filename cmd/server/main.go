@@ -10,6 +10,7 @@
 //	server import FILE [--dry-run]           import intake cards (CSV), all or nothing
 //	server export [--from D --to D] [--area A] [--notes] [--excel] > file.csv
 //	server retention [--years N] [--dry-run] pseudonymise citizens with no contact for N years
+//	server migrate status|up                 the schema's version; apply the pending migrations
 //	server healthcheck [--url URL]           exit 0 when /healthz answers (container health check)
 //	server version | --version               the version, commit and Go toolchain
 //	server help | --help | -h                the commands and the serve flags

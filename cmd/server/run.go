@@ -58,7 +58,9 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer obs.shutdown()
-	db, err := openDBWith(ctx, cfg.DatabaseURL, obs.dbOptions(cfg))
+	opt := obs.dbOptions(cfg)
+	opt.Migrate = startupMigration(cfg)
+	db, err := openDBWith(ctx, cfg.DatabaseURL, opt)
 	if err != nil {
 		return err
 	}
@@ -212,17 +214,18 @@ func runRetention(ctx context.Context, args []string, getenv func(string) string
 	return err
 }
 
-// openDB opens the database every command works on: the schema created or
-// upgraded, and the reference data (need taxonomy, service catalogue)
-// loaded when missing.
+// openDB opens the database every command works on: the schema migrated,
+// and the reference data (need taxonomy, service catalogue) loaded when
+// missing.
 func openDB(ctx context.Context, url string, maxConns int) (*database.DB, error) {
 	return openDBWith(ctx, url, database.Options{MaxOpenConns: maxConns})
 }
 
+// openDBWith is openDB with the options given.
 func openDBWith(ctx context.Context, url string, opt database.Options) (*database.DB, error) {
 	db, err := database.Open(ctx, url, opt)
 	if err != nil {
-		return nil, err
+		return nil, explainMigration(err)
 	}
 	if _, err := refdata.Load(ctx, db.Client); err != nil {
 		db.Close()

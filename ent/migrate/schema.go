@@ -389,6 +389,13 @@ var (
 				OnDelete:   schema.SetNull,
 			},
 		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "referralevent_referral_events",
+				Unique:  false,
+				Columns: []*schema.Column{ReferralEventsColumns[6]},
+			},
+		},
 	}
 	// SatisfactionSurveysColumns holds the columns for the "satisfaction_surveys" table.
 	SatisfactionSurveysColumns = []*schema.Column{

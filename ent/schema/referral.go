@@ -108,6 +108,12 @@ func (ReferralEvent) Edges() []ent.Edge {
 	}
 }
 
+// Indexes of ReferralEvent: a referral's history (the foreign
+// key alone has no index on PostgreSQL nor SQLite).
+func (ReferralEvent) Indexes() []ent.Index {
+	return []ent.Index{index.Edges("referral")}
+}
+
 // Annotations of ReferralEvent: read-only through the API.
 func (ReferralEvent) Annotations() []schema.Annotation {
 	return []schema.Annotation{entgql.RelayConnection()}

@@ -34,16 +34,19 @@ type DB struct {
 	Dialect string // dialect.SQLite or dialect.Postgres
 }
 
-// Options size the connection pool.
+// Options size the connection pool and say what to do about the schema.
 type Options struct {
 	MaxOpenConns int // PostgreSQL; SQLite uses its own setting
 	MaxIdleConns int
 	// Driver wraps the ent driver, for instance to count statements in tests.
 	Driver func(dialect.Driver) dialect.Driver
+	// Migrate: apply the pending migrations (the default), only check that
+	// there are none, or neither (see MigrateMode).
+	Migrate MigrateMode
 }
 
-// Open connects to the database named by rawURL and creates or upgrades
-// the schema. An empty rawURL opens the embedded SQLite file
+// Open connects to the database named by rawURL and migrates the schema
+// to the binary's version (or, as opt.Migrate says, only checks it). An empty rawURL opens the embedded SQLite file
 // DefaultSQLitePath; `sqlite:PATH` (or `file:PATH`) another file;
 // `postgres://…` or `postgresql://…` PostgreSQL. It fails when the
 // database cannot be reached or migrated; the error never carries the
@@ -83,6 +86,10 @@ func Open(ctx context.Context, rawURL string, opt Options) (*DB, error) {
 		db.Close()
 		return nil, fmt.Errorf("connecting to the %s database: %w", dia, redact(err, rawURL))
 	}
+	if err := migrateOnOpen(ctx, db, dia, opt.Migrate); err != nil {
+		db.Close()
+		return nil, err
+	}
 	var drv dialect.Driver = entsql.OpenDB(dia, db)
 	if opt.Driver != nil {
 		drv = opt.Driver(drv)
@@ -90,14 +97,6 @@ func Open(ctx context.Context, rawURL string, opt Options) (*DB, error) {
 	client := ent.NewClient(ent.Driver(drv))
 	client.Use(audit.MutationHook())
 	client.Intercept(audit.ReadInterceptor(client), intake.RememberContacts())
-	if err := client.Schema.Create(ctx); err != nil {
-		client.Close()
-		return nil, fmt.Errorf("creating the schema: %w", err)
-	}
-	if err := appendOnly(ctx, db, dia); err != nil {
-		client.Close()
-		return nil, err
-	}
 	return &DB{Client: client, SQL: db, Dialect: dia}, nil
 }
 

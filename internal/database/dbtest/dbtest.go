@@ -9,6 +9,7 @@ import (
 	"crypto/rand"
 	"database/sql"
 	"encoding/hex"
+	"errors"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -53,16 +54,7 @@ func ForEach(t *testing.T, f func(t *testing.T, db *database.DB)) {
 func Open(t testing.TB, kind string, opt database.Options) *database.DB {
 	t.Helper()
 	ctx := context.Background()
-	var rawURL string
-	switch kind {
-	case dialect.SQLite:
-		rawURL = "sqlite:" + filepath.Join(t.TempDir(), "test.db")
-	case dialect.Postgres:
-		rawURL = FreshPostgres(t)
-	default:
-		t.Fatalf("unknown database kind %q", kind)
-	}
-	db, err := database.Open(ctx, rawURL, opt)
+	db, err := database.Open(ctx, URL(t, kind), opt)
 	if err != nil {
 		t.Fatalf("opening %s test database: %v", kind, err)
 	}
@@ -71,6 +63,21 @@ func Open(t testing.TB, kind string, opt database.Options) *database.DB {
 		t.Fatalf("loading reference data: %v", err)
 	}
 	return db
+}
+
+// URL is the address of a fresh, empty database of the given kind, which
+// lives as long as the test: a file in the test's directory, or a
+// PostgreSQL database of its own.
+func URL(t testing.TB, kind string) string {
+	t.Helper()
+	switch kind {
+	case dialect.SQLite:
+		return "sqlite:" + filepath.Join(t.TempDir(), "test.db")
+	case dialect.Postgres:
+		return FreshPostgres(t)
+	}
+	t.Fatalf("unknown database kind %q", kind)
+	return ""
 }
 
 var counter atomic.Int64
@@ -84,28 +91,40 @@ func FreshPostgres(t testing.TB) string {
 	if base == "" {
 		t.Fatal("TEST_DATABASE_URL is not set")
 	}
+	u, drop, err := CreatePostgres(context.Background(), base, "seg_test_")
+	if err != nil {
+		t.Fatalf("creating PostgreSQL test database (is PostgreSQL running at TEST_DATABASE_URL?): %v", err)
+	}
+	t.Cleanup(drop)
+	return u
+}
+
+// CreatePostgres creates an empty database, named prefix and a random
+// suffix, on the server of the URL base, and returns its URL and a
+// function that drops it.
+func CreatePostgres(ctx context.Context, base, prefix string) (string, func(), error) {
+	u, err := url.Parse(base)
+	if err != nil {
+		return "", nil, errors.New("the PostgreSQL URL is not a URL")
+	}
 	admin, err := sql.Open("postgres", base)
 	if err != nil {
-		t.Fatalf("opening PostgreSQL: %v", err)
+		return "", nil, err
 	}
 	defer admin.Close()
 	b := make([]byte, 4)
 	_, _ = rand.Read(b)
-	name := "seg_test_" + hex.EncodeToString(b) + "_" + strconv.FormatInt(counter.Add(1), 10)
-	if _, err := admin.Exec("CREATE DATABASE " + name); err != nil {
-		t.Fatalf("creating PostgreSQL test database (is PostgreSQL running at TEST_DATABASE_URL?): %v", err)
+	name := prefix + hex.EncodeToString(b) + "_" + strconv.FormatInt(counter.Add(1), 10)
+	if _, err := admin.ExecContext(ctx, "CREATE DATABASE "+name); err != nil {
+		return "", nil, err
 	}
-	t.Cleanup(func() {
+	drop := func() {
 		admin, err := sql.Open("postgres", base)
 		if err != nil {
 			return
 		}
 		defer admin.Close()
 		_, _ = admin.Exec("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)")
-	})
-	u, err := url.Parse(base)
-	if err != nil {
-		t.Fatalf("TEST_DATABASE_URL is not a URL: %v", err)
 	}
 	u.Path = "/" + name
 	if !strings.Contains(u.RawQuery, "sslmode") {
@@ -113,5 +132,5 @@ func FreshPostgres(t testing.TB) string {
 		q.Set("sslmode", "disable")
 		u.RawQuery = q.Encode()
 	}
-	return u.String()
+	return u.String(), drop, nil
 }
