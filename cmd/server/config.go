@@ -29,6 +29,7 @@ type config struct {
 	// OIDC_ISSUER, OIDC_AUDIENCE, OIDC_JWKS_URL: accept the municipality's
 	// identity provider's JWTs (all three, or none).
 	OIDCIssuer, OIDCAudience, OIDCJWKSURL string
+	faultConfig
 }
 
 func (c config) development() bool { return c.Env == "development" }
@@ -41,6 +42,10 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 		DatabaseURL: getenv("DATABASE_URL"),
 		Env:         envOr(getenv, "ENV", "development"),
 		OIDCIssuer:  getenv("OIDC_ISSUER"), OIDCAudience: getenv("OIDC_AUDIENCE"), OIDCJWKSURL: getenv("OIDC_JWKS_URL"),
+	}
+	var err error
+	if c.faultConfig, err = parseFaultConfig(getenv); err != nil {
+		return c, err
 	}
 	origins := getenv("CORS_ORIGINS")
 	level := envOr(getenv, "LOG_LEVEL", "info")

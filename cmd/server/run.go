@@ -56,7 +56,9 @@ func newLogger(w io.Writer, level slog.Level) *slog.Logger {
 
 func serve(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 	log := newLogger(stderr, cfg.LogLevel)
-	db, err := openDB(ctx, cfg.DatabaseURL, cfg.DBMaxConns)
+	db, err := openDBWith(ctx, cfg.DatabaseURL, database.Options{
+		MaxOpenConns: cfg.DBMaxConns, StatementTimeout: cfg.statementTimeout(), SQLiteSynchronous: cfg.SQLiteSynchronous,
+	})
 	if err != nil {
 		return err
 	}
@@ -76,25 +78,19 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	h := server.New(server.Options{
+	srv := server.NewHTTPServer(server.Options{
 		DB: db, Log: log, Development: cfg.development(), OIDC: verifier, Analytics: engine,
 		AllowedOrigins: cfg.AllowedOrigins, MaxBodyBytes: cfg.MaxBodyBytes, MaxUploadBytes: cfg.MaxUploadBytes,
 		DefaultPageSize: cfg.DefaultPageSize, MaxPageSize: cfg.MaxPageSize,
+		ReadTimeout: cfg.ReadTimeout, RequestTimeout: cfg.RequestTimeout, ImportTimeout: cfg.ImportTimeout,
 	})
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("listening on %s: %w", cfg.Addr, err)
 	}
+	ln = server.LimitPerClient(ln, cfg.MaxConnsPerClient)
 	if onListen != nil {
 		onListen(ln.Addr())
-	}
-	srv := &http.Server{
-		Handler:           h,
-		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       60 * time.Second,
-		WriteTimeout:      120 * time.Second,
-		IdleTimeout:       120 * time.Second,
-		MaxHeaderBytes:    64 << 10,
 	}
 	log.Info("listening", "addr", ln.Addr().String(), "database", db.Dialect, "env", cfg.Env)
 	errc := make(chan error, 1)
@@ -234,7 +230,11 @@ func runRetention(ctx context.Context, args []string, getenv func(string) string
 // upgraded, and the reference data (need taxonomy, service catalogue)
 // loaded when missing.
 func openDB(ctx context.Context, url string, maxConns int) (*database.DB, error) {
-	db, err := database.Open(ctx, url, database.Options{MaxOpenConns: maxConns})
+	return openDBWith(ctx, url, database.Options{MaxOpenConns: maxConns})
+}
+
+func openDBWith(ctx context.Context, url string, opt database.Options) (*database.DB, error) {
+	db, err := database.Open(ctx, url, opt)
 	if err != nil {
 		return nil, err
 	}

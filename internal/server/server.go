@@ -61,6 +61,12 @@ type Options struct {
 	// of one node, so 200 contacts with 30 fields each fit, and a page of
 	// 200 contacts each with a page of 200 contacts does not.
 	ComplexityLimit int
+	// ReadTimeout bounds the reading of a request, body included (default
+	// 30 s; an upload gets ImportTimeout); a body late past it gets 408.
+	// RequestTimeout is every request's deadline, database work included
+	// (default 30 s); ImportTimeout that of an import and of the CSV
+	// downloads (default 10 min). See NewHTTPServer.
+	ReadTimeout, RequestTimeout, ImportTimeout time.Duration
 }
 
 func (o *Options) defaults() {
@@ -85,6 +91,15 @@ func (o *Options) defaults() {
 	if o.ComplexityLimit <= 0 {
 		o.ComplexityLimit = 20000
 	}
+	if o.ReadTimeout <= 0 {
+		o.ReadTimeout = DefaultReadTimeout
+	}
+	if o.RequestTimeout <= 0 {
+		o.RequestTimeout = DefaultRequestTimeout
+	}
+	if o.ImportTimeout <= 0 {
+		o.ImportTimeout = DefaultImportTimeout
+	}
 }
 
 // New returns the service's HTTP handler:
@@ -97,7 +112,7 @@ func New(o Options) http.Handler {
 	o.defaults()
 	mux := http.NewServeMux()
 	authn := &auth.Authenticator{Client: o.DB.Client, Log: o.Log, OIDC: o.OIDC}
-	mux.Handle("/graphql", authn.Middleware(limitBody(o.MaxBodyBytes, o.MaxUploadBytes, GraphQL(o))))
+	mux.Handle("/graphql", authn.Middleware(limitBody(o.MaxBodyBytes, o.MaxUploadBytes, readBody(GraphQL(o)))))
 	mux.Handle("GET /export/contacts.csv", authn.Middleware(exportContacts(o)))
 	mux.Handle("GET /export/demand.csv", authn.Middleware(exportDemand(o)))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
@@ -125,7 +140,7 @@ func New(o Options) http.Handler {
 		AllowedHeaders: []string{"Authorization", "Content-Type", "Apollo-Require-Preflight"},
 		MaxAge:         600,
 	})
-	return logRequests(o.Log, c.Handler(mux))
+	return logRequests(o.Log, c.Handler(deadlines(o, mux)))
 }
 
 // GraphQL returns the GraphQL handler alone, without authentication: the
@@ -150,6 +165,8 @@ func GraphQL(o Options) http.Handler {
 	srv.AddTransport(transport.POST{})
 	srv.AddTransport(transport.MultipartForm{MaxUploadSize: o.MaxUploadBytes, MaxMemory: 8 << 20})
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
+	// First, so that it sees every answer's errors, the transactions' too.
+	srv.Use(faultStatus{})
 	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](100)})
 	srv.Use(extension.FixedComplexityLimit(o.ComplexityLimit))
 	srv.Use(requestLimits{})
@@ -161,14 +178,15 @@ func GraphQL(o Options) http.Handler {
 	srv.SetParserTokenLimit(15000)
 	// Every mutation runs in one transaction, but an import, which runs in
 	// its own (it may be large, and writes in batches).
-	srv.Use(entgql.Transactioner{TxOpener: client, SkipTxFunc: entgql.SkipIfHasFields("importIntakeCards")})
+	present := presentError(o.Log)
+	srv.Use(transactions{TxOpener: client, Skip: entgql.SkipIfHasFields("importIntakeCards"), Present: present, Log: o.Log})
 	srv.AroundOperations(func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
 		return next(intake.WithFirstContactMemo(access.WithHolders(ctx)))
 	})
 	srv.AroundRootFields(access.RootFieldGuard)
 	srv.AroundFields(pageLimits(o.DefaultPageSize, o.MaxPageSize))
 	srv.AroundFields(clientErrors)
-	srv.SetErrorPresenter(presentError(o.Log))
+	srv.SetErrorPresenter(present)
 	srv.SetRecoverFunc(recoverPanic(o.Log))
 	return srv
 }
@@ -214,6 +232,9 @@ func (w *statusWriter) WriteHeader(s int) {
 	w.status = s
 	w.ResponseWriter.WriteHeader(s)
 }
+
+// Unwrap lets http.ResponseController reach the connection.
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 // logRequests gives each request an id (answered in X-Request-Id) and logs
 // one line per request: method, path, status, duration. Never the body,
