@@ -136,6 +136,10 @@ func FromCommit(err error) *Error {
 		return e
 	}
 	if pe := pq.As(err); pe != nil && !pe.Fatal() && !DatabaseUnavailable(err) {
+		switch pe.Code.Class() {
+		case "23", "40": // a deferred constraint; a serialisation failure or deadlock
+			return &Error{Code: Conflict, Message: "the change conflicts with another made at the same time; nothing was saved", cause: err}
+		}
 		return From(err)
 	}
 	return &Error{Code: OutcomeUnknown, cause: err,
