@@ -91,17 +91,24 @@ type run struct {
 	exited chan error
 	logs   *os.File
 
-	phase    atomic.Pointer[string]
+	windows  []window // guarded by mu
 	results  chan result
 	acked    sync.Map // contactRef → true: the server answered the write with its id
 	unknown  sync.Map // contactRef → true: no answer (connection cut) or OUTCOME_UNKNOWN
 	inFlight atomic.Int64
 
-	figures []string
+	figures   []string
+	sigtermAt time.Time
+}
+
+// window is a fault's time: from its injection until the server served
+// again.
+type window struct {
+	name     string
+	from, to time.Time
 }
 
 type result struct {
-	phase   string
 	start   time.Time
 	latency time.Duration
 	outcome string // "ok", an extensions.code, "HTTP <status>", or "no answer"
@@ -303,14 +310,28 @@ const writeQuery = `mutation($ref: String!, $n: ID!) { createContact(input: {con
 	occurredAt: "2025-03-14T15:45:00Z", channel: IN_PERSON, requester: SELF, targetArea: ELDERLY,
 	responses: [INFORMATION], outcome: INFORMED}) { id } }`
 
-func (r *run) setPhase(p string) { r.phase.Store(&p) }
+func (r *run) addWindow(name string, from, to time.Time) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.windows = append(r.windows, window{name, from, to})
+}
+
+// phase is the fault a request overlapped, or "steady".
+func (r *run) phase(res result) string {
+	end := res.start.Add(res.latency)
+	for _, w := range r.windows {
+		if res.start.Before(w.to) && end.After(w.from) {
+			return w.name
+		}
+	}
+	return "steady"
+}
 
 // client runs requests until ctx ends, one at a time.
 func (r *run) client(ctx context.Context, id int) {
 	rng := mrand.New(mrand.NewPCG(uint64(id), uint64(time.Now().UnixNano())))
 	for seq := 0; ctx.Err() == nil; seq++ {
 		write := rng.Float64() < r.writeShare
-		phase := *r.phase.Load()
 		start := time.Now()
 		r.inFlight.Add(1)
 		var a gqlAnswer
@@ -322,7 +343,7 @@ func (r *run) client(ctx context.Context, id int) {
 			a, err = r.post(context.Background(), readQuery, nil)
 		}
 		r.inFlight.Add(-1)
-		res := result{phase: phase, start: start, latency: time.Since(start), write: write}
+		res := result{start: start, latency: time.Since(start), write: write}
 		if err != nil {
 			res.outcome = "no answer"
 		} else {
@@ -346,7 +367,6 @@ func (r *run) client(ctx context.Context, id int) {
 }
 
 func (r *run) load() error {
-	r.setPhase("steady")
 	r.results = make(chan result, 4096)
 	var all []result
 	collected := make(chan struct{})
@@ -393,7 +413,6 @@ func (r *run) inject(ctx context.Context, start time.Time) error {
 	if at(0.7) {
 		errs = append(errs, r.kill9())
 	}
-	r.setPhase("steady")
 	return errors.Join(errs...)
 }
 
@@ -411,7 +430,7 @@ func (r *run) waitServing(from time.Time) (time.Duration, error) {
 
 func (r *run) outage() error {
 	out := dbtest.NewOutage(r.admin, r.dbName)
-	r.setPhase("outage")
+	began := time.Now()
 	if err := out.Begin(context.Background()); err != nil {
 		return err
 	}
@@ -421,7 +440,7 @@ func (r *run) outage() error {
 	}
 	ended := time.Now()
 	rec, err := r.waitServing(ended)
-	r.setPhase("steady")
+	r.addWindow("outage", began, time.Now())
 	r.figure("PostgreSQL outage: 5 s (ALLOW_CONNECTIONS false + backends terminated); serving again %v after the database was given back", rec.Round(time.Millisecond))
 	return err
 }
@@ -431,8 +450,8 @@ func (r *run) sigterm() error {
 	cmd, exited := r.server, r.exited
 	r.mu.Unlock()
 	inFlight := r.inFlight.Load()
-	r.setPhase("sigterm")
 	sent := time.Now()
+	r.sigtermAt = sent
 	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		return err
 	}
@@ -447,7 +466,7 @@ func (r *run) sigterm() error {
 		return err
 	}
 	down, err := r.waitServing(sent)
-	r.setPhase("steady")
+	r.addWindow("sigterm", sent, time.Now())
 	r.figure("SIGTERM with %d requests in flight: exited (%v) in %v; serving again %v after the signal (restart included)",
 		inFlight, exitStatus(exitErr), stopped.Round(time.Millisecond), down.Round(time.Millisecond))
 	if exitErr != nil {
@@ -461,7 +480,6 @@ func (r *run) kill9() error {
 	cmd, exited := r.server, r.exited
 	r.mu.Unlock()
 	inFlight := r.inFlight.Load()
-	r.setPhase("kill9")
 	sent := time.Now()
 	if err := cmd.Process.Kill(); err != nil {
 		return err
@@ -471,7 +489,7 @@ func (r *run) kill9() error {
 		return err
 	}
 	down, err := r.waitServing(sent)
-	r.setPhase("steady")
+	r.addWindow("kill9", sent, time.Now())
 	r.figure("kill -9 with %d requests in flight: serving again %v after the kill (restart and recovery included)", inFlight, down.Round(time.Millisecond))
 	return err
 }
@@ -491,8 +509,17 @@ func (r *run) figure(format string, args ...any) {
 
 func (r *run) report(all []result) {
 	byPhase := map[string][]result{}
+	var faultTime time.Duration
+	for _, w := range r.windows {
+		faultTime += w.to.Sub(w.from)
+	}
+	cut := map[string]int{}
 	for _, res := range all {
-		byPhase[res.phase] = append(byPhase[res.phase], res)
+		p := r.phase(res)
+		byPhase[p] = append(byPhase[p], res)
+		if !r.sigtermAt.IsZero() && res.start.Before(r.sigtermAt) && res.start.Add(res.latency).After(r.sigtermAt) {
+			cut[res.outcome]++
+		}
 	}
 	fmt.Printf("\n%s, %d clients, %v, %.0f%% writes: %d requests, %.0f requests/s overall\n",
 		r.kind, r.clients, r.duration, r.writeShare*100, len(all), float64(len(all))/r.duration.Seconds())
@@ -519,8 +546,13 @@ func (r *run) report(all []result) {
 		sort.Strings(parts)
 		fmt.Printf("| %s | %d | %s | %s | %s |\n", phase, len(rs), pct(lat, 0.5), pct(lat, 0.99), strings.Join(parts, ", "))
 	}
+	fmt.Printf("- steady: %.0f requests/s (outside the %v of faults)\n",
+		float64(len(byPhase["steady"]))/(r.duration-faultTime).Seconds(), faultTime.Round(time.Millisecond))
 	for _, f := range r.figures {
 		fmt.Println("- " + f)
+	}
+	if len(cut) > 0 {
+		fmt.Printf("- requests in flight (sent, not yet answered) at the SIGTERM: %v\n", cut)
 	}
 }
 
@@ -619,7 +651,7 @@ func (r *run) check(all []result) error {
 	if r.kind == "postgres" {
 		unavailable := 0
 		for _, res := range all {
-			if res.phase == "outage" && res.outcome == "UNAVAILABLE" {
+			if r.phase(res) == "outage" && res.outcome == "UNAVAILABLE" {
 				unavailable++
 			}
 		}
