@@ -94,7 +94,7 @@ type run struct {
 	windows  []window // guarded by mu
 	results  chan result
 	acked    sync.Map // contactRef → true: the server answered the write with its id
-	unknown  sync.Map // contactRef → true: no answer (connection cut) or OUTCOME_UNKNOWN
+	unknown  sync.Map // contactRef → result: no answer (connection cut), OUTCOME_UNKNOWN or TIMEOUT
 	inFlight atomic.Int64
 
 	figures   []string
@@ -356,7 +356,7 @@ func (r *run) client(ctx context.Context, id int) {
 			case "no answer", "OUTCOME_UNKNOWN", "TIMEOUT":
 				// TIMEOUT is reported when nothing was committed; it is kept
 				// aside so that the check below can say so.
-				r.unknown.Store(ref, res.outcome)
+				r.unknown.Store(ref, res)
 			}
 		}
 		r.results <- res
@@ -593,6 +593,7 @@ func (r *run) check(all []result) error {
 		return err
 	}
 	var acked, lost, dup, unexpected, unknownStored, unknownMissing, timeoutStored int
+	unanswered := map[string][2]int{} // phase → [stored, not stored]
 	r.acked.Range(func(k, _ any) bool {
 		acked++
 		switch stored[k.(string)] {
@@ -608,19 +609,25 @@ func (r *run) check(all []result) error {
 		if _, ok := r.acked.Load(ref); ok {
 			continue
 		}
-		if how, ok := r.unknown.Load(ref); ok {
+		if v, ok := r.unknown.Load(ref); ok {
 			unknownStored++
-			if how == "TIMEOUT" {
+			if v.(result).outcome == "TIMEOUT" {
 				timeoutStored++
 			}
 			continue
 		}
 		unexpected++
 	}
-	r.unknown.Range(func(k, _ any) bool {
+	r.unknown.Range(func(k, v any) bool {
+		p := r.phase(v.(result)) + " " + v.(result).outcome
+		c := unanswered[p]
 		if stored[k.(string)] == 0 {
 			unknownMissing++
+			c[1]++
+		} else {
+			c[0]++
 		}
+		unanswered[p] = c
 		return true
 	})
 	panics := 0
@@ -641,6 +648,9 @@ func (r *run) check(all []result) error {
 	fmt.Printf("- writes acknowledged: %d; lost: %d; stored twice: %d; stored though refused: %d; "+
 		"without an answer: %d stored, %d not; panics in the server log: %d; INTERNAL answers: %d\n",
 		acked, lost, dup, unexpected, unknownStored, unknownMissing, panics, internal)
+	for p, c := range unanswered {
+		fmt.Printf("  - writes without an answer (%s): %d stored, %d not\n", p, c[0], c[1])
+	}
 	var errs []error
 	if lost > 0 || dup > 0 || unexpected > 0 || timeoutStored > 0 {
 		errs = append(errs, fmt.Errorf("writes: %d lost, %d stored twice, %d stored though refused, %d stored though TIMEOUT", lost, dup, unexpected, timeoutStored))

@@ -72,9 +72,9 @@ func (o *Outage) End(ctx context.Context) error {
 // to cut the database off exactly then. Set the hooks with On.
 type Hooked struct {
 	dialect.Driver
-	mu                           sync.Mutex
-	beforeQuery                  func(query string) bool
-	beforeTx, beforeCommit, once func()
+	mu                              sync.Mutex
+	beforeQuery                     func(query string) bool
+	onQuery, beforeTx, beforeCommit func()
 }
 
 // Hooking wraps a driver; use it as database.Options.Driver.
@@ -88,7 +88,7 @@ func (h *Hooked) Hooking(d dialect.Driver) dialect.Driver {
 func (h *Hooked) BeforeQuery(match func(query string) bool, f func()) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	h.beforeQuery, h.once = match, f
+	h.beforeQuery, h.onQuery = match, f
 }
 
 // BeforeTx runs f, once, before the next transaction begins.
@@ -117,7 +117,7 @@ func (h *Hooked) Query(ctx context.Context, query string, args, v any) error {
 	h.mu.Lock()
 	var f func()
 	if h.beforeQuery != nil && h.beforeQuery(query) {
-		f, h.beforeQuery, h.once = h.once, nil, nil
+		f, h.beforeQuery, h.onQuery = h.onQuery, nil, nil
 	}
 	h.mu.Unlock()
 	if f != nil {
