@@ -11,6 +11,7 @@ import (
 	"os"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"entgo.io/contrib/entgql"
@@ -56,10 +57,15 @@ func (a *answer) get() apperr.Code {
 // faultWriter answers with the status of the answer's fault (503 and
 // Retry-After for UNAVAILABLE, 504 for TIMEOUT and OUTCOME_UNKNOWN)
 // instead of the 200 gqlgen gives every executed operation.
+// An upload whose body did not arrive in time (gqlgen's multipart
+// transport answers 422 with a message of its own) gets 408
+// REQUEST_TIMEOUT like any other request.
 type faultWriter struct {
 	http.ResponseWriter
 	a       *answer
+	body    *deadlineBody // nil but for uploads
 	written bool
+	swallow bool // the transport's own answer is replaced
 }
 
 func (w *faultWriter) WriteHeader(status int) {
@@ -67,6 +73,11 @@ func (w *faultWriter) WriteHeader(status int) {
 		w.written = true
 		if code := w.a.get(); status == http.StatusOK && code != "" {
 			apperr.SetStatus(w.ResponseWriter, code)
+			return
+		}
+		if w.body != nil && w.body.timedOut.Load() && status != http.StatusOK {
+			w.swallow = true
+			apperr.WriteJSON(w.ResponseWriter, bodyTimeout())
 			return
 		}
 	}
@@ -77,7 +88,33 @@ func (w *faultWriter) Write(b []byte) (int, error) {
 	if !w.written {
 		w.WriteHeader(http.StatusOK)
 	}
+	if w.swallow {
+		return len(b), nil
+	}
 	return w.ResponseWriter.Write(b)
+}
+
+func bodyTimeout() *apperr.Error {
+	return apperr.New(apperr.RequestTimeout, "the request body did not arrive in time")
+}
+
+// deadlineBody remembers that reading the body hit the read deadline.
+type deadlineBody struct {
+	io.ReadCloser
+	timedOut atomic.Bool
+}
+
+func (b *deadlineBody) Read(p []byte) (int, error) {
+	n, err := b.ReadCloser.Read(p)
+	if err != nil && isTimeout(err) {
+		b.timedOut.Store(true)
+	}
+	return n, err
+}
+
+func isTimeout(err error) bool {
+	var ne net.Error
+	return errors.Is(err, os.ErrDeadlineExceeded) || errors.As(err, &ne) && ne.Timeout()
 }
 
 func (w *faultWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
@@ -91,18 +128,23 @@ func deadlines(o Options, next http.Handler) http.Handler {
 		timeout := o.RequestTimeout
 		long := isMultipart(r) || strings.HasPrefix(r.URL.Path, "/export/")
 		rc := http.NewResponseController(w)
+		fw := &faultWriter{ResponseWriter: w}
 		if long {
 			timeout = o.ImportTimeout
 			// Not supported by httptest's recorder; the server's own
 			// ReadTimeout then stays.
 			_ = rc.SetReadDeadline(time.Now().Add(o.ImportTimeout))
 		}
+		if isMultipart(r) && r.Body != nil {
+			fw.body = &deadlineBody{ReadCloser: r.Body}
+			r.Body = fw.body
+		}
 		_ = rc.SetWriteDeadline(time.Now().Add(timeout + writeMargin))
 		ctx, cancel := context.WithTimeout(r.Context(), timeout)
 		defer cancel()
-		a := &answer{}
-		ctx = context.WithValue(ctx, answerKey{}, a)
-		next.ServeHTTP(&faultWriter{ResponseWriter: w, a: a}, r.WithContext(ctx))
+		fw.a = &answer{}
+		ctx = context.WithValue(ctx, answerKey{}, fw.a)
+		next.ServeHTTP(fw, r.WithContext(ctx))
 	})
 }
 
@@ -124,14 +166,13 @@ func readBody(next http.Handler) http.Handler {
 		b, err := io.ReadAll(r.Body)
 		if err != nil {
 			var tooLarge *http.MaxBytesError
-			var ne net.Error
 			switch {
 			case errors.As(err, &tooLarge):
 				w.Header().Set("Content-Type", "application/json")
 				w.WriteHeader(http.StatusRequestEntityTooLarge)
 				_, _ = w.Write([]byte(`{"errors":[{"message":"request body too large","extensions":{"code":"INVALID"}}],"data":null}` + "\n"))
-			case errors.Is(err, os.ErrDeadlineExceeded), errors.As(err, &ne) && ne.Timeout():
-				apperr.WriteJSON(w, apperr.New(apperr.RequestTimeout, "the request body did not arrive in time"))
+			case isTimeout(err):
+				apperr.WriteJSON(w, bodyTimeout())
 			default:
 				e := apperr.New(apperr.Invalid, "the request body could not be read")
 				apperr.WriteJSON(w, e)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -14,9 +15,12 @@ import (
 	"segretariato/ent/schema/schematype"
 	"segretariato/internal/database"
 	"segretariato/internal/database/dbtest"
+	"segretariato/internal/refdata"
 	"segretariato/internal/server"
 	"segretariato/internal/server/apitest"
 )
+
+const secret = "s3cret-Pa55"
 
 const createContact = `mutation($ref: String!, $n: ID!) { createContact(input: {contactRef: $ref, mainNeedID: $n,
 	occurredAt: "2025-03-14T15:45:00Z", channel: IN_PERSON, requester: SELF, targetArea: ELDERLY,
@@ -71,7 +75,25 @@ func TestDatabaseUnavailable(t *testing.T) {
 	for _, kind := range dbtest.Kinds(t) {
 		t.Run(kind, func(t *testing.T) {
 			hook := &dbtest.Hooked{}
-			db := dbtest.Open(t, kind, database.Options{Driver: hook.Hooking})
+			var db *database.DB
+			if kind == dialect.SQLite {
+				db = dbtest.Open(t, kind, database.Options{Driver: hook.Hooking})
+			} else {
+				// With a password in the URL (trust authentication ignores
+				// it), which the log must never show.
+				u, err := url.Parse(dbtest.FreshPostgres(t))
+				if err != nil {
+					t.Fatal(err)
+				}
+				u.User = url.UserPassword(u.User.Username(), secret)
+				if db, err = database.Open(t.Context(), u.String(), database.Options{Driver: hook.Hooking}); err != nil {
+					t.Fatal(err)
+				}
+				t.Cleanup(func() { db.Close() })
+				if _, err := refdata.Load(t.Context(), db.Client); err != nil {
+					t.Fatal(err)
+				}
+			}
 			api := apitest.New(t, db)
 			_, token := api.Operator(t, schematype.RoleCoordinator)
 			need := needID(t, api, token)
@@ -131,6 +153,9 @@ func postgresOutage(t *testing.T, db *database.DB, api *apitest.API, hook *dbtes
 	logs := api.Logs.String()
 	if !strings.Contains(logs, `"code":"UNAVAILABLE"`) || !strings.Contains(logs, "accepting connections") {
 		t.Errorf("the log lost the cause: %s", logs)
+	}
+	if strings.Contains(logs, secret) {
+		t.Errorf("the log shows the database password: %s", logs)
 	}
 	end()
 	start := time.Now()

@@ -41,7 +41,8 @@ func (s *syncBuffer) String() string {
 }
 
 // serveReal runs the http.Server cmd/server runs, on a loopback port,
-// with a read timeout of 500 ms and at most max connections per client;
+// with a read timeout of 500 ms (an upload's 700 ms) and at most max
+// connections per client;
 // logs gets both the service's log and net/http's own (panics).
 func serveReal(t *testing.T, max int) (addr, token string, logs *syncBuffer) {
 	t.Helper()
@@ -49,7 +50,8 @@ func serveReal(t *testing.T, max int) (addr, token string, logs *syncBuffer) {
 	_, token = apitest.New(t, db).Operator(t, schematype.RoleCoordinator)
 	logs = &syncBuffer{}
 	srv := server.NewHTTPServer(server.Options{
-		DB: db, Log: slog.New(server.LogHandler(slog.NewJSONHandler(logs, nil))), ReadTimeout: 500 * time.Millisecond,
+		DB: db, Log: slog.New(server.LogHandler(slog.NewJSONHandler(logs, nil))),
+		ReadTimeout: 500 * time.Millisecond, ImportTimeout: 700 * time.Millisecond,
 	})
 	srv.ErrorLog = log.New(logs, "http: ", 0)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -80,16 +82,22 @@ func postMe(t *testing.T, addr, token string) int {
 // and the server goes on serving.
 func TestSlowBody(t *testing.T) {
 	addr, token, logs := serveReal(t, 64)
-	for i := range 3 {
+	const upload = "--b\r\nContent-Disposition: form-data; name=\"operations\"\r\n\r\n{\"query\":\"mutation($f: Upload!) { importIntakeCards(file: $f) { created } }\"}\r\n--b\r\n"
+	for i, req := range []struct{ header, body string }{
+		{"Content-Type: application/json", `{"query":"{ me { email } }"}`},
+		{"Content-Type: application/json", `{"query":"{ me { email } }"}`},
+		{"Content-Type: application/json", `{"query":"{ me { email } }"}`},
+		{"Content-Type: multipart/form-data; boundary=b\r\nApollo-Require-Preflight: 1", upload},
+	} {
 		c, err := net.Dial("tcp", addr)
 		if err != nil {
 			t.Fatal(err)
 		}
-		body := `{"query":"{ me { email } }"}`
-		fmt.Fprintf(c, "POST /graphql HTTP/1.1\r\nHost: %s\r\nAuthorization: Bearer %s\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n", addr, token, len(body))
+		fmt.Fprintf(c, "POST /graphql HTTP/1.1\r\nHost: %s\r\nAuthorization: Bearer %s\r\n%s\r\nContent-Length: %d\r\n\r\n",
+			addr, token, req.header, len(req.body)+100)
 		start := time.Now()
 		go func() {
-			for _, b := range []byte(body[:10]) {
+			for _, b := range []byte(req.body) {
 				if _, err := c.Write([]byte{b}); err != nil {
 					return
 				}
