@@ -44,7 +44,7 @@ func presentError(log *slog.Logger) graphql.ErrorPresenterFunc {
 		case ae.Code == apperr.Internal:
 			log.ErrorContext(ctx, "internal error", "path", gerr.Path.String(), "err", apperr.LogCause(ae))
 		case apperr.IsFault(ae.Code):
-			log.WarnContext(ctx, "database fault", "code", string(ae.Code), "path", gerr.Path.String(), "err", apperr.LogCause(ae))
+			log.WarnContext(ctx, "service fault", "code", string(ae.Code), "path", gerr.Path.String(), "err", apperr.LogCause(ae))
 		}
 		gerr.Message = ae.Error()
 		gerr.Extensions = map[string]any{"code": string(ae.Code)}
