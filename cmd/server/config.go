@@ -42,6 +42,7 @@ type config struct {
 	// Tracing: OTEL_EXPORTER_OTLP_ENDPOINT (or _TRACES_ENDPOINT) is set;
 	// the exporter reads the OTEL_* variables itself.
 	Tracing bool
+	faultConfig
 }
 
 func (c config) development() bool { return c.Env == "development" }
@@ -56,6 +57,10 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 		OIDCIssuer:  getenv("OIDC_ISSUER"), OIDCAudience: getenv("OIDC_AUDIENCE"), OIDCJWKSURL: getenv("OIDC_JWKS_URL"),
 		MetricsAddr: getenv("METRICS_ADDR"),
 		Tracing:     tracing.Enabled(getenv),
+	}
+	var err error
+	if c.faultConfig, err = parseFaultConfig(getenv); err != nil {
+		return c, err
 	}
 	origins := getenv("CORS_ORIGINS")
 	level := envOr(getenv, "LOG_LEVEL", "info")

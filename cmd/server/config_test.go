@@ -39,3 +39,28 @@ func TestConfig(t *testing.T) {
 		}
 	}
 }
+
+func TestFaultConfig(t *testing.T) {
+	c, err := parseConfig(nil, env(nil), io.Discard)
+	if err != nil || c.ReadTimeout != 30*time.Second || c.RequestTimeout != 30*time.Second || c.ImportTimeout != 10*time.Minute ||
+		c.MaxConnsPerClient != 64 || c.statementTimeout() != 35*time.Second {
+		t.Fatalf("defaults: %+v, %v", c.faultConfig, err)
+	}
+	c, err = parseConfig(nil, env(map[string]string{"READ_TIMEOUT": "5s", "REQUEST_TIMEOUT": "10s", "IMPORT_TIMEOUT": "1h",
+		"MAX_CONNS_PER_CLIENT": "0", "SQLITE_SYNCHRONOUS": "normal"}), io.Discard)
+	if err != nil || c.ReadTimeout != 5*time.Second || c.RequestTimeout != 10*time.Second || c.ImportTimeout != time.Hour ||
+		c.MaxConnsPerClient != 0 || c.SQLiteSynchronous != "normal" {
+		t.Fatalf("set: %+v, %v", c.faultConfig, err)
+	}
+	for name, vars := range map[string]map[string]string{
+		"not a duration":           {"REQUEST_TIMEOUT": "30"},
+		"too short":                {"READ_TIMEOUT": "1ms"},
+		"import shorter":           {"REQUEST_TIMEOUT": "5m", "IMPORT_TIMEOUT": "1m"},
+		"negative connections":     {"MAX_CONNS_PER_CLIENT": "-1"},
+		"unknown synchronous mode": {"SQLITE_SYNCHRONOUS": "SOMETIMES"},
+	} {
+		if _, err := parseConfig(nil, env(vars), io.Discard); err == nil {
+			t.Errorf("%s: accepted", name)
+		}
+	}
+}

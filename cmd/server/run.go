@@ -60,6 +60,8 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 	defer obs.shutdown()
 	opt := obs.dbOptions(cfg)
 	opt.Migrate = startupMigration(cfg)
+	opt.StatementTimeout = cfg.statementTimeout()
+	opt.SQLiteSynchronous = cfg.SQLiteSynchronous
 	db, err := openDBWith(ctx, cfg.DatabaseURL, opt)
 	if err != nil {
 		return err
@@ -87,26 +89,20 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 	engine.Metrics = obs.metrics
 	idem := idempotency.New(db.Client, cfg.IdempotencyTTL, log)
 	go idem.SweepEvery(ctx, time.Hour) // expired keys and their answers
-	h := server.New(server.Options{
+	srv := server.NewHTTPServer(server.Options{
 		DB: db, Log: log, Development: cfg.development(), OIDC: verifier, Analytics: engine, Idempotency: idem,
 		AllowedOrigins: cfg.AllowedOrigins, MaxBodyBytes: cfg.MaxBodyBytes, MaxUploadBytes: cfg.MaxUploadBytes,
 		DefaultPageSize: cfg.DefaultPageSize, MaxPageSize: cfg.MaxPageSize,
+		ReadTimeout: cfg.ReadTimeout, RequestTimeout: cfg.RequestTimeout, ImportTimeout: cfg.ImportTimeout,
 		Metrics: obs.metrics, MetricsElsewhere: cfg.MetricsAddr != "", Tracing: obs.tracing(),
 	})
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("listening on %s: %w", cfg.Addr, err)
 	}
+	ln = server.LimitPerClient(ln, cfg.MaxConnsPerClient)
 	if onListen != nil {
 		onListen(ln.Addr())
-	}
-	srv := &http.Server{
-		Handler:           h,
-		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       60 * time.Second,
-		WriteTimeout:      120 * time.Second,
-		IdleTimeout:       120 * time.Second,
-		MaxHeaderBytes:    64 << 10,
 	}
 	log.Info("listening", "addr", ln.Addr().String(), "database", db.Dialect, "env", cfg.Env)
 	errc := make(chan error, 1)

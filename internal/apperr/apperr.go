@@ -24,8 +24,8 @@ const (
 	Forbidden       Code = "FORBIDDEN"
 	Unauthenticated Code = "UNAUTHENTICATED"
 	Internal        Code = "INTERNAL"
-	// Unavailable: a dependency (the identity provider's keys) cannot be
-	// reached; the client may retry.
+	// Unavailable: a dependency (the database, the identity provider's
+	// keys) cannot be reached; the client may retry (see Retry-After).
 	Unavailable Code = "UNAVAILABLE"
 )
 
@@ -65,7 +65,8 @@ func Wrap(cause error, code Code, format string, args ...any) *Error {
 
 // From turns any error into an *Error: an *Error stays as it is; ent's
 // validation, not-found and constraint errors get their codes with messages
-// that name no table, column or SQL; anything else becomes INTERNAL, whose
+// that name no table, column or SQL; the database's faults (unreachable,
+// too slow: see fault) UNAVAILABLE or TIMEOUT; anything else becomes INTERNAL, whose
 // message is "internal error" and whose cause is kept for the logs.
 func From(err error) *Error {
 	if err == nil {
@@ -91,6 +92,9 @@ func From(err error) *Error {
 	}
 	if ent.IsConstraintError(err) {
 		return &Error{Code: Conflict, Message: conflictMessage(err), cause: err}
+	}
+	if e, ok := fault(err); ok {
+		return e
 	}
 	return &Error{Code: Internal, Message: "internal error", cause: err}
 }

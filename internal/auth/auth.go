@@ -153,7 +153,8 @@ func (a *Authenticator) Authenticate(r *http.Request) (*Viewer, error) {
 	op, err := q.Only(system(r.Context()))
 	if err != nil {
 		if !ent.IsNotFound(err) {
-			return nil, apperr.Wrap(err, apperr.Internal, "internal error")
+			// The database's faults keep their codes (UNAVAILABLE, TIMEOUT).
+			return nil, apperr.From(err)
 		}
 		return nil, apperr.New(apperr.Unauthenticated, "authentication required")
 	}
@@ -161,27 +162,19 @@ func (a *Authenticator) Authenticate(r *http.Request) (*Viewer, error) {
 }
 
 // Middleware puts the viewer in the request's context, or answers 401
-// (500 when the database fails) without calling next.
+// (503 when the database or the identity provider cannot be reached, 500
+// on another failure) without calling next.
 func (a *Authenticator) Middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		v, err := a.Authenticate(r)
 		if err != nil {
 			e := apperr.From(err)
-			status := http.StatusUnauthorized
-			switch e.Code {
-			case apperr.Internal:
-				status = http.StatusInternalServerError
-				a.Log.ErrorContext(r.Context(), "authenticating", "err", err)
-			case apperr.Unavailable:
-				status = http.StatusServiceUnavailable
-				a.Log.ErrorContext(r.Context(), "authenticating", "err", err)
-			}
-			w.Header().Set("Content-Type", "application/json")
-			if status == http.StatusUnauthorized {
+			if e.Code == apperr.Unauthenticated {
 				w.Header().Set("WWW-Authenticate", `Bearer realm="segretariato"`)
+			} else {
+				a.Log.ErrorContext(r.Context(), "authenticating", "code", string(e.Code), "err", apperr.LogCause(e))
 			}
-			w.WriteHeader(status)
-			fmt.Fprintf(w, `{"errors":[{"message":%q,"extensions":{"code":%q}}],"data":null}`, e.Message, e.Code)
+			apperr.WriteJSON(w, e)
 			return
 		}
 		next.ServeHTTP(w, r.WithContext(WithViewer(r.Context(), v)))

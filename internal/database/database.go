@@ -43,6 +43,12 @@ type Options struct {
 	// Migrate: apply the pending migrations (the default), only check that
 	// there are none, or neither (see MigrateMode).
 	Migrate MigrateMode
+	// StatementTimeout, on PostgreSQL, ends any statement running longer
+	// (statement_timeout; not during the migrations). 0: none.
+	StatementTimeout time.Duration
+	// SQLiteSynchronous is SQLite's synchronous mode: FULL (default),
+	// NORMAL, EXTRA or OFF.
+	SQLiteSynchronous string
 }
 
 // Open connects to the database named by rawURL and migrates the schema
@@ -52,14 +58,21 @@ type Options struct {
 // database cannot be reached or migrated; the error never carries the
 // password of the URL.
 func Open(ctx context.Context, rawURL string, opt Options) (*DB, error) {
-	drvName, dsn, dia, err := dataSource(rawURL)
+	drvName, dsn, dia, err := dataSource(rawURL, opt.SQLiteSynchronous)
 	if err != nil {
 		return nil, err
 	}
-	db, err := sql.Open(drvName, dsn)
-	if err != nil {
+	var db *sql.DB
+	var pgc *pgConnector
+	if dia == dialect.Postgres {
+		if pgc, err = newPGConnector(dsn); err != nil {
+			return nil, fmt.Errorf("opening %s database: %w", dia, redact(err, rawURL))
+		}
+		db = sql.OpenDB(pgc)
+	} else if db, err = sql.Open(drvName, dsn); err != nil {
 		return nil, fmt.Errorf("opening %s database: %w", dia, err)
 	}
+	maxIdle := 8
 	switch dia {
 	case dialect.SQLite:
 		// SQLite has one writer at a time: transactions begin IMMEDIATE
@@ -72,7 +85,7 @@ func Open(ctx context.Context, rawURL string, opt Options) (*DB, error) {
 		if maxOpen <= 0 {
 			maxOpen = 20
 		}
-		maxIdle := opt.MaxIdleConns
+		maxIdle = opt.MaxIdleConns
 		if maxIdle <= 0 {
 			maxIdle = maxOpen
 		}
@@ -97,7 +110,9 @@ func Open(ctx context.Context, rawURL string, opt Options) (*DB, error) {
 	client := ent.NewClient(ent.Driver(drv))
 	client.Use(audit.MutationHook())
 	client.Intercept(audit.ReadInterceptor(client), intake.RememberContacts())
-	return &DB{Client: client, SQL: db, Dialect: dia}, nil
+	d := &DB{Client: client, SQL: db, Dialect: dia}
+	d.armStatementTimeout(pgc, opt.StatementTimeout, maxIdle)
+	return d, nil
 }
 
 // Close closes the client and the pool.
@@ -106,13 +121,13 @@ func (d *DB) Close() error { return d.Client.Close() }
 // Ping reports whether the database answers, for the readiness probe.
 func (d *DB) Ping(ctx context.Context) error { return d.SQL.PingContext(ctx) }
 
-func dataSource(rawURL string) (driver, dsn, dia string, err error) {
+func dataSource(rawURL, synchronous string) (driver, dsn, dia string, err error) {
 	switch {
 	case strings.HasPrefix(rawURL, "postgres://"), strings.HasPrefix(rawURL, "postgresql://"):
 		return "postgres", rawURL, dialect.Postgres, nil
 	}
 	if path, ok := sqlitePath(rawURL); ok {
-		return "sqlite", sqliteDSN(path), dialect.SQLite, nil
+		return "sqlite", sqliteDSN(path, synchronous), dialect.SQLite, nil
 	}
 	return "", "", "", errors.New("DATABASE_URL must start with postgres://, postgresql://, sqlite: or file:")
 }
@@ -132,15 +147,16 @@ func sqlitePath(rawURL string) (string, bool) {
 }
 
 // sqliteDSN adds the pragmas the schema needs: foreign keys (ent refuses
-// to migrate without them), WAL, a busy timeout, immediate transactions
+// to migrate without them), WAL, a busy timeout, the synchronous mode
+// (FULL unless told: see SQLiteSynchronous), immediate transactions
 // (a writer waits for the lock at BEGIN rather than failing half-way), and
 // the SQLite time format, without which strftime cannot read the times.
-func sqliteDSN(path string) string {
+func sqliteDSN(path, synchronous string) string {
 	q := url.Values{}
 	q.Add("_pragma", "foreign_keys(1)")
 	q.Add("_pragma", "journal_mode(WAL)")
 	q.Add("_pragma", "busy_timeout(5000)")
-	q.Add("_pragma", "synchronous(NORMAL)")
+	q.Add("_pragma", synchronousPragma(synchronous))
 	q.Set("_time_format", "sqlite")
 	q.Set("_txlock", "immediate")
 	sep := "?"

@@ -40,8 +40,11 @@ func presentError(log *slog.Logger) graphql.ErrorPresenterFunc {
 			}
 			return gerr
 		}
-		if ae.Code == apperr.Internal {
-			log.ErrorContext(ctx, "internal error", "path", gerr.Path.String(), "err", errors.Unwrap(ae))
+		switch {
+		case ae.Code == apperr.Internal:
+			log.ErrorContext(ctx, "internal error", "path", gerr.Path.String(), "err", apperr.LogCause(ae))
+		case apperr.IsFault(ae.Code):
+			log.WarnContext(ctx, "service fault", "code", string(ae.Code), "path", gerr.Path.String(), "err", apperr.LogCause(ae))
 		}
 		gerr.Message = ae.Error()
 		gerr.Extensions = map[string]any{"code": string(ae.Code)}

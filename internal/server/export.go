@@ -37,16 +37,13 @@ func exportContacts(o Options) http.Handler {
 		ctx := r.Context()
 		detail := fmt.Sprintf("CSV download from=%q to=%q area=%q notes=%v", q.Get("from"), q.Get("to"), q.Get("area"), opt.Notes)
 		if err := audit.Record(ctx, o.DB.Client, audit.Export, "Contact", nil, detail); err != nil {
-			o.Log.ErrorContext(ctx, "export: audit", "err", err)
-			http.Error(w, "internal error", http.StatusInternalServerError)
+			downloadFailed(w, r, o, "export: audit", err)
 			return
 		}
-		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-		w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="schede-segretariato-%s.csv"`, time.Now().Format("2006-01-02")))
-		w.Header().Set("Cache-Control", "no-store")
-		if _, err := intakeio.Export(access.System(ctx), o.DB.Client, w, opt); err != nil {
-			// Headers are gone: the client sees a cut file; the log says why.
-			o.Log.ErrorContext(ctx, "export failed", "err", err)
+		cw := &csvWriter{w: w, filename: fmt.Sprintf("schede-segretariato-%s.csv", time.Now().Format("2006-01-02"))}
+		if _, err := intakeio.Export(access.System(ctx), o.DB.Client, cw, opt); err != nil {
+			// Once the file has begun the client sees a cut file; the log says why.
+			downloadFailed(cw, r, o, "export failed", err)
 		}
 	})
 }
@@ -89,13 +86,7 @@ func exportDemand(o Options) http.Handler {
 		}
 		rep, err := o.Analytics.DemandFor(ctx, groupBy, period, in)
 		if err != nil {
-			e := apperr.From(err)
-			if e.Code == apperr.Internal {
-				o.Log.ErrorContext(ctx, "demand export", "err", err)
-				http.Error(w, "internal error", http.StatusInternalServerError)
-				return
-			}
-			http.Error(w, e.Error(), http.StatusBadRequest)
+			downloadFailed(w, r, o, "demand export", err)
 			return
 		}
 		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
@@ -104,4 +95,45 @@ func exportDemand(o Options) http.Handler {
 			o.Log.ErrorContext(ctx, "demand export failed", "err", err)
 		}
 	})
+}
+
+// csvWriter sets a CSV download's headers at its first byte, so that a
+// failure before it can still be answered with a status and a code.
+type csvWriter struct {
+	w        http.ResponseWriter
+	filename string
+	started  bool
+}
+
+func (c *csvWriter) Header() http.Header { return c.w.Header() }
+func (c *csvWriter) WriteHeader(s int)   { c.started = true; c.w.WriteHeader(s) }
+
+func (c *csvWriter) Write(b []byte) (int, error) {
+	if !c.started {
+		c.started = true
+		h := c.w.Header()
+		h.Set("Content-Type", "text/csv; charset=utf-8")
+		h.Set("Content-Disposition", `attachment; filename="`+c.filename+`"`)
+		h.Set("Cache-Control", "no-store")
+	}
+	return c.w.Write(b)
+}
+
+// downloadFailed answers a CSV download's error, when nothing of the file
+// was sent yet, as a JSON error with its code and status: 400 for the
+// request's own errors, 503 (Retry-After) when the database cannot be
+// reached, 504 past the deadline, 500 otherwise. The log keeps the cause.
+func downloadFailed(w http.ResponseWriter, r *http.Request, o Options, what string, err error) {
+	e := apperr.From(err)
+	if e.Code == apperr.Internal || apperr.IsFault(e.Code) {
+		o.Log.ErrorContext(r.Context(), what, "code", string(e.Code), "err", apperr.LogCause(err))
+	}
+	if c, ok := w.(*csvWriter); ok && c.started {
+		return
+	}
+	if apperr.HTTPStatus(e.Code) == 0 {
+		http.Error(w, e.Error(), http.StatusBadRequest)
+		return
+	}
+	apperr.WriteJSON(w, e)
 }

@@ -74,6 +74,12 @@ type Options struct {
 	// Idempotency keeps the Idempotency-Key answers of mutations. Nil: a
 	// store with the default TTL.
 	Idempotency *idempotency.Store
+	// ReadTimeout bounds the reading of a request, body included (default
+	// 30 s; an upload gets ImportTimeout); a body late past it gets 408.
+	// RequestTimeout is every request's deadline, database work included
+	// (default 30 s); ImportTimeout that of an import and of the CSV
+	// downloads (default 10 min). See NewHTTPServer.
+	ReadTimeout, RequestTimeout, ImportTimeout time.Duration
 }
 
 func (o *Options) defaults() {
@@ -102,6 +108,15 @@ func (o *Options) defaults() {
 	if o.Idempotency == nil {
 		o.Idempotency = idempotency.New(o.DB.Client, 0, o.Log)
 	}
+	if o.ReadTimeout <= 0 {
+		o.ReadTimeout = DefaultReadTimeout
+	}
+	if o.RequestTimeout <= 0 {
+		o.RequestTimeout = DefaultRequestTimeout
+	}
+	if o.ImportTimeout <= 0 {
+		o.ImportTimeout = DefaultImportTimeout
+	}
 }
 
 // New returns the service's HTTP handler:
@@ -115,7 +130,7 @@ func New(o Options) http.Handler {
 	o.defaults()
 	mux := http.NewServeMux()
 	authn := &auth.Authenticator{Client: o.DB.Client, Log: o.Log, OIDC: o.OIDC}
-	mux.Handle("/graphql", authn.Middleware(limitBody(o.MaxBodyBytes, o.MaxUploadBytes, o.Idempotency.Middleware(GraphQL(o)))))
+	mux.Handle("/graphql", authn.Middleware(limitBody(o.MaxBodyBytes, o.MaxUploadBytes, readBody(o.Idempotency.Middleware(GraphQL(o))))))
 	mux.Handle("GET /export/contacts.csv", authn.Middleware(exportContacts(o)))
 	mux.Handle("GET /export/demand.csv", authn.Middleware(exportDemand(o)))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
@@ -147,7 +162,7 @@ func New(o Options) http.Handler {
 		ExposedHeaders: []string{"X-Request-Id", idempotency.ReplayedHeader},
 		MaxAge:         600,
 	})
-	return logRequests(o.Log, observe(o.Metrics, o.Tracing, c.Handler(mux)))
+	return logRequests(o.Log, observe(o.Metrics, o.Tracing, c.Handler(deadlines(o, mux))))
 }
 
 // GraphQL returns the GraphQL handler alone, without authentication: the
@@ -176,6 +191,8 @@ func GraphQL(o Options) http.Handler {
 	if o.Metrics != nil || o.Tracing != nil {
 		srv.Use(newOperationObserver(o.Metrics, o.Tracing)) // first: it sees every answer
 	}
+	// Then, so that it sees every answer's errors, the transactions' too.
+	srv.Use(faultStatus{})
 	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](100)})
 	srv.Use(extension.FixedComplexityLimit(o.ComplexityLimit))
 	srv.Use(requestLimits{})
@@ -187,7 +204,8 @@ func GraphQL(o Options) http.Handler {
 	srv.SetParserTokenLimit(15000)
 	// Every mutation runs in one transaction, but an import, which runs in
 	// its own (it may be large, and writes in batches).
-	srv.Use(entgql.Transactioner{TxOpener: client, SkipTxFunc: entgql.SkipIfHasFields("importIntakeCards")})
+	present := presentError(o.Log)
+	srv.Use(transactions{TxOpener: client, Skip: entgql.SkipIfHasFields("importIntakeCards"), Present: present, Log: o.Log})
 	srv.Use(idempotency.Recorder{Log: o.Log}) // inside the transaction
 	srv.AroundOperations(func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
 		return next(intake.WithFirstContactMemo(access.WithHolders(ctx)))
@@ -195,7 +213,7 @@ func GraphQL(o Options) http.Handler {
 	srv.AroundRootFields(access.RootFieldGuard)
 	srv.AroundFields(pageLimits(o.DefaultPageSize, o.MaxPageSize))
 	srv.AroundFields(clientErrors)
-	srv.SetErrorPresenter(presentError(o.Log))
+	srv.SetErrorPresenter(present)
 	srv.SetRecoverFunc(recoverPanic(o.Log))
 	return srv
 }
@@ -241,6 +259,9 @@ func (w *statusWriter) WriteHeader(s int) {
 	w.status = s
 	w.ResponseWriter.WriteHeader(s)
 }
+
+// Unwrap lets http.ResponseController reach the connection.
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 // logRequests gives each request an id (the client's X-Request-Id when
 // well-formed, see requestID; answered in X-Request-Id, and written in the

@@ -67,6 +67,7 @@ type Error struct {
 // Response is a GraphQL answer.
 type Response struct {
 	Status int
+	Header http.Header
 	Body   []byte
 	Data   json.RawMessage `json:"data"`
 	Errors []Error         `json:"errors"`
@@ -103,7 +104,7 @@ func (a *API) Send(t testing.TB, req *http.Request) Response {
 	a.Handler.ServeHTTP(rec, req)
 	res := rec.Result()
 	b, _ := io.ReadAll(res.Body)
-	r := Response{Status: res.StatusCode, Body: b}
+	r := Response{Status: res.StatusCode, Header: res.Header, Body: b}
 	_ = json.Unmarshal(b, &r)
 	return r
 }

@@ -1,0 +1,59 @@
+package main
+
+import (
+	"fmt"
+	"strconv"
+	"time"
+
+	"segretariato/internal/database"
+	"segretariato/internal/server"
+)
+
+// faultConfig is the serve command's deadlines and limits against slow
+// clients and a slow or unreachable database.
+type faultConfig struct {
+	ReadTimeout       time.Duration // READ_TIMEOUT (default 30s): reading a request, body included
+	RequestTimeout    time.Duration // REQUEST_TIMEOUT (default 30s): a request's deadline, database included
+	ImportTimeout     time.Duration // IMPORT_TIMEOUT (default 10m): an import's and a CSV download's
+	MaxConnsPerClient int           // MAX_CONNS_PER_CLIENT (default 64; 0: no limit)
+	SQLiteSynchronous string        // SQLITE_SYNCHRONOUS (default FULL)
+}
+
+// statementTimeout is PostgreSQL's statement_timeout: a little past the
+// request's deadline, so that the deadline's cancellation comes first and
+// statement_timeout only ends what it missed.
+func (f faultConfig) statementTimeout() time.Duration { return f.RequestTimeout + 5*time.Second }
+
+func parseFaultConfig(getenv func(string) string) (faultConfig, error) {
+	f := faultConfig{
+		ReadTimeout: server.DefaultReadTimeout, RequestTimeout: server.DefaultRequestTimeout,
+		ImportTimeout: server.DefaultImportTimeout, MaxConnsPerClient: server.DefaultMaxConnsPerClient,
+		SQLiteSynchronous: getenv("SQLITE_SYNCHRONOUS"),
+	}
+	for _, d := range []struct {
+		name string
+		p    *time.Duration
+	}{{"READ_TIMEOUT", &f.ReadTimeout}, {"REQUEST_TIMEOUT", &f.RequestTimeout}, {"IMPORT_TIMEOUT", &f.ImportTimeout}} {
+		if v := getenv(d.name); v != "" {
+			t, err := time.ParseDuration(v)
+			if err != nil || t < 100*time.Millisecond {
+				return f, fmt.Errorf("%s must be a duration of at least 100ms, such as 30s or 2m", d.name)
+			}
+			*d.p = t
+		}
+	}
+	if v := getenv("MAX_CONNS_PER_CLIENT"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 {
+			return f, fmt.Errorf("MAX_CONNS_PER_CLIENT must be a whole number (0: no limit)")
+		}
+		f.MaxConnsPerClient = n
+	}
+	if f.ImportTimeout < f.RequestTimeout {
+		return f, fmt.Errorf("IMPORT_TIMEOUT must not be shorter than REQUEST_TIMEOUT")
+	}
+	if !database.ValidSQLiteSynchronous(f.SQLiteSynchronous) {
+		return f, fmt.Errorf("SQLITE_SYNCHRONOUS must be FULL, NORMAL, EXTRA or OFF")
+	}
+	return f, nil
+}
