@@ -146,13 +146,13 @@ func GraphQL(o Options) http.Handler {
 	schema := generated.NewExecutableSchema(cfg)
 	srv := handler.New(schema)
 	srv.AddTransport(transport.Options{})
-	srv.AddTransport(transport.GET{})
-	srv.AddTransport(transport.POST{})
-	srv.AddTransport(transport.MultipartForm{MaxUploadSize: o.MaxUploadBytes, MaxMemory: 8 << 20})
+	srv.AddTransport(requestErrors{transport.GET{}})
+	srv.AddTransport(requestErrors{transport.POST{}})
+	srv.AddTransport(requestErrors{transport.MultipartForm{MaxUploadSize: o.MaxUploadBytes, MaxMemory: 8 << 20}})
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
 	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](100)})
 	srv.Use(extension.FixedComplexityLimit(o.ComplexityLimit))
-	srv.Use(requestLimits{})
+	srv.Use(requestLimits{introspection: o.Development})
 	if o.Development {
 		srv.Use(extension.Introspection{})
 	} else {
