@@ -1,7 +1,9 @@
 // Package segretariato is the backend of a municipality's Segretariato
 // sociale. This file only holds the code generation steps, in their order:
-// ent first (it writes graph/ent.graphqls), then gqlgen.
+// ent first (it writes graph/ent.graphqls), then gqlgen, then the printed
+// schema that tools read (docs/schema.graphql).
 package segretariato
 
 //go:generate go run -mod=mod ./ent/entc.go
 //go:generate go run -mod=mod github.com/99designs/gqlgen
+//go:generate go run -mod=mod ./internal/printschema docs/schema.graphql
