@@ -19,7 +19,7 @@ trap stop_server EXIT
 start_server() {
   (cd "$REPO" && go build -o "$WORK/server" ./cmd/server)
   export DATABASE_URL="sqlite:$WORK/segretariato.db"
-  TOKEN="$("$WORK/server" operator add --email audit@comune.example.it --name "Prova Audit" --role COORDINATOR)"
+  TOKEN="$("$WORK/server" operator add --email prova@comune.example.it --name "Operatore di prova" --role COORDINATOR)"
   "$WORK/server" --env development --addr 127.0.0.1:0 --log-level info 2>"$WORK/server.log" >/dev/null &
   SERVER_PID=$!
   local addr=""

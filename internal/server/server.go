@@ -19,7 +19,6 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/99designs/gqlgen/graphql/handler/lru"
 	"github.com/99designs/gqlgen/graphql/handler/transport"
-	"github.com/99designs/gqlgen/graphql/playground"
 	"github.com/rs/cors"
 	"github.com/vektah/gqlparser/v2/ast"
 
@@ -92,7 +91,8 @@ func (o *Options) defaults() {
 //	POST /graphql   GraphQL (GET for queries only); bearer token required
 //	GET  /healthz   the process is up
 //	GET  /readyz    the database answers
-//	GET  /          GraphiQL, in development mode only
+//	GET  /          GraphiQL, in development mode only (its assets
+//	                under /graphiql/, from the binary)
 func New(o Options) http.Handler {
 	o.defaults()
 	mux := http.NewServeMux()
@@ -117,7 +117,9 @@ func New(o Options) http.Handler {
 		_, _ = w.Write([]byte("ok\n"))
 	})
 	if o.Development {
-		mux.Handle("GET /{$}", playground.Handler("Segretariato sociale", "/graphql"))
+		g := newGraphiQL("/graphql")
+		mux.HandleFunc("GET /{$}", g.servePage)
+		mux.HandleFunc("GET /graphiql/", g.serveAsset)
 	}
 	c := cors.New(cors.Options{
 		AllowedOrigins: o.AllowedOrigins,
