@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"path"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -41,6 +42,9 @@ type graphiql struct {
 	modTime time.Time
 	assets  map[string]graphiqlAsset
 }
+
+// graphiQL is built once: the digest reads every asset.
+var graphiQL = sync.OnceValue(func() *graphiql { return newGraphiQL("/graphql") })
 
 func newGraphiQL(endpoint string) *graphiql {
 	g := &graphiql{assets: map[string]graphiqlAsset{}, modTime: time.Now()}

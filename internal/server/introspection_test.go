@@ -14,12 +14,18 @@ import (
 	"segretariato/internal/server/apitest"
 )
 
-// introspectionQuery is graphql-js's getIntrospectionQuery() output, the
-// query GraphiQL sends to fill its documentation explorer (GraphQL Code
-// Generator and Rover send the same with more fields).
-func introspectionQuery(t *testing.T) string {
+// introspectionQuery is graphql-js's getIntrospectionQuery() output
+// (graphql 16.15.0), the query GraphiQL sends to fill its documentation
+// explorer; with all options (descriptions, specifiedByURL, repeatable
+// directives, schema description, deprecated input values, oneOf) it is
+// what GraphQL Code Generator and Rover may send.
+func introspectionQuery(t *testing.T, allOptions bool) string {
 	t.Helper()
-	b, err := os.ReadFile("testdata/introspection-query.graphql")
+	name := "testdata/introspection-query.graphql"
+	if allOptions {
+		name = "testdata/introspection-query-all-options.graphql"
+	}
+	b, err := os.ReadFile(name)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -28,8 +34,12 @@ func introspectionQuery(t *testing.T) string {
 
 // introspect posts the standard introspection query as GraphiQL does.
 func introspect(t *testing.T, api *apitest.API, token, accept string) answer {
+	return introspectWith(t, api, token, accept, false)
+}
+
+func introspectWith(t *testing.T, api *apitest.API, token, accept string, allOptions bool) answer {
 	t.Helper()
-	body, _ := json.Marshal(map[string]any{"query": introspectionQuery(t), "operationName": "IntrospectionQuery"})
+	body, _ := json.Marshal(map[string]any{"query": introspectionQuery(t, allOptions), "operationName": "IntrospectionQuery"})
 	return post(t, api, token, accept, string(body))
 }
 
@@ -43,8 +53,12 @@ func TestIntrospectionInDevelopmentPassesTheLimits(t *testing.T) {
 	api := apitest.New(t, db, development)
 	_, token := api.Operator(t, schematype.RoleSocialWorker)
 
-	for _, accept := range []string{"", "application/json", "application/graphql-response+json"} {
-		r := introspect(t, api, token, accept)
+	for _, tc := range []struct {
+		accept     string
+		allOptions bool
+	}{{"", false}, {"application/json", false}, {"application/graphql-response+json", false}, {"", true}} {
+		accept := tc.accept
+		r := introspectWith(t, api, token, accept, tc.allOptions)
 		var data struct {
 			Schema struct {
 				QueryType struct{ Name string }

@@ -74,6 +74,7 @@ func TestRequestErrorsFollowGraphQLOverHTTP(t *testing.T) {
 			{"missing variable", gql(`query($id: ID!) { node(id: $id) { id } }`, nil), "GRAPHQL_VALIDATION_FAILED", nil},
 			{"too deep", gql(deepQuery, nil), "INVALID", nil},
 			{"too costly", gql(`{ operators(first: 200) { edges { node { contacts(first: 200) { edges { node { id } } } } } } }`, nil), "COMPLEXITY_LIMIT_EXCEEDED", nil},
+			{"unknown persisted query", `{"extensions":{"persistedQuery":{"version":1,"sha256Hash":"` + strings.Repeat("ab", 32) + `"}}}`, "PERSISTED_QUERY_NOT_FOUND", nil},
 			{"no query", `{"variables":{}}`, "", map[string]int{"": 400, plain: 400, response: 400}},
 			{"not JSON", `{"query": "{ me { email } }"`, "", map[string]int{"": 400, plain: 400, response: 400}},
 		}

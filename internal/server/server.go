@@ -117,7 +117,7 @@ func New(o Options) http.Handler {
 		_, _ = w.Write([]byte("ok\n"))
 	})
 	if o.Development {
-		g := newGraphiQL("/graphql")
+		g := graphiQL()
 		mux.HandleFunc("GET /{$}", g.servePage)
 		mux.HandleFunc("GET /graphiql/", g.serveAsset)
 	}
