@@ -18,7 +18,12 @@ const maxDepth = 12
 
 // requestLimits refuses, before anything runs, an operation nested deeper
 // than maxDepth, or carrying a NUL character in its text or variables.
-type requestLimits struct{}
+// The introspection part of an operation (its __schema and __type fields)
+// is not counted in its depth: introspectionLimits judges it, allowing it
+// in development mode only.
+type requestLimits struct {
+	introspection bool
+}
 
 var _ interface {
 	graphql.HandlerExtension
@@ -27,21 +32,17 @@ var _ interface {
 
 func (requestLimits) ExtensionName() string                   { return "RequestLimits" }
 func (requestLimits) Validate(graphql.ExecutableSchema) error { return nil }
-func (requestLimits) MutateOperationContext(_ context.Context, oc *graphql.OperationContext) *gqlerror.Error {
+func (l requestLimits) MutateOperationContext(_ context.Context, oc *graphql.OperationContext) *gqlerror.Error {
 	if oc.Operation == nil {
 		return nil
 	}
 	if strings.IndexByte(oc.RawQuery, 0) >= 0 || hasNUL(map[string]any(oc.Variables)) {
-		err := gqlerror.Errorf("the request contains a NUL character")
-		err.Extensions = map[string]any{"code": string(apperr.Invalid)}
-		return err
+		return refuse(apperr.Invalid, "the request contains a NUL character")
 	}
 	if d := depth(oc.Operation.SelectionSet, oc.Doc.Fragments, 0); d > maxDepth {
-		err := gqlerror.Errorf("the query nests %d levels deep; at most %d are allowed", d, maxDepth)
-		err.Extensions = map[string]any{"code": string(apperr.Invalid)}
-		return err
+		return refuse(apperr.Invalid, "the query nests %d levels deep; at most %d are allowed", d, maxDepth)
 	}
-	return nil
+	return introspectionLimits(oc, l.introspection)
 }
 
 func depth(set ast.SelectionSet, frags ast.FragmentDefinitionList, level int) int {
@@ -53,6 +54,9 @@ func depth(set ast.SelectionSet, frags ast.FragmentDefinitionList, level int) in
 		var d int
 		switch s := s.(type) {
 		case *ast.Field:
+			if isIntrospection(s) {
+				continue // judged by introspectionLimits
+			}
 			if len(s.SelectionSet) == 0 {
 				d = level + 1
 			} else {

@@ -17,7 +17,6 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/99designs/gqlgen/graphql/handler/lru"
 	"github.com/99designs/gqlgen/graphql/handler/transport"
-	"github.com/99designs/gqlgen/graphql/playground"
 	"github.com/rs/cors"
 	"github.com/vektah/gqlparser/v2/ast"
 	"go.opentelemetry.io/otel/trace"
@@ -124,7 +123,8 @@ func (o *Options) defaults() {
 //	POST /graphql   GraphQL (GET for queries only); bearer token required
 //	GET  /healthz   the process is up
 //	GET  /readyz    the database answers
-//	GET  /          GraphiQL, in development mode only
+//	GET  /          GraphiQL, in development mode only (its assets
+//	                under /graphiql/, from the binary)
 //	GET  /metrics   Prometheus metrics, when Options.Metrics is set and not MetricsElsewhere
 func New(o Options) http.Handler {
 	o.defaults()
@@ -153,7 +153,9 @@ func New(o Options) http.Handler {
 		mux.Handle("GET /metrics", o.Metrics.Handler())
 	}
 	if o.Development {
-		mux.Handle("GET /{$}", playground.Handler("Segretariato sociale", "/graphql"))
+		g := graphiQL()
+		mux.HandleFunc("GET /{$}", g.servePage)
+		mux.HandleFunc("GET /graphiql/", g.serveAsset)
 	}
 	c := cors.New(cors.Options{
 		AllowedOrigins: o.AllowedOrigins,
@@ -184,9 +186,9 @@ func GraphQL(o Options) http.Handler {
 	schema := generated.NewExecutableSchema(cfg)
 	srv := handler.New(schema)
 	srv.AddTransport(transport.Options{})
-	srv.AddTransport(transport.GET{})
-	srv.AddTransport(transport.POST{})
-	srv.AddTransport(transport.MultipartForm{MaxUploadSize: o.MaxUploadBytes, MaxMemory: 8 << 20})
+	srv.AddTransport(requestErrors{transport.GET{}})
+	srv.AddTransport(requestErrors{transport.POST{}})
+	srv.AddTransport(requestErrors{transport.MultipartForm{MaxUploadSize: o.MaxUploadBytes, MaxMemory: 8 << 20}})
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
 	if o.Metrics != nil || o.Tracing != nil {
 		srv.Use(newOperationObserver(o.Metrics, o.Tracing)) // first: it sees every answer
@@ -195,7 +197,7 @@ func GraphQL(o Options) http.Handler {
 	srv.Use(faultStatus{})
 	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](100)})
 	srv.Use(extension.FixedComplexityLimit(o.ComplexityLimit))
-	srv.Use(requestLimits{})
+	srv.Use(requestLimits{introspection: o.Development})
 	if o.Development {
 		srv.Use(extension.Introspection{})
 	} else {
