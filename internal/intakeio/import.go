@@ -1,5 +1,5 @@
 // Package intakeio brings a municipality's intake-card history in and out
-// of the database, in the CSV format of spec/intake-csv.md (parsed and
+// of the database, in the CSV format of docs/intake-csv.md (parsed and
 // written by internal/intakecsv).
 //
 // Import streams a file into one transaction: every row is validated
