@@ -237,8 +237,9 @@ func matchReferrals(stored []*ent.Referral, want []referralWant) (match []int, l
 	return match, left
 }
 
-// planReferrals adds to plan what row i does to the stored referrals of
-// its contact c: the row is the truth for the contact's referrals. A
+// planReferrals adds to plan what row i, whose outcome is a referral, does
+// to the stored referrals of its contact c: the row is the truth for the
+// contact's referrals. A
 // referral the row lists that is not stored is created; a stored one the
 // row no longer lists is deleted, with its events; a stored one in another
 // status moves there along the referral's lifecycle (internal/referral),
@@ -351,7 +352,10 @@ func (im *importer) writeContacts(rows []*intakecsv.Row, where string) error {
 			rewrite = append(rewrite, c.ID)
 			updated.add(w.builder(im.c, r.ContactRef), i)
 		}
-		if im.planReferrals(&plan, r, i, &w, c) {
+		// The referral columns speak only with a REFERRED_* outcome; with
+		// another, the contact's referrals (made at the desk later, say)
+		// are left alone: the file cannot list them.
+		if w.outcome.IsReferral() && im.planReferrals(&plan, r, i, &w, c) {
 			changed = true
 		}
 		if changed {

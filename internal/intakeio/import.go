@@ -171,9 +171,11 @@ func (r *Refused) add(errs []intakecsv.RowError, max int) {
 // contact's date; each created referral, and each step of a status a
 // re-import changes, gets one ReferralEvent by the contact's operator.
 //
-// A row is the truth for its contact's referrals: a re-import creates the
-// referrals the row lists that are not stored, deletes (with their events)
-// the stored ones it no longer lists, and moves a stored one whose status
+// A row with a REFERRED_* outcome is the truth for its contact's referrals
+// (a row with another outcome leaves them alone: the format cannot list
+// them): a re-import creates the referrals the row lists that are not
+// stored, deletes (with their events) the stored ones it no longer lists,
+// and moves a stored one whose status
 // differs along the referral's lifecycle; a row that would move one back
 // (or out of a closed status) is refused with ReasonStatusMove. Referrals
 // are matched by service: the row's k-th referral to a service is the

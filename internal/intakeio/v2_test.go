@@ -318,6 +318,20 @@ func TestImportReferralSet(t *testing.T) {
 			t.Errorf("edited file again = %+v", sum)
 		}
 
+		// A referral the desk makes later on R2, whose outcome is not a
+		// referral (so the file cannot list it), survives a re-import.
+		r2 := c.Contact.Query().Where(contact.ContactRef("R2")).OnlyX(sysCtx())
+		sad := c.Service.Query().Where(service.Code("SAD")).OnlyX(sysCtx())
+		if _, err := (&referral.Service{Client: c}).Create(sysCtx(), r2.OperatorID, ent.CreateReferralInput{ContactID: r2.ID, ServiceID: sad.ID}, false); err != nil {
+			t.Fatal(err)
+		}
+		if sum := mustImport(t, db, []byte(b), intakeio.ImportOptions{}); sum.ContactsUnchanged != 2 {
+			t.Errorf("edited file after the desk's referral = %+v", sum)
+		}
+		if got := referralsOf(t, c, "R2"); !slices.Equal(got, []string{"SAD:PROPOSED:e"}) {
+			t.Errorf("R2 after the re-import: %v, want the desk's referral", got)
+		}
+
 		// Back to PROPOSED is not a move a referral can make.
 		before, dumpBefore = mustCount(t, c), dump(t, c)
 		_, err := intakeio.Import(sysCtx(), db, strings.NewReader(row("SAD|CPI", "PROPOSED|PROPOSED", "")), intakeio.ImportOptions{})
