@@ -86,7 +86,7 @@ func (im *importer) want(r *intakecsv.Row) contactWant {
 }
 
 func (w *contactWant) builder(c *ent.Client, ref string) *ent.ContactCreate {
-	return c.Contact.Create().
+	b := c.Contact.Create().
 		SetContactRef(ref).
 		SetOccurredAt(w.at).
 		SetChannel(w.channel).
@@ -101,8 +101,11 @@ func (w *contactWant) builder(c *ent.Client, ref string) *ent.ContactCreate {
 		SetOperatorID(w.operatorID).
 		SetNillableCitizenID(w.citizenID).
 		SetMainNeedID(w.mainNeed).
-		AddNeedIDs(w.needs...).
-		AddInformedAboutIDs(w.informed...)
+		AddNeedIDs(w.needs...)
+	if len(w.informed) > 0 {
+		b.AddInformedAboutIDs(w.informed...)
+	}
+	return b
 }
 
 // sameAs reports whether the stored contact (with its needs and
