@@ -175,11 +175,12 @@ func (r *Refused) add(errs []intakecsv.RowError, max int) {
 // (a row with another outcome leaves them alone: the format cannot list
 // them): a re-import creates the referrals the row lists that are not
 // stored, deletes (with their events) the stored ones it no longer lists,
-// and moves a stored one whose status
-// differs along the referral's lifecycle; a row that would move one back
-// (or out of a closed status) is refused with ReasonStatusMove. Referrals
-// are matched by service: the row's k-th referral to a service is the
-// contact's k-th stored one to it (by proposal date, then id).
+// and moves a stored one whose status differs along the referral's
+// lifecycle; a row that would move one back (or out of a closed status) is
+// refused with ReasonStatusMove, after the rows before it were checked
+// (the other rows are still read and their own problems listed).
+// Referrals are matched by service: the row's k-th referral to a service
+// is the contact's k-th stored one to it (by proposal date, then id).
 //
 // The file's encoding is detected (intakecsv.Options.Encoding) and named
 // in the Summary. When r is also an io.Seeker and the file turns out not
