@@ -11,6 +11,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"segretariato/internal/intakecsv"
 	"segretariato/internal/intakeio"
 )
 
@@ -84,6 +85,11 @@ func printSummary(w io.Writer, s intakeio.Summary) {
 	fmt.Fprintf(w, "  citizens:  %d created, %d matched\n", s.CitizensCreated, s.CitizensMatched)
 	fmt.Fprintf(w, "  anonymous contacts: %d\n", s.Anonymous)
 	fmt.Fprintf(w, "  referrals: %d\n", s.Referrals)
+	if s.Encoding == string(intakecsv.Windows1252) {
+		fmt.Fprintf(w, "  encoding:  not UTF-8, read as windows-1252\n")
+	} else {
+		fmt.Fprintf(w, "  encoding:  %s\n", s.Encoding)
+	}
 }
 
 // runExport handles `server export [--from D --to D] [--area A] [--notes] [--excel]`:
@@ -145,6 +151,20 @@ type countingReader struct {
 func (c *countingReader) Read(p []byte) (int, error) {
 	n, err := c.r.Read(p)
 	c.n.Add(int64(n))
+	return n, err
+}
+
+// Seek lets Import read the file again from its start (a file found to be
+// windows-1252 only after UTF-8 text); the count follows.
+func (c *countingReader) Seek(offset int64, whence int) (int64, error) {
+	s, ok := c.r.(io.Seeker)
+	if !ok {
+		return 0, errors.New("the file cannot be read again")
+	}
+	n, err := s.Seek(offset, whence)
+	if err == nil {
+		c.n.Store(n)
+	}
 	return n, err
 }
 

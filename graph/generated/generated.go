@@ -216,6 +216,7 @@ type ComplexityRoot struct {
 		ContactsUnchanged func(childComplexity int) int
 		ContactsUpdated   func(childComplexity int) int
 		DryRun            func(childComplexity int) int
+		Encoding          func(childComplexity int) int
 		Referrals         func(childComplexity int) int
 		Rows              func(childComplexity int) int
 	}
@@ -1488,6 +1489,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ImportSummary.DryRun(childComplexity), true
+	case "ImportSummary.encoding":
+		if e.ComplexityRoot.ImportSummary.Encoding == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportSummary.Encoding(childComplexity), true
 	case "ImportSummary.referrals":
 		if e.ComplexityRoot.ImportSummary.Referrals == nil {
 			break
@@ -3853,6 +3860,8 @@ type ImportSummary @goModel(model: "segretariato/internal/intakeio.Summary") {
   anonymous: Int!
   "Rows with a referral."
   referrals: Int!
+  "The file's character encoding: UTF-8, or windows-1252 when the file was not valid UTF-8 (what Italian Excel saves by default)."
+  encoding: String!
   dryRun: Boolean!
 }
 
@@ -8829,6 +8838,8 @@ func (ec *executionContext) childFields_ImportSummary(ctx context.Context, field
 		return ec.fieldContext_ImportSummary_anonymous(ctx, field)
 	case "referrals":
 		return ec.fieldContext_ImportSummary_referrals(ctx, field)
+	case "encoding":
+		return ec.fieldContext_ImportSummary_encoding(ctx, field)
 	case "dryRun":
 		return ec.fieldContext_ImportSummary_dryRun(ctx, field)
 	}
@@ -14610,6 +14621,29 @@ func (ec *executionContext) _ImportSummary_referrals(ctx context.Context, field 
 }
 func (ec *executionContext) fieldContext_ImportSummary_referrals(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ImportSummary", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ImportSummary_encoding(ctx context.Context, field graphql.CollectedField, obj *intakeio.Summary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportSummary_encoding(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Encoding, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportSummary_encoding(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportSummary", field, false, false, "String")
 }
 
 func (ec *executionContext) _ImportSummary_dryRun(ctx context.Context, field graphql.CollectedField, obj *intakeio.Summary) (ret graphql.Marshaler) {
@@ -40264,6 +40298,11 @@ func (ec *executionContext) _ImportSummary(ctx context.Context, sel ast.Selectio
 			}
 		case "referrals":
 			out.Values[i] = ec._ImportSummary_referrals(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "encoding":
+			out.Values[i] = ec._ImportSummary_encoding(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}

@@ -23,6 +23,7 @@ const (
 	ColOutcome         = "outcome"
 	ColReferralService = "referral_service"
 	ColReferralStatus  = "referral_status"
+	ColInformedAbout   = "informed_about"
 	ColDuration        = "duration_minutes"
 	ColNotes           = "notes"
 )
@@ -31,8 +32,17 @@ var columns = []string{
 	ColContactRef, ColOccurredAt, ColChannel, ColOperatorEmail, ColFiscalCode,
 	ColFirstName, ColLastName, ColBirthDate, ColSex, ColBirthYear, ColCitizenship,
 	ColDistrict, ColRequester, ColTargetArea, ColNeeds, ColResponses, ColOutcome,
-	ColReferralService, ColReferralStatus, ColDuration, ColNotes,
+	ColReferralService, ColReferralStatus, ColInformedAbout, ColDuration, ColNotes,
 }
+
+// columnIndex is the position of each column in columns.
+var columnIndex = func() map[string]int {
+	m := make(map[string]int, len(columns))
+	for i, c := range columns {
+		m[c] = i
+	}
+	return m
+}()
 
 var requiredColumns = []string{
 	ColContactRef, ColOccurredAt, ColChannel, ColOperatorEmail,
@@ -51,7 +61,12 @@ const (
 	OutcomeReferredExternal = "REFERRED_EXTERNAL"
 )
 
-// DefaultReferralStatus is the status of a referral whose cell is empty.
+// ListSeparator separates the codes of a list cell (needs, responses,
+// referral_service, referral_status, informed_about).
+const ListSeparator = "|"
+
+// DefaultReferralStatus is the status of every referral of a row whose
+// referral_status cell is empty.
 const DefaultReferralStatus = "PROPOSED"
 
 func set(s string) map[string]bool {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	"slices"
 	"strings"
 	"testing"
 
@@ -21,6 +22,9 @@ func FuzzReader(f *testing.F) {
 	f.Add([]byte(csvOf(f, nil, with(baseRow(), ColOutcome, "REFERRED_EXTERNAL", ColReferralService, "CAF", ColNotes, "a\r\nb"))))
 	f.Add([]byte("\uFEFF" + strings.ReplaceAll(header, ",", ";") + "T;01/02/2024 9:00;PHONE;a.verdi@comune.example.it;;;;;;;;;SELF;ADULTS;ADM_INFO;FORMS;INFORMED;;;;\r\n"))
 	f.Add([]byte(header + "\"x\n\"\"y,\n"))
+	f.Add([]byte(csvOf(f, nil, with(baseRow(), ColOutcome, "REFERRED_INTERNAL", ColReferralService, "SSP|caf|SSP",
+		ColReferralStatus, "ACCEPTED|completed|PROPOSED", ColInformedAbout, "CARITAS|SAD"))))
+	f.Add(windows1252(f, csvOf(f, nil, with(baseRow(), ColDistrict, "Citt\u00e0 Sant\u2019Angelo", ColNotes, "\u20ac 50"))))
 	f.Add([]byte("contact_ref\n"))
 	f.Add([]byte{})
 
@@ -52,7 +56,7 @@ func FuzzReader(f *testing.F) {
 				continue
 			}
 			if err != nil {
-				if !errors.Is(err, ErrRecordTooLarge) {
+				if !errors.Is(err, ErrRecordTooLarge) && !errors.Is(err, ErrMixedEncoding) {
 					t.Fatalf("fatal error %v", err)
 				}
 				break
@@ -106,9 +110,11 @@ func checkRow(t *testing.T, r *Row) {
 		t.Fatalf("anonymous row with personal data: %+v", r)
 	case r.FiscalCode != "" && (r.BirthDate == nil || r.Sex == "" || r.BirthYear != nil):
 		t.Fatalf("identified row without birth date or sex: %+v", r)
-	case (r.Outcome == OutcomeReferredInternal || r.Outcome == OutcomeReferredExternal) != (r.ReferralService != ""),
-		(r.ReferralService == "") != (r.ReferralStatus == ""):
+	case (r.Outcome == OutcomeReferredInternal || r.Outcome == OutcomeReferredExternal) != (len(r.Referrals) > 0),
+		slices.ContainsFunc(r.Referrals, func(x Referral) bool { return x.Service == "" || !referralStatuses[x.Status] }):
 		t.Fatalf("referral fields inconsistent: %+v", r)
+	case slices.Contains(r.InformedAbout, ""):
+		t.Fatalf("empty informed-about code: %+v", r)
 	case r.DurationMinutes != nil && (*r.DurationMinutes < 1 || *r.DurationMinutes > 480):
 		t.Fatalf("duration %d", *r.DurationMinutes)
 	}

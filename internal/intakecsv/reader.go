@@ -36,12 +36,24 @@ type Row struct {
 	Citizenship string     // ISO 3166-1 alpha-2, upper-case
 	District    string     // trimmed, inner spaces collapsed; compare with NormalizeDistrictKey
 
-	Needs           []string // at least one, no duplicates; the first is the main need
-	Responses       []string // at least one, no duplicates
-	ReferralService string   // set exactly when Outcome is REFERRED_*
-	ReferralStatus  string   // set exactly when Outcome is REFERRED_* (default PROPOSED)
-	DurationMinutes *int     // 1..480
-	Notes           string   // as written (line breaks kept)
+	Needs     []string // at least one, no duplicates; the first is the main need
+	Responses []string // at least one, no duplicates
+	// Referrals are set, at least one, exactly when Outcome is REFERRED_*,
+	// in the order of the file. One service may appear more than once (a
+	// contact referred to it twice).
+	Referrals []Referral
+	// InformedAbout are the service codes the citizen was told of, upper
+	// case, no duplicates, in the order of the file.
+	InformedAbout   []string
+	DurationMinutes *int   // 1..480
+	Notes           string // as written (line breaks kept)
+}
+
+// Referral is one referral of a row: the referral_service code and the
+// referral_status in the same position.
+type Referral struct {
+	Service string // upper-case service code
+	Status  string // PROPOSED when the status cell is empty
 }
 
 // RowError is one problem of one row. Reason is a short English phrase that
@@ -90,6 +102,11 @@ type Options struct {
 	// DefaultMaxRecordBytes. A longer record stops the reader with
 	// ErrRecordTooLarge.
 	MaxRecordBytes int
+	// Encoding is "" to detect (valid UTF-8 is read as UTF-8, anything
+	// else as windows-1252; see ErrMixedEncoding), Windows1252 to read the
+	// file as windows-1252, or UTF8 to read it as UTF-8 and refuse the
+	// cells that are not (ReasonInvalidUTF8).
+	Encoding Encoding
 }
 
 // DefaultMaxRecordBytes is the default bound on one record's size.
@@ -138,6 +155,7 @@ func (e *HeaderError) Error() string {
 type Reader struct {
 	cr    *csv.Reader
 	lim   *limitReader
+	text  *textReader // nil when the file is read as UTF-8 without detection
 	opt   Options
 	now   time.Time
 	comma rune
@@ -155,7 +173,8 @@ func NewReader(r io.Reader) (*Reader, error) {
 	return NewReaderWithOptions(r, Options{})
 }
 
-// NewReaderWithOptions reads the header row. It strips a UTF-8 BOM, takes
+// NewReaderWithOptions reads the header row. It reads the file in the
+// encoding of Options.Encoding (detected by default), strips a UTF-8 BOM, takes
 // ';' as the separator when the first line has more semicolons than commas
 // (outside quotes) and ',' otherwise, and matches column names
 // case-insensitively after trimming. It returns ErrNoHeader, a *HeaderError
@@ -174,6 +193,14 @@ func NewReaderWithOptions(r io.Reader, o Options) (*Reader, error) {
 	o.ServiceCodes = normalizedSet(o.ServiceCodes, strings.ToUpper)
 	o.OperatorEmails = normalizedSet(o.OperatorEmails, strings.ToLower)
 
+	var text *textReader
+	if o.Encoding != UTF8 {
+		var err error
+		if text, err = newTextReader(r, o.Encoding); err != nil {
+			return nil, err
+		}
+		r = text
+	}
 	br := bufio.NewReaderSize(r, 64<<10)
 	if b, err := br.Peek(3); err == nil && bytes.Equal(b, []byte("\uFEFF")) {
 		br.Discard(3)
@@ -190,7 +217,7 @@ func NewReaderWithOptions(r io.Reader, o Options) (*Reader, error) {
 	cr.FieldsPerRecord = -1
 	cr.ReuseRecord = true
 
-	rd := &Reader{cr: cr, lim: lim, opt: o, now: now, comma: comma, seen: map[string]bool{}}
+	rd := &Reader{cr: cr, lim: lim, text: text, opt: o, now: now, comma: comma, seen: map[string]bool{}}
 	header, err := cr.Read()
 	switch {
 	case err == io.EOF:
@@ -213,6 +240,16 @@ func NewReaderWithOptions(r io.Reader, o Options) (*Reader, error) {
 
 // Comma returns the detected separator.
 func (r *Reader) Comma() rune { return r.comma }
+
+// Encoding returns the encoding the file is read in. With detection it is
+// UTF8 until the first byte that is not UTF-8, and final once Next has
+// returned io.EOF.
+func (r *Reader) Encoding() Encoding {
+	if r.text == nil {
+		return UTF8
+	}
+	return r.text.Encoding()
+}
 
 func (r *Reader) readHeader(header []string) error {
 	known := map[string]bool{}

@@ -57,7 +57,7 @@ func TestRowNormalisation(t *testing.T) {
 		FirstName: "Maria Grazia", LastName: "Rossi", BirthDate: ptr(time.Date(1980, 1, 1, 0, 0, 0, 0, time.UTC)),
 		Sex: "X", Citizenship: "MA", District: "VILLAGGIO ARGENTIA",
 		Needs: []string{"ECO_INCOME", "HOU_PUBLIC"}, Responses: []string{"FORMS", "INFORMATION"},
-		ReferralService: "SSP", ReferralStatus: "PROPOSED", Notes: "  line one\nline two ",
+		Referrals: []Referral{{Service: "SSP", Status: "PROPOSED"}}, Notes: "  line one\nline two ",
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("row mismatch (-want +got):\n%s", diff)
@@ -147,7 +147,17 @@ func TestRowErrors(t *testing.T) {
 		{"duration 481", with(baseRow(), ColDuration, "481"), nil, []e{{ColDuration, "out of range"}}},
 		{"duration huge", with(baseRow(), ColDuration, "99999999999999999999"), nil, []e{{ColDuration, "out of range"}}},
 		{"duration decimal", with(baseRow(), ColDuration, "12.5"), nil, []e{{ColDuration, "not a whole number"}}},
-		{"invalid UTF-8", with(baseRow(), ColLastName, "Ross\xe9"), nil, []e{{ColLastName, "invalid UTF-8"}}},
+		{"invalid UTF-8 read as UTF-8", with(baseRow(), ColLastName, "Ross\xe9"), func(o *Options) { o.Encoding = UTF8 }, []e{{ColLastName, "invalid UTF-8"}}},
+		{"several services, one status", with(baseRow(), ColOutcome, "REFERRED_EXTERNAL", ColReferralService, "CAF|SAD", ColReferralStatus, "ACCEPTED"), nil, []e{{ColReferralStatus, "not one status per referral service"}}},
+		{"more statuses than services", with(baseRow(), ColOutcome, "REFERRED_EXTERNAL", ColReferralService, "CAF", ColReferralStatus, "ACCEPTED|PROPOSED"), nil, []e{{ColReferralStatus, "not one status per referral service"}}},
+		{"status list with a hole", with(baseRow(), ColOutcome, "REFERRED_EXTERNAL", ColReferralService, "CAF|SAD", ColReferralStatus, "ACCEPTED|"), nil, []e{{ColReferralStatus, "empty item in the list"}}},
+		{"service list with a hole", with(baseRow(), ColOutcome, "REFERRED_EXTERNAL", ColReferralService, "CAF||SAD"), nil, []e{{ColReferralService, "empty item in the list"}}},
+		{"unknown service in the list", with(baseRow(), ColOutcome, "REFERRED_EXTERNAL", ColReferralService, "CAF|XYZ", ColReferralStatus, "ACCEPTED|PROPOSED"), nil, []e{{ColReferralService, "unknown service"}}},
+		{"unknown status in the list", with(baseRow(), ColOutcome, "REFERRED_EXTERNAL", ColReferralService, "CAF|SAD", ColReferralStatus, "ACCEPTED|DONE"), nil, []e{{ColReferralStatus, "unknown referral status"}}},
+		{"services without a referral", with(baseRow(), ColReferralService, "CAF|SAD"), nil, []e{{ColReferralService, "service without a referral"}}},
+		{"informed about an unknown service", with(baseRow(), ColInformedAbout, "CAF|XYZ"), nil, []e{{ColInformedAbout, "unknown service"}}},
+		{"informed about a service twice", with(baseRow(), ColInformedAbout, "CAF|caf"), nil, []e{{ColInformedAbout, "duplicate service"}}},
+		{"informed-about list with a hole", with(baseRow(), ColInformedAbout, "CAF|"), nil, []e{{ColInformedAbout, "empty item in the list"}}},
 		{"NUL byte in notes", with(baseRow(), ColNotes, "a\x00b"), nil, []e{{ColNotes, "control character"}}},
 		{"line break in a name", with(baseRow(), ColFirstName, "Ma\nrio"), nil, []e{{ColFirstName, "control character"}}},
 		{"every problem of the row", with(baseRow(), ColChannel, "FAX", ColFiscalCode, "RSSMRA80A01F205Y", ColDuration, "0", ColNeeds, "X"), nil,

@@ -23,6 +23,7 @@ const (
 	ReasonNotWholeNumber    = "not a whole number"
 	ReasonInvalidUTF8       = "invalid UTF-8"
 	ReasonControlCharacter  = "control character"
+	ReasonNotWindows1252    = "byte without a windows-1252 character"
 	ReasonInvalidEmail      = "invalid e-mail"
 	ReasonUnknownOperator   = "unknown operator"
 	ReasonFiscalLength      = "wrong length"
@@ -42,6 +43,8 @@ const (
 	ReasonServiceNoReferral = "service without a referral"
 	ReasonStatusNoReferral  = "status without a referral"
 	ReasonUnknownService    = "unknown service"
+	ReasonDuplicateService  = "duplicate service"
+	ReasonStatusCount       = "not one status per referral service"
 	ReasonMalformedCSV      = "malformed CSV"
 	ReasonFieldCount        = "wrong number of fields"
 	// Unknown enumeration values read "unknown channel", "unknown
@@ -64,8 +67,9 @@ func (p *rowParser) fail(col, reason string) {
 }
 
 // cell returns the raw cell of a column ("" when the column is absent) and
-// whether it is clean text; it reports invalid UTF-8, NUL bytes (refused by
-// PostgreSQL) and, outside notes, control characters.
+// whether it is clean text; it reports invalid UTF-8, bytes without a
+// windows-1252 character, NUL bytes (refused by PostgreSQL) and, outside
+// notes, control characters.
 func (p *rowParser) cell(col string) (string, bool) {
 	i, ok := p.r.index[col]
 	if !ok {
@@ -74,6 +78,13 @@ func (p *rowParser) cell(col string) (string, bool) {
 	s := p.rec[i]
 	if !utf8.ValidString(s) {
 		p.fail(col, ReasonInvalidUTF8)
+		return "", false
+	}
+	// Read as windows-1252, a replacement character can only come from one
+	// of the bytes that encoding leaves undefined: the file is probably in
+	// another encoding.
+	if p.r.Encoding() == Windows1252 && strings.ContainsRune(s, utf8.RuneError) {
+		p.fail(col, ReasonNotWindows1252)
 		return "", false
 	}
 	for _, c := range s {
@@ -119,12 +130,30 @@ func (p *rowParser) enum(col, what string, values map[string]bool, required bool
 	return s
 }
 
-// list splits a '|'-separated cell into upper-cased codes.
+// list splits a required '|'-separated cell into upper-cased codes.
 func (p *rowParser) list(col string, valid map[string]bool, unknown, duplicate string) []string {
 	s, ok := p.required(col)
 	if !ok {
 		return nil
 	}
+	return p.split(col, s, valid, unknown, duplicate)
+}
+
+// optionalList is list for a cell that may be empty; ok is false when the
+// cell was refused.
+func (p *rowParser) optionalList(col string, valid map[string]bool, unknown, duplicate string) ([]string, bool) {
+	s, ok := p.text(col)
+	if !ok || s == "" {
+		return nil, ok
+	}
+	out := p.split(col, s, valid, unknown, duplicate)
+	return out, out != nil
+}
+
+// split splits s, the text of col, at '|' into upper-cased codes, each in
+// valid (nil: any) and, unless duplicate is "", each once. It reports each
+// kind of problem once and then returns nil.
+func (p *rowParser) split(col, s string, valid map[string]bool, unknown, duplicate string) []string {
 	var out []string
 	seen := map[string]bool{}
 	bad := map[string]bool{}
@@ -134,12 +163,12 @@ func (p *rowParser) list(col string, valid map[string]bool, unknown, duplicate s
 			p.fail(col, reason)
 		}
 	}
-	for _, part := range strings.Split(s, "|") {
+	for _, part := range strings.Split(s, ListSeparator) {
 		code := strings.ToUpper(strings.TrimSpace(part))
 		switch {
 		case code == "":
 			failOnce(ReasonEmptyListItem)
-		case seen[code]:
+		case duplicate != "" && seen[code]:
 			failOnce(duplicate)
 		case valid != nil && !valid[code]:
 			failOnce(unknown)
@@ -347,31 +376,8 @@ func (r *Reader) parse(rec []string, row *Row) RowErrors {
 	row.Responses = p.list(ColResponses, responses, ReasonUnknownResponse, ReasonDuplicateResponse)
 	row.Outcome = p.enum(ColOutcome, "outcome", outcomes, true)
 
-	// referral
-	referral := row.Outcome == OutcomeReferredInternal || row.Outcome == OutcomeReferredExternal
-	service, okService := p.text(ColReferralService)
-	service = strings.ToUpper(service)
-	status := p.enum(ColReferralStatus, "referral status", referralStatuses, false)
-	switch {
-	case referral && okService && service == "":
-		p.fail(ColOutcome, ReasonNoService)
-	case referral && service != "":
-		if r.opt.ServiceCodes != nil && !r.opt.ServiceCodes[service] {
-			p.fail(ColReferralService, ReasonUnknownService)
-		} else {
-			row.ReferralService = service
-		}
-	case row.Outcome != "" && service != "":
-		p.fail(ColReferralService, ReasonServiceNoReferral)
-	}
-	switch {
-	case referral && status == "" && !p.failedOn(ColReferralStatus):
-		row.ReferralStatus = DefaultReferralStatus
-	case referral:
-		row.ReferralStatus = status
-	case row.Outcome != "" && status != "":
-		p.fail(ColReferralStatus, ReasonStatusNoReferral)
-	}
+	p.referrals()
+	row.InformedAbout, _ = p.optionalList(ColInformedAbout, r.opt.ServiceCodes, ReasonUnknownService, ReasonDuplicateService)
 
 	// duration_minutes
 	if n, ok := p.wholeNumber(ColDuration); ok {
@@ -386,6 +392,49 @@ func (r *Reader) parse(rec []string, row *Row) RowErrors {
 		row.Notes = s
 	}
 	return p.errs
+}
+
+// referrals reads referral_service and referral_status: with a REFERRED_*
+// outcome one or more services and, in the same order, one status each
+// (an empty status cell: every referral PROPOSED); with any other outcome
+// neither. A service may be listed twice (two referrals to it).
+func (p *rowParser) referrals() {
+	row, opt := p.row, p.r.opt
+	referral := row.Outcome == OutcomeReferredInternal || row.Outcome == OutcomeReferredExternal
+	statuses, okStatus := p.optionalList(ColReferralStatus, referralStatuses, "unknown referral status", "")
+	if !referral {
+		s, ok := p.text(ColReferralService)
+		if row.Outcome != "" && ok && s != "" {
+			p.fail(ColReferralService, ReasonServiceNoReferral)
+		}
+		if row.Outcome != "" && len(statuses) > 0 {
+			p.fail(ColReferralStatus, ReasonStatusNoReferral)
+		}
+		return
+	}
+	s, ok := p.text(ColReferralService)
+	if !ok {
+		return
+	}
+	if s == "" {
+		p.fail(ColOutcome, ReasonNoService)
+		return
+	}
+	services := p.split(ColReferralService, s, opt.ServiceCodes, ReasonUnknownService, "")
+	switch {
+	case services == nil || !okStatus:
+		return
+	case statuses != nil && len(statuses) != len(services):
+		p.fail(ColReferralStatus, ReasonStatusCount)
+		return
+	}
+	row.Referrals = make([]Referral, len(services))
+	for i, svc := range services {
+		row.Referrals[i] = Referral{Service: svc, Status: DefaultReferralStatus}
+		if statuses != nil {
+			row.Referrals[i].Status = statuses[i]
+		}
+	}
 }
 
 func (p *rowParser) failedOn(col string) bool {

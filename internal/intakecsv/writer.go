@@ -84,35 +84,42 @@ func (w *Writer) Write(row *Row) error {
 		}
 		return s
 	}
-	f[0] = guard(row.ContactRef)
+	set := func(col, v string) { f[columnIndex[col]] = v }
+	set(ColContactRef, guard(row.ContactRef))
 	if !row.OccurredAt.IsZero() {
-		f[1] = FormatDateTime(row.OccurredAt, w.opt.DateStyle)
+		set(ColOccurredAt, FormatDateTime(row.OccurredAt, w.opt.DateStyle))
 	}
-	f[2] = row.Channel
-	f[3] = row.OperatorEmail
-	f[4] = row.FiscalCode
-	f[5] = guard(row.FirstName)
-	f[6] = guard(row.LastName)
+	set(ColChannel, row.Channel)
+	set(ColOperatorEmail, row.OperatorEmail)
+	set(ColFiscalCode, row.FiscalCode)
+	set(ColFirstName, guard(row.FirstName))
+	set(ColLastName, guard(row.LastName))
 	if row.BirthDate != nil {
-		f[7] = FormatDate(*row.BirthDate, w.opt.DateStyle)
+		set(ColBirthDate, FormatDate(*row.BirthDate, w.opt.DateStyle))
 	}
-	f[8] = row.Sex
+	set(ColSex, row.Sex)
 	if row.BirthYear != nil {
-		f[9] = strconv.Itoa(*row.BirthYear)
+		set(ColBirthYear, strconv.Itoa(*row.BirthYear))
 	}
-	f[10] = row.Citizenship
-	f[11] = guard(row.District)
-	f[12] = row.Requester
-	f[13] = row.TargetArea
-	f[14] = strings.Join(row.Needs, "|")
-	f[15] = strings.Join(row.Responses, "|")
-	f[16] = row.Outcome
-	f[17] = row.ReferralService
-	f[18] = row.ReferralStatus
+	set(ColCitizenship, row.Citizenship)
+	set(ColDistrict, guard(row.District))
+	set(ColRequester, row.Requester)
+	set(ColTargetArea, row.TargetArea)
+	set(ColNeeds, strings.Join(row.Needs, ListSeparator))
+	set(ColResponses, strings.Join(row.Responses, ListSeparator))
+	set(ColOutcome, row.Outcome)
+	services := make([]string, len(row.Referrals))
+	statuses := make([]string, len(row.Referrals))
+	for i, r := range row.Referrals {
+		services[i], statuses[i] = r.Service, r.Status
+	}
+	set(ColReferralService, strings.Join(services, ListSeparator))
+	set(ColReferralStatus, strings.Join(statuses, ListSeparator))
+	set(ColInformedAbout, strings.Join(row.InformedAbout, ListSeparator))
 	if row.DurationMinutes != nil {
-		f[19] = strconv.Itoa(*row.DurationMinutes)
+		set(ColDuration, strconv.Itoa(*row.DurationMinutes))
 	}
-	f[20] = guard(row.Notes)
+	set(ColNotes, guard(row.Notes))
 	return w.cw.Write(f)
 }
 

@@ -249,13 +249,14 @@ func writeGenerated(w io.Writer, n int, seed uint64) error {
 		for _, k := range rnd.Perm(len(genResponses))[:1+rnd.IntN(2)] {
 			row.Responses = append(row.Responses, genResponses[k])
 		}
+		service := ""
 		switch p := rnd.IntN(100); {
 		case p < 55:
 			row.Outcome = "INFORMED"
 		case p < 75:
-			row.Outcome, row.ReferralService = "REFERRED_INTERNAL", "SSP"
+			row.Outcome, service = "REFERRED_INTERNAL", "SSP"
 		case p < 87:
-			row.Outcome, row.ReferralService = "REFERRED_EXTERNAL", pick(genExternal)
+			row.Outcome, service = "REFERRED_EXTERNAL", pick(genExternal)
 		case p < 95:
 			row.Outcome = "FOLLOW_UP"
 		case p < 98:
@@ -263,8 +264,8 @@ func writeGenerated(w io.Writer, n int, seed uint64) error {
 		default:
 			row.Outcome = "NOT_COMPETENT"
 		}
-		if row.ReferralService != "" {
-			row.ReferralStatus = pick(genStatuses)
+		if service != "" {
+			row.Referrals = []intakecsv.Referral{{Service: service, Status: pick(genStatuses)}}
 		}
 		if rnd.IntN(4) > 0 {
 			m := 5 + rnd.IntN(85)

@@ -11,8 +11,11 @@ import (
 	"segretariato/ent/contact"
 	"segretariato/ent/needcategory"
 	"segretariato/ent/referral"
+	"segretariato/ent/referralevent"
 	"segretariato/ent/schema/schematype"
+	"segretariato/ent/service"
 	"segretariato/internal/intakecsv"
+	refstate "segretariato/internal/referral"
 )
 
 // contactWant is what a row says its contact must hold.
@@ -30,11 +33,12 @@ type contactWant struct {
 	operatorID int
 	citizenID  *int
 	mainNeed   int
-	needs      []int // every need, the main one first
-	ref        *referralWant
+	needs      []int          // every need, the main one first
+	refs       []referralWant // the row's referrals, in the file's order
+	informed   []int          // the informed-about services, ascending
 }
 
-// referralWant is the referral a row carries.
+// referralWant is one referral a row carries.
 type referralWant struct {
 	serviceID int
 	status    schematype.ReferralStatus
@@ -59,7 +63,10 @@ func (im *importer) want(r *intakecsv.Row) contactWant {
 	}
 	w.mainNeed = w.needs[0]
 	if r.FiscalCode != "" {
-		id := im.cits[r.FiscalCode].id
+		id := 0 // not known when the batch is only checked (importer.refused)
+		if cs := im.cits[r.FiscalCode]; cs != nil {
+			id = cs.id
+		}
 		w.citizenID = &id
 	} else {
 		if r.Sex != "" {
@@ -68,17 +75,18 @@ func (im *importer) want(r *intakecsv.Row) contactWant {
 		}
 		w.anonYear = r.BirthYear
 	}
-	if r.ReferralService != "" {
-		w.ref = &referralWant{
-			serviceID: im.refs.serviceID[r.ReferralService],
-			status:    schematype.ReferralStatus(r.ReferralStatus),
-		}
+	for _, x := range r.Referrals {
+		w.refs = append(w.refs, referralWant{serviceID: im.refs.serviceID[x.Service], status: schematype.ReferralStatus(x.Status)})
 	}
+	for _, code := range r.InformedAbout {
+		w.informed = append(w.informed, im.refs.serviceID[code])
+	}
+	slices.Sort(w.informed)
 	return w
 }
 
 func (w *contactWant) builder(c *ent.Client, ref string) *ent.ContactCreate {
-	return c.Contact.Create().
+	b := c.Contact.Create().
 		SetContactRef(ref).
 		SetOccurredAt(w.at).
 		SetChannel(w.channel).
@@ -94,10 +102,15 @@ func (w *contactWant) builder(c *ent.Client, ref string) *ent.ContactCreate {
 		SetNillableCitizenID(w.citizenID).
 		SetMainNeedID(w.mainNeed).
 		AddNeedIDs(w.needs...)
+	if len(w.informed) > 0 {
+		b.AddInformedAboutIDs(w.informed...)
+	}
+	return b
 }
 
-// sameAs reports whether the stored contact (with its needs loaded)
-// already holds what the row says.
+// sameAs reports whether the stored contact (with its needs and
+// informed-about services loaded) already holds what the row says, its
+// referrals apart.
 func (w *contactWant) sameAs(c *ent.Contact) bool {
 	if !c.OccurredAt.Equal(w.at) || c.Channel != w.channel || c.Requester != w.requester ||
 		c.TargetArea != w.area || c.Outcome != w.outcome || !slices.Equal(c.Responses, w.responses) ||
@@ -112,7 +125,12 @@ func (w *contactWant) sameAs(c *ent.Contact) bool {
 			return false
 		}
 	}
-	return true
+	informed := make([]int, len(c.Edges.InformedAbout))
+	for i, s := range c.Edges.InformedAbout {
+		informed[i] = s.ID
+	}
+	slices.Sort(informed)
+	return slices.Equal(informed, w.informed)
 }
 
 // contactColumns are the columns a re-import overwrites: all but the id,
@@ -142,6 +160,22 @@ func steps(s schematype.ReferralStatus) (accepted, declined, completed, cancelle
 	return
 }
 
+// stepColumn is the step date a referral records on entering status s
+// ("" for PROPOSED, whose date is proposed_at).
+func stepColumn(s schematype.ReferralStatus) string {
+	switch s {
+	case schematype.ReferralStatusAccepted:
+		return referral.FieldAcceptedAt
+	case schematype.ReferralStatusDeclined:
+		return referral.FieldDeclinedAt
+	case schematype.ReferralStatusCompleted:
+		return referral.FieldCompletedAt
+	case schematype.ReferralStatusCancelled:
+		return referral.FieldCancelledAt
+	}
+	return ""
+}
+
 // eventReason is the reason of the ReferralEvent an import records.
 const eventReason = "historical intake-card import"
 
@@ -156,21 +190,105 @@ func (w *writes) add(b *ent.ContactCreate, row int) {
 	w.rows = append(w.rows, row)
 }
 
+// newReferral is a referral to create: the batch row of its contact
+// (ids[row], wants[row] give the contact, its date and operator) and what
+// the row says of it.
+type newReferral struct {
+	row int
+	ref referralWant
+}
+
+// moveKey is a status move a re-import makes: from the stored status to
+// the row's.
+type moveKey struct{ from, to schematype.ReferralStatus }
+
 type referralMove struct {
 	id       int
-	from     schematype.ReferralStatus
 	at       time.Time
 	operator int
 }
 
+// referralPlan is what a batch does to the referrals of its contacts.
+type referralPlan struct {
+	create []newReferral
+	moves  map[moveKey][]referralMove
+	delete []int // ids of stored referrals the rows no longer list
+}
+
+// matchReferrals pairs a row's referrals with the stored ones of its
+// contact: the k-th referral of the row to a service is the k-th stored
+// referral to that service (stored in proposal-date then id order, the
+// export's order). It returns, per referral of the row, the index of its
+// stored one or -1, and the indexes of the stored ones left over.
+func matchReferrals(stored []*ent.Referral, want []referralWant) (match []int, left []int) {
+	used := make([]bool, len(stored))
+	match = make([]int, len(want))
+	for k, w := range want {
+		match[k] = -1
+		for j, s := range stored {
+			if !used[j] && s.ServiceID == w.serviceID {
+				used[j], match[k] = true, j
+				break
+			}
+		}
+	}
+	for j := range stored {
+		if !used[j] {
+			left = append(left, j)
+		}
+	}
+	return match, left
+}
+
+// planReferrals adds to plan what row i, whose outcome is a referral, does
+// to the stored referrals of its contact c: the row is the truth for the
+// contact's referrals. A
+// referral the row lists that is not stored is created; a stored one the
+// row no longer lists is deleted, with its events; a stored one in another
+// status moves there along the referral's lifecycle (internal/referral),
+// one event per step, and a move the lifecycle does not allow refuses the
+// row. It reports whether anything changes.
+func (im *importer) planReferrals(plan *referralPlan, r *intakecsv.Row, i int, w *contactWant, c *ent.Contact) bool {
+	changed := false
+	match, left := matchReferrals(c.Edges.Referrals, w.refs)
+	for k, j := range match {
+		want := w.refs[k]
+		if j < 0 {
+			plan.create = append(plan.create, newReferral{row: i, ref: want})
+			changed = true
+			continue
+		}
+		old := c.Edges.Referrals[j]
+		if old.Status == want.status {
+			continue
+		}
+		if _, ok := refstate.Path(old.Status, want.status); !ok {
+			im.refuse(intakecsv.RowError{Line: r.Line, PhysicalLine: r.PhysicalLine, Column: intakecsv.ColReferralStatus, Reason: ReasonStatusMove})
+			continue
+		}
+		key := moveKey{old.Status, want.status}
+		plan.moves[key] = append(plan.moves[key], referralMove{id: old.ID, at: w.at, operator: w.operatorID})
+		changed = true
+	}
+	for _, j := range left {
+		plan.delete = append(plan.delete, c.Edges.Referrals[j].ID)
+		changed = true
+	}
+	return changed
+}
+
 // writeContacts writes the contacts of a batch keyed by contact_ref, with
 // a fixed number of statements: one query for the stored contacts (plus
-// their needs and referrals), one bulk insert of the new contacts and one
-// upsert of the changed ones per parameter-limit chunk (their needs
-// inserted by ent in one more statement each), one bulk update clearing
-// the needs of the changed ones beforehand, one bulk insert of new
-// referrals and one of referral events, and at most one update per
-// referral status a re-import changes.
+// their needs, informed-about services and referrals), one bulk insert of
+// the new contacts and one upsert of the changed ones per parameter-limit
+// chunk (their needs and informed-about services inserted by ent in one
+// more statement each), one bulk update clearing those of the changed ones
+// beforehand, one bulk insert of new referrals and one of referral events,
+// two deletes (events, referrals) of the referrals the rows no longer
+// list, and at most one update per kind of status move a re-import makes.
+//
+// Once a row has been refused (a referral move the lifecycle does not
+// allow) it only checks the batch: nothing will be committed.
 func (im *importer) writeContacts(rows []*intakecsv.Row, where string) error {
 	stored := make(map[string]*ent.Contact, len(rows))
 	lookup := make([]string, len(rows))
@@ -190,6 +308,7 @@ func (im *importer) writeContacts(rows []*intakecsv.Row, where string) error {
 		cs, err := im.c.Contact.Query().
 			Where(contact.ContactRefIn(refs...)).
 			WithNeeds(func(q *ent.NeedCategoryQuery) { q.Select(needcategory.FieldID) }).
+			WithInformedAbout(func(q *ent.ServiceQuery) { q.Select(service.FieldID) }).
 			WithReferrals(func(q *ent.ReferralQuery) { q.Order(referral.ByProposedAt(), referral.ByID()) }).
 			All(im.ctx)
 		if err != nil {
@@ -203,11 +322,10 @@ func (im *importer) writeContacts(rows []*intakecsv.Row, where string) error {
 	wants := make([]contactWant, len(rows))
 	ids := make([]int, len(rows))
 	var (
-		created   writes // new contacts, inserted
-		updated   writes // changed contacts, upserted on contact_ref
-		rewrite   []int  // ids of changed contacts, whose needs are rewritten
-		refCreate []int  // rows whose referral is new
-		refMoves  = map[schematype.ReferralStatus][]referralMove{}
+		created writes // new contacts, inserted
+		updated writes // changed contacts, upserted on contact_ref
+		rewrite []int  // ids of changed contacts, whose needs and informed-about services are rewritten
+		plan    = referralPlan{moves: map[moveKey][]referralMove{}}
 	)
 	for i, r := range rows {
 		w := im.want(r)
@@ -215,7 +333,7 @@ func (im *importer) writeContacts(rows []*intakecsv.Row, where string) error {
 		if r.FiscalCode == "" {
 			im.sum.Anonymous++
 		}
-		if w.ref != nil {
+		if len(w.refs) > 0 {
 			im.sum.Referrals++
 		}
 		c := stored[r.ContactRef]
@@ -226,8 +344,8 @@ func (im *importer) writeContacts(rows []*intakecsv.Row, where string) error {
 			} else {
 				created.add(w.builder(im.c, r.ContactRef), i)
 			}
-			if w.ref != nil {
-				refCreate = append(refCreate, i)
+			for _, ref := range w.refs {
+				plan.create = append(plan.create, newReferral{row: i, ref: ref})
 			}
 			continue
 		}
@@ -237,19 +355,11 @@ func (im *importer) writeContacts(rows []*intakecsv.Row, where string) error {
 			rewrite = append(rewrite, c.ID)
 			updated.add(w.builder(im.c, r.ContactRef), i)
 		}
-		if w.ref != nil {
-			// A re-import moves the contact's referral to the same service
-			// (the first, by proposal date) rather than adding one.
-			k := slices.IndexFunc(c.Edges.Referrals, func(x *ent.Referral) bool { return x.ServiceID == w.ref.serviceID })
-			switch {
-			case k < 0:
-				refCreate = append(refCreate, i)
-				changed = true
-			case c.Edges.Referrals[k].Status != w.ref.status:
-				old := c.Edges.Referrals[k]
-				refMoves[w.ref.status] = append(refMoves[w.ref.status], referralMove{id: old.ID, from: old.Status, at: w.at, operator: w.operatorID})
-				changed = true
-			}
+		// The referral columns speak only with a REFERRED_* outcome; with
+		// another, the contact's referrals (made at the desk later, say)
+		// are left alone: the file cannot list them.
+		if w.outcome.IsReferral() && im.planReferrals(&plan, r, i, &w, c) {
+			changed = true
 		}
 		if changed {
 			im.sum.ContactsUpdated++
@@ -257,11 +367,15 @@ func (im *importer) writeContacts(rows []*intakecsv.Row, where string) error {
 			im.sum.ContactsUnchanged++
 		}
 	}
+	if im.refused.Total > 0 {
+		return nil
+	}
 
 	for lo := 0; lo < len(rewrite); lo += maxIn {
 		err := im.c.Contact.Update().
 			Where(contact.IDIn(rewrite[lo:min(lo+maxIn, len(rewrite))]...)).
 			ClearNeeds().
+			ClearInformedAbout().
 			Exec(im.ctx)
 		if err != nil {
 			return dbErr(err, "rewriting the needs of %s", where)
@@ -278,7 +392,10 @@ func (im *importer) writeContacts(rows []*intakecsv.Row, where string) error {
 		sets = sets[1:]
 	}
 	for _, set := range sets {
-		cost := func(k int) int { return max(len(contact.Columns), 2*len(wants[set.w.rows[k]].needs)) }
+		cost := func(k int) int {
+			w := &wants[set.w.rows[k]]
+			return max(len(contact.Columns), 2*len(w.needs), 2*len(w.informed))
+		}
 		err := chunks(len(set.w.builders), cost, func(lo, hi int) error {
 			bulk := im.c.Contact.CreateBulk(set.w.builders[lo:hi]...)
 			if set.upsert {
@@ -297,10 +414,14 @@ func (im *importer) writeContacts(rows []*intakecsv.Row, where string) error {
 			return err
 		}
 	}
-	return im.writeReferrals(wants, ids, refCreate, refMoves, where)
+	return im.writeReferrals(wants, ids, plan, where)
 }
 
-func (im *importer) writeReferrals(wants []contactWant, ids, create []int, moves map[schematype.ReferralStatus][]referralMove, where string) error {
+func (im *importer) writeReferrals(wants []contactWant, ids []int, plan referralPlan, where string) error {
+	if err := im.deleteReferrals(plan.delete, where); err != nil {
+		return err
+	}
+	create := plan.create
 	if im.tx != nil {
 		if err := im.copyReferrals(wants, ids, create); err != nil {
 			return dbErr(err, "writing the referrals of %s", where)
@@ -308,14 +429,14 @@ func (im *importer) writeReferrals(wants []contactWant, ids, create []int, moves
 		create = nil
 	}
 	builders := make([]*ent.ReferralCreate, len(create))
-	for k, i := range create {
-		w := wants[i]
+	for k, nr := range create {
+		w := wants[nr.row]
 		b := im.c.Referral.Create().
-			SetContactID(ids[i]).
-			SetServiceID(w.ref.serviceID).
-			SetStatus(w.ref.status).
+			SetContactID(ids[nr.row]).
+			SetServiceID(nr.ref.serviceID).
+			SetStatus(nr.ref.status).
 			SetProposedAt(w.at)
-		acc, dec, comp, canc := steps(w.ref.status)
+		acc, dec, comp, canc := steps(nr.ref.status)
 		if acc {
 			b.SetAcceptedAt(w.at)
 		}
@@ -337,9 +458,10 @@ func (im *importer) writeReferrals(wants []contactWant, ids, create []int, moves
 			return dbErr(err, "writing the referrals of %s", where)
 		}
 		for k, n := range nodes {
-			w := wants[create[lo+k]]
+			nr := create[lo+k]
+			w := wants[nr.row]
 			events = append(events, im.c.ReferralEvent.Create().
-				SetReferralID(n.ID).SetToStatus(w.ref.status).SetAt(w.at).
+				SetReferralID(n.ID).SetToStatus(nr.ref.status).SetAt(w.at).
 				SetOperatorID(w.operatorID).SetReason(eventReason))
 		}
 		return nil
@@ -348,20 +470,29 @@ func (im *importer) writeReferrals(wants []contactWant, ids, create []int, moves
 		return err
 	}
 
-	// Moves: one update per target status; the step dates come from the
-	// contact, already written.
-	for _, status := range schematype.ReferralStatus("").Values() {
-		list := moves[schematype.ReferralStatus(status)]
-		if len(list) == 0 {
-			continue
-		}
-		if err := im.moveReferrals(schematype.ReferralStatus(status), list, where); err != nil {
-			return err
-		}
-		for _, m := range list {
-			events = append(events, im.c.ReferralEvent.Create().
-				SetReferralID(m.id).SetFromStatus(m.from).SetToStatus(schematype.ReferralStatus(status)).
-				SetAt(m.at).SetOperatorID(m.operator).SetReason(eventReason))
+	// Moves: one update per kind of move; the step dates come from the
+	// contact, already written; one event per step.
+	statuses := schematype.ReferralStatus("").Values()
+	for _, from := range statuses {
+		for _, to := range statuses {
+			key := moveKey{schematype.ReferralStatus(from), schematype.ReferralStatus(to)}
+			list := plan.moves[key]
+			if len(list) == 0 {
+				continue
+			}
+			path, _ := refstate.Path(key.from, key.to) // planReferrals checked it
+			if err := im.moveReferrals(key.to, path, list, where); err != nil {
+				return err
+			}
+			for _, m := range list {
+				prev := key.from
+				for _, step := range path {
+					events = append(events, im.c.ReferralEvent.Create().
+						SetReferralID(m.id).SetFromStatus(prev).SetToStatus(step).
+						SetAt(m.at).SetOperatorID(m.operator).SetReason(eventReason))
+					prev = step
+				}
+			}
 		}
 	}
 	return chunks(len(events), func(int) int { return 8 }, func(lo, hi int) error {
@@ -372,16 +503,31 @@ func (im *importer) writeReferrals(wants []contactWant, ids, create []int, moves
 	})
 }
 
+// deleteReferrals deletes the listed referrals and their events.
+func (im *importer) deleteReferrals(ids []int, where string) error {
+	for lo := 0; lo < len(ids); lo += maxIn {
+		part := ids[lo:min(lo+maxIn, len(ids))]
+		if _, err := im.c.ReferralEvent.Delete().Where(referralevent.HasReferralWith(referral.IDIn(part...))).Exec(im.ctx); err != nil {
+			return dbErr(err, "deleting the referrals of %s", where)
+		}
+		if _, err := im.c.Referral.Delete().Where(referral.IDIn(part...)).Exec(im.ctx); err != nil {
+			return dbErr(err, "deleting the referrals of %s", where)
+		}
+	}
+	return nil
+}
+
 // contactDate is the date of a referral's contact, as an SQL expression
 // valid on both databases inside an UPDATE of referrals.
 var contactDate = fmt.Sprintf("(SELECT %s.%s FROM %s WHERE %s.%s = %s.%s)",
 	contact.Table, contact.FieldOccurredAt, contact.Table,
 	contact.Table, contact.FieldID, referral.Table, referral.FieldContactID)
 
-// moveReferrals sets the status of the listed referrals, the step dates
-// that status implies (the contact's date) and clears the others.
-func (im *importer) moveReferrals(status schematype.ReferralStatus, list []referralMove, where string) error {
-	acc, dec, comp, canc := steps(status)
+// moveReferrals moves the listed referrals to status along path (the
+// statuses entered, status last): it sets the step date of each status
+// entered to the contact's date, and success for a completed one. The
+// step dates of earlier steps stay.
+func (im *importer) moveReferrals(status schematype.ReferralStatus, path []schematype.ReferralStatus, list []referralMove, where string) error {
 	for lo := 0; lo < len(list); lo += maxIn {
 		part := list[lo:min(lo+maxIn, len(list))]
 		ids := make([]int, len(part))
@@ -391,25 +537,14 @@ func (im *importer) moveReferrals(status schematype.ReferralStatus, list []refer
 		u := im.c.Referral.Update().
 			Where(referral.IDIn(ids...)).
 			SetStatus(status).
-			AddVersion(1).
-			ClearFailureReason()
-		if comp {
+			AddVersion(1)
+		if status == schematype.ReferralStatusCompleted {
 			u.SetSuccessful(true)
-		} else {
-			u.ClearSuccessful()
 		}
 		u.Modify(func(s *entsql.UpdateBuilder) {
-			for _, step := range []struct {
-				col string
-				on  bool
-			}{
-				{referral.FieldAcceptedAt, acc}, {referral.FieldDeclinedAt, dec},
-				{referral.FieldCompletedAt, comp}, {referral.FieldCancelledAt, canc},
-			} {
-				if step.on {
-					s.Set(step.col, entsql.Expr(contactDate))
-				} else {
-					s.SetNull(step.col)
+			for _, step := range path {
+				if col := stepColumn(step); col != "" {
+					s.Set(col, entsql.Expr(contactDate))
 				}
 			}
 		})

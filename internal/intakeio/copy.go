@@ -161,8 +161,8 @@ var copyContactColumns = []string{
 	contact.FieldCitizenID, contact.FieldMainNeedID, contact.FieldOperatorID,
 }
 
-// copyContacts creates the contacts of rows[at[k]] (wants[at[k]]) and their
-// needs, and records their ids in ids.
+// copyContacts creates the contacts of rows[at[k]] (wants[at[k]]), their
+// needs and informed-about services, and records their ids in ids.
 func (im *importer) copyContacts(rows []*intakecsv.Row, wants []contactWant, at []int, ids []int) error {
 	newIDs, err := im.nextIDs(contact.Table, len(at))
 	if err != nil {
@@ -206,7 +206,19 @@ func (im *importer) copyContacts(rows []*intakecsv.Row, wants []contactWant, at 
 			pairs = append(pairs, pair{newIDs[k], int64(w.mainNeed)})
 		}
 	}
-	return im.copyIn(contact.NeedsTable, contact.NeedsPrimaryKey, len(pairs), func(k int, v []any) []any {
+	if err := im.copyIn(contact.NeedsTable, contact.NeedsPrimaryKey, len(pairs), func(k int, v []any) []any {
+		return append(v, pairs[k].contact, pairs[k].need)
+	}); err != nil {
+		return err
+	}
+	// Informed-about services: distinct and ascending (contactWant).
+	pairs = pairs[:0]
+	for k, i := range at {
+		for _, s := range wants[i].informed {
+			pairs = append(pairs, pair{newIDs[k], int64(s)})
+		}
+	}
+	return im.copyIn(contact.InformedAboutTable, contact.InformedAboutPrimaryKey, len(pairs), func(k int, v []any) []any {
 		return append(v, pairs[k].contact, pairs[k].need)
 	})
 }
@@ -225,33 +237,33 @@ var copyEventColumns = []string{
 	referralevent.ReferralColumn, referralevent.OperatorColumn,
 }
 
-// copyReferrals creates the referrals of the contacts ids[create[k]] and
-// one ReferralEvent each, as writeReferrals does through ent.
-func (im *importer) copyReferrals(wants []contactWant, ids, create []int) error {
+// copyReferrals creates the referrals of create (each for the contact
+// ids[row]) and one ReferralEvent each, as writeReferrals does through ent.
+func (im *importer) copyReferrals(wants []contactWant, ids []int, create []newReferral) error {
 	refIDs, err := im.nextIDs(referral.Table, len(create))
 	if err != nil {
 		return err
 	}
 	created, updated := referral.DefaultCreatedAt().UTC(), referral.DefaultUpdatedAt().UTC()
 	err = im.copyIn(referral.Table, copyReferralColumns, len(create), func(k int, v []any) []any {
-		w := &wants[create[k]]
-		at := w.at.UTC()
+		nr := &create[k]
+		at := wants[nr.row].at.UTC()
 		step := func(on bool) any {
 			if on {
 				return at
 			}
 			return nil
 		}
-		acc, dec, comp, canc := steps(w.ref.status)
+		acc, dec, comp, canc := steps(nr.ref.status)
 		var successful any
 		if comp {
 			successful = true
 		}
 		return append(v, refIDs[k], created, updated, 1,
-			string(w.ref.status), at, step(acc),
+			string(nr.ref.status), at, step(acc),
 			step(dec), step(comp), step(canc),
 			successful, referral.DefaultConsentOverride,
-			int64(ids[create[k]]), int64(w.ref.serviceID))
+			int64(ids[nr.row]), int64(nr.ref.serviceID))
 	})
 	if err != nil {
 		return err
@@ -262,8 +274,9 @@ func (im *importer) copyReferrals(wants []contactWant, ids, create []int) error 
 	}
 	evCreated := referralevent.DefaultCreatedAt().UTC()
 	return im.copyIn(referralevent.Table, copyEventColumns, len(create), func(k int, v []any) []any {
-		w := &wants[create[k]]
-		return append(v, evIDs[k], nil, string(w.ref.status),
+		nr := &create[k]
+		w := &wants[nr.row]
+		return append(v, evIDs[k], nil, string(nr.ref.status),
 			w.at.UTC(), eventReason, evCreated,
 			refIDs[k], int64(w.operatorID))
 	})

@@ -13,6 +13,7 @@ import (
 	"segretariato/ent/predicate"
 	"segretariato/ent/referral"
 	"segretariato/ent/schema/schematype"
+	"segretariato/ent/service"
 	"segretariato/internal/access"
 	"segretariato/internal/intakecsv"
 )
@@ -48,8 +49,9 @@ const refPrefix = "DB-"
 //
 // Every row is one the importer reads back to the same contact: needs are
 // written main first then the others in taxonomy order, districts as
-// stored, the referral columns from the contact's first referral by
-// proposal date (only when the outcome is a referral), the citizen's
+// stored, every referral of the contact (only when the outcome is a
+// referral) ordered by proposal date then id, the informed-about services
+// ordered by code, the citizen's
 // fields only when it has a fiscal code (a citizen without one is written
 // as an anonymous person, with sex and birth year). A contact recorded at
 // the desk has no contact_ref; it is written as "DB-" and its id.
@@ -104,6 +106,7 @@ func Export(ctx context.Context, client *ent.Client, w io.Writer, opt ExportOpti
 			Limit(exportPage).
 			WithCitizen().
 			WithNeeds(func(q *ent.NeedCategoryQuery) { q.Select(needcategory.FieldID) }).
+			WithInformedAbout(func(q *ent.ServiceQuery) { q.Select(service.FieldID) }).
 			WithReferrals(func(q *ent.ReferralQuery) {
 				q.Select(referral.FieldContactID, referral.FieldServiceID, referral.FieldStatus, referral.FieldProposedAt).
 					Order(referral.ByProposedAt(), referral.ByID())
@@ -206,10 +209,14 @@ func exportRow(c *ent.Contact, refs *refs) *intakecsv.Row {
 		row.BirthYear = c.AnonymousBirthYear
 	}
 
-	if c.Outcome.IsReferral() && len(c.Edges.Referrals) > 0 {
-		r := c.Edges.Referrals[0]
-		row.ReferralService = refs.serviceCode[r.ServiceID]
-		row.ReferralStatus = string(r.Status)
+	if c.Outcome.IsReferral() {
+		for _, r := range c.Edges.Referrals {
+			row.Referrals = append(row.Referrals, intakecsv.Referral{Service: refs.serviceCode[r.ServiceID], Status: string(r.Status)})
+		}
 	}
+	for _, s := range c.Edges.InformedAbout {
+		row.InformedAbout = append(row.InformedAbout, refs.serviceCode[s.ID])
+	}
+	slices.Sort(row.InformedAbout)
 	return row
 }

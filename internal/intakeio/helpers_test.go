@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"segretariato/ent"
+	"segretariato/ent/referral"
+	"segretariato/ent/referralevent"
 	"segretariato/ent/schema/schematype"
 	"segretariato/internal/access"
 	"segretariato/internal/database"
@@ -67,7 +69,11 @@ func dump(t testing.TB, c *ent.Client) map[string]string {
 	t.Helper()
 	contacts, err := c.Contact.Query().
 		WithCitizen().WithOperator().WithMainNeed().WithNeeds().
-		WithReferrals(func(q *ent.ReferralQuery) { q.WithService() }).
+		WithInformedAbout().
+		WithReferrals(func(q *ent.ReferralQuery) {
+			q.WithService().WithEvents(func(q *ent.ReferralEventQuery) { q.Order(referralevent.ByID()) }).
+				Order(referral.ByProposedAt(), referral.ByID())
+		}).
 		All(sysCtx())
 	if err != nil {
 		t.Fatalf("dumping: %v", err)
@@ -90,10 +96,18 @@ func dump(t testing.TB, c *ent.Client) map[string]string {
 			needs = append(needs, n.Code)
 		}
 		slices.Sort(needs)
-		fmt.Fprintf(&b, " main=%s needs=%v", x.Edges.MainNeed.Code, needs)
+		var informed []string
+		for _, s := range x.Edges.InformedAbout {
+			informed = append(informed, s.Code)
+		}
+		slices.Sort(informed)
+		fmt.Fprintf(&b, " main=%s needs=%v informed=%v", x.Edges.MainNeed.Code, needs, informed)
 		for _, r := range x.Edges.Referrals {
 			fmt.Fprintf(&b, " ref=%s/%s/%s/%s/%s/%s/%s/%s", r.Edges.Service.Code, r.Status, ts(&r.ProposedAt),
 				ts(r.AcceptedAt), ts(r.DeclinedAt), ts(r.CompletedAt), ts(r.CancelledAt), str(r.Successful))
+			for _, e := range r.Edges.Events {
+				fmt.Fprintf(&b, " %s>%s@%s", str(e.FromStatus), e.ToStatus, ts(&e.At))
+			}
 		}
 		if ci := x.Edges.Citizen; ci != nil {
 			fmt.Fprintf(&b, " cit=%s|%s|%s|%s|%s|%s|%s|%s", str(ci.FiscalCode), ci.FirstName, ci.LastName,

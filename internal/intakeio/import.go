@@ -1,5 +1,5 @@
 // Package intakeio brings a municipality's intake-card history in and out
-// of the database, in the CSV format of spec/intake-csv.md (parsed and
+// of the database, in the CSV format of docs/intake-csv.md (parsed and
 // written by internal/intakecsv).
 //
 // Import streams a file into one transaction: every row is validated
@@ -30,6 +30,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 
 	"entgo.io/ent/dialect"
@@ -51,6 +52,11 @@ const (
 // ReasonTooLong is the RowError reason of a cell longer than the database
 // keeps (contact_ref 64 bytes, names and district 100, notes 10000).
 const ReasonTooLong = "too long"
+
+// ReasonStatusMove is the RowError reason of a referral_status that would
+// move a stored referral backwards or out of a closed status, which the
+// referral's lifecycle does not allow (internal/referral).
+const ReasonStatusMove = "the stored referral cannot move to this status"
 
 // ImportOptions tune an import. The zero value imports for real, lists up
 // to DefaultMaxErrors problems and writes DefaultBatchSize rows at a time.
@@ -84,7 +90,10 @@ type Summary struct {
 	CitizensMatched   int // distinct fiscal codes of citizens already known
 	Anonymous         int // rows without a fiscal code
 	Referrals         int // rows that carry a referral (referral_service)
-	DryRun            bool
+	// Encoding is the file's encoding: "UTF-8", or "windows-1252" when the
+	// file was not valid UTF-8 (intakecsv.Encoding).
+	Encoding string
+	DryRun   bool
 }
 
 // Refused is returned when the file has invalid rows or a bad header:
@@ -115,6 +124,14 @@ func (r *Refused) Error() string {
 		b.WriteString(r.Errors[0].Error())
 	}
 	return b.String()
+}
+
+// merge adds o's problems to r's, in line order, capped at max.
+func (r *Refused) merge(o *Refused, max int) {
+	r.Total += o.Total
+	r.Errors = append(r.Errors, o.Errors...)
+	slices.SortStableFunc(r.Errors, func(a, b intakecsv.RowError) int { return a.Line - b.Line })
+	r.Errors = r.Errors[:min(len(r.Errors), max)]
 }
 
 func (r *Refused) add(errs []intakecsv.RowError, max int) {
@@ -156,12 +173,50 @@ func (r *Refused) add(errs []intakecsv.RowError, max int) {
 // (internal/referral): that rule guards a referral made at the desk today,
 // while a file records referrals made in the past, when consent was
 // collected on paper. Imported referrals and their step dates take the
-// contact's date; each created referral, and each status a re-import
-// changes, gets one ReferralEvent by the contact's operator.
+// contact's date; each created referral, and each step of a status a
+// re-import changes, gets one ReferralEvent by the contact's operator.
+//
+// A row with a REFERRED_* outcome is the truth for its contact's referrals
+// (a row with another outcome leaves them alone: the format cannot list
+// them): a re-import creates the referrals the row lists that are not
+// stored, deletes (with their events) the stored ones it no longer lists,
+// and moves a stored one whose status differs along the referral's
+// lifecycle; a row that would move one back (or out of a closed status) is
+// refused with ReasonStatusMove, after the rows before it were checked
+// (the other rows are still read and their own problems listed).
+// Referrals are matched by service: the row's k-th referral to a service
+// is the contact's k-th stored one to it (by proposal date, then id).
+//
+// The file's encoding is detected (intakecsv.Options.Encoding) and named
+// in the Summary. When r is also an io.Seeker and the file turns out not
+// to be UTF-8 only after UTF-8 text (intakecsv.ErrMixedEncoding), the
+// import starts again from r's starting offset, reading it as
+// windows-1252; otherwise that error is returned.
 func Import(ctx context.Context, db *database.DB, r io.Reader, opt ImportOptions) (Summary, error) {
-	sum, err := importFile(ctx, db, r, opt)
+	sum, err := importDetectingEncoding(ctx, db, r, opt)
 	if !opt.DryRun {
 		countRows(opt.Metrics, sum, err)
+	}
+	return sum, err
+}
+
+// importDetectingEncoding reads the file as UTF-8, or as windows-1252 when
+// it is not UTF-8; a file whose first non-UTF-8 byte comes late is read
+// again from its start, when it can be.
+func importDetectingEncoding(ctx context.Context, db *database.DB, r io.Reader, opt ImportOptions) (Summary, error) {
+	seeker, _ := r.(io.Seeker)
+	var start int64
+	if seeker != nil {
+		var err error
+		if start, err = seeker.Seek(0, io.SeekCurrent); err != nil {
+			seeker = nil
+		}
+	}
+	sum, err := importOnce(ctx, db, r, opt, "")
+	if errors.Is(err, intakecsv.ErrMixedEncoding) && seeker != nil {
+		if _, serr := seeker.Seek(start, io.SeekStart); serr == nil {
+			return importOnce(ctx, db, r, opt, intakecsv.Windows1252)
+		}
 	}
 	return sum, err
 }
@@ -180,7 +235,8 @@ func countRows(m *metrics.Metrics, sum Summary, err error) {
 	}
 }
 
-func importFile(ctx context.Context, db *database.DB, r io.Reader, opt ImportOptions) (Summary, error) {
+// importOnce is Import reading the file in encoding enc ("" detects).
+func importOnce(ctx context.Context, db *database.DB, r io.Reader, opt ImportOptions, enc intakecsv.Encoding) (Summary, error) {
 	ctx = access.System(ctx)
 	if opt.MaxErrors <= 0 {
 		opt.MaxErrors = DefaultMaxErrors
@@ -191,6 +247,7 @@ func importFile(ctx context.Context, db *database.DB, r io.Reader, opt ImportOpt
 	im := &importer{
 		ctx:  ctx,
 		opt:  opt,
+		enc:  enc,
 		cits: map[string]*citizenState{},
 		sum:  Summary{DryRun: opt.DryRun},
 	}
@@ -251,7 +308,15 @@ type importer struct {
 	opt  ImportOptions
 	refs *refs
 	cits map[string]*citizenState // fiscal code → state
+	enc  intakecsv.Encoding       // "" detects
 	sum  Summary
+	// refused lists the rows refused while writing (referral moves the
+	// lifecycle does not allow); once it has any, batches are only checked.
+	refused Refused
+}
+
+func (im *importer) refuse(e intakecsv.RowError) {
+	im.refused.add([]intakecsv.RowError{e}, im.opt.MaxErrors)
 }
 
 func (im *importer) run(r io.Reader) error {
@@ -263,6 +328,7 @@ func (im *importer) run(r io.Reader) error {
 		NeedCodes:      keys(im.refs.needID),
 		ServiceCodes:   keys(im.refs.serviceID),
 		OperatorEmails: keys(im.refs.operatorID),
+		Encoding:       im.enc,
 	})
 	if err != nil {
 		var he *intakecsv.HeaderError
@@ -295,10 +361,12 @@ func (im *importer) run(r io.Reader) error {
 	}
 	// The reader has closed the channel: its fields are final.
 	im.sum.Rows = rb.rows
+	im.sum.Encoding = string(rd.Encoding())
 	switch {
 	case rb.err != nil:
 		return rb.err
-	case rb.refused.Total > 0:
+	case rb.refused.Total > 0 || im.refused.Total > 0:
+		rb.refused.merge(&im.refused, im.opt.MaxErrors)
 		return &rb.refused
 	}
 	return im.ctx.Err()
@@ -394,8 +462,10 @@ func (im *importer) flush(rows []*intakecsv.Row) error {
 		return im.ctx.Err()
 	}
 	where := fmt.Sprintf("lines %d-%d", rows[0].Line, rows[len(rows)-1].Line)
-	if err := im.writeCitizens(rows, where); err != nil {
-		return err
+	if im.refused.Total == 0 {
+		if err := im.writeCitizens(rows, where); err != nil {
+			return err
+		}
 	}
 	return im.writeContacts(rows, where)
 }

@@ -74,7 +74,7 @@ func TestImportSample(t *testing.T) {
 		mustCreateOperators(t, c, sampleOperators(t))
 		var progress []int
 		sum := mustImport(t, db, sample, intakeio.ImportOptions{BatchSize: 250, Progress: func(n int) { progress = append(progress, n) }})
-		want := intakeio.Summary{Rows: 600, ContactsCreated: 600, CitizensCreated: 182, Anonymous: 78, Referrals: 231}
+		want := intakeio.Summary{Rows: 600, ContactsCreated: 600, CitizensCreated: 182, Anonymous: 78, Referrals: 231, Encoding: "UTF-8"}
 		if sum != want {
 			t.Errorf("summary = %+v, want %+v", sum, want)
 		}
@@ -363,7 +363,7 @@ func TestImportExcelStyleIdempotent(t *testing.T) {
 
 		before := mustCount(t, c)
 		sum := mustImport(t, db, excel, intakeio.ImportOptions{BatchSize: 100})
-		want := intakeio.Summary{Rows: 600, ContactsUnchanged: 600, CitizensMatched: 182, Anonymous: 78, Referrals: 231}
+		want := intakeio.Summary{Rows: 600, ContactsUnchanged: 600, CitizensMatched: 182, Anonymous: 78, Referrals: 231, Encoding: "UTF-8"}
 		if sum != want {
 			t.Errorf("second import = %+v, want %+v", sum, want)
 		}
@@ -488,7 +488,7 @@ func TestImportUpdates(t *testing.T) {
 
 		sum = mustImport(t, db, []byte(v2), intakeio.ImportOptions{BatchSize: 2})
 		// U2's contact is unchanged: only its citizen's district moves.
-		want := intakeio.Summary{Rows: 3, ContactsUpdated: 2, ContactsUnchanged: 1, CitizensMatched: 1, Referrals: 1}
+		want := intakeio.Summary{Rows: 3, ContactsUpdated: 2, ContactsUnchanged: 1, CitizensMatched: 1, Referrals: 1, Encoding: "UTF-8"}
 		if sum != want {
 			t.Errorf("second import = %+v, want %+v", sum, want)
 		}
@@ -510,8 +510,8 @@ func TestImportUpdates(t *testing.T) {
 			r.DeclinedAt != nil || r.Successful == nil || !*r.Successful || !r.ProposedAt.Equal(at) {
 			t.Errorf("U1 referral: %s accepted %v completed %v successful %v", r.Status, r.AcceptedAt, r.CompletedAt, str(r.Successful))
 		}
-		if len(r.Edges.Events) != 2 {
-			t.Errorf("U1 referral has %d events, want 2 (created, moved)", len(r.Edges.Events))
+		if len(r.Edges.Events) != 3 {
+			t.Errorf("U1 referral has %d events, want 3 (created, accepted, completed)", len(r.Edges.Events))
 		}
 
 		cit = c.Citizen.Query().OnlyX(ctx)
@@ -523,16 +523,30 @@ func TestImportUpdates(t *testing.T) {
 			t.Errorf("U3: citizen %v, anonymous %s/%s", str(u3.CitizenID), str(u3.AnonymousSex), str(u3.AnonymousBirthYear))
 		}
 
-		// Going back to v1 restores the contacts (the referral moves back
-		// to PROPOSED and loses its step dates); the citizen keeps the
-		// values of its latest contact.
-		sum = mustImport(t, db, []byte(v1), intakeio.ImportOptions{})
+		// Going back to v1 would move the completed referral back to
+		// PROPOSED, which its lifecycle does not allow: the file is
+		// refused, naming the row and column, and nothing changes.
+		dumpV2, countsV2 := dump(t, c), mustCount(t, c)
+		_, err := intakeio.Import(sysCtx(), db, strings.NewReader(v1), intakeio.ImportOptions{})
+		var refused *intakeio.Refused
+		wantErr := intakecsv.RowError{Line: 2, PhysicalLine: 2, Column: "referral_status", Reason: intakeio.ReasonStatusMove}
+		if !errors.As(err, &refused) || refused.Total != 1 || refused.Errors[0] != wantErr {
+			t.Errorf("going back to v1: %v, want one problem %v", err, wantErr)
+		}
+		checkSameDump(t, dumpV2, dump(t, c))
+		if n := mustCount(t, c); n != countsV2 {
+			t.Errorf("counts after the refused file = %+v, want %+v", n, countsV2)
+		}
+
+		// v1 with the referral left completed restores the contacts; the
+		// citizen keeps the values of its latest contact.
+		sum = mustImport(t, db, []byte(strings.Replace(v1, "CARITAS,,30", "CARITAS,COMPLETED,30", 1)), intakeio.ImportOptions{})
 		if sum.ContactsUpdated != 2 || sum.ContactsUnchanged != 1 || sum.CitizensMatched != 1 {
 			t.Errorf("third import = %+v", sum)
 		}
-		r = c.Referral.Query().OnlyX(ctx)
-		if r.Status != schematype.ReferralStatusProposed || r.AcceptedAt != nil || r.CompletedAt != nil || r.Successful != nil {
-			t.Errorf("referral back to v1: %s accepted %v completed %v successful %v", r.Status, r.AcceptedAt, r.CompletedAt, str(r.Successful))
+		r = c.Referral.Query().WithEvents().OnlyX(ctx)
+		if r.Status != schematype.ReferralStatusCompleted || len(r.Edges.Events) != 3 {
+			t.Errorf("referral after v1 with COMPLETED: %s with %d events", r.Status, len(r.Edges.Events))
 		}
 		u3 = c.Contact.Query().Where(contact.ContactRef("U3")).OnlyX(ctx)
 		if u3.CitizenID != nil || str(u3.AnonymousSex) != "F" || str(u3.AnonymousBirthYear) != "1970" {
