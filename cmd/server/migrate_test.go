@@ -34,8 +34,14 @@ func TestMigrateCommandAndProductionStart(t *testing.T) {
 				t.Errorf("status of an empty database:\n%s", out)
 			}
 			refuseToStart(t, getenv, "pending migrations")
+			// An administration command is held to the same rule.
+			var stdout, stderr bytes.Buffer
+			err = run(t.Context(), []string{"operator", "add", "--email", "a@comune.example.it", "--name", "A", "--role", "ADMIN"}, getenv, &stdout, &stderr)
+			if err == nil || !strings.Contains(err.Error(), "server migrate up") || stdout.Len() > 0 {
+				t.Errorf("operator add on an unmigrated production database: err %v, stdout %q; want a refusal naming `server migrate up`", err, stdout.String())
+			}
 			if out := migrate(t, getenv, "status"); !strings.Contains(out, "current version: none\n") {
-				t.Errorf("the refused start migrated the database:\n%s", out)
+				t.Errorf("the refused start or command migrated the database:\n%s", out)
 			}
 
 			out = migrate(t, getenv, "up")

@@ -86,11 +86,12 @@ func printStatus(w io.Writer, dia string, st database.MigrationStatus) {
 	}
 }
 
-// startupMigration is what the server does about the schema when it
-// starts: in production nothing but check it (migrations are run on
-// purpose, with `server migrate up`); in development it migrates itself.
-func startupMigration(cfg config) database.MigrateMode {
-	if cfg.Env == "production" {
+// migrationMode is what the server and the administration commands do
+// about the schema when they open the database: in production (env) nothing
+// but check it (migrations are run on purpose, with `server migrate up`);
+// in development they migrate it.
+func migrationMode(env string) database.MigrateMode {
+	if env == "production" {
 		return database.MigrateCheck
 	}
 	return database.MigrateAuto

@@ -65,7 +65,7 @@ func runOperator(ctx context.Context, args []string, getenv func(string) string,
 	if email != nil && sub != "add" && strings.TrimSpace(*email) == "" {
 		return fmt.Errorf("operator %s: --email is required", sub)
 	}
-	db, err := openDB(ctx, *dbURL, 2)
+	db, err := openDB(ctx, *dbURL, 2, getenv)
 	if err != nil {
 		return err
 	}

@@ -59,7 +59,7 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 	}
 	defer obs.shutdown()
 	opt := obs.dbOptions(cfg)
-	opt.Migrate = startupMigration(cfg)
+	opt.Migrate = migrationMode(cfg.Env)
 	opt.StatementTimeout = cfg.statementTimeout()
 	opt.SQLiteSynchronous = cfg.SQLiteSynchronous
 	db, err := openDBWith(ctx, cfg.DatabaseURL, opt)
@@ -185,7 +185,7 @@ func runRetention(ctx context.Context, args []string, getenv func(string) string
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	db, err := openDB(ctx, *dbURL, 2)
+	db, err := openDB(ctx, *dbURL, 2, getenv)
 	if err != nil {
 		return err
 	}
@@ -210,11 +210,12 @@ func runRetention(ctx context.Context, args []string, getenv func(string) string
 	return err
 }
 
-// openDB opens the database every command works on: the schema migrated,
-// and the reference data (need taxonomy, service catalogue) loaded when
-// missing.
-func openDB(ctx context.Context, url string, maxConns int) (*database.DB, error) {
-	return openDBWith(ctx, url, database.Options{MaxOpenConns: maxConns})
+// openDB opens the database an administration command works on: the
+// schema migrated (in production mode only checked, as at the server's
+// start: `server migrate up` is a step of its own there), and the
+// reference data (need taxonomy, service catalogue) loaded when missing.
+func openDB(ctx context.Context, url string, maxConns int, getenv func(string) string) (*database.DB, error) {
+	return openDBWith(ctx, url, database.Options{MaxOpenConns: maxConns, Migrate: migrationMode(getenv("ENV"))})
 }
 
 // openDBWith is openDB with the options given.

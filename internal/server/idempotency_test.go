@@ -20,6 +20,7 @@ import (
 
 	"segretariato/ent/idempotencykey"
 	"segretariato/ent/schema/schematype"
+	"segretariato/internal/apperr"
 	"segretariato/internal/database"
 	"segretariato/internal/database/dbtest"
 	"segretariato/internal/idempotency"
@@ -455,8 +456,8 @@ func TestIdempotencyWhileLocked(t *testing.T) {
 			timedOut := api.Send(t, req)
 			cancel()
 			unlock()
-			if timedOut.Code() != "INTERNAL" {
-				t.Fatalf("while locked: %d %s, want an INTERNAL error", timedOut.Status, timedOut.Body)
+			if timedOut.Code() != string(apperr.Timeout) {
+				t.Fatalf("while locked: %d %s, want a %s error", timedOut.Status, timedOut.Body, apperr.Timeout)
 			}
 			if db.Client.IdempotencyKey.Query().Where(idempotencykey.Key("k-timeout")).ExistX(sys(t)) {
 				t.Error("the timed-out answer was stored")

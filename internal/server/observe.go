@@ -35,11 +35,13 @@ var (
 	attrErrorCode = attribute.Key("graphql.error.code")
 )
 
-// observe times every request by route (the mux's fixed pattern, never
-// the raw path), method and status class, puts the metrics in the
-// request's context for the audit hooks, and with a tracer provider opens
-// the request's span. With neither it is not installed at all.
-func observe(m *metrics.Metrics, tp trace.TracerProvider, next http.Handler) http.Handler {
+// observe times every request by route (the pattern of mux that serves
+// it, never the raw path), method and status class, puts the metrics in
+// the request's context for the audit hooks, and with a tracer provider
+// opens the request's span. With neither it is not installed at all. next
+// is mux behind the handlers that wrap it (CORS, deadlines), which may
+// pass the mux a copy of the request: so the route is looked up here.
+func observe(m *metrics.Metrics, tp trace.TracerProvider, mux *http.ServeMux, next http.Handler) http.Handler {
 	if m == nil && tp == nil {
 		return next
 	}
@@ -62,8 +64,9 @@ func observe(m *metrics.Metrics, tp trace.TracerProvider, next http.Handler) htt
 			sw = &statusWriter{ResponseWriter: w, status: http.StatusOK}
 		}
 		r = r.WithContext(ctx)
-		next.ServeHTTP(sw, r) // the mux sets r.Pattern
-		route := routeOf(r.Pattern)
+		_, pattern := mux.Handler(r)
+		next.ServeHTTP(sw, r)
+		route := routeOf(pattern)
 		m.HTTP(route, r.Method, sw.status, time.Since(start))
 		if span != nil {
 			if route == "" {

@@ -164,7 +164,7 @@ func New(o Options) http.Handler {
 		ExposedHeaders: []string{"X-Request-Id", idempotency.ReplayedHeader},
 		MaxAge:         600,
 	})
-	return logRequests(o.Log, observe(o.Metrics, o.Tracing, c.Handler(deadlines(o, mux))))
+	return logRequests(o.Log, observe(o.Metrics, o.Tracing, mux, c.Handler(deadlines(o, mux))))
 }
 
 // GraphQL returns the GraphQL handler alone, without authentication: the
