@@ -16,7 +16,8 @@ import (
 	"entgo.io/ent/dialect"
 	entsql "entgo.io/ent/dialect/sql"
 	_ "github.com/lib/pq"  // PostgreSQL driver
-	_ "modernc.org/sqlite" // SQLite driver, pure Go
+	"modernc.org/sqlite" // SQLite driver, pure Go
+	sqlite3 "modernc.org/sqlite/lib"
 
 	"segretariato/ent"
 	_ "segretariato/ent/runtime" // schema hooks and defaults
@@ -95,7 +96,7 @@ func Open(ctx context.Context, rawURL string, opt Options) (*DB, error) {
 	}
 	pingCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
-	if err := db.PingContext(pingCtx); err != nil {
+	if err := ping(pingCtx, db); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("connecting to the %s database: %w", dia, redact(err, rawURL))
 	}
@@ -113,6 +114,25 @@ func Open(ctx context.Context, rawURL string, opt Options) (*DB, error) {
 	d := &DB{Client: client, SQL: db, Dialect: dia}
 	d.armStatementTimeout(pgc, opt.StatementTimeout, maxIdle)
 	return d, nil
+}
+
+// ping checks the first connection. On a new SQLite file that connection
+// switches the file to WAL, which needs the file alone: when another
+// process opens it at the same moment SQLite answers busy at once (the
+// busy timeout does not apply to that lock), so it tries again.
+func ping(ctx context.Context, db *sql.DB) error {
+	for {
+		err := db.PingContext(ctx)
+		var se *sqlite.Error
+		if err == nil || !errors.As(err, &se) || se.Code()&0xff != sqlite3.SQLITE_BUSY {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
 }
 
 // Close closes the client and the pool.
@@ -153,9 +173,12 @@ func sqlitePath(rawURL string) (string, bool) {
 // the SQLite time format, without which strftime cannot read the times.
 func sqliteDSN(path, synchronous string) string {
 	q := url.Values{}
+	// The pragmas run in this order when a connection opens: the busy
+	// timeout first, so that switching a new file to WAL waits for another
+	// process (or pool connection) doing the same instead of failing.
+	q.Add("_pragma", "busy_timeout(5000)")
 	q.Add("_pragma", "foreign_keys(1)")
 	q.Add("_pragma", "journal_mode(WAL)")
-	q.Add("_pragma", "busy_timeout(5000)")
 	q.Add("_pragma", synchronousPragma(synchronous))
 	q.Set("_time_format", "sqlite")
 	q.Set("_txlock", "immediate")
