@@ -15,8 +15,8 @@ import (
 
 	"entgo.io/ent/dialect"
 	entsql "entgo.io/ent/dialect/sql"
-	_ "github.com/lib/pq"  // PostgreSQL driver
-	"modernc.org/sqlite" // SQLite driver, pure Go
+	_ "github.com/lib/pq" // PostgreSQL driver
+	"modernc.org/sqlite"  // SQLite driver, pure Go
 	sqlite3 "modernc.org/sqlite/lib"
 
 	"segretariato/ent"
