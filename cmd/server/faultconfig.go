@@ -17,7 +17,15 @@ type faultConfig struct {
 	ImportTimeout     time.Duration // IMPORT_TIMEOUT (default 10m): an import's and a CSV download's
 	MaxConnsPerClient int           // MAX_CONNS_PER_CLIENT (default 64; 0: no limit)
 	SQLiteSynchronous string        // SQLITE_SYNCHRONOUS (default FULL)
+	// SHUTDOWN_DRAIN (default 0): after a stop signal, how long the server
+	// goes on answering, with /readyz at 503 and `Connection: close`,
+	// before it shuts down (see server.Drain).
+	ShutdownDrain time.Duration
 }
+
+// shutdownTimeout is how long the shutdown waits for the requests in
+// flight: their deadline, and the margin to write the answer.
+func (f faultConfig) shutdownTimeout() time.Duration { return f.RequestTimeout + 5*time.Second }
 
 // statementTimeout is PostgreSQL's statement_timeout: a little past the
 // request's deadline, so that the deadline's cancellation comes first and
@@ -41,6 +49,13 @@ func parseFaultConfig(getenv func(string) string) (faultConfig, error) {
 			}
 			*d.p = t
 		}
+	}
+	if v := getenv("SHUTDOWN_DRAIN"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < 0 || d > 5*time.Minute {
+			return f, fmt.Errorf("SHUTDOWN_DRAIN must be a duration from 0s to 5m, such as 5s")
+		}
+		f.ShutdownDrain = d
 	}
 	if v := getenv("MAX_CONNS_PER_CLIENT"); v != "" {
 		n, err := strconv.Atoi(v)

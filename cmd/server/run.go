@@ -89,8 +89,10 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 	engine.Metrics = obs.metrics
 	idem := idempotency.New(db.Client, cfg.IdempotencyTTL, log)
 	go idem.SweepEvery(ctx, time.Hour) // expired keys and their answers
+	drain := &server.Drain{}
 	srv := server.NewHTTPServer(server.Options{
-		DB: db, Log: log, Development: cfg.development(), OIDC: verifier, Analytics: engine, Idempotency: idem,
+		Drain: drain,
+		DB:    db, Log: log, Development: cfg.development(), OIDC: verifier, Analytics: engine, Idempotency: idem,
 		AllowedOrigins: cfg.AllowedOrigins, MaxBodyBytes: cfg.MaxBodyBytes, MaxUploadBytes: cfg.MaxUploadBytes,
 		DefaultPageSize: cfg.DefaultPageSize, MaxPageSize: cfg.MaxPageSize,
 		ReadTimeout: cfg.ReadTimeout, RequestTimeout: cfg.RequestTimeout, ImportTimeout: cfg.ImportTimeout,
@@ -112,8 +114,17 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 		return err
 	case <-ctx.Done():
 	}
+	if cfg.ShutdownDrain > 0 {
+		log.Info("draining", "for", cfg.ShutdownDrain.String())
+		drain.Start()
+		select {
+		case <-time.After(cfg.ShutdownDrain):
+		case err := <-errc:
+			return err
+		}
+	}
 	log.Info("shutting down")
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), cfg.shutdownTimeout())
 	defer cancel()
 	if err := srv.Shutdown(shutdownCtx); err != nil {
 		return fmt.Errorf("shutting down: %w", err)

@@ -73,6 +73,9 @@ type Options struct {
 	// Idempotency keeps the Idempotency-Key answers of mutations. Nil: a
 	// store with the default TTL.
 	Idempotency *idempotency.Store
+	// Drain, when started, makes /readyz answer 503 and every answer ask
+	// the client to close its connection (see Drain). Nil: no drain.
+	Drain *Drain
 	// ReadTimeout bounds the reading of a request, body included (default
 	// 30 s; an upload gets ImportTimeout); a body late past it gets 408.
 	// RequestTimeout is every request's deadline, database work included
@@ -141,6 +144,11 @@ func New(o Options) http.Handler {
 		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 		defer cancel()
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		if o.Drain.Active() {
+			w.WriteHeader(http.StatusServiceUnavailable)
+			_, _ = w.Write([]byte("shutting down\n"))
+			return
+		}
 		if err := o.DB.Ping(ctx); err != nil {
 			o.Log.ErrorContext(r.Context(), "readiness: database unreachable", "err", err)
 			w.WriteHeader(http.StatusServiceUnavailable)
@@ -164,7 +172,7 @@ func New(o Options) http.Handler {
 		ExposedHeaders: []string{"X-Request-Id", idempotency.ReplayedHeader},
 		MaxAge:         600,
 	})
-	return logRequests(o.Log, observe(o.Metrics, o.Tracing, mux, c.Handler(deadlines(o, mux))))
+	return closeWhileDraining(o.Drain, logRequests(o.Log, observe(o.Metrics, o.Tracing, mux, c.Handler(deadlines(o, mux)))))
 }
 
 // GraphQL returns the GraphQL handler alone, without authentication: the
