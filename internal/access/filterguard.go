@@ -252,7 +252,7 @@ func (g *FilterGuard) Guard(ctx context.Context, next graphql.RootResolver) grap
 		return graphql.Null
 	}
 	if err := g.search.Record(ctx, g.client, searchTerms(uses)); err != nil {
-		graphql.AddError(ctx, err)
+		graphql.AddError(ctx, apperr.From(err))
 		return graphql.Null
 	}
 	return next(ctx)
