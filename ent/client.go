@@ -24,6 +24,7 @@ import (
 	"segretariato/ent/referralevent"
 	"segretariato/ent/satisfactionsurvey"
 	"segretariato/ent/service"
+	"segretariato/ent/servicesecret"
 	"segretariato/ent/surveyresponse"
 	"segretariato/ent/timetablepublication"
 	"segretariato/ent/training"
@@ -66,6 +67,8 @@ type Client struct {
 	SatisfactionSurvey *SatisfactionSurveyClient
 	// Service is the client for interacting with the Service builders.
 	Service *ServiceClient
+	// ServiceSecret is the client for interacting with the ServiceSecret builders.
+	ServiceSecret *ServiceSecretClient
 	// SurveyResponse is the client for interacting with the SurveyResponse builders.
 	SurveyResponse *SurveyResponseClient
 	// TimetablePublication is the client for interacting with the TimetablePublication builders.
@@ -98,6 +101,7 @@ func (c *Client) init() {
 	c.ReferralEvent = NewReferralEventClient(c.config)
 	c.SatisfactionSurvey = NewSatisfactionSurveyClient(c.config)
 	c.Service = NewServiceClient(c.config)
+	c.ServiceSecret = NewServiceSecretClient(c.config)
 	c.SurveyResponse = NewSurveyResponseClient(c.config)
 	c.TimetablePublication = NewTimetablePublicationClient(c.config)
 	c.Training = NewTrainingClient(c.config)
@@ -207,6 +211,7 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		ReferralEvent:        NewReferralEventClient(cfg),
 		SatisfactionSurvey:   NewSatisfactionSurveyClient(cfg),
 		Service:              NewServiceClient(cfg),
+		ServiceSecret:        NewServiceSecretClient(cfg),
 		SurveyResponse:       NewSurveyResponseClient(cfg),
 		TimetablePublication: NewTimetablePublicationClient(cfg),
 		Training:             NewTrainingClient(cfg),
@@ -243,6 +248,7 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		ReferralEvent:        NewReferralEventClient(cfg),
 		SatisfactionSurvey:   NewSatisfactionSurveyClient(cfg),
 		Service:              NewServiceClient(cfg),
+		ServiceSecret:        NewServiceSecretClient(cfg),
 		SurveyResponse:       NewSurveyResponseClient(cfg),
 		TimetablePublication: NewTimetablePublicationClient(cfg),
 		Training:             NewTrainingClient(cfg),
@@ -278,8 +284,8 @@ func (c *Client) Use(hooks ...Hook) {
 	for _, n := range []interface{ Use(...Hook) }{
 		c.AuditEvent, c.Citizen, c.Contact, c.IdempotencyKey, c.Location,
 		c.NeedCategory, c.OpeningHour, c.OpeningSession, c.Operator, c.Referral,
-		c.ReferralEvent, c.SatisfactionSurvey, c.Service, c.SurveyResponse,
-		c.TimetablePublication, c.Training, c.TrainingPlan,
+		c.ReferralEvent, c.SatisfactionSurvey, c.Service, c.ServiceSecret,
+		c.SurveyResponse, c.TimetablePublication, c.Training, c.TrainingPlan,
 	} {
 		n.Use(hooks...)
 	}
@@ -291,8 +297,8 @@ func (c *Client) Intercept(interceptors ...Interceptor) {
 	for _, n := range []interface{ Intercept(...Interceptor) }{
 		c.AuditEvent, c.Citizen, c.Contact, c.IdempotencyKey, c.Location,
 		c.NeedCategory, c.OpeningHour, c.OpeningSession, c.Operator, c.Referral,
-		c.ReferralEvent, c.SatisfactionSurvey, c.Service, c.SurveyResponse,
-		c.TimetablePublication, c.Training, c.TrainingPlan,
+		c.ReferralEvent, c.SatisfactionSurvey, c.Service, c.ServiceSecret,
+		c.SurveyResponse, c.TimetablePublication, c.Training, c.TrainingPlan,
 	} {
 		n.Intercept(interceptors...)
 	}
@@ -327,6 +333,8 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.SatisfactionSurvey.mutate(ctx, m)
 	case *ServiceMutation:
 		return c.Service.mutate(ctx, m)
+	case *ServiceSecretMutation:
+		return c.ServiceSecret.mutate(ctx, m)
 	case *SurveyResponseMutation:
 		return c.SurveyResponse.mutate(ctx, m)
 	case *TimetablePublicationMutation:
@@ -2514,6 +2522,140 @@ func (c *ServiceClient) mutate(ctx context.Context, m *ServiceMutation) (Value, 
 	}
 }
 
+// ServiceSecretClient is a client for the ServiceSecret schema.
+type ServiceSecretClient struct {
+	config
+}
+
+// NewServiceSecretClient returns a client for the ServiceSecret from the given config.
+func NewServiceSecretClient(c config) *ServiceSecretClient {
+	return &ServiceSecretClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `servicesecret.Hooks(f(g(h())))`.
+func (c *ServiceSecretClient) Use(hooks ...Hook) {
+	c.hooks.ServiceSecret = append(c.hooks.ServiceSecret, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `servicesecret.Intercept(f(g(h())))`.
+func (c *ServiceSecretClient) Intercept(interceptors ...Interceptor) {
+	c.inters.ServiceSecret = append(c.inters.ServiceSecret, interceptors...)
+}
+
+// Create returns a builder for creating a ServiceSecret entity.
+func (c *ServiceSecretClient) Create() *ServiceSecretCreate {
+	mutation := newServiceSecretMutation(c.config, OpCreate)
+	return &ServiceSecretCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of ServiceSecret entities.
+func (c *ServiceSecretClient) CreateBulk(builders ...*ServiceSecretCreate) *ServiceSecretCreateBulk {
+	return &ServiceSecretCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *ServiceSecretClient) MapCreateBulk(slice any, setFunc func(*ServiceSecretCreate, int)) *ServiceSecretCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &ServiceSecretCreateBulk{err: fmt.Errorf("calling to ServiceSecretClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*ServiceSecretCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &ServiceSecretCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for ServiceSecret.
+func (c *ServiceSecretClient) Update() *ServiceSecretUpdate {
+	mutation := newServiceSecretMutation(c.config, OpUpdate)
+	return &ServiceSecretUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *ServiceSecretClient) UpdateOne(_m *ServiceSecret) *ServiceSecretUpdateOne {
+	mutation := newServiceSecretMutation(c.config, OpUpdateOne, withServiceSecret(_m))
+	return &ServiceSecretUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *ServiceSecretClient) UpdateOneID(id int) *ServiceSecretUpdateOne {
+	mutation := newServiceSecretMutation(c.config, OpUpdateOne, withServiceSecretID(id))
+	return &ServiceSecretUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for ServiceSecret.
+func (c *ServiceSecretClient) Delete() *ServiceSecretDelete {
+	mutation := newServiceSecretMutation(c.config, OpDelete)
+	return &ServiceSecretDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *ServiceSecretClient) DeleteOne(_m *ServiceSecret) *ServiceSecretDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *ServiceSecretClient) DeleteOneID(id int) *ServiceSecretDeleteOne {
+	builder := c.Delete().Where(servicesecret.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &ServiceSecretDeleteOne{builder}
+}
+
+// Query returns a query builder for ServiceSecret.
+func (c *ServiceSecretClient) Query() *ServiceSecretQuery {
+	return &ServiceSecretQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeServiceSecret},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a ServiceSecret entity by its id.
+func (c *ServiceSecretClient) Get(ctx context.Context, id int) (*ServiceSecret, error) {
+	return c.Query().Where(servicesecret.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *ServiceSecretClient) GetX(ctx context.Context, id int) *ServiceSecret {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// Hooks returns the client hooks.
+func (c *ServiceSecretClient) Hooks() []Hook {
+	hooks := c.hooks.ServiceSecret
+	return append(hooks[:len(hooks):len(hooks)], servicesecret.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *ServiceSecretClient) Interceptors() []Interceptor {
+	return c.inters.ServiceSecret
+}
+
+func (c *ServiceSecretClient) mutate(ctx context.Context, m *ServiceSecretMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&ServiceSecretCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&ServiceSecretUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&ServiceSecretUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&ServiceSecretDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown ServiceSecret mutation op: %q", m.Op())
+	}
+}
+
 // SurveyResponseClient is a client for the SurveyResponse schema.
 type SurveyResponseClient struct {
 	config
@@ -3119,13 +3261,13 @@ type (
 	hooks struct {
 		AuditEvent, Citizen, Contact, IdempotencyKey, Location, NeedCategory,
 		OpeningHour, OpeningSession, Operator, Referral, ReferralEvent,
-		SatisfactionSurvey, Service, SurveyResponse, TimetablePublication, Training,
-		TrainingPlan []ent.Hook
+		SatisfactionSurvey, Service, ServiceSecret, SurveyResponse,
+		TimetablePublication, Training, TrainingPlan []ent.Hook
 	}
 	inters struct {
 		AuditEvent, Citizen, Contact, IdempotencyKey, Location, NeedCategory,
 		OpeningHour, OpeningSession, Operator, Referral, ReferralEvent,
-		SatisfactionSurvey, Service, SurveyResponse, TimetablePublication, Training,
-		TrainingPlan []ent.Interceptor
+		SatisfactionSurvey, Service, ServiceSecret, SurveyResponse,
+		TimetablePublication, Training, TrainingPlan []ent.Interceptor
 	}
 )

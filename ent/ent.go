@@ -20,6 +20,7 @@ import (
 	"segretariato/ent/referralevent"
 	"segretariato/ent/satisfactionsurvey"
 	"segretariato/ent/service"
+	"segretariato/ent/servicesecret"
 	"segretariato/ent/surveyresponse"
 	"segretariato/ent/timetablepublication"
 	"segretariato/ent/training"
@@ -102,6 +103,7 @@ func checkColumn(t, c string) error {
 			referralevent.Table:        referralevent.ValidColumn,
 			satisfactionsurvey.Table:   satisfactionsurvey.ValidColumn,
 			service.Table:              service.ValidColumn,
+			servicesecret.Table:        servicesecret.ValidColumn,
 			surveyresponse.Table:       surveyresponse.ValidColumn,
 			timetablepublication.Table: timetablepublication.ValidColumn,
 			training.Table:             training.ValidColumn,

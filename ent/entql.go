@@ -17,6 +17,7 @@ import (
 	"segretariato/ent/referralevent"
 	"segretariato/ent/satisfactionsurvey"
 	"segretariato/ent/service"
+	"segretariato/ent/servicesecret"
 	"segretariato/ent/surveyresponse"
 	"segretariato/ent/timetablepublication"
 	"segretariato/ent/training"
@@ -30,7 +31,7 @@ import (
 
 // schemaGraph holds a representation of ent/schema at runtime.
 var schemaGraph = func() *sqlgraph.Schema {
-	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 17)}
+	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 18)}
 	graph.Nodes[0] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   auditevent.Table,
@@ -338,6 +339,22 @@ var schemaGraph = func() *sqlgraph.Schema {
 	}
 	graph.Nodes[13] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
+			Table:   servicesecret.Table,
+			Columns: servicesecret.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeInt,
+				Column: servicesecret.FieldID,
+			},
+		},
+		Type: "ServiceSecret",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			servicesecret.FieldName:      {Type: field.TypeString, Column: servicesecret.FieldName},
+			servicesecret.FieldValue:     {Type: field.TypeBytes, Column: servicesecret.FieldValue},
+			servicesecret.FieldCreatedAt: {Type: field.TypeTime, Column: servicesecret.FieldCreatedAt},
+		},
+	}
+	graph.Nodes[14] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
 			Table:   surveyresponse.Table,
 			Columns: surveyresponse.Columns,
 			ID: &sqlgraph.FieldSpec{
@@ -356,7 +373,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			surveyresponse.FieldSurveyID:   {Type: field.TypeInt, Column: surveyresponse.FieldSurveyID},
 		},
 	}
-	graph.Nodes[14] = &sqlgraph.Node{
+	graph.Nodes[15] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   timetablepublication.Table,
 			Columns: timetablepublication.Columns,
@@ -374,7 +391,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			timetablepublication.FieldReference:   {Type: field.TypeString, Column: timetablepublication.FieldReference},
 		},
 	}
-	graph.Nodes[15] = &sqlgraph.Node{
+	graph.Nodes[16] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   training.Table,
 			Columns: training.Columns,
@@ -395,7 +412,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			training.FieldPlanID:    {Type: field.TypeInt, Column: training.FieldPlanID},
 		},
 	}
-	graph.Nodes[16] = &sqlgraph.Node{
+	graph.Nodes[17] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   trainingplan.Table,
 			Columns: trainingplan.Columns,
@@ -2374,6 +2391,61 @@ func (f *ServiceFilter) WhereHasInformedContactsWith(preds ...predicate.Contact)
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *ServiceSecretQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the ServiceSecretQuery builder.
+func (_q *ServiceSecretQuery) Filter() *ServiceSecretFilter {
+	return &ServiceSecretFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *ServiceSecretMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the ServiceSecretMutation builder.
+func (m *ServiceSecretMutation) Filter() *ServiceSecretFilter {
+	return &ServiceSecretFilter{config: m.config, predicateAdder: m}
+}
+
+// ServiceSecretFilter provides a generic filtering capability at runtime for ServiceSecretQuery.
+type ServiceSecretFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *ServiceSecretFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[13].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql int predicate on the id field.
+func (f *ServiceSecretFilter) WhereID(p entql.IntP) {
+	f.Where(p.Field(servicesecret.FieldID))
+}
+
+// WhereName applies the entql string predicate on the name field.
+func (f *ServiceSecretFilter) WhereName(p entql.StringP) {
+	f.Where(p.Field(servicesecret.FieldName))
+}
+
+// WhereValue applies the entql []byte predicate on the value field.
+func (f *ServiceSecretFilter) WhereValue(p entql.BytesP) {
+	f.Where(p.Field(servicesecret.FieldValue))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *ServiceSecretFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(servicesecret.FieldCreatedAt))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *SurveyResponseQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -2402,7 +2474,7 @@ type SurveyResponseFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *SurveyResponseFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[13].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[14].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2491,7 +2563,7 @@ type TimetablePublicationFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *TimetablePublicationFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[14].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[15].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2556,7 +2628,7 @@ type TrainingFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *TrainingFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[15].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[16].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2664,7 +2736,7 @@ type TrainingPlanFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *TrainingPlanFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[16].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[17].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})

@@ -38,6 +38,8 @@ type Tx struct {
 	SatisfactionSurvey *SatisfactionSurveyClient
 	// Service is the client for interacting with the Service builders.
 	Service *ServiceClient
+	// ServiceSecret is the client for interacting with the ServiceSecret builders.
+	ServiceSecret *ServiceSecretClient
 	// SurveyResponse is the client for interacting with the SurveyResponse builders.
 	SurveyResponse *SurveyResponseClient
 	// TimetablePublication is the client for interacting with the TimetablePublication builders.
@@ -190,6 +192,7 @@ func (tx *Tx) init() {
 	tx.ReferralEvent = NewReferralEventClient(tx.config)
 	tx.SatisfactionSurvey = NewSatisfactionSurveyClient(tx.config)
 	tx.Service = NewServiceClient(tx.config)
+	tx.ServiceSecret = NewServiceSecretClient(tx.config)
 	tx.SurveyResponse = NewSurveyResponseClient(tx.config)
 	tx.TimetablePublication = NewTimetablePublicationClient(tx.config)
 	tx.Training = NewTrainingClient(tx.config)

@@ -31,7 +31,7 @@ func (r *queryResolver) AuditEvents(ctx context.Context, after *entgql.Cursor[in
 
 // Citizens is the resolver for the citizens field.
 func (r *queryResolver) Citizens(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.CitizenOrder, where *ent.CitizenWhereInput) (*ent.CitizenConnection, error) {
-	return r.Client.Citizen.Query().Where(access.CitizenFilterGuard(ctx, where)...).Paginate(ctx, after, first, before, last, ent.WithCitizenOrder(orderBy), ent.WithCitizenFilter(where.Filter))
+	return r.Client.Citizen.Query().Paginate(ctx, after, first, before, last, ent.WithCitizenOrder(orderBy), ent.WithCitizenFilter(where.Filter))
 }
 
 // Contacts is the resolver for the contacts field.

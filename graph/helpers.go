@@ -124,12 +124,36 @@ func updateReferral(ctx context.Context, id, version int, input ent.UpdateReferr
 
 // citizenAuditTrail checks the page size and asks internal/audit.
 func citizenAuditTrail(ctx context.Context, c *ent.Client, citizenID int, first *int) ([]*ent.AuditEvent, error) {
+	n, err := trailLimit(first)
+	if err != nil {
+		return nil, err
+	}
+	return audit.CitizenTrail(ctx, c, citizenID, n)
+}
+
+// trailLimit is how many audit events a trail query returns: first, 100
+// by default, 1 to 1000.
+func trailLimit(first *int) (int, error) {
 	n := 100
 	if first != nil {
 		n = *first
 	}
 	if n < 1 || n > 1000 {
-		return nil, apperr.OnField("first", "must be between 1 and 1000")
+		return 0, apperr.OnField("first", "must be between 1 and 1000")
 	}
-	return audit.CitizenTrail(ctx, c, citizenID, n)
+	return n, nil
+}
+
+// searchedFor answers "who searched for this value?"; asking is itself a
+// search, recorded as one.
+func searchedFor(ctx context.Context, c *ent.Client, s *audit.Searches, value string, first *int) ([]*ent.AuditEvent, error) {
+	n, err := trailLimit(first)
+	if err != nil {
+		return nil, err
+	}
+	events, err := s.SearchedFor(ctx, c, value, n)
+	if err != nil {
+		return nil, err
+	}
+	return events, s.Record(ctx, c, []audit.SearchTerm{{Entity: "AuditEvent", Field: "searchedFor", Value: value}})
 }

@@ -8,6 +8,7 @@ package graph
 import (
 	"segretariato/ent"
 	"segretariato/internal/analytics"
+	"segretariato/internal/audit"
 	"segretariato/internal/database"
 	"segretariato/internal/metrics"
 	"segretariato/internal/referral"
@@ -20,4 +21,5 @@ type Resolver struct {
 	Referrals *referral.Service
 	Analytics *analytics.Engine
 	Metrics   *metrics.Metrics // nil: nothing counted
+	Searches  *audit.Searches  // records SEARCH events, answers searchedFor
 }

@@ -230,6 +230,11 @@ func (r *queryResolver) QualityReport(ctx context.Context, year int) (*analytics
 	return r.Analytics.Quality(ctx, year)
 }
 
+// SearchedFor is the resolver for the searchedFor field.
+func (r *queryResolver) SearchedFor(ctx context.Context, value string, first *int) ([]*ent.AuditEvent, error) {
+	return searchedFor(ctx, r.Client, r.Searches, value, first)
+}
+
 // Mutation returns generated.MutationResolver implementation.
 func (r *Resolver) Mutation() generated.MutationResolver { return &mutationResolver{r} }
 

@@ -42,6 +42,10 @@ type config struct {
 	// Tracing: OTEL_EXPORTER_OTLP_ENDPOINT (or _TRACES_ENDPOINT) is set;
 	// the exporter reads the OTEL_* variables itself.
 	Tracing bool
+	// AUDIT_SEARCH_KEY: the key of the audit trail's search hashes (at
+	// least 32 characters, the same on every instance); empty: one made
+	// on first start and kept in the database.
+	AuditSearchKey string
 	faultConfig
 }
 
@@ -55,8 +59,12 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 		DatabaseURL: getenv("DATABASE_URL"),
 		Env:         envOr(getenv, "ENV", "development"),
 		OIDCIssuer:  getenv("OIDC_ISSUER"), OIDCAudience: getenv("OIDC_AUDIENCE"), OIDCJWKSURL: getenv("OIDC_JWKS_URL"),
-		MetricsAddr: getenv("METRICS_ADDR"),
-		Tracing:     tracing.Enabled(getenv),
+		MetricsAddr:    getenv("METRICS_ADDR"),
+		Tracing:        tracing.Enabled(getenv),
+		AuditSearchKey: getenv("AUDIT_SEARCH_KEY"),
+	}
+	if k := c.AuditSearchKey; k != "" && len(k) < 32 {
+		return c, fmt.Errorf("AUDIT_SEARCH_KEY must have at least 32 characters")
 	}
 	var err error
 	if c.faultConfig, err = parseFaultConfig(getenv); err != nil {

@@ -21,6 +21,10 @@ func TestConfig(t *testing.T) {
 	if c, err := parseConfig(nil, env(map[string]string{"IDEMPOTENCY_TTL": "36h"}), io.Discard); err != nil || c.IdempotencyTTL != 36*time.Hour {
 		t.Errorf("IDEMPOTENCY_TTL: %v, %v", c.IdempotencyTTL, err)
 	}
+	key := strings.Repeat("k", 32)
+	if c, err := parseConfig(nil, env(map[string]string{"AUDIT_SEARCH_KEY": key}), io.Discard); err != nil || c.AuditSearchKey != key {
+		t.Errorf("AUDIT_SEARCH_KEY: %v", err)
+	}
 	for name, vars := range map[string]map[string]string{
 		"unknown mode":            {"ENV": "staging"},
 		"wildcard origin":         {"CORS_ORIGINS": "*"},
@@ -33,6 +37,7 @@ func TestConfig(t *testing.T) {
 		"bad log level":           {"LOG_LEVEL": "chatty"},
 		"TTL not a duration":      {"IDEMPOTENCY_TTL": "1 day"},
 		"TTL under a minute":      {"IDEMPOTENCY_TTL": "30s"},
+		"short audit search key":  {"AUDIT_SEARCH_KEY": "short"},
 	} {
 		if _, err := parseConfig(nil, env(vars), io.Discard); err == nil {
 			t.Errorf("%s: accepted", name)

@@ -97,6 +97,7 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 		DefaultPageSize: cfg.DefaultPageSize, MaxPageSize: cfg.MaxPageSize,
 		ReadTimeout: cfg.ReadTimeout, RequestTimeout: cfg.RequestTimeout, ImportTimeout: cfg.ImportTimeout,
 		Metrics: obs.metrics, MetricsElsewhere: cfg.MetricsAddr != "", Tracing: obs.tracing(),
+		AuditSearchKey: cfg.AuditSearchKey,
 	})
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {

@@ -164,6 +164,18 @@ func (f ServiceFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, err
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.ServiceMutation", m)
 }
 
+// The ServiceSecretFunc type is an adapter to allow the use of ordinary
+// function as ServiceSecret mutator.
+type ServiceSecretFunc func(context.Context, *ent.ServiceSecretMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f ServiceSecretFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.ServiceSecretMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.ServiceSecretMutation", m)
+}
+
 // The SurveyResponseFunc type is an adapter to allow the use of ordinary
 // function as SurveyResponse mutator.
 type SurveyResponseFunc func(context.Context, *ent.SurveyResponseMutation) (ent.Value, error)

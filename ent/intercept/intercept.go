@@ -21,6 +21,7 @@ import (
 	"segretariato/ent/referralevent"
 	"segretariato/ent/satisfactionsurvey"
 	"segretariato/ent/service"
+	"segretariato/ent/servicesecret"
 	"segretariato/ent/surveyresponse"
 	"segretariato/ent/timetablepublication"
 	"segretariato/ent/training"
@@ -436,6 +437,33 @@ func (f TraverseService) Traverse(ctx context.Context, q ent.Query) error {
 	return fmt.Errorf("unexpected query type %T. expect *ent.ServiceQuery", q)
 }
 
+// The ServiceSecretFunc type is an adapter to allow the use of ordinary function as a Querier.
+type ServiceSecretFunc func(context.Context, *ent.ServiceSecretQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f ServiceSecretFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.ServiceSecretQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.ServiceSecretQuery", q)
+}
+
+// The TraverseServiceSecret type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseServiceSecret func(context.Context, *ent.ServiceSecretQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseServiceSecret) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseServiceSecret) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.ServiceSecretQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.ServiceSecretQuery", q)
+}
+
 // The SurveyResponseFunc type is an adapter to allow the use of ordinary function as a Querier.
 type SurveyResponseFunc func(context.Context, *ent.SurveyResponseQuery) (ent.Value, error)
 
@@ -573,6 +601,8 @@ func NewQuery(q ent.Query) (Query, error) {
 		return &query[*ent.SatisfactionSurveyQuery, predicate.SatisfactionSurvey, satisfactionsurvey.OrderOption]{typ: ent.TypeSatisfactionSurvey, tq: q}, nil
 	case *ent.ServiceQuery:
 		return &query[*ent.ServiceQuery, predicate.Service, service.OrderOption]{typ: ent.TypeService, tq: q}, nil
+	case *ent.ServiceSecretQuery:
+		return &query[*ent.ServiceSecretQuery, predicate.ServiceSecret, servicesecret.OrderOption]{typ: ent.TypeServiceSecret, tq: q}, nil
 	case *ent.SurveyResponseQuery:
 		return &query[*ent.SurveyResponseQuery, predicate.SurveyResponse, surveyresponse.OrderOption]{typ: ent.TypeSurveyResponse, tq: q}, nil
 	case *ent.TimetablePublicationQuery:

@@ -437,6 +437,19 @@ var (
 		Columns:    ServicesColumns,
 		PrimaryKey: []*schema.Column{ServicesColumns[0]},
 	}
+	// ServiceSecretsColumns holds the columns for the "service_secrets" table.
+	ServiceSecretsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "name", Type: field.TypeString, Unique: true, Size: 64},
+		{Name: "value", Type: field.TypeBytes},
+		{Name: "created_at", Type: field.TypeTime},
+	}
+	// ServiceSecretsTable holds the schema information for the "service_secrets" table.
+	ServiceSecretsTable = &schema.Table{
+		Name:       "service_secrets",
+		Columns:    ServiceSecretsColumns,
+		PrimaryKey: []*schema.Column{ServiceSecretsColumns[0]},
+	}
 	// SurveyResponsesColumns holds the columns for the "survey_responses" table.
 	SurveyResponsesColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
@@ -641,6 +654,7 @@ var (
 		ReferralEventsTable,
 		SatisfactionSurveysTable,
 		ServicesTable,
+		ServiceSecretsTable,
 		SurveyResponsesTable,
 		TimetablePublicationsTable,
 		TrainingsTable,
@@ -701,6 +715,9 @@ func init() {
 	}
 	ServicesTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(42949672960),
+	}
+	ServiceSecretsTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(73014444032),
 	}
 	SurveyResponsesTable.ForeignKeys[0].RefTable = SatisfactionSurveysTable
 	SurveyResponsesTable.Annotation = &entsql.Annotation{

@@ -45,6 +45,9 @@ type SatisfactionSurvey func(*sql.Selector)
 // Service is the predicate function for service builders.
 type Service func(*sql.Selector)
 
+// ServiceSecret is the predicate function for servicesecret builders.
+type ServiceSecret func(*sql.Selector)
+
 // SurveyResponse is the predicate function for surveyresponse builders.
 type SurveyResponse func(*sql.Selector)
 

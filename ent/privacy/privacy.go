@@ -423,6 +423,30 @@ func (f ServiceMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutatio
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.ServiceMutation", m)
 }
 
+// The ServiceSecretQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type ServiceSecretQueryRuleFunc func(context.Context, *ent.ServiceSecretQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f ServiceSecretQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.ServiceSecretQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.ServiceSecretQuery", q)
+}
+
+// The ServiceSecretMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type ServiceSecretMutationRuleFunc func(context.Context, *ent.ServiceSecretMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f ServiceSecretMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.ServiceSecretMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.ServiceSecretMutation", m)
+}
+
 // The SurveyResponseQueryRuleFunc type is an adapter to allow the use of ordinary
 // functions as a query rule.
 type SurveyResponseQueryRuleFunc func(context.Context, *ent.SurveyResponseQuery) error
@@ -580,6 +604,8 @@ func queryFilter(q ent.Query) (Filter, error) {
 		return q.Filter(), nil
 	case *ent.ServiceQuery:
 		return q.Filter(), nil
+	case *ent.ServiceSecretQuery:
+		return q.Filter(), nil
 	case *ent.SurveyResponseQuery:
 		return q.Filter(), nil
 	case *ent.TimetablePublicationQuery:
@@ -620,6 +646,8 @@ func mutationFilter(m ent.Mutation) (Filter, error) {
 	case *ent.SatisfactionSurveyMutation:
 		return m.Filter(), nil
 	case *ent.ServiceMutation:
+		return m.Filter(), nil
+	case *ent.ServiceSecretMutation:
 		return m.Filter(), nil
 	case *ent.SurveyResponseMutation:
 		return m.Filter(), nil

@@ -18,6 +18,7 @@ import (
 	"segretariato/ent/satisfactionsurvey"
 	"segretariato/ent/schema"
 	"segretariato/ent/service"
+	"segretariato/ent/servicesecret"
 	"segretariato/ent/surveyresponse"
 	"segretariato/ent/timetablepublication"
 	"segretariato/ent/training"
@@ -717,6 +718,43 @@ func init() {
 	serviceDescActive := serviceFields[11].Descriptor()
 	// service.DefaultActive holds the default value on creation for the active field.
 	service.DefaultActive = serviceDescActive.Default.(bool)
+	servicesecret.Policy = privacy.NewPolicies(schema.ServiceSecret{})
+	servicesecret.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := servicesecret.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	servicesecretFields := schema.ServiceSecret{}.Fields()
+	_ = servicesecretFields
+	// servicesecretDescName is the schema descriptor for name field.
+	servicesecretDescName := servicesecretFields[0].Descriptor()
+	// servicesecret.NameValidator is a validator for the "name" field. It is called by the builders before save.
+	servicesecret.NameValidator = func() func(string) error {
+		validators := servicesecretDescName.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(name string) error {
+			for _, fn := range fns {
+				if err := fn(name); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// servicesecretDescValue is the schema descriptor for value field.
+	servicesecretDescValue := servicesecretFields[1].Descriptor()
+	// servicesecret.ValueValidator is a validator for the "value" field. It is called by the builders before save.
+	servicesecret.ValueValidator = servicesecretDescValue.Validators[0].(func([]byte) error)
+	// servicesecretDescCreatedAt is the schema descriptor for created_at field.
+	servicesecretDescCreatedAt := servicesecretFields[2].Descriptor()
+	// servicesecret.DefaultCreatedAt holds the default value on creation for the created_at field.
+	servicesecret.DefaultCreatedAt = servicesecretDescCreatedAt.Default.(func() time.Time)
 	surveyresponseMixin := schema.SurveyResponse{}.Mixin()
 	surveyresponse.Policy = privacy.NewPolicies(schema.SurveyResponse{})
 	surveyresponse.Hooks[0] = func(next ent.Mutator) ent.Mutator {

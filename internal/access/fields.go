@@ -41,6 +41,7 @@ var RootFields = map[string]map[string][]schematype.Role{
 		"satisfactionSurveys": everyone,
 		"auditEvents":         {coord, admin},
 		"citizenAuditTrail":   {coord, admin},
+		"searchedFor":         {coord, admin},
 		"citizenData":         {coord},
 		"demand":              {coord, analyst},
 		"referralFunnel":      {coord, analyst},

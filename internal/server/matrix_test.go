@@ -28,7 +28,7 @@ var allowList = map[string]string{
 	"Query.timetablePublications": "SCAD", "Query.trainings": "SCAD", "Query.trainingPlans": "SCAD",
 	"Query.satisfactionSurveys": "SCAD",
 	"Query.demand":              "CA", "Query.referralFunnel": "CA", "Query.caseload": "C", "Query.qualityReport": "C",
-	"Query.auditEvents": "CD", "Query.citizenAuditTrail": "CD", "Query.citizenData": "C",
+	"Query.auditEvents": "CD", "Query.citizenAuditTrail": "CD", "Query.searchedFor": "CD", "Query.citizenData": "C",
 	// Mutations.
 	"Mutation.createCitizen": "SC", "Mutation.updateCitizen": "SC",
 	"Mutation.createContact": "SC", "Mutation.updateContact": "SC",

@@ -82,6 +82,10 @@ type Options struct {
 	// (default 30 s); ImportTimeout that of an import and of the CSV
 	// downloads (default 10 min). See NewHTTPServer.
 	ReadTimeout, RequestTimeout, ImportTimeout time.Duration
+	// AuditSearchKey keys the hashes of searched values in the audit
+	// trail (internal/audit). Empty: the key kept in the database, made on
+	// first use.
+	AuditSearchKey string
 }
 
 func (o *Options) defaults() {
@@ -180,6 +184,7 @@ func New(o Options) http.Handler {
 func GraphQL(o Options) http.Handler {
 	o.defaults()
 	client := o.DB.Client
+	searches := loadSearches(o)
 	cfg := generated.Config{
 		Resolvers: &graph.Resolver{
 			Client:    client,
@@ -187,6 +192,7 @@ func GraphQL(o Options) http.Handler {
 			Referrals: &referral.Service{Client: client},
 			Analytics: o.Analytics,
 			Metrics:   o.Metrics,
+			Searches:  searches,
 		},
 		Directives: generated.DirectiveRoot{Personal: access.Personal(client)},
 	}
@@ -221,6 +227,7 @@ func GraphQL(o Options) http.Handler {
 		return next(intake.WithFirstContactMemo(access.WithHolders(ctx)))
 	})
 	srv.AroundRootFields(access.RootFieldGuard)
+	srv.AroundRootFields(access.NewFilterGuard(schema.Schema(), client, searches).Guard)
 	srv.AroundFields(pageLimits(o.DefaultPageSize, o.MaxPageSize))
 	srv.AroundFields(clientErrors)
 	srv.SetErrorPresenter(present)
