@@ -43,6 +43,7 @@ type config struct {
 	// the exporter reads the OTEL_* variables itself.
 	Tracing bool
 	faultConfig
+	limitConfig
 }
 
 func (c config) development() bool { return c.Env == "development" }
@@ -60,6 +61,9 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	}
 	var err error
 	if c.faultConfig, err = parseFaultConfig(getenv); err != nil {
+		return c, err
+	}
+	if c.limitConfig, err = parseLimitConfig(getenv); err != nil {
 		return c, err
 	}
 	origins := getenv("CORS_ORIGINS")

@@ -37,6 +37,9 @@ func (l requestLimits) MutateOperationContext(_ context.Context, oc *graphql.Ope
 	if err := l.checkVariables(map[string]any(oc.Variables)); err != nil {
 		return err
 	}
+	if err := nullPage(oc); err != nil {
+		return err
+	}
 	dc := depthCounter{frags: oc.Doc.Fragments, max: l.MaxDepth, memo: map[string]int{}}
 	if d := dc.depth(oc.Operation.SelectionSet, 0); d > l.MaxDepth {
 		return refuse(apperr.Invalid, "the query nests %d levels deep; at most %d are allowed", d, l.MaxDepth)

@@ -156,6 +156,14 @@ func TestNestedConnectionsGetTheDefaultPage(t *testing.T) {
 				t.Errorf("nested contacts through a fragment: page %d; want 2", len(c.Edges))
 			}
 		}
+		// A null variable: the root connection gets the default page, a
+		// nested one is refused (entgql would load it whole).
+		api.MustDo(t, w.sw1, `query($n: Int) { citizens(first: $n) { edges { node { id } } } }`, map[string]any{"n": nil}, &out)
+		if len(out.Citizens.Edges) != 2 {
+			t.Errorf("citizens(first: null): %d", len(out.Citizens.Edges))
+		}
+		refused(t, "nested contacts(first: null)", api.Do(t, w.sw1, `query($n: Int) { citizens { edges { node { contacts(first: $n) { totalCount edges { node { id } } } } } } }`,
+			map[string]any{"n": nil}), "INVALID", "first or last must not be null")
 	})
 }
 

@@ -4,9 +4,13 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/gqlerror"
 	"github.com/vektah/gqlparser/v2/validator/core"
 	"github.com/vektah/gqlparser/v2/validator/rules"
+
+	"segretariato/internal/apperr"
 )
 
 // isConnectionField reports whether a field is a Relay connection of
@@ -46,4 +50,46 @@ func validationRules(page int) func() *rules.Rules {
 		r.AddRule(rule.Name, rule.RuleFunc)
 		return r
 	}
+}
+
+// nullPage finds a nested connection field whose `first` and `last` are
+// both null once the variables are read (`first: $n` with $n null): the
+// default page written at validation does not reach it, and entgql would
+// load every row, so it is refused. (A root connection gets the default
+// page from pageLimits.) Only an operation with variables can have one.
+func nullPage(oc *graphql.OperationContext) *gqlerror.Error {
+	if len(oc.Operation.VariableDefinitions) == 0 {
+		return nil
+	}
+	var walk func(set ast.SelectionSet, nested bool) *gqlerror.Error
+	seen := map[bool]map[string]bool{false: {}, true: {}}
+	walk = func(set ast.SelectionSet, nested bool) *gqlerror.Error {
+		for _, s := range set {
+			switch s := s.(type) {
+			case *ast.Field:
+				if nested && isConnectionField(s.Definition) {
+					args := s.ArgumentMap(oc.Variables)
+					if args["first"] == nil && args["last"] == nil {
+						return refuse(apperr.Invalid, "%s: first or last must not be null", s.Alias)
+					}
+				}
+				if err := walk(s.SelectionSet, true); err != nil {
+					return err
+				}
+			case *ast.InlineFragment:
+				if err := walk(s.SelectionSet, nested); err != nil {
+					return err
+				}
+			case *ast.FragmentSpread:
+				if f := oc.Doc.Fragments.ForName(s.Name); f != nil && !seen[nested][s.Name] {
+					seen[nested][s.Name] = true
+					if err := walk(f.SelectionSet, nested); err != nil {
+						return err
+					}
+				}
+			}
+		}
+		return nil
+	}
+	return walk(oc.Operation.SelectionSet, false)
 }
