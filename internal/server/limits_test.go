@@ -211,7 +211,7 @@ func TestBadInputIsAClientError(t *testing.T) {
 		// percent-encoded (RFC 2231).
 		for _, name := range []string{`filename="schede` + "\x00" + `.csv"`, `filename*=UTF-8''schede%00.csv`} {
 			r := api.Send(t, uploadNamed(t, coord, name))
-			if r.Status >= 500 || r.Code() != "INVALID" {
+			if r.Status >= 500 || r.Code() != "INVALID" || strings.HasPrefix(name, "filename*") && !strings.Contains(r.Errors[0].Message, "NUL") {
 				t.Errorf("NUL in an upload's file name (%q): %d %s", name, r.Status, r.Body)
 			}
 		}
