@@ -65,7 +65,8 @@ func printHelp(w io.Writer, fs *flag.FlagSet) {
 	fs.PrintDefaults()
 	fmt.Fprint(w, "\nOther settings are environment variables only: MAX_BODY_BYTES, MAX_UPLOAD_BYTES,\n"+
 		"DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, DB_MAX_CONNS, SUPPRESSION_K, OIDC_ISSUER, OIDC_AUDIENCE,\n"+
-		"OIDC_JWKS_URL (see the README).\n\nRun `server COMMAND --help` for a command's flags.\n")
+		"OIDC_JWKS_URL, the request limits MAX_TOKENS, MAX_ALIASES, MAX_REPEATED_FIELDS, MAX_DIRECTIVES,\n"+
+		"MAX_DEPTH, MAX_COST, MAX_STRING_LENGTH, MAX_LIST_LENGTH (see the README).\n\nRun `server COMMAND --help` for a command's flags.\n")
 }
 
 // dispatch runs the subcommand args[0] names, and reports whether there was

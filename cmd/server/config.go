@@ -47,6 +47,7 @@ type config struct {
 	// on first start and kept in the database.
 	AuditSearchKey string
 	faultConfig
+	limitConfig
 }
 
 func (c config) development() bool { return c.Env == "development" }
@@ -68,6 +69,9 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	}
 	var err error
 	if c.faultConfig, err = parseFaultConfig(getenv); err != nil {
+		return c, err
+	}
+	if c.limitConfig, err = parseLimitConfig(getenv); err != nil {
 		return c, err
 	}
 	origins := getenv("CORS_ORIGINS")

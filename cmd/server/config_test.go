@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"segretariato/internal/server"
 )
 
 func TestConfig(t *testing.T) {
@@ -41,6 +43,24 @@ func TestConfig(t *testing.T) {
 	} {
 		if _, err := parseConfig(nil, env(vars), io.Discard); err == nil {
 			t.Errorf("%s: accepted", name)
+		}
+	}
+}
+
+func TestLimitConfig(t *testing.T) {
+	c, err := parseConfig(nil, env(nil), io.Discard)
+	if err != nil || c.Limits != (server.Limits{}) || c.MaxCost != 0 {
+		t.Fatalf("defaults (the server's): %+v, %v", c.limitConfig, err)
+	}
+	c, err = parseConfig(nil, env(map[string]string{"MAX_TOKENS": "2000", "MAX_ALIASES": "20", "MAX_REPEATED_FIELDS": "3",
+		"MAX_DIRECTIVES": "10", "MAX_DEPTH": "8", "MAX_COST": "5000", "MAX_STRING_LENGTH": "500", "MAX_LIST_LENGTH": "100"}), io.Discard)
+	want := server.Limits{MaxTokens: 2000, MaxAliases: 20, MaxRepeats: 3, MaxDirectives: 10, MaxDepth: 8, MaxStringLength: 500, MaxListLength: 100}
+	if err != nil || c.Limits != want || c.MaxCost != 5000 {
+		t.Fatalf("set: %+v, %v", c.limitConfig, err)
+	}
+	for _, v := range []string{"0", "-1", "many"} {
+		if _, err := parseConfig(nil, env(map[string]string{"MAX_ALIASES": v}), io.Discard); err == nil || !strings.Contains(err.Error(), "MAX_ALIASES") {
+			t.Errorf("MAX_ALIASES=%s: %v", v, err)
 		}
 	}
 }

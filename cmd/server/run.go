@@ -95,6 +95,7 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 		DB:    db, Log: log, Development: cfg.development(), OIDC: verifier, Analytics: engine, Idempotency: idem,
 		AllowedOrigins: cfg.AllowedOrigins, MaxBodyBytes: cfg.MaxBodyBytes, MaxUploadBytes: cfg.MaxUploadBytes,
 		DefaultPageSize: cfg.DefaultPageSize, MaxPageSize: cfg.MaxPageSize,
+		Limits: cfg.Limits, ComplexityLimit: cfg.MaxCost,
 		ReadTimeout: cfg.ReadTimeout, RequestTimeout: cfg.RequestTimeout, ImportTimeout: cfg.ImportTimeout,
 		Metrics: obs.metrics, MetricsElsewhere: cfg.MetricsAddr != "", Tracing: obs.tracing(),
 		AuditSearchKey: cfg.AuditSearchKey,

@@ -168,9 +168,7 @@ func readBody(next http.Handler) http.Handler {
 			var tooLarge *http.MaxBytesError
 			switch {
 			case errors.As(err, &tooLarge):
-				w.Header().Set("Content-Type", "application/json")
-				w.WriteHeader(http.StatusRequestEntityTooLarge)
-				_, _ = w.Write([]byte(`{"errors":[{"message":"request body too large","extensions":{"code":"INVALID"}}],"data":null}` + "\n"))
+				answerTooLarge(w)
 			case isTimeout(err):
 				apperr.WriteJSON(w, bodyTimeout())
 			default:

@@ -9,7 +9,7 @@ import (
 )
 
 // maxIntrospectionDepth bounds the introspection part of an operation,
-// counted as maxDepth counts: the standard introspection query (graphql-js's
+// counted as Limits.MaxDepth counts: the standard introspection query (graphql-js's
 // getIntrospectionQuery, which GraphiQL, GraphQL Code Generator and Rover
 // send) nests 15 levels, since it unwraps a type reference nine times.
 const maxIntrospectionDepth = 16
@@ -28,7 +28,7 @@ func isIntrospection(f *ast.Field) bool {
 // already refused the introspection whose answer grows with the schema to
 // a power (fields, inputFields, interfaces or possibleTypes nested three
 // deep: its MaxIntrospectionDepth rule, as graphql-js's). The rest of the
-// operation is held to maxDepth by requestLimits, and the whole operation
+// operation is held to Limits.MaxDepth by requestLimits, and the whole operation
 // to the complexity limit.
 func introspectionLimits(oc *graphql.OperationContext, allowed bool) *gqlerror.Error {
 	for _, f := range rootIntrospection(oc.Operation.SelectionSet, oc.Doc.Fragments, map[string]bool{}) {

@@ -144,6 +144,10 @@ func TestIntrospectionIsRefusedInProduction(t *testing.T) {
 			t.Errorf("%s answered %s", q, r.Body)
 		}
 	}
+	// A refusal, not a fault: nothing is logged as an error.
+	if strings.Contains(api.Logs.String(), `"level":"ERROR"`) {
+		t.Errorf("refused introspection logged an error: %s", api.Logs)
+	}
 	// __typename is not introspection: Apollo Client asks for it everywhere.
 	var out struct {
 		Typename string `json:"__typename"`

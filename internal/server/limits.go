@@ -2,26 +2,24 @@ package server
 
 import (
 	"context"
-	"strings"
 
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/99designs/gqlgen/graphql/handler"
+	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"segretariato/internal/apperr"
 )
 
-// maxDepth bounds how deep a query may nest, fragments included: deeper
-// than any screen of the dashboard needs, far from what an edge cycle
-// (citizen → contacts → citizen → …) can be driven to.
-const maxDepth = 12
-
 // requestLimits refuses, before anything runs, an operation nested deeper
-// than maxDepth, or carrying a NUL character in its text or variables.
-// The introspection part of an operation (its __schema and __type fields)
-// is not counted in its depth: introspectionLimits judges it, allowing it
-// in development mode only.
+// than MaxDepth, or whose variables carry a NUL character (an upload's
+// file name included), a string or a list over its limit (documentLimits
+// has checked the document's own values). The introspection part of an
+// operation (its __schema and __type fields) is not counted in its depth:
+// introspectionLimits judges it, allowing it in development mode only.
 type requestLimits struct {
+	Limits
 	introspection bool
 }
 
@@ -36,18 +34,32 @@ func (l requestLimits) MutateOperationContext(_ context.Context, oc *graphql.Ope
 	if oc.Operation == nil {
 		return nil
 	}
-	if strings.IndexByte(oc.RawQuery, 0) >= 0 || hasNUL(map[string]any(oc.Variables)) {
-		return refuse(apperr.Invalid, "the request contains a NUL character")
+	if err := l.checkVariables(map[string]any(oc.Variables)); err != nil {
+		return err
 	}
-	if d := depth(oc.Operation.SelectionSet, oc.Doc.Fragments, 0); d > maxDepth {
-		return refuse(apperr.Invalid, "the query nests %d levels deep; at most %d are allowed", d, maxDepth)
+	if err := nullPage(oc); err != nil {
+		return err
+	}
+	dc := depthCounter{frags: oc.Doc.Fragments, max: l.MaxDepth, memo: map[string]int{}}
+	if d := dc.depth(oc.Operation.SelectionSet, 0); d > l.MaxDepth {
+		return refuse(apperr.Invalid, "the query nests %d levels deep; at most %d are allowed", d, l.MaxDepth)
 	}
 	return introspectionLimits(oc, l.introspection)
 }
 
-func depth(set ast.SelectionSet, frags ast.FragmentDefinitionList, level int) int {
-	if level > maxDepth {
-		return level // deep enough to refuse; stop walking (fragment cycles too)
+// depthCounter measures how deep a selection nests. A fragment's own
+// depth does not depend on where it is spread, so each is measured once:
+// fragments spreading fragments twice over cannot make the walk
+// exponential.
+type depthCounter struct {
+	frags ast.FragmentDefinitionList
+	max   int
+	memo  map[string]int // a fragment's depth below its spread; -1 while measured
+}
+
+func (c depthCounter) depth(set ast.SelectionSet, level int) int {
+	if level > c.max {
+		return level // deep enough to refuse; stop walking
 	}
 	deepest := level
 	for _, s := range set {
@@ -60,41 +72,37 @@ func depth(set ast.SelectionSet, frags ast.FragmentDefinitionList, level int) in
 			if len(s.SelectionSet) == 0 {
 				d = level + 1
 			} else {
-				d = depth(s.SelectionSet, frags, level+1)
+				d = c.depth(s.SelectionSet, level+1)
 			}
 		case *ast.InlineFragment:
-			d = depth(s.SelectionSet, frags, level)
+			d = c.depth(s.SelectionSet, level)
 		case *ast.FragmentSpread:
-			if f := frags.ForName(s.Name); f != nil {
-				d = depth(f.SelectionSet, frags, level)
+			rel, ok := c.memo[s.Name]
+			if !ok {
+				c.memo[s.Name] = -1 // a cycle (refused by validation) counts nothing
+				if f := c.frags.ForName(s.Name); f != nil {
+					rel = c.depth(f.SelectionSet, 0)
+				}
+				c.memo[s.Name] = rel
 			}
+			d = level + max(rel, 0)
 		}
 		deepest = max(deepest, d)
 	}
 	return deepest
 }
 
-// hasNUL reports whether a decoded JSON value holds a NUL character: no
-// text of the service contains one and PostgreSQL cannot store it, so the
-// client gets INVALID instead of a database error.
-func hasNUL(v any) bool {
-	switch v := v.(type) {
-	case string:
-		return strings.IndexByte(v, 0) >= 0
-	case *string:
-		return v != nil && strings.IndexByte(*v, 0) >= 0
-	case map[string]any:
-		for _, x := range v {
-			if hasNUL(x) {
-				return true
-			}
-		}
-	case []any:
-		for _, x := range v {
-			if hasNUL(x) {
-				return true
-			}
-		}
-	}
-	return false
+// DefaultComplexityLimit is Options.ComplexityLimit's default.
+const DefaultComplexityLimit = 20000
+
+// useLimits adds the request limits to the GraphQL server, after the
+// persisted queries (which fill in the query's text): the document's
+// limits before it is parsed, the default page at validation, the cost,
+// depth and variables' limits before the operation runs.
+func useLimits(srv *handler.Server, o Options, cache graphql.Cache[*ast.QueryDocument]) {
+	srv.Use(documentLimits{Limits: o.Limits, cache: cache})
+	srv.SetParserTokenLimit(o.MaxTokens)
+	srv.SetValidationRulesFn(validationRules(o.DefaultPageSize))
+	srv.Use(extension.FixedComplexityLimit(o.ComplexityLimit))
+	srv.Use(requestLimits{Limits: o.Limits, introspection: o.Development})
 }

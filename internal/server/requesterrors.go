@@ -9,6 +9,8 @@ import (
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/gqlerror"
+
+	"segretariato/internal/apperr"
 )
 
 // requestErrors wraps one of gqlgen's HTTP transports so that a request
@@ -142,16 +144,39 @@ func (w *refusalWriter) refusalStatus() int {
 	return w.status
 }
 
-// withoutData drops a null `data` entry from a JSON answer.
+// withoutData drops a null `data` entry from a JSON answer, and gives the
+// errors of gqlgen's transports (a multipart body that does not parse),
+// which carry no code, the code INVALID.
 func withoutData(b []byte) []byte {
 	var answer map[string]json.RawMessage
 	if json.Unmarshal(b, &answer) != nil {
 		return b
 	}
-	if d, ok := answer["data"]; !ok || !bytes.Equal(bytes.TrimSpace(d), []byte("null")) {
+	changed := false
+	if d, ok := answer["data"]; ok && bytes.Equal(bytes.TrimSpace(d), []byte("null")) {
+		delete(answer, "data")
+		changed = true
+	}
+	var errs []map[string]any
+	if json.Unmarshal(answer["errors"], &errs) == nil {
+		for _, e := range errs {
+			ext, _ := e["extensions"].(map[string]any)
+			if _, ok := ext["code"]; !ok {
+				if ext == nil {
+					ext = map[string]any{}
+				}
+				ext["code"] = string(apperr.Invalid)
+				e["extensions"] = ext
+				changed = true
+			}
+		}
+		if changed {
+			answer["errors"], _ = json.Marshal(errs)
+		}
+	}
+	if !changed {
 		return b
 	}
-	delete(answer, "data")
 	out, err := json.Marshal(answer)
 	if err != nil {
 		return b

@@ -17,7 +17,6 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/99designs/gqlgen/graphql/handler/lru"
 	"github.com/99designs/gqlgen/graphql/handler/transport"
-	"github.com/rs/cors"
 	"github.com/vektah/gqlparser/v2/ast"
 	"go.opentelemetry.io/otel/trace"
 
@@ -61,6 +60,8 @@ type Options struct {
 	// of one node, so 200 contacts with 30 fields each fit, and a page of
 	// 200 contacts each with a page of 200 contacts does not.
 	ComplexityLimit int
+	// Limits bound a request's document and arguments (doclimits.go).
+	Limits
 	// Metrics, when set, counts the requests, GraphQL operations, audit
 	// write failures, imports and analytics answers (observe.go), served
 	// at GET /metrics unless MetricsElsewhere (cmd/server then serves them
@@ -109,8 +110,9 @@ func (o *Options) defaults() {
 		o.Analytics.Metrics = o.Metrics
 	}
 	if o.ComplexityLimit <= 0 {
-		o.ComplexityLimit = 20000
+		o.ComplexityLimit = DefaultComplexityLimit
 	}
+	o.Limits.defaults()
 	if o.Idempotency == nil {
 		o.Idempotency = idempotency.New(o.DB.Client, 0, o.Log)
 	}
@@ -169,13 +171,7 @@ func New(o Options) http.Handler {
 		mux.HandleFunc("GET /{$}", g.servePage)
 		mux.HandleFunc("GET /graphiql/", g.serveAsset)
 	}
-	c := cors.New(cors.Options{
-		AllowedOrigins: o.AllowedOrigins,
-		AllowedMethods: []string{http.MethodGet, http.MethodPost},
-		AllowedHeaders: []string{"Authorization", "Content-Type", "Apollo-Require-Preflight", "X-Request-Id", idempotency.Header},
-		ExposedHeaders: []string{"X-Request-Id", idempotency.ReplayedHeader},
-		MaxAge:         600,
-	})
+	c := corsPolicy(o.AllowedOrigins)
 	return closeWhileDraining(o.Drain, logRequests(o.Log, observe(o.Metrics, o.Tracing, mux, c.Handler(deadlines(o, mux)))))
 }
 
@@ -197,27 +193,27 @@ func GraphQL(o Options) http.Handler {
 		Directives: generated.DirectiveRoot{Personal: access.Personal(client)},
 	}
 	connectionComplexity(&cfg.Complexity, o.DefaultPageSize)
+	analyticsComplexity(&cfg.Complexity)
 	schema := generated.NewExecutableSchema(cfg)
 	srv := handler.New(schema)
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(requestErrors{transport.GET{}})
 	srv.AddTransport(requestErrors{transport.POST{}})
 	srv.AddTransport(requestErrors{transport.MultipartForm{MaxUploadSize: o.MaxUploadBytes, MaxMemory: 8 << 20}})
-	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
+	cache := lru.New[*ast.QueryDocument](1000)
+	srv.SetQueryCache(cache)
 	if o.Metrics != nil || o.Tracing != nil {
 		srv.Use(newOperationObserver(o.Metrics, o.Tracing)) // first: it sees every answer
 	}
 	// Then, so that it sees every answer's errors, the transactions' too.
 	srv.Use(faultStatus{})
 	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](100)})
-	srv.Use(extension.FixedComplexityLimit(o.ComplexityLimit))
-	srv.Use(requestLimits{introspection: o.Development})
+	useLimits(srv, o, cache)
 	if o.Development {
 		srv.Use(extension.Introspection{})
 	} else {
 		srv.SetDisableSuggestion(true)
 	}
-	srv.SetParserTokenLimit(15000)
 	// Every mutation runs in one transaction, but an import, which runs in
 	// its own (it may be large, and writes in batches).
 	present := presentError(o.Log)
@@ -250,11 +246,10 @@ func limitBody(max, maxUpload int64, next http.Handler) http.Handler {
 			limit = maxUpload
 		}
 		if r.ContentLength > limit {
-			http.Error(w, "request body too large", http.StatusRequestEntityTooLarge)
+			answerTooLarge(w)
 			return
 		}
-		r.Body = http.MaxBytesReader(w, r.Body, limit)
-		next.ServeHTTP(w, r)
+		serveLimited(w, r, limit, next)
 	})
 }
 
