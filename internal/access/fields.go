@@ -42,6 +42,7 @@ var RootFields = map[string]map[string][]schematype.Role{
 		"auditEvents":         {coord, admin},
 		"citizenAuditTrail":   {coord, admin},
 		"citizenData":         {coord},
+		"citizenMatches":      {coord},
 		"demand":              {coord, analyst},
 		"referralFunnel":      {coord, analyst},
 		"caseload":            {coord},
@@ -51,7 +52,7 @@ var RootFields = map[string]map[string][]schematype.Role{
 		"createCitizen": casework, "updateCitizen": casework,
 		"createContact": casework, "updateContact": casework,
 		"createReferral": casework, "updateReferral": casework, "moveReferral": casework,
-		"shareCitizen": {coord}, "unshareCitizen": {coord}, "reassignCitizen": {coord},
+		"shareCitizen": {coord}, "unshareCitizen": {coord}, "reassignCitizen": {coord}, "confirmCitizenMatch": {coord},
 		"eraseCitizen": {coord}, "importIntakeCards": {coord},
 		"createNeedCategory": reference, "updateNeedCategory": reference, "deleteNeedCategory": reference,
 		"createService": reference, "updateService": reference, "deleteService": reference,
@@ -94,6 +95,9 @@ func RootFieldGuard(ctx context.Context, next graphql.RootResolver) graphql.Mars
 	if !Allowed(v.Role, object, fc.Field.Name) {
 		graphql.AddError(ctx, apperr.New(apperr.Forbidden, "your role may not use %s", fc.Field.Name))
 		return graphql.Null
+	}
+	if object == "Mutation" {
+		factsOf(ctx).forget() // what the field rules looked up may change now
 	}
 	return next(ctx)
 }

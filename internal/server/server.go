@@ -213,6 +213,7 @@ func GraphQL(o Options) http.Handler {
 		return next(intake.WithFirstContactMemo(access.WithHolders(ctx)))
 	})
 	srv.AroundRootFields(access.RootFieldGuard)
+	srv.AroundFields(access.ForeignKeys(client, schema.Schema()))
 	srv.AroundFields(pageLimits(o.DefaultPageSize, o.MaxPageSize))
 	srv.AroundFields(clientErrors)
 	srv.SetErrorPresenter(present)
