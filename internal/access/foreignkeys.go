@@ -2,13 +2,16 @@ package access
 
 import (
 	"context"
+	"errors"
 	"reflect"
 	"strings"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"segretariato/ent"
+	"segretariato/ent/privacy"
 	"segretariato/internal/audit"
 )
 
@@ -100,21 +103,37 @@ func ForeignKeys(client *ent.Client, s *ast.Schema) graphql.FieldMiddleware {
 
 // visibleNodes tells which of the ids the viewer may see: the records the
 // node query returns under the viewer's privacy rules. It is the
-// service's own check, so it is not recorded as a read, and its errors for
-// what is not found go to a response of its own, never the client's.
+// service's own check, so it is not recorded as a read, and what it
+// reports of the records not found (or not the viewer's) goes to a
+// response of its own, never the client's; any other error is returned.
 func visibleNodes(ctx context.Context, c *ent.Client, ids []int) (map[int]bool, error) {
-	ctx = graphql.WithResponseContext(audit.Internal(ctx), graphql.DefaultErrorPresenter, nil)
-	nodes, err := c.Noders(ctx, ids)
+	out := make(map[int]bool, len(ids))
+	rctx := graphql.WithResponseContext(audit.Internal(ctx), graphql.DefaultErrorPresenter, graphql.DefaultRecover)
+	nodes, err := c.Noders(rctx, ids)
 	if err != nil {
+		if hidden(err) {
+			return out, nil
+		}
 		return nil, err
 	}
-	out := make(map[int]bool, len(ids))
+	for _, e := range graphql.GetErrors(rctx) {
+		if !hidden(e) {
+			return nil, e
+		}
+	}
 	for i, n := range nodes {
 		if n != nil && !reflect.ValueOf(n).IsNil() {
 			out[ids[i]] = true
 		}
 	}
 	return out, nil
+}
+
+// hidden: an error that only says the viewer does not get the record.
+func hidden(err error) bool {
+	var gerr *gqlerror.Error
+	return ent.IsNotFound(err) || errors.Is(err, privacy.Deny) ||
+		errors.As(err, &gerr) && gerr.Extensions["code"] == "NOT_FOUND"
 }
 
 func idValue(v any) (int, bool) {

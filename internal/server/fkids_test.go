@@ -55,6 +55,21 @@ func TestForeignKeyIDsFollowTheirEdge(t *testing.T) {
 			map[string]any{"c": w.citizen}, &con)
 		api.MustDo(t, w.coord, `mutation($c: ID!, $o: ID!) { unshareCitizen(citizenID: $c, operatorID: $o) { id } }`,
 			map[string]any{"c": w.citizen, "o": fmt.Sprint(w.sw2ID)}, nil)
+		// The case list says the same as the edge.
+		var list struct {
+			Contacts struct {
+				Edges []struct {
+					Node struct {
+						CitizenID *string `json:"citizenID"`
+						Citizen   *struct{ ID string }
+					}
+				}
+			}
+		}
+		api.MustDo(t, w.sw2, `{ contacts { edges { node { citizenID } } } }`, nil, &list)
+		if len(list.Contacts.Edges) != 1 || list.Contacts.Edges[0].Node.CitizenID != nil {
+			t.Errorf("sw2's case list: %+v, want their contact with citizenID null", list)
+		}
 		// A citizen created by the coordinator has no holder; the trail
 		// names operators; reference data has its own keys.
 		api.MustDo(t, w.coord, `mutation { createCitizen(input: {lastName: "Senza"}) { id } }`, nil, nil)

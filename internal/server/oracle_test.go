@@ -156,6 +156,26 @@ func TestNoUniqueValueOracle(t *testing.T) {
 			}
 		})
 
+		t.Run("erasing the known citizen makes the oldest pending match the known one", func(t *testing.T) {
+			api.MustDo(t, w.coord, `mutation($id: ID!) { eraseCitizen(id: $id) { id } }`, map[string]any{"id": w.citizen}, nil)
+			left := db.Client.Citizen.Query().Where(citizen.FiscalCode(known)).AllX(sys(t))
+			if len(left) != 1 || left[0].MatchedCitizenID != nil {
+				t.Fatalf("after the erasure: %+v, want sw3's record, known", left)
+			}
+			var matches struct {
+				CitizenMatches []struct{ Citizen struct{ ID string } } `json:"citizenMatches"`
+			}
+			api.MustDo(t, w.coord, `{ citizenMatches { citizen { id } } }`, nil, &matches)
+			if len(matches.CitizenMatches) != 0 {
+				t.Errorf("matches left: %+v", matches)
+			}
+			// The code is the new known citizen's: sw2 typing it again is
+			// a pending match of it, answered as a new citizen.
+			if r := api.Do(t, w.sw2, create, map[string]any{"c": known}); len(r.Errors) > 0 {
+				t.Errorf("after the erasure: %s", r.Body)
+			}
+		})
+
 		t.Run("updateCitizen: a known code answers like an unknown one", func(t *testing.T) {
 			_, sw4 := api.Operator(t, "SOCIAL_WORKER")
 			var a, b struct {
