@@ -11,8 +11,10 @@ import (
 // looked up yet. A rule never trusts the columns a query happened to
 // load: which columns those are depends on what else the client
 // selected. It asks here instead, by the record's id, and one look-up
-// answers for every record of the answer noted so far, so a page of 50
-// contacts costs one statement, not 50.
+// answers for every record of the answer noted so far (the ForeignKeys
+// middleware notes the records of every list and connection it sees
+// pass, with their foreign keys), so a page of 50 contacts costs one
+// statement, not 50.
 type facts struct {
 	mu   sync.Mutex
 	seen map[string]map[int]struct{} // type → ids in the answer
