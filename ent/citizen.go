@@ -59,6 +59,8 @@ type Citizen struct {
 	HolderID *int `json:"holder_id,omitempty"`
 	// PseudonymisedAt holds the value of the "pseudonymised_at" field.
 	PseudonymisedAt *time.Time `json:"pseudonymised_at,omitempty"`
+	// MatchedCitizenID holds the value of the "matched_citizen_id" field.
+	MatchedCitizenID *int `json:"matched_citizen_id,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the CitizenQuery when eager-loading is set.
 	Edges        CitizenEdges `json:"edges"`
@@ -73,14 +75,19 @@ type CitizenEdges struct {
 	SharedWith []*Operator `json:"shared_with,omitempty"`
 	// Contacts holds the value of the contacts edge.
 	Contacts []*Contact `json:"contacts,omitempty"`
+	// MatchedCitizen holds the value of the matched_citizen edge.
+	MatchedCitizen *Citizen `json:"matched_citizen,omitempty"`
+	// PendingMatches holds the value of the pending_matches edge.
+	PendingMatches []*Citizen `json:"pending_matches,omitempty"`
 	// loadedTypes holds the information for reporting if a
 	// type was loaded (or requested) in eager-loading or not.
-	loadedTypes [3]bool
+	loadedTypes [5]bool
 	// totalCount holds the count of the edges above.
 	totalCount [3]map[string]int
 
-	namedSharedWith map[string][]*Operator
-	namedContacts   map[string][]*Contact
+	namedSharedWith     map[string][]*Operator
+	namedContacts       map[string][]*Contact
+	namedPendingMatches map[string][]*Citizen
 }
 
 // HolderOrErr returns the Holder value or an error if the edge
@@ -112,6 +119,26 @@ func (e CitizenEdges) ContactsOrErr() ([]*Contact, error) {
 	return nil, &NotLoadedError{edge: "contacts"}
 }
 
+// MatchedCitizenOrErr returns the MatchedCitizen value or an error if the edge
+// was not loaded in eager-loading, or loaded but was not found.
+func (e CitizenEdges) MatchedCitizenOrErr() (*Citizen, error) {
+	if e.MatchedCitizen != nil {
+		return e.MatchedCitizen, nil
+	} else if e.loadedTypes[3] {
+		return nil, &NotFoundError{label: citizen.Label}
+	}
+	return nil, &NotLoadedError{edge: "matched_citizen"}
+}
+
+// PendingMatchesOrErr returns the PendingMatches value or an error if the edge
+// was not loaded in eager-loading.
+func (e CitizenEdges) PendingMatchesOrErr() ([]*Citizen, error) {
+	if e.loadedTypes[4] {
+		return e.PendingMatches, nil
+	}
+	return nil, &NotLoadedError{edge: "pending_matches"}
+}
+
 // scanValues returns the types for scanning values from sql.Rows.
 func (*Citizen) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
@@ -119,7 +146,7 @@ func (*Citizen) scanValues(columns []string) ([]any, error) {
 		switch columns[i] {
 		case citizen.FieldPrivacyConsent:
 			values[i] = new(sql.NullBool)
-		case citizen.FieldID, citizen.FieldVersion, citizen.FieldHolderID:
+		case citizen.FieldID, citizen.FieldVersion, citizen.FieldHolderID, citizen.FieldMatchedCitizenID:
 			values[i] = new(sql.NullInt64)
 		case citizen.FieldFiscalCode, citizen.FieldFirstName, citizen.FieldLastName, citizen.FieldSex, citizen.FieldCitizenship, citizen.FieldDistrict, citizen.FieldDistrictKey, citizen.FieldPhone, citizen.FieldEmail, citizen.FieldAddress, citizen.FieldConsentScope:
 			values[i] = new(sql.NullString)
@@ -276,6 +303,13 @@ func (_m *Citizen) assignValues(columns []string, values []any) error {
 				_m.PseudonymisedAt = new(time.Time)
 				*_m.PseudonymisedAt = value.Time
 			}
+		case citizen.FieldMatchedCitizenID:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field matched_citizen_id", values[i])
+			} else if value.Valid {
+				_m.MatchedCitizenID = new(int)
+				*_m.MatchedCitizenID = int(value.Int64)
+			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
 		}
@@ -302,6 +336,16 @@ func (_m *Citizen) QuerySharedWith() *OperatorQuery {
 // QueryContacts queries the "contacts" edge of the Citizen entity.
 func (_m *Citizen) QueryContacts() *ContactQuery {
 	return NewCitizenClient(_m.config).QueryContacts(_m)
+}
+
+// QueryMatchedCitizen queries the "matched_citizen" edge of the Citizen entity.
+func (_m *Citizen) QueryMatchedCitizen() *CitizenQuery {
+	return NewCitizenClient(_m.config).QueryMatchedCitizen(_m)
+}
+
+// QueryPendingMatches queries the "pending_matches" edge of the Citizen entity.
+func (_m *Citizen) QueryPendingMatches() *CitizenQuery {
+	return NewCitizenClient(_m.config).QueryPendingMatches(_m)
 }
 
 // Update returns a builder for updating this Citizen.
@@ -406,6 +450,11 @@ func (_m *Citizen) String() string {
 		builder.WriteString("pseudonymised_at=")
 		builder.WriteString(v.Format(time.ANSIC))
 	}
+	builder.WriteString(", ")
+	if v := _m.MatchedCitizenID; v != nil {
+		builder.WriteString("matched_citizen_id=")
+		builder.WriteString(fmt.Sprintf("%v", *v))
+	}
 	builder.WriteByte(')')
 	return builder.String()
 }
@@ -455,6 +504,30 @@ func (_m *Citizen) appendNamedContacts(name string, edges ...*Contact) {
 		_m.Edges.namedContacts[name] = []*Contact{}
 	} else {
 		_m.Edges.namedContacts[name] = append(_m.Edges.namedContacts[name], edges...)
+	}
+}
+
+// NamedPendingMatches returns the PendingMatches named value or an error if the edge was not
+// loaded in eager-loading with this name.
+func (_m *Citizen) NamedPendingMatches(name string) ([]*Citizen, error) {
+	if _m.Edges.namedPendingMatches == nil {
+		return nil, &NotLoadedError{edge: name}
+	}
+	nodes, ok := _m.Edges.namedPendingMatches[name]
+	if !ok {
+		return nil, &NotLoadedError{edge: name}
+	}
+	return nodes, nil
+}
+
+func (_m *Citizen) appendNamedPendingMatches(name string, edges ...*Citizen) {
+	if _m.Edges.namedPendingMatches == nil {
+		_m.Edges.namedPendingMatches = make(map[string][]*Citizen)
+	}
+	if len(edges) == 0 {
+		_m.Edges.namedPendingMatches[name] = []*Citizen{}
+	} else {
+		_m.Edges.namedPendingMatches[name] = append(_m.Edges.namedPendingMatches[name], edges...)
 	}
 }
 

@@ -305,6 +305,20 @@ func (_c *CitizenCreate) SetNillablePseudonymisedAt(v *time.Time) *CitizenCreate
 	return _c
 }
 
+// SetMatchedCitizenID sets the "matched_citizen_id" field.
+func (_c *CitizenCreate) SetMatchedCitizenID(v int) *CitizenCreate {
+	_c.mutation.SetMatchedCitizenID(v)
+	return _c
+}
+
+// SetNillableMatchedCitizenID sets the "matched_citizen_id" field if the given value is not nil.
+func (_c *CitizenCreate) SetNillableMatchedCitizenID(v *int) *CitizenCreate {
+	if v != nil {
+		_c.SetMatchedCitizenID(*v)
+	}
+	return _c
+}
+
 // SetHolder sets the "holder" edge to the Operator entity.
 func (_c *CitizenCreate) SetHolder(v *Operator) *CitizenCreate {
 	return _c.SetHolderID(v.ID)
@@ -338,6 +352,26 @@ func (_c *CitizenCreate) AddContacts(v ...*Contact) *CitizenCreate {
 		ids[i] = v[i].ID
 	}
 	return _c.AddContactIDs(ids...)
+}
+
+// SetMatchedCitizen sets the "matched_citizen" edge to the Citizen entity.
+func (_c *CitizenCreate) SetMatchedCitizen(v *Citizen) *CitizenCreate {
+	return _c.SetMatchedCitizenID(v.ID)
+}
+
+// AddPendingMatchIDs adds the "pending_matches" edge to the Citizen entity by IDs.
+func (_c *CitizenCreate) AddPendingMatchIDs(ids ...int) *CitizenCreate {
+	_c.mutation.AddPendingMatchIDs(ids...)
+	return _c
+}
+
+// AddPendingMatches adds the "pending_matches" edges to the Citizen entity.
+func (_c *CitizenCreate) AddPendingMatches(v ...*Citizen) *CitizenCreate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _c.AddPendingMatchIDs(ids...)
 }
 
 // Mutation returns the CitizenMutation object of the builder.
@@ -616,6 +650,39 @@ func (_c *CitizenCreate) createSpec() (*Citizen, *sqlgraph.CreateSpec) {
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(contact.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges = append(_spec.Edges, edge)
+	}
+	if nodes := _c.mutation.MatchedCitizenIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: true,
+			Table:   citizen.MatchedCitizenTable,
+			Columns: []string{citizen.MatchedCitizenColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(citizen.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_node.MatchedCitizenID = &nodes[0]
+		_spec.Edges = append(_spec.Edges, edge)
+	}
+	if nodes := _c.mutation.PendingMatchesIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   citizen.PendingMatchesTable,
+			Columns: []string{citizen.PendingMatchesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(citizen.FieldID, field.TypeInt),
 			},
 		}
 		for _, k := range nodes {
@@ -1002,6 +1069,24 @@ func (u *CitizenUpsert) UpdatePseudonymisedAt() *CitizenUpsert {
 // ClearPseudonymisedAt clears the value of the "pseudonymised_at" field.
 func (u *CitizenUpsert) ClearPseudonymisedAt() *CitizenUpsert {
 	u.SetNull(citizen.FieldPseudonymisedAt)
+	return u
+}
+
+// SetMatchedCitizenID sets the "matched_citizen_id" field.
+func (u *CitizenUpsert) SetMatchedCitizenID(v int) *CitizenUpsert {
+	u.Set(citizen.FieldMatchedCitizenID, v)
+	return u
+}
+
+// UpdateMatchedCitizenID sets the "matched_citizen_id" field to the value that was provided on create.
+func (u *CitizenUpsert) UpdateMatchedCitizenID() *CitizenUpsert {
+	u.SetExcluded(citizen.FieldMatchedCitizenID)
+	return u
+}
+
+// ClearMatchedCitizenID clears the value of the "matched_citizen_id" field.
+func (u *CitizenUpsert) ClearMatchedCitizenID() *CitizenUpsert {
+	u.SetNull(citizen.FieldMatchedCitizenID)
 	return u
 }
 
@@ -1432,6 +1517,27 @@ func (u *CitizenUpsertOne) UpdatePseudonymisedAt() *CitizenUpsertOne {
 func (u *CitizenUpsertOne) ClearPseudonymisedAt() *CitizenUpsertOne {
 	return u.Update(func(s *CitizenUpsert) {
 		s.ClearPseudonymisedAt()
+	})
+}
+
+// SetMatchedCitizenID sets the "matched_citizen_id" field.
+func (u *CitizenUpsertOne) SetMatchedCitizenID(v int) *CitizenUpsertOne {
+	return u.Update(func(s *CitizenUpsert) {
+		s.SetMatchedCitizenID(v)
+	})
+}
+
+// UpdateMatchedCitizenID sets the "matched_citizen_id" field to the value that was provided on create.
+func (u *CitizenUpsertOne) UpdateMatchedCitizenID() *CitizenUpsertOne {
+	return u.Update(func(s *CitizenUpsert) {
+		s.UpdateMatchedCitizenID()
+	})
+}
+
+// ClearMatchedCitizenID clears the value of the "matched_citizen_id" field.
+func (u *CitizenUpsertOne) ClearMatchedCitizenID() *CitizenUpsertOne {
+	return u.Update(func(s *CitizenUpsert) {
+		s.ClearMatchedCitizenID()
 	})
 }
 
@@ -2028,6 +2134,27 @@ func (u *CitizenUpsertBulk) UpdatePseudonymisedAt() *CitizenUpsertBulk {
 func (u *CitizenUpsertBulk) ClearPseudonymisedAt() *CitizenUpsertBulk {
 	return u.Update(func(s *CitizenUpsert) {
 		s.ClearPseudonymisedAt()
+	})
+}
+
+// SetMatchedCitizenID sets the "matched_citizen_id" field.
+func (u *CitizenUpsertBulk) SetMatchedCitizenID(v int) *CitizenUpsertBulk {
+	return u.Update(func(s *CitizenUpsert) {
+		s.SetMatchedCitizenID(v)
+	})
+}
+
+// UpdateMatchedCitizenID sets the "matched_citizen_id" field to the value that was provided on create.
+func (u *CitizenUpsertBulk) UpdateMatchedCitizenID() *CitizenUpsertBulk {
+	return u.Update(func(s *CitizenUpsert) {
+		s.UpdateMatchedCitizenID()
+	})
+}
+
+// ClearMatchedCitizenID clears the value of the "matched_citizen_id" field.
+func (u *CitizenUpsertBulk) ClearMatchedCitizenID() *CitizenUpsertBulk {
+	return u.Update(func(s *CitizenUpsert) {
+		s.ClearMatchedCitizenID()
 	})
 }
 

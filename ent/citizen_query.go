@@ -22,17 +22,20 @@ import (
 // CitizenQuery is the builder for querying Citizen entities.
 type CitizenQuery struct {
 	config
-	ctx                 *QueryContext
-	order               []citizen.OrderOption
-	inters              []Interceptor
-	predicates          []predicate.Citizen
-	withHolder          *OperatorQuery
-	withSharedWith      *OperatorQuery
-	withContacts        *ContactQuery
-	loadTotal           []func(context.Context, []*Citizen) error
-	modifiers           []func(*sql.Selector)
-	withNamedSharedWith map[string]*OperatorQuery
-	withNamedContacts   map[string]*ContactQuery
+	ctx                     *QueryContext
+	order                   []citizen.OrderOption
+	inters                  []Interceptor
+	predicates              []predicate.Citizen
+	withHolder              *OperatorQuery
+	withSharedWith          *OperatorQuery
+	withContacts            *ContactQuery
+	withMatchedCitizen      *CitizenQuery
+	withPendingMatches      *CitizenQuery
+	loadTotal               []func(context.Context, []*Citizen) error
+	modifiers               []func(*sql.Selector)
+	withNamedSharedWith     map[string]*OperatorQuery
+	withNamedContacts       map[string]*ContactQuery
+	withNamedPendingMatches map[string]*CitizenQuery
 	// intermediate query (i.e. traversal path).
 	sql  *sql.Selector
 	path func(context.Context) (*sql.Selector, error)
@@ -128,6 +131,50 @@ func (_q *CitizenQuery) QueryContacts() *ContactQuery {
 			sqlgraph.From(citizen.Table, citizen.FieldID, selector),
 			sqlgraph.To(contact.Table, contact.FieldID),
 			sqlgraph.Edge(sqlgraph.O2M, false, citizen.ContactsTable, citizen.ContactsColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
+// QueryMatchedCitizen chains the current query on the "matched_citizen" edge.
+func (_q *CitizenQuery) QueryMatchedCitizen() *CitizenQuery {
+	query := (&CitizenClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(citizen.Table, citizen.FieldID, selector),
+			sqlgraph.To(citizen.Table, citizen.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, citizen.MatchedCitizenTable, citizen.MatchedCitizenColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
+// QueryPendingMatches chains the current query on the "pending_matches" edge.
+func (_q *CitizenQuery) QueryPendingMatches() *CitizenQuery {
+	query := (&CitizenClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(citizen.Table, citizen.FieldID, selector),
+			sqlgraph.To(citizen.Table, citizen.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, citizen.PendingMatchesTable, citizen.PendingMatchesColumn),
 		)
 		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
 		return fromU, nil
@@ -322,14 +369,16 @@ func (_q *CitizenQuery) Clone() *CitizenQuery {
 		return nil
 	}
 	return &CitizenQuery{
-		config:         _q.config,
-		ctx:            _q.ctx.Clone(),
-		order:          append([]citizen.OrderOption{}, _q.order...),
-		inters:         append([]Interceptor{}, _q.inters...),
-		predicates:     append([]predicate.Citizen{}, _q.predicates...),
-		withHolder:     _q.withHolder.Clone(),
-		withSharedWith: _q.withSharedWith.Clone(),
-		withContacts:   _q.withContacts.Clone(),
+		config:             _q.config,
+		ctx:                _q.ctx.Clone(),
+		order:              append([]citizen.OrderOption{}, _q.order...),
+		inters:             append([]Interceptor{}, _q.inters...),
+		predicates:         append([]predicate.Citizen{}, _q.predicates...),
+		withHolder:         _q.withHolder.Clone(),
+		withSharedWith:     _q.withSharedWith.Clone(),
+		withContacts:       _q.withContacts.Clone(),
+		withMatchedCitizen: _q.withMatchedCitizen.Clone(),
+		withPendingMatches: _q.withPendingMatches.Clone(),
 		// clone intermediate query.
 		sql:       _q.sql.Clone(),
 		path:      _q.path,
@@ -367,6 +416,28 @@ func (_q *CitizenQuery) WithContacts(opts ...func(*ContactQuery)) *CitizenQuery 
 		opt(query)
 	}
 	_q.withContacts = query
+	return _q
+}
+
+// WithMatchedCitizen tells the query-builder to eager-load the nodes that are connected to
+// the "matched_citizen" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *CitizenQuery) WithMatchedCitizen(opts ...func(*CitizenQuery)) *CitizenQuery {
+	query := (&CitizenClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withMatchedCitizen = query
+	return _q
+}
+
+// WithPendingMatches tells the query-builder to eager-load the nodes that are connected to
+// the "pending_matches" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *CitizenQuery) WithPendingMatches(opts ...func(*CitizenQuery)) *CitizenQuery {
+	query := (&CitizenClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withPendingMatches = query
 	return _q
 }
 
@@ -454,10 +525,12 @@ func (_q *CitizenQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Citi
 	var (
 		nodes       = []*Citizen{}
 		_spec       = _q.querySpec()
-		loadedTypes = [3]bool{
+		loadedTypes = [5]bool{
 			_q.withHolder != nil,
 			_q.withSharedWith != nil,
 			_q.withContacts != nil,
+			_q.withMatchedCitizen != nil,
+			_q.withPendingMatches != nil,
 		}
 	)
 	_spec.ScanValues = func(columns []string) ([]any, error) {
@@ -501,6 +574,19 @@ func (_q *CitizenQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Citi
 			return nil, err
 		}
 	}
+	if query := _q.withMatchedCitizen; query != nil {
+		if err := _q.loadMatchedCitizen(ctx, query, nodes, nil,
+			func(n *Citizen, e *Citizen) { n.Edges.MatchedCitizen = e }); err != nil {
+			return nil, err
+		}
+	}
+	if query := _q.withPendingMatches; query != nil {
+		if err := _q.loadPendingMatches(ctx, query, nodes,
+			func(n *Citizen) { n.Edges.PendingMatches = []*Citizen{} },
+			func(n *Citizen, e *Citizen) { n.Edges.PendingMatches = append(n.Edges.PendingMatches, e) }); err != nil {
+			return nil, err
+		}
+	}
 	for name, query := range _q.withNamedSharedWith {
 		if err := _q.loadSharedWith(ctx, query, nodes,
 			func(n *Citizen) { n.appendNamedSharedWith(name) },
@@ -512,6 +598,13 @@ func (_q *CitizenQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Citi
 		if err := _q.loadContacts(ctx, query, nodes,
 			func(n *Citizen) { n.appendNamedContacts(name) },
 			func(n *Citizen, e *Contact) { n.appendNamedContacts(name, e) }); err != nil {
+			return nil, err
+		}
+	}
+	for name, query := range _q.withNamedPendingMatches {
+		if err := _q.loadPendingMatches(ctx, query, nodes,
+			func(n *Citizen) { n.appendNamedPendingMatches(name) },
+			func(n *Citizen, e *Citizen) { n.appendNamedPendingMatches(name, e) }); err != nil {
 			return nil, err
 		}
 	}
@@ -649,6 +742,71 @@ func (_q *CitizenQuery) loadContacts(ctx context.Context, query *ContactQuery, n
 	}
 	return nil
 }
+func (_q *CitizenQuery) loadMatchedCitizen(ctx context.Context, query *CitizenQuery, nodes []*Citizen, init func(*Citizen), assign func(*Citizen, *Citizen)) error {
+	ids := make([]int, 0, len(nodes))
+	nodeids := make(map[int][]*Citizen)
+	for i := range nodes {
+		if nodes[i].MatchedCitizenID == nil {
+			continue
+		}
+		fk := *nodes[i].MatchedCitizenID
+		if _, ok := nodeids[fk]; !ok {
+			ids = append(ids, fk)
+		}
+		nodeids[fk] = append(nodeids[fk], nodes[i])
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	query.Where(citizen.IDIn(ids...))
+	neighbors, err := query.All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		nodes, ok := nodeids[n.ID]
+		if !ok {
+			return fmt.Errorf(`unexpected foreign-key "matched_citizen_id" returned %v`, n.ID)
+		}
+		for i := range nodes {
+			assign(nodes[i], n)
+		}
+	}
+	return nil
+}
+func (_q *CitizenQuery) loadPendingMatches(ctx context.Context, query *CitizenQuery, nodes []*Citizen, init func(*Citizen), assign func(*Citizen, *Citizen)) error {
+	fks := make([]driver.Value, 0, len(nodes))
+	nodeids := make(map[int]*Citizen)
+	for i := range nodes {
+		fks = append(fks, nodes[i].ID)
+		nodeids[nodes[i].ID] = nodes[i]
+		if init != nil {
+			init(nodes[i])
+		}
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(citizen.FieldMatchedCitizenID)
+	}
+	query.Where(predicate.Citizen(func(s *sql.Selector) {
+		s.Where(sql.InValues(s.C(citizen.PendingMatchesColumn), fks...))
+	}))
+	neighbors, err := query.All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		fk := n.MatchedCitizenID
+		if fk == nil {
+			return fmt.Errorf(`foreign-key "matched_citizen_id" is nil for node %v`, n.ID)
+		}
+		node, ok := nodeids[*fk]
+		if !ok {
+			return fmt.Errorf(`unexpected referenced foreign-key "matched_citizen_id" returned %v for node %v`, *fk, n.ID)
+		}
+		assign(node, n)
+	}
+	return nil
+}
 
 func (_q *CitizenQuery) sqlCount(ctx context.Context) (int, error) {
 	_spec := _q.querySpec()
@@ -680,6 +838,9 @@ func (_q *CitizenQuery) querySpec() *sqlgraph.QuerySpec {
 		}
 		if _q.withHolder != nil {
 			_spec.Node.AddColumnOnce(citizen.FieldHolderID)
+		}
+		if _q.withMatchedCitizen != nil {
+			_spec.Node.AddColumnOnce(citizen.FieldMatchedCitizenID)
 		}
 	}
 	if ps := _q.predicates; len(ps) > 0 {
@@ -771,6 +932,20 @@ func (_q *CitizenQuery) WithNamedContacts(name string, opts ...func(*ContactQuer
 		_q.withNamedContacts = make(map[string]*ContactQuery)
 	}
 	_q.withNamedContacts[name] = query
+	return _q
+}
+
+// WithNamedPendingMatches tells the query-builder to eager-load the nodes that are connected to the "pending_matches"
+// edge with the given name. The optional arguments are used to configure the query builder of the edge.
+func (_q *CitizenQuery) WithNamedPendingMatches(name string, opts ...func(*CitizenQuery)) *CitizenQuery {
+	query := (&CitizenClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	if _q.withNamedPendingMatches == nil {
+		_q.withNamedPendingMatches = make(map[string]*CitizenQuery)
+	}
+	_q.withNamedPendingMatches[name] = query
 	return _q
 }
 

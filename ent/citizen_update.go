@@ -393,6 +393,26 @@ func (_u *CitizenUpdate) ClearPseudonymisedAt() *CitizenUpdate {
 	return _u
 }
 
+// SetMatchedCitizenID sets the "matched_citizen_id" field.
+func (_u *CitizenUpdate) SetMatchedCitizenID(v int) *CitizenUpdate {
+	_u.mutation.SetMatchedCitizenID(v)
+	return _u
+}
+
+// SetNillableMatchedCitizenID sets the "matched_citizen_id" field if the given value is not nil.
+func (_u *CitizenUpdate) SetNillableMatchedCitizenID(v *int) *CitizenUpdate {
+	if v != nil {
+		_u.SetMatchedCitizenID(*v)
+	}
+	return _u
+}
+
+// ClearMatchedCitizenID clears the value of the "matched_citizen_id" field.
+func (_u *CitizenUpdate) ClearMatchedCitizenID() *CitizenUpdate {
+	_u.mutation.ClearMatchedCitizenID()
+	return _u
+}
+
 // SetHolder sets the "holder" edge to the Operator entity.
 func (_u *CitizenUpdate) SetHolder(v *Operator) *CitizenUpdate {
 	return _u.SetHolderID(v.ID)
@@ -426,6 +446,26 @@ func (_u *CitizenUpdate) AddContacts(v ...*Contact) *CitizenUpdate {
 		ids[i] = v[i].ID
 	}
 	return _u.AddContactIDs(ids...)
+}
+
+// SetMatchedCitizen sets the "matched_citizen" edge to the Citizen entity.
+func (_u *CitizenUpdate) SetMatchedCitizen(v *Citizen) *CitizenUpdate {
+	return _u.SetMatchedCitizenID(v.ID)
+}
+
+// AddPendingMatchIDs adds the "pending_matches" edge to the Citizen entity by IDs.
+func (_u *CitizenUpdate) AddPendingMatchIDs(ids ...int) *CitizenUpdate {
+	_u.mutation.AddPendingMatchIDs(ids...)
+	return _u
+}
+
+// AddPendingMatches adds the "pending_matches" edges to the Citizen entity.
+func (_u *CitizenUpdate) AddPendingMatches(v ...*Citizen) *CitizenUpdate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddPendingMatchIDs(ids...)
 }
 
 // Mutation returns the CitizenMutation object of the builder.
@@ -479,6 +519,33 @@ func (_u *CitizenUpdate) RemoveContacts(v ...*Contact) *CitizenUpdate {
 		ids[i] = v[i].ID
 	}
 	return _u.RemoveContactIDs(ids...)
+}
+
+// ClearMatchedCitizen clears the "matched_citizen" edge to the Citizen entity.
+func (_u *CitizenUpdate) ClearMatchedCitizen() *CitizenUpdate {
+	_u.mutation.ClearMatchedCitizen()
+	return _u
+}
+
+// ClearPendingMatches clears all "pending_matches" edges to the Citizen entity.
+func (_u *CitizenUpdate) ClearPendingMatches() *CitizenUpdate {
+	_u.mutation.ClearPendingMatches()
+	return _u
+}
+
+// RemovePendingMatchIDs removes the "pending_matches" edge to Citizen entities by IDs.
+func (_u *CitizenUpdate) RemovePendingMatchIDs(ids ...int) *CitizenUpdate {
+	_u.mutation.RemovePendingMatchIDs(ids...)
+	return _u
+}
+
+// RemovePendingMatches removes "pending_matches" edges to Citizen entities.
+func (_u *CitizenUpdate) RemovePendingMatches(v ...*Citizen) *CitizenUpdate {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemovePendingMatchIDs(ids...)
 }
 
 // Save executes the query and returns the number of nodes affected by the update operation.
@@ -815,6 +882,80 @@ func (_u *CitizenUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(contact.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.MatchedCitizenCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: true,
+			Table:   citizen.MatchedCitizenTable,
+			Columns: []string{citizen.MatchedCitizenColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(citizen.FieldID, field.TypeInt),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.MatchedCitizenIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: true,
+			Table:   citizen.MatchedCitizenTable,
+			Columns: []string{citizen.MatchedCitizenColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(citizen.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.PendingMatchesCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   citizen.PendingMatchesTable,
+			Columns: []string{citizen.PendingMatchesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(citizen.FieldID, field.TypeInt),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedPendingMatchesIDs(); len(nodes) > 0 && !_u.mutation.PendingMatchesCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   citizen.PendingMatchesTable,
+			Columns: []string{citizen.PendingMatchesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(citizen.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.PendingMatchesIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   citizen.PendingMatchesTable,
+			Columns: []string{citizen.PendingMatchesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(citizen.FieldID, field.TypeInt),
 			},
 		}
 		for _, k := range nodes {
@@ -1205,6 +1346,26 @@ func (_u *CitizenUpdateOne) ClearPseudonymisedAt() *CitizenUpdateOne {
 	return _u
 }
 
+// SetMatchedCitizenID sets the "matched_citizen_id" field.
+func (_u *CitizenUpdateOne) SetMatchedCitizenID(v int) *CitizenUpdateOne {
+	_u.mutation.SetMatchedCitizenID(v)
+	return _u
+}
+
+// SetNillableMatchedCitizenID sets the "matched_citizen_id" field if the given value is not nil.
+func (_u *CitizenUpdateOne) SetNillableMatchedCitizenID(v *int) *CitizenUpdateOne {
+	if v != nil {
+		_u.SetMatchedCitizenID(*v)
+	}
+	return _u
+}
+
+// ClearMatchedCitizenID clears the value of the "matched_citizen_id" field.
+func (_u *CitizenUpdateOne) ClearMatchedCitizenID() *CitizenUpdateOne {
+	_u.mutation.ClearMatchedCitizenID()
+	return _u
+}
+
 // SetHolder sets the "holder" edge to the Operator entity.
 func (_u *CitizenUpdateOne) SetHolder(v *Operator) *CitizenUpdateOne {
 	return _u.SetHolderID(v.ID)
@@ -1238,6 +1399,26 @@ func (_u *CitizenUpdateOne) AddContacts(v ...*Contact) *CitizenUpdateOne {
 		ids[i] = v[i].ID
 	}
 	return _u.AddContactIDs(ids...)
+}
+
+// SetMatchedCitizen sets the "matched_citizen" edge to the Citizen entity.
+func (_u *CitizenUpdateOne) SetMatchedCitizen(v *Citizen) *CitizenUpdateOne {
+	return _u.SetMatchedCitizenID(v.ID)
+}
+
+// AddPendingMatchIDs adds the "pending_matches" edge to the Citizen entity by IDs.
+func (_u *CitizenUpdateOne) AddPendingMatchIDs(ids ...int) *CitizenUpdateOne {
+	_u.mutation.AddPendingMatchIDs(ids...)
+	return _u
+}
+
+// AddPendingMatches adds the "pending_matches" edges to the Citizen entity.
+func (_u *CitizenUpdateOne) AddPendingMatches(v ...*Citizen) *CitizenUpdateOne {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddPendingMatchIDs(ids...)
 }
 
 // Mutation returns the CitizenMutation object of the builder.
@@ -1291,6 +1472,33 @@ func (_u *CitizenUpdateOne) RemoveContacts(v ...*Contact) *CitizenUpdateOne {
 		ids[i] = v[i].ID
 	}
 	return _u.RemoveContactIDs(ids...)
+}
+
+// ClearMatchedCitizen clears the "matched_citizen" edge to the Citizen entity.
+func (_u *CitizenUpdateOne) ClearMatchedCitizen() *CitizenUpdateOne {
+	_u.mutation.ClearMatchedCitizen()
+	return _u
+}
+
+// ClearPendingMatches clears all "pending_matches" edges to the Citizen entity.
+func (_u *CitizenUpdateOne) ClearPendingMatches() *CitizenUpdateOne {
+	_u.mutation.ClearPendingMatches()
+	return _u
+}
+
+// RemovePendingMatchIDs removes the "pending_matches" edge to Citizen entities by IDs.
+func (_u *CitizenUpdateOne) RemovePendingMatchIDs(ids ...int) *CitizenUpdateOne {
+	_u.mutation.RemovePendingMatchIDs(ids...)
+	return _u
+}
+
+// RemovePendingMatches removes "pending_matches" edges to Citizen entities.
+func (_u *CitizenUpdateOne) RemovePendingMatches(v ...*Citizen) *CitizenUpdateOne {
+	ids := make([]int, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemovePendingMatchIDs(ids...)
 }
 
 // Where appends a list predicates to the CitizenUpdate builder.
@@ -1657,6 +1865,80 @@ func (_u *CitizenUpdateOne) sqlSave(ctx context.Context) (_node *Citizen, err er
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(contact.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.MatchedCitizenCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: true,
+			Table:   citizen.MatchedCitizenTable,
+			Columns: []string{citizen.MatchedCitizenColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(citizen.FieldID, field.TypeInt),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.MatchedCitizenIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: true,
+			Table:   citizen.MatchedCitizenTable,
+			Columns: []string{citizen.MatchedCitizenColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(citizen.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.PendingMatchesCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   citizen.PendingMatchesTable,
+			Columns: []string{citizen.PendingMatchesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(citizen.FieldID, field.TypeInt),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedPendingMatchesIDs(); len(nodes) > 0 && !_u.mutation.PendingMatchesCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   citizen.PendingMatchesTable,
+			Columns: []string{citizen.PendingMatchesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(citizen.FieldID, field.TypeInt),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.PendingMatchesIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   citizen.PendingMatchesTable,
+			Columns: []string{citizen.PendingMatchesColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(citizen.FieldID, field.TypeInt),
 			},
 		}
 		for _, k := range nodes {

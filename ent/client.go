@@ -638,6 +638,38 @@ func (c *CitizenClient) QueryContacts(_m *Citizen) *ContactQuery {
 	return query
 }
 
+// QueryMatchedCitizen queries the matched_citizen edge of a Citizen.
+func (c *CitizenClient) QueryMatchedCitizen(_m *Citizen) *CitizenQuery {
+	query := (&CitizenClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(citizen.Table, citizen.FieldID, id),
+			sqlgraph.To(citizen.Table, citizen.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, citizen.MatchedCitizenTable, citizen.MatchedCitizenColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryPendingMatches queries the pending_matches edge of a Citizen.
+func (c *CitizenClient) QueryPendingMatches(_m *Citizen) *CitizenQuery {
+	query := (&CitizenClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(citizen.Table, citizen.FieldID, id),
+			sqlgraph.To(citizen.Table, citizen.FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, citizen.PendingMatchesTable, citizen.PendingMatchesColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
 // Hooks returns the client hooks.
 func (c *CitizenClient) Hooks() []Hook {
 	hooks := c.hooks.Citizen

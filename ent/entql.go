@@ -86,6 +86,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			citizen.FieldConsentExpiresAt: {Type: field.TypeTime, Column: citizen.FieldConsentExpiresAt},
 			citizen.FieldHolderID:         {Type: field.TypeInt, Column: citizen.FieldHolderID},
 			citizen.FieldPseudonymisedAt:  {Type: field.TypeTime, Column: citizen.FieldPseudonymisedAt},
+			citizen.FieldMatchedCitizenID: {Type: field.TypeInt, Column: citizen.FieldMatchedCitizenID},
 		},
 	}
 	graph.Nodes[2] = &sqlgraph.Node{
@@ -466,6 +467,30 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 		"Citizen",
 		"Contact",
+	)
+	graph.MustAddE(
+		"matched_citizen",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: true,
+			Table:   citizen.MatchedCitizenTable,
+			Columns: []string{citizen.MatchedCitizenColumn},
+			Bidi:    false,
+		},
+		"Citizen",
+		"Citizen",
+	)
+	graph.MustAddE(
+		"pending_matches",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2M,
+			Inverse: false,
+			Table:   citizen.PendingMatchesTable,
+			Columns: []string{citizen.PendingMatchesColumn},
+			Bidi:    false,
+		},
+		"Citizen",
+		"Citizen",
 	)
 	graph.MustAddE(
 		"operator",
@@ -1042,6 +1067,11 @@ func (f *CitizenFilter) WherePseudonymisedAt(p entql.TimeP) {
 	f.Where(p.Field(citizen.FieldPseudonymisedAt))
 }
 
+// WhereMatchedCitizenID applies the entql int predicate on the matched_citizen_id field.
+func (f *CitizenFilter) WhereMatchedCitizenID(p entql.IntP) {
+	f.Where(p.Field(citizen.FieldMatchedCitizenID))
+}
+
 // WhereHasHolder applies a predicate to check if query has an edge holder.
 func (f *CitizenFilter) WhereHasHolder() {
 	f.Where(entql.HasEdge("holder"))
@@ -1078,6 +1108,34 @@ func (f *CitizenFilter) WhereHasContacts() {
 // WhereHasContactsWith applies a predicate to check if query has an edge contacts with a given conditions (other predicates).
 func (f *CitizenFilter) WhereHasContactsWith(preds ...predicate.Contact) {
 	f.Where(entql.HasEdgeWith("contacts", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasMatchedCitizen applies a predicate to check if query has an edge matched_citizen.
+func (f *CitizenFilter) WhereHasMatchedCitizen() {
+	f.Where(entql.HasEdge("matched_citizen"))
+}
+
+// WhereHasMatchedCitizenWith applies a predicate to check if query has an edge matched_citizen with a given conditions (other predicates).
+func (f *CitizenFilter) WhereHasMatchedCitizenWith(preds ...predicate.Citizen) {
+	f.Where(entql.HasEdgeWith("matched_citizen", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasPendingMatches applies a predicate to check if query has an edge pending_matches.
+func (f *CitizenFilter) WhereHasPendingMatches() {
+	f.Where(entql.HasEdge("pending_matches"))
+}
+
+// WhereHasPendingMatchesWith applies a predicate to check if query has an edge pending_matches with a given conditions (other predicates).
+func (f *CitizenFilter) WhereHasPendingMatchesWith(preds ...predicate.Citizen) {
+	f.Where(entql.HasEdgeWith("pending_matches", sqlgraph.WrapFunc(func(s *sql.Selector) {
 		for _, p := range preds {
 			p(s)
 		}

@@ -1084,41 +1084,46 @@ func (m *AuditEventMutation) ResetEdge(name string) error {
 // CitizenMutation represents an operation that mutates the Citizen nodes in the graph.
 type CitizenMutation struct {
 	config
-	op                 Op
-	typ                string
-	id                 *int
-	created_at         *time.Time
-	updated_at         *time.Time
-	version            *int
-	addversion         *int
-	fiscal_code        *string
-	first_name         *string
-	last_name          *string
-	birth_date         *time.Time
-	sex                *schematype.Sex
-	citizenship        *string
-	district           *string
-	district_key       *string
-	phone              *string
-	email              *string
-	address            *string
-	privacy_consent    *bool
-	consent_at         *time.Time
-	consent_scope      *string
-	consent_expires_at *time.Time
-	pseudonymised_at   *time.Time
-	clearedFields      map[string]struct{}
-	holder             *int
-	clearedholder      bool
-	shared_with        map[int]struct{}
-	removedshared_with map[int]struct{}
-	clearedshared_with bool
-	contacts           map[int]struct{}
-	removedcontacts    map[int]struct{}
-	clearedcontacts    bool
-	done               bool
-	oldValue           func(context.Context) (*Citizen, error)
-	predicates         []predicate.Citizen
+	op                     Op
+	typ                    string
+	id                     *int
+	created_at             *time.Time
+	updated_at             *time.Time
+	version                *int
+	addversion             *int
+	fiscal_code            *string
+	first_name             *string
+	last_name              *string
+	birth_date             *time.Time
+	sex                    *schematype.Sex
+	citizenship            *string
+	district               *string
+	district_key           *string
+	phone                  *string
+	email                  *string
+	address                *string
+	privacy_consent        *bool
+	consent_at             *time.Time
+	consent_scope          *string
+	consent_expires_at     *time.Time
+	pseudonymised_at       *time.Time
+	clearedFields          map[string]struct{}
+	holder                 *int
+	clearedholder          bool
+	shared_with            map[int]struct{}
+	removedshared_with     map[int]struct{}
+	clearedshared_with     bool
+	contacts               map[int]struct{}
+	removedcontacts        map[int]struct{}
+	clearedcontacts        bool
+	matched_citizen        *int
+	clearedmatched_citizen bool
+	pending_matches        map[int]struct{}
+	removedpending_matches map[int]struct{}
+	clearedpending_matches bool
+	done                   bool
+	oldValue               func(context.Context) (*Citizen, error)
+	predicates             []predicate.Citizen
 }
 
 var _ ent.Mutation = (*CitizenMutation)(nil)
@@ -2167,6 +2172,55 @@ func (m *CitizenMutation) ResetPseudonymisedAt() {
 	delete(m.clearedFields, citizen.FieldPseudonymisedAt)
 }
 
+// SetMatchedCitizenID sets the "matched_citizen_id" field.
+func (m *CitizenMutation) SetMatchedCitizenID(i int) {
+	m.matched_citizen = &i
+}
+
+// MatchedCitizenID returns the value of the "matched_citizen_id" field in the mutation.
+func (m *CitizenMutation) MatchedCitizenID() (r int, exists bool) {
+	v := m.matched_citizen
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldMatchedCitizenID returns the old "matched_citizen_id" field's value of the Citizen entity.
+// If the Citizen object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CitizenMutation) OldMatchedCitizenID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldMatchedCitizenID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldMatchedCitizenID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldMatchedCitizenID: %w", err)
+	}
+	return oldValue.MatchedCitizenID, nil
+}
+
+// ClearMatchedCitizenID clears the value of the "matched_citizen_id" field.
+func (m *CitizenMutation) ClearMatchedCitizenID() {
+	m.matched_citizen = nil
+	m.clearedFields[citizen.FieldMatchedCitizenID] = struct{}{}
+}
+
+// MatchedCitizenIDCleared returns if the "matched_citizen_id" field was cleared in this mutation.
+func (m *CitizenMutation) MatchedCitizenIDCleared() bool {
+	_, ok := m.clearedFields[citizen.FieldMatchedCitizenID]
+	return ok
+}
+
+// ResetMatchedCitizenID resets all changes to the "matched_citizen_id" field.
+func (m *CitizenMutation) ResetMatchedCitizenID() {
+	m.matched_citizen = nil
+	delete(m.clearedFields, citizen.FieldMatchedCitizenID)
+}
+
 // ClearHolder clears the "holder" edge to the Operator entity.
 func (m *CitizenMutation) ClearHolder() {
 	m.clearedholder = true
@@ -2302,6 +2356,87 @@ func (m *CitizenMutation) ResetContacts() {
 	m.removedcontacts = nil
 }
 
+// ClearMatchedCitizen clears the "matched_citizen" edge to the Citizen entity.
+func (m *CitizenMutation) ClearMatchedCitizen() {
+	m.clearedmatched_citizen = true
+	m.clearedFields[citizen.FieldMatchedCitizenID] = struct{}{}
+}
+
+// MatchedCitizenCleared reports if the "matched_citizen" edge to the Citizen entity was cleared.
+func (m *CitizenMutation) MatchedCitizenCleared() bool {
+	return m.MatchedCitizenIDCleared() || m.clearedmatched_citizen
+}
+
+// MatchedCitizenIDs returns the "matched_citizen" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// MatchedCitizenID instead. It exists only for internal usage by the builders.
+func (m *CitizenMutation) MatchedCitizenIDs() (ids []int) {
+	if id := m.matched_citizen; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetMatchedCitizen resets all changes to the "matched_citizen" edge.
+func (m *CitizenMutation) ResetMatchedCitizen() {
+	m.matched_citizen = nil
+	m.clearedmatched_citizen = false
+}
+
+// AddPendingMatchIDs adds the "pending_matches" edge to the Citizen entity by ids.
+func (m *CitizenMutation) AddPendingMatchIDs(ids ...int) {
+	if m.pending_matches == nil {
+		m.pending_matches = make(map[int]struct{})
+	}
+	for i := range ids {
+		m.pending_matches[ids[i]] = struct{}{}
+	}
+}
+
+// ClearPendingMatches clears the "pending_matches" edge to the Citizen entity.
+func (m *CitizenMutation) ClearPendingMatches() {
+	m.clearedpending_matches = true
+}
+
+// PendingMatchesCleared reports if the "pending_matches" edge to the Citizen entity was cleared.
+func (m *CitizenMutation) PendingMatchesCleared() bool {
+	return m.clearedpending_matches
+}
+
+// RemovePendingMatchIDs removes the "pending_matches" edge to the Citizen entity by IDs.
+func (m *CitizenMutation) RemovePendingMatchIDs(ids ...int) {
+	if m.removedpending_matches == nil {
+		m.removedpending_matches = make(map[int]struct{})
+	}
+	for i := range ids {
+		delete(m.pending_matches, ids[i])
+		m.removedpending_matches[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedPendingMatches returns the removed IDs of the "pending_matches" edge to the Citizen entity.
+func (m *CitizenMutation) RemovedPendingMatchesIDs() (ids []int) {
+	for id := range m.removedpending_matches {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// PendingMatchesIDs returns the "pending_matches" edge IDs in the mutation.
+func (m *CitizenMutation) PendingMatchesIDs() (ids []int) {
+	for id := range m.pending_matches {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetPendingMatches resets all changes to the "pending_matches" edge.
+func (m *CitizenMutation) ResetPendingMatches() {
+	m.pending_matches = nil
+	m.clearedpending_matches = false
+	m.removedpending_matches = nil
+}
+
 // Where appends a list predicates to the CitizenMutation builder.
 func (m *CitizenMutation) Where(ps ...predicate.Citizen) {
 	m.predicates = append(m.predicates, ps...)
@@ -2336,7 +2471,7 @@ func (m *CitizenMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *CitizenMutation) Fields() []string {
-	fields := make([]string, 0, 20)
+	fields := make([]string, 0, 21)
 	if m.created_at != nil {
 		fields = append(fields, citizen.FieldCreatedAt)
 	}
@@ -2397,6 +2532,9 @@ func (m *CitizenMutation) Fields() []string {
 	if m.pseudonymised_at != nil {
 		fields = append(fields, citizen.FieldPseudonymisedAt)
 	}
+	if m.matched_citizen != nil {
+		fields = append(fields, citizen.FieldMatchedCitizenID)
+	}
 	return fields
 }
 
@@ -2445,6 +2583,8 @@ func (m *CitizenMutation) Field(name string) (ent.Value, bool) {
 		return m.HolderID()
 	case citizen.FieldPseudonymisedAt:
 		return m.PseudonymisedAt()
+	case citizen.FieldMatchedCitizenID:
+		return m.MatchedCitizenID()
 	}
 	return nil, false
 }
@@ -2494,6 +2634,8 @@ func (m *CitizenMutation) OldField(ctx context.Context, name string) (ent.Value,
 		return m.OldHolderID(ctx)
 	case citizen.FieldPseudonymisedAt:
 		return m.OldPseudonymisedAt(ctx)
+	case citizen.FieldMatchedCitizenID:
+		return m.OldMatchedCitizenID(ctx)
 	}
 	return nil, fmt.Errorf("unknown Citizen field %s", name)
 }
@@ -2643,6 +2785,13 @@ func (m *CitizenMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetPseudonymisedAt(v)
 		return nil
+	case citizen.FieldMatchedCitizenID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetMatchedCitizenID(v)
+		return nil
 	}
 	return fmt.Errorf("unknown Citizen field %s", name)
 }
@@ -2736,6 +2885,9 @@ func (m *CitizenMutation) ClearedFields() []string {
 	if m.FieldCleared(citizen.FieldPseudonymisedAt) {
 		fields = append(fields, citizen.FieldPseudonymisedAt)
 	}
+	if m.FieldCleared(citizen.FieldMatchedCitizenID) {
+		fields = append(fields, citizen.FieldMatchedCitizenID)
+	}
 	return fields
 }
 
@@ -2797,6 +2949,9 @@ func (m *CitizenMutation) ClearField(name string) error {
 		return nil
 	case citizen.FieldPseudonymisedAt:
 		m.ClearPseudonymisedAt()
+		return nil
+	case citizen.FieldMatchedCitizenID:
+		m.ClearMatchedCitizenID()
 		return nil
 	}
 	return fmt.Errorf("unknown Citizen nullable field %s", name)
@@ -2866,13 +3021,16 @@ func (m *CitizenMutation) ResetField(name string) error {
 	case citizen.FieldPseudonymisedAt:
 		m.ResetPseudonymisedAt()
 		return nil
+	case citizen.FieldMatchedCitizenID:
+		m.ResetMatchedCitizenID()
+		return nil
 	}
 	return fmt.Errorf("unknown Citizen field %s", name)
 }
 
 // AddedEdges returns all edge names that were set/added in this mutation.
 func (m *CitizenMutation) AddedEdges() []string {
-	edges := make([]string, 0, 3)
+	edges := make([]string, 0, 5)
 	if m.holder != nil {
 		edges = append(edges, citizen.EdgeHolder)
 	}
@@ -2881,6 +3039,12 @@ func (m *CitizenMutation) AddedEdges() []string {
 	}
 	if m.contacts != nil {
 		edges = append(edges, citizen.EdgeContacts)
+	}
+	if m.matched_citizen != nil {
+		edges = append(edges, citizen.EdgeMatchedCitizen)
+	}
+	if m.pending_matches != nil {
+		edges = append(edges, citizen.EdgePendingMatches)
 	}
 	return edges
 }
@@ -2905,18 +3069,31 @@ func (m *CitizenMutation) AddedIDs(name string) []ent.Value {
 			ids = append(ids, id)
 		}
 		return ids
+	case citizen.EdgeMatchedCitizen:
+		if id := m.matched_citizen; id != nil {
+			return []ent.Value{*id}
+		}
+	case citizen.EdgePendingMatches:
+		ids := make([]ent.Value, 0, len(m.pending_matches))
+		for id := range m.pending_matches {
+			ids = append(ids, id)
+		}
+		return ids
 	}
 	return nil
 }
 
 // RemovedEdges returns all edge names that were removed in this mutation.
 func (m *CitizenMutation) RemovedEdges() []string {
-	edges := make([]string, 0, 3)
+	edges := make([]string, 0, 5)
 	if m.removedshared_with != nil {
 		edges = append(edges, citizen.EdgeSharedWith)
 	}
 	if m.removedcontacts != nil {
 		edges = append(edges, citizen.EdgeContacts)
+	}
+	if m.removedpending_matches != nil {
+		edges = append(edges, citizen.EdgePendingMatches)
 	}
 	return edges
 }
@@ -2937,13 +3114,19 @@ func (m *CitizenMutation) RemovedIDs(name string) []ent.Value {
 			ids = append(ids, id)
 		}
 		return ids
+	case citizen.EdgePendingMatches:
+		ids := make([]ent.Value, 0, len(m.removedpending_matches))
+		for id := range m.removedpending_matches {
+			ids = append(ids, id)
+		}
+		return ids
 	}
 	return nil
 }
 
 // ClearedEdges returns all edge names that were cleared in this mutation.
 func (m *CitizenMutation) ClearedEdges() []string {
-	edges := make([]string, 0, 3)
+	edges := make([]string, 0, 5)
 	if m.clearedholder {
 		edges = append(edges, citizen.EdgeHolder)
 	}
@@ -2952,6 +3135,12 @@ func (m *CitizenMutation) ClearedEdges() []string {
 	}
 	if m.clearedcontacts {
 		edges = append(edges, citizen.EdgeContacts)
+	}
+	if m.clearedmatched_citizen {
+		edges = append(edges, citizen.EdgeMatchedCitizen)
+	}
+	if m.clearedpending_matches {
+		edges = append(edges, citizen.EdgePendingMatches)
 	}
 	return edges
 }
@@ -2966,6 +3155,10 @@ func (m *CitizenMutation) EdgeCleared(name string) bool {
 		return m.clearedshared_with
 	case citizen.EdgeContacts:
 		return m.clearedcontacts
+	case citizen.EdgeMatchedCitizen:
+		return m.clearedmatched_citizen
+	case citizen.EdgePendingMatches:
+		return m.clearedpending_matches
 	}
 	return false
 }
@@ -2976,6 +3169,9 @@ func (m *CitizenMutation) ClearEdge(name string) error {
 	switch name {
 	case citizen.EdgeHolder:
 		m.ClearHolder()
+		return nil
+	case citizen.EdgeMatchedCitizen:
+		m.ClearMatchedCitizen()
 		return nil
 	}
 	return fmt.Errorf("unknown Citizen unique edge %s", name)
@@ -2993,6 +3189,12 @@ func (m *CitizenMutation) ResetEdge(name string) error {
 		return nil
 	case citizen.EdgeContacts:
 		m.ResetContacts()
+		return nil
+	case citizen.EdgeMatchedCitizen:
+		m.ResetMatchedCitizen()
+		return nil
+	case citizen.EdgePendingMatches:
+		m.ResetPendingMatches()
 		return nil
 	}
 	return fmt.Errorf("unknown Citizen edge %s", name)

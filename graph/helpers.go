@@ -122,6 +122,16 @@ func updateReferral(ctx context.Context, id, version int, input ent.UpdateReferr
 	return r, access.Stale(err, func() (bool, error) { return c.Referral.Query().Where(entreferral.ID(id)).Exist(ctx) })
 }
 
+// citizenMatches answers the pending matches (access.Matches).
+func citizenMatches(ctx context.Context, c *ent.Client) ([]*model.CitizenMatch, error) {
+	cs, err := access.Matches(ctx, c)
+	out := make([]*model.CitizenMatch, len(cs))
+	for i, x := range cs {
+		out[i] = &model.CitizenMatch{Citizen: x, Existing: x.Edges.MatchedCitizen, By: x.Edges.Holder}
+	}
+	return out, err
+}
+
 // citizenAuditTrail checks the page size and asks internal/audit.
 func citizenAuditTrail(ctx context.Context, c *ent.Client, citizenID int, first *int) ([]*ent.AuditEvent, error) {
 	n, err := trailLimit(first)

@@ -35,6 +35,11 @@ func (r *mutationResolver) UpdateCitizen(ctx context.Context, id int, version in
 	return updateCitizen(ctx, id, version, input)
 }
 
+// ConfirmCitizenMatch is the resolver for the confirmCitizenMatch field.
+func (r *mutationResolver) ConfirmCitizenMatch(ctx context.Context, citizenID int, share *bool) (*ent.Citizen, error) {
+	return access.Confirm(ctx, ent.FromContext(ctx), citizenID, share == nil || *share)
+}
+
 // ShareCitizen is the resolver for the shareCitizen field.
 func (r *mutationResolver) ShareCitizen(ctx context.Context, citizenID int, operatorID int) (*ent.Citizen, error) {
 	return access.Share(ctx, ent.FromContext(ctx), citizenID, operatorID)
@@ -208,6 +213,11 @@ func (r *queryResolver) CitizenAuditTrail(ctx context.Context, citizenID int, fi
 // CitizenData is the resolver for the citizenData field.
 func (r *queryResolver) CitizenData(ctx context.Context, id int) (map[string]any, error) {
 	return dsr.Export(ctx, r.Client, id)
+}
+
+// CitizenMatches is the resolver for the citizenMatches field.
+func (r *queryResolver) CitizenMatches(ctx context.Context) ([]*model.CitizenMatch, error) {
+	return citizenMatches(ctx, r.Client)
 }
 
 // Demand is the resolver for the demand field.

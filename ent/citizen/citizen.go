@@ -58,12 +58,18 @@ const (
 	FieldHolderID = "holder_id"
 	// FieldPseudonymisedAt holds the string denoting the pseudonymised_at field in the database.
 	FieldPseudonymisedAt = "pseudonymised_at"
+	// FieldMatchedCitizenID holds the string denoting the matched_citizen_id field in the database.
+	FieldMatchedCitizenID = "matched_citizen_id"
 	// EdgeHolder holds the string denoting the holder edge name in mutations.
 	EdgeHolder = "holder"
 	// EdgeSharedWith holds the string denoting the shared_with edge name in mutations.
 	EdgeSharedWith = "shared_with"
 	// EdgeContacts holds the string denoting the contacts edge name in mutations.
 	EdgeContacts = "contacts"
+	// EdgeMatchedCitizen holds the string denoting the matched_citizen edge name in mutations.
+	EdgeMatchedCitizen = "matched_citizen"
+	// EdgePendingMatches holds the string denoting the pending_matches edge name in mutations.
+	EdgePendingMatches = "pending_matches"
 	// Table holds the table name of the citizen in the database.
 	Table = "citizens"
 	// HolderTable is the table that holds the holder relation/edge.
@@ -85,6 +91,14 @@ const (
 	ContactsInverseTable = "contacts"
 	// ContactsColumn is the table column denoting the contacts relation/edge.
 	ContactsColumn = "citizen_id"
+	// MatchedCitizenTable is the table that holds the matched_citizen relation/edge.
+	MatchedCitizenTable = "citizens"
+	// MatchedCitizenColumn is the table column denoting the matched_citizen relation/edge.
+	MatchedCitizenColumn = "matched_citizen_id"
+	// PendingMatchesTable is the table that holds the pending_matches relation/edge.
+	PendingMatchesTable = "citizens"
+	// PendingMatchesColumn is the table column denoting the pending_matches relation/edge.
+	PendingMatchesColumn = "matched_citizen_id"
 )
 
 // Columns holds all SQL columns for citizen fields.
@@ -110,6 +124,7 @@ var Columns = []string{
 	FieldConsentExpiresAt,
 	FieldHolderID,
 	FieldPseudonymisedAt,
+	FieldMatchedCitizenID,
 }
 
 var (
@@ -134,7 +149,7 @@ func ValidColumn(column string) bool {
 //
 //	import _ "segretariato/ent/runtime"
 var (
-	Hooks  [2]ent.Hook
+	Hooks  [3]ent.Hook
 	Policy ent.Policy
 	// DefaultCreatedAt holds the default value on creation for the "created_at" field.
 	DefaultCreatedAt func() time.Time
@@ -286,6 +301,11 @@ func ByPseudonymisedAt(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldPseudonymisedAt, opts...).ToFunc()
 }
 
+// ByMatchedCitizenID orders the results by the matched_citizen_id field.
+func ByMatchedCitizenID(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldMatchedCitizenID, opts...).ToFunc()
+}
+
 // ByHolderField orders the results by holder field.
 func ByHolderField(field string, opts ...sql.OrderTermOption) OrderOption {
 	return func(s *sql.Selector) {
@@ -320,6 +340,27 @@ func ByContacts(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
 		sqlgraph.OrderByNeighborTerms(s, newContactsStep(), append([]sql.OrderTerm{term}, terms...)...)
 	}
 }
+
+// ByMatchedCitizenField orders the results by matched_citizen field.
+func ByMatchedCitizenField(field string, opts ...sql.OrderTermOption) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborTerms(s, newMatchedCitizenStep(), sql.OrderByField(field, opts...))
+	}
+}
+
+// ByPendingMatchesCount orders the results by pending_matches count.
+func ByPendingMatchesCount(opts ...sql.OrderTermOption) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborsCount(s, newPendingMatchesStep(), opts...)
+	}
+}
+
+// ByPendingMatches orders the results by pending_matches terms.
+func ByPendingMatches(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborTerms(s, newPendingMatchesStep(), append([]sql.OrderTerm{term}, terms...)...)
+	}
+}
 func newHolderStep() *sqlgraph.Step {
 	return sqlgraph.NewStep(
 		sqlgraph.From(Table, FieldID),
@@ -339,6 +380,20 @@ func newContactsStep() *sqlgraph.Step {
 		sqlgraph.From(Table, FieldID),
 		sqlgraph.To(ContactsInverseTable, FieldID),
 		sqlgraph.Edge(sqlgraph.O2M, false, ContactsTable, ContactsColumn),
+	)
+}
+func newMatchedCitizenStep() *sqlgraph.Step {
+	return sqlgraph.NewStep(
+		sqlgraph.From(Table, FieldID),
+		sqlgraph.To(Table, FieldID),
+		sqlgraph.Edge(sqlgraph.M2O, true, MatchedCitizenTable, MatchedCitizenColumn),
+	)
+}
+func newPendingMatchesStep() *sqlgraph.Step {
+	return sqlgraph.NewStep(
+		sqlgraph.From(Table, FieldID),
+		sqlgraph.To(Table, FieldID),
+		sqlgraph.Edge(sqlgraph.O2M, false, PendingMatchesTable, PendingMatchesColumn),
 	)
 }
 

@@ -151,6 +151,11 @@ func PseudonymisedAt(v time.Time) predicate.Citizen {
 	return predicate.Citizen(sql.FieldEQ(FieldPseudonymisedAt, v))
 }
 
+// MatchedCitizenID applies equality check predicate on the "matched_citizen_id" field. It's identical to MatchedCitizenIDEQ.
+func MatchedCitizenID(v int) predicate.Citizen {
+	return predicate.Citizen(sql.FieldEQ(FieldMatchedCitizenID, v))
+}
+
 // CreatedAtEQ applies the EQ predicate on the "created_at" field.
 func CreatedAtEQ(v time.Time) predicate.Citizen {
 	return predicate.Citizen(sql.FieldEQ(FieldCreatedAt, v))
@@ -1301,6 +1306,36 @@ func PseudonymisedAtNotNil() predicate.Citizen {
 	return predicate.Citizen(sql.FieldNotNull(FieldPseudonymisedAt))
 }
 
+// MatchedCitizenIDEQ applies the EQ predicate on the "matched_citizen_id" field.
+func MatchedCitizenIDEQ(v int) predicate.Citizen {
+	return predicate.Citizen(sql.FieldEQ(FieldMatchedCitizenID, v))
+}
+
+// MatchedCitizenIDNEQ applies the NEQ predicate on the "matched_citizen_id" field.
+func MatchedCitizenIDNEQ(v int) predicate.Citizen {
+	return predicate.Citizen(sql.FieldNEQ(FieldMatchedCitizenID, v))
+}
+
+// MatchedCitizenIDIn applies the In predicate on the "matched_citizen_id" field.
+func MatchedCitizenIDIn(vs ...int) predicate.Citizen {
+	return predicate.Citizen(sql.FieldIn(FieldMatchedCitizenID, vs...))
+}
+
+// MatchedCitizenIDNotIn applies the NotIn predicate on the "matched_citizen_id" field.
+func MatchedCitizenIDNotIn(vs ...int) predicate.Citizen {
+	return predicate.Citizen(sql.FieldNotIn(FieldMatchedCitizenID, vs...))
+}
+
+// MatchedCitizenIDIsNil applies the IsNil predicate on the "matched_citizen_id" field.
+func MatchedCitizenIDIsNil() predicate.Citizen {
+	return predicate.Citizen(sql.FieldIsNull(FieldMatchedCitizenID))
+}
+
+// MatchedCitizenIDNotNil applies the NotNil predicate on the "matched_citizen_id" field.
+func MatchedCitizenIDNotNil() predicate.Citizen {
+	return predicate.Citizen(sql.FieldNotNull(FieldMatchedCitizenID))
+}
+
 // HasHolder applies the HasEdge predicate on the "holder" edge.
 func HasHolder() predicate.Citizen {
 	return predicate.Citizen(func(s *sql.Selector) {
@@ -1362,6 +1397,52 @@ func HasContacts() predicate.Citizen {
 func HasContactsWith(preds ...predicate.Contact) predicate.Citizen {
 	return predicate.Citizen(func(s *sql.Selector) {
 		step := newContactsStep()
+		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			for _, p := range preds {
+				p(s)
+			}
+		})
+	})
+}
+
+// HasMatchedCitizen applies the HasEdge predicate on the "matched_citizen" edge.
+func HasMatchedCitizen() predicate.Citizen {
+	return predicate.Citizen(func(s *sql.Selector) {
+		step := sqlgraph.NewStep(
+			sqlgraph.From(Table, FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, true, MatchedCitizenTable, MatchedCitizenColumn),
+		)
+		sqlgraph.HasNeighbors(s, step)
+	})
+}
+
+// HasMatchedCitizenWith applies the HasEdge predicate on the "matched_citizen" edge with a given conditions (other predicates).
+func HasMatchedCitizenWith(preds ...predicate.Citizen) predicate.Citizen {
+	return predicate.Citizen(func(s *sql.Selector) {
+		step := newMatchedCitizenStep()
+		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			for _, p := range preds {
+				p(s)
+			}
+		})
+	})
+}
+
+// HasPendingMatches applies the HasEdge predicate on the "pending_matches" edge.
+func HasPendingMatches() predicate.Citizen {
+	return predicate.Citizen(func(s *sql.Selector) {
+		step := sqlgraph.NewStep(
+			sqlgraph.From(Table, FieldID),
+			sqlgraph.Edge(sqlgraph.O2M, false, PendingMatchesTable, PendingMatchesColumn),
+		)
+		sqlgraph.HasNeighbors(s, step)
+	})
+}
+
+// HasPendingMatchesWith applies the HasEdge predicate on the "pending_matches" edge with a given conditions (other predicates).
+func HasPendingMatchesWith(preds ...predicate.Citizen) predicate.Citizen {
+	return predicate.Citizen(func(s *sql.Selector) {
+		step := newPendingMatchesStep()
 		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
 			for _, p := range preds {
 				p(s)

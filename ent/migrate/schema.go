@@ -47,7 +47,7 @@ var (
 		{Name: "created_at", Type: field.TypeTime},
 		{Name: "updated_at", Type: field.TypeTime},
 		{Name: "version", Type: field.TypeInt, Default: 1},
-		{Name: "fiscal_code", Type: field.TypeString, Unique: true, Nullable: true, Size: 16},
+		{Name: "fiscal_code", Type: field.TypeString, Nullable: true, Size: 16},
 		{Name: "first_name", Type: field.TypeString, Nullable: true, Size: 100},
 		{Name: "last_name", Type: field.TypeString, Nullable: true, Size: 100},
 		{Name: "birth_date", Type: field.TypeTime, Nullable: true},
@@ -63,6 +63,7 @@ var (
 		{Name: "consent_scope", Type: field.TypeString, Nullable: true, Size: 300},
 		{Name: "consent_expires_at", Type: field.TypeTime, Nullable: true},
 		{Name: "pseudonymised_at", Type: field.TypeTime, Nullable: true},
+		{Name: "matched_citizen_id", Type: field.TypeInt, Nullable: true},
 		{Name: "holder_id", Type: field.TypeInt, Nullable: true},
 	}
 	// CitizensTable holds the schema information for the "citizens" table.
@@ -72,8 +73,14 @@ var (
 		PrimaryKey: []*schema.Column{CitizensColumns[0]},
 		ForeignKeys: []*schema.ForeignKey{
 			{
-				Symbol:     "citizens_operators_citizens",
+				Symbol:     "citizens_citizens_pending_matches",
 				Columns:    []*schema.Column{CitizensColumns[20]},
+				RefColumns: []*schema.Column{CitizensColumns[0]},
+				OnDelete:   schema.SetNull,
+			},
+			{
+				Symbol:     "citizens_operators_citizens",
+				Columns:    []*schema.Column{CitizensColumns[21]},
 				RefColumns: []*schema.Column{OperatorsColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
@@ -87,7 +94,15 @@ var (
 			{
 				Name:    "citizen_holder_id",
 				Unique:  false,
-				Columns: []*schema.Column{CitizensColumns[20]},
+				Columns: []*schema.Column{CitizensColumns[21]},
+			},
+			{
+				Name:    "citizen_fiscal_code",
+				Unique:  true,
+				Columns: []*schema.Column{CitizensColumns[4]},
+				Annotation: &entsql.IndexAnnotation{
+					Where: "matched_citizen_id IS NULL",
+				},
 			},
 		},
 	}
@@ -670,7 +685,8 @@ func init() {
 	AuditEventsTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(64424509440),
 	}
-	CitizensTable.ForeignKeys[0].RefTable = OperatorsTable
+	CitizensTable.ForeignKeys[0].RefTable = CitizensTable
+	CitizensTable.ForeignKeys[1].RefTable = OperatorsTable
 	CitizensTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(0),
 	}

@@ -65,6 +65,8 @@ func init() {
 	citizenHooks := schema.Citizen{}.Hooks()
 
 	citizen.Hooks[1] = citizenHooks[0]
+
+	citizen.Hooks[2] = citizenHooks[1]
 	citizenMixinFields0 := citizenMixin[0].Fields()
 	_ = citizenMixinFields0
 	citizenMixinFields1 := citizenMixin[1].Fields()

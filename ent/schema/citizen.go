@@ -3,6 +3,7 @@ package schema
 import (
 	"entgo.io/contrib/entgql"
 	"entgo.io/ent"
+	"entgo.io/ent/dialect/entsql"
 	"entgo.io/ent/schema"
 	"entgo.io/ent/schema/edge"
 	"entgo.io/ent/schema/field"
@@ -26,7 +27,9 @@ func (Citizen) Fields() []ent.Field {
 		// given, and checked against it when given.
 		// Only the holder and the coordinator read it (@personal); no
 		// ordering by it, which would reveal it to others in scope.
-		field.String("fiscal_code").Optional().Nillable().Unique().MaxLen(16).
+		// It is unique among the citizens that are not a pending match
+		// (see matched_citizen_id and Indexes).
+		field.String("fiscal_code").Optional().Nillable().MaxLen(16).
 			Annotations(personal),
 		field.String("first_name").Optional().MaxLen(100).
 			Annotations(entgql.OrderField("FIRST_NAME")),
@@ -57,6 +60,12 @@ func (Citizen) Fields() []ent.Field {
 		// pseudonymised_at is set when the citizen's identity was erased
 		// (GDPR art. 17): contacts stay, so the statistics do not change.
 		field.Time("pseudonymised_at").Optional().Nillable().Annotations(skipInputs),
+		// matched_citizen_id is set when a social worker recorded, with the
+		// fiscal code of a citizen already known to the service that they may
+		// not see, a citizen of their own: a pending match for the
+		// coordinator to confirm (internal/access, match.go). Not in the
+		// GraphQL schema but through citizenMatches (coordinator only).
+		field.Int("matched_citizen_id").Optional().Nillable().Annotations(entgql.Skip()),
 	}
 }
 
@@ -73,6 +82,10 @@ func (Citizen) Edges() []ent.Edge {
 			Annotations(skipInputs),
 		edge.To("contacts", Contact.Type).
 			Annotations(entgql.RelayConnection(), entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput)),
+		// pending_matches are the social workers' records of this citizen
+		// waiting for the coordinator (matched_citizen_id).
+		edge.To("pending_matches", Citizen.Type).Annotations(entgql.Skip()).
+			From("matched_citizen").Field("matched_citizen_id").Unique().Annotations(entgql.Skip()),
 	}
 }
 
@@ -81,6 +94,8 @@ func (Citizen) Indexes() []ent.Index {
 	return []ent.Index{
 		index.Fields("last_name", "first_name"),
 		index.Fields("holder_id"),
+		// One known citizen per fiscal code; the pending matches repeat it.
+		index.Fields("fiscal_code").Unique().Annotations(entsql.IndexWhere("matched_citizen_id IS NULL")),
 	}
 }
 

@@ -9,8 +9,10 @@ import (
 
 // The rules of the intake card (internal/intake), on every write path.
 
-// Hooks of Citizen: fiscal code, birth date and sex, district (internal/intake).
-func (Citizen) Hooks() []ent.Hook { return []ent.Hook{intake.CitizenHook()} }
+// Hooks of Citizen: fiscal code, birth date and sex, district
+// (internal/intake); then, on the normalised code, the pending matches
+// (internal/access).
+func (Citizen) Hooks() []ent.Hook { return []ent.Hook{intake.CitizenHook(), access.MatchHook()} }
 
 // Hooks of Contact: anonymous fields, responses, main need (internal/intake).
 func (Contact) Hooks() []ent.Hook { return []ent.Hook{intake.ContactHook()} }

@@ -119,6 +119,12 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	CitizenMatch struct {
+		By       func(childComplexity int) int
+		Citizen  func(childComplexity int) int
+		Existing func(childComplexity int) int
+	}
+
 	Contact struct {
 		AnonymousBirthYear func(childComplexity int) int
 		AnonymousSex       func(childComplexity int) int
@@ -255,6 +261,7 @@ type ComplexityRoot struct {
 	}
 
 	Mutation struct {
+		ConfirmCitizenMatch        func(childComplexity int, citizenID int, share *bool) int
 		CreateCitizen              func(childComplexity int, input ent.CreateCitizenInput) int
 		CreateContact              func(childComplexity int, input ent.CreateContactInput) int
 		CreateLocation             func(childComplexity int, input ent.CreateLocationInput) int
@@ -416,6 +423,7 @@ type ComplexityRoot struct {
 		Caseload              func(childComplexity int, filter *analytics.FilterInput) int
 		CitizenAuditTrail     func(childComplexity int, citizenID int, first *int) int
 		CitizenData           func(childComplexity int, id int) int
+		CitizenMatches        func(childComplexity int) int
 		Citizens              func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.CitizenOrder, where *ent.CitizenWhereInput) int
 		Contacts              func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.ContactOrder, where *ent.ContactWhereInput) int
 		Demand                func(childComplexity int, groupBy []analytics.Dimension, period *analytics.PeriodUnit, filter *analytics.FilterInput) int
@@ -660,6 +668,7 @@ type ContactResolver interface {
 type MutationResolver interface {
 	CreateCitizen(ctx context.Context, input ent.CreateCitizenInput) (*ent.Citizen, error)
 	UpdateCitizen(ctx context.Context, id int, version int, input ent.UpdateCitizenInput) (*ent.Citizen, error)
+	ConfirmCitizenMatch(ctx context.Context, citizenID int, share *bool) (*ent.Citizen, error)
 	ShareCitizen(ctx context.Context, citizenID int, operatorID int) (*ent.Citizen, error)
 	UnshareCitizen(ctx context.Context, citizenID int, operatorID int) (*ent.Citizen, error)
 	ReassignCitizen(ctx context.Context, citizenID int, operatorID int) (*ent.Citizen, error)
@@ -713,6 +722,7 @@ type QueryResolver interface {
 	Me(ctx context.Context) (*ent.Operator, error)
 	CitizenAuditTrail(ctx context.Context, citizenID int, first *int) ([]*ent.AuditEvent, error)
 	CitizenData(ctx context.Context, id int) (map[string]any, error)
+	CitizenMatches(ctx context.Context) ([]*model.CitizenMatch, error)
 	Demand(ctx context.Context, groupBy []analytics.Dimension, period *analytics.PeriodUnit, filter *analytics.FilterInput) (*analytics.Report, error)
 	ReferralFunnel(ctx context.Context, period *analytics.PeriodUnit, filter *analytics.FilterInput) ([]*analytics.FunnelRow, error)
 	Caseload(ctx context.Context, filter *analytics.FilterInput) ([]*analytics.CaseloadRow, error)
@@ -1067,6 +1077,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CitizenEdge.Node(childComplexity), true
+
+	case "CitizenMatch.by":
+		if e.ComplexityRoot.CitizenMatch.By == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CitizenMatch.By(childComplexity), true
+	case "CitizenMatch.citizen":
+		if e.ComplexityRoot.CitizenMatch.Citizen == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CitizenMatch.Citizen(childComplexity), true
+	case "CitizenMatch.existing":
+		if e.ComplexityRoot.CitizenMatch.Existing == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CitizenMatch.Existing(childComplexity), true
 
 	case "Contact.anonymousBirthYear":
 		if e.ComplexityRoot.Contact.AnonymousBirthYear == nil {
@@ -1640,6 +1669,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.LocationEdge.Node(childComplexity), true
 
+	case "Mutation.confirmCitizenMatch":
+		if e.ComplexityRoot.Mutation.ConfirmCitizenMatch == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_confirmCitizenMatch_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ConfirmCitizenMatch(childComplexity, args["citizenID"].(int), args["share"].(*bool)), true
 	case "Mutation.createCitizen":
 		if e.ComplexityRoot.Mutation.CreateCitizen == nil {
 			break
@@ -2534,6 +2574,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.CitizenData(childComplexity, args["id"].(int)), true
+	case "Query.citizenMatches":
+		if e.ComplexityRoot.Query.CitizenMatches == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.CitizenMatches(childComplexity), true
 	case "Query.citizens":
 		if e.ComplexityRoot.Query.Citizens == nil {
 			break
@@ -3742,6 +3788,23 @@ extend type Query {
   data subject's right of access, GDPR art. 15). The export is audited.
   """
   citizenData(id: ID!): Map!
+  """
+  The citizens social workers recorded with the fiscal code of a citizen
+  already known to the service whom they may not see: each waits for the
+  coordinator to confirm it (confirmCitizenMatch). The social worker is
+  never told. Oldest first; coordinator only.
+  """
+  citizenMatches: [CitizenMatch!]!
+}
+
+"A social worker's record of a person the service already knows."
+type CitizenMatch {
+  "The social worker's own record, held by them."
+  citizen: Citizen!
+  "The citizen already known, with the same fiscal code."
+  existing: Citizen!
+  "The social worker who recorded it (the record's holder)."
+  by: Operator
 }
 
 "A JSON object."
@@ -3770,6 +3833,14 @@ type Mutation {
   read at: a stale version gets CONFLICT and changes nothing.
   """
   updateCitizen(id: ID!, version: Int!, input: UpdateCitizenInput!): Citizen!
+
+  """
+  Confirms a pending match (citizenMatches): the social worker's record's
+  contacts move to the citizen already known, which is shared with that
+  social worker unless share is false, and the record is deleted. Returns
+  the known citizen. Audited (MERGE). Coordinator only.
+  """
+  confirmCitizenMatch(citizenID: ID!, share: Boolean = true): Citizen!
 
   "Shares a citizen's case with another social worker (coordinator only)."
   shareCitizen(citizenID: ID!, operatorID: ID!): Citizen!
@@ -8666,6 +8737,18 @@ func (ec *executionContext) childFields_CitizenEdge(ctx context.Context, field g
 	return nil, fmt.Errorf("no field named %q was found under type CitizenEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_CitizenMatch(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "citizen":
+		return ec.fieldContext_CitizenMatch_citizen(ctx, field)
+	case "existing":
+		return ec.fieldContext_CitizenMatch_existing(ctx, field)
+	case "by":
+		return ec.fieldContext_CitizenMatch_by(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CitizenMatch", field.Name)
+}
+
 func (ec *executionContext) childFields_Contact(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -9753,6 +9836,28 @@ func (ec *executionContext) field_Citizen_contacts_args(ctx context.Context, raw
 		return nil, err
 	}
 	args["where"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_confirmCitizenMatch_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "citizenID",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["citizenID"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "share",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["share"] = arg1
 	return args, nil
 }
 
@@ -12929,6 +13034,102 @@ func (ec *executionContext) fieldContext_CitizenEdge_cursor(_ context.Context, f
 	return graphql.NewScalarFieldContext("CitizenEdge", field, false, false, "Cursor")
 }
 
+func (ec *executionContext) _CitizenMatch_citizen(ctx context.Context, field graphql.CollectedField, obj *model.CitizenMatch) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CitizenMatch_citizen(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Citizen, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Citizen) graphql.Marshaler {
+			return ec.marshalNCitizen2ᚖsegretariatoᚋentᚐCitizen(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CitizenMatch_citizen(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CitizenMatch",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Citizen(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CitizenMatch_existing(ctx context.Context, field graphql.CollectedField, obj *model.CitizenMatch) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CitizenMatch_existing(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Existing, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Citizen) graphql.Marshaler {
+			return ec.marshalNCitizen2ᚖsegretariatoᚋentᚐCitizen(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CitizenMatch_existing(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CitizenMatch",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Citizen(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CitizenMatch_by(ctx context.Context, field graphql.CollectedField, obj *model.CitizenMatch) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CitizenMatch_by(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.By, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Operator) graphql.Marshaler {
+			return ec.marshalOOperator2ᚖsegretariatoᚋentᚐOperator(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CitizenMatch_by(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CitizenMatch",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Operator(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Contact_id(ctx context.Context, field graphql.CollectedField, obj *ent.Contact) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -15325,6 +15526,50 @@ func (ec *executionContext) fieldContext_Mutation_updateCitizen(ctx context.Cont
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_updateCitizen_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_confirmCitizenMatch(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_confirmCitizenMatch(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ConfirmCitizenMatch(ctx, fc.Args["citizenID"].(int), fc.Args["share"].(*bool))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Citizen) graphql.Marshaler {
+			return ec.marshalNCitizen2ᚖsegretariatoᚋentᚐCitizen(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_confirmCitizenMatch(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Citizen(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_confirmCitizenMatch_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -19497,6 +19742,38 @@ func (ec *executionContext) fieldContext_Query_citizenData(ctx context.Context, 
 	if fc.Args, err = ec.field_Query_citizenData_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_citizenMatches(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_citizenMatches(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().CitizenMatches(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.CitizenMatch) graphql.Marshaler {
+			return ec.marshalNCitizenMatch2ᚕᚖsegretariatoᚋgraphᚋmodelᚐCitizenMatchᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_citizenMatches(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CitizenMatch(ctx, field)
+		},
 	}
 	return fc, nil
 }
@@ -39771,6 +40048,49 @@ func (ec *executionContext) _CitizenEdge(ctx context.Context, sel ast.SelectionS
 	return out
 }
 
+var citizenMatchImplementors = []string{"CitizenMatch"}
+
+func (ec *executionContext) _CitizenMatch(ctx context.Context, sel ast.SelectionSet, obj *model.CitizenMatch) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, citizenMatchImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CitizenMatch")
+		case "citizen":
+			out.Values[i] = ec._CitizenMatch_citizen(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "existing":
+			out.Values[i] = ec._CitizenMatch_existing(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "by":
+			out.Values[i] = ec._CitizenMatch_by(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var contactImplementors = []string{"Contact", "Node"}
 
 func (ec *executionContext) _Contact(ctx context.Context, sel ast.SelectionSet, obj *ent.Contact) graphql.Marshaler {
@@ -40666,6 +40986,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "updateCitizen":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_updateCitizen(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "confirmCitizenMatch":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_confirmCitizenMatch(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -41843,6 +42170,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_citizenData(ctx, field)
+				})
+		case "citizenMatches":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_citizenMatches(ctx, field)
 				})
 		case "demand":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
@@ -43788,6 +44121,30 @@ func (ec *executionContext) marshalNCitizenConnection2ᚖsegretariatoᚋentᚐCi
 		return graphql.Null
 	}
 	return ec._CitizenConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNCitizenMatch2ᚕᚖsegretariatoᚋgraphᚋmodelᚐCitizenMatchᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.CitizenMatch) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCitizenMatch2ᚖsegretariatoᚋgraphᚋmodelᚐCitizenMatch(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNCitizenMatch2ᚖsegretariatoᚋgraphᚋmodelᚐCitizenMatch(ctx context.Context, sel ast.SelectionSet, v *model.CitizenMatch) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CitizenMatch!")
+		return graphql.Null
+	}
+	return ec._CitizenMatch(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNCitizenOrder2ᚖsegretariatoᚋentᚐCitizenOrder(ctx context.Context, v any) (*ent.CitizenOrder, error) {

@@ -3,9 +3,20 @@
 package model
 
 import (
+	"segretariato/ent"
 	"segretariato/internal/intakecsv"
 	"segretariato/internal/intakeio"
 )
+
+// A social worker's record of a person the service already knows.
+type CitizenMatch struct {
+	// The social worker's own record, held by them.
+	Citizen *ent.Citizen `json:"citizen"`
+	// The citizen already known, with the same fiscal code.
+	Existing *ent.Citizen `json:"existing"`
+	// The social worker who recorded it (the record's holder).
+	By *ent.Operator `json:"by,omitempty"`
+}
 
 // What a delete did: a record in use is deactivated, never removed.
 type DeleteResult struct {

@@ -43,6 +43,7 @@ var RootFields = map[string]map[string][]schematype.Role{
 		"citizenAuditTrail":   {coord, admin},
 		"searchedFor":         {coord, admin},
 		"citizenData":         {coord},
+		"citizenMatches":      {coord},
 		"demand":              {coord, analyst},
 		"referralFunnel":      {coord, analyst},
 		"caseload":            {coord},
@@ -52,7 +53,7 @@ var RootFields = map[string]map[string][]schematype.Role{
 		"createCitizen": casework, "updateCitizen": casework,
 		"createContact": casework, "updateContact": casework,
 		"createReferral": casework, "updateReferral": casework, "moveReferral": casework,
-		"shareCitizen": {coord}, "unshareCitizen": {coord}, "reassignCitizen": {coord},
+		"shareCitizen": {coord}, "unshareCitizen": {coord}, "reassignCitizen": {coord}, "confirmCitizenMatch": {coord},
 		"eraseCitizen": {coord}, "importIntakeCards": {coord},
 		"createNeedCategory": reference, "updateNeedCategory": reference, "deleteNeedCategory": reference,
 		"createService": reference, "updateService": reference, "deleteService": reference,
@@ -95,6 +96,9 @@ func RootFieldGuard(ctx context.Context, next graphql.RootResolver) graphql.Mars
 	if !Allowed(v.Role, object, fc.Field.Name) {
 		graphql.AddError(ctx, apperr.New(apperr.Forbidden, "your role may not use %s", fc.Field.Name))
 		return graphql.Null
+	}
+	if object == "Mutation" {
+		factsOf(ctx).forget() // what the field rules looked up may change now
 	}
 	return next(ctx)
 }

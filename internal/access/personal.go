@@ -2,13 +2,13 @@ package access
 
 import (
 	"context"
-	"sync"
 
 	"github.com/99designs/gqlgen/graphql"
 
 	"segretariato/ent"
 	"segretariato/ent/citizen"
 	"segretariato/ent/contact"
+	"segretariato/ent/referral"
 	"segretariato/ent/schema/schematype"
 	"segretariato/internal/auth"
 )
@@ -19,10 +19,9 @@ import (
 // citizen's holder, or for a contact the social worker who recorded it.
 // Anyone else gets null, never the value.
 //
-// The columns that say who holds a record are always loaded for an
-// operator's query (see personQuery); what a record does not carry (the
-// holder of a contact's citizen) is looked up once per record and request
-// (WithHolders).
+// Who holds a record is looked up by its id, once per request for all the
+// records of the answer (facts.go), so the answer does not depend on the
+// other fields the query selects.
 func Personal(client *ent.Client) func(ctx context.Context, obj any, next graphql.Resolver) (any, error) {
 	return func(ctx context.Context, obj any, next graphql.Resolver) (any, error) {
 		v := auth.FromContext(ctx)
@@ -43,103 +42,82 @@ func Personal(client *ent.Client) func(ctx context.Context, obj any, next graphq
 	}
 }
 
-// holders remembers, for one request, who holds which records.
-type holders struct {
-	mu      sync.Mutex
-	citizen map[int]int    // citizen → holder (0: none)
-	contact map[int][2]int // contact → recorder, citizen (0: anonymous)
-}
-
-func (h *holders) remember(c *ent.Contact) {
-	rc := [2]int{c.OperatorID, 0}
-	if c.CitizenID != nil {
-		rc[1] = *c.CitizenID
-	}
-	h.mu.Lock()
-	h.contact[c.ID] = rc
-	h.mu.Unlock()
-}
-
-type holdersKey struct{}
-
-// WithHolders gives a request its memory of who holds which records.
-func WithHolders(ctx context.Context) context.Context {
-	return context.WithValue(ctx, holdersKey{}, &holders{
-		citizen: map[int]int{}, contact: map[int][2]int{},
-	})
-}
-
-func holdersOf(ctx context.Context) *holders {
-	if h, ok := ctx.Value(holdersKey{}).(*holders); ok {
-		return h
-	}
-	return WithHolders(ctx).Value(holdersKey{}).(*holders)
-}
-
-// holds reports whether the operator holds the case obj belongs to.
+// holds reports whether the operator holds the case obj belongs to. It
+// reads who holds what by the record's id (facts), never from the columns
+// the query loaded, which depend on what else the client selected.
 func holds(ctx context.Context, c *ent.Client, op int, obj any) (bool, error) {
-	h := holdersOf(ctx)
 	if tx := ent.FromContext(ctx); tx != nil {
 		c = tx // inside a mutation: see its own writes
 	}
-	ctx = System(ctx)
+	h := holders{f: factsOf(ctx), c: c, ctx: System(ctx)}
 	switch o := obj.(type) {
 	case *ent.Citizen:
-		return o.HolderID != nil && *o.HolderID == op, nil
+		holder, err := h.holderOf(o.ID)
+		return holder == op, err
 	case *ent.Contact:
-		h.remember(o)
-		return h.holdsContact(ctx, c, op, o.ID)
+		return h.holdsContact(op, o.ID)
 	case *ent.Referral:
-		return h.holdsContact(ctx, c, op, o.ContactID)
+		con, err := lookup(h.f, "referral.contact", "Referral", o.ID, func(ids []int) (map[int]int, error) {
+			rs, err := c.Referral.Query().Where(referral.IDIn(ids...)).Select(referral.FieldID, referral.FieldContactID).All(h.ctx)
+			out := map[int]int{}
+			for _, r := range rs {
+				out[r.ID] = r.ContactID
+				h.f.noteLocked("Contact", r.ContactID)
+			}
+			return out, err
+		})
+		if err != nil || con == 0 {
+			return false, err
+		}
+		return h.holdsContact(op, con)
 	}
 	return false, nil
 }
 
-func (h *holders) holderOf(ctx context.Context, c *ent.Client, id int) (int, error) {
-	h.mu.Lock()
-	holder, ok := h.citizen[id]
-	h.mu.Unlock()
-	if ok {
-		return holder, nil
-	}
-	cit, err := c.Citizen.Query().Where(citizen.ID(id)).Select(citizen.FieldHolderID).Only(ctx)
-	if err != nil {
-		return 0, err
-	}
-	if cit.HolderID != nil {
-		holder = *cit.HolderID
-	}
-	h.mu.Lock()
-	h.citizen[id] = holder
-	h.mu.Unlock()
-	return holder, nil
+type holders struct {
+	f   *facts
+	c   *ent.Client
+	ctx context.Context
+}
+
+// holderOf is the social worker holding a citizen (0: none).
+func (h holders) holderOf(id int) (int, error) {
+	return lookup(h.f, "citizen.holder", "Citizen", id, func(ids []int) (map[int]int, error) {
+		cs, err := h.c.Citizen.Query().Where(citizen.IDIn(ids...)).Select(citizen.FieldID, citizen.FieldHolderID).All(h.ctx)
+		out := map[int]int{}
+		for _, x := range cs {
+			if x.HolderID != nil {
+				out[x.ID] = *x.HolderID
+			}
+		}
+		return out, err
+	})
 }
 
 // holdsContact: the social worker who recorded a contact holds it, and
 // so does the holder of its citizen.
-func (h *holders) holdsContact(ctx context.Context, c *ent.Client, op, id int) (bool, error) {
-	h.mu.Lock()
-	rc, ok := h.contact[id]
-	h.mu.Unlock()
-	if !ok {
-		con, err := c.Contact.Query().Where(contact.ID(id)).Select(contact.FieldOperatorID, contact.FieldCitizenID).Only(ctx)
-		if err != nil {
-			return false, err
+func (h holders) holdsContact(op, id int) (bool, error) {
+	rc, err := lookup(h.f, "contact.holders", "Contact", id, func(ids []int) (map[int][2]int, error) {
+		cs, err := h.c.Contact.Query().Where(contact.IDIn(ids...)).Select(contact.FieldID, contact.FieldOperatorID, contact.FieldCitizenID).All(h.ctx)
+		out := map[int][2]int{}
+		for _, x := range cs {
+			rc := [2]int{x.OperatorID, 0}
+			if x.CitizenID != nil {
+				rc[1] = *x.CitizenID
+				h.f.noteLocked("Citizen", rc[1])
+			}
+			out[x.ID] = rc
 		}
-		rc[0] = con.OperatorID
-		if con.CitizenID != nil {
-			rc[1] = *con.CitizenID
-		}
-		h.mu.Lock()
-		h.contact[id] = rc
-		h.mu.Unlock()
-	}
-	if rc[0] == op {
+		return out, err
+	})
+	switch {
+	case err != nil:
+		return false, err
+	case rc[0] == op:
 		return true, nil
+	case rc[1] == 0:
+		return false, nil // anonymous, and recorded by someone else
 	}
-	if rc[1] == 0 {
-		return false, nil
-	}
-	holder, err := h.holderOf(ctx, c, rc[1])
+	holder, err := h.holderOf(rc[1])
 	return holder == op, err
 }

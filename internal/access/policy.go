@@ -2,9 +2,6 @@ package access
 
 import (
 	"context"
-	"slices"
-
-	entgo "entgo.io/ent"
 
 	"segretariato/ent"
 	"segretariato/ent/citizen"
@@ -15,6 +12,7 @@ import (
 	"segretariato/ent/referral"
 	"segretariato/ent/referralevent"
 	"segretariato/ent/schema/schematype"
+	"segretariato/internal/apperr"
 	"segretariato/internal/audit"
 	"segretariato/internal/auth"
 )
@@ -67,22 +65,11 @@ func ReferralScope(op int) predicate.Referral {
 }
 
 // personQuery allows the coordinator, filters a social worker's query with
-// scope, and denies everyone else. The columns that say who holds a record
-// are always loaded, even when the query selects only some columns, so
-// that @personal can decide without reading the record again.
-func personQuery(ctx context.Context, filter func(op int), holderColumns ...string) error {
+// scope, and denies everyone else.
+func personQuery(ctx context.Context, filter func(op int)) error {
 	v, err := viewer(ctx)
 	if err != nil {
 		return err
-	}
-	// Only queries that return records: scalar selections (IDs, Strings…)
-	// scan exactly the columns they name.
-	if qc := entgo.QueryFromContext(ctx); qc != nil && len(qc.Fields) > 0 && (qc.Op == "All" || qc.Op == "Only" || qc.Op == "First") {
-		for _, col := range holderColumns {
-			if !slices.Contains(qc.Fields, col) {
-				qc.Fields = append(qc.Fields, col)
-			}
-		}
 	}
 	switch v.Role {
 	case schematype.RoleCoordinator:
@@ -125,7 +112,7 @@ func personMutation(ctx context.Context, m ent.Mutation, inScope func(ctx contex
 func CitizenPolicy() ent.Policy {
 	return privacy.Policy{
 		Query: privacy.QueryPolicy{privacy.CitizenQueryRuleFunc(func(ctx context.Context, q *ent.CitizenQuery) error {
-			return personQuery(ctx, func(op int) { q.Where(CitizenScope(op)) }, citizen.FieldHolderID)
+			return personQuery(ctx, func(op int) { q.Where(CitizenScope(op)) })
 		})},
 		Mutation: privacy.MutationPolicy{privacy.CitizenMutationRuleFunc(func(ctx context.Context, m *ent.CitizenMutation) error {
 			return personMutation(ctx, m, func(ctx context.Context, op int) (bool, error) {
@@ -146,10 +133,16 @@ func CitizenPolicy() ent.Policy {
 func ContactPolicy() ent.Policy {
 	return privacy.Policy{
 		Query: privacy.QueryPolicy{privacy.ContactQueryRuleFunc(func(ctx context.Context, q *ent.ContactQuery) error {
-			return personQuery(ctx, func(op int) { q.Where(ContactScope(op)) }, contact.FieldOperatorID, contact.FieldCitizenID)
+			return personQuery(ctx, func(op int) { q.Where(ContactScope(op)) })
 		})},
 		Mutation: privacy.MutationPolicy{privacy.ContactMutationRuleFunc(func(ctx context.Context, m *ent.ContactMutation) error {
 			return personMutation(ctx, m, func(ctx context.Context, op int) (bool, error) {
+				if _, set := m.ContactRef(); set {
+					// The old register's card id, the key of the coordinator's
+					// imports: refused whatever its value, so that no answer
+					// tells whether another's contact has it.
+					return false, apperr.OnField("contactRef", "is set only by the coordinator (the card's id in the old register)")
+				}
 				if rec, set := m.OperatorID(); set && rec != op {
 					return false, nil // one records only one's own contacts
 				}
@@ -173,7 +166,7 @@ func ContactPolicy() ent.Policy {
 func ReferralPolicy() ent.Policy {
 	return privacy.Policy{
 		Query: privacy.QueryPolicy{privacy.ReferralQueryRuleFunc(func(ctx context.Context, q *ent.ReferralQuery) error {
-			return personQuery(ctx, func(op int) { q.Where(ReferralScope(op)) }, referral.FieldContactID)
+			return personQuery(ctx, func(op int) { q.Where(ReferralScope(op)) })
 		})},
 		Mutation: privacy.MutationPolicy{privacy.ReferralMutationRuleFunc(func(ctx context.Context, m *ent.ReferralMutation) error {
 			return personMutation(ctx, m, func(ctx context.Context, op int) (bool, error) {

@@ -122,7 +122,7 @@ func (im *importer) writeCitizens(rows []*intakecsv.Row, where string) error {
 	}
 	for lo := 0; lo < len(codes) && im.tx == nil; lo += maxIn {
 		part := codes[lo:min(lo+maxIn, len(codes))]
-		cs, err := im.c.Citizen.Query().Where(citizen.FiscalCodeIn(part...)).All(im.ctx)
+		cs, err := im.c.Citizen.Query().Where(citizen.FiscalCodeIn(part...), citizen.MatchedCitizenIDIsNil()).All(im.ctx)
 		if err != nil {
 			return dbErr(err, "reading the citizens of %s", where)
 		}
@@ -223,7 +223,9 @@ func (im *importer) writeCitizens(rows []*intakecsv.Row, where string) error {
 		err := chunks(len(set.builders), func(int) int { return len(citizen.Columns) }, func(lo, hi int) error {
 			bulk := im.c.Citizen.CreateBulk(set.builders[lo:hi]...)
 			if set.upsert {
-				bulk.OnConflict(entsql.ConflictColumns(citizen.FieldFiscalCode), overwrite(citizenColumns))
+				// The known citizens' codes are unique, not the pending matches'.
+				bulk.OnConflict(entsql.ConflictColumns(citizen.FieldFiscalCode),
+					entsql.ConflictWhere(entsql.IsNull(citizen.FieldMatchedCitizenID)), overwrite(citizenColumns))
 			}
 			nodes, err := bulk.Save(im.ctx)
 			if err != nil {

@@ -93,7 +93,7 @@ func (im *importer) storedRefs(refs []string) ([]string, error) {
 // storedCitizens reads the card fields (citizenVals) of the citizens with
 // the given codes into stored, by code.
 func (im *importer) storedCitizens(codes []string, stored map[string]*ent.Citizen) error {
-	rows, err := im.tx.QueryContext(im.ctx, "SELECT id, fiscal_code, first_name, last_name, birth_date, sex, citizenship, district FROM citizens WHERE fiscal_code = ANY($1)", pq.Array(codes))
+	rows, err := im.tx.QueryContext(im.ctx, "SELECT id, fiscal_code, first_name, last_name, birth_date, sex, citizenship, district FROM citizens WHERE fiscal_code = ANY($1) AND matched_citizen_id IS NULL", pq.Array(codes))
 	if err != nil {
 		return err
 	}

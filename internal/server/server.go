@@ -224,6 +224,7 @@ func GraphQL(o Options) http.Handler {
 	})
 	srv.AroundRootFields(access.RootFieldGuard)
 	srv.AroundRootFields(access.NewFilterGuard(schema.Schema(), client, searches).Guard)
+	srv.AroundFields(access.ForeignKeys(client, schema.Schema()))
 	srv.AroundFields(pageLimits(o.DefaultPageSize, o.MaxPageSize))
 	srv.AroundFields(clientErrors)
 	srv.SetErrorPresenter(present)
