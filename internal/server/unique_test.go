@@ -22,6 +22,7 @@ var uniqueDecisions = map[string]string{
 	"operators.email":                              "the admin (updateOperator) and the command line; the admin reads every operator",
 	"operators.oidc_subject":                       "the admin and the command line, as the e-mail",
 	"operators.token_hash":                         "the service alone (not in the schema)",
+	"service_secrets.name":                         "the service alone (not in the schema)",
 	"idempotency_keys.operator_id,key":             "per operator: two operators' keys never meet (TestIdempotencyKey)",
 	"citizen_shared_with.citizen_id,operator_id":   "the coordinator (shareCitizen)",
 	"contact_needs.contact_id,need_category_id":    "whoever may change the contact: the row is theirs to see",
