@@ -146,7 +146,9 @@ func productionRoles(t *testing.T) {
 	}
 	api.MustDo(t, coord, `mutation { createCitizen(input: {fiscalCode: "RCCGLI56B62Z129H", firstName: "Giulia", lastName: "Ricci", privacyConsent: true}) { id } }`, nil, &c)
 	var need struct {
-		NeedCategories struct{ Edges []struct{ Node struct{ ID string } } } `json:"needCategories"`
+		NeedCategories struct {
+			Edges []struct{ Node struct{ ID string } }
+		} `json:"needCategories"`
 	}
 	api.MustDo(t, coord, `{ needCategories(where: {code: "CARE_HOME"}) { edges { node { id } } } }`, nil, &need)
 	api.MustDo(t, coord, `mutation($c: ID!, $n: ID!) { createContact(input: {citizenID: $c, mainNeedID: $n, occurredAt: "2025-03-14T15:45:00Z",
