@@ -138,6 +138,17 @@ func productionRoles(t *testing.T) {
 	if err := db.SQL.QueryRow("SELECT current_user").Scan(&who); err != nil || who != service {
 		t.Fatalf("connected as %q, %v; want %s", who, err, service)
 	}
+	if rw, err := auditTrailRewritable(t.Context(), db); err != nil || rw {
+		t.Errorf("the service's role may rewrite the audit trail: %v, %v", rw, err)
+	}
+	ownerDB, err := openDB(t.Context(), as(owner), 1, env(envs))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rw, err := auditTrailRewritable(t.Context(), ownerDB); err != nil || !rw {
+		t.Errorf("the owner may not rewrite the audit trail, says the check: %v, %v", rw, err)
+	}
+	ownerDB.Close()
 	api := apitest.New(t, db)
 
 	// Normal work: a citizen and a contact, then an import on the fast path.
