@@ -8,7 +8,9 @@
 // the mutation's transaction when there is one — and fail the operation
 // when the event cannot be written (counted in the request's metrics,
 // segretariato_audit_write_failures_total). Bulk work (an import) writes one
-// summary event instead of one per row (Record).
+// summary event instead of one per row (Record). A change of an operator
+// says which fields changed, before and after (changes.go); the server's
+// command line's changes are recorded too (CommandLine).
 package audit
 
 import (
