@@ -11,7 +11,19 @@ import (
 	"segretariato/internal/database"
 )
 
-const migrateUsage = "usage: server migrate status|up [--database-url U]"
+const migrateUsage = "usage: server migrate status|up [--database-url U]\n" +
+	"The database is --database-url, else MIGRATE_DATABASE_URL (the tables' owner), else DATABASE_URL."
+
+// migrateURL is the database the migrations run on: MIGRATE_DATABASE_URL
+// when set (on PostgreSQL, as the role that owns the tables, while the
+// server runs as a role that owns nothing: README, Deployment, step 2),
+// else DATABASE_URL.
+func migrateURL(getenv func(string) string) string {
+	if u := getenv("MIGRATE_DATABASE_URL"); u != "" {
+		return u
+	}
+	return getenv("DATABASE_URL")
+}
 
 // runMigrate handles `server migrate status` (where the database stands
 // against the binary's migrations; it changes nothing) and `server migrate
@@ -27,7 +39,7 @@ func runMigrate(ctx context.Context, args []string, getenv func(string) string, 
 	}
 	fs := flag.NewFlagSet("migrate "+args[0], flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	dbURL := fs.String("database-url", getenv("DATABASE_URL"), "database (DATABASE_URL)")
+	dbURL := fs.String("database-url", migrateURL(getenv), "database (MIGRATE_DATABASE_URL, else DATABASE_URL)")
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}

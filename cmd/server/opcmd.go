@@ -13,6 +13,7 @@ import (
 	"segretariato/ent/operator"
 	"segretariato/ent/schema/schematype"
 	"segretariato/internal/access"
+	"segretariato/internal/audit"
 	"segretariato/internal/auth"
 	"segretariato/internal/database"
 )
@@ -28,10 +29,10 @@ Each takes --database-url (DATABASE_URL).`
 
 // runOperator handles `server operator add|list|deactivate|rotate-token`.
 // Tokens are printed alone on stdout, for scripts; everything else goes to
-// stderr. The command line acts as the service itself, with no operator:
-// like an import from the command line, it leaves no audit event (the
-// audit trail records operators' requests); what it did is printed on
-// stderr.
+// stderr. The command line acts as the service itself, with no operator,
+// and may do what no operator may (make a coordinator, issue tokens); each
+// change it makes is in the audit trail as the command line's, with the OS
+// user who ran it, saved in the change's transaction.
 func runOperator(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
 		return errors.New(operatorUsage)
@@ -70,9 +71,15 @@ func runOperator(ctx context.Context, args []string, getenv func(string) string,
 		return err
 	}
 	defer db.Close()
+	ctx = audit.CommandLine(ctx, audit.OSUser())
 	switch sub {
 	case "add":
-		op, token, err := auth.CreateOperator(ctx, db.Client, *email, *name, schematype.Role(*role))
+		var op *ent.Operator
+		var token string
+		err := inTx(ctx, db, func(c *ent.Client) (err error) {
+			op, token, err = auth.CreateOperator(ctx, c, *email, *name, schematype.Role(*role))
+			return err
+		})
 		if err != nil {
 			return err
 		}
@@ -133,7 +140,10 @@ func deactivateOperator(ctx context.Context, db *database.DB, email string, stde
 		fmt.Fprintf(stderr, "operator %s (id %d) was already inactive\n", op.Email, op.ID)
 		return nil
 	}
-	if err := db.Client.Operator.UpdateOne(op).SetActive(false).Exec(access.System(ctx)); err != nil {
+	err = inTx(ctx, db, func(c *ent.Client) error {
+		return c.Operator.UpdateOneID(op.ID).SetActive(false).Exec(access.System(ctx))
+	})
+	if err != nil {
 		return err
 	}
 	fmt.Fprintf(stderr, "operator %s (id %d) deactivated: their requests are refused from now on\n", op.Email, op.ID)
@@ -147,7 +157,11 @@ func rotateToken(ctx context.Context, db *database.DB, email string, stdout, std
 	if err != nil {
 		return err
 	}
-	token, err := auth.IssueToken(ctx, db.Client, op.ID)
+	var token string
+	err = inTx(ctx, db, func(c *ent.Client) (err error) {
+		token, err = auth.IssueToken(ctx, c, op.ID)
+		return err
+	})
 	if err != nil {
 		return err
 	}
@@ -157,4 +171,18 @@ func rotateToken(ctx context.Context, db *database.DB, email string, stdout, std
 	}
 	_, err = fmt.Fprintln(stdout, token)
 	return err
+}
+
+// inTx runs f with a transaction's client: a change and its audit event
+// are saved together or not at all.
+func inTx(ctx context.Context, db *database.DB, f func(c *ent.Client) error) error {
+	tx, err := db.Client.Tx(ctx)
+	if err != nil {
+		return err
+	}
+	if err := f(tx.Client()); err != nil {
+		_ = tx.Rollback()
+		return err
+	}
+	return tx.Commit()
 }

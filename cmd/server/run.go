@@ -68,6 +68,7 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 	}
 	defer db.Close()
 	announceDatabase(cfg, stdout, log)
+	warnRewritableAuditTrail(ctx, cfg, db, log)
 	if cfg.Demo {
 		if err := loadDemo(ctx, db, cfg, stdout, log); err != nil {
 			return err

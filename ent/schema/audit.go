@@ -19,7 +19,8 @@ func (AuditEvent) Fields() []ent.Field {
 		field.Time("at").Default(now).Immutable().
 			Annotations(entgql.OrderField("AT")),
 		// operator_id is nil for the system's own work (import from the
-		// command line, retention).
+		// command line, retention) and for the command line's operator
+		// commands (role COMMAND_LINE).
 		field.Int("operator_id").Optional().Nillable().Immutable(),
 		field.String("operator_email").Optional().Immutable(),
 		field.String("role").Optional().Immutable(),

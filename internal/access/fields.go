@@ -57,7 +57,7 @@ var RootFields = map[string]map[string][]schematype.Role{
 		"eraseCitizen": {coord}, "importIntakeCards": {coord},
 		"createNeedCategory": reference, "updateNeedCategory": reference, "deleteNeedCategory": reference,
 		"createService": reference, "updateService": reference, "deleteService": reference,
-		"updateOperator": {admin},
+		"updateOperator": {coord, admin},
 		"createTraining": reference, "updateTraining": reference,
 		"createTrainingPlan": reference, "updateTrainingPlan": reference,
 		"createLocation": reference, "updateLocation": reference,

@@ -28,8 +28,9 @@ import (
 //	               contacts and referrals for citizens in that scope
 //	COORDINATOR    everything of the service
 //	ANALYST        reference data; no person-level record by any path
-//	ADMIN          operators, reference data, the audit trail; no citizen,
-//	               contact or referral
+//	ADMIN          operators other than coordinators (operators.go),
+//	               reference data, the audit trail; no citizen, contact
+//	               or referral
 //
 // A social worker's query is filtered, so "not yours" and "does not
 // exist" give the same answer; other roles are refused outright.
@@ -227,32 +228,19 @@ func AuditPolicy() ent.Policy {
 // reads it; the coordinator and the admin change it.
 func ReferencePolicy() ent.Policy {
 	return privacy.Policy{
-		Query: privacy.QueryPolicy{privacy.QueryRuleFunc(func(ctx context.Context, _ ent.Query) error {
-			if _, err := viewer(ctx); err != nil {
-				return err
-			}
-			return privacy.Allow
-		})},
+		Query: privacy.QueryPolicy{privacy.QueryRuleFunc(anyOperator)},
 		Mutation: privacy.MutationPolicy{privacy.MutationRuleFunc(func(ctx context.Context, _ ent.Mutation) error {
 			return allowRoles(ctx, schematype.RoleCoordinator, schematype.RoleAdmin)
 		})},
 	}
 }
 
-// OperatorPolicy: every operator reads the staff list; only the admin
-// changes it.
-func OperatorPolicy() ent.Policy {
-	return privacy.Policy{
-		Query: privacy.QueryPolicy{privacy.QueryRuleFunc(func(ctx context.Context, _ ent.Query) error {
-			if _, err := viewer(ctx); err != nil {
-				return err
-			}
-			return privacy.Allow
-		})},
-		Mutation: privacy.MutationPolicy{privacy.MutationRuleFunc(func(ctx context.Context, _ ent.Mutation) error {
-			return allowRoles(ctx, schematype.RoleAdmin)
-		})},
+// anyOperator lets every authenticated operator read.
+func anyOperator(ctx context.Context, _ ent.Query) error {
+	if _, err := viewer(ctx); err != nil {
+		return err
 	}
+	return privacy.Allow
 }
 
 func allowRoles(ctx context.Context, roles ...schematype.Role) error {

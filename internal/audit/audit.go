@@ -8,7 +8,9 @@
 // the mutation's transaction when there is one — and fail the operation
 // when the event cannot be written (counted in the request's metrics,
 // segretariato_audit_write_failures_total). Bulk work (an import) writes one
-// summary event instead of one per row (Record).
+// summary event instead of one per row (Record). A change of an operator
+// says which fields changed, before and after (changes.go); the server's
+// command line's changes are recorded too (CommandLine).
 package audit
 
 import (
@@ -65,12 +67,18 @@ func WithRequest(ctx context.Context, id string, r *http.Request) context.Contex
 	return context.WithValue(ctx, requestKey{}, request{id: id, addr: addr})
 }
 
-// event starts an audit event for the context's operator and request; it
-// returns nil when the context has no operator (the system's own work).
+// event starts an audit event for the context's operator and request, or
+// for the server's command line (CommandLine); it returns nil when the
+// context has neither (the system's own work).
 func event(ctx context.Context, c *ent.Client, action, entity string, id *int) *ent.AuditEventCreate {
 	v := auth.FromContext(ctx)
 	if v == nil {
-		return nil
+		where, ok := commandLine(ctx)
+		if !ok {
+			return nil
+		}
+		return c.AuditEvent.Create().SetRole(CommandLineRole).
+			SetAction(action).SetEntity(entity).SetNillableEntityID(id).SetClientAddr(where)
 	}
 	rq, _ := ctx.Value(requestKey{}).(request)
 	return c.AuditEvent.Create().
@@ -96,13 +104,29 @@ func Record(ctx context.Context, c *ent.Client, action, entity string, id *int, 
 	return nil
 }
 
-// MutationHook records every mutation made for an operator. The event is
-// written with the mutation's client, so inside the same transaction.
+// recorded reports whether the context's mutations are recorded: an
+// operator's (but not the service's own checks made for them), and the
+// server's command line's.
+func recorded(ctx context.Context) bool {
+	if _, ok := commandLine(ctx); ok {
+		return true
+	}
+	return auth.FromContext(ctx) != nil && !isInternal(ctx)
+}
+
+// MutationHook records every mutation made for an operator or the
+// command line. The event is written with the mutation's client, so
+// inside the same transaction. A change of an operator says which fields
+// changed, before and after (changes).
 func MutationHook() ent.Hook {
 	return func(next ent.Mutator) ent.Mutator {
 		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
-			if m.Type() == "AuditEvent" || auth.FromContext(ctx) == nil || isInternal(ctx) {
+			if m.Type() == "AuditEvent" || !recorded(ctx) {
 				return next.Mutate(ctx, m)
+			}
+			detail, err := changes(ctx, m)
+			if err != nil {
+				return nil, err
 			}
 			var ids []int
 			if !m.Op().Is(ent.OpCreate) {
@@ -130,10 +154,10 @@ func MutationHook() ent.Hook {
 			action := actionOf(m.Op())
 			var bulk []*ent.AuditEventCreate
 			for i := range ids {
-				bulk = append(bulk, event(ctx, c, action, m.Type(), &ids[i]))
+				bulk = append(bulk, event(ctx, c, action, m.Type(), &ids[i]).SetDetail(detail))
 			}
 			if len(ids) == 0 {
-				bulk = append(bulk, event(ctx, c, action, m.Type(), nil))
+				bulk = append(bulk, event(ctx, c, action, m.Type(), nil).SetDetail(detail))
 			}
 			if err := c.AuditEvent.CreateBulk(bulk...).Exec(ctx); err != nil {
 				return nil, writeFailed(ctx, metrics.AuditMutation, err)

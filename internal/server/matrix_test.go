@@ -38,7 +38,7 @@ var allowList = map[string]string{
 	"Mutation.eraseCitizen": "C", "Mutation.importIntakeCards": "C", "Mutation.confirmCitizenMatch": "C",
 	"Mutation.createNeedCategory": "CD", "Mutation.updateNeedCategory": "CD", "Mutation.deleteNeedCategory": "CD",
 	"Mutation.createService": "CD", "Mutation.updateService": "CD", "Mutation.deleteService": "CD",
-	"Mutation.updateOperator": "D",
+	"Mutation.updateOperator": "CD",
 	"Mutation.createTraining": "CD", "Mutation.updateTraining": "CD",
 	"Mutation.createTrainingPlan": "CD", "Mutation.updateTrainingPlan": "CD",
 	"Mutation.createLocation": "CD", "Mutation.updateLocation": "CD",

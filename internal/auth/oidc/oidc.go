@@ -104,7 +104,7 @@ type Config struct {
 type Claims struct {
 	Subject       string    // `sub`, never empty
 	Email         string    // `email`, empty when absent
-	EmailVerified bool      // `email_verified`, false when absent
+	EmailVerified bool      // `email_verified`: true only for the JSON boolean true
 	ExpiresAt     time.Time // `exp`
 }
 

@@ -300,11 +300,25 @@ func TestVerify(t *testing.T) {
 			want: &oidc.Claims{Subject: subject, ExpiresAt: now.Add(10 * time.Minute)},
 		},
 		{
-			name: "a token whose email_verified is the string \"true\" is accepted",
+			name: "a token whose email_verified is the string \"true\" is accepted with its e-mail unverified",
 			token: func(t *testing.T) string {
 				return sign(t, jwt.SigningMethodRS256, rsaKey1, "rsa-1", with(func(c jwt.MapClaims) { c["email_verified"] = "true" }))
 			},
-			want: &oidc.Claims{Subject: subject, Email: email, EmailVerified: true, ExpiresAt: now.Add(10 * time.Minute)},
+			want: &oidc.Claims{Subject: subject, Email: email, ExpiresAt: now.Add(10 * time.Minute)},
+		},
+		{
+			name: "a token whose email_verified is 1 is accepted with its e-mail unverified",
+			token: func(t *testing.T) string {
+				return sign(t, jwt.SigningMethodRS256, rsaKey1, "rsa-1", with(func(c jwt.MapClaims) { c["email_verified"] = 1 }))
+			},
+			want: &oidc.Claims{Subject: subject, Email: email, ExpiresAt: now.Add(10 * time.Minute)},
+		},
+		{
+			name: "a token whose email_verified is an object is accepted with its e-mail unverified",
+			token: func(t *testing.T) string {
+				return sign(t, jwt.SigningMethodRS256, rsaKey1, "rsa-1", with(func(c jwt.MapClaims) { c["email_verified"] = map[string]any{"value": true} }))
+			},
+			want: &oidc.Claims{Subject: subject, Email: email, ExpiresAt: now.Add(10 * time.Minute)},
 		},
 		{
 			name: "a token that expired less than the leeway ago is accepted",

@@ -18,22 +18,19 @@ var validMethods = []string{"RS256", "ES256"}
 // tokenClaims is what a token's payload is decoded into.
 type tokenClaims struct {
 	jwt.RegisteredClaims
-	Email         string   `json:"email"`
-	EmailVerified flexBool `json:"email_verified"`
+	Email         string     `json:"email"`
+	EmailVerified strictBool `json:"email_verified"`
 }
 
-// flexBool accepts true/false and, as some providers send it, "true"/"false".
-type flexBool bool
+// strictBool is true only for the JSON boolean true (OpenID Connect Core
+// §5.1: email_verified is a boolean). Anything else — false, null, the
+// string "true", a number — leaves the e-mail unverified: it does not
+// refuse the token, whose subject may still name an operator, but the
+// e-mail names nobody.
+type strictBool bool
 
-func (b *flexBool) UnmarshalJSON(data []byte) error {
-	switch string(data) {
-	case "true", `"true"`:
-		*b = true
-	case "false", `"false"`, "null":
-		*b = false
-	default:
-		return errors.New("email_verified is not a boolean")
-	}
+func (b *strictBool) UnmarshalJSON(data []byte) error {
+	*b = string(data) == "true"
 	return nil
 }
 
