@@ -5,6 +5,7 @@ import (
 	"context"
 	"database/sql"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -95,6 +96,10 @@ type Report struct {
 // counts are a cell's four figures before suppression.
 type counts [numMeasures]int
 
+// keySums are, per figure, the sum of the record keys of the records it
+// counts (suppress.go); zero in an exact answer.
+type keySums [numMeasures]int64
+
 const (
 	mContacts = iota
 	mCitizens
@@ -105,15 +110,52 @@ const (
 
 // demandMeasures are the four figures over a relation's rows: a contact
 // is on one row at most per cell (see relation), and each citizen has one
-// first contact.
+// first contact. The four key sums of an exact answer are zeros.
 func (r *relation) demandMeasures() string {
-	return "COUNT(*), COUNT(DISTINCT x.citizen_id), COALESCE(SUM(x.is_first), 0), COALESCE(SUM(" + r.refCount + "), 0)"
+	return "COUNT(*), COUNT(DISTINCT x.citizen_id), COALESCE(SUM(x.is_first), 0), COALESCE(SUM(" + r.refCount + "), 0), 0, 0, 0, 0"
+}
+
+// keyedSelect is the SELECT of a perturbed answer's cells (groups: the key
+// expressions) or total (no groups; nulls stand for the keys of the
+// cells), flagged isTotal: the four figures and the four key sums of
+// their records (suppress.go), in one grouping. The
+// inner grouping is by cell and citizen, so that the outer one counts
+// each citizen, and adds its key, once: COUNT(DISTINCT) cannot carry a
+// sum along. A contact is on one row at most per cell, and a citizen's
+// first contact is one contact, so f is 0 or 1 for a citizen.
+func (r *relation) keyedSelect(isTotal string, groups, nulls []string) string {
+	var inner, outer strings.Builder
+	inner.WriteString("SELECT ")
+	outer.WriteString("SELECT " + isTotal + ", ")
+	for _, n := range nulls {
+		outer.WriteString(n + ", ")
+	}
+	for i, g := range groups {
+		alias := "g" + strconv.Itoa(i)
+		inner.WriteString(g + " AS " + alias + ", ")
+		outer.WriteString(alias + ", ")
+	}
+	inner.WriteString("x.citizen_id AS cid, COUNT(*) AS n, SUM(x.is_first) AS f, COALESCE(SUM(" + r.refCount + "), 0) AS r," +
+		" SUM(x.rk) AS kn, MAX(x.ci_key) AS kc, COALESCE(SUM(" + r.refKey + "), 0) AS kr " + r.sql() +
+		" GROUP BY " + strings.Join(append(slices.Clone(groups), "x.citizen_id"), ", "))
+	outer.WriteString("COALESCE(SUM(g.n), 0), COUNT(g.cid), COALESCE(SUM(g.f), 0), COALESCE(SUM(g.r), 0)," +
+		" COALESCE(SUM(g.kn), 0), COALESCE(SUM(g.kc), 0), COALESCE(SUM(CASE WHEN g.f > 0 THEN g.kc ELSE 0 END), 0), COALESCE(SUM(g.kr), 0)" +
+		" FROM (" + inner.String() + ") g")
+	if len(groups) > 0 {
+		aliases := make([]string, len(groups))
+		for i := range groups {
+			aliases[i] = "g.g" + strconv.Itoa(i)
+		}
+		outer.WriteString(" GROUP BY " + strings.Join(aliases, ", "))
+	}
+	return outer.String()
 }
 
 // Demand counts the contacts of the filter grouped by groupBy (at most 4
 // dimensions; none gives the total alone). period is the unit of the
-// PERIOD dimension (MONTH when empty). With suppress, figures that could
-// disclose a count of 1 to K-1 are withheld (see the package comment).
+// PERIOD dimension (MONTH when empty). With suppress, the figures are
+// perturbed by the cell-key method and those under K withheld (Perturb;
+// see the package comment).
 //
 // Grouping and counting run in the database: one statement for the cells
 // and the total, and at most one per dimension for its labels. It
@@ -130,7 +172,7 @@ func (e *Engine) Demand(ctx context.Context, groupBy []Dimension, period PeriodU
 	if !period.Valid() {
 		return nil, apperr.OnField("period", "unknown period unit")
 	}
-	h, err := e.head(relationSpec{group: groupBy, period: period, filter: f, firsts: true})
+	h, err := e.head(relationSpec{group: groupBy, period: period, filter: f, firsts: true, keyed: suppress})
 	if err != nil {
 		return nil, err
 	}
@@ -152,20 +194,32 @@ func (e *Engine) Demand(ctx context.Context, groupBy []Dimension, period PeriodU
 			exprs[i] = cellsRel.keys[d]
 			nulls[i] = "NULL"
 		}
-		query.WriteString("SELECT 0, " + strings.Join(exprs, ", ") + ", " + cellsRel.demandMeasures() + " " + cellsRel.sql() +
-			" GROUP BY " + strings.Join(exprs, ", ") + " UNION ALL ")
+		if suppress {
+			query.WriteString(cellsRel.keyedSelect("0", exprs, nil))
+		} else {
+			query.WriteString("SELECT 0, " + strings.Join(exprs, ", ") + ", " + cellsRel.demandMeasures() + " " + cellsRel.sql() +
+				" GROUP BY " + strings.Join(exprs, ", "))
+		}
+		query.WriteString(" UNION ALL ")
 	}
 	totalRel := h.tail(nil, false)
-	query.WriteString("SELECT 1, " + strings.Join(append(nulls, totalRel.demandMeasures()), ", ") + " " + totalRel.sql())
+	if suppress {
+		query.WriteString(totalRel.keyedSelect("1", nil, nulls))
+	} else {
+		query.WriteString("SELECT 1, " + strings.Join(append(nulls, totalRel.demandMeasures()), ", ") + " " + totalRel.sql())
+	}
 
 	rep := &Report{}
 	var cellCounts []counts
+	var cellKeys []keySums
 	var total counts
+	var totalKeys keySums
 	err = e.rows(ctx, query.String(), h.b.args, func(scan func(...any) error) error {
 		var isTotal int
 		keys := make([]sql.NullString, len(groupBy))
 		var c counts
-		dst := make([]any, 0, 1+len(groupBy)+numMeasures)
+		var ks keySums
+		dst := make([]any, 0, 1+len(groupBy)+2*numMeasures)
 		dst = append(dst, &isTotal)
 		for i := range keys {
 			dst = append(dst, &keys[i])
@@ -173,11 +227,14 @@ func (e *Engine) Demand(ctx context.Context, groupBy []Dimension, period PeriodU
 		for i := range c {
 			dst = append(dst, &c[i])
 		}
+		for i := range ks {
+			dst = append(dst, &ks[i])
+		}
 		if err := scan(dst...); err != nil {
 			return err
 		}
 		if isTotal == 1 {
-			total = c
+			total, totalKeys = c, ks
 			return nil
 		}
 		cell := Cell{Keys: make([]string, len(groupBy)), Labels: make([]string, len(groupBy))}
@@ -196,6 +253,7 @@ func (e *Engine) Demand(ctx context.Context, groupBy []Dimension, period PeriodU
 		}
 		rep.Cells = append(rep.Cells, cell)
 		cellCounts = append(cellCounts, c)
+		cellKeys = append(cellKeys, ks)
 		return nil
 	})
 	if err != nil {
@@ -220,37 +278,30 @@ func (e *Engine) Demand(ctx context.Context, groupBy []Dimension, period PeriodU
 		return 0
 	})
 	cells := make([]Cell, len(idx))
-	cc := make([]counts, len(idx))
 	for i, j := range idx {
-		cells[i], cc[i] = rep.Cells[j], cellCounts[j]
+		cells[i] = rep.Cells[j]
+		e.fill(&cells[i], cellCounts[j], cellKeys[j], suppress)
 	}
 	rep.Cells = cells
 	rep.Total = Cell{Keys: []string{}, Labels: []string{}}
-
-	var hidden suppression
-	if suppress {
-		keys := make([][]string, len(cells))
-		for i, c := range cells {
-			keys[i] = c.Keys
-		}
-		hidden = suppressDemand(cc, total, keys, len(groupBy), e.k())
-	}
-	for i := range rep.Cells {
-		fill(&rep.Cells[i], cc[i], func(m int) bool { return hidden.cells[m] != nil && hidden.cells[m][i] })
-	}
-	fill(&rep.Total, total, func(m int) bool { return hidden.total[m] != nil && hidden.total[m][0] })
+	e.fill(&rep.Total, total, totalKeys, suppress)
 	return rep, nil
 }
 
-// fill sets a cell's figures, leaving nil those hidden.
-func fill(c *Cell, v counts, hidden func(measure int) bool) {
+// fill sets a cell's figures: exact, or perturbed (Perturb), nil when
+// withheld. The total is perturbed on its own records, like any cell, and
+// is not the sum of the perturbed cells.
+func (e *Engine) fill(c *Cell, v counts, ks keySums, perturb bool) {
 	dst := [numMeasures]**int{&c.Contacts, &c.Citizens, &c.NewCitizens, &c.Referrals}
 	for m := range numMeasures {
-		if hidden(m) {
-			c.Suppressed = true
-			continue
-		}
 		n := v[m]
-		*dst[m] = &n
+		p := &n
+		if perturb {
+			p = Perturb(n, ks[m], e.k())
+		}
+		if p == nil {
+			c.Suppressed = true
+		}
+		*dst[m] = p
 	}
 }
