@@ -118,11 +118,11 @@ func (r *relation) demandMeasures() string {
 // keyedSelect is the SELECT of a perturbed answer's cells (groups: the key
 // expressions) or total (no groups; nulls stand for the keys of the
 // cells), flagged isTotal: the four figures and the four key sums of
-// their records (suppress.go), in one grouping. The
-// inner grouping is by cell and citizen, so that the outer one counts
-// each citizen, and adds its key, once: COUNT(DISTINCT) cannot carry a
-// sum along. A contact is on one row at most per cell, and a citizen's
-// first contact is one contact, so f is 0 or 1 for a citizen.
+// their records (suppress.go), in one statement. The inner grouping is by
+// cell and citizen, so that the outer one counts each citizen, and adds
+// its key, once: COUNT(DISTINCT) cannot carry a sum along. A contact is on
+// one row at most per cell, and a citizen's first contact is one contact,
+// so f is 0 or 1 for a citizen.
 func (r *relation) keyedSelect(isTotal string, groups, nulls []string) string {
 	var inner, outer strings.Builder
 	inner.WriteString("SELECT ")
