@@ -137,6 +137,16 @@ func TestCellKeyProperty(t *testing.T) {
 	dbtest.ForEach(t, func(t *testing.T, db *database.DB) {
 		w := writeWorld(t, db, 23, 300)
 		keys := readKeys(t, db)
+		// The citizens' key sum counts on the citizens' ids sharing one
+		// range of 2^32 (demandMeasures).
+		for id := range keys.citizens {
+			for other := range keys.citizens {
+				if id>>32 != other>>32 {
+					t.Fatalf("citizen ids %d and %d are in different ranges", id, other)
+				}
+				break
+			}
+		}
 		r := rand.New(rand.NewPCG(7, 8))
 		seen := map[string]string{} // k, kind and records → the figure shown
 		perturbed, withheld, repeated := 0, 0, 0

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"segretariato/internal/apperr"
+	"segretariato/internal/cellkey"
 	"segretariato/internal/database"
 	"segretariato/internal/metrics"
 )
@@ -108,47 +109,27 @@ const (
 	numMeasures
 )
 
-// demandMeasures are the four figures over a relation's rows: a contact
-// is on one row at most per cell (see relation), and each citizen has one
-// first contact. The four key sums of an exact answer are zeros.
-func (r *relation) demandMeasures() string {
-	return "COUNT(*), COUNT(DISTINCT x.citizen_id), COALESCE(SUM(x.is_first), 0), COALESCE(SUM(" + r.refCount + "), 0), 0, 0, 0, 0"
-}
-
-// keyedSelect is the SELECT of a perturbed answer's cells (groups: the key
-// expressions) or total (no groups; nulls stand for the keys of the
-// cells), flagged isTotal: the four figures and the four key sums of
-// their records (suppress.go), in one statement. The inner grouping is by
-// cell and citizen, so that the outer one counts each citizen, and adds
-// its key, once: COUNT(DISTINCT) cannot carry a sum along. A contact is on
-// one row at most per cell, and a citizen's first contact is one contact,
-// so f is 0 or 1 for a citizen.
-func (r *relation) keyedSelect(isTotal string, groups, nulls []string) string {
-	var inner, outer strings.Builder
-	inner.WriteString("SELECT ")
-	outer.WriteString("SELECT " + isTotal + ", ")
-	for _, n := range nulls {
-		outer.WriteString(n + ", ")
+// demandMeasures are the four figures over a relation's rows, then the
+// sums of their record keys (suppress.go) when keyed, zeros otherwise. A
+// contact is on one row at most per cell (see relation), and each citizen
+// has one first contact, so only citizens needs a DISTINCT.
+//
+// The citizens' key sum adds each distinct citizen's key once: SUM(DISTINCT)
+// over a value unique to the citizen, its number within the citizens' id
+// range (ent's global ids give each type a range of 2^32) times
+// cellkey.Size, plus its key; modulo cellkey.Size only the keys remain.
+// The numbers are those of the citizens created, so the sum stays far
+// below 2^63 (SQLite fails on overflow) short of tens of millions of
+// citizens.
+func (r *relation) demandMeasures(keyed bool) string {
+	m := "COUNT(*), COUNT(DISTINCT x.citizen_id), COALESCE(SUM(x.is_first), 0), COALESCE(SUM(" + r.refCount + "), 0), "
+	if !keyed {
+		return m + "0, 0, 0, 0"
 	}
-	for i, g := range groups {
-		alias := "g" + strconv.Itoa(i)
-		inner.WriteString(g + " AS " + alias + ", ")
-		outer.WriteString(alias + ", ")
-	}
-	inner.WriteString("x.citizen_id AS cid, COUNT(*) AS n, SUM(x.is_first) AS f, COALESCE(SUM(" + r.refCount + "), 0) AS r," +
-		" SUM(x.rk) AS kn, MAX(x.ci_key) AS kc, COALESCE(SUM(" + r.refKey + "), 0) AS kr " + r.sql() +
-		" GROUP BY " + strings.Join(append(slices.Clone(groups), "x.citizen_id"), ", "))
-	outer.WriteString("COALESCE(SUM(g.n), 0), COUNT(g.cid), COALESCE(SUM(g.f), 0), COALESCE(SUM(g.r), 0)," +
-		" COALESCE(SUM(g.kn), 0), COALESCE(SUM(g.kc), 0), COALESCE(SUM(CASE WHEN g.f > 0 THEN g.kc ELSE 0 END), 0), COALESCE(SUM(g.kr), 0)" +
-		" FROM (" + inner.String() + ") g")
-	if len(groups) > 0 {
-		aliases := make([]string, len(groups))
-		for i := range groups {
-			aliases[i] = "g.g" + strconv.Itoa(i)
-		}
-		outer.WriteString(" GROUP BY " + strings.Join(aliases, ", "))
-	}
-	return outer.String()
+	size := strconv.Itoa(cellkey.Size)
+	return m + "COALESCE(SUM(x.rk), 0), " +
+		"COALESCE(SUM(DISTINCT (x.citizen_id % 4294967296) * " + size + " + x.ci_key), 0) % " + size + ", " +
+		"COALESCE(SUM(x.is_first * x.ci_key), 0), COALESCE(SUM(" + r.refKey + "), 0)"
 }
 
 // Demand counts the contacts of the filter grouped by groupBy (at most 4
@@ -194,20 +175,11 @@ func (e *Engine) Demand(ctx context.Context, groupBy []Dimension, period PeriodU
 			exprs[i] = cellsRel.keys[d]
 			nulls[i] = "NULL"
 		}
-		if suppress {
-			query.WriteString(cellsRel.keyedSelect("0", exprs, nil))
-		} else {
-			query.WriteString("SELECT 0, " + strings.Join(exprs, ", ") + ", " + cellsRel.demandMeasures() + " " + cellsRel.sql() +
-				" GROUP BY " + strings.Join(exprs, ", "))
-		}
-		query.WriteString(" UNION ALL ")
+		query.WriteString("SELECT 0, " + strings.Join(exprs, ", ") + ", " + cellsRel.demandMeasures(suppress) + " " + cellsRel.sql() +
+			" GROUP BY " + strings.Join(exprs, ", ") + " UNION ALL ")
 	}
 	totalRel := h.tail(nil, false)
-	if suppress {
-		query.WriteString(totalRel.keyedSelect("1", nil, nulls))
-	} else {
-		query.WriteString("SELECT 1, " + strings.Join(append(nulls, totalRel.demandMeasures()), ", ") + " " + totalRel.sql())
-	}
+	query.WriteString("SELECT 1, " + strings.Join(append(nulls, totalRel.demandMeasures(suppress)), ", ") + " " + totalRel.sql())
 
 	rep := &Report{}
 	var cellCounts []counts
