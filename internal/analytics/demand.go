@@ -64,9 +64,10 @@ func (e *Engine) now() time.Time {
 	return time.Now()
 }
 
-// Cell is one combination of keys and its figures. In a suppressed answer
-// a figure that could disclose a small count is nil, and Suppressed says
-// that at least one figure of the cell is withheld.
+// Cell is one combination of keys and its figures. In a suppressed
+// (analyst's) answer the figures are perturbed and a small one is nil
+// (Perturb); Suppressed says that at least one figure of the cell is
+// withheld.
 type Cell struct {
 	// Keys are the cell's keys, one per dimension of the answer's groupBy,
 	// in that order; Labels their Italian display names.
