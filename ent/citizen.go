@@ -25,6 +25,8 @@ type Citizen struct {
 	UpdatedAt time.Time `json:"updated_at,omitempty"`
 	// Version holds the value of the "version" field.
 	Version int `json:"version,omitempty"`
+	// RecordKey holds the value of the "record_key" field.
+	RecordKey int `json:"-"`
 	// FiscalCode holds the value of the "fiscal_code" field.
 	FiscalCode *string `json:"fiscal_code,omitempty"`
 	// FirstName holds the value of the "first_name" field.
@@ -146,7 +148,7 @@ func (*Citizen) scanValues(columns []string) ([]any, error) {
 		switch columns[i] {
 		case citizen.FieldPrivacyConsent:
 			values[i] = new(sql.NullBool)
-		case citizen.FieldID, citizen.FieldVersion, citizen.FieldHolderID, citizen.FieldMatchedCitizenID:
+		case citizen.FieldID, citizen.FieldVersion, citizen.FieldRecordKey, citizen.FieldHolderID, citizen.FieldMatchedCitizenID:
 			values[i] = new(sql.NullInt64)
 		case citizen.FieldFiscalCode, citizen.FieldFirstName, citizen.FieldLastName, citizen.FieldSex, citizen.FieldCitizenship, citizen.FieldDistrict, citizen.FieldDistrictKey, citizen.FieldPhone, citizen.FieldEmail, citizen.FieldAddress, citizen.FieldConsentScope:
 			values[i] = new(sql.NullString)
@@ -190,6 +192,12 @@ func (_m *Citizen) assignValues(columns []string, values []any) error {
 				return fmt.Errorf("unexpected type %T for field version", values[i])
 			} else if value.Valid {
 				_m.Version = int(value.Int64)
+			}
+		case citizen.FieldRecordKey:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field record_key", values[i])
+			} else if value.Valid {
+				_m.RecordKey = int(value.Int64)
 			}
 		case citizen.FieldFiscalCode:
 			if value, ok := values[i].(*sql.NullString); !ok {
@@ -379,6 +387,9 @@ func (_m *Citizen) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("version=")
 	builder.WriteString(fmt.Sprintf("%v", _m.Version))
+	builder.WriteString(", ")
+	builder.WriteString("record_key=")
+	builder.WriteString(fmt.Sprintf("%v", _m.RecordKey))
 	builder.WriteString(", ")
 	if v := _m.FiscalCode; v != nil {
 		builder.WriteString("fiscal_code=")

@@ -67,6 +67,20 @@ func (_c *CitizenCreate) SetNillableVersion(v *int) *CitizenCreate {
 	return _c
 }
 
+// SetRecordKey sets the "record_key" field.
+func (_c *CitizenCreate) SetRecordKey(v int) *CitizenCreate {
+	_c.mutation.SetRecordKey(v)
+	return _c
+}
+
+// SetNillableRecordKey sets the "record_key" field if the given value is not nil.
+func (_c *CitizenCreate) SetNillableRecordKey(v *int) *CitizenCreate {
+	if v != nil {
+		_c.SetRecordKey(*v)
+	}
+	return _c
+}
+
 // SetFiscalCode sets the "fiscal_code" field.
 func (_c *CitizenCreate) SetFiscalCode(v string) *CitizenCreate {
 	_c.mutation.SetFiscalCode(v)
@@ -429,6 +443,13 @@ func (_c *CitizenCreate) defaults() error {
 		v := citizen.DefaultVersion
 		_c.mutation.SetVersion(v)
 	}
+	if _, ok := _c.mutation.RecordKey(); !ok {
+		if citizen.DefaultRecordKey == nil {
+			return fmt.Errorf("ent: uninitialized citizen.DefaultRecordKey (forgotten import ent/runtime?)")
+		}
+		v := citizen.DefaultRecordKey()
+		_c.mutation.SetRecordKey(v)
+	}
 	if _, ok := _c.mutation.PrivacyConsent(); !ok {
 		v := citizen.DefaultPrivacyConsent
 		_c.mutation.SetPrivacyConsent(v)
@@ -446,6 +467,14 @@ func (_c *CitizenCreate) check() error {
 	}
 	if _, ok := _c.mutation.Version(); !ok {
 		return &ValidationError{Name: "version", err: errors.New(`ent: missing required field "Citizen.version"`)}
+	}
+	if _, ok := _c.mutation.RecordKey(); !ok {
+		return &ValidationError{Name: "record_key", err: errors.New(`ent: missing required field "Citizen.record_key"`)}
+	}
+	if v, ok := _c.mutation.RecordKey(); ok {
+		if err := citizen.RecordKeyValidator(v); err != nil {
+			return &ValidationError{Name: "record_key", err: fmt.Errorf(`ent: validator failed for field "Citizen.record_key": %w`, err)}
+		}
 	}
 	if v, ok := _c.mutation.FiscalCode(); ok {
 		if err := citizen.FiscalCodeValidator(v); err != nil {
@@ -543,6 +572,10 @@ func (_c *CitizenCreate) createSpec() (*Citizen, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.Version(); ok {
 		_spec.SetField(citizen.FieldVersion, field.TypeInt, value)
 		_node.Version = value
+	}
+	if value, ok := _c.mutation.RecordKey(); ok {
+		_spec.SetField(citizen.FieldRecordKey, field.TypeInt, value)
+		_node.RecordKey = value
 	}
 	if value, ok := _c.mutation.FiscalCode(); ok {
 		_spec.SetField(citizen.FieldFiscalCode, field.TypeString, value)
@@ -1103,6 +1136,9 @@ func (u *CitizenUpsertOne) UpdateNewValues() *CitizenUpsertOne {
 	u.create.conflict = append(u.create.conflict, sql.ResolveWith(func(s *sql.UpdateSet) {
 		if _, exists := u.create.mutation.CreatedAt(); exists {
 			s.SetIgnore(citizen.FieldCreatedAt)
+		}
+		if _, exists := u.create.mutation.RecordKey(); exists {
+			s.SetIgnore(citizen.FieldRecordKey)
 		}
 	}))
 	return u
@@ -1719,6 +1755,9 @@ func (u *CitizenUpsertBulk) UpdateNewValues() *CitizenUpsertBulk {
 		for _, b := range u.create.builders {
 			if _, exists := b.mutation.CreatedAt(); exists {
 				s.SetIgnore(citizen.FieldCreatedAt)
+			}
+			if _, exists := b.mutation.RecordKey(); exists {
+				s.SetIgnore(citizen.FieldRecordKey)
 			}
 		}
 	}))

@@ -28,6 +28,8 @@ type Contact struct {
 	UpdatedAt time.Time `json:"updated_at,omitempty"`
 	// Version holds the value of the "version" field.
 	Version int `json:"version,omitempty"`
+	// RecordKey holds the value of the "record_key" field.
+	RecordKey int `json:"-"`
 	// ContactRef holds the value of the "contact_ref" field.
 	ContactRef *string `json:"contact_ref,omitempty"`
 	// OccurredAt holds the value of the "occurred_at" field.
@@ -154,7 +156,7 @@ func (*Contact) scanValues(columns []string) ([]any, error) {
 		switch columns[i] {
 		case contact.FieldResponses:
 			values[i] = new([]byte)
-		case contact.FieldID, contact.FieldVersion, contact.FieldDurationMinutes, contact.FieldAnonymousBirthYear, contact.FieldOperatorID, contact.FieldCitizenID, contact.FieldMainNeedID:
+		case contact.FieldID, contact.FieldVersion, contact.FieldRecordKey, contact.FieldDurationMinutes, contact.FieldAnonymousBirthYear, contact.FieldOperatorID, contact.FieldCitizenID, contact.FieldMainNeedID:
 			values[i] = new(sql.NullInt64)
 		case contact.FieldContactRef, contact.FieldChannel, contact.FieldRequester, contact.FieldTargetArea, contact.FieldOutcome, contact.FieldNotes, contact.FieldAnonymousSex:
 			values[i] = new(sql.NullString)
@@ -198,6 +200,12 @@ func (_m *Contact) assignValues(columns []string, values []any) error {
 				return fmt.Errorf("unexpected type %T for field version", values[i])
 			} else if value.Valid {
 				_m.Version = int(value.Int64)
+			}
+		case contact.FieldRecordKey:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field record_key", values[i])
+			} else if value.Valid {
+				_m.RecordKey = int(value.Int64)
 			}
 		case contact.FieldContactRef:
 			if value, ok := values[i].(*sql.NullString); !ok {
@@ -364,6 +372,9 @@ func (_m *Contact) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("version=")
 	builder.WriteString(fmt.Sprintf("%v", _m.Version))
+	builder.WriteString(", ")
+	builder.WriteString("record_key=")
+	builder.WriteString(fmt.Sprintf("%v", _m.RecordKey))
 	builder.WriteString(", ")
 	if v := _m.ContactRef; v != nil {
 		builder.WriteString("contact_ref=")

@@ -70,6 +70,20 @@ func (_c *ContactCreate) SetNillableVersion(v *int) *ContactCreate {
 	return _c
 }
 
+// SetRecordKey sets the "record_key" field.
+func (_c *ContactCreate) SetRecordKey(v int) *ContactCreate {
+	_c.mutation.SetRecordKey(v)
+	return _c
+}
+
+// SetNillableRecordKey sets the "record_key" field if the given value is not nil.
+func (_c *ContactCreate) SetNillableRecordKey(v *int) *ContactCreate {
+	if v != nil {
+		_c.SetRecordKey(*v)
+	}
+	return _c
+}
+
 // SetContactRef sets the "contact_ref" field.
 func (_c *ContactCreate) SetContactRef(v string) *ContactCreate {
 	_c.mutation.SetContactRef(v)
@@ -317,6 +331,13 @@ func (_c *ContactCreate) defaults() error {
 		v := contact.DefaultVersion
 		_c.mutation.SetVersion(v)
 	}
+	if _, ok := _c.mutation.RecordKey(); !ok {
+		if contact.DefaultRecordKey == nil {
+			return fmt.Errorf("ent: uninitialized contact.DefaultRecordKey (forgotten import ent/runtime?)")
+		}
+		v := contact.DefaultRecordKey()
+		_c.mutation.SetRecordKey(v)
+	}
 	return nil
 }
 
@@ -330,6 +351,14 @@ func (_c *ContactCreate) check() error {
 	}
 	if _, ok := _c.mutation.Version(); !ok {
 		return &ValidationError{Name: "version", err: errors.New(`ent: missing required field "Contact.version"`)}
+	}
+	if _, ok := _c.mutation.RecordKey(); !ok {
+		return &ValidationError{Name: "record_key", err: errors.New(`ent: missing required field "Contact.record_key"`)}
+	}
+	if v, ok := _c.mutation.RecordKey(); ok {
+		if err := contact.RecordKeyValidator(v); err != nil {
+			return &ValidationError{Name: "record_key", err: fmt.Errorf(`ent: validator failed for field "Contact.record_key": %w`, err)}
+		}
 	}
 	if v, ok := _c.mutation.ContactRef(); ok {
 		if err := contact.ContactRefValidator(v); err != nil {
@@ -444,6 +473,10 @@ func (_c *ContactCreate) createSpec() (*Contact, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.Version(); ok {
 		_spec.SetField(contact.FieldVersion, field.TypeInt, value)
 		_node.Version = value
+	}
+	if value, ok := _c.mutation.RecordKey(); ok {
+		_spec.SetField(contact.FieldRecordKey, field.TypeInt, value)
+		_node.RecordKey = value
 	}
 	if value, ok := _c.mutation.ContactRef(); ok {
 		_spec.SetField(contact.FieldContactRef, field.TypeString, value)
@@ -899,6 +932,9 @@ func (u *ContactUpsertOne) UpdateNewValues() *ContactUpsertOne {
 	u.create.conflict = append(u.create.conflict, sql.ResolveWith(func(s *sql.UpdateSet) {
 		if _, exists := u.create.mutation.CreatedAt(); exists {
 			s.SetIgnore(contact.FieldCreatedAt)
+		}
+		if _, exists := u.create.mutation.RecordKey(); exists {
+			s.SetIgnore(contact.FieldRecordKey)
 		}
 	}))
 	return u
@@ -1396,6 +1432,9 @@ func (u *ContactUpsertBulk) UpdateNewValues() *ContactUpsertBulk {
 		for _, b := range u.create.builders {
 			if _, exists := b.mutation.CreatedAt(); exists {
 				s.SetIgnore(contact.FieldCreatedAt)
+			}
+			if _, exists := b.mutation.RecordKey(); exists {
+				s.SetIgnore(contact.FieldRecordKey)
 			}
 		}
 	}))

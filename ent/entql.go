@@ -69,6 +69,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			citizen.FieldCreatedAt:        {Type: field.TypeTime, Column: citizen.FieldCreatedAt},
 			citizen.FieldUpdatedAt:        {Type: field.TypeTime, Column: citizen.FieldUpdatedAt},
 			citizen.FieldVersion:          {Type: field.TypeInt, Column: citizen.FieldVersion},
+			citizen.FieldRecordKey:        {Type: field.TypeInt, Column: citizen.FieldRecordKey},
 			citizen.FieldFiscalCode:       {Type: field.TypeString, Column: citizen.FieldFiscalCode},
 			citizen.FieldFirstName:        {Type: field.TypeString, Column: citizen.FieldFirstName},
 			citizen.FieldLastName:         {Type: field.TypeString, Column: citizen.FieldLastName},
@@ -103,6 +104,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			contact.FieldCreatedAt:          {Type: field.TypeTime, Column: contact.FieldCreatedAt},
 			contact.FieldUpdatedAt:          {Type: field.TypeTime, Column: contact.FieldUpdatedAt},
 			contact.FieldVersion:            {Type: field.TypeInt, Column: contact.FieldVersion},
+			contact.FieldRecordKey:          {Type: field.TypeInt, Column: contact.FieldRecordKey},
 			contact.FieldContactRef:         {Type: field.TypeString, Column: contact.FieldContactRef},
 			contact.FieldOccurredAt:         {Type: field.TypeTime, Column: contact.FieldOccurredAt},
 			contact.FieldChannel:            {Type: field.TypeEnum, Column: contact.FieldChannel},
@@ -258,6 +260,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			referral.FieldCreatedAt:       {Type: field.TypeTime, Column: referral.FieldCreatedAt},
 			referral.FieldUpdatedAt:       {Type: field.TypeTime, Column: referral.FieldUpdatedAt},
 			referral.FieldVersion:         {Type: field.TypeInt, Column: referral.FieldVersion},
+			referral.FieldRecordKey:       {Type: field.TypeInt, Column: referral.FieldRecordKey},
 			referral.FieldStatus:          {Type: field.TypeEnum, Column: referral.FieldStatus},
 			referral.FieldProposedAt:      {Type: field.TypeTime, Column: referral.FieldProposedAt},
 			referral.FieldAcceptedAt:      {Type: field.TypeTime, Column: referral.FieldAcceptedAt},
@@ -982,6 +985,11 @@ func (f *CitizenFilter) WhereVersion(p entql.IntP) {
 	f.Where(p.Field(citizen.FieldVersion))
 }
 
+// WhereRecordKey applies the entql int predicate on the record_key field.
+func (f *CitizenFilter) WhereRecordKey(p entql.IntP) {
+	f.Where(p.Field(citizen.FieldRecordKey))
+}
+
 // WhereFiscalCode applies the entql string predicate on the fiscal_code field.
 func (f *CitizenFilter) WhereFiscalCode(p entql.StringP) {
 	f.Where(p.Field(citizen.FieldFiscalCode))
@@ -1195,6 +1203,11 @@ func (f *ContactFilter) WhereUpdatedAt(p entql.TimeP) {
 // WhereVersion applies the entql int predicate on the version field.
 func (f *ContactFilter) WhereVersion(p entql.IntP) {
 	f.Where(p.Field(contact.FieldVersion))
+}
+
+// WhereRecordKey applies the entql int predicate on the record_key field.
+func (f *ContactFilter) WhereRecordKey(p entql.IntP) {
+	f.Where(p.Field(contact.FieldRecordKey))
 }
 
 // WhereContactRef applies the entql string predicate on the contact_ref field.
@@ -2019,6 +2032,11 @@ func (f *ReferralFilter) WhereUpdatedAt(p entql.TimeP) {
 // WhereVersion applies the entql int predicate on the version field.
 func (f *ReferralFilter) WhereVersion(p entql.IntP) {
 	f.Where(p.Field(referral.FieldVersion))
+}
+
+// WhereRecordKey applies the entql int predicate on the record_key field.
+func (f *ReferralFilter) WhereRecordKey(p entql.IntP) {
+	f.Where(p.Field(referral.FieldRecordKey))
 }
 
 // WhereStatus applies the entql string predicate on the status field.

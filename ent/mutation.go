@@ -1091,6 +1091,8 @@ type CitizenMutation struct {
 	updated_at             *time.Time
 	version                *int
 	addversion             *int
+	record_key             *int
+	addrecord_key          *int
 	fiscal_code            *string
 	first_name             *string
 	last_name              *string
@@ -1350,6 +1352,62 @@ func (m *CitizenMutation) AddedVersion() (r int, exists bool) {
 func (m *CitizenMutation) ResetVersion() {
 	m.version = nil
 	m.addversion = nil
+}
+
+// SetRecordKey sets the "record_key" field.
+func (m *CitizenMutation) SetRecordKey(i int) {
+	m.record_key = &i
+	m.addrecord_key = nil
+}
+
+// RecordKey returns the value of the "record_key" field in the mutation.
+func (m *CitizenMutation) RecordKey() (r int, exists bool) {
+	v := m.record_key
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRecordKey returns the old "record_key" field's value of the Citizen entity.
+// If the Citizen object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CitizenMutation) OldRecordKey(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRecordKey is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRecordKey requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRecordKey: %w", err)
+	}
+	return oldValue.RecordKey, nil
+}
+
+// AddRecordKey adds i to the "record_key" field.
+func (m *CitizenMutation) AddRecordKey(i int) {
+	if m.addrecord_key != nil {
+		*m.addrecord_key += i
+	} else {
+		m.addrecord_key = &i
+	}
+}
+
+// AddedRecordKey returns the value that was added to the "record_key" field in this mutation.
+func (m *CitizenMutation) AddedRecordKey() (r int, exists bool) {
+	v := m.addrecord_key
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetRecordKey resets all changes to the "record_key" field.
+func (m *CitizenMutation) ResetRecordKey() {
+	m.record_key = nil
+	m.addrecord_key = nil
 }
 
 // SetFiscalCode sets the "fiscal_code" field.
@@ -2471,7 +2529,7 @@ func (m *CitizenMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *CitizenMutation) Fields() []string {
-	fields := make([]string, 0, 21)
+	fields := make([]string, 0, 22)
 	if m.created_at != nil {
 		fields = append(fields, citizen.FieldCreatedAt)
 	}
@@ -2480,6 +2538,9 @@ func (m *CitizenMutation) Fields() []string {
 	}
 	if m.version != nil {
 		fields = append(fields, citizen.FieldVersion)
+	}
+	if m.record_key != nil {
+		fields = append(fields, citizen.FieldRecordKey)
 	}
 	if m.fiscal_code != nil {
 		fields = append(fields, citizen.FieldFiscalCode)
@@ -2549,6 +2610,8 @@ func (m *CitizenMutation) Field(name string) (ent.Value, bool) {
 		return m.UpdatedAt()
 	case citizen.FieldVersion:
 		return m.Version()
+	case citizen.FieldRecordKey:
+		return m.RecordKey()
 	case citizen.FieldFiscalCode:
 		return m.FiscalCode()
 	case citizen.FieldFirstName:
@@ -2600,6 +2663,8 @@ func (m *CitizenMutation) OldField(ctx context.Context, name string) (ent.Value,
 		return m.OldUpdatedAt(ctx)
 	case citizen.FieldVersion:
 		return m.OldVersion(ctx)
+	case citizen.FieldRecordKey:
+		return m.OldRecordKey(ctx)
 	case citizen.FieldFiscalCode:
 		return m.OldFiscalCode(ctx)
 	case citizen.FieldFirstName:
@@ -2665,6 +2730,13 @@ func (m *CitizenMutation) SetField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.SetVersion(v)
+		return nil
+	case citizen.FieldRecordKey:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRecordKey(v)
 		return nil
 	case citizen.FieldFiscalCode:
 		v, ok := value.(string)
@@ -2803,6 +2875,9 @@ func (m *CitizenMutation) AddedFields() []string {
 	if m.addversion != nil {
 		fields = append(fields, citizen.FieldVersion)
 	}
+	if m.addrecord_key != nil {
+		fields = append(fields, citizen.FieldRecordKey)
+	}
 	return fields
 }
 
@@ -2813,6 +2888,8 @@ func (m *CitizenMutation) AddedField(name string) (ent.Value, bool) {
 	switch name {
 	case citizen.FieldVersion:
 		return m.AddedVersion()
+	case citizen.FieldRecordKey:
+		return m.AddedRecordKey()
 	}
 	return nil, false
 }
@@ -2828,6 +2905,13 @@ func (m *CitizenMutation) AddField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.AddVersion(v)
+		return nil
+	case citizen.FieldRecordKey:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddRecordKey(v)
 		return nil
 	}
 	return fmt.Errorf("unknown Citizen numeric field %s", name)
@@ -2969,6 +3053,9 @@ func (m *CitizenMutation) ResetField(name string) error {
 		return nil
 	case citizen.FieldVersion:
 		m.ResetVersion()
+		return nil
+	case citizen.FieldRecordKey:
+		m.ResetRecordKey()
 		return nil
 	case citizen.FieldFiscalCode:
 		m.ResetFiscalCode()
@@ -3210,6 +3297,8 @@ type ContactMutation struct {
 	updated_at              *time.Time
 	version                 *int
 	addversion              *int
+	record_key              *int
+	addrecord_key           *int
 	contact_ref             *string
 	occurred_at             *time.Time
 	channel                 *schematype.Channel
@@ -3469,6 +3558,62 @@ func (m *ContactMutation) AddedVersion() (r int, exists bool) {
 func (m *ContactMutation) ResetVersion() {
 	m.version = nil
 	m.addversion = nil
+}
+
+// SetRecordKey sets the "record_key" field.
+func (m *ContactMutation) SetRecordKey(i int) {
+	m.record_key = &i
+	m.addrecord_key = nil
+}
+
+// RecordKey returns the value of the "record_key" field in the mutation.
+func (m *ContactMutation) RecordKey() (r int, exists bool) {
+	v := m.record_key
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRecordKey returns the old "record_key" field's value of the Contact entity.
+// If the Contact object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ContactMutation) OldRecordKey(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRecordKey is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRecordKey requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRecordKey: %w", err)
+	}
+	return oldValue.RecordKey, nil
+}
+
+// AddRecordKey adds i to the "record_key" field.
+func (m *ContactMutation) AddRecordKey(i int) {
+	if m.addrecord_key != nil {
+		*m.addrecord_key += i
+	} else {
+		m.addrecord_key = &i
+	}
+}
+
+// AddedRecordKey returns the value that was added to the "record_key" field in this mutation.
+func (m *ContactMutation) AddedRecordKey() (r int, exists bool) {
+	v := m.addrecord_key
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetRecordKey resets all changes to the "record_key" field.
+func (m *ContactMutation) ResetRecordKey() {
+	m.record_key = nil
+	m.addrecord_key = nil
 }
 
 // SetContactRef sets the "contact_ref" field.
@@ -4387,7 +4532,7 @@ func (m *ContactMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *ContactMutation) Fields() []string {
-	fields := make([]string, 0, 17)
+	fields := make([]string, 0, 18)
 	if m.created_at != nil {
 		fields = append(fields, contact.FieldCreatedAt)
 	}
@@ -4396,6 +4541,9 @@ func (m *ContactMutation) Fields() []string {
 	}
 	if m.version != nil {
 		fields = append(fields, contact.FieldVersion)
+	}
+	if m.record_key != nil {
+		fields = append(fields, contact.FieldRecordKey)
 	}
 	if m.contact_ref != nil {
 		fields = append(fields, contact.FieldContactRef)
@@ -4453,6 +4601,8 @@ func (m *ContactMutation) Field(name string) (ent.Value, bool) {
 		return m.UpdatedAt()
 	case contact.FieldVersion:
 		return m.Version()
+	case contact.FieldRecordKey:
+		return m.RecordKey()
 	case contact.FieldContactRef:
 		return m.ContactRef()
 	case contact.FieldOccurredAt:
@@ -4496,6 +4646,8 @@ func (m *ContactMutation) OldField(ctx context.Context, name string) (ent.Value,
 		return m.OldUpdatedAt(ctx)
 	case contact.FieldVersion:
 		return m.OldVersion(ctx)
+	case contact.FieldRecordKey:
+		return m.OldRecordKey(ctx)
 	case contact.FieldContactRef:
 		return m.OldContactRef(ctx)
 	case contact.FieldOccurredAt:
@@ -4553,6 +4705,13 @@ func (m *ContactMutation) SetField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.SetVersion(v)
+		return nil
+	case contact.FieldRecordKey:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRecordKey(v)
 		return nil
 	case contact.FieldContactRef:
 		v, ok := value.(string)
@@ -4663,6 +4822,9 @@ func (m *ContactMutation) AddedFields() []string {
 	if m.addversion != nil {
 		fields = append(fields, contact.FieldVersion)
 	}
+	if m.addrecord_key != nil {
+		fields = append(fields, contact.FieldRecordKey)
+	}
 	if m.addduration_minutes != nil {
 		fields = append(fields, contact.FieldDurationMinutes)
 	}
@@ -4679,6 +4841,8 @@ func (m *ContactMutation) AddedField(name string) (ent.Value, bool) {
 	switch name {
 	case contact.FieldVersion:
 		return m.AddedVersion()
+	case contact.FieldRecordKey:
+		return m.AddedRecordKey()
 	case contact.FieldDurationMinutes:
 		return m.AddedDurationMinutes()
 	case contact.FieldAnonymousBirthYear:
@@ -4698,6 +4862,13 @@ func (m *ContactMutation) AddField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.AddVersion(v)
+		return nil
+	case contact.FieldRecordKey:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddRecordKey(v)
 		return nil
 	case contact.FieldDurationMinutes:
 		v, ok := value.(int)
@@ -4787,6 +4958,9 @@ func (m *ContactMutation) ResetField(name string) error {
 		return nil
 	case contact.FieldVersion:
 		m.ResetVersion()
+		return nil
+	case contact.FieldRecordKey:
+		m.ResetRecordKey()
 		return nil
 	case contact.FieldContactRef:
 		m.ResetContactRef()
@@ -10394,6 +10568,8 @@ type ReferralMutation struct {
 	updated_at       *time.Time
 	version          *int
 	addversion       *int
+	record_key       *int
+	addrecord_key    *int
 	status           *schematype.ReferralStatus
 	proposed_at      *time.Time
 	accepted_at      *time.Time
@@ -10642,6 +10818,62 @@ func (m *ReferralMutation) AddedVersion() (r int, exists bool) {
 func (m *ReferralMutation) ResetVersion() {
 	m.version = nil
 	m.addversion = nil
+}
+
+// SetRecordKey sets the "record_key" field.
+func (m *ReferralMutation) SetRecordKey(i int) {
+	m.record_key = &i
+	m.addrecord_key = nil
+}
+
+// RecordKey returns the value of the "record_key" field in the mutation.
+func (m *ReferralMutation) RecordKey() (r int, exists bool) {
+	v := m.record_key
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRecordKey returns the old "record_key" field's value of the Referral entity.
+// If the Referral object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReferralMutation) OldRecordKey(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRecordKey is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRecordKey requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRecordKey: %w", err)
+	}
+	return oldValue.RecordKey, nil
+}
+
+// AddRecordKey adds i to the "record_key" field.
+func (m *ReferralMutation) AddRecordKey(i int) {
+	if m.addrecord_key != nil {
+		*m.addrecord_key += i
+	} else {
+		m.addrecord_key = &i
+	}
+}
+
+// AddedRecordKey returns the value that was added to the "record_key" field in this mutation.
+func (m *ReferralMutation) AddedRecordKey() (r int, exists bool) {
+	v := m.addrecord_key
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetRecordKey resets all changes to the "record_key" field.
+func (m *ReferralMutation) ResetRecordKey() {
+	m.record_key = nil
+	m.addrecord_key = nil
 }
 
 // SetStatus sets the "status" field.
@@ -11358,7 +11590,7 @@ func (m *ReferralMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *ReferralMutation) Fields() []string {
-	fields := make([]string, 0, 16)
+	fields := make([]string, 0, 17)
 	if m.created_at != nil {
 		fields = append(fields, referral.FieldCreatedAt)
 	}
@@ -11367,6 +11599,9 @@ func (m *ReferralMutation) Fields() []string {
 	}
 	if m.version != nil {
 		fields = append(fields, referral.FieldVersion)
+	}
+	if m.record_key != nil {
+		fields = append(fields, referral.FieldRecordKey)
 	}
 	if m.status != nil {
 		fields = append(fields, referral.FieldStatus)
@@ -11421,6 +11656,8 @@ func (m *ReferralMutation) Field(name string) (ent.Value, bool) {
 		return m.UpdatedAt()
 	case referral.FieldVersion:
 		return m.Version()
+	case referral.FieldRecordKey:
+		return m.RecordKey()
 	case referral.FieldStatus:
 		return m.Status()
 	case referral.FieldProposedAt:
@@ -11462,6 +11699,8 @@ func (m *ReferralMutation) OldField(ctx context.Context, name string) (ent.Value
 		return m.OldUpdatedAt(ctx)
 	case referral.FieldVersion:
 		return m.OldVersion(ctx)
+	case referral.FieldRecordKey:
+		return m.OldRecordKey(ctx)
 	case referral.FieldStatus:
 		return m.OldStatus(ctx)
 	case referral.FieldProposedAt:
@@ -11517,6 +11756,13 @@ func (m *ReferralMutation) SetField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.SetVersion(v)
+		return nil
+	case referral.FieldRecordKey:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRecordKey(v)
 		return nil
 	case referral.FieldStatus:
 		v, ok := value.(schematype.ReferralStatus)
@@ -11620,6 +11866,9 @@ func (m *ReferralMutation) AddedFields() []string {
 	if m.addversion != nil {
 		fields = append(fields, referral.FieldVersion)
 	}
+	if m.addrecord_key != nil {
+		fields = append(fields, referral.FieldRecordKey)
+	}
 	return fields
 }
 
@@ -11630,6 +11879,8 @@ func (m *ReferralMutation) AddedField(name string) (ent.Value, bool) {
 	switch name {
 	case referral.FieldVersion:
 		return m.AddedVersion()
+	case referral.FieldRecordKey:
+		return m.AddedRecordKey()
 	}
 	return nil, false
 }
@@ -11645,6 +11896,13 @@ func (m *ReferralMutation) AddField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.AddVersion(v)
+		return nil
+	case referral.FieldRecordKey:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddRecordKey(v)
 		return nil
 	}
 	return fmt.Errorf("unknown Referral numeric field %s", name)
@@ -11732,6 +11990,9 @@ func (m *ReferralMutation) ResetField(name string) error {
 		return nil
 	case referral.FieldVersion:
 		m.ResetVersion()
+		return nil
+	case referral.FieldRecordKey:
+		m.ResetRecordKey()
 		return nil
 	case referral.FieldStatus:
 		m.ResetStatus()

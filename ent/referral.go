@@ -26,6 +26,8 @@ type Referral struct {
 	UpdatedAt time.Time `json:"updated_at,omitempty"`
 	// Version holds the value of the "version" field.
 	Version int `json:"version,omitempty"`
+	// RecordKey holds the value of the "record_key" field.
+	RecordKey int `json:"-"`
 	// Status holds the value of the "status" field.
 	Status schematype.ReferralStatus `json:"status,omitempty"`
 	// ProposedAt holds the value of the "proposed_at" field.
@@ -113,7 +115,7 @@ func (*Referral) scanValues(columns []string) ([]any, error) {
 		switch columns[i] {
 		case referral.FieldSuccessful, referral.FieldConsentOverride:
 			values[i] = new(sql.NullBool)
-		case referral.FieldID, referral.FieldVersion, referral.FieldContactID, referral.FieldServiceID:
+		case referral.FieldID, referral.FieldVersion, referral.FieldRecordKey, referral.FieldContactID, referral.FieldServiceID:
 			values[i] = new(sql.NullInt64)
 		case referral.FieldStatus, referral.FieldFailureReason, referral.FieldNotes:
 			values[i] = new(sql.NullString)
@@ -157,6 +159,12 @@ func (_m *Referral) assignValues(columns []string, values []any) error {
 				return fmt.Errorf("unexpected type %T for field version", values[i])
 			} else if value.Valid {
 				_m.Version = int(value.Int64)
+			}
+		case referral.FieldRecordKey:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field record_key", values[i])
+			} else if value.Valid {
+				_m.RecordKey = int(value.Int64)
 			}
 		case referral.FieldStatus:
 			if value, ok := values[i].(*sql.NullString); !ok {
@@ -302,6 +310,9 @@ func (_m *Referral) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("version=")
 	builder.WriteString(fmt.Sprintf("%v", _m.Version))
+	builder.WriteString(", ")
+	builder.WriteString("record_key=")
+	builder.WriteString(fmt.Sprintf("%v", _m.RecordKey))
 	builder.WriteString(", ")
 	builder.WriteString("status=")
 	builder.WriteString(fmt.Sprintf("%v", _m.Status))

@@ -68,6 +68,20 @@ func (_c *ReferralCreate) SetNillableVersion(v *int) *ReferralCreate {
 	return _c
 }
 
+// SetRecordKey sets the "record_key" field.
+func (_c *ReferralCreate) SetRecordKey(v int) *ReferralCreate {
+	_c.mutation.SetRecordKey(v)
+	return _c
+}
+
+// SetNillableRecordKey sets the "record_key" field if the given value is not nil.
+func (_c *ReferralCreate) SetNillableRecordKey(v *int) *ReferralCreate {
+	if v != nil {
+		_c.SetRecordKey(*v)
+	}
+	return _c
+}
+
 // SetStatus sets the "status" field.
 func (_c *ReferralCreate) SetStatus(v schematype.ReferralStatus) *ReferralCreate {
 	_c.mutation.SetStatus(v)
@@ -306,6 +320,13 @@ func (_c *ReferralCreate) defaults() error {
 		v := referral.DefaultVersion
 		_c.mutation.SetVersion(v)
 	}
+	if _, ok := _c.mutation.RecordKey(); !ok {
+		if referral.DefaultRecordKey == nil {
+			return fmt.Errorf("ent: uninitialized referral.DefaultRecordKey (forgotten import ent/runtime?)")
+		}
+		v := referral.DefaultRecordKey()
+		_c.mutation.SetRecordKey(v)
+	}
 	if _, ok := _c.mutation.Status(); !ok {
 		v := referral.DefaultStatus
 		_c.mutation.SetStatus(v)
@@ -327,6 +348,14 @@ func (_c *ReferralCreate) check() error {
 	}
 	if _, ok := _c.mutation.Version(); !ok {
 		return &ValidationError{Name: "version", err: errors.New(`ent: missing required field "Referral.version"`)}
+	}
+	if _, ok := _c.mutation.RecordKey(); !ok {
+		return &ValidationError{Name: "record_key", err: errors.New(`ent: missing required field "Referral.record_key"`)}
+	}
+	if v, ok := _c.mutation.RecordKey(); ok {
+		if err := referral.RecordKeyValidator(v); err != nil {
+			return &ValidationError{Name: "record_key", err: fmt.Errorf(`ent: validator failed for field "Referral.record_key": %w`, err)}
+		}
 	}
 	if _, ok := _c.mutation.Status(); !ok {
 		return &ValidationError{Name: "status", err: errors.New(`ent: missing required field "Referral.status"`)}
@@ -402,6 +431,10 @@ func (_c *ReferralCreate) createSpec() (*Referral, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.Version(); ok {
 		_spec.SetField(referral.FieldVersion, field.TypeInt, value)
 		_node.Version = value
+	}
+	if value, ok := _c.mutation.RecordKey(); ok {
+		_spec.SetField(referral.FieldRecordKey, field.TypeInt, value)
+		_node.RecordKey = value
 	}
 	if value, ok := _c.mutation.Status(); ok {
 		_spec.SetField(referral.FieldStatus, field.TypeEnum, value)
@@ -772,6 +805,9 @@ func (u *ReferralUpsertOne) UpdateNewValues() *ReferralUpsertOne {
 	u.create.conflict = append(u.create.conflict, sql.ResolveWith(func(s *sql.UpdateSet) {
 		if _, exists := u.create.mutation.CreatedAt(); exists {
 			s.SetIgnore(referral.FieldCreatedAt)
+		}
+		if _, exists := u.create.mutation.RecordKey(); exists {
+			s.SetIgnore(referral.FieldRecordKey)
 		}
 		if _, exists := u.create.mutation.ContactID(); exists {
 			s.SetIgnore(referral.FieldContactID)
@@ -1233,6 +1269,9 @@ func (u *ReferralUpsertBulk) UpdateNewValues() *ReferralUpsertBulk {
 		for _, b := range u.create.builders {
 			if _, exists := b.mutation.CreatedAt(); exists {
 				s.SetIgnore(referral.FieldCreatedAt)
+			}
+			if _, exists := b.mutation.RecordKey(); exists {
+				s.SetIgnore(referral.FieldRecordKey)
 			}
 			if _, exists := b.mutation.ContactID(); exists {
 				s.SetIgnore(referral.FieldContactID)

@@ -24,6 +24,8 @@ const (
 	FieldUpdatedAt = "updated_at"
 	// FieldVersion holds the string denoting the version field in the database.
 	FieldVersion = "version"
+	// FieldRecordKey holds the string denoting the record_key field in the database.
+	FieldRecordKey = "record_key"
 	// FieldFiscalCode holds the string denoting the fiscal_code field in the database.
 	FieldFiscalCode = "fiscal_code"
 	// FieldFirstName holds the string denoting the first_name field in the database.
@@ -107,6 +109,7 @@ var Columns = []string{
 	FieldCreatedAt,
 	FieldUpdatedAt,
 	FieldVersion,
+	FieldRecordKey,
 	FieldFiscalCode,
 	FieldFirstName,
 	FieldLastName,
@@ -159,6 +162,10 @@ var (
 	UpdateDefaultUpdatedAt func() time.Time
 	// DefaultVersion holds the default value on creation for the "version" field.
 	DefaultVersion int
+	// DefaultRecordKey holds the default value on creation for the "record_key" field.
+	DefaultRecordKey func() int
+	// RecordKeyValidator is a validator for the "record_key" field. It is called by the builders before save.
+	RecordKeyValidator func(int) error
 	// FiscalCodeValidator is a validator for the "fiscal_code" field. It is called by the builders before save.
 	FiscalCodeValidator func(string) error
 	// FirstNameValidator is a validator for the "first_name" field. It is called by the builders before save.
@@ -214,6 +221,11 @@ func ByUpdatedAt(opts ...sql.OrderTermOption) OrderOption {
 // ByVersion orders the results by the version field.
 func ByVersion(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldVersion, opts...).ToFunc()
+}
+
+// ByRecordKey orders the results by the record_key field.
+func ByRecordKey(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldRecordKey, opts...).ToFunc()
 }
 
 // ByFiscalCode orders the results by the fiscal_code field.

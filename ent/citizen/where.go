@@ -71,6 +71,11 @@ func Version(v int) predicate.Citizen {
 	return predicate.Citizen(sql.FieldEQ(FieldVersion, v))
 }
 
+// RecordKey applies equality check predicate on the "record_key" field. It's identical to RecordKeyEQ.
+func RecordKey(v int) predicate.Citizen {
+	return predicate.Citizen(sql.FieldEQ(FieldRecordKey, v))
+}
+
 // FiscalCode applies equality check predicate on the "fiscal_code" field. It's identical to FiscalCodeEQ.
 func FiscalCode(v string) predicate.Citizen {
 	return predicate.Citizen(sql.FieldEQ(FieldFiscalCode, v))
@@ -274,6 +279,46 @@ func VersionLT(v int) predicate.Citizen {
 // VersionLTE applies the LTE predicate on the "version" field.
 func VersionLTE(v int) predicate.Citizen {
 	return predicate.Citizen(sql.FieldLTE(FieldVersion, v))
+}
+
+// RecordKeyEQ applies the EQ predicate on the "record_key" field.
+func RecordKeyEQ(v int) predicate.Citizen {
+	return predicate.Citizen(sql.FieldEQ(FieldRecordKey, v))
+}
+
+// RecordKeyNEQ applies the NEQ predicate on the "record_key" field.
+func RecordKeyNEQ(v int) predicate.Citizen {
+	return predicate.Citizen(sql.FieldNEQ(FieldRecordKey, v))
+}
+
+// RecordKeyIn applies the In predicate on the "record_key" field.
+func RecordKeyIn(vs ...int) predicate.Citizen {
+	return predicate.Citizen(sql.FieldIn(FieldRecordKey, vs...))
+}
+
+// RecordKeyNotIn applies the NotIn predicate on the "record_key" field.
+func RecordKeyNotIn(vs ...int) predicate.Citizen {
+	return predicate.Citizen(sql.FieldNotIn(FieldRecordKey, vs...))
+}
+
+// RecordKeyGT applies the GT predicate on the "record_key" field.
+func RecordKeyGT(v int) predicate.Citizen {
+	return predicate.Citizen(sql.FieldGT(FieldRecordKey, v))
+}
+
+// RecordKeyGTE applies the GTE predicate on the "record_key" field.
+func RecordKeyGTE(v int) predicate.Citizen {
+	return predicate.Citizen(sql.FieldGTE(FieldRecordKey, v))
+}
+
+// RecordKeyLT applies the LT predicate on the "record_key" field.
+func RecordKeyLT(v int) predicate.Citizen {
+	return predicate.Citizen(sql.FieldLT(FieldRecordKey, v))
+}
+
+// RecordKeyLTE applies the LTE predicate on the "record_key" field.
+func RecordKeyLTE(v int) predicate.Citizen {
+	return predicate.Citizen(sql.FieldLTE(FieldRecordKey, v))
 }
 
 // FiscalCodeEQ applies the EQ predicate on the "fiscal_code" field.

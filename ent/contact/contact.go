@@ -24,6 +24,8 @@ const (
 	FieldUpdatedAt = "updated_at"
 	// FieldVersion holds the string denoting the version field in the database.
 	FieldVersion = "version"
+	// FieldRecordKey holds the string denoting the record_key field in the database.
+	FieldRecordKey = "record_key"
 	// FieldContactRef holds the string denoting the contact_ref field in the database.
 	FieldContactRef = "contact_ref"
 	// FieldOccurredAt holds the string denoting the occurred_at field in the database.
@@ -112,6 +114,7 @@ var Columns = []string{
 	FieldCreatedAt,
 	FieldUpdatedAt,
 	FieldVersion,
+	FieldRecordKey,
 	FieldContactRef,
 	FieldOccurredAt,
 	FieldChannel,
@@ -163,6 +166,10 @@ var (
 	UpdateDefaultUpdatedAt func() time.Time
 	// DefaultVersion holds the default value on creation for the "version" field.
 	DefaultVersion int
+	// DefaultRecordKey holds the default value on creation for the "record_key" field.
+	DefaultRecordKey func() int
+	// RecordKeyValidator is a validator for the "record_key" field. It is called by the builders before save.
+	RecordKeyValidator func(int) error
 	// ContactRefValidator is a validator for the "contact_ref" field. It is called by the builders before save.
 	ContactRefValidator func(string) error
 	// DurationMinutesValidator is a validator for the "duration_minutes" field. It is called by the builders before save.
@@ -244,6 +251,11 @@ func ByUpdatedAt(opts ...sql.OrderTermOption) OrderOption {
 // ByVersion orders the results by the version field.
 func ByVersion(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldVersion, opts...).ToFunc()
+}
+
+// ByRecordKey orders the results by the record_key field.
+func ByRecordKey(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldRecordKey, opts...).ToFunc()
 }
 
 // ByContactRef orders the results by the contact_ref field.

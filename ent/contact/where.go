@@ -71,6 +71,11 @@ func Version(v int) predicate.Contact {
 	return predicate.Contact(sql.FieldEQ(FieldVersion, v))
 }
 
+// RecordKey applies equality check predicate on the "record_key" field. It's identical to RecordKeyEQ.
+func RecordKey(v int) predicate.Contact {
+	return predicate.Contact(sql.FieldEQ(FieldRecordKey, v))
+}
+
 // ContactRef applies equality check predicate on the "contact_ref" field. It's identical to ContactRefEQ.
 func ContactRef(v string) predicate.Contact {
 	return predicate.Contact(sql.FieldEQ(FieldContactRef, v))
@@ -229,6 +234,46 @@ func VersionLT(v int) predicate.Contact {
 // VersionLTE applies the LTE predicate on the "version" field.
 func VersionLTE(v int) predicate.Contact {
 	return predicate.Contact(sql.FieldLTE(FieldVersion, v))
+}
+
+// RecordKeyEQ applies the EQ predicate on the "record_key" field.
+func RecordKeyEQ(v int) predicate.Contact {
+	return predicate.Contact(sql.FieldEQ(FieldRecordKey, v))
+}
+
+// RecordKeyNEQ applies the NEQ predicate on the "record_key" field.
+func RecordKeyNEQ(v int) predicate.Contact {
+	return predicate.Contact(sql.FieldNEQ(FieldRecordKey, v))
+}
+
+// RecordKeyIn applies the In predicate on the "record_key" field.
+func RecordKeyIn(vs ...int) predicate.Contact {
+	return predicate.Contact(sql.FieldIn(FieldRecordKey, vs...))
+}
+
+// RecordKeyNotIn applies the NotIn predicate on the "record_key" field.
+func RecordKeyNotIn(vs ...int) predicate.Contact {
+	return predicate.Contact(sql.FieldNotIn(FieldRecordKey, vs...))
+}
+
+// RecordKeyGT applies the GT predicate on the "record_key" field.
+func RecordKeyGT(v int) predicate.Contact {
+	return predicate.Contact(sql.FieldGT(FieldRecordKey, v))
+}
+
+// RecordKeyGTE applies the GTE predicate on the "record_key" field.
+func RecordKeyGTE(v int) predicate.Contact {
+	return predicate.Contact(sql.FieldGTE(FieldRecordKey, v))
+}
+
+// RecordKeyLT applies the LT predicate on the "record_key" field.
+func RecordKeyLT(v int) predicate.Contact {
+	return predicate.Contact(sql.FieldLT(FieldRecordKey, v))
+}
+
+// RecordKeyLTE applies the LTE predicate on the "record_key" field.
+func RecordKeyLTE(v int) predicate.Contact {
+	return predicate.Contact(sql.FieldLTE(FieldRecordKey, v))
 }
 
 // ContactRefEQ applies the EQ predicate on the "contact_ref" field.

@@ -47,6 +47,7 @@ var (
 		{Name: "created_at", Type: field.TypeTime},
 		{Name: "updated_at", Type: field.TypeTime},
 		{Name: "version", Type: field.TypeInt, Default: 1},
+		{Name: "record_key", Type: field.TypeInt},
 		{Name: "fiscal_code", Type: field.TypeString, Nullable: true, Size: 16},
 		{Name: "first_name", Type: field.TypeString, Nullable: true, Size: 100},
 		{Name: "last_name", Type: field.TypeString, Nullable: true, Size: 100},
@@ -74,13 +75,13 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "citizens_citizens_pending_matches",
-				Columns:    []*schema.Column{CitizensColumns[20]},
+				Columns:    []*schema.Column{CitizensColumns[21]},
 				RefColumns: []*schema.Column{CitizensColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
 			{
 				Symbol:     "citizens_operators_citizens",
-				Columns:    []*schema.Column{CitizensColumns[21]},
+				Columns:    []*schema.Column{CitizensColumns[22]},
 				RefColumns: []*schema.Column{OperatorsColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
@@ -89,17 +90,17 @@ var (
 			{
 				Name:    "citizen_last_name_first_name",
 				Unique:  false,
-				Columns: []*schema.Column{CitizensColumns[6], CitizensColumns[5]},
+				Columns: []*schema.Column{CitizensColumns[7], CitizensColumns[6]},
 			},
 			{
 				Name:    "citizen_holder_id",
 				Unique:  false,
-				Columns: []*schema.Column{CitizensColumns[21]},
+				Columns: []*schema.Column{CitizensColumns[22]},
 			},
 			{
 				Name:    "citizen_fiscal_code",
 				Unique:  true,
-				Columns: []*schema.Column{CitizensColumns[4]},
+				Columns: []*schema.Column{CitizensColumns[5]},
 				Annotation: &entsql.IndexAnnotation{
 					Where: "matched_citizen_id IS NULL",
 				},
@@ -112,6 +113,7 @@ var (
 		{Name: "created_at", Type: field.TypeTime},
 		{Name: "updated_at", Type: field.TypeTime},
 		{Name: "version", Type: field.TypeInt, Default: 1},
+		{Name: "record_key", Type: field.TypeInt},
 		{Name: "contact_ref", Type: field.TypeString, Unique: true, Nullable: true, Size: 64},
 		{Name: "occurred_at", Type: field.TypeTime},
 		{Name: "channel", Type: field.TypeEnum, Enums: []string{"IN_PERSON", "PHONE", "EMAIL", "HOME_VISIT", "OTHER"}},
@@ -135,19 +137,19 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "contacts_citizens_contacts",
-				Columns:    []*schema.Column{ContactsColumns[15]},
+				Columns:    []*schema.Column{ContactsColumns[16]},
 				RefColumns: []*schema.Column{CitizensColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
 			{
 				Symbol:     "contacts_need_categories_main_need",
-				Columns:    []*schema.Column{ContactsColumns[16]},
+				Columns:    []*schema.Column{ContactsColumns[17]},
 				RefColumns: []*schema.Column{NeedCategoriesColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
 			{
 				Symbol:     "contacts_operators_contacts",
-				Columns:    []*schema.Column{ContactsColumns[17]},
+				Columns:    []*schema.Column{ContactsColumns[18]},
 				RefColumns: []*schema.Column{OperatorsColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
@@ -156,22 +158,22 @@ var (
 			{
 				Name:    "contact_occurred_at",
 				Unique:  false,
-				Columns: []*schema.Column{ContactsColumns[5]},
+				Columns: []*schema.Column{ContactsColumns[6]},
 			},
 			{
 				Name:    "contact_operator_id_occurred_at",
 				Unique:  false,
-				Columns: []*schema.Column{ContactsColumns[17], ContactsColumns[5]},
+				Columns: []*schema.Column{ContactsColumns[18], ContactsColumns[6]},
 			},
 			{
 				Name:    "contact_citizen_id_occurred_at",
 				Unique:  false,
-				Columns: []*schema.Column{ContactsColumns[15], ContactsColumns[5]},
+				Columns: []*schema.Column{ContactsColumns[16], ContactsColumns[6]},
 			},
 			{
 				Name:    "contact_main_need_id",
 				Unique:  false,
-				Columns: []*schema.Column{ContactsColumns[16]},
+				Columns: []*schema.Column{ContactsColumns[17]},
 			},
 		},
 	}
@@ -323,6 +325,7 @@ var (
 		{Name: "created_at", Type: field.TypeTime},
 		{Name: "updated_at", Type: field.TypeTime},
 		{Name: "version", Type: field.TypeInt, Default: 1},
+		{Name: "record_key", Type: field.TypeInt},
 		{Name: "status", Type: field.TypeEnum, Enums: []string{"PROPOSED", "ACCEPTED", "DECLINED", "COMPLETED", "CANCELLED"}, Default: "PROPOSED"},
 		{Name: "proposed_at", Type: field.TypeTime},
 		{Name: "accepted_at", Type: field.TypeTime, Nullable: true},
@@ -345,13 +348,13 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "referrals_contacts_referrals",
-				Columns:    []*schema.Column{ReferralsColumns[15]},
+				Columns:    []*schema.Column{ReferralsColumns[16]},
 				RefColumns: []*schema.Column{ContactsColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
 			{
 				Symbol:     "referrals_services_service",
-				Columns:    []*schema.Column{ReferralsColumns[16]},
+				Columns:    []*schema.Column{ReferralsColumns[17]},
 				RefColumns: []*schema.Column{ServicesColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
@@ -360,17 +363,17 @@ var (
 			{
 				Name:    "referral_status",
 				Unique:  false,
-				Columns: []*schema.Column{ReferralsColumns[4]},
+				Columns: []*schema.Column{ReferralsColumns[5]},
 			},
 			{
 				Name:    "referral_service_id_proposed_at",
 				Unique:  false,
-				Columns: []*schema.Column{ReferralsColumns[16], ReferralsColumns[5]},
+				Columns: []*schema.Column{ReferralsColumns[17], ReferralsColumns[6]},
 			},
 			{
 				Name:    "referral_contact_id",
 				Unique:  false,
-				Columns: []*schema.Column{ReferralsColumns[15]},
+				Columns: []*schema.Column{ReferralsColumns[16]},
 			},
 		},
 	}

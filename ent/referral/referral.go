@@ -24,6 +24,8 @@ const (
 	FieldUpdatedAt = "updated_at"
 	// FieldVersion holds the string denoting the version field in the database.
 	FieldVersion = "version"
+	// FieldRecordKey holds the string denoting the record_key field in the database.
+	FieldRecordKey = "record_key"
 	// FieldStatus holds the string denoting the status field in the database.
 	FieldStatus = "status"
 	// FieldProposedAt holds the string denoting the proposed_at field in the database.
@@ -87,6 +89,7 @@ var Columns = []string{
 	FieldCreatedAt,
 	FieldUpdatedAt,
 	FieldVersion,
+	FieldRecordKey,
 	FieldStatus,
 	FieldProposedAt,
 	FieldAcceptedAt,
@@ -128,6 +131,10 @@ var (
 	UpdateDefaultUpdatedAt func() time.Time
 	// DefaultVersion holds the default value on creation for the "version" field.
 	DefaultVersion int
+	// DefaultRecordKey holds the default value on creation for the "record_key" field.
+	DefaultRecordKey func() int
+	// RecordKeyValidator is a validator for the "record_key" field. It is called by the builders before save.
+	RecordKeyValidator func(int) error
 	// NotesValidator is a validator for the "notes" field. It is called by the builders before save.
 	NotesValidator func(string) error
 	// DefaultConsentOverride holds the default value on creation for the "consent_override" field.
@@ -177,6 +184,11 @@ func ByUpdatedAt(opts ...sql.OrderTermOption) OrderOption {
 // ByVersion orders the results by the version field.
 func ByVersion(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldVersion, opts...).ToFunc()
+}
+
+// ByRecordKey orders the results by the record_key field.
+func ByRecordKey(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldRecordKey, opts...).ToFunc()
 }
 
 // ByStatus orders the results by the status field.

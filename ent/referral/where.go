@@ -71,6 +71,11 @@ func Version(v int) predicate.Referral {
 	return predicate.Referral(sql.FieldEQ(FieldVersion, v))
 }
 
+// RecordKey applies equality check predicate on the "record_key" field. It's identical to RecordKeyEQ.
+func RecordKey(v int) predicate.Referral {
+	return predicate.Referral(sql.FieldEQ(FieldRecordKey, v))
+}
+
 // ProposedAt applies equality check predicate on the "proposed_at" field. It's identical to ProposedAtEQ.
 func ProposedAt(v time.Time) predicate.Referral {
 	return predicate.Referral(sql.FieldEQ(FieldProposedAt, v))
@@ -244,6 +249,46 @@ func VersionLT(v int) predicate.Referral {
 // VersionLTE applies the LTE predicate on the "version" field.
 func VersionLTE(v int) predicate.Referral {
 	return predicate.Referral(sql.FieldLTE(FieldVersion, v))
+}
+
+// RecordKeyEQ applies the EQ predicate on the "record_key" field.
+func RecordKeyEQ(v int) predicate.Referral {
+	return predicate.Referral(sql.FieldEQ(FieldRecordKey, v))
+}
+
+// RecordKeyNEQ applies the NEQ predicate on the "record_key" field.
+func RecordKeyNEQ(v int) predicate.Referral {
+	return predicate.Referral(sql.FieldNEQ(FieldRecordKey, v))
+}
+
+// RecordKeyIn applies the In predicate on the "record_key" field.
+func RecordKeyIn(vs ...int) predicate.Referral {
+	return predicate.Referral(sql.FieldIn(FieldRecordKey, vs...))
+}
+
+// RecordKeyNotIn applies the NotIn predicate on the "record_key" field.
+func RecordKeyNotIn(vs ...int) predicate.Referral {
+	return predicate.Referral(sql.FieldNotIn(FieldRecordKey, vs...))
+}
+
+// RecordKeyGT applies the GT predicate on the "record_key" field.
+func RecordKeyGT(v int) predicate.Referral {
+	return predicate.Referral(sql.FieldGT(FieldRecordKey, v))
+}
+
+// RecordKeyGTE applies the GTE predicate on the "record_key" field.
+func RecordKeyGTE(v int) predicate.Referral {
+	return predicate.Referral(sql.FieldGTE(FieldRecordKey, v))
+}
+
+// RecordKeyLT applies the LT predicate on the "record_key" field.
+func RecordKeyLT(v int) predicate.Referral {
+	return predicate.Referral(sql.FieldLT(FieldRecordKey, v))
+}
+
+// RecordKeyLTE applies the LTE predicate on the "record_key" field.
+func RecordKeyLTE(v int) predicate.Referral {
+	return predicate.Referral(sql.FieldLTE(FieldRecordKey, v))
 }
 
 // StatusEQ applies the EQ predicate on the "status" field.

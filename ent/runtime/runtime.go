@@ -71,6 +71,8 @@ func init() {
 	_ = citizenMixinFields0
 	citizenMixinFields1 := citizenMixin[1].Fields()
 	_ = citizenMixinFields1
+	citizenMixinFields2 := citizenMixin[2].Fields()
+	_ = citizenMixinFields2
 	citizenFields := schema.Citizen{}.Fields()
 	_ = citizenFields
 	// citizenDescCreatedAt is the schema descriptor for created_at field.
@@ -87,6 +89,12 @@ func init() {
 	citizenDescVersion := citizenMixinFields1[0].Descriptor()
 	// citizen.DefaultVersion holds the default value on creation for the version field.
 	citizen.DefaultVersion = citizenDescVersion.Default.(int)
+	// citizenDescRecordKey is the schema descriptor for record_key field.
+	citizenDescRecordKey := citizenMixinFields2[0].Descriptor()
+	// citizen.DefaultRecordKey holds the default value on creation for the record_key field.
+	citizen.DefaultRecordKey = citizenDescRecordKey.Default.(func() int)
+	// citizen.RecordKeyValidator is a validator for the "record_key" field. It is called by the builders before save.
+	citizen.RecordKeyValidator = citizenDescRecordKey.Validators[0].(func(int) error)
 	// citizenDescFiscalCode is the schema descriptor for fiscal_code field.
 	citizenDescFiscalCode := citizenFields[0].Descriptor()
 	// citizen.FiscalCodeValidator is a validator for the "fiscal_code" field. It is called by the builders before save.
@@ -162,6 +170,8 @@ func init() {
 	_ = contactMixinFields0
 	contactMixinFields1 := contactMixin[1].Fields()
 	_ = contactMixinFields1
+	contactMixinFields2 := contactMixin[2].Fields()
+	_ = contactMixinFields2
 	contactFields := schema.Contact{}.Fields()
 	_ = contactFields
 	// contactDescCreatedAt is the schema descriptor for created_at field.
@@ -178,6 +188,12 @@ func init() {
 	contactDescVersion := contactMixinFields1[0].Descriptor()
 	// contact.DefaultVersion holds the default value on creation for the version field.
 	contact.DefaultVersion = contactDescVersion.Default.(int)
+	// contactDescRecordKey is the schema descriptor for record_key field.
+	contactDescRecordKey := contactMixinFields2[0].Descriptor()
+	// contact.DefaultRecordKey holds the default value on creation for the record_key field.
+	contact.DefaultRecordKey = contactDescRecordKey.Default.(func() int)
+	// contact.RecordKeyValidator is a validator for the "record_key" field. It is called by the builders before save.
+	contact.RecordKeyValidator = contactDescRecordKey.Validators[0].(func(int) error)
 	// contactDescContactRef is the schema descriptor for contact_ref field.
 	contactDescContactRef := contactFields[0].Descriptor()
 	// contact.ContactRefValidator is a validator for the "contact_ref" field. It is called by the builders before save.
@@ -543,6 +559,8 @@ func init() {
 	_ = referralMixinFields0
 	referralMixinFields1 := referralMixin[1].Fields()
 	_ = referralMixinFields1
+	referralMixinFields2 := referralMixin[2].Fields()
+	_ = referralMixinFields2
 	referralFields := schema.Referral{}.Fields()
 	_ = referralFields
 	// referralDescCreatedAt is the schema descriptor for created_at field.
@@ -559,6 +577,12 @@ func init() {
 	referralDescVersion := referralMixinFields1[0].Descriptor()
 	// referral.DefaultVersion holds the default value on creation for the version field.
 	referral.DefaultVersion = referralDescVersion.Default.(int)
+	// referralDescRecordKey is the schema descriptor for record_key field.
+	referralDescRecordKey := referralMixinFields2[0].Descriptor()
+	// referral.DefaultRecordKey holds the default value on creation for the record_key field.
+	referral.DefaultRecordKey = referralDescRecordKey.Default.(func() int)
+	// referral.RecordKeyValidator is a validator for the "record_key" field. It is called by the builders before save.
+	referral.RecordKeyValidator = referralDescRecordKey.Validators[0].(func(int) error)
 	// referralDescNotes is the schema descriptor for notes field.
 	referralDescNotes := referralFields[9].Descriptor()
 	// referral.NotesValidator is a validator for the "notes" field. It is called by the builders before save.

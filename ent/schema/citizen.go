@@ -17,7 +17,7 @@ import (
 type Citizen struct{ ent.Schema }
 
 // Mixin of Citizen.
-func (Citizen) Mixin() []ent.Mixin { return []ent.Mixin{TimeMixin{}, VersionMixin{}} }
+func (Citizen) Mixin() []ent.Mixin { return []ent.Mixin{TimeMixin{}, VersionMixin{}, RecordKeyMixin{}} }
 
 // Fields of Citizen.
 func (Citizen) Fields() []ent.Field {

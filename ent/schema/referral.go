@@ -21,7 +21,9 @@ var skipInputs = entgql.Skip(entgql.SkipMutationCreateInput, entgql.SkipMutation
 type Referral struct{ ent.Schema }
 
 // Mixin of Referral.
-func (Referral) Mixin() []ent.Mixin { return []ent.Mixin{TimeMixin{}, VersionMixin{}} }
+func (Referral) Mixin() []ent.Mixin {
+	return []ent.Mixin{TimeMixin{}, VersionMixin{}, RecordKeyMixin{}}
+}
 
 // Fields of Referral.
 func (Referral) Fields() []ent.Field {

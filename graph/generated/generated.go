@@ -4033,9 +4033,11 @@ input DemandFilter {
 }
 
 """
-One combination of keys and its figures. For an ANALYST, a figure that could
-disclose a count of 1 to K-1 (directly or by subtraction from the total or
-from its row or column) is null, and suppressed is true.
+One combination of keys and its figures. For an ANALYST the figures are
+perturbed by the cell-key method (within 2 of the true count, the same for
+the same records in every answer, so that subtracting answers recovers no
+small count): a true count of 1 to K-1, or a perturbed one under K, is
+null, and suppressed is true. The coordinator gets exact figures.
 """
 type DemandCell {
   "One key per groupBy dimension, in the same order; empty for the total."
@@ -4078,13 +4080,13 @@ type FunnelRow {
   declined: Int
   completed: Int
   cancelled: Int
-  "completed / proposed, 0 to 1."
+  "completed / proposed, 0 to 1 (for an ANALYST, of the perturbed counts)."
   completionRate: Float
   "Median calendar days from the contact to acceptance, over the referrals accepted."
   medianDaysToAcceptance: Float
   "Median calendar days from the contact to completion, over the referrals completed."
   medianDaysToCompletion: Float
-  "For an ANALYST: the row had a count of 1 to K-1 and all its figures are withheld."
+  "For an ANALYST (counts perturbed as in DemandCell): a count of the row was withheld, and so are all its figures."
   suppressed: Boolean!
 }
 

@@ -30,22 +30,27 @@ func TestNewThreshold(t *testing.T) {
 	})
 }
 
-// TestDemandSuppressed shows the rule on the town: by channel, PHONE has
-// 1 contact; alone it could be recovered from the total, so IN_PERSON's
-// contacts are hidden too. The other figures are judged on their own.
+// TestDemandSuppressed shows the cell-key method on the town, every
+// record key set to 1000 so that the noises are known: a figure of n
+// records has the cell key 1000·n mod 4096, so 7 contacts get +1 (2904),
+// 8 get +2 (3904), 4 citizens +2 (4000), 3 new citizens or referrals +1
+// (3000). By channel, PHONE has 1 contact: withheld. IN_PERSON and the
+// total have the same 4 citizens: the same noise. The total is perturbed
+// on its own records, not the sum of the cells.
 func TestDemandSuppressed(t *testing.T) {
 	dbtest.ForEach(t, func(t *testing.T, db *database.DB) {
 		eng := town(t, db).engine(3)
+		setRecordKeys(t, db, 1000)
 		rep, err := eng.Demand(context.Background(), dims("CHANNEL"), "", year2025, true)
 		if err != nil {
 			t.Fatal(err)
 		}
 		want := &analytics.Report{
 			Cells: []analytics.Cell{
-				{Keys: []string{"IN_PERSON"}, Labels: []string{"Di persona"}, Citizens: ptr(4), NewCitizens: ptr(3), Referrals: ptr(3), Suppressed: true},
+				{Keys: []string{"IN_PERSON"}, Labels: []string{"Di persona"}, Contacts: ptr(8), Citizens: ptr(6), NewCitizens: ptr(4), Referrals: ptr(4)},
 				{Keys: []string{"PHONE"}, Labels: []string{"Telefono"}, Citizens: ptr(0), NewCitizens: ptr(0), Referrals: ptr(0), Suppressed: true},
 			},
-			Total: analytics.Cell{Keys: []string{}, Labels: []string{}, Contacts: ptr(8), Citizens: ptr(4), NewCitizens: ptr(3), Referrals: ptr(3)},
+			Total: analytics.Cell{Keys: []string{}, Labels: []string{}, Contacts: ptr(10), Citizens: ptr(6), NewCitizens: ptr(4), Referrals: ptr(4)},
 		}
 		if diff := cmp.Diff(want, rep); diff != "" {
 			t.Errorf("suppressed answer (-want +got):\n%s", diff)
@@ -56,9 +61,9 @@ func TestDemandSuppressed(t *testing.T) {
 			t.Fatal(err)
 		}
 		wantCSV := "CHANNEL,contacts,citizens,newCitizens,referrals,suppressed\n" +
-			"IN_PERSON,,4,3,3,true\n" +
+			"IN_PERSON,8,6,4,4,false\n" +
 			"PHONE,,0,0,0,true\n" +
-			"TOTAL,8,4,3,3,false\n"
+			"TOTAL,10,6,4,4,false\n"
 		if plain.String() != wantCSV {
 			t.Errorf("CSV:\n%s\nwant:\n%s", plain.String(), wantCSV)
 		}

@@ -15,7 +15,8 @@ import (
 
 // BenchmarkAnalytics loads a demo year of ANALYTICS_BENCH_CONTACTS
 // contacts (default 30000) on each database and times the answers a
-// dashboard asks for. Run with
+// dashboard asks for: an analyst's (perturbed), and some of them exact, as
+// the coordinator gets them. Run with
 //
 //	go test ./internal/analytics/ -run '^$' -bench Analytics -benchtime 20x
 func BenchmarkAnalytics(b *testing.B) {
@@ -58,6 +59,17 @@ func BenchmarkAnalytics(b *testing.B) {
 					_, err := eng.Demand(ctx, dims("ISTAT_AREA", "REFERRAL_SERVICE"), "", quarter, true)
 					return err
 				}},
+				// The coordinator's exact answers, without the key sums.
+				{"total-exact", func() error { _, err := eng.Demand(ctx, nil, "", yearFilter, false); return err }},
+				{"by-week-need-exact", func() error {
+					_, err := eng.Demand(ctx, dims("PERIOD", "NEED"), analytics.Week, yearFilter, false)
+					return err
+				}},
+				{"by-age-sex-district-exact", func() error {
+					_, err := eng.Demand(ctx, dims("AGE_BAND", "SEX", "DISTRICT"), "", yearFilter, false)
+					return err
+				}},
+				{"funnel-exact", func() error { _, err := eng.Funnel(ctx, analytics.Quarter, yearFilter, false); return err }},
 				{"funnel", func() error { _, err := eng.Funnel(ctx, analytics.Quarter, yearFilter, true); return err }},
 				{"caseload-quarter", func() error { _, err := eng.Caseload(ctx, quarter); return err }},
 				{"quality", func() error { _, err := eng.Quality(ctx, year); return err }},

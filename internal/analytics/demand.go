@@ -5,10 +5,12 @@ import (
 	"context"
 	"database/sql"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
 	"segretariato/internal/apperr"
+	"segretariato/internal/cellkey"
 	"segretariato/internal/database"
 	"segretariato/internal/metrics"
 )
@@ -62,9 +64,10 @@ func (e *Engine) now() time.Time {
 	return time.Now()
 }
 
-// Cell is one combination of keys and its figures. In a suppressed answer
-// a figure that could disclose a small count is nil, and Suppressed says
-// that at least one figure of the cell is withheld.
+// Cell is one combination of keys and its figures. In a suppressed
+// (analyst's) answer the figures are perturbed and a small one is nil
+// (Perturb); Suppressed says that at least one figure of the cell is
+// withheld.
 type Cell struct {
 	// Keys are the cell's keys, one per dimension of the answer's groupBy,
 	// in that order; Labels their Italian display names.
@@ -95,6 +98,10 @@ type Report struct {
 // counts are a cell's four figures before suppression.
 type counts [numMeasures]int
 
+// keySums are, per figure, the sum of the record keys of the records it
+// counts (suppress.go); zero in an exact answer.
+type keySums [numMeasures]int64
+
 const (
 	mContacts = iota
 	mCitizens
@@ -103,17 +110,34 @@ const (
 	numMeasures
 )
 
-// demandMeasures are the four figures over a relation's rows: a contact
-// is on one row at most per cell (see relation), and each citizen has one
-// first contact.
-func (r *relation) demandMeasures() string {
-	return "COUNT(*), COUNT(DISTINCT x.citizen_id), COALESCE(SUM(x.is_first), 0), COALESCE(SUM(" + r.refCount + "), 0)"
+// demandMeasures are the four figures over a relation's rows, then the
+// sums of their record keys (suppress.go) when keyed, zeros otherwise. A
+// contact is on one row at most per cell (see relation), and each citizen
+// has one first contact, so only citizens needs a DISTINCT.
+//
+// The citizens' key sum adds each distinct citizen's key once: SUM(DISTINCT)
+// over a value unique to the citizen, its number within the citizens' id
+// range (ent's global ids give each type a range of 2^32) times
+// cellkey.Size, plus its key; modulo cellkey.Size only the keys remain.
+// The numbers are those of the citizens created, so the sum stays far
+// below 2^63 (SQLite fails on overflow) short of tens of millions of
+// citizens.
+func (r *relation) demandMeasures(keyed bool) string {
+	m := "COUNT(*), COUNT(DISTINCT x.citizen_id), COALESCE(SUM(x.is_first), 0), COALESCE(SUM(" + r.refCount + "), 0), "
+	if !keyed {
+		return m + "0, 0, 0, 0"
+	}
+	size := strconv.Itoa(cellkey.Size)
+	return m + "COALESCE(SUM(x.rk), 0), " +
+		"COALESCE(SUM(DISTINCT (x.citizen_id % 4294967296) * " + size + " + x.ci_key), 0) % " + size + ", " +
+		"COALESCE(SUM(x.is_first * x.ci_key), 0), COALESCE(SUM(" + r.refKey + "), 0)"
 }
 
 // Demand counts the contacts of the filter grouped by groupBy (at most 4
 // dimensions; none gives the total alone). period is the unit of the
-// PERIOD dimension (MONTH when empty). With suppress, figures that could
-// disclose a count of 1 to K-1 are withheld (see the package comment).
+// PERIOD dimension (MONTH when empty). With suppress, the figures are
+// perturbed by the cell-key method and those under K withheld (Perturb;
+// see the package comment).
 //
 // Grouping and counting run in the database: one statement for the cells
 // and the total, and at most one per dimension for its labels. It
@@ -130,7 +154,7 @@ func (e *Engine) Demand(ctx context.Context, groupBy []Dimension, period PeriodU
 	if !period.Valid() {
 		return nil, apperr.OnField("period", "unknown period unit")
 	}
-	h, err := e.head(relationSpec{group: groupBy, period: period, filter: f, firsts: true})
+	h, err := e.head(relationSpec{group: groupBy, period: period, filter: f, firsts: true, keyed: suppress})
 	if err != nil {
 		return nil, err
 	}
@@ -152,20 +176,23 @@ func (e *Engine) Demand(ctx context.Context, groupBy []Dimension, period PeriodU
 			exprs[i] = cellsRel.keys[d]
 			nulls[i] = "NULL"
 		}
-		query.WriteString("SELECT 0, " + strings.Join(exprs, ", ") + ", " + cellsRel.demandMeasures() + " " + cellsRel.sql() +
+		query.WriteString("SELECT 0, " + strings.Join(exprs, ", ") + ", " + cellsRel.demandMeasures(suppress) + " " + cellsRel.sql() +
 			" GROUP BY " + strings.Join(exprs, ", ") + " UNION ALL ")
 	}
 	totalRel := h.tail(nil, false)
-	query.WriteString("SELECT 1, " + strings.Join(append(nulls, totalRel.demandMeasures()), ", ") + " " + totalRel.sql())
+	query.WriteString("SELECT 1, " + strings.Join(append(nulls, totalRel.demandMeasures(suppress)), ", ") + " " + totalRel.sql())
 
 	rep := &Report{}
 	var cellCounts []counts
+	var cellKeys []keySums
 	var total counts
+	var totalKeys keySums
 	err = e.rows(ctx, query.String(), h.b.args, func(scan func(...any) error) error {
 		var isTotal int
 		keys := make([]sql.NullString, len(groupBy))
 		var c counts
-		dst := make([]any, 0, 1+len(groupBy)+numMeasures)
+		var ks keySums
+		dst := make([]any, 0, 1+len(groupBy)+2*numMeasures)
 		dst = append(dst, &isTotal)
 		for i := range keys {
 			dst = append(dst, &keys[i])
@@ -173,11 +200,14 @@ func (e *Engine) Demand(ctx context.Context, groupBy []Dimension, period PeriodU
 		for i := range c {
 			dst = append(dst, &c[i])
 		}
+		for i := range ks {
+			dst = append(dst, &ks[i])
+		}
 		if err := scan(dst...); err != nil {
 			return err
 		}
 		if isTotal == 1 {
-			total = c
+			total, totalKeys = c, ks
 			return nil
 		}
 		cell := Cell{Keys: make([]string, len(groupBy)), Labels: make([]string, len(groupBy))}
@@ -196,6 +226,7 @@ func (e *Engine) Demand(ctx context.Context, groupBy []Dimension, period PeriodU
 		}
 		rep.Cells = append(rep.Cells, cell)
 		cellCounts = append(cellCounts, c)
+		cellKeys = append(cellKeys, ks)
 		return nil
 	})
 	if err != nil {
@@ -220,37 +251,30 @@ func (e *Engine) Demand(ctx context.Context, groupBy []Dimension, period PeriodU
 		return 0
 	})
 	cells := make([]Cell, len(idx))
-	cc := make([]counts, len(idx))
 	for i, j := range idx {
-		cells[i], cc[i] = rep.Cells[j], cellCounts[j]
+		cells[i] = rep.Cells[j]
+		e.fill(&cells[i], cellCounts[j], cellKeys[j], suppress)
 	}
 	rep.Cells = cells
 	rep.Total = Cell{Keys: []string{}, Labels: []string{}}
-
-	var hidden suppression
-	if suppress {
-		keys := make([][]string, len(cells))
-		for i, c := range cells {
-			keys[i] = c.Keys
-		}
-		hidden = suppressDemand(cc, total, keys, len(groupBy), e.k())
-	}
-	for i := range rep.Cells {
-		fill(&rep.Cells[i], cc[i], func(m int) bool { return hidden.cells[m] != nil && hidden.cells[m][i] })
-	}
-	fill(&rep.Total, total, func(m int) bool { return hidden.total[m] != nil && hidden.total[m][0] })
+	e.fill(&rep.Total, total, totalKeys, suppress)
 	return rep, nil
 }
 
-// fill sets a cell's figures, leaving nil those hidden.
-func fill(c *Cell, v counts, hidden func(measure int) bool) {
+// fill sets a cell's figures: exact, or perturbed (Perturb), nil when
+// withheld. The total is perturbed on its own records, like any cell, and
+// is not the sum of the perturbed cells.
+func (e *Engine) fill(c *Cell, v counts, ks keySums, perturb bool) {
 	dst := [numMeasures]**int{&c.Contacts, &c.Citizens, &c.NewCitizens, &c.Referrals}
 	for m := range numMeasures {
-		if hidden(m) {
-			c.Suppressed = true
-			continue
-		}
 		n := v[m]
-		*dst[m] = &n
+		p := &n
+		if perturb {
+			p = Perturb(n, ks[m], e.k())
+		}
+		if p == nil {
+			c.Suppressed = true
+		}
+		*dst[m] = p
 	}
 }

@@ -32,26 +32,31 @@
 // contact with no value is under UNKNOWN. ACCESS_TYPE (FIRST, RETURN,
 // ANONYMOUS) is the derived "first contact or return" of DOMAIN.md.
 //
-// Suppression (for analysts). Each figure is judged on its own: a cell can
-// show its contacts and withhold its newCitizens; Cell.Suppressed says
-// that at least one figure of the cell is withheld (nil). Primary: any
-// figure of 1..K-1, in a cell or the total. Secondary: in the total's
-// group and, for pivots of two or more dimensions, every row and column
-// (cells that share all keys but one: the margins a sibling answer
-// shows), hidden cells come at least two at a time and add up to at least
-// K+n-1 (n hidden cells), so that subtracting the visible cells from the
-// margin leaves each hidden cell anywhere from 1 to K or more; the next
-// smallest visible cell is hidden until that holds, and the total when no
-// cell is left (suppressDemand). The rule is applied to NEED, NEED_MACRO,
-// REFERRAL_SERVICE and to citizens as well, although their cells do not
-// add up to the total. Zeros are shown. The rule protects one answer and
-// its rows and columns; differently filtered answers (two date ranges a
-// day apart, say) can still be subtracted from each other, so the API
-// should let analysts choose whole months only.
+// Disclosure control (for analysts): the cell-key method of the
+// statistical offices (the ABS TableBuilder; England and Wales' 2021
+// census; Eurostat's recommendation for the 2021 EU census round), with
+// the threshold K (suppress.go). Every
+// contact, citizen and referral carries a random record key fixed at its
+// creation (internal/cellkey). A figure's noise, -2 to +2, is looked up
+// from the sum of the keys of the records it counts (the contacts, the
+// distinct citizens, the referrals), computed in the same grouping
+// statement as the count; a true count of 1 to K-1, or a perturbed one
+// under K, is withheld (nil), a zero is shown. The same records always get
+// the same noise, whatever the question that selects them, so repeating a
+// question gains nothing; two answers whose records differ (Jan–Mar and
+// Jan–Feb; the total and all the citizenships but one) get independent
+// noises, so their difference is the small group's size only by chance
+// (one case in five) and the analyst cannot tell when. This holds across
+// answers, which no suppression pattern within one answer can do, so
+// there is no secondary suppression: an answer's margins minus its cells
+// are just another difference. The total is perturbed on its own records: it is not the
+// sum of the cells. The date ranges stay whole months (viewer.go), which
+// bounds the ways one group can be isolated.
 //
-// The referral funnel hides a whole row (service, period) when any of its
-// counts is 1..K-1: its steps are nested (completed within accepted within
-// proposed), so a single hidden step could be bounded from the others.
+// The referral funnel perturbs each count on the referrals it counts and
+// hides a whole row (service, period) when any of its counts is withheld:
+// its steps are nested (completed within accepted within proposed), so a
+// single hidden step could be bounded from the others.
 // The caseload (which names operators) and the quality report are for the
 // coordinator and are never suppressed.
 package analytics

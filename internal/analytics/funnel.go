@@ -39,15 +39,19 @@ type FunnelRow struct {
 	// referrals that reached it; nil when none did.
 	MedianDaysToAcceptance *float64 `json:"medianDaysToAcceptance"`
 	MedianDaysToCompletion *float64 `json:"medianDaysToCompletion"`
-	// Suppressed: the row had a count of 1 to K-1 and all its figures are
-	// withheld.
+	// Suppressed: a count of the row was withheld (Perturb), and so are
+	// all its figures.
 	Suppressed bool `json:"suppressed"`
 }
 
 // Funnel counts, per service and period, the referrals of the contacts of
 // the filter (REFERRAL_SERVICE in the filter restricts the services). With
-// suppress, a row with any count of 1 to K-1 is withheld whole (its steps
-// are nested, so one hidden step could be bounded from the others).
+// suppress, each count is perturbed by the cell-key method on the
+// referrals it counts (Perturb), and a row with any count withheld is
+// withheld whole (its steps are nested, so one hidden step could be
+// bounded from the others); the completion rate is then that of the
+// perturbed counts (at most 1). The medians are not perturbed: they are
+// shown only in rows whose counts are all 0 or K and more.
 //
 // Counts and medians run in SQL (the medians with window functions, on
 // both databases): one statement, and one for the services' names. It
@@ -61,7 +65,7 @@ func (e *Engine) Funnel(ctx context.Context, period PeriodUnit, f Filter, suppre
 	if !period.Valid() {
 		return nil, apperr.OnField("period", "unknown period unit")
 	}
-	rel, err := e.relation(relationSpec{group: []Dimension{DimPeriod}, period: period, filter: f, rawReferrals: true})
+	rel, err := e.relation(relationSpec{group: []Dimension{DimPeriod}, period: period, filter: f, rawReferrals: true, keyed: suppress})
 	if err != nil {
 		return nil, err
 	}
@@ -81,22 +85,32 @@ func (e *Engine) Funnel(ctx context.Context, period PeriodUnit, f Filter, suppre
 		real = "DOUBLE PRECISION"
 	}
 	median := func(kind, col string) string {
-		return " UNION ALL SELECT " + kind + ", svc, period, 0, 0, 0, 0, 0, AVG(CAST(" + col + " AS " + real + ")) FROM (" +
+		return " UNION ALL SELECT " + kind + ", svc, period, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, AVG(CAST(" + col + " AS " + real + ")) FROM (" +
 			"SELECT svc, period, " + col + ", ROW_NUMBER() OVER (PARTITION BY svc, period ORDER BY " + col + ") AS rn," +
 			" COUNT(*) OVER (PARTITION BY svc, period) AS cnt FROM f WHERE " + col + " IS NOT NULL) m" +
 			" WHERE rn = (cnt + 1) / 2 OR rn = (cnt + 2) / 2 GROUP BY svc, period"
 	}
-	query := rel.with + ", f AS MATERIALIZED (SELECT s.code AS svc, " + rel.keys[DimPeriod] + " AS period, " +
+	// The record key of each referral, for the key sums of the perturbed
+	// counts (0 in an exact answer).
+	rk := "0"
+	if suppress {
+		rk = "r.record_key"
+	}
+	query := rel.with + ", f AS MATERIALIZED (SELECT s.code AS svc, " + rel.keys[DimPeriod] + " AS period, " + rk + " AS rk, " +
 		reached("accepted_at", "'ACCEPTED', 'COMPLETED'") + " AS f_acc, " +
 		reached("declined_at", "'DECLINED'") + " AS f_dec, " +
 		reached("completed_at", "'COMPLETED'") + " AS f_comp, " +
 		reached("cancelled_at", "'CANCELLED'") + " AS f_canc, " +
 		days("accepted_at") + " AS d_acc, " + days("completed_at") + " AS d_comp " + rel.sql() + ")" +
-		" SELECT 0, svc, period, COUNT(*), SUM(f_acc), SUM(f_dec), SUM(f_comp), SUM(f_canc), CAST(NULL AS " + real + ") FROM f GROUP BY svc, period" +
+		" SELECT 0, svc, period, COUNT(*), SUM(f_acc), SUM(f_dec), SUM(f_comp), SUM(f_canc)," +
+		" SUM(rk), SUM(f_acc * rk), SUM(f_dec * rk), SUM(f_comp * rk), SUM(f_canc * rk), CAST(NULL AS " + real + ") FROM f GROUP BY svc, period" +
 		median("1", "d_acc") + median("2", "d_comp")
 
 	type key struct{ service, period string }
-	type raw struct{ n [5]int }
+	type raw struct {
+		n    [5]int
+		keys [5]int64
+	}
 	byKey := map[key]*raw{}
 	var order []key
 	medians := [3]map[key]float64{nil, {}, {}}
@@ -104,12 +118,14 @@ func (e *Engine) Funnel(ctx context.Context, period PeriodUnit, f Filter, suppre
 		var kind int
 		var k key
 		var n [5]int
+		var ks [5]int64
 		var m sql.NullFloat64
-		if err := scan(&kind, &k.service, &k.period, &n[0], &n[1], &n[2], &n[3], &n[4], &m); err != nil {
+		if err := scan(&kind, &k.service, &k.period, &n[0], &n[1], &n[2], &n[3], &n[4],
+			&ks[0], &ks[1], &ks[2], &ks[3], &ks[4], &m); err != nil {
 			return err
 		}
 		if kind == 0 {
-			byKey[k] = &raw{n}
+			byKey[k] = &raw{n, ks}
 			order = append(order, k)
 		} else if m.Valid {
 			medians[kind][k] = m.Float64
@@ -132,21 +148,20 @@ func (e *Engine) Funnel(ctx context.Context, period PeriodUnit, f Filter, suppre
 	for _, kk := range order {
 		r := byKey[kk]
 		row := FunnelRow{Service: kk.service, ServiceName: names[kk.service], Period: kk.period}
-		if suppress {
-			for _, n := range r.n {
-				if n >= 1 && n < k {
-					row.Suppressed = true
-				}
+		var shown [5]*int
+		for i, n := range r.n {
+			shown[i] = &n
+			if suppress {
+				shown[i] = Perturb(n, r.keys[i], k)
+			}
+			if shown[i] == nil {
+				row.Suppressed = true
 			}
 		}
 		if !row.Suppressed {
-			dst := []**int{&row.Proposed, &row.Accepted, &row.Declined, &row.Completed, &row.Cancelled}
-			for i := range dst {
-				n := r.n[i]
-				*dst[i] = &n
-			}
-			if r.n[0] > 0 {
-				rate := float64(r.n[3]) / float64(r.n[0])
+			row.Proposed, row.Accepted, row.Declined, row.Completed, row.Cancelled = shown[0], shown[1], shown[2], shown[3], shown[4]
+			if *shown[0] > 0 {
+				rate := min(1, float64(*shown[3])/float64(*shown[0]))
 				row.CompletionRate = &rate
 			}
 			if v, ok := medians[1][kk]; ok {

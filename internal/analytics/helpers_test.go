@@ -2,6 +2,7 @@ package analytics_test
 
 import (
 	"context"
+	"strconv"
 	"testing"
 	"time"
 	_ "time/tzdata"
@@ -202,6 +203,17 @@ func (f *fx) referral(s referralSpec) int {
 		f.t.Fatalf("creating referral: %v", err)
 	}
 	return r.ID
+}
+
+// setRecordKeys gives every contact, citizen and referral the record key
+// v, so that a test knows the noises of the cell-key method.
+func setRecordKeys(t testing.TB, db *database.DB, v int) {
+	t.Helper()
+	for _, table := range []string{"contacts", "citizens", "referrals"} {
+		if _, err := db.SQL.ExecContext(context.Background(), "UPDATE "+table+" SET record_key = "+strconv.Itoa(v)); err != nil {
+			t.Fatal(err)
+		}
+	}
 }
 
 func ptr[T any](v T) *T { return &v }

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"segretariato/internal/cellkey"
 	"segretariato/internal/database"
 	"segretariato/internal/database/dbtest"
 )
@@ -74,74 +75,30 @@ func TestLocalTimeMatchesTZDB(t *testing.T) {
 	})
 }
 
-// TestProtectProperty runs the suppression rule on random margins and
-// checks what it promises: no visible figure of 1..k-1, and in every
-// group whose margin is visible, hidden cells at least two adding up to
-// at least k+n-1, unless every non-zero cell of the group is hidden.
-func TestProtectProperty(t *testing.T) {
-	rng := rand.New(rand.NewPCG(3, 4))
-	for iter := range 20000 {
-		k := 3 + rng.IntN(5)
-		rows, cols := 1+rng.IntN(4), 1+rng.IntN(5)
-		dims := 1
-		if rows > 1 {
-			dims = 2
+// TestNoiseTable checks the perturbation table over every cell key: each
+// noise of -maxNoise..+maxNoise is drawn by a fifth of the keys (so the
+// noise has zero mean), and a key outside [0, Size) is reduced modulo
+// Size.
+func TestNoiseTable(t *testing.T) {
+	seen := map[int]int{}
+	sum := 0
+	for ck := range int64(cellkey.Size) {
+		e := noise(ck)
+		if e < -maxNoise || e > maxNoise {
+			t.Fatalf("noise(%d) = %d, outside ±%d", ck, e, maxNoise)
 		}
-		var keys [][]string
-		var vals []int
-		total := 0
-		for r := range rows {
-			for c := range cols {
-				if rng.IntN(6) == 0 {
-					continue // an empty cell is not in the answer
-				}
-				v := rng.IntN(3 * k)
-				if rng.IntN(3) == 0 {
-					v = rng.IntN(k)
-				}
-				keys = append(keys, []string{string(rune('a' + r)), string(rune('A' + c))})
-				vals = append(vals, v)
-				total += v
-			}
+		if noise(ck+cellkey.Size) != e || noise(ck+7*cellkey.Size) != e || noise(ck-cellkey.Size) != e {
+			t.Fatalf("noise(%d) is not a function of the key modulo %d", ck, cellkey.Size)
 		}
-		if dims == 1 {
-			for i := range keys {
-				keys[i] = keys[i][1:]
-			}
+		seen[e]++
+		sum += e
+	}
+	for e := -maxNoise; e <= maxNoise; e++ {
+		if n := seen[e]; n < cellkey.Size/5 || n > cellkey.Size/5+1 {
+			t.Errorf("noise %d drawn by %d keys of %d, want a fifth", e, n, cellkey.Size)
 		}
-		groups := marginGroups(keys, dims)
-		hidden, totalHidden := protect(vals, total, groups, k)
-		for i, v := range vals {
-			if !hidden[i] && v >= 1 && v < k {
-				t.Fatalf("iter %d: visible small cell %d", iter, v)
-			}
-			if hidden[i] && v == 0 {
-				t.Fatalf("iter %d: hidden zero", iter)
-			}
-		}
-		if !totalHidden && total >= 1 && total < k {
-			t.Fatalf("iter %d: visible small total", iter)
-		}
-		for gi, g := range groups {
-			if gi == 0 && totalHidden {
-				continue
-			}
-			n, sum, visibleNonZero := 0, 0, 0
-			for _, i := range g {
-				if hidden[i] {
-					n++
-					sum += vals[i]
-				} else if vals[i] > 0 {
-					visibleNonZero++
-				}
-			}
-			if n == 0 || (n >= 2 && sum >= k+n-1) {
-				continue
-			}
-			if gi == 0 || visibleNonZero > 0 {
-				t.Fatalf("iter %d: group %d (total hidden %v) exposes %d hidden cells adding to %d (k=%d): %v %v",
-					iter, gi, totalHidden, n, sum, k, vals, hidden)
-			}
-		}
+	}
+	if sum != 0 {
+		t.Errorf("the noises of all the keys add up to %d, want 0 (zero mean)", sum)
 	}
 }

@@ -96,6 +96,11 @@ type relationSpec struct {
 	// counted per contact (or per contact and service when grouped by
 	// REFERRAL_SERVICE) in columns n and n_open of the join ref.
 	rawReferrals bool
+	// keyed adds the record keys of the cell-key perturbation (suppress.go):
+	// x.rk, the contact's, and x.ci_key, its citizen's (NULL when
+	// anonymous); ref.rk, the sum of the keys of the referrals ref counts
+	// (relation.refKey); with rawReferrals, r.record_key.
+	keyed bool
 }
 
 // relation is "WITH …" and "FROM … WHERE …" over the rows an answer
@@ -118,6 +123,7 @@ type relation struct {
 	keys     map[Dimension]string
 	refCount string // SQL of a row's referrals (nullable)
 	refOpen  string // SQL of a row's open referrals (nullable)
+	refKey   string // SQL of the sum of their record keys (keyed; nullable)
 	b        *binder
 }
 
@@ -198,6 +204,7 @@ type head struct {
 	l3     string // the x subquery
 	keys   map[Dimension]string
 	values map[Dimension][]string
+	keyed  bool
 	b      *binder
 }
 
@@ -238,6 +245,9 @@ func (e *Engine) head(spec relationSpec) (*head, error) {
 		y1 = max(y1, to.Year())
 	}
 	q.WriteString(s.localTimeUTC("c.occurred_at", y0, y1) + " AS lts")
+	if spec.keyed {
+		q.WriteString(", c.record_key AS rk")
+	}
 	if spec.firsts || used[DimAccessType] {
 		q.WriteString(", CASE WHEN c.citizen_id IS NULL THEN 0" +
 			" WHEN EXISTS (SELECT 1 FROM contacts p WHERE p.citizen_id = c.citizen_id AND p.occurred_at < c.occurred_at) THEN 0" +
@@ -263,7 +273,8 @@ func (e *Engine) head(spec relationSpec) (*head, error) {
 	q.Reset()
 	q.WriteString("SELECT b.*")
 	var joins []string
-	if used[DimAgeBand] || used[DimSex] || used[DimCitizenship] || used[DimDistrict] {
+	citizenDims := used[DimAgeBand] || used[DimSex] || used[DimCitizenship] || used[DimDistrict]
+	if citizenDims {
 		bd := s.utcDate("ci.birth_date")
 		year := func(t string) string { return "CAST(substr(" + t + ", 1, 4) AS INTEGER)" }
 		monthDay := func(t string) string {
@@ -274,6 +285,11 @@ func (e *Engine) head(spec relationSpec) (*head, error) {
 			" - CASE WHEN " + monthDay("b.lts") + " < " + monthDay(bd) + " THEN 1 ELSE 0 END" +
 			" WHEN b.citizen_id IS NULL AND b.anonymous_birth_year IS NOT NULL THEN " + year("b.lts") + " - b.anonymous_birth_year" +
 			" ELSE NULL END AS age")
+	}
+	if spec.keyed {
+		q.WriteString(", ci.record_key AS ci_key")
+	}
+	if citizenDims || spec.keyed {
 		joins = append(joins, " LEFT JOIN citizens ci ON ci.id = b.citizen_id")
 	}
 	if used[DimOperator] {
@@ -293,6 +309,9 @@ func (e *Engine) head(spec relationSpec) (*head, error) {
 	// x: the keys of the single-valued dimensions.
 	q.Reset()
 	q.WriteString("SELECT y.id, y.citizen_id, y.operator_id, y.outcome, y.lts, y.is_first")
+	if spec.keyed {
+		q.WriteString(", y.rk, y.ci_key")
+	}
 	keys := map[Dimension]string{}
 	for _, d := range Dimension("").Values() {
 		d := Dimension(d)
@@ -304,7 +323,7 @@ func (e *Engine) head(spec relationSpec) (*head, error) {
 	q.WriteString(" FROM y")
 	l3 := q.String()
 	materialised := ""
-	if used[DimAgeBand] || used[DimSex] || used[DimCitizenship] || used[DimDistrict] {
+	if citizenDims {
 		materialised = "MATERIALIZED "
 	}
 	// b, and y when it computes the age, are materialised: inlined, their
@@ -316,6 +335,7 @@ func (e *Engine) head(spec relationSpec) (*head, error) {
 		l3:     l3,
 		keys:   keys,
 		values: values,
+		keyed:  spec.keyed,
 		b:      b,
 	}, nil
 }
@@ -359,8 +379,12 @@ func (h *head) tail(group []Dimension, rawReferrals bool) *relation {
 			})
 		}
 	}
-	counts := "COUNT(*) AS n, SUM(CASE WHEN r.status IN ('PROPOSED', 'ACCEPTED') THEN 1 ELSE 0 END) AS n_open" +
-		" FROM referrals r JOIN services s ON s.id = r.service_id WHERE r.contact_id IN (SELECT id FROM b)"
+	counts := "COUNT(*) AS n, SUM(CASE WHEN r.status IN ('PROPOSED', 'ACCEPTED') THEN 1 ELSE 0 END) AS n_open"
+	if h.keyed {
+		counts += ", SUM(r.record_key) AS rk"
+		rel.refKey = "ref.rk"
+	}
+	counts += " FROM referrals r JOIN services s ON s.id = r.service_id WHERE r.contact_id IN (SELECT id FROM b)"
 	svc := values[DimReferralService]
 	switch {
 	case rawReferrals:

@@ -1,133 +1,74 @@
 package analytics
 
-import "strings"
+import "segretariato/internal/cellkey"
 
-// suppression marks, per measure, the hidden figures of the cells and of
-// the total (index 0).
-type suppression struct {
-	cells [numMeasures][]bool
-	total [numMeasures][]bool
-}
-
-// suppressDemand decides, measure by measure, which figures of a demand
-// answer to withhold. The rule (the package comment has the reasons):
+// The analysts' figures: the cell-key method (suppression that holds
+// across answers; the package comment gives the reasons, the README the
+// guarantee).
 //
-//  1. Primary: a figure of 1 to k-1 is hidden, in a cell or the total.
-//  2. Secondary, for every margin the answer or a sibling answer exposes:
-//     the total (all the cells) and, with two or more dimensions, every row
-//     and column (the cells that share all keys but one). In such a group,
-//     once one cell is hidden, the hidden cells must be at least two and
-//     add up to at least k + n - 1 (n hidden cells): then total - visible
-//     cells, their sum, leaves each of them anywhere from 1 to k or more.
-//     Until it holds, the smallest visible non-zero cell of the group is
-//     hidden too; when none is left, the total is hidden (a row's margin
-//     belongs to another answer, which applies the rule itself).
-//  3. Repeat until no group changes.
+// Every counted record carries a record key, uniform in [0, cellkey.Size)
+// and fixed at its creation (internal/cellkey). A figure's cell key is the
+// sum of the keys of the records it counts, modulo cellkey.Size, computed
+// in the same SQL statement as the count; it picks the figure's noise from
+// noiseTable. The records of a figure are:
 //
-// Zeros are shown: they are not small cells, and a hidden zero would
-// protect nothing the rule does not already.
-func suppressDemand(cc []counts, total counts, keys [][]string, dims, k int) suppression {
-	var s suppression
-	groups := marginGroups(keys, dims)
-	vals := make([]int, len(cc))
-	for m := range numMeasures {
-		for i := range cc {
-			vals[i] = cc[i][m]
+//   - contacts: the cell's contacts (their keys);
+//   - citizens: the cell's distinct identified citizens (the citizens'
+//     own keys, each once however many contacts it has in the cell);
+//   - newCitizens: those of them whose first ever contact is in the cell
+//     (the same citizens' keys);
+//   - referrals: the referrals counted (the referrals' keys);
+//   - the funnel's steps: the referrals that reached the step.
+//
+// So a figure's noise is a function of the set of records it counts:
+// asked again, or through another grouping or filter that selects the
+// same records, it is the same, and averaging repeated answers gives
+// nothing; two figures whose record sets differ by even one record have
+// cell keys that differ by that record's (uniform, unknown) key, so their
+// noises are independent, and their difference is the true difference
+// plus the difference of two independent noises.
+
+// maxNoise is the largest noise, D: a published figure is within
+// maxNoise of the true count.
+const maxNoise = 2
+
+// noiseTable is the perturbation table: the noise is -maxNoise+i for a
+// cell key below noiseTable[i] (and not below noiseTable[i-1]). The five
+// noises -2..+2 are equally likely (819 or 820 keys of 4096 each): zero
+// mean, variance 2, and two independent noises are equal with
+// probability 1/5, so a difference of two answers is the true difference
+// in one case out of five, and the analyst cannot tell which.
+var noiseTable = [2*maxNoise + 1]int{819, 1638, 2458, 3277, cellkey.Size}
+
+// noise is the noise of a cell key (any integer; reduced modulo
+// cellkey.Size).
+func noise(cellKey int64) int {
+	ck := int(((cellKey % cellkey.Size) + cellkey.Size) % cellkey.Size)
+	for i, bound := range noiseTable {
+		if ck < bound {
+			return i - maxNoise
 		}
-		hidden, totalHidden := protect(vals, total[m], groups, k)
-		s.cells[m] = hidden
-		s.total[m] = []bool{totalHidden}
 	}
-	return s
+	return maxNoise // not reached: the last bound is cellkey.Size
 }
 
-// protect applies the rule of suppressDemand to one measure: vals are the
-// cells, total the total, groups the margins (groups[0] is the total's:
-// all the cells).
-func protect(vals []int, total int, groups [][]int, k int) (hidden []bool, totalHidden bool) {
-	hidden = make([]bool, len(vals))
-	for i, v := range vals {
-		hidden[i] = v >= 1 && v < k
+// Perturb is the figure an analyst gets for a true count n whose records'
+// keys add up to keySum, with threshold k: nil (withheld) when n is 1 to
+// k-1, or when n plus its noise falls below k; otherwise n plus the noise.
+// A zero is shown as it is: no record, nothing to protect. Every figure
+// shown is therefore 0 or at least k, and within maxNoise of n; no count
+// of 1 to k-1 is ever shown.
+func Perturb(n int, keySum int64, k int) *int {
+	if n == 0 {
+		v := 0
+		return &v
 	}
-	totalHidden = total >= 1 && total < k
-	for changed := true; changed; {
-		changed = false
-		for gi, g := range groups {
-			isTotal := gi == 0
-			if isTotal && totalHidden {
-				continue
-			}
-			for !groupSafe(vals, hidden, g, k) {
-				next := -1
-				for _, i := range g {
-					if !hidden[i] && vals[i] > 0 && (next < 0 || vals[i] < vals[next]) {
-						next = i
-					}
-				}
-				if next < 0 {
-					if isTotal {
-						totalHidden = true
-						changed = true
-					}
-					break
-				}
-				hidden[next] = true
-				changed = true
-			}
-		}
+	if n < k {
+		return nil
 	}
-	return hidden, totalHidden
-}
-
-// groupSafe reports whether the hidden cells of a group cannot be told
-// apart from its margin: none hidden, or at least two adding up to at
-// least k + n - 1.
-func groupSafe(vals []int, hidden []bool, g []int, k int) bool {
-	n, sum := 0, 0
-	for _, i := range g {
-		if hidden[i] {
-			n++
-			sum += vals[i]
-		}
+	v := n + noise(keySum)
+	if v < k {
+		return nil
 	}
-	return n == 0 || (n >= 2 && sum >= k+n-1)
-}
-
-// marginGroups lists the cell groups whose margins an answer exposes:
-// first all the cells (the total); then, with two or more dimensions, for
-// each dimension the groups of cells sharing every other key. Groups of
-// one cell are left out: their margin is the cell itself.
-func marginGroups(keys [][]string, dims int) [][]int {
-	all := make([]int, len(keys))
-	for i := range all {
-		all[i] = i
-	}
-	groups := [][]int{all}
-	if dims < 2 {
-		return groups
-	}
-	for d := range dims {
-		byRest := map[string][]int{}
-		var order []string
-		for i, ks := range keys {
-			var b strings.Builder
-			for j, k := range ks {
-				if j != d {
-					b.WriteString(k)
-					b.WriteByte(0)
-				}
-			}
-			r := b.String()
-			if _, ok := byRest[r]; !ok {
-				order = append(order, r)
-			}
-			byRest[r] = append(byRest[r], i)
-		}
-		for _, r := range order {
-			if len(byRest[r]) > 1 {
-				groups = append(groups, byRest[r])
-			}
-		}
-	}
-	return groups
+	return &v
 }

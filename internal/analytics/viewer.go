@@ -13,19 +13,20 @@ import (
 // download both go through these, so the disclosure rules are the same on
 // every path.
 
-// Suppressed says whether the request's operator gets suppressed figures:
+// Suppressed says whether the request's operator gets protected figures:
 // everyone but the coordinator (in practice the analyst: the other roles
-// may not ask) gets small cells, and whatever would recover them,
-// withheld.
+// may not ask) gets figures perturbed by the cell-key method and small
+// ones withheld (Perturb); the coordinator gets exact figures.
 func Suppressed(ctx context.Context) bool {
 	v := auth.FromContext(ctx)
 	return v == nil || v.Role != schematype.RoleCoordinator
 }
 
 // ViewerFilter converts the API's filter for the request's operator. For
-// suppressed figures the date range must be whole months: two answers
-// whose ranges differ by a day could otherwise be subtracted to expose one
-// person's contacts. It returns an INVALID error naming the bound.
+// suppressed figures the date range must be whole months: fewer ways to
+// isolate a small group by differencing (the perturbation defeats each
+// one, see the package comment, and fewer of them leave the analyst fewer
+// independent estimates to combine). It returns an INVALID error naming the bound.
 func ViewerFilter(ctx context.Context, in *FilterInput) (Filter, error) {
 	f := in.Filter()
 	if Suppressed(ctx) {

@@ -3,7 +3,9 @@
 // dashboard's development and load tests.
 //
 // Everything is generated from a seed, so the same Options give the same
-// data: the demo staff (four social workers, a coordinator, an analyst, an
+// data (but for the record keys of the cell-key method, internal/cellkey,
+// drawn at random by the schema as for any record: a key known from a
+// seed would give away the noise of the analysts' figures): the demo staff (four social workers, a coordinator, an analyst, an
 // administrator, all with e-mails at EmailDomain), about 1,200 citizens with
 // valid fiscal codes, the intake contacts of the year with their needs and
 // outcomes, the referrals of the referred contacts with their history, the

@@ -28,7 +28,8 @@ import (
 //
 // COPY bypasses ent, so it applies what ent and the schema's hooks would
 // (internal/intake): the main need is among the needs, times are UTC,
-// version starts at 1, created_at and updated_at come from the schema's
+// version starts at 1, created_at, updated_at and the record key (of the
+// cell-key perturbation, internal/cellkey) come from the schema's
 // defaults. The rows reaching it were validated and normalised by
 // internal/intakecsv (codes, responses, dates not in the future, the
 // anonymous fields only without a citizen). The privacy rules and the
@@ -159,6 +160,7 @@ var copyContactColumns = []string{
 	contact.FieldOutcome, contact.FieldDurationMinutes, contact.FieldNotes,
 	contact.FieldAnonymousSex, contact.FieldAnonymousBirthYear,
 	contact.FieldCitizenID, contact.FieldMainNeedID, contact.FieldOperatorID,
+	contact.FieldRecordKey,
 }
 
 // copyContacts creates the contacts of rows[at[k]] (wants[at[k]]), their
@@ -187,7 +189,8 @@ func (im *importer) copyContacts(rows []*intakecsv.Row, wants []contactWant, at 
 			string(w.requester), string(w.area), string(resp),
 			string(w.outcome), intOrNil(w.duration), w.notes,
 			sex, intOrNil(w.anonYear),
-			intOrNil(w.citizenID), int64(w.mainNeed), int64(w.operatorID))
+			intOrNil(w.citizenID), int64(w.mainNeed), int64(w.operatorID),
+			int64(contact.DefaultRecordKey()))
 	})
 	if err != nil {
 		return err
@@ -228,7 +231,7 @@ var copyReferralColumns = []string{
 	referral.FieldStatus, referral.FieldProposedAt, referral.FieldAcceptedAt,
 	referral.FieldDeclinedAt, referral.FieldCompletedAt, referral.FieldCancelledAt,
 	referral.FieldSuccessful, referral.FieldConsentOverride,
-	referral.FieldContactID, referral.FieldServiceID,
+	referral.FieldContactID, referral.FieldServiceID, referral.FieldRecordKey,
 }
 
 var copyEventColumns = []string{
@@ -263,7 +266,7 @@ func (im *importer) copyReferrals(wants []contactWant, ids []int, create []newRe
 			string(nr.ref.status), at, step(acc),
 			step(dec), step(comp), step(canc),
 			successful, referral.DefaultConsentOverride,
-			int64(ids[nr.row]), int64(nr.ref.serviceID))
+			int64(ids[nr.row]), int64(nr.ref.serviceID), int64(referral.DefaultRecordKey()))
 	})
 	if err != nil {
 		return err
@@ -294,7 +297,7 @@ var copyCitizenColumns = []string{
 	citizen.FieldFiscalCode, citizen.FieldFirstName, citizen.FieldLastName,
 	citizen.FieldBirthDate, citizen.FieldSex, citizen.FieldCitizenship,
 	citizen.FieldDistrict, citizen.FieldDistrictKey, citizen.FieldPrivacyConsent,
-	citizen.HolderColumn,
+	citizen.HolderColumn, citizen.FieldRecordKey,
 }
 
 // copyCitizens creates citizens and records their ids in im.cits. It
@@ -341,7 +344,7 @@ func (im *importer) copyCitizens(cs []newCitizen) error {
 			n.code, c.vals.first, c.vals.last,
 			n.birth, n.sex, citizenship,
 			district, key, citizen.DefaultPrivacyConsent,
-			int64(c.holder))
+			int64(c.holder), int64(citizen.DefaultRecordKey()))
 	})
 }
 

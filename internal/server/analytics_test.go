@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"encoding/json"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -113,8 +114,10 @@ func TestDemandGoldenThroughTheAPI(t *testing.T) {
 }
 
 // TestAnalystsSeeNoSmallCells asks the sample's pivots as an analyst: no
-// figure from 1 to K-1 is visible, suppressed cells carry no number, and
-// date ranges must be whole months.
+// figure from 1 to K-1 is visible, suppressed cells carry no number, the
+// others are perturbed (within ±2 of the coordinator's exact figures, not
+// all equal to them), the CSV download is the same answer, and date
+// ranges must be whole months.
 func TestAnalystsSeeNoSmallCells(t *testing.T) {
 	db := dbtest.Open(t, "sqlite3", database.Options{})
 	api := apitest.New(t, db)
@@ -140,20 +143,54 @@ func TestAnalystsSeeNoSmallCells(t *testing.T) {
 	if suppressed == 0 {
 		t.Error("no cell was suppressed: the test data should have small cells")
 	}
-	// The coordinator sees exact figures of the same pivot.
-	var exact demandOut
-	api.MustDo(t, coord, demandQuery, map[string]any{"g": []string{"PERIOD", "MAIN_NEED"}, "p": "QUARTER"}, &exact)
-	small := 0
-	for _, c := range exact.Demand.Cells {
+	// The coordinator sees exact figures of the same pivot; the analyst's
+	// are perturbed.
+	var exact, perturbed demandOut
+	vars := map[string]any{"g": []string{"PERIOD", "MAIN_NEED"}, "p": "QUARTER"}
+	api.MustDo(t, coord, demandQuery, vars, &exact)
+	api.MustDo(t, analyst, demandQuery, vars, &perturbed)
+	small, differ := 0, 0
+	for i, c := range exact.Demand.Cells {
 		if c.Suppressed || c.Contacts == nil {
 			t.Fatalf("a coordinator's cell is suppressed: %+v", c)
 		}
 		if *c.Contacts < 5 {
 			small++
 		}
+		if p := perturbed.Demand.Cells[i].Contacts; p != nil {
+			if *p < *c.Contacts-2 || *p > *c.Contacts+2 {
+				t.Errorf("%v: the analyst sees %d contacts, truly %d", c.Keys, *p, *c.Contacts)
+			}
+			if *p != *c.Contacts {
+				differ++
+			}
+		}
 	}
 	if small == 0 {
 		t.Error("the coordinator's answer has no small cell to compare with")
+	}
+	if differ == 0 {
+		t.Error("the analyst's figures are all exact: no perturbation")
+	}
+	// The analyst's CSV is the analyst's answer.
+	var csvWant strings.Builder
+	csvWant.WriteString("PERIOD,MAIN_NEED,contacts,citizens,newCitizens,referrals,suppressed\n")
+	for _, c := range append(perturbed.Demand.Cells, perturbed.Demand.Total) {
+		keys := c.Keys
+		if len(keys) == 0 {
+			keys = []string{"TOTAL", "TOTAL"}
+		}
+		csvWant.WriteString(strings.Join(keys, ","))
+		for _, m := range []string{"contacts", "citizens", "newCitizens", "referrals"} {
+			csvWant.WriteString(",")
+			if v := c.measure(m); v != nil {
+				csvWant.WriteString(strconv.Itoa(*v))
+			}
+		}
+		csvWant.WriteString("," + strconv.FormatBool(c.Suppressed) + "\n")
+	}
+	if rec := getWith(api, analyst, "/export/demand.csv?groupBy=PERIOD,MAIN_NEED&period=QUARTER"); rec.Body.String() != csvWant.String() {
+		t.Errorf("the analyst's CSV is not the analyst's answer:\n%s\nwant:\n%s", rec.Body.String(), csvWant.String())
 	}
 	r := api.Do(t, analyst, demandQuery, map[string]any{"g": []string{"PERIOD"}, "p": "MONTH",
 		"f": map[string]any{"from": "2025-03-02T00:00:00Z", "to": "2025-04-01T00:00:00Z"}})

@@ -1,0 +1,31 @@
+-- Record keys of the cell-key perturbation (internal/cellkey): a random
+-- integer in [0, 4096) per counted record, existing rows included. SQLite
+-- cannot add a NOT NULL column without a default, so each table is
+-- rebuilt (the foreign keys are off meanwhile, see beginMigration); the
+-- AUTOINCREMENT sequence of each table (its global id range) is kept.
+CREATE TABLE `new_citizens` (`id` integer NOT NULL PRIMARY KEY AUTOINCREMENT, `created_at` datetime NOT NULL, `updated_at` datetime NOT NULL, `version` integer NOT NULL DEFAULT (1), `record_key` integer NOT NULL, `fiscal_code` text NULL, `first_name` text NULL, `last_name` text NULL, `birth_date` datetime NULL, `sex` text NULL, `citizenship` text NULL, `district` text NULL, `district_key` text NULL, `phone` text NULL, `email` text NULL, `address` text NULL, `privacy_consent` bool NOT NULL DEFAULT (false), `consent_at` datetime NULL, `consent_scope` text NULL, `consent_expires_at` datetime NULL, `pseudonymised_at` datetime NULL, `holder_id` integer NULL, CONSTRAINT `citizens_operators_citizens` FOREIGN KEY (`holder_id`) REFERENCES `operators` (`id`) ON DELETE SET NULL);
+INSERT INTO sqlite_sequence (name, seq) SELECT 'new_citizens', seq FROM sqlite_sequence WHERE name = 'citizens';
+INSERT INTO `new_citizens` (`id`, `created_at`, `updated_at`, `version`, `record_key`, `fiscal_code`, `first_name`, `last_name`, `birth_date`, `sex`, `citizenship`, `district`, `district_key`, `phone`, `email`, `address`, `privacy_consent`, `consent_at`, `consent_scope`, `consent_expires_at`, `pseudonymised_at`, `holder_id`) SELECT `id`, `created_at`, `updated_at`, `version`, abs(random()) % 4096, `fiscal_code`, `first_name`, `last_name`, `birth_date`, `sex`, `citizenship`, `district`, `district_key`, `phone`, `email`, `address`, `privacy_consent`, `consent_at`, `consent_scope`, `consent_expires_at`, `pseudonymised_at`, `holder_id` FROM `citizens`;
+DROP TABLE `citizens`;
+ALTER TABLE `new_citizens` RENAME TO `citizens`;
+CREATE UNIQUE INDEX `citizens_fiscal_code_key` ON `citizens` (`fiscal_code`);
+CREATE INDEX `citizen_last_name_first_name` ON `citizens` (`last_name`, `first_name`);
+CREATE INDEX `citizen_holder_id` ON `citizens` (`holder_id`);
+CREATE TABLE `new_contacts` (`id` integer NOT NULL PRIMARY KEY AUTOINCREMENT, `created_at` datetime NOT NULL, `updated_at` datetime NOT NULL, `version` integer NOT NULL DEFAULT (1), `record_key` integer NOT NULL, `contact_ref` text NULL, `occurred_at` datetime NOT NULL, `channel` text NOT NULL, `requester` text NOT NULL, `target_area` text NOT NULL, `responses` json NOT NULL, `outcome` text NOT NULL, `duration_minutes` integer NULL, `notes` text NULL, `anonymous_sex` text NULL, `anonymous_birth_year` integer NULL, `citizen_id` integer NULL, `main_need_id` integer NOT NULL, `operator_id` integer NOT NULL, CONSTRAINT `contacts_citizens_contacts` FOREIGN KEY (`citizen_id`) REFERENCES `citizens` (`id`) ON DELETE SET NULL, CONSTRAINT `contacts_need_categories_main_need` FOREIGN KEY (`main_need_id`) REFERENCES `need_categories` (`id`) ON DELETE NO ACTION, CONSTRAINT `contacts_operators_contacts` FOREIGN KEY (`operator_id`) REFERENCES `operators` (`id`) ON DELETE NO ACTION);
+INSERT INTO sqlite_sequence (name, seq) SELECT 'new_contacts', seq FROM sqlite_sequence WHERE name = 'contacts';
+INSERT INTO `new_contacts` (`id`, `created_at`, `updated_at`, `version`, `record_key`, `contact_ref`, `occurred_at`, `channel`, `requester`, `target_area`, `responses`, `outcome`, `duration_minutes`, `notes`, `anonymous_sex`, `anonymous_birth_year`, `citizen_id`, `main_need_id`, `operator_id`) SELECT `id`, `created_at`, `updated_at`, `version`, abs(random()) % 4096, `contact_ref`, `occurred_at`, `channel`, `requester`, `target_area`, `responses`, `outcome`, `duration_minutes`, `notes`, `anonymous_sex`, `anonymous_birth_year`, `citizen_id`, `main_need_id`, `operator_id` FROM `contacts`;
+DROP TABLE `contacts`;
+ALTER TABLE `new_contacts` RENAME TO `contacts`;
+CREATE UNIQUE INDEX `contacts_contact_ref_key` ON `contacts` (`contact_ref`);
+CREATE INDEX `contact_occurred_at` ON `contacts` (`occurred_at`);
+CREATE INDEX `contact_operator_id_occurred_at` ON `contacts` (`operator_id`, `occurred_at`);
+CREATE INDEX `contact_citizen_id_occurred_at` ON `contacts` (`citizen_id`, `occurred_at`);
+CREATE INDEX `contact_main_need_id` ON `contacts` (`main_need_id`);
+CREATE TABLE `new_referrals` (`id` integer NOT NULL PRIMARY KEY AUTOINCREMENT, `created_at` datetime NOT NULL, `updated_at` datetime NOT NULL, `version` integer NOT NULL DEFAULT (1), `record_key` integer NOT NULL, `status` text NOT NULL DEFAULT ('PROPOSED'), `proposed_at` datetime NOT NULL, `accepted_at` datetime NULL, `declined_at` datetime NULL, `completed_at` datetime NULL, `cancelled_at` datetime NULL, `appointment_at` datetime NULL, `successful` bool NULL, `failure_reason` text NULL, `notes` text NULL, `consent_override` bool NOT NULL DEFAULT (false), `contact_id` integer NOT NULL, `service_id` integer NOT NULL, CONSTRAINT `referrals_contacts_referrals` FOREIGN KEY (`contact_id`) REFERENCES `contacts` (`id`) ON DELETE NO ACTION, CONSTRAINT `referrals_services_service` FOREIGN KEY (`service_id`) REFERENCES `services` (`id`) ON DELETE NO ACTION);
+INSERT INTO sqlite_sequence (name, seq) SELECT 'new_referrals', seq FROM sqlite_sequence WHERE name = 'referrals';
+INSERT INTO `new_referrals` (`id`, `created_at`, `updated_at`, `version`, `record_key`, `status`, `proposed_at`, `accepted_at`, `declined_at`, `completed_at`, `cancelled_at`, `appointment_at`, `successful`, `failure_reason`, `notes`, `consent_override`, `contact_id`, `service_id`) SELECT `id`, `created_at`, `updated_at`, `version`, abs(random()) % 4096, `status`, `proposed_at`, `accepted_at`, `declined_at`, `completed_at`, `cancelled_at`, `appointment_at`, `successful`, `failure_reason`, `notes`, `consent_override`, `contact_id`, `service_id` FROM `referrals`;
+DROP TABLE `referrals`;
+ALTER TABLE `new_referrals` RENAME TO `referrals`;
+CREATE INDEX `referral_status` ON `referrals` (`status`);
+CREATE INDEX `referral_service_id_proposed_at` ON `referrals` (`service_id`, `proposed_at`);
+CREATE INDEX `referral_contact_id` ON `referrals` (`contact_id`);
