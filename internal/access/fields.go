@@ -53,6 +53,7 @@ var RootFields = map[string]map[string][]schematype.Role{
 		"createReferral": casework, "updateReferral": casework, "moveReferral": casework,
 		"shareCitizen": {coord}, "unshareCitizen": {coord}, "reassignCitizen": {coord},
 		"eraseCitizen": {coord}, "importIntakeCards": {coord},
+		"withdrawConsent": casework,
 		"createNeedCategory": reference, "updateNeedCategory": reference, "deleteNeedCategory": reference,
 		"createService": reference, "updateService": reference, "deleteService": reference,
 		"updateOperator": {admin},
