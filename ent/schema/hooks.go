@@ -20,7 +20,9 @@ func (Citizen) Hooks() []ent.Hook {
 // Hooks of Contact: anonymous fields, responses, main need (internal/intake).
 // The contacts of erased citizens are never changed, nor new ones linked
 // to them (internal/intake).
-func (Contact) Hooks() []ent.Hook { return []ent.Hook{intake.ContactHook(), intake.ErasedContactHook()} }
+func (Contact) Hooks() []ent.Hook {
+	return []ent.Hook{intake.ContactHook(), intake.ErasedContactHook()}
+}
 
 // Hooks of Referral: none created or edited for an erased citizen
 // (internal/intake).

@@ -48,12 +48,11 @@ var RootFields = map[string]map[string][]schematype.Role{
 		"qualityReport":       {coord},
 	},
 	"Mutation": {
-		"createCitizen": casework, "updateCitizen": casework,
+		"createCitizen": casework, "updateCitizen": casework, "withdrawConsent": casework,
 		"createContact": casework, "updateContact": casework,
 		"createReferral": casework, "updateReferral": casework, "moveReferral": casework,
 		"shareCitizen": {coord}, "unshareCitizen": {coord}, "reassignCitizen": {coord},
 		"eraseCitizen": {coord}, "importIntakeCards": {coord},
-		"withdrawConsent": casework,
 		"createNeedCategory": reference, "updateNeedCategory": reference, "deleteNeedCategory": reference,
 		"createService": reference, "updateService": reference, "deleteService": reference,
 		"updateOperator": {admin},

@@ -95,7 +95,7 @@ func Withdraw(ctx context.Context, c *ent.Client, citizenID, version int, at *ti
 	if cit.Version != version {
 		return nil, apperr.New(apperr.Conflict, "the record was changed since it was read; read it again and retry")
 	}
-	if !cit.PrivacyConsent {
+	if !cit.PrivacyConsent && cit.PseudonymisedAt == nil { // an erased one is refused by its hook: ERASED
 		return nil, apperr.OnField("citizenID", "the citizen has no consent to withdraw")
 	}
 	up := c.Citizen.UpdateOneID(citizenID).Where(citizen.Version(version)).AddVersion(1).SetPrivacyConsent(false)

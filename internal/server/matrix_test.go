@@ -30,7 +30,7 @@ var allowList = map[string]string{
 	"Query.demand":              "CA", "Query.referralFunnel": "CA", "Query.caseload": "C", "Query.qualityReport": "C",
 	"Query.auditEvents": "CD", "Query.citizenAuditTrail": "CD", "Query.citizenData": "C",
 	// Mutations.
-	"Mutation.createCitizen": "SC", "Mutation.updateCitizen": "SC",
+	"Mutation.createCitizen": "SC", "Mutation.updateCitizen": "SC", "Mutation.withdrawConsent": "SC",
 	"Mutation.createContact": "SC", "Mutation.updateContact": "SC",
 	"Mutation.createReferral": "SC", "Mutation.updateReferral": "SC", "Mutation.moveReferral": "SC",
 	"Mutation.shareCitizen": "C", "Mutation.unshareCitizen": "C", "Mutation.reassignCitizen": "C",
