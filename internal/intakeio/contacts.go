@@ -318,6 +318,9 @@ func (im *importer) writeContacts(rows []*intakecsv.Row, where string) error {
 			stored[*c.ContactRef] = c
 		}
 	}
+	if err := im.refuseErased(rows, stored); err != nil {
+		return dbErr(err, "reading the stored contacts of %s", where)
+	}
 
 	wants := make([]contactWant, len(rows))
 	ids := make([]int, len(rows))

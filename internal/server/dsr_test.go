@@ -245,3 +245,52 @@ func needIDOf(t *testing.T, api *apitest.API, token, code string) string {
 }
 
 func jsonUnmarshal(data []byte, out any) error { return json.Unmarshal(data, out) }
+
+// TestImportCannotBringAnErasedCitizenBack: importing again the file an
+// erased citizen's cards came from is refused on their rows, and changes
+// nothing.
+func TestImportCannotBringAnErasedCitizenBack(t *testing.T) {
+	dbtest.ForEach(t, func(t *testing.T, db *database.DB) {
+		api := apitest.New(t, db)
+		sampleOperators(t, db)
+		_, coord := api.Operator(t, schematype.RoleCoordinator)
+		file := readSample(t, "intake-sample.csv")
+		if r := api.Upload(t, coord, importMutation, nil, "file", "schede.csv", file); !strings.Contains(string(r.Data), `"accepted":true`) {
+			t.Fatalf("import: %s", r.Body)
+		}
+		// SEG-2025-000001 is Giulia Ricci's (line 2 of the file).
+		var found struct {
+			Contacts struct {
+				Edges []struct {
+					Node struct{ Citizen struct{ ID string } }
+				}
+			}
+		}
+		api.MustDo(t, coord, `{ contacts(where: {contactRef: "SEG-2025-000001"}) { edges { node { citizen { id } } } } }`, nil, &found)
+		if len(found.Contacts.Edges) != 1 {
+			t.Fatalf("contact SEG-2025-000001: %+v", found)
+		}
+		id := found.Contacts.Edges[0].Node.Citizen.ID
+		api.MustDo(t, coord, `mutation($id: ID!) { eraseCitizen(id: $id) { id } }`, map[string]any{"id": id}, nil)
+		citizens := db.Client.Citizen.Query().CountX(sys(t))
+
+		var out importOut
+		r := api.Upload(t, coord, importMutation, nil, "file", "schede.csv", file)
+		mustDecode(t, r, &out)
+		refused := 0
+		for _, e := range out.ImportIntakeCards.Errors {
+			if e.Reason == "the contact's citizen was erased" && e.Column == "contact_ref" {
+				refused++
+			}
+		}
+		if out.ImportIntakeCards.Accepted || refused == 0 || refused != out.ImportIntakeCards.ErrorCount {
+			t.Errorf("importing the erased citizen's rows again: %s", r.Body)
+		}
+		if n := db.Client.Citizen.Query().CountX(sys(t)); n != citizens {
+			t.Errorf("%d citizens after the refused import, %d before", n, citizens)
+		}
+		if c := readCitizen(t, api, coord, id); c.ErasedAt == nil || c.LastName != "" || c.FiscalCode != nil {
+			t.Errorf("the erased citizen after the import: %+v", c)
+		}
+	})
+}
