@@ -318,9 +318,7 @@ func (im *importer) writeContacts(rows []*intakecsv.Row, where string) error {
 			stored[*c.ContactRef] = c
 		}
 	}
-	if err := im.refuseErased(rows, stored); err != nil {
-		return dbErr(err, "reading the stored contacts of %s", where)
-	}
+	im.refuseErased(rows, stored)
 
 	wants := make([]contactWant, len(rows))
 	ids := make([]int, len(rows))

@@ -2,7 +2,6 @@ package intakeio
 
 import (
 	"segretariato/ent"
-	"segretariato/ent/citizen"
 	"segretariato/internal/intakecsv"
 )
 
@@ -14,32 +13,15 @@ import (
 const ReasonErased = "the contact's citizen was erased"
 
 // refuseErased refuses the rows whose stored contact belongs to an erased
-// citizen: one query per chunk of citizens.
-func (im *importer) refuseErased(rows []*intakecsv.Row, stored map[string]*ent.Contact) error {
-	var ids []int
-	seen := map[int]bool{}
-	for _, c := range stored {
-		if c.CitizenID != nil && !seen[*c.CitizenID] {
-			seen[*c.CitizenID] = true
-			ids = append(ids, *c.CitizenID)
-		}
-	}
-	erased := map[int]bool{}
-	for lo := 0; lo < len(ids); lo += maxIn {
-		got, err := im.c.Citizen.Query().
-			Where(citizen.IDIn(ids[lo:min(lo+maxIn, len(ids))]...), citizen.PseudonymisedAtNotNil()).
-			IDs(im.ctx)
-		if err != nil {
-			return err
-		}
-		for _, id := range got {
-			erased[id] = true
-		}
-	}
+// citizen. The erasure gives every contact of the citizen its age band
+// (erased_age_band, never null after it and null on every other contact),
+// so the stored contacts tell, with no statement of their own. With these
+// rows refused, the import links contacts and referrals only to citizens
+// that are not erased (intake.VouchNotErased).
+func (im *importer) refuseErased(rows []*intakecsv.Row, stored map[string]*ent.Contact) {
 	for _, r := range rows {
-		if c := stored[r.ContactRef]; c != nil && c.CitizenID != nil && erased[*c.CitizenID] {
+		if c := stored[r.ContactRef]; c != nil && c.ErasedAgeBand != nil {
 			im.refuse(intakecsv.RowError{Line: r.Line, PhysicalLine: r.PhysicalLine, Column: intakecsv.ColContactRef, Reason: ReasonErased})
 		}
 	}
-	return nil
 }

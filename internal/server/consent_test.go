@@ -30,7 +30,7 @@ func referTo(t *testing.T, w *world, token, citizen, service string, override bo
 	}
 	w.api.MustDo(t, token, `mutation($c: ID!, $n: ID!) { createContact(input: {citizenID: $c, mainNeedID: $n, occurredAt: "2025-06-02T09:00:00Z",
 		channel: IN_PERSON, requester: SELF, targetArea: ADULTS, responses: [ORIENTATION], outcome: REFERRED_EXTERNAL}) { id } }`,
-		map[string]any{"c": citizen, "n": needIDOf(t, w.api, token, "WRK_UNEMPLOYED")}, &con)
+		map[string]any{"c": citizen, "n": w.api.IDByCode(t, token, "needCategories", "WRK_UNEMPLOYED")}, &con)
 	return w.api.Do(t, token, `mutation($c: ID!, $s: ID!, $o: Boolean) { createReferral(input: {contactID: $c, serviceID: $s}, consentOverride: $o) { id consentOverride } }`,
 		map[string]any{"c": con.CreateContact.ID, "s": service, "o": override})
 }
@@ -43,7 +43,7 @@ func TestConsentHistory(t *testing.T) {
 	dbtest.ForEach(t, func(t *testing.T, db *database.DB) {
 		w := newWorld(t, db)
 		api := w.api
-		cpi := serviceIDOf(t, api, w.sw1, "CPI")
+		cpi := api.IDByCode(t, w.sw1, "services", "CPI")
 		future := time.Now().Add(time.Hour).UTC().Format(time.RFC3339)
 
 		t.Run("a consent dated in the future is refused", func(t *testing.T) {

@@ -97,7 +97,7 @@ func TestErasedCitizenKeepsOnlyItsSex(t *testing.T) {
 			Node struct{ Version int } `json:"node"`
 		}
 		api.MustDo(t, w.coord, `query($id: ID!) { node(id: $id) { ... on Contact { version } } }`, map[string]any{"id": w.contact}, &con)
-		cpi := serviceIDOf(t, api, w.coord, "CPI")
+		cpi := api.IDByCode(t, w.coord, "services", "CPI")
 		for _, tc := range []struct {
 			name, token, query string
 			vars               map[string]any
@@ -116,7 +116,7 @@ func TestErasedCitizenKeepsOnlyItsSex(t *testing.T) {
 				map[string]any{"id": w.citizen, "op": w.sw2ID}},
 			{"a new contact", w.coord, `mutation($c: ID!, $n: ID!) { createContact(input: {citizenID: $c, mainNeedID: $n, occurredAt: "2025-05-02T09:00:00Z",
 				channel: PHONE, requester: SELF, targetArea: ELDERLY, responses: [INFORMATION], outcome: INFORMED}) { id } }`,
-				map[string]any{"c": w.citizen, "n": needIDOf(t, api, w.coord, "CARE_HOME")}},
+				map[string]any{"c": w.citizen, "n": api.IDByCode(t, w.coord, "needCategories", "CARE_HOME")}},
 			{"the contact's notes written back", w.coord, `mutation($id: ID!, $v: Int!) { updateContact(id: $id, version: $v, input: {notes: "madre allettata"}) { id } }`,
 				map[string]any{"id": w.contact, "v": con.Node.Version}},
 			{"a new referral", w.coord, `mutation($c: ID!, $s: ID!) { createReferral(input: {contactID: $c, serviceID: $s}, consentOverride: true) { id } }`,
@@ -162,10 +162,7 @@ func TestErasureLeavesTheFiguresUnchanged(t *testing.T) {
 		sampleOperators(t, db)
 		_, coord := api.Operator(t, schematype.RoleCoordinator)
 		_, analyst := api.Operator(t, schematype.RoleAnalyst)
-		r := api.Upload(t, coord, importMutation, nil, "file", "schede.csv", readSample(t, "intake-sample.csv"))
-		if !strings.Contains(string(r.Data), `"accepted":true`) {
-			t.Fatalf("import: %s", r.Body)
-		}
+		importSample(t, api, coord)
 		before, beforeAnalyst := api.Figures(t, coord), api.Figures(t, analyst)
 
 		ids := db.Client.Citizen.Query().IDsX(sys(t))
@@ -216,34 +213,6 @@ func jsonValue(t *testing.T, s string) any {
 	return v
 }
 
-func serviceIDOf(t *testing.T, api *apitest.API, token, code string) string {
-	t.Helper()
-	var out struct {
-		Services struct {
-			Edges []struct{ Node struct{ ID string } }
-		}
-	}
-	api.MustDo(t, token, `query($c: String!) { services(where: {code: $c}) { edges { node { id } } } }`, map[string]any{"c": code}, &out)
-	if len(out.Services.Edges) != 1 {
-		t.Fatalf("service %s not found", code)
-	}
-	return out.Services.Edges[0].Node.ID
-}
-
-func needIDOf(t *testing.T, api *apitest.API, token, code string) string {
-	t.Helper()
-	var out struct {
-		NeedCategories struct {
-			Edges []struct{ Node struct{ ID string } }
-		} `json:"needCategories"`
-	}
-	api.MustDo(t, token, `query($c: String!) { needCategories(where: {code: $c}) { edges { node { id } } } }`, map[string]any{"c": code}, &out)
-	if len(out.NeedCategories.Edges) != 1 {
-		t.Fatalf("need %s not found", code)
-	}
-	return out.NeedCategories.Edges[0].Node.ID
-}
-
 func jsonUnmarshal(data []byte, out any) error { return json.Unmarshal(data, out) }
 
 // TestImportCannotBringAnErasedCitizenBack: importing again the file an
@@ -254,10 +223,7 @@ func TestImportCannotBringAnErasedCitizenBack(t *testing.T) {
 		api := apitest.New(t, db)
 		sampleOperators(t, db)
 		_, coord := api.Operator(t, schematype.RoleCoordinator)
-		file := readSample(t, "intake-sample.csv")
-		if r := api.Upload(t, coord, importMutation, nil, "file", "schede.csv", file); !strings.Contains(string(r.Data), `"accepted":true`) {
-			t.Fatalf("import: %s", r.Body)
-		}
+		file := importSample(t, api, coord)
 		// SEG-2025-000001 is Giulia Ricci's (line 2 of the file).
 		var found struct {
 			Contacts struct {
@@ -293,4 +259,14 @@ func TestImportCannotBringAnErasedCitizenBack(t *testing.T) {
 			t.Errorf("the erased citizen after the import: %+v", c)
 		}
 	})
+}
+
+// importSample imports the shared sample as token and returns the file.
+func importSample(t *testing.T, api *apitest.API, token string) []byte {
+	t.Helper()
+	file := readSample(t, "intake-sample.csv")
+	if r := api.Upload(t, token, importMutation, nil, "file", "schede.csv", file); !strings.Contains(string(r.Data), `"accepted":true`) {
+		t.Fatalf("import: %s", r.Body)
+	}
+	return file
 }
