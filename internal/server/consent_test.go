@@ -137,6 +137,16 @@ func TestConsentHistory(t *testing.T) {
 			if r := referTo(t, w, w.sw1, id, cpi, false); len(r.Errors) > 0 {
 				t.Errorf("external referral with the consent given again: %s", r.Body)
 			}
+			// The data subject's export carries the history.
+			var exp struct {
+				CitizenData struct {
+					ConsentHistory []struct{ Kind string } `json:"consentHistory"`
+				} `json:"citizenData"`
+			}
+			api.MustDo(t, w.coord, `query($id: ID!) { citizenData(id: $id) }`, map[string]any{"id": id}, &exp)
+			if len(exp.CitizenData.ConsentHistory) != 3 {
+				t.Errorf("the export's consent history: %+v", exp.CitizenData.ConsentHistory)
+			}
 		})
 
 		t.Run("an expired consent closes the gate", func(t *testing.T) {
