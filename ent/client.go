@@ -13,6 +13,7 @@ import (
 
 	"segretariato/ent/auditevent"
 	"segretariato/ent/citizen"
+	"segretariato/ent/consentevent"
 	"segretariato/ent/contact"
 	"segretariato/ent/idempotencykey"
 	"segretariato/ent/location"
@@ -45,6 +46,8 @@ type Client struct {
 	AuditEvent *AuditEventClient
 	// Citizen is the client for interacting with the Citizen builders.
 	Citizen *CitizenClient
+	// ConsentEvent is the client for interacting with the ConsentEvent builders.
+	ConsentEvent *ConsentEventClient
 	// Contact is the client for interacting with the Contact builders.
 	Contact *ContactClient
 	// IdempotencyKey is the client for interacting with the IdempotencyKey builders.
@@ -90,6 +93,7 @@ func (c *Client) init() {
 	c.Schema = migrate.NewSchema(c.driver)
 	c.AuditEvent = NewAuditEventClient(c.config)
 	c.Citizen = NewCitizenClient(c.config)
+	c.ConsentEvent = NewConsentEventClient(c.config)
 	c.Contact = NewContactClient(c.config)
 	c.IdempotencyKey = NewIdempotencyKeyClient(c.config)
 	c.Location = NewLocationClient(c.config)
@@ -200,6 +204,7 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		config:               cfg,
 		AuditEvent:           NewAuditEventClient(cfg),
 		Citizen:              NewCitizenClient(cfg),
+		ConsentEvent:         NewConsentEventClient(cfg),
 		Contact:              NewContactClient(cfg),
 		IdempotencyKey:       NewIdempotencyKeyClient(cfg),
 		Location:             NewLocationClient(cfg),
@@ -237,6 +242,7 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		config:               cfg,
 		AuditEvent:           NewAuditEventClient(cfg),
 		Citizen:              NewCitizenClient(cfg),
+		ConsentEvent:         NewConsentEventClient(cfg),
 		Contact:              NewContactClient(cfg),
 		IdempotencyKey:       NewIdempotencyKeyClient(cfg),
 		Location:             NewLocationClient(cfg),
@@ -282,9 +288,9 @@ func (c *Client) Close() error {
 // In order to add hooks to a specific client, call: `client.Node.Use(...)`.
 func (c *Client) Use(hooks ...Hook) {
 	for _, n := range []interface{ Use(...Hook) }{
-		c.AuditEvent, c.Citizen, c.Contact, c.IdempotencyKey, c.Location,
-		c.NeedCategory, c.OpeningHour, c.OpeningSession, c.Operator, c.Referral,
-		c.ReferralEvent, c.SatisfactionSurvey, c.Service, c.ServiceSecret,
+		c.AuditEvent, c.Citizen, c.ConsentEvent, c.Contact, c.IdempotencyKey,
+		c.Location, c.NeedCategory, c.OpeningHour, c.OpeningSession, c.Operator,
+		c.Referral, c.ReferralEvent, c.SatisfactionSurvey, c.Service, c.ServiceSecret,
 		c.SurveyResponse, c.TimetablePublication, c.Training, c.TrainingPlan,
 	} {
 		n.Use(hooks...)
@@ -295,9 +301,9 @@ func (c *Client) Use(hooks ...Hook) {
 // In order to add interceptors to a specific client, call: `client.Node.Intercept(...)`.
 func (c *Client) Intercept(interceptors ...Interceptor) {
 	for _, n := range []interface{ Intercept(...Interceptor) }{
-		c.AuditEvent, c.Citizen, c.Contact, c.IdempotencyKey, c.Location,
-		c.NeedCategory, c.OpeningHour, c.OpeningSession, c.Operator, c.Referral,
-		c.ReferralEvent, c.SatisfactionSurvey, c.Service, c.ServiceSecret,
+		c.AuditEvent, c.Citizen, c.ConsentEvent, c.Contact, c.IdempotencyKey,
+		c.Location, c.NeedCategory, c.OpeningHour, c.OpeningSession, c.Operator,
+		c.Referral, c.ReferralEvent, c.SatisfactionSurvey, c.Service, c.ServiceSecret,
 		c.SurveyResponse, c.TimetablePublication, c.Training, c.TrainingPlan,
 	} {
 		n.Intercept(interceptors...)
@@ -311,6 +317,8 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.AuditEvent.mutate(ctx, m)
 	case *CitizenMutation:
 		return c.Citizen.mutate(ctx, m)
+	case *ConsentEventMutation:
+		return c.ConsentEvent.mutate(ctx, m)
 	case *ContactMutation:
 		return c.Contact.mutate(ctx, m)
 	case *IdempotencyKeyMutation:
@@ -693,6 +701,172 @@ func (c *CitizenClient) mutate(ctx context.Context, m *CitizenMutation) (Value, 
 		return (&CitizenDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
 	default:
 		return nil, fmt.Errorf("ent: unknown Citizen mutation op: %q", m.Op())
+	}
+}
+
+// ConsentEventClient is a client for the ConsentEvent schema.
+type ConsentEventClient struct {
+	config
+}
+
+// NewConsentEventClient returns a client for the ConsentEvent from the given config.
+func NewConsentEventClient(c config) *ConsentEventClient {
+	return &ConsentEventClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `consentevent.Hooks(f(g(h())))`.
+func (c *ConsentEventClient) Use(hooks ...Hook) {
+	c.hooks.ConsentEvent = append(c.hooks.ConsentEvent, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `consentevent.Intercept(f(g(h())))`.
+func (c *ConsentEventClient) Intercept(interceptors ...Interceptor) {
+	c.inters.ConsentEvent = append(c.inters.ConsentEvent, interceptors...)
+}
+
+// Create returns a builder for creating a ConsentEvent entity.
+func (c *ConsentEventClient) Create() *ConsentEventCreate {
+	mutation := newConsentEventMutation(c.config, OpCreate)
+	return &ConsentEventCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of ConsentEvent entities.
+func (c *ConsentEventClient) CreateBulk(builders ...*ConsentEventCreate) *ConsentEventCreateBulk {
+	return &ConsentEventCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *ConsentEventClient) MapCreateBulk(slice any, setFunc func(*ConsentEventCreate, int)) *ConsentEventCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &ConsentEventCreateBulk{err: fmt.Errorf("calling to ConsentEventClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*ConsentEventCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &ConsentEventCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for ConsentEvent.
+func (c *ConsentEventClient) Update() *ConsentEventUpdate {
+	mutation := newConsentEventMutation(c.config, OpUpdate)
+	return &ConsentEventUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *ConsentEventClient) UpdateOne(_m *ConsentEvent) *ConsentEventUpdateOne {
+	mutation := newConsentEventMutation(c.config, OpUpdateOne, withConsentEvent(_m))
+	return &ConsentEventUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *ConsentEventClient) UpdateOneID(id int) *ConsentEventUpdateOne {
+	mutation := newConsentEventMutation(c.config, OpUpdateOne, withConsentEventID(id))
+	return &ConsentEventUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for ConsentEvent.
+func (c *ConsentEventClient) Delete() *ConsentEventDelete {
+	mutation := newConsentEventMutation(c.config, OpDelete)
+	return &ConsentEventDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *ConsentEventClient) DeleteOne(_m *ConsentEvent) *ConsentEventDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *ConsentEventClient) DeleteOneID(id int) *ConsentEventDeleteOne {
+	builder := c.Delete().Where(consentevent.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &ConsentEventDeleteOne{builder}
+}
+
+// Query returns a query builder for ConsentEvent.
+func (c *ConsentEventClient) Query() *ConsentEventQuery {
+	return &ConsentEventQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeConsentEvent},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a ConsentEvent entity by its id.
+func (c *ConsentEventClient) Get(ctx context.Context, id int) (*ConsentEvent, error) {
+	return c.Query().Where(consentevent.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *ConsentEventClient) GetX(ctx context.Context, id int) *ConsentEvent {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryCitizen queries the citizen edge of a ConsentEvent.
+func (c *ConsentEventClient) QueryCitizen(_m *ConsentEvent) *CitizenQuery {
+	query := (&CitizenClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(consentevent.Table, consentevent.FieldID, id),
+			sqlgraph.To(citizen.Table, citizen.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, consentevent.CitizenTable, consentevent.CitizenColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryRecordedBy queries the recorded_by edge of a ConsentEvent.
+func (c *ConsentEventClient) QueryRecordedBy(_m *ConsentEvent) *OperatorQuery {
+	query := (&OperatorClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(consentevent.Table, consentevent.FieldID, id),
+			sqlgraph.To(operator.Table, operator.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, consentevent.RecordedByTable, consentevent.RecordedByColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *ConsentEventClient) Hooks() []Hook {
+	hooks := c.hooks.ConsentEvent
+	return append(hooks[:len(hooks):len(hooks)], consentevent.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *ConsentEventClient) Interceptors() []Interceptor {
+	return c.inters.ConsentEvent
+}
+
+func (c *ConsentEventClient) mutate(ctx context.Context, m *ConsentEventMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&ConsentEventCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&ConsentEventUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&ConsentEventUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&ConsentEventDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown ConsentEvent mutation op: %q", m.Op())
 	}
 }
 
@@ -3291,14 +3465,14 @@ func (c *TrainingPlanClient) mutate(ctx context.Context, m *TrainingPlanMutation
 // hooks and interceptors per client, for fast access.
 type (
 	hooks struct {
-		AuditEvent, Citizen, Contact, IdempotencyKey, Location, NeedCategory,
-		OpeningHour, OpeningSession, Operator, Referral, ReferralEvent,
+		AuditEvent, Citizen, ConsentEvent, Contact, IdempotencyKey, Location,
+		NeedCategory, OpeningHour, OpeningSession, Operator, Referral, ReferralEvent,
 		SatisfactionSurvey, Service, ServiceSecret, SurveyResponse,
 		TimetablePublication, Training, TrainingPlan []ent.Hook
 	}
 	inters struct {
-		AuditEvent, Citizen, Contact, IdempotencyKey, Location, NeedCategory,
-		OpeningHour, OpeningSession, Operator, Referral, ReferralEvent,
+		AuditEvent, Citizen, ConsentEvent, Contact, IdempotencyKey, Location,
+		NeedCategory, OpeningHour, OpeningSession, Operator, Referral, ReferralEvent,
 		SatisfactionSurvey, Service, ServiceSecret, SurveyResponse,
 		TimetablePublication, Training, TrainingPlan []ent.Interceptor
 	}

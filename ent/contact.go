@@ -30,6 +30,14 @@ type Contact struct {
 	Version int `json:"version,omitempty"`
 	// RecordKey holds the value of the "record_key" field.
 	RecordKey int `json:"-"`
+	// ErasedAgeBand holds the value of the "erased_age_band" field.
+	ErasedAgeBand *string `json:"erased_age_band,omitempty"`
+	// ErasedCitizenship holds the value of the "erased_citizenship" field.
+	ErasedCitizenship *string `json:"erased_citizenship,omitempty"`
+	// ErasedDistrict holds the value of the "erased_district" field.
+	ErasedDistrict *string `json:"erased_district,omitempty"`
+	// ErasedDistrictKey holds the value of the "erased_district_key" field.
+	ErasedDistrictKey *string `json:"erased_district_key,omitempty"`
 	// ContactRef holds the value of the "contact_ref" field.
 	ContactRef *string `json:"contact_ref,omitempty"`
 	// OccurredAt holds the value of the "occurred_at" field.
@@ -158,7 +166,7 @@ func (*Contact) scanValues(columns []string) ([]any, error) {
 			values[i] = new([]byte)
 		case contact.FieldID, contact.FieldVersion, contact.FieldRecordKey, contact.FieldDurationMinutes, contact.FieldAnonymousBirthYear, contact.FieldOperatorID, contact.FieldCitizenID, contact.FieldMainNeedID:
 			values[i] = new(sql.NullInt64)
-		case contact.FieldContactRef, contact.FieldChannel, contact.FieldRequester, contact.FieldTargetArea, contact.FieldOutcome, contact.FieldNotes, contact.FieldAnonymousSex:
+		case contact.FieldErasedAgeBand, contact.FieldErasedCitizenship, contact.FieldErasedDistrict, contact.FieldErasedDistrictKey, contact.FieldContactRef, contact.FieldChannel, contact.FieldRequester, contact.FieldTargetArea, contact.FieldOutcome, contact.FieldNotes, contact.FieldAnonymousSex:
 			values[i] = new(sql.NullString)
 		case contact.FieldCreatedAt, contact.FieldUpdatedAt, contact.FieldOccurredAt:
 			values[i] = new(sql.NullTime)
@@ -206,6 +214,34 @@ func (_m *Contact) assignValues(columns []string, values []any) error {
 				return fmt.Errorf("unexpected type %T for field record_key", values[i])
 			} else if value.Valid {
 				_m.RecordKey = int(value.Int64)
+			}
+		case contact.FieldErasedAgeBand:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field erased_age_band", values[i])
+			} else if value.Valid {
+				_m.ErasedAgeBand = new(string)
+				*_m.ErasedAgeBand = value.String
+			}
+		case contact.FieldErasedCitizenship:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field erased_citizenship", values[i])
+			} else if value.Valid {
+				_m.ErasedCitizenship = new(string)
+				*_m.ErasedCitizenship = value.String
+			}
+		case contact.FieldErasedDistrict:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field erased_district", values[i])
+			} else if value.Valid {
+				_m.ErasedDistrict = new(string)
+				*_m.ErasedDistrict = value.String
+			}
+		case contact.FieldErasedDistrictKey:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field erased_district_key", values[i])
+			} else if value.Valid {
+				_m.ErasedDistrictKey = new(string)
+				*_m.ErasedDistrictKey = value.String
 			}
 		case contact.FieldContactRef:
 			if value, ok := values[i].(*sql.NullString); !ok {
@@ -375,6 +411,26 @@ func (_m *Contact) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("record_key=")
 	builder.WriteString(fmt.Sprintf("%v", _m.RecordKey))
+	builder.WriteString(", ")
+	if v := _m.ErasedAgeBand; v != nil {
+		builder.WriteString("erased_age_band=")
+		builder.WriteString(*v)
+	}
+	builder.WriteString(", ")
+	if v := _m.ErasedCitizenship; v != nil {
+		builder.WriteString("erased_citizenship=")
+		builder.WriteString(*v)
+	}
+	builder.WriteString(", ")
+	if v := _m.ErasedDistrict; v != nil {
+		builder.WriteString("erased_district=")
+		builder.WriteString(*v)
+	}
+	builder.WriteString(", ")
+	if v := _m.ErasedDistrictKey; v != nil {
+		builder.WriteString("erased_district_key=")
+		builder.WriteString(*v)
+	}
 	builder.WriteString(", ")
 	if v := _m.ContactRef; v != nil {
 		builder.WriteString("contact_ref=")

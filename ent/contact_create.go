@@ -84,6 +84,62 @@ func (_c *ContactCreate) SetNillableRecordKey(v *int) *ContactCreate {
 	return _c
 }
 
+// SetErasedAgeBand sets the "erased_age_band" field.
+func (_c *ContactCreate) SetErasedAgeBand(v string) *ContactCreate {
+	_c.mutation.SetErasedAgeBand(v)
+	return _c
+}
+
+// SetNillableErasedAgeBand sets the "erased_age_band" field if the given value is not nil.
+func (_c *ContactCreate) SetNillableErasedAgeBand(v *string) *ContactCreate {
+	if v != nil {
+		_c.SetErasedAgeBand(*v)
+	}
+	return _c
+}
+
+// SetErasedCitizenship sets the "erased_citizenship" field.
+func (_c *ContactCreate) SetErasedCitizenship(v string) *ContactCreate {
+	_c.mutation.SetErasedCitizenship(v)
+	return _c
+}
+
+// SetNillableErasedCitizenship sets the "erased_citizenship" field if the given value is not nil.
+func (_c *ContactCreate) SetNillableErasedCitizenship(v *string) *ContactCreate {
+	if v != nil {
+		_c.SetErasedCitizenship(*v)
+	}
+	return _c
+}
+
+// SetErasedDistrict sets the "erased_district" field.
+func (_c *ContactCreate) SetErasedDistrict(v string) *ContactCreate {
+	_c.mutation.SetErasedDistrict(v)
+	return _c
+}
+
+// SetNillableErasedDistrict sets the "erased_district" field if the given value is not nil.
+func (_c *ContactCreate) SetNillableErasedDistrict(v *string) *ContactCreate {
+	if v != nil {
+		_c.SetErasedDistrict(*v)
+	}
+	return _c
+}
+
+// SetErasedDistrictKey sets the "erased_district_key" field.
+func (_c *ContactCreate) SetErasedDistrictKey(v string) *ContactCreate {
+	_c.mutation.SetErasedDistrictKey(v)
+	return _c
+}
+
+// SetNillableErasedDistrictKey sets the "erased_district_key" field if the given value is not nil.
+func (_c *ContactCreate) SetNillableErasedDistrictKey(v *string) *ContactCreate {
+	if v != nil {
+		_c.SetErasedDistrictKey(*v)
+	}
+	return _c
+}
+
 // SetContactRef sets the "contact_ref" field.
 func (_c *ContactCreate) SetContactRef(v string) *ContactCreate {
 	_c.mutation.SetContactRef(v)
@@ -360,6 +416,26 @@ func (_c *ContactCreate) check() error {
 			return &ValidationError{Name: "record_key", err: fmt.Errorf(`ent: validator failed for field "Contact.record_key": %w`, err)}
 		}
 	}
+	if v, ok := _c.mutation.ErasedAgeBand(); ok {
+		if err := contact.ErasedAgeBandValidator(v); err != nil {
+			return &ValidationError{Name: "erased_age_band", err: fmt.Errorf(`ent: validator failed for field "Contact.erased_age_band": %w`, err)}
+		}
+	}
+	if v, ok := _c.mutation.ErasedCitizenship(); ok {
+		if err := contact.ErasedCitizenshipValidator(v); err != nil {
+			return &ValidationError{Name: "erased_citizenship", err: fmt.Errorf(`ent: validator failed for field "Contact.erased_citizenship": %w`, err)}
+		}
+	}
+	if v, ok := _c.mutation.ErasedDistrict(); ok {
+		if err := contact.ErasedDistrictValidator(v); err != nil {
+			return &ValidationError{Name: "erased_district", err: fmt.Errorf(`ent: validator failed for field "Contact.erased_district": %w`, err)}
+		}
+	}
+	if v, ok := _c.mutation.ErasedDistrictKey(); ok {
+		if err := contact.ErasedDistrictKeyValidator(v); err != nil {
+			return &ValidationError{Name: "erased_district_key", err: fmt.Errorf(`ent: validator failed for field "Contact.erased_district_key": %w`, err)}
+		}
+	}
 	if v, ok := _c.mutation.ContactRef(); ok {
 		if err := contact.ContactRefValidator(v); err != nil {
 			return &ValidationError{Name: "contact_ref", err: fmt.Errorf(`ent: validator failed for field "Contact.contact_ref": %w`, err)}
@@ -477,6 +553,22 @@ func (_c *ContactCreate) createSpec() (*Contact, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.RecordKey(); ok {
 		_spec.SetField(contact.FieldRecordKey, field.TypeInt, value)
 		_node.RecordKey = value
+	}
+	if value, ok := _c.mutation.ErasedAgeBand(); ok {
+		_spec.SetField(contact.FieldErasedAgeBand, field.TypeString, value)
+		_node.ErasedAgeBand = &value
+	}
+	if value, ok := _c.mutation.ErasedCitizenship(); ok {
+		_spec.SetField(contact.FieldErasedCitizenship, field.TypeString, value)
+		_node.ErasedCitizenship = &value
+	}
+	if value, ok := _c.mutation.ErasedDistrict(); ok {
+		_spec.SetField(contact.FieldErasedDistrict, field.TypeString, value)
+		_node.ErasedDistrict = &value
+	}
+	if value, ok := _c.mutation.ErasedDistrictKey(); ok {
+		_spec.SetField(contact.FieldErasedDistrictKey, field.TypeString, value)
+		_node.ErasedDistrictKey = &value
 	}
 	if value, ok := _c.mutation.ContactRef(); ok {
 		_spec.SetField(contact.FieldContactRef, field.TypeString, value)
@@ -700,6 +792,78 @@ func (u *ContactUpsert) UpdateVersion() *ContactUpsert {
 // AddVersion adds v to the "version" field.
 func (u *ContactUpsert) AddVersion(v int) *ContactUpsert {
 	u.Add(contact.FieldVersion, v)
+	return u
+}
+
+// SetErasedAgeBand sets the "erased_age_band" field.
+func (u *ContactUpsert) SetErasedAgeBand(v string) *ContactUpsert {
+	u.Set(contact.FieldErasedAgeBand, v)
+	return u
+}
+
+// UpdateErasedAgeBand sets the "erased_age_band" field to the value that was provided on create.
+func (u *ContactUpsert) UpdateErasedAgeBand() *ContactUpsert {
+	u.SetExcluded(contact.FieldErasedAgeBand)
+	return u
+}
+
+// ClearErasedAgeBand clears the value of the "erased_age_band" field.
+func (u *ContactUpsert) ClearErasedAgeBand() *ContactUpsert {
+	u.SetNull(contact.FieldErasedAgeBand)
+	return u
+}
+
+// SetErasedCitizenship sets the "erased_citizenship" field.
+func (u *ContactUpsert) SetErasedCitizenship(v string) *ContactUpsert {
+	u.Set(contact.FieldErasedCitizenship, v)
+	return u
+}
+
+// UpdateErasedCitizenship sets the "erased_citizenship" field to the value that was provided on create.
+func (u *ContactUpsert) UpdateErasedCitizenship() *ContactUpsert {
+	u.SetExcluded(contact.FieldErasedCitizenship)
+	return u
+}
+
+// ClearErasedCitizenship clears the value of the "erased_citizenship" field.
+func (u *ContactUpsert) ClearErasedCitizenship() *ContactUpsert {
+	u.SetNull(contact.FieldErasedCitizenship)
+	return u
+}
+
+// SetErasedDistrict sets the "erased_district" field.
+func (u *ContactUpsert) SetErasedDistrict(v string) *ContactUpsert {
+	u.Set(contact.FieldErasedDistrict, v)
+	return u
+}
+
+// UpdateErasedDistrict sets the "erased_district" field to the value that was provided on create.
+func (u *ContactUpsert) UpdateErasedDistrict() *ContactUpsert {
+	u.SetExcluded(contact.FieldErasedDistrict)
+	return u
+}
+
+// ClearErasedDistrict clears the value of the "erased_district" field.
+func (u *ContactUpsert) ClearErasedDistrict() *ContactUpsert {
+	u.SetNull(contact.FieldErasedDistrict)
+	return u
+}
+
+// SetErasedDistrictKey sets the "erased_district_key" field.
+func (u *ContactUpsert) SetErasedDistrictKey(v string) *ContactUpsert {
+	u.Set(contact.FieldErasedDistrictKey, v)
+	return u
+}
+
+// UpdateErasedDistrictKey sets the "erased_district_key" field to the value that was provided on create.
+func (u *ContactUpsert) UpdateErasedDistrictKey() *ContactUpsert {
+	u.SetExcluded(contact.FieldErasedDistrictKey)
+	return u
+}
+
+// ClearErasedDistrictKey clears the value of the "erased_district_key" field.
+func (u *ContactUpsert) ClearErasedDistrictKey() *ContactUpsert {
+	u.SetNull(contact.FieldErasedDistrictKey)
 	return u
 }
 
@@ -999,6 +1163,90 @@ func (u *ContactUpsertOne) AddVersion(v int) *ContactUpsertOne {
 func (u *ContactUpsertOne) UpdateVersion() *ContactUpsertOne {
 	return u.Update(func(s *ContactUpsert) {
 		s.UpdateVersion()
+	})
+}
+
+// SetErasedAgeBand sets the "erased_age_band" field.
+func (u *ContactUpsertOne) SetErasedAgeBand(v string) *ContactUpsertOne {
+	return u.Update(func(s *ContactUpsert) {
+		s.SetErasedAgeBand(v)
+	})
+}
+
+// UpdateErasedAgeBand sets the "erased_age_band" field to the value that was provided on create.
+func (u *ContactUpsertOne) UpdateErasedAgeBand() *ContactUpsertOne {
+	return u.Update(func(s *ContactUpsert) {
+		s.UpdateErasedAgeBand()
+	})
+}
+
+// ClearErasedAgeBand clears the value of the "erased_age_band" field.
+func (u *ContactUpsertOne) ClearErasedAgeBand() *ContactUpsertOne {
+	return u.Update(func(s *ContactUpsert) {
+		s.ClearErasedAgeBand()
+	})
+}
+
+// SetErasedCitizenship sets the "erased_citizenship" field.
+func (u *ContactUpsertOne) SetErasedCitizenship(v string) *ContactUpsertOne {
+	return u.Update(func(s *ContactUpsert) {
+		s.SetErasedCitizenship(v)
+	})
+}
+
+// UpdateErasedCitizenship sets the "erased_citizenship" field to the value that was provided on create.
+func (u *ContactUpsertOne) UpdateErasedCitizenship() *ContactUpsertOne {
+	return u.Update(func(s *ContactUpsert) {
+		s.UpdateErasedCitizenship()
+	})
+}
+
+// ClearErasedCitizenship clears the value of the "erased_citizenship" field.
+func (u *ContactUpsertOne) ClearErasedCitizenship() *ContactUpsertOne {
+	return u.Update(func(s *ContactUpsert) {
+		s.ClearErasedCitizenship()
+	})
+}
+
+// SetErasedDistrict sets the "erased_district" field.
+func (u *ContactUpsertOne) SetErasedDistrict(v string) *ContactUpsertOne {
+	return u.Update(func(s *ContactUpsert) {
+		s.SetErasedDistrict(v)
+	})
+}
+
+// UpdateErasedDistrict sets the "erased_district" field to the value that was provided on create.
+func (u *ContactUpsertOne) UpdateErasedDistrict() *ContactUpsertOne {
+	return u.Update(func(s *ContactUpsert) {
+		s.UpdateErasedDistrict()
+	})
+}
+
+// ClearErasedDistrict clears the value of the "erased_district" field.
+func (u *ContactUpsertOne) ClearErasedDistrict() *ContactUpsertOne {
+	return u.Update(func(s *ContactUpsert) {
+		s.ClearErasedDistrict()
+	})
+}
+
+// SetErasedDistrictKey sets the "erased_district_key" field.
+func (u *ContactUpsertOne) SetErasedDistrictKey(v string) *ContactUpsertOne {
+	return u.Update(func(s *ContactUpsert) {
+		s.SetErasedDistrictKey(v)
+	})
+}
+
+// UpdateErasedDistrictKey sets the "erased_district_key" field to the value that was provided on create.
+func (u *ContactUpsertOne) UpdateErasedDistrictKey() *ContactUpsertOne {
+	return u.Update(func(s *ContactUpsert) {
+		s.UpdateErasedDistrictKey()
+	})
+}
+
+// ClearErasedDistrictKey clears the value of the "erased_district_key" field.
+func (u *ContactUpsertOne) ClearErasedDistrictKey() *ContactUpsertOne {
+	return u.Update(func(s *ContactUpsert) {
+		s.ClearErasedDistrictKey()
 	})
 }
 
@@ -1500,6 +1748,90 @@ func (u *ContactUpsertBulk) AddVersion(v int) *ContactUpsertBulk {
 func (u *ContactUpsertBulk) UpdateVersion() *ContactUpsertBulk {
 	return u.Update(func(s *ContactUpsert) {
 		s.UpdateVersion()
+	})
+}
+
+// SetErasedAgeBand sets the "erased_age_band" field.
+func (u *ContactUpsertBulk) SetErasedAgeBand(v string) *ContactUpsertBulk {
+	return u.Update(func(s *ContactUpsert) {
+		s.SetErasedAgeBand(v)
+	})
+}
+
+// UpdateErasedAgeBand sets the "erased_age_band" field to the value that was provided on create.
+func (u *ContactUpsertBulk) UpdateErasedAgeBand() *ContactUpsertBulk {
+	return u.Update(func(s *ContactUpsert) {
+		s.UpdateErasedAgeBand()
+	})
+}
+
+// ClearErasedAgeBand clears the value of the "erased_age_band" field.
+func (u *ContactUpsertBulk) ClearErasedAgeBand() *ContactUpsertBulk {
+	return u.Update(func(s *ContactUpsert) {
+		s.ClearErasedAgeBand()
+	})
+}
+
+// SetErasedCitizenship sets the "erased_citizenship" field.
+func (u *ContactUpsertBulk) SetErasedCitizenship(v string) *ContactUpsertBulk {
+	return u.Update(func(s *ContactUpsert) {
+		s.SetErasedCitizenship(v)
+	})
+}
+
+// UpdateErasedCitizenship sets the "erased_citizenship" field to the value that was provided on create.
+func (u *ContactUpsertBulk) UpdateErasedCitizenship() *ContactUpsertBulk {
+	return u.Update(func(s *ContactUpsert) {
+		s.UpdateErasedCitizenship()
+	})
+}
+
+// ClearErasedCitizenship clears the value of the "erased_citizenship" field.
+func (u *ContactUpsertBulk) ClearErasedCitizenship() *ContactUpsertBulk {
+	return u.Update(func(s *ContactUpsert) {
+		s.ClearErasedCitizenship()
+	})
+}
+
+// SetErasedDistrict sets the "erased_district" field.
+func (u *ContactUpsertBulk) SetErasedDistrict(v string) *ContactUpsertBulk {
+	return u.Update(func(s *ContactUpsert) {
+		s.SetErasedDistrict(v)
+	})
+}
+
+// UpdateErasedDistrict sets the "erased_district" field to the value that was provided on create.
+func (u *ContactUpsertBulk) UpdateErasedDistrict() *ContactUpsertBulk {
+	return u.Update(func(s *ContactUpsert) {
+		s.UpdateErasedDistrict()
+	})
+}
+
+// ClearErasedDistrict clears the value of the "erased_district" field.
+func (u *ContactUpsertBulk) ClearErasedDistrict() *ContactUpsertBulk {
+	return u.Update(func(s *ContactUpsert) {
+		s.ClearErasedDistrict()
+	})
+}
+
+// SetErasedDistrictKey sets the "erased_district_key" field.
+func (u *ContactUpsertBulk) SetErasedDistrictKey(v string) *ContactUpsertBulk {
+	return u.Update(func(s *ContactUpsert) {
+		s.SetErasedDistrictKey(v)
+	})
+}
+
+// UpdateErasedDistrictKey sets the "erased_district_key" field to the value that was provided on create.
+func (u *ContactUpsertBulk) UpdateErasedDistrictKey() *ContactUpsertBulk {
+	return u.Update(func(s *ContactUpsert) {
+		s.UpdateErasedDistrictKey()
+	})
+}
+
+// ClearErasedDistrictKey clears the value of the "erased_district_key" field.
+func (u *ContactUpsertBulk) ClearErasedDistrictKey() *ContactUpsertBulk {
+	return u.Update(func(s *ContactUpsert) {
+		s.ClearErasedDistrictKey()
 	})
 }
 

@@ -63,6 +63,86 @@ func (_u *ContactUpdate) AddVersion(v int) *ContactUpdate {
 	return _u
 }
 
+// SetErasedAgeBand sets the "erased_age_band" field.
+func (_u *ContactUpdate) SetErasedAgeBand(v string) *ContactUpdate {
+	_u.mutation.SetErasedAgeBand(v)
+	return _u
+}
+
+// SetNillableErasedAgeBand sets the "erased_age_band" field if the given value is not nil.
+func (_u *ContactUpdate) SetNillableErasedAgeBand(v *string) *ContactUpdate {
+	if v != nil {
+		_u.SetErasedAgeBand(*v)
+	}
+	return _u
+}
+
+// ClearErasedAgeBand clears the value of the "erased_age_band" field.
+func (_u *ContactUpdate) ClearErasedAgeBand() *ContactUpdate {
+	_u.mutation.ClearErasedAgeBand()
+	return _u
+}
+
+// SetErasedCitizenship sets the "erased_citizenship" field.
+func (_u *ContactUpdate) SetErasedCitizenship(v string) *ContactUpdate {
+	_u.mutation.SetErasedCitizenship(v)
+	return _u
+}
+
+// SetNillableErasedCitizenship sets the "erased_citizenship" field if the given value is not nil.
+func (_u *ContactUpdate) SetNillableErasedCitizenship(v *string) *ContactUpdate {
+	if v != nil {
+		_u.SetErasedCitizenship(*v)
+	}
+	return _u
+}
+
+// ClearErasedCitizenship clears the value of the "erased_citizenship" field.
+func (_u *ContactUpdate) ClearErasedCitizenship() *ContactUpdate {
+	_u.mutation.ClearErasedCitizenship()
+	return _u
+}
+
+// SetErasedDistrict sets the "erased_district" field.
+func (_u *ContactUpdate) SetErasedDistrict(v string) *ContactUpdate {
+	_u.mutation.SetErasedDistrict(v)
+	return _u
+}
+
+// SetNillableErasedDistrict sets the "erased_district" field if the given value is not nil.
+func (_u *ContactUpdate) SetNillableErasedDistrict(v *string) *ContactUpdate {
+	if v != nil {
+		_u.SetErasedDistrict(*v)
+	}
+	return _u
+}
+
+// ClearErasedDistrict clears the value of the "erased_district" field.
+func (_u *ContactUpdate) ClearErasedDistrict() *ContactUpdate {
+	_u.mutation.ClearErasedDistrict()
+	return _u
+}
+
+// SetErasedDistrictKey sets the "erased_district_key" field.
+func (_u *ContactUpdate) SetErasedDistrictKey(v string) *ContactUpdate {
+	_u.mutation.SetErasedDistrictKey(v)
+	return _u
+}
+
+// SetNillableErasedDistrictKey sets the "erased_district_key" field if the given value is not nil.
+func (_u *ContactUpdate) SetNillableErasedDistrictKey(v *string) *ContactUpdate {
+	if v != nil {
+		_u.SetErasedDistrictKey(*v)
+	}
+	return _u
+}
+
+// ClearErasedDistrictKey clears the value of the "erased_district_key" field.
+func (_u *ContactUpdate) ClearErasedDistrictKey() *ContactUpdate {
+	_u.mutation.ClearErasedDistrictKey()
+	return _u
+}
+
 // SetContactRef sets the "contact_ref" field.
 func (_u *ContactUpdate) SetContactRef(v string) *ContactUpdate {
 	_u.mutation.SetContactRef(v)
@@ -497,6 +577,26 @@ func (_u *ContactUpdate) defaults() error {
 
 // check runs all checks and user-defined validators on the builder.
 func (_u *ContactUpdate) check() error {
+	if v, ok := _u.mutation.ErasedAgeBand(); ok {
+		if err := contact.ErasedAgeBandValidator(v); err != nil {
+			return &ValidationError{Name: "erased_age_band", err: fmt.Errorf(`ent: validator failed for field "Contact.erased_age_band": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.ErasedCitizenship(); ok {
+		if err := contact.ErasedCitizenshipValidator(v); err != nil {
+			return &ValidationError{Name: "erased_citizenship", err: fmt.Errorf(`ent: validator failed for field "Contact.erased_citizenship": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.ErasedDistrict(); ok {
+		if err := contact.ErasedDistrictValidator(v); err != nil {
+			return &ValidationError{Name: "erased_district", err: fmt.Errorf(`ent: validator failed for field "Contact.erased_district": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.ErasedDistrictKey(); ok {
+		if err := contact.ErasedDistrictKeyValidator(v); err != nil {
+			return &ValidationError{Name: "erased_district_key", err: fmt.Errorf(`ent: validator failed for field "Contact.erased_district_key": %w`, err)}
+		}
+	}
 	if v, ok := _u.mutation.ContactRef(); ok {
 		if err := contact.ContactRefValidator(v); err != nil {
 			return &ValidationError{Name: "contact_ref", err: fmt.Errorf(`ent: validator failed for field "Contact.contact_ref": %w`, err)}
@@ -577,6 +677,30 @@ func (_u *ContactUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	}
 	if value, ok := _u.mutation.AddedVersion(); ok {
 		_spec.AddField(contact.FieldVersion, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.ErasedAgeBand(); ok {
+		_spec.SetField(contact.FieldErasedAgeBand, field.TypeString, value)
+	}
+	if _u.mutation.ErasedAgeBandCleared() {
+		_spec.ClearField(contact.FieldErasedAgeBand, field.TypeString)
+	}
+	if value, ok := _u.mutation.ErasedCitizenship(); ok {
+		_spec.SetField(contact.FieldErasedCitizenship, field.TypeString, value)
+	}
+	if _u.mutation.ErasedCitizenshipCleared() {
+		_spec.ClearField(contact.FieldErasedCitizenship, field.TypeString)
+	}
+	if value, ok := _u.mutation.ErasedDistrict(); ok {
+		_spec.SetField(contact.FieldErasedDistrict, field.TypeString, value)
+	}
+	if _u.mutation.ErasedDistrictCleared() {
+		_spec.ClearField(contact.FieldErasedDistrict, field.TypeString)
+	}
+	if value, ok := _u.mutation.ErasedDistrictKey(); ok {
+		_spec.SetField(contact.FieldErasedDistrictKey, field.TypeString, value)
+	}
+	if _u.mutation.ErasedDistrictKeyCleared() {
+		_spec.ClearField(contact.FieldErasedDistrictKey, field.TypeString)
 	}
 	if value, ok := _u.mutation.ContactRef(); ok {
 		_spec.SetField(contact.FieldContactRef, field.TypeString, value)
@@ -905,6 +1029,86 @@ func (_u *ContactUpdateOne) SetNillableVersion(v *int) *ContactUpdateOne {
 // AddVersion adds value to the "version" field.
 func (_u *ContactUpdateOne) AddVersion(v int) *ContactUpdateOne {
 	_u.mutation.AddVersion(v)
+	return _u
+}
+
+// SetErasedAgeBand sets the "erased_age_band" field.
+func (_u *ContactUpdateOne) SetErasedAgeBand(v string) *ContactUpdateOne {
+	_u.mutation.SetErasedAgeBand(v)
+	return _u
+}
+
+// SetNillableErasedAgeBand sets the "erased_age_band" field if the given value is not nil.
+func (_u *ContactUpdateOne) SetNillableErasedAgeBand(v *string) *ContactUpdateOne {
+	if v != nil {
+		_u.SetErasedAgeBand(*v)
+	}
+	return _u
+}
+
+// ClearErasedAgeBand clears the value of the "erased_age_band" field.
+func (_u *ContactUpdateOne) ClearErasedAgeBand() *ContactUpdateOne {
+	_u.mutation.ClearErasedAgeBand()
+	return _u
+}
+
+// SetErasedCitizenship sets the "erased_citizenship" field.
+func (_u *ContactUpdateOne) SetErasedCitizenship(v string) *ContactUpdateOne {
+	_u.mutation.SetErasedCitizenship(v)
+	return _u
+}
+
+// SetNillableErasedCitizenship sets the "erased_citizenship" field if the given value is not nil.
+func (_u *ContactUpdateOne) SetNillableErasedCitizenship(v *string) *ContactUpdateOne {
+	if v != nil {
+		_u.SetErasedCitizenship(*v)
+	}
+	return _u
+}
+
+// ClearErasedCitizenship clears the value of the "erased_citizenship" field.
+func (_u *ContactUpdateOne) ClearErasedCitizenship() *ContactUpdateOne {
+	_u.mutation.ClearErasedCitizenship()
+	return _u
+}
+
+// SetErasedDistrict sets the "erased_district" field.
+func (_u *ContactUpdateOne) SetErasedDistrict(v string) *ContactUpdateOne {
+	_u.mutation.SetErasedDistrict(v)
+	return _u
+}
+
+// SetNillableErasedDistrict sets the "erased_district" field if the given value is not nil.
+func (_u *ContactUpdateOne) SetNillableErasedDistrict(v *string) *ContactUpdateOne {
+	if v != nil {
+		_u.SetErasedDistrict(*v)
+	}
+	return _u
+}
+
+// ClearErasedDistrict clears the value of the "erased_district" field.
+func (_u *ContactUpdateOne) ClearErasedDistrict() *ContactUpdateOne {
+	_u.mutation.ClearErasedDistrict()
+	return _u
+}
+
+// SetErasedDistrictKey sets the "erased_district_key" field.
+func (_u *ContactUpdateOne) SetErasedDistrictKey(v string) *ContactUpdateOne {
+	_u.mutation.SetErasedDistrictKey(v)
+	return _u
+}
+
+// SetNillableErasedDistrictKey sets the "erased_district_key" field if the given value is not nil.
+func (_u *ContactUpdateOne) SetNillableErasedDistrictKey(v *string) *ContactUpdateOne {
+	if v != nil {
+		_u.SetErasedDistrictKey(*v)
+	}
+	return _u
+}
+
+// ClearErasedDistrictKey clears the value of the "erased_district_key" field.
+func (_u *ContactUpdateOne) ClearErasedDistrictKey() *ContactUpdateOne {
+	_u.mutation.ClearErasedDistrictKey()
 	return _u
 }
 
@@ -1355,6 +1559,26 @@ func (_u *ContactUpdateOne) defaults() error {
 
 // check runs all checks and user-defined validators on the builder.
 func (_u *ContactUpdateOne) check() error {
+	if v, ok := _u.mutation.ErasedAgeBand(); ok {
+		if err := contact.ErasedAgeBandValidator(v); err != nil {
+			return &ValidationError{Name: "erased_age_band", err: fmt.Errorf(`ent: validator failed for field "Contact.erased_age_band": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.ErasedCitizenship(); ok {
+		if err := contact.ErasedCitizenshipValidator(v); err != nil {
+			return &ValidationError{Name: "erased_citizenship", err: fmt.Errorf(`ent: validator failed for field "Contact.erased_citizenship": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.ErasedDistrict(); ok {
+		if err := contact.ErasedDistrictValidator(v); err != nil {
+			return &ValidationError{Name: "erased_district", err: fmt.Errorf(`ent: validator failed for field "Contact.erased_district": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.ErasedDistrictKey(); ok {
+		if err := contact.ErasedDistrictKeyValidator(v); err != nil {
+			return &ValidationError{Name: "erased_district_key", err: fmt.Errorf(`ent: validator failed for field "Contact.erased_district_key": %w`, err)}
+		}
+	}
 	if v, ok := _u.mutation.ContactRef(); ok {
 		if err := contact.ContactRefValidator(v); err != nil {
 			return &ValidationError{Name: "contact_ref", err: fmt.Errorf(`ent: validator failed for field "Contact.contact_ref": %w`, err)}
@@ -1452,6 +1676,30 @@ func (_u *ContactUpdateOne) sqlSave(ctx context.Context) (_node *Contact, err er
 	}
 	if value, ok := _u.mutation.AddedVersion(); ok {
 		_spec.AddField(contact.FieldVersion, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.ErasedAgeBand(); ok {
+		_spec.SetField(contact.FieldErasedAgeBand, field.TypeString, value)
+	}
+	if _u.mutation.ErasedAgeBandCleared() {
+		_spec.ClearField(contact.FieldErasedAgeBand, field.TypeString)
+	}
+	if value, ok := _u.mutation.ErasedCitizenship(); ok {
+		_spec.SetField(contact.FieldErasedCitizenship, field.TypeString, value)
+	}
+	if _u.mutation.ErasedCitizenshipCleared() {
+		_spec.ClearField(contact.FieldErasedCitizenship, field.TypeString)
+	}
+	if value, ok := _u.mutation.ErasedDistrict(); ok {
+		_spec.SetField(contact.FieldErasedDistrict, field.TypeString, value)
+	}
+	if _u.mutation.ErasedDistrictCleared() {
+		_spec.ClearField(contact.FieldErasedDistrict, field.TypeString)
+	}
+	if value, ok := _u.mutation.ErasedDistrictKey(); ok {
+		_spec.SetField(contact.FieldErasedDistrictKey, field.TypeString, value)
+	}
+	if _u.mutation.ErasedDistrictKeyCleared() {
+		_spec.ClearField(contact.FieldErasedDistrictKey, field.TypeString)
 	}
 	if value, ok := _u.mutation.ContactRef(); ok {
 		_spec.SetField(contact.FieldContactRef, field.TypeString, value)

@@ -9,6 +9,7 @@ import (
 	"reflect"
 	"segretariato/ent/auditevent"
 	"segretariato/ent/citizen"
+	"segretariato/ent/consentevent"
 	"segretariato/ent/contact"
 	"segretariato/ent/idempotencykey"
 	"segretariato/ent/location"
@@ -92,6 +93,7 @@ func checkColumn(t, c string) error {
 		columnCheck = sql.NewColumnCheck(map[string]func(string) bool{
 			auditevent.Table:           auditevent.ValidColumn,
 			citizen.Table:              citizen.ValidColumn,
+			consentevent.Table:         consentevent.ValidColumn,
 			contact.Table:              contact.ValidColumn,
 			idempotencykey.Table:       idempotencykey.ValidColumn,
 			location.Table:             location.ValidColumn,

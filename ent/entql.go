@@ -5,6 +5,7 @@ package ent
 import (
 	"segretariato/ent/auditevent"
 	"segretariato/ent/citizen"
+	"segretariato/ent/consentevent"
 	"segretariato/ent/contact"
 	"segretariato/ent/idempotencykey"
 	"segretariato/ent/location"
@@ -31,7 +32,7 @@ import (
 
 // schemaGraph holds a representation of ent/schema at runtime.
 var schemaGraph = func() *sqlgraph.Schema {
-	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 18)}
+	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 19)}
 	graph.Nodes[0] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   auditevent.Table,
@@ -92,6 +93,26 @@ var schemaGraph = func() *sqlgraph.Schema {
 	}
 	graph.Nodes[2] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
+			Table:   consentevent.Table,
+			Columns: consentevent.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeInt,
+				Column: consentevent.FieldID,
+			},
+		},
+		Type: "ConsentEvent",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			consentevent.FieldCitizenID:    {Type: field.TypeInt, Column: consentevent.FieldCitizenID},
+			consentevent.FieldKind:         {Type: field.TypeEnum, Column: consentevent.FieldKind},
+			consentevent.FieldAt:           {Type: field.TypeTime, Column: consentevent.FieldAt},
+			consentevent.FieldScope:        {Type: field.TypeString, Column: consentevent.FieldScope},
+			consentevent.FieldExpiresAt:    {Type: field.TypeTime, Column: consentevent.FieldExpiresAt},
+			consentevent.FieldRecordedByID: {Type: field.TypeInt, Column: consentevent.FieldRecordedByID},
+			consentevent.FieldCreatedAt:    {Type: field.TypeTime, Column: consentevent.FieldCreatedAt},
+		},
+	}
+	graph.Nodes[3] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
 			Table:   contact.Table,
 			Columns: contact.Columns,
 			ID: &sqlgraph.FieldSpec{
@@ -105,6 +126,10 @@ var schemaGraph = func() *sqlgraph.Schema {
 			contact.FieldUpdatedAt:          {Type: field.TypeTime, Column: contact.FieldUpdatedAt},
 			contact.FieldVersion:            {Type: field.TypeInt, Column: contact.FieldVersion},
 			contact.FieldRecordKey:          {Type: field.TypeInt, Column: contact.FieldRecordKey},
+			contact.FieldErasedAgeBand:      {Type: field.TypeString, Column: contact.FieldErasedAgeBand},
+			contact.FieldErasedCitizenship:  {Type: field.TypeString, Column: contact.FieldErasedCitizenship},
+			contact.FieldErasedDistrict:     {Type: field.TypeString, Column: contact.FieldErasedDistrict},
+			contact.FieldErasedDistrictKey:  {Type: field.TypeString, Column: contact.FieldErasedDistrictKey},
 			contact.FieldContactRef:         {Type: field.TypeString, Column: contact.FieldContactRef},
 			contact.FieldOccurredAt:         {Type: field.TypeTime, Column: contact.FieldOccurredAt},
 			contact.FieldChannel:            {Type: field.TypeEnum, Column: contact.FieldChannel},
@@ -121,7 +146,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			contact.FieldMainNeedID:         {Type: field.TypeInt, Column: contact.FieldMainNeedID},
 		},
 	}
-	graph.Nodes[3] = &sqlgraph.Node{
+	graph.Nodes[4] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   idempotencykey.Table,
 			Columns: idempotencykey.Columns,
@@ -142,7 +167,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			idempotencykey.FieldBody:        {Type: field.TypeBytes, Column: idempotencykey.FieldBody},
 		},
 	}
-	graph.Nodes[4] = &sqlgraph.Node{
+	graph.Nodes[5] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   location.Table,
 			Columns: location.Columns,
@@ -164,7 +189,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			location.FieldEmail:         {Type: field.TypeString, Column: location.FieldEmail},
 		},
 	}
-	graph.Nodes[5] = &sqlgraph.Node{
+	graph.Nodes[6] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   needcategory.Table,
 			Columns: needcategory.Columns,
@@ -185,7 +210,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			needcategory.FieldActive:    {Type: field.TypeBool, Column: needcategory.FieldActive},
 		},
 	}
-	graph.Nodes[6] = &sqlgraph.Node{
+	graph.Nodes[7] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   openinghour.Table,
 			Columns: openinghour.Columns,
@@ -206,7 +231,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			openinghour.FieldLocationID: {Type: field.TypeInt, Column: openinghour.FieldLocationID},
 		},
 	}
-	graph.Nodes[7] = &sqlgraph.Node{
+	graph.Nodes[8] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   openingsession.Table,
 			Columns: openingsession.Columns,
@@ -225,7 +250,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			openingsession.FieldLocationID: {Type: field.TypeInt, Column: openingsession.FieldLocationID},
 		},
 	}
-	graph.Nodes[8] = &sqlgraph.Node{
+	graph.Nodes[9] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   operator.Table,
 			Columns: operator.Columns,
@@ -246,7 +271,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			operator.FieldTokenHash:   {Type: field.TypeString, Column: operator.FieldTokenHash},
 		},
 	}
-	graph.Nodes[9] = &sqlgraph.Node{
+	graph.Nodes[10] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   referral.Table,
 			Columns: referral.Columns,
@@ -276,7 +301,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			referral.FieldServiceID:       {Type: field.TypeInt, Column: referral.FieldServiceID},
 		},
 	}
-	graph.Nodes[10] = &sqlgraph.Node{
+	graph.Nodes[11] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   referralevent.Table,
 			Columns: referralevent.Columns,
@@ -295,7 +320,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			referralevent.FieldCreatedAt:  {Type: field.TypeTime, Column: referralevent.FieldCreatedAt},
 		},
 	}
-	graph.Nodes[11] = &sqlgraph.Node{
+	graph.Nodes[12] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   satisfactionsurvey.Table,
 			Columns: satisfactionsurvey.Columns,
@@ -314,7 +339,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			satisfactionsurvey.FieldClosedOn:  {Type: field.TypeTime, Column: satisfactionsurvey.FieldClosedOn},
 		},
 	}
-	graph.Nodes[12] = &sqlgraph.Node{
+	graph.Nodes[13] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   service.Table,
 			Columns: service.Columns,
@@ -341,7 +366,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			service.FieldActive:      {Type: field.TypeBool, Column: service.FieldActive},
 		},
 	}
-	graph.Nodes[13] = &sqlgraph.Node{
+	graph.Nodes[14] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   servicesecret.Table,
 			Columns: servicesecret.Columns,
@@ -357,7 +382,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			servicesecret.FieldCreatedAt: {Type: field.TypeTime, Column: servicesecret.FieldCreatedAt},
 		},
 	}
-	graph.Nodes[14] = &sqlgraph.Node{
+	graph.Nodes[15] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   surveyresponse.Table,
 			Columns: surveyresponse.Columns,
@@ -377,7 +402,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			surveyresponse.FieldSurveyID:   {Type: field.TypeInt, Column: surveyresponse.FieldSurveyID},
 		},
 	}
-	graph.Nodes[15] = &sqlgraph.Node{
+	graph.Nodes[16] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   timetablepublication.Table,
 			Columns: timetablepublication.Columns,
@@ -395,7 +420,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			timetablepublication.FieldReference:   {Type: field.TypeString, Column: timetablepublication.FieldReference},
 		},
 	}
-	graph.Nodes[16] = &sqlgraph.Node{
+	graph.Nodes[17] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   training.Table,
 			Columns: training.Columns,
@@ -416,7 +441,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			training.FieldPlanID:    {Type: field.TypeInt, Column: training.FieldPlanID},
 		},
 	}
-	graph.Nodes[17] = &sqlgraph.Node{
+	graph.Nodes[18] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   trainingplan.Table,
 			Columns: trainingplan.Columns,
@@ -494,6 +519,30 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 		"Citizen",
 		"Citizen",
+	)
+	graph.MustAddE(
+		"citizen",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   consentevent.CitizenTable,
+			Columns: []string{consentevent.CitizenColumn},
+			Bidi:    false,
+		},
+		"ConsentEvent",
+		"Citizen",
+	)
+	graph.MustAddE(
+		"recorded_by",
+		&sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2O,
+			Inverse: false,
+			Table:   consentevent.RecordedByTable,
+			Columns: []string{consentevent.RecordedByColumn},
+			Bidi:    false,
+		},
+		"ConsentEvent",
+		"Operator",
 	)
 	graph.MustAddE(
 		"operator",
@@ -1151,6 +1200,109 @@ func (f *CitizenFilter) WhereHasPendingMatchesWith(preds ...predicate.Citizen) {
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *ConsentEventQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the ConsentEventQuery builder.
+func (_q *ConsentEventQuery) Filter() *ConsentEventFilter {
+	return &ConsentEventFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *ConsentEventMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the ConsentEventMutation builder.
+func (m *ConsentEventMutation) Filter() *ConsentEventFilter {
+	return &ConsentEventFilter{config: m.config, predicateAdder: m}
+}
+
+// ConsentEventFilter provides a generic filtering capability at runtime for ConsentEventQuery.
+type ConsentEventFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *ConsentEventFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[2].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql int predicate on the id field.
+func (f *ConsentEventFilter) WhereID(p entql.IntP) {
+	f.Where(p.Field(consentevent.FieldID))
+}
+
+// WhereCitizenID applies the entql int predicate on the citizen_id field.
+func (f *ConsentEventFilter) WhereCitizenID(p entql.IntP) {
+	f.Where(p.Field(consentevent.FieldCitizenID))
+}
+
+// WhereKind applies the entql string predicate on the kind field.
+func (f *ConsentEventFilter) WhereKind(p entql.StringP) {
+	f.Where(p.Field(consentevent.FieldKind))
+}
+
+// WhereAt applies the entql time.Time predicate on the at field.
+func (f *ConsentEventFilter) WhereAt(p entql.TimeP) {
+	f.Where(p.Field(consentevent.FieldAt))
+}
+
+// WhereScope applies the entql string predicate on the scope field.
+func (f *ConsentEventFilter) WhereScope(p entql.StringP) {
+	f.Where(p.Field(consentevent.FieldScope))
+}
+
+// WhereExpiresAt applies the entql time.Time predicate on the expires_at field.
+func (f *ConsentEventFilter) WhereExpiresAt(p entql.TimeP) {
+	f.Where(p.Field(consentevent.FieldExpiresAt))
+}
+
+// WhereRecordedByID applies the entql int predicate on the recorded_by_id field.
+func (f *ConsentEventFilter) WhereRecordedByID(p entql.IntP) {
+	f.Where(p.Field(consentevent.FieldRecordedByID))
+}
+
+// WhereCreatedAt applies the entql time.Time predicate on the created_at field.
+func (f *ConsentEventFilter) WhereCreatedAt(p entql.TimeP) {
+	f.Where(p.Field(consentevent.FieldCreatedAt))
+}
+
+// WhereHasCitizen applies a predicate to check if query has an edge citizen.
+func (f *ConsentEventFilter) WhereHasCitizen() {
+	f.Where(entql.HasEdge("citizen"))
+}
+
+// WhereHasCitizenWith applies a predicate to check if query has an edge citizen with a given conditions (other predicates).
+func (f *ConsentEventFilter) WhereHasCitizenWith(preds ...predicate.Citizen) {
+	f.Where(entql.HasEdgeWith("citizen", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// WhereHasRecordedBy applies a predicate to check if query has an edge recorded_by.
+func (f *ConsentEventFilter) WhereHasRecordedBy() {
+	f.Where(entql.HasEdge("recorded_by"))
+}
+
+// WhereHasRecordedByWith applies a predicate to check if query has an edge recorded_by with a given conditions (other predicates).
+func (f *ConsentEventFilter) WhereHasRecordedByWith(preds ...predicate.Operator) {
+	f.Where(entql.HasEdgeWith("recorded_by", sqlgraph.WrapFunc(func(s *sql.Selector) {
+		for _, p := range preds {
+			p(s)
+		}
+	})))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *ContactQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -1179,7 +1331,7 @@ type ContactFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ContactFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[2].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[3].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1208,6 +1360,26 @@ func (f *ContactFilter) WhereVersion(p entql.IntP) {
 // WhereRecordKey applies the entql int predicate on the record_key field.
 func (f *ContactFilter) WhereRecordKey(p entql.IntP) {
 	f.Where(p.Field(contact.FieldRecordKey))
+}
+
+// WhereErasedAgeBand applies the entql string predicate on the erased_age_band field.
+func (f *ContactFilter) WhereErasedAgeBand(p entql.StringP) {
+	f.Where(p.Field(contact.FieldErasedAgeBand))
+}
+
+// WhereErasedCitizenship applies the entql string predicate on the erased_citizenship field.
+func (f *ContactFilter) WhereErasedCitizenship(p entql.StringP) {
+	f.Where(p.Field(contact.FieldErasedCitizenship))
+}
+
+// WhereErasedDistrict applies the entql string predicate on the erased_district field.
+func (f *ContactFilter) WhereErasedDistrict(p entql.StringP) {
+	f.Where(p.Field(contact.FieldErasedDistrict))
+}
+
+// WhereErasedDistrictKey applies the entql string predicate on the erased_district_key field.
+func (f *ContactFilter) WhereErasedDistrictKey(p entql.StringP) {
+	f.Where(p.Field(contact.FieldErasedDistrictKey))
 }
 
 // WhereContactRef applies the entql string predicate on the contact_ref field.
@@ -1393,7 +1565,7 @@ type IdempotencyKeyFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *IdempotencyKeyFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[3].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[4].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1473,7 +1645,7 @@ type LocationFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *LocationFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[4].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[5].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1586,7 +1758,7 @@ type NeedCategoryFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *NeedCategoryFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[5].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[6].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1694,7 +1866,7 @@ type OpeningHourFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *OpeningHourFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[6].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[7].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1788,7 +1960,7 @@ type OpeningSessionFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *OpeningSessionFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[7].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[8].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1872,7 +2044,7 @@ type OperatorFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *OperatorFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[8].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[9].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2008,7 +2180,7 @@ type ReferralFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ReferralFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[9].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[10].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2175,7 +2347,7 @@ type ReferralEventFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ReferralEventFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[10].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[11].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2273,7 +2445,7 @@ type SatisfactionSurveyFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *SatisfactionSurveyFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[11].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[12].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2357,7 +2529,7 @@ type ServiceFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ServiceFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[12].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[13].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2495,7 +2667,7 @@ type ServiceSecretFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ServiceSecretFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[13].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[14].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2550,7 +2722,7 @@ type SurveyResponseFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *SurveyResponseFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[14].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[15].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2639,7 +2811,7 @@ type TimetablePublicationFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *TimetablePublicationFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[15].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[16].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2704,7 +2876,7 @@ type TrainingFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *TrainingFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[16].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[17].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2812,7 +2984,7 @@ type TrainingPlanFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *TrainingPlanFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[17].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[18].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})

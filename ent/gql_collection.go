@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"segretariato/ent/auditevent"
 	"segretariato/ent/citizen"
+	"segretariato/ent/consentevent"
 	"segretariato/ent/contact"
 	"segretariato/ent/location"
 	"segretariato/ent/needcategory"
@@ -466,6 +467,130 @@ func newCitizenPaginateArgs(rv map[string]any) *citizenPaginateArgs {
 	}
 	if v, ok := rv[whereField].(*CitizenWhereInput); ok {
 		args.opts = append(args.opts, WithCitizenFilter(v.Filter))
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *ConsentEventQuery) CollectFields(ctx context.Context, satisfies ...string) (*ConsentEventQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *ConsentEventQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(consentevent.Columns))
+		selectedFields = []string{consentevent.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+
+		case "citizen":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&CitizenClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, citizenImplementors)...); err != nil {
+				return err
+			}
+			_q.withCitizen = query
+			if _, ok := fieldSeen[consentevent.FieldCitizenID]; !ok {
+				selectedFields = append(selectedFields, consentevent.FieldCitizenID)
+				fieldSeen[consentevent.FieldCitizenID] = struct{}{}
+			}
+
+		case "recordedBy":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&OperatorClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, operatorImplementors)...); err != nil {
+				return err
+			}
+			_q.withRecordedBy = query
+			if _, ok := fieldSeen[consentevent.FieldRecordedByID]; !ok {
+				selectedFields = append(selectedFields, consentevent.FieldRecordedByID)
+				fieldSeen[consentevent.FieldRecordedByID] = struct{}{}
+			}
+		case "citizenID":
+			if _, ok := fieldSeen[consentevent.FieldCitizenID]; !ok {
+				selectedFields = append(selectedFields, consentevent.FieldCitizenID)
+				fieldSeen[consentevent.FieldCitizenID] = struct{}{}
+			}
+		case "kind":
+			if _, ok := fieldSeen[consentevent.FieldKind]; !ok {
+				selectedFields = append(selectedFields, consentevent.FieldKind)
+				fieldSeen[consentevent.FieldKind] = struct{}{}
+			}
+		case "at":
+			if _, ok := fieldSeen[consentevent.FieldAt]; !ok {
+				selectedFields = append(selectedFields, consentevent.FieldAt)
+				fieldSeen[consentevent.FieldAt] = struct{}{}
+			}
+		case "scope":
+			if _, ok := fieldSeen[consentevent.FieldScope]; !ok {
+				selectedFields = append(selectedFields, consentevent.FieldScope)
+				fieldSeen[consentevent.FieldScope] = struct{}{}
+			}
+		case "expiresAt":
+			if _, ok := fieldSeen[consentevent.FieldExpiresAt]; !ok {
+				selectedFields = append(selectedFields, consentevent.FieldExpiresAt)
+				fieldSeen[consentevent.FieldExpiresAt] = struct{}{}
+			}
+		case "recordedByID":
+			if _, ok := fieldSeen[consentevent.FieldRecordedByID]; !ok {
+				selectedFields = append(selectedFields, consentevent.FieldRecordedByID)
+				fieldSeen[consentevent.FieldRecordedByID] = struct{}{}
+			}
+		case "createdAt":
+			if _, ok := fieldSeen[consentevent.FieldCreatedAt]; !ok {
+				selectedFields = append(selectedFields, consentevent.FieldCreatedAt)
+				fieldSeen[consentevent.FieldCreatedAt] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type consenteventPaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []ConsentEventPaginateOption
+}
+
+func newConsentEventPaginateArgs(rv map[string]any) *consenteventPaginateArgs {
+	args := &consenteventPaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
 	}
 	return args
 }

@@ -49,6 +49,22 @@ func (_m *Citizen) Contacts(
 	return _m.QueryContacts().Paginate(ctx, after, first, before, last, opts...)
 }
 
+func (_m *ConsentEvent) Citizen(ctx context.Context) (*Citizen, error) {
+	result, err := _m.Edges.CitizenOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryCitizen().Only(ctx)
+	}
+	return result, err
+}
+
+func (_m *ConsentEvent) RecordedBy(ctx context.Context) (*Operator, error) {
+	result, err := _m.Edges.RecordedByOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryRecordedBy().Only(ctx)
+	}
+	return result, MaskNotFound(err)
+}
+
 func (_m *Contact) Operator(ctx context.Context) (*Operator, error) {
 	result, err := _m.Edges.OperatorOrErr()
 	if IsNotLoaded(err) {

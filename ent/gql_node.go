@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"segretariato/ent/auditevent"
 	"segretariato/ent/citizen"
+	"segretariato/ent/consentevent"
 	"segretariato/ent/contact"
 	"segretariato/ent/internal"
 	"segretariato/ent/location"
@@ -43,6 +44,11 @@ var citizenImplementors = []string{"Citizen", "Node"}
 
 // IsNode implements the Node interface check for GQLGen.
 func (*Citizen) IsNode() {}
+
+var consenteventImplementors = []string{"ConsentEvent", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*ConsentEvent) IsNode() {}
 
 var contactImplementors = []string{"Contact", "Node"}
 
@@ -205,6 +211,15 @@ func (c *Client) noder(ctx context.Context, table string, id int) (Noder, error)
 			Where(citizen.ID(id))
 		if fc := graphql.GetFieldContext(ctx); fc != nil {
 			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, citizenImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
+	case consentevent.Table:
+		query := c.ConsentEvent.Query().
+			Where(consentevent.ID(id))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, consenteventImplementors...); err != nil {
 				return nil, err
 			}
 		}
@@ -428,6 +443,22 @@ func (c *Client) noders(ctx context.Context, table string, ids []int) ([]Noder, 
 		query := c.Citizen.Query().
 			Where(citizen.IDIn(ids...))
 		query, err := query.CollectFields(ctx, citizenImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
+	case consentevent.Table:
+		query := c.ConsentEvent.Query().
+			Where(consentevent.IDIn(ids...))
+		query, err := query.CollectFields(ctx, consenteventImplementors...)
 		if err != nil {
 			return nil, err
 		}

@@ -9,6 +9,7 @@ import (
 	"io"
 	"segretariato/ent/auditevent"
 	"segretariato/ent/citizen"
+	"segretariato/ent/consentevent"
 	"segretariato/ent/contact"
 	"segretariato/ent/location"
 	"segretariato/ent/needcategory"
@@ -862,6 +863,255 @@ func (_m *Citizen) ToEdge(order *CitizenOrder) *CitizenEdge {
 		order = DefaultCitizenOrder
 	}
 	return &CitizenEdge{
+		Node:   _m,
+		Cursor: order.Field.toCursor(_m),
+	}
+}
+
+// ConsentEventEdge is the edge representation of ConsentEvent.
+type ConsentEventEdge struct {
+	Node   *ConsentEvent `json:"node"`
+	Cursor Cursor        `json:"cursor"`
+}
+
+// ConsentEventConnection is the connection containing edges to ConsentEvent.
+type ConsentEventConnection struct {
+	Edges      []*ConsentEventEdge `json:"edges"`
+	PageInfo   PageInfo            `json:"pageInfo"`
+	TotalCount int                 `json:"totalCount"`
+}
+
+func (c *ConsentEventConnection) build(nodes []*ConsentEvent, pager *consenteventPager, after *Cursor, first *int, before *Cursor, last *int) {
+	c.PageInfo.HasNextPage = before != nil
+	c.PageInfo.HasPreviousPage = after != nil
+	if first != nil && *first+1 == len(nodes) {
+		c.PageInfo.HasNextPage = true
+		nodes = nodes[:len(nodes)-1]
+	} else if last != nil && *last+1 == len(nodes) {
+		c.PageInfo.HasPreviousPage = true
+		nodes = nodes[:len(nodes)-1]
+	}
+	var nodeAt func(int) *ConsentEvent
+	if last != nil {
+		n := len(nodes) - 1
+		nodeAt = func(i int) *ConsentEvent {
+			return nodes[n-i]
+		}
+	} else {
+		nodeAt = func(i int) *ConsentEvent {
+			return nodes[i]
+		}
+	}
+	c.Edges = make([]*ConsentEventEdge, len(nodes))
+	for i := range nodes {
+		node := nodeAt(i)
+		c.Edges[i] = &ConsentEventEdge{
+			Node:   node,
+			Cursor: pager.toCursor(node),
+		}
+	}
+	if l := len(c.Edges); l > 0 {
+		c.PageInfo.StartCursor = &c.Edges[0].Cursor
+		c.PageInfo.EndCursor = &c.Edges[l-1].Cursor
+	}
+	if c.TotalCount == 0 {
+		c.TotalCount = len(nodes)
+	}
+}
+
+// ConsentEventPaginateOption enables pagination customization.
+type ConsentEventPaginateOption func(*consenteventPager) error
+
+// WithConsentEventOrder configures pagination ordering.
+func WithConsentEventOrder(order *ConsentEventOrder) ConsentEventPaginateOption {
+	if order == nil {
+		order = DefaultConsentEventOrder
+	}
+	o := *order
+	return func(pager *consenteventPager) error {
+		if err := o.Direction.Validate(); err != nil {
+			return err
+		}
+		if o.Field == nil {
+			o.Field = DefaultConsentEventOrder.Field
+		}
+		pager.order = &o
+		return nil
+	}
+}
+
+// WithConsentEventFilter configures pagination filter.
+func WithConsentEventFilter(filter func(*ConsentEventQuery) (*ConsentEventQuery, error)) ConsentEventPaginateOption {
+	return func(pager *consenteventPager) error {
+		if filter == nil {
+			return errors.New("ConsentEventQuery filter cannot be nil")
+		}
+		pager.filter = filter
+		return nil
+	}
+}
+
+type consenteventPager struct {
+	reverse bool
+	order   *ConsentEventOrder
+	filter  func(*ConsentEventQuery) (*ConsentEventQuery, error)
+}
+
+func newConsentEventPager(opts []ConsentEventPaginateOption, reverse bool) (*consenteventPager, error) {
+	pager := &consenteventPager{reverse: reverse}
+	for _, opt := range opts {
+		if err := opt(pager); err != nil {
+			return nil, err
+		}
+	}
+	if pager.order == nil {
+		pager.order = DefaultConsentEventOrder
+	}
+	return pager, nil
+}
+
+func (p *consenteventPager) applyFilter(query *ConsentEventQuery) (*ConsentEventQuery, error) {
+	if p.filter != nil {
+		return p.filter(query)
+	}
+	return query, nil
+}
+
+func (p *consenteventPager) toCursor(_m *ConsentEvent) Cursor {
+	return p.order.Field.toCursor(_m)
+}
+
+func (p *consenteventPager) applyCursors(query *ConsentEventQuery, after, before *Cursor) (*ConsentEventQuery, error) {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultConsentEventOrder.Field.column, p.order.Field.column, direction) {
+		query = query.Where(predicate)
+	}
+	return query, nil
+}
+
+func (p *consenteventPager) applyOrder(query *ConsentEventQuery) *ConsentEventQuery {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	query = query.Order(p.order.Field.toTerm(direction.OrderTermOption()))
+	if p.order.Field != DefaultConsentEventOrder.Field {
+		query = query.Order(DefaultConsentEventOrder.Field.toTerm(direction.OrderTermOption()))
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return query
+}
+
+func (p *consenteventPager) orderExpr(query *ConsentEventQuery) sql.Querier {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return sql.ExprFunc(func(b *sql.Builder) {
+		b.Ident(p.order.Field.column).Pad().WriteString(string(direction))
+		if p.order.Field != DefaultConsentEventOrder.Field {
+			b.Comma().Ident(DefaultConsentEventOrder.Field.column).Pad().WriteString(string(direction))
+		}
+	})
+}
+
+// Paginate executes the query and returns a relay based cursor connection to ConsentEvent.
+func (_m *ConsentEventQuery) Paginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...ConsentEventPaginateOption,
+) (*ConsentEventConnection, error) {
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, err
+	}
+	pager, err := newConsentEventPager(opts, last != nil)
+	if err != nil {
+		return nil, err
+	}
+	if _m, err = pager.applyFilter(_m); err != nil {
+		return nil, err
+	}
+	conn := &ConsentEventConnection{Edges: []*ConsentEventEdge{}}
+	ignoredEdges := !hasCollectedField(ctx, edgesField)
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := _m.Clone()
+			c.ctx.Fields = nil
+			if conn.TotalCount, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+		}
+	}
+	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+		return conn, nil
+	}
+	if _m, err = pager.applyCursors(_m, after, before); err != nil {
+		return nil, err
+	}
+	limit := paginateLimit(first, last)
+	if limit != 0 {
+		_m.Limit(limit)
+	}
+	if field := collectedField(ctx, edgesField, nodeField); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+			return nil, err
+		}
+	}
+	_m = pager.applyOrder(_m)
+	nodes, err := _m.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, nil
+}
+
+// ConsentEventOrderField defines the ordering field of ConsentEvent.
+type ConsentEventOrderField struct {
+	// Value extracts the ordering value from the given ConsentEvent.
+	Value    func(*ConsentEvent) (ent.Value, error)
+	column   string // field or computed.
+	toTerm   func(...sql.OrderTermOption) consentevent.OrderOption
+	toCursor func(*ConsentEvent) Cursor
+}
+
+// ConsentEventOrder defines the ordering of ConsentEvent.
+type ConsentEventOrder struct {
+	Direction OrderDirection          `json:"direction"`
+	Field     *ConsentEventOrderField `json:"field"`
+}
+
+// DefaultConsentEventOrder is the default ordering of ConsentEvent.
+var DefaultConsentEventOrder = &ConsentEventOrder{
+	Direction: entgql.OrderDirectionAsc,
+	Field: &ConsentEventOrderField{
+		Value: func(_m *ConsentEvent) (ent.Value, error) {
+			return _m.ID, nil
+		},
+		column: consentevent.FieldID,
+		toTerm: consentevent.ByID,
+		toCursor: func(_m *ConsentEvent) Cursor {
+			return Cursor{ID: _m.ID}
+		},
+	},
+}
+
+// ToEdge converts ConsentEvent into ConsentEventEdge.
+func (_m *ConsentEvent) ToEdge(order *ConsentEventOrder) *ConsentEventEdge {
+	if order == nil {
+		order = DefaultConsentEventOrder
+	}
+	return &ConsentEventEdge{
 		Node:   _m,
 		Cursor: order.Field.toCursor(_m),
 	}

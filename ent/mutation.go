@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"segretariato/ent/auditevent"
 	"segretariato/ent/citizen"
+	"segretariato/ent/consentevent"
 	"segretariato/ent/contact"
 	"segretariato/ent/idempotencykey"
 	"segretariato/ent/location"
@@ -44,6 +45,7 @@ const (
 	// Node types.
 	TypeAuditEvent           = "AuditEvent"
 	TypeCitizen              = "Citizen"
+	TypeConsentEvent         = "ConsentEvent"
 	TypeContact              = "Contact"
 	TypeIdempotencyKey       = "IdempotencyKey"
 	TypeLocation             = "Location"
@@ -3287,6 +3289,819 @@ func (m *CitizenMutation) ResetEdge(name string) error {
 	return fmt.Errorf("unknown Citizen edge %s", name)
 }
 
+// ConsentEventMutation represents an operation that mutates the ConsentEvent nodes in the graph.
+type ConsentEventMutation struct {
+	config
+	op                 Op
+	typ                string
+	id                 *int
+	kind               *consentevent.Kind
+	at                 *time.Time
+	scope              *string
+	expires_at         *time.Time
+	created_at         *time.Time
+	clearedFields      map[string]struct{}
+	citizen            *int
+	clearedcitizen     bool
+	recorded_by        *int
+	clearedrecorded_by bool
+	done               bool
+	oldValue           func(context.Context) (*ConsentEvent, error)
+	predicates         []predicate.ConsentEvent
+}
+
+var _ ent.Mutation = (*ConsentEventMutation)(nil)
+
+// consenteventOption allows management of the mutation configuration using functional options.
+type consenteventOption func(*ConsentEventMutation)
+
+// newConsentEventMutation creates new mutation for the ConsentEvent entity.
+func newConsentEventMutation(c config, op Op, opts ...consenteventOption) *ConsentEventMutation {
+	m := &ConsentEventMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeConsentEvent,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withConsentEventID sets the ID field of the mutation.
+func withConsentEventID(id int) consenteventOption {
+	return func(m *ConsentEventMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *ConsentEvent
+		)
+		m.oldValue = func(ctx context.Context) (*ConsentEvent, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().ConsentEvent.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withConsentEvent sets the old ConsentEvent of the mutation.
+func withConsentEvent(node *ConsentEvent) consenteventOption {
+	return func(m *ConsentEventMutation) {
+		m.oldValue = func(context.Context) (*ConsentEvent, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m ConsentEventMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m ConsentEventMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *ConsentEventMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *ConsentEventMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().ConsentEvent.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCitizenID sets the "citizen_id" field.
+func (m *ConsentEventMutation) SetCitizenID(i int) {
+	m.citizen = &i
+}
+
+// CitizenID returns the value of the "citizen_id" field in the mutation.
+func (m *ConsentEventMutation) CitizenID() (r int, exists bool) {
+	v := m.citizen
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCitizenID returns the old "citizen_id" field's value of the ConsentEvent entity.
+// If the ConsentEvent object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ConsentEventMutation) OldCitizenID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCitizenID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCitizenID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCitizenID: %w", err)
+	}
+	return oldValue.CitizenID, nil
+}
+
+// ResetCitizenID resets all changes to the "citizen_id" field.
+func (m *ConsentEventMutation) ResetCitizenID() {
+	m.citizen = nil
+}
+
+// SetKind sets the "kind" field.
+func (m *ConsentEventMutation) SetKind(c consentevent.Kind) {
+	m.kind = &c
+}
+
+// Kind returns the value of the "kind" field in the mutation.
+func (m *ConsentEventMutation) Kind() (r consentevent.Kind, exists bool) {
+	v := m.kind
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldKind returns the old "kind" field's value of the ConsentEvent entity.
+// If the ConsentEvent object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ConsentEventMutation) OldKind(ctx context.Context) (v consentevent.Kind, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldKind is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldKind requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldKind: %w", err)
+	}
+	return oldValue.Kind, nil
+}
+
+// ResetKind resets all changes to the "kind" field.
+func (m *ConsentEventMutation) ResetKind() {
+	m.kind = nil
+}
+
+// SetAt sets the "at" field.
+func (m *ConsentEventMutation) SetAt(t time.Time) {
+	m.at = &t
+}
+
+// At returns the value of the "at" field in the mutation.
+func (m *ConsentEventMutation) At() (r time.Time, exists bool) {
+	v := m.at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldAt returns the old "at" field's value of the ConsentEvent entity.
+// If the ConsentEvent object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ConsentEventMutation) OldAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldAt: %w", err)
+	}
+	return oldValue.At, nil
+}
+
+// ResetAt resets all changes to the "at" field.
+func (m *ConsentEventMutation) ResetAt() {
+	m.at = nil
+}
+
+// SetScope sets the "scope" field.
+func (m *ConsentEventMutation) SetScope(s string) {
+	m.scope = &s
+}
+
+// Scope returns the value of the "scope" field in the mutation.
+func (m *ConsentEventMutation) Scope() (r string, exists bool) {
+	v := m.scope
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldScope returns the old "scope" field's value of the ConsentEvent entity.
+// If the ConsentEvent object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ConsentEventMutation) OldScope(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldScope is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldScope requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldScope: %w", err)
+	}
+	return oldValue.Scope, nil
+}
+
+// ClearScope clears the value of the "scope" field.
+func (m *ConsentEventMutation) ClearScope() {
+	m.scope = nil
+	m.clearedFields[consentevent.FieldScope] = struct{}{}
+}
+
+// ScopeCleared returns if the "scope" field was cleared in this mutation.
+func (m *ConsentEventMutation) ScopeCleared() bool {
+	_, ok := m.clearedFields[consentevent.FieldScope]
+	return ok
+}
+
+// ResetScope resets all changes to the "scope" field.
+func (m *ConsentEventMutation) ResetScope() {
+	m.scope = nil
+	delete(m.clearedFields, consentevent.FieldScope)
+}
+
+// SetExpiresAt sets the "expires_at" field.
+func (m *ConsentEventMutation) SetExpiresAt(t time.Time) {
+	m.expires_at = &t
+}
+
+// ExpiresAt returns the value of the "expires_at" field in the mutation.
+func (m *ConsentEventMutation) ExpiresAt() (r time.Time, exists bool) {
+	v := m.expires_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldExpiresAt returns the old "expires_at" field's value of the ConsentEvent entity.
+// If the ConsentEvent object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ConsentEventMutation) OldExpiresAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldExpiresAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldExpiresAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldExpiresAt: %w", err)
+	}
+	return oldValue.ExpiresAt, nil
+}
+
+// ClearExpiresAt clears the value of the "expires_at" field.
+func (m *ConsentEventMutation) ClearExpiresAt() {
+	m.expires_at = nil
+	m.clearedFields[consentevent.FieldExpiresAt] = struct{}{}
+}
+
+// ExpiresAtCleared returns if the "expires_at" field was cleared in this mutation.
+func (m *ConsentEventMutation) ExpiresAtCleared() bool {
+	_, ok := m.clearedFields[consentevent.FieldExpiresAt]
+	return ok
+}
+
+// ResetExpiresAt resets all changes to the "expires_at" field.
+func (m *ConsentEventMutation) ResetExpiresAt() {
+	m.expires_at = nil
+	delete(m.clearedFields, consentevent.FieldExpiresAt)
+}
+
+// SetRecordedByID sets the "recorded_by_id" field.
+func (m *ConsentEventMutation) SetRecordedByID(i int) {
+	m.recorded_by = &i
+}
+
+// RecordedByID returns the value of the "recorded_by_id" field in the mutation.
+func (m *ConsentEventMutation) RecordedByID() (r int, exists bool) {
+	v := m.recorded_by
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRecordedByID returns the old "recorded_by_id" field's value of the ConsentEvent entity.
+// If the ConsentEvent object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ConsentEventMutation) OldRecordedByID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRecordedByID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRecordedByID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRecordedByID: %w", err)
+	}
+	return oldValue.RecordedByID, nil
+}
+
+// ClearRecordedByID clears the value of the "recorded_by_id" field.
+func (m *ConsentEventMutation) ClearRecordedByID() {
+	m.recorded_by = nil
+	m.clearedFields[consentevent.FieldRecordedByID] = struct{}{}
+}
+
+// RecordedByIDCleared returns if the "recorded_by_id" field was cleared in this mutation.
+func (m *ConsentEventMutation) RecordedByIDCleared() bool {
+	_, ok := m.clearedFields[consentevent.FieldRecordedByID]
+	return ok
+}
+
+// ResetRecordedByID resets all changes to the "recorded_by_id" field.
+func (m *ConsentEventMutation) ResetRecordedByID() {
+	m.recorded_by = nil
+	delete(m.clearedFields, consentevent.FieldRecordedByID)
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *ConsentEventMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *ConsentEventMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the ConsentEvent entity.
+// If the ConsentEvent object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ConsentEventMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *ConsentEventMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// ClearCitizen clears the "citizen" edge to the Citizen entity.
+func (m *ConsentEventMutation) ClearCitizen() {
+	m.clearedcitizen = true
+	m.clearedFields[consentevent.FieldCitizenID] = struct{}{}
+}
+
+// CitizenCleared reports if the "citizen" edge to the Citizen entity was cleared.
+func (m *ConsentEventMutation) CitizenCleared() bool {
+	return m.clearedcitizen
+}
+
+// CitizenIDs returns the "citizen" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// CitizenID instead. It exists only for internal usage by the builders.
+func (m *ConsentEventMutation) CitizenIDs() (ids []int) {
+	if id := m.citizen; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetCitizen resets all changes to the "citizen" edge.
+func (m *ConsentEventMutation) ResetCitizen() {
+	m.citizen = nil
+	m.clearedcitizen = false
+}
+
+// ClearRecordedBy clears the "recorded_by" edge to the Operator entity.
+func (m *ConsentEventMutation) ClearRecordedBy() {
+	m.clearedrecorded_by = true
+	m.clearedFields[consentevent.FieldRecordedByID] = struct{}{}
+}
+
+// RecordedByCleared reports if the "recorded_by" edge to the Operator entity was cleared.
+func (m *ConsentEventMutation) RecordedByCleared() bool {
+	return m.RecordedByIDCleared() || m.clearedrecorded_by
+}
+
+// RecordedByIDs returns the "recorded_by" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// RecordedByID instead. It exists only for internal usage by the builders.
+func (m *ConsentEventMutation) RecordedByIDs() (ids []int) {
+	if id := m.recorded_by; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetRecordedBy resets all changes to the "recorded_by" edge.
+func (m *ConsentEventMutation) ResetRecordedBy() {
+	m.recorded_by = nil
+	m.clearedrecorded_by = false
+}
+
+// Where appends a list predicates to the ConsentEventMutation builder.
+func (m *ConsentEventMutation) Where(ps ...predicate.ConsentEvent) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the ConsentEventMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *ConsentEventMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.ConsentEvent, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *ConsentEventMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *ConsentEventMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (ConsentEvent).
+func (m *ConsentEventMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *ConsentEventMutation) Fields() []string {
+	fields := make([]string, 0, 7)
+	if m.citizen != nil {
+		fields = append(fields, consentevent.FieldCitizenID)
+	}
+	if m.kind != nil {
+		fields = append(fields, consentevent.FieldKind)
+	}
+	if m.at != nil {
+		fields = append(fields, consentevent.FieldAt)
+	}
+	if m.scope != nil {
+		fields = append(fields, consentevent.FieldScope)
+	}
+	if m.expires_at != nil {
+		fields = append(fields, consentevent.FieldExpiresAt)
+	}
+	if m.recorded_by != nil {
+		fields = append(fields, consentevent.FieldRecordedByID)
+	}
+	if m.created_at != nil {
+		fields = append(fields, consentevent.FieldCreatedAt)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *ConsentEventMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case consentevent.FieldCitizenID:
+		return m.CitizenID()
+	case consentevent.FieldKind:
+		return m.Kind()
+	case consentevent.FieldAt:
+		return m.At()
+	case consentevent.FieldScope:
+		return m.Scope()
+	case consentevent.FieldExpiresAt:
+		return m.ExpiresAt()
+	case consentevent.FieldRecordedByID:
+		return m.RecordedByID()
+	case consentevent.FieldCreatedAt:
+		return m.CreatedAt()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *ConsentEventMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case consentevent.FieldCitizenID:
+		return m.OldCitizenID(ctx)
+	case consentevent.FieldKind:
+		return m.OldKind(ctx)
+	case consentevent.FieldAt:
+		return m.OldAt(ctx)
+	case consentevent.FieldScope:
+		return m.OldScope(ctx)
+	case consentevent.FieldExpiresAt:
+		return m.OldExpiresAt(ctx)
+	case consentevent.FieldRecordedByID:
+		return m.OldRecordedByID(ctx)
+	case consentevent.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	}
+	return nil, fmt.Errorf("unknown ConsentEvent field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *ConsentEventMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case consentevent.FieldCitizenID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCitizenID(v)
+		return nil
+	case consentevent.FieldKind:
+		v, ok := value.(consentevent.Kind)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetKind(v)
+		return nil
+	case consentevent.FieldAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetAt(v)
+		return nil
+	case consentevent.FieldScope:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetScope(v)
+		return nil
+	case consentevent.FieldExpiresAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetExpiresAt(v)
+		return nil
+	case consentevent.FieldRecordedByID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRecordedByID(v)
+		return nil
+	case consentevent.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	}
+	return fmt.Errorf("unknown ConsentEvent field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *ConsentEventMutation) AddedFields() []string {
+	var fields []string
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *ConsentEventMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *ConsentEventMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	}
+	return fmt.Errorf("unknown ConsentEvent numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *ConsentEventMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(consentevent.FieldScope) {
+		fields = append(fields, consentevent.FieldScope)
+	}
+	if m.FieldCleared(consentevent.FieldExpiresAt) {
+		fields = append(fields, consentevent.FieldExpiresAt)
+	}
+	if m.FieldCleared(consentevent.FieldRecordedByID) {
+		fields = append(fields, consentevent.FieldRecordedByID)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *ConsentEventMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *ConsentEventMutation) ClearField(name string) error {
+	switch name {
+	case consentevent.FieldScope:
+		m.ClearScope()
+		return nil
+	case consentevent.FieldExpiresAt:
+		m.ClearExpiresAt()
+		return nil
+	case consentevent.FieldRecordedByID:
+		m.ClearRecordedByID()
+		return nil
+	}
+	return fmt.Errorf("unknown ConsentEvent nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *ConsentEventMutation) ResetField(name string) error {
+	switch name {
+	case consentevent.FieldCitizenID:
+		m.ResetCitizenID()
+		return nil
+	case consentevent.FieldKind:
+		m.ResetKind()
+		return nil
+	case consentevent.FieldAt:
+		m.ResetAt()
+		return nil
+	case consentevent.FieldScope:
+		m.ResetScope()
+		return nil
+	case consentevent.FieldExpiresAt:
+		m.ResetExpiresAt()
+		return nil
+	case consentevent.FieldRecordedByID:
+		m.ResetRecordedByID()
+		return nil
+	case consentevent.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	}
+	return fmt.Errorf("unknown ConsentEvent field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *ConsentEventMutation) AddedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.citizen != nil {
+		edges = append(edges, consentevent.EdgeCitizen)
+	}
+	if m.recorded_by != nil {
+		edges = append(edges, consentevent.EdgeRecordedBy)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *ConsentEventMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case consentevent.EdgeCitizen:
+		if id := m.citizen; id != nil {
+			return []ent.Value{*id}
+		}
+	case consentevent.EdgeRecordedBy:
+		if id := m.recorded_by; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *ConsentEventMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 2)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *ConsentEventMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *ConsentEventMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.clearedcitizen {
+		edges = append(edges, consentevent.EdgeCitizen)
+	}
+	if m.clearedrecorded_by {
+		edges = append(edges, consentevent.EdgeRecordedBy)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *ConsentEventMutation) EdgeCleared(name string) bool {
+	switch name {
+	case consentevent.EdgeCitizen:
+		return m.clearedcitizen
+	case consentevent.EdgeRecordedBy:
+		return m.clearedrecorded_by
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *ConsentEventMutation) ClearEdge(name string) error {
+	switch name {
+	case consentevent.EdgeCitizen:
+		m.ClearCitizen()
+		return nil
+	case consentevent.EdgeRecordedBy:
+		m.ClearRecordedBy()
+		return nil
+	}
+	return fmt.Errorf("unknown ConsentEvent unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *ConsentEventMutation) ResetEdge(name string) error {
+	switch name {
+	case consentevent.EdgeCitizen:
+		m.ResetCitizen()
+		return nil
+	case consentevent.EdgeRecordedBy:
+		m.ResetRecordedBy()
+		return nil
+	}
+	return fmt.Errorf("unknown ConsentEvent edge %s", name)
+}
+
 // ContactMutation represents an operation that mutates the Contact nodes in the graph.
 type ContactMutation struct {
 	config
@@ -3299,6 +4114,10 @@ type ContactMutation struct {
 	addversion              *int
 	record_key              *int
 	addrecord_key           *int
+	erased_age_band         *string
+	erased_citizenship      *string
+	erased_district         *string
+	erased_district_key     *string
 	contact_ref             *string
 	occurred_at             *time.Time
 	channel                 *schematype.Channel
@@ -3614,6 +4433,202 @@ func (m *ContactMutation) AddedRecordKey() (r int, exists bool) {
 func (m *ContactMutation) ResetRecordKey() {
 	m.record_key = nil
 	m.addrecord_key = nil
+}
+
+// SetErasedAgeBand sets the "erased_age_band" field.
+func (m *ContactMutation) SetErasedAgeBand(s string) {
+	m.erased_age_band = &s
+}
+
+// ErasedAgeBand returns the value of the "erased_age_band" field in the mutation.
+func (m *ContactMutation) ErasedAgeBand() (r string, exists bool) {
+	v := m.erased_age_band
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldErasedAgeBand returns the old "erased_age_band" field's value of the Contact entity.
+// If the Contact object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ContactMutation) OldErasedAgeBand(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldErasedAgeBand is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldErasedAgeBand requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldErasedAgeBand: %w", err)
+	}
+	return oldValue.ErasedAgeBand, nil
+}
+
+// ClearErasedAgeBand clears the value of the "erased_age_band" field.
+func (m *ContactMutation) ClearErasedAgeBand() {
+	m.erased_age_band = nil
+	m.clearedFields[contact.FieldErasedAgeBand] = struct{}{}
+}
+
+// ErasedAgeBandCleared returns if the "erased_age_band" field was cleared in this mutation.
+func (m *ContactMutation) ErasedAgeBandCleared() bool {
+	_, ok := m.clearedFields[contact.FieldErasedAgeBand]
+	return ok
+}
+
+// ResetErasedAgeBand resets all changes to the "erased_age_band" field.
+func (m *ContactMutation) ResetErasedAgeBand() {
+	m.erased_age_band = nil
+	delete(m.clearedFields, contact.FieldErasedAgeBand)
+}
+
+// SetErasedCitizenship sets the "erased_citizenship" field.
+func (m *ContactMutation) SetErasedCitizenship(s string) {
+	m.erased_citizenship = &s
+}
+
+// ErasedCitizenship returns the value of the "erased_citizenship" field in the mutation.
+func (m *ContactMutation) ErasedCitizenship() (r string, exists bool) {
+	v := m.erased_citizenship
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldErasedCitizenship returns the old "erased_citizenship" field's value of the Contact entity.
+// If the Contact object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ContactMutation) OldErasedCitizenship(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldErasedCitizenship is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldErasedCitizenship requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldErasedCitizenship: %w", err)
+	}
+	return oldValue.ErasedCitizenship, nil
+}
+
+// ClearErasedCitizenship clears the value of the "erased_citizenship" field.
+func (m *ContactMutation) ClearErasedCitizenship() {
+	m.erased_citizenship = nil
+	m.clearedFields[contact.FieldErasedCitizenship] = struct{}{}
+}
+
+// ErasedCitizenshipCleared returns if the "erased_citizenship" field was cleared in this mutation.
+func (m *ContactMutation) ErasedCitizenshipCleared() bool {
+	_, ok := m.clearedFields[contact.FieldErasedCitizenship]
+	return ok
+}
+
+// ResetErasedCitizenship resets all changes to the "erased_citizenship" field.
+func (m *ContactMutation) ResetErasedCitizenship() {
+	m.erased_citizenship = nil
+	delete(m.clearedFields, contact.FieldErasedCitizenship)
+}
+
+// SetErasedDistrict sets the "erased_district" field.
+func (m *ContactMutation) SetErasedDistrict(s string) {
+	m.erased_district = &s
+}
+
+// ErasedDistrict returns the value of the "erased_district" field in the mutation.
+func (m *ContactMutation) ErasedDistrict() (r string, exists bool) {
+	v := m.erased_district
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldErasedDistrict returns the old "erased_district" field's value of the Contact entity.
+// If the Contact object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ContactMutation) OldErasedDistrict(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldErasedDistrict is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldErasedDistrict requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldErasedDistrict: %w", err)
+	}
+	return oldValue.ErasedDistrict, nil
+}
+
+// ClearErasedDistrict clears the value of the "erased_district" field.
+func (m *ContactMutation) ClearErasedDistrict() {
+	m.erased_district = nil
+	m.clearedFields[contact.FieldErasedDistrict] = struct{}{}
+}
+
+// ErasedDistrictCleared returns if the "erased_district" field was cleared in this mutation.
+func (m *ContactMutation) ErasedDistrictCleared() bool {
+	_, ok := m.clearedFields[contact.FieldErasedDistrict]
+	return ok
+}
+
+// ResetErasedDistrict resets all changes to the "erased_district" field.
+func (m *ContactMutation) ResetErasedDistrict() {
+	m.erased_district = nil
+	delete(m.clearedFields, contact.FieldErasedDistrict)
+}
+
+// SetErasedDistrictKey sets the "erased_district_key" field.
+func (m *ContactMutation) SetErasedDistrictKey(s string) {
+	m.erased_district_key = &s
+}
+
+// ErasedDistrictKey returns the value of the "erased_district_key" field in the mutation.
+func (m *ContactMutation) ErasedDistrictKey() (r string, exists bool) {
+	v := m.erased_district_key
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldErasedDistrictKey returns the old "erased_district_key" field's value of the Contact entity.
+// If the Contact object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ContactMutation) OldErasedDistrictKey(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldErasedDistrictKey is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldErasedDistrictKey requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldErasedDistrictKey: %w", err)
+	}
+	return oldValue.ErasedDistrictKey, nil
+}
+
+// ClearErasedDistrictKey clears the value of the "erased_district_key" field.
+func (m *ContactMutation) ClearErasedDistrictKey() {
+	m.erased_district_key = nil
+	m.clearedFields[contact.FieldErasedDistrictKey] = struct{}{}
+}
+
+// ErasedDistrictKeyCleared returns if the "erased_district_key" field was cleared in this mutation.
+func (m *ContactMutation) ErasedDistrictKeyCleared() bool {
+	_, ok := m.clearedFields[contact.FieldErasedDistrictKey]
+	return ok
+}
+
+// ResetErasedDistrictKey resets all changes to the "erased_district_key" field.
+func (m *ContactMutation) ResetErasedDistrictKey() {
+	m.erased_district_key = nil
+	delete(m.clearedFields, contact.FieldErasedDistrictKey)
 }
 
 // SetContactRef sets the "contact_ref" field.
@@ -4532,7 +5547,7 @@ func (m *ContactMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *ContactMutation) Fields() []string {
-	fields := make([]string, 0, 18)
+	fields := make([]string, 0, 22)
 	if m.created_at != nil {
 		fields = append(fields, contact.FieldCreatedAt)
 	}
@@ -4544,6 +5559,18 @@ func (m *ContactMutation) Fields() []string {
 	}
 	if m.record_key != nil {
 		fields = append(fields, contact.FieldRecordKey)
+	}
+	if m.erased_age_band != nil {
+		fields = append(fields, contact.FieldErasedAgeBand)
+	}
+	if m.erased_citizenship != nil {
+		fields = append(fields, contact.FieldErasedCitizenship)
+	}
+	if m.erased_district != nil {
+		fields = append(fields, contact.FieldErasedDistrict)
+	}
+	if m.erased_district_key != nil {
+		fields = append(fields, contact.FieldErasedDistrictKey)
 	}
 	if m.contact_ref != nil {
 		fields = append(fields, contact.FieldContactRef)
@@ -4603,6 +5630,14 @@ func (m *ContactMutation) Field(name string) (ent.Value, bool) {
 		return m.Version()
 	case contact.FieldRecordKey:
 		return m.RecordKey()
+	case contact.FieldErasedAgeBand:
+		return m.ErasedAgeBand()
+	case contact.FieldErasedCitizenship:
+		return m.ErasedCitizenship()
+	case contact.FieldErasedDistrict:
+		return m.ErasedDistrict()
+	case contact.FieldErasedDistrictKey:
+		return m.ErasedDistrictKey()
 	case contact.FieldContactRef:
 		return m.ContactRef()
 	case contact.FieldOccurredAt:
@@ -4648,6 +5683,14 @@ func (m *ContactMutation) OldField(ctx context.Context, name string) (ent.Value,
 		return m.OldVersion(ctx)
 	case contact.FieldRecordKey:
 		return m.OldRecordKey(ctx)
+	case contact.FieldErasedAgeBand:
+		return m.OldErasedAgeBand(ctx)
+	case contact.FieldErasedCitizenship:
+		return m.OldErasedCitizenship(ctx)
+	case contact.FieldErasedDistrict:
+		return m.OldErasedDistrict(ctx)
+	case contact.FieldErasedDistrictKey:
+		return m.OldErasedDistrictKey(ctx)
 	case contact.FieldContactRef:
 		return m.OldContactRef(ctx)
 	case contact.FieldOccurredAt:
@@ -4712,6 +5755,34 @@ func (m *ContactMutation) SetField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.SetRecordKey(v)
+		return nil
+	case contact.FieldErasedAgeBand:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetErasedAgeBand(v)
+		return nil
+	case contact.FieldErasedCitizenship:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetErasedCitizenship(v)
+		return nil
+	case contact.FieldErasedDistrict:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetErasedDistrict(v)
+		return nil
+	case contact.FieldErasedDistrictKey:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetErasedDistrictKey(v)
 		return nil
 	case contact.FieldContactRef:
 		v, ok := value.(string)
@@ -4892,6 +5963,18 @@ func (m *ContactMutation) AddField(name string, value ent.Value) error {
 // mutation.
 func (m *ContactMutation) ClearedFields() []string {
 	var fields []string
+	if m.FieldCleared(contact.FieldErasedAgeBand) {
+		fields = append(fields, contact.FieldErasedAgeBand)
+	}
+	if m.FieldCleared(contact.FieldErasedCitizenship) {
+		fields = append(fields, contact.FieldErasedCitizenship)
+	}
+	if m.FieldCleared(contact.FieldErasedDistrict) {
+		fields = append(fields, contact.FieldErasedDistrict)
+	}
+	if m.FieldCleared(contact.FieldErasedDistrictKey) {
+		fields = append(fields, contact.FieldErasedDistrictKey)
+	}
 	if m.FieldCleared(contact.FieldContactRef) {
 		fields = append(fields, contact.FieldContactRef)
 	}
@@ -4924,6 +6007,18 @@ func (m *ContactMutation) FieldCleared(name string) bool {
 // error if the field is not defined in the schema.
 func (m *ContactMutation) ClearField(name string) error {
 	switch name {
+	case contact.FieldErasedAgeBand:
+		m.ClearErasedAgeBand()
+		return nil
+	case contact.FieldErasedCitizenship:
+		m.ClearErasedCitizenship()
+		return nil
+	case contact.FieldErasedDistrict:
+		m.ClearErasedDistrict()
+		return nil
+	case contact.FieldErasedDistrictKey:
+		m.ClearErasedDistrictKey()
+		return nil
 	case contact.FieldContactRef:
 		m.ClearContactRef()
 		return nil
@@ -4961,6 +6056,18 @@ func (m *ContactMutation) ResetField(name string) error {
 		return nil
 	case contact.FieldRecordKey:
 		m.ResetRecordKey()
+		return nil
+	case contact.FieldErasedAgeBand:
+		m.ResetErasedAgeBand()
+		return nil
+	case contact.FieldErasedCitizenship:
+		m.ResetErasedCitizenship()
+		return nil
+	case contact.FieldErasedDistrict:
+		m.ResetErasedDistrict()
+		return nil
+	case contact.FieldErasedDistrictKey:
+		m.ResetErasedDistrictKey()
 		return nil
 	case contact.FieldContactRef:
 		m.ResetContactRef()

@@ -16,6 +16,8 @@ type Tx struct {
 	AuditEvent *AuditEventClient
 	// Citizen is the client for interacting with the Citizen builders.
 	Citizen *CitizenClient
+	// ConsentEvent is the client for interacting with the ConsentEvent builders.
+	ConsentEvent *ConsentEventClient
 	// Contact is the client for interacting with the Contact builders.
 	Contact *ContactClient
 	// IdempotencyKey is the client for interacting with the IdempotencyKey builders.
@@ -181,6 +183,7 @@ func (tx *Tx) Client() *Client {
 func (tx *Tx) init() {
 	tx.AuditEvent = NewAuditEventClient(tx.config)
 	tx.Citizen = NewCitizenClient(tx.config)
+	tx.ConsentEvent = NewConsentEventClient(tx.config)
 	tx.Contact = NewContactClient(tx.config)
 	tx.IdempotencyKey = NewIdempotencyKeyClient(tx.config)
 	tx.Location = NewLocationClient(tx.config)

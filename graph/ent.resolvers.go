@@ -94,6 +94,9 @@ func (r *queryResolver) TrainingPlans(ctx context.Context, after *entgql.Cursor[
 	return r.Client.TrainingPlan.Query().Paginate(ctx, after, first, before, last, ent.WithTrainingPlanOrder(orderBy), ent.WithTrainingPlanFilter(where.Filter))
 }
 
+// Citizen returns generated.CitizenResolver implementation.
+func (r *Resolver) Citizen() generated.CitizenResolver { return &citizenResolver{r} }
+
 // Contact returns generated.ContactResolver implementation.
 func (r *Resolver) Contact() generated.ContactResolver { return &contactResolver{r} }
 
@@ -101,6 +104,7 @@ func (r *Resolver) Contact() generated.ContactResolver { return &contactResolver
 func (r *Resolver) Query() generated.QueryResolver { return &queryResolver{r} }
 
 type (
+	citizenResolver struct{ *Resolver }
 	contactResolver struct{ *Resolver }
 	queryResolver   struct{ *Resolver }
 )

@@ -13,12 +13,28 @@ import (
 	"segretariato/graph/model"
 	"segretariato/internal/access"
 	"segretariato/internal/analytics"
+	"segretariato/internal/consent"
 	"segretariato/internal/dsr"
 	"segretariato/internal/intake"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
 )
+
+// ErasedAt is the resolver for the erasedAt field.
+func (r *citizenResolver) ErasedAt(ctx context.Context, obj *ent.Citizen) (*time.Time, error) {
+	return obj.PseudonymisedAt, nil
+}
+
+// ConsentStatus is the resolver for the consentStatus field.
+func (r *citizenResolver) ConsentStatus(ctx context.Context, obj *ent.Citizen) (model.ConsentStatus, error) {
+	return consentStatus(ctx, r.client(ctx), obj.ID)
+}
+
+// ConsentHistory is the resolver for the consentHistory field.
+func (r *citizenResolver) ConsentHistory(ctx context.Context, obj *ent.Citizen) ([]*ent.ConsentEvent, error) {
+	return consent.History(ctx, r.client(ctx), obj.ID)
+}
 
 // FirstContact is the resolver for the firstContact field.
 func (r *contactResolver) FirstContact(ctx context.Context, obj *ent.Contact) (*bool, error) {
@@ -198,6 +214,11 @@ func (r *mutationResolver) UpdateSatisfactionSurvey(ctx context.Context, id int,
 // CreateSurveyResponse is the resolver for the createSurveyResponse field.
 func (r *mutationResolver) CreateSurveyResponse(ctx context.Context, input ent.CreateSurveyResponseInput) (*ent.SurveyResponse, error) {
 	return ent.FromContext(ctx).SurveyResponse.Create().SetInput(input).Save(ctx)
+}
+
+// WithdrawConsent is the resolver for the withdrawConsent field.
+func (r *mutationResolver) WithdrawConsent(ctx context.Context, citizenID int, version int, at *time.Time) (*ent.Citizen, error) {
+	return consent.Withdraw(ctx, ent.FromContext(ctx), citizenID, version, at)
 }
 
 // Me is the resolver for the me field.

@@ -152,7 +152,7 @@ func ValidColumn(column string) bool {
 //
 //	import _ "segretariato/ent/runtime"
 var (
-	Hooks  [3]ent.Hook
+	Hooks  [5]ent.Hook
 	Policy ent.Policy
 	// DefaultCreatedAt holds the default value on creation for the "created_at" field.
 	DefaultCreatedAt func() time.Time

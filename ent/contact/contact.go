@@ -26,6 +26,14 @@ const (
 	FieldVersion = "version"
 	// FieldRecordKey holds the string denoting the record_key field in the database.
 	FieldRecordKey = "record_key"
+	// FieldErasedAgeBand holds the string denoting the erased_age_band field in the database.
+	FieldErasedAgeBand = "erased_age_band"
+	// FieldErasedCitizenship holds the string denoting the erased_citizenship field in the database.
+	FieldErasedCitizenship = "erased_citizenship"
+	// FieldErasedDistrict holds the string denoting the erased_district field in the database.
+	FieldErasedDistrict = "erased_district"
+	// FieldErasedDistrictKey holds the string denoting the erased_district_key field in the database.
+	FieldErasedDistrictKey = "erased_district_key"
 	// FieldContactRef holds the string denoting the contact_ref field in the database.
 	FieldContactRef = "contact_ref"
 	// FieldOccurredAt holds the string denoting the occurred_at field in the database.
@@ -115,6 +123,10 @@ var Columns = []string{
 	FieldUpdatedAt,
 	FieldVersion,
 	FieldRecordKey,
+	FieldErasedAgeBand,
+	FieldErasedCitizenship,
+	FieldErasedDistrict,
+	FieldErasedDistrictKey,
 	FieldContactRef,
 	FieldOccurredAt,
 	FieldChannel,
@@ -156,7 +168,7 @@ func ValidColumn(column string) bool {
 //
 //	import _ "segretariato/ent/runtime"
 var (
-	Hooks  [2]ent.Hook
+	Hooks  [3]ent.Hook
 	Policy ent.Policy
 	// DefaultCreatedAt holds the default value on creation for the "created_at" field.
 	DefaultCreatedAt func() time.Time
@@ -170,6 +182,14 @@ var (
 	DefaultRecordKey func() int
 	// RecordKeyValidator is a validator for the "record_key" field. It is called by the builders before save.
 	RecordKeyValidator func(int) error
+	// ErasedAgeBandValidator is a validator for the "erased_age_band" field. It is called by the builders before save.
+	ErasedAgeBandValidator func(string) error
+	// ErasedCitizenshipValidator is a validator for the "erased_citizenship" field. It is called by the builders before save.
+	ErasedCitizenshipValidator func(string) error
+	// ErasedDistrictValidator is a validator for the "erased_district" field. It is called by the builders before save.
+	ErasedDistrictValidator func(string) error
+	// ErasedDistrictKeyValidator is a validator for the "erased_district_key" field. It is called by the builders before save.
+	ErasedDistrictKeyValidator func(string) error
 	// ContactRefValidator is a validator for the "contact_ref" field. It is called by the builders before save.
 	ContactRefValidator func(string) error
 	// DurationMinutesValidator is a validator for the "duration_minutes" field. It is called by the builders before save.
@@ -256,6 +276,26 @@ func ByVersion(opts ...sql.OrderTermOption) OrderOption {
 // ByRecordKey orders the results by the record_key field.
 func ByRecordKey(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldRecordKey, opts...).ToFunc()
+}
+
+// ByErasedAgeBand orders the results by the erased_age_band field.
+func ByErasedAgeBand(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldErasedAgeBand, opts...).ToFunc()
+}
+
+// ByErasedCitizenship orders the results by the erased_citizenship field.
+func ByErasedCitizenship(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldErasedCitizenship, opts...).ToFunc()
+}
+
+// ByErasedDistrict orders the results by the erased_district field.
+func ByErasedDistrict(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldErasedDistrict, opts...).ToFunc()
+}
+
+// ByErasedDistrictKey orders the results by the erased_district_key field.
+func ByErasedDistrictKey(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldErasedDistrictKey, opts...).ToFunc()
 }
 
 // ByContactRef orders the results by the contact_ref field.

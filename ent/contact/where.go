@@ -76,6 +76,26 @@ func RecordKey(v int) predicate.Contact {
 	return predicate.Contact(sql.FieldEQ(FieldRecordKey, v))
 }
 
+// ErasedAgeBand applies equality check predicate on the "erased_age_band" field. It's identical to ErasedAgeBandEQ.
+func ErasedAgeBand(v string) predicate.Contact {
+	return predicate.Contact(sql.FieldEQ(FieldErasedAgeBand, v))
+}
+
+// ErasedCitizenship applies equality check predicate on the "erased_citizenship" field. It's identical to ErasedCitizenshipEQ.
+func ErasedCitizenship(v string) predicate.Contact {
+	return predicate.Contact(sql.FieldEQ(FieldErasedCitizenship, v))
+}
+
+// ErasedDistrict applies equality check predicate on the "erased_district" field. It's identical to ErasedDistrictEQ.
+func ErasedDistrict(v string) predicate.Contact {
+	return predicate.Contact(sql.FieldEQ(FieldErasedDistrict, v))
+}
+
+// ErasedDistrictKey applies equality check predicate on the "erased_district_key" field. It's identical to ErasedDistrictKeyEQ.
+func ErasedDistrictKey(v string) predicate.Contact {
+	return predicate.Contact(sql.FieldEQ(FieldErasedDistrictKey, v))
+}
+
 // ContactRef applies equality check predicate on the "contact_ref" field. It's identical to ContactRefEQ.
 func ContactRef(v string) predicate.Contact {
 	return predicate.Contact(sql.FieldEQ(FieldContactRef, v))
@@ -274,6 +294,306 @@ func RecordKeyLT(v int) predicate.Contact {
 // RecordKeyLTE applies the LTE predicate on the "record_key" field.
 func RecordKeyLTE(v int) predicate.Contact {
 	return predicate.Contact(sql.FieldLTE(FieldRecordKey, v))
+}
+
+// ErasedAgeBandEQ applies the EQ predicate on the "erased_age_band" field.
+func ErasedAgeBandEQ(v string) predicate.Contact {
+	return predicate.Contact(sql.FieldEQ(FieldErasedAgeBand, v))
+}
+
+// ErasedAgeBandNEQ applies the NEQ predicate on the "erased_age_band" field.
+func ErasedAgeBandNEQ(v string) predicate.Contact {
+	return predicate.Contact(sql.FieldNEQ(FieldErasedAgeBand, v))
+}
+
+// ErasedAgeBandIn applies the In predicate on the "erased_age_band" field.
+func ErasedAgeBandIn(vs ...string) predicate.Contact {
+	return predicate.Contact(sql.FieldIn(FieldErasedAgeBand, vs...))
+}
+
+// ErasedAgeBandNotIn applies the NotIn predicate on the "erased_age_band" field.
+func ErasedAgeBandNotIn(vs ...string) predicate.Contact {
+	return predicate.Contact(sql.FieldNotIn(FieldErasedAgeBand, vs...))
+}
+
+// ErasedAgeBandGT applies the GT predicate on the "erased_age_band" field.
+func ErasedAgeBandGT(v string) predicate.Contact {
+	return predicate.Contact(sql.FieldGT(FieldErasedAgeBand, v))
+}
+
+// ErasedAgeBandGTE applies the GTE predicate on the "erased_age_band" field.
+func ErasedAgeBandGTE(v string) predicate.Contact {
+	return predicate.Contact(sql.FieldGTE(FieldErasedAgeBand, v))
+}
+
+// ErasedAgeBandLT applies the LT predicate on the "erased_age_band" field.
+func ErasedAgeBandLT(v string) predicate.Contact {
+	return predicate.Contact(sql.FieldLT(FieldErasedAgeBand, v))
+}
+
+// ErasedAgeBandLTE applies the LTE predicate on the "erased_age_band" field.
+func ErasedAgeBandLTE(v string) predicate.Contact {
+	return predicate.Contact(sql.FieldLTE(FieldErasedAgeBand, v))
+}
+
+// ErasedAgeBandContains applies the Contains predicate on the "erased_age_band" field.
+func ErasedAgeBandContains(v string) predicate.Contact {
+	return predicate.Contact(sql.FieldContains(FieldErasedAgeBand, v))
+}
+
+// ErasedAgeBandHasPrefix applies the HasPrefix predicate on the "erased_age_band" field.
+func ErasedAgeBandHasPrefix(v string) predicate.Contact {
+	return predicate.Contact(sql.FieldHasPrefix(FieldErasedAgeBand, v))
+}
+
+// ErasedAgeBandHasSuffix applies the HasSuffix predicate on the "erased_age_band" field.
+func ErasedAgeBandHasSuffix(v string) predicate.Contact {
+	return predicate.Contact(sql.FieldHasSuffix(FieldErasedAgeBand, v))
+}
+
+// ErasedAgeBandIsNil applies the IsNil predicate on the "erased_age_band" field.
+func ErasedAgeBandIsNil() predicate.Contact {
+	return predicate.Contact(sql.FieldIsNull(FieldErasedAgeBand))
+}
+
+// ErasedAgeBandNotNil applies the NotNil predicate on the "erased_age_band" field.
+func ErasedAgeBandNotNil() predicate.Contact {
+	return predicate.Contact(sql.FieldNotNull(FieldErasedAgeBand))
+}
+
+// ErasedAgeBandEqualFold applies the EqualFold predicate on the "erased_age_band" field.
+func ErasedAgeBandEqualFold(v string) predicate.Contact {
+	return predicate.Contact(sql.FieldEqualFold(FieldErasedAgeBand, v))
+}
+
+// ErasedAgeBandContainsFold applies the ContainsFold predicate on the "erased_age_band" field.
+func ErasedAgeBandContainsFold(v string) predicate.Contact {
+	return predicate.Contact(sql.FieldContainsFold(FieldErasedAgeBand, v))
+}
+
+// ErasedCitizenshipEQ applies the EQ predicate on the "erased_citizenship" field.
+func ErasedCitizenshipEQ(v string) predicate.Contact {
+	return predicate.Contact(sql.FieldEQ(FieldErasedCitizenship, v))
+}
+
+// ErasedCitizenshipNEQ applies the NEQ predicate on the "erased_citizenship" field.
+func ErasedCitizenshipNEQ(v string) predicate.Contact {
+	return predicate.Contact(sql.FieldNEQ(FieldErasedCitizenship, v))
+}
+
+// ErasedCitizenshipIn applies the In predicate on the "erased_citizenship" field.
+func ErasedCitizenshipIn(vs ...string) predicate.Contact {
+	return predicate.Contact(sql.FieldIn(FieldErasedCitizenship, vs...))
+}
+
+// ErasedCitizenshipNotIn applies the NotIn predicate on the "erased_citizenship" field.
+func ErasedCitizenshipNotIn(vs ...string) predicate.Contact {
+	return predicate.Contact(sql.FieldNotIn(FieldErasedCitizenship, vs...))
+}
+
+// ErasedCitizenshipGT applies the GT predicate on the "erased_citizenship" field.
+func ErasedCitizenshipGT(v string) predicate.Contact {
+	return predicate.Contact(sql.FieldGT(FieldErasedCitizenship, v))
+}
+
+// ErasedCitizenshipGTE applies the GTE predicate on the "erased_citizenship" field.
+func ErasedCitizenshipGTE(v string) predicate.Contact {
+	return predicate.Contact(sql.FieldGTE(FieldErasedCitizenship, v))
+}
+
+// ErasedCitizenshipLT applies the LT predicate on the "erased_citizenship" field.
+func ErasedCitizenshipLT(v string) predicate.Contact {
+	return predicate.Contact(sql.FieldLT(FieldErasedCitizenship, v))
+}
+
+// ErasedCitizenshipLTE applies the LTE predicate on the "erased_citizenship" field.
+func ErasedCitizenshipLTE(v string) predicate.Contact {
+	return predicate.Contact(sql.FieldLTE(FieldErasedCitizenship, v))
+}
+
+// ErasedCitizenshipContains applies the Contains predicate on the "erased_citizenship" field.
+func ErasedCitizenshipContains(v string) predicate.Contact {
+	return predicate.Contact(sql.FieldContains(FieldErasedCitizenship, v))
+}
+
+// ErasedCitizenshipHasPrefix applies the HasPrefix predicate on the "erased_citizenship" field.
+func ErasedCitizenshipHasPrefix(v string) predicate.Contact {
+	return predicate.Contact(sql.FieldHasPrefix(FieldErasedCitizenship, v))
+}
+
+// ErasedCitizenshipHasSuffix applies the HasSuffix predicate on the "erased_citizenship" field.
+func ErasedCitizenshipHasSuffix(v string) predicate.Contact {
+	return predicate.Contact(sql.FieldHasSuffix(FieldErasedCitizenship, v))
+}
+
+// ErasedCitizenshipIsNil applies the IsNil predicate on the "erased_citizenship" field.
+func ErasedCitizenshipIsNil() predicate.Contact {
+	return predicate.Contact(sql.FieldIsNull(FieldErasedCitizenship))
+}
+
+// ErasedCitizenshipNotNil applies the NotNil predicate on the "erased_citizenship" field.
+func ErasedCitizenshipNotNil() predicate.Contact {
+	return predicate.Contact(sql.FieldNotNull(FieldErasedCitizenship))
+}
+
+// ErasedCitizenshipEqualFold applies the EqualFold predicate on the "erased_citizenship" field.
+func ErasedCitizenshipEqualFold(v string) predicate.Contact {
+	return predicate.Contact(sql.FieldEqualFold(FieldErasedCitizenship, v))
+}
+
+// ErasedCitizenshipContainsFold applies the ContainsFold predicate on the "erased_citizenship" field.
+func ErasedCitizenshipContainsFold(v string) predicate.Contact {
+	return predicate.Contact(sql.FieldContainsFold(FieldErasedCitizenship, v))
+}
+
+// ErasedDistrictEQ applies the EQ predicate on the "erased_district" field.
+func ErasedDistrictEQ(v string) predicate.Contact {
+	return predicate.Contact(sql.FieldEQ(FieldErasedDistrict, v))
+}
+
+// ErasedDistrictNEQ applies the NEQ predicate on the "erased_district" field.
+func ErasedDistrictNEQ(v string) predicate.Contact {
+	return predicate.Contact(sql.FieldNEQ(FieldErasedDistrict, v))
+}
+
+// ErasedDistrictIn applies the In predicate on the "erased_district" field.
+func ErasedDistrictIn(vs ...string) predicate.Contact {
+	return predicate.Contact(sql.FieldIn(FieldErasedDistrict, vs...))
+}
+
+// ErasedDistrictNotIn applies the NotIn predicate on the "erased_district" field.
+func ErasedDistrictNotIn(vs ...string) predicate.Contact {
+	return predicate.Contact(sql.FieldNotIn(FieldErasedDistrict, vs...))
+}
+
+// ErasedDistrictGT applies the GT predicate on the "erased_district" field.
+func ErasedDistrictGT(v string) predicate.Contact {
+	return predicate.Contact(sql.FieldGT(FieldErasedDistrict, v))
+}
+
+// ErasedDistrictGTE applies the GTE predicate on the "erased_district" field.
+func ErasedDistrictGTE(v string) predicate.Contact {
+	return predicate.Contact(sql.FieldGTE(FieldErasedDistrict, v))
+}
+
+// ErasedDistrictLT applies the LT predicate on the "erased_district" field.
+func ErasedDistrictLT(v string) predicate.Contact {
+	return predicate.Contact(sql.FieldLT(FieldErasedDistrict, v))
+}
+
+// ErasedDistrictLTE applies the LTE predicate on the "erased_district" field.
+func ErasedDistrictLTE(v string) predicate.Contact {
+	return predicate.Contact(sql.FieldLTE(FieldErasedDistrict, v))
+}
+
+// ErasedDistrictContains applies the Contains predicate on the "erased_district" field.
+func ErasedDistrictContains(v string) predicate.Contact {
+	return predicate.Contact(sql.FieldContains(FieldErasedDistrict, v))
+}
+
+// ErasedDistrictHasPrefix applies the HasPrefix predicate on the "erased_district" field.
+func ErasedDistrictHasPrefix(v string) predicate.Contact {
+	return predicate.Contact(sql.FieldHasPrefix(FieldErasedDistrict, v))
+}
+
+// ErasedDistrictHasSuffix applies the HasSuffix predicate on the "erased_district" field.
+func ErasedDistrictHasSuffix(v string) predicate.Contact {
+	return predicate.Contact(sql.FieldHasSuffix(FieldErasedDistrict, v))
+}
+
+// ErasedDistrictIsNil applies the IsNil predicate on the "erased_district" field.
+func ErasedDistrictIsNil() predicate.Contact {
+	return predicate.Contact(sql.FieldIsNull(FieldErasedDistrict))
+}
+
+// ErasedDistrictNotNil applies the NotNil predicate on the "erased_district" field.
+func ErasedDistrictNotNil() predicate.Contact {
+	return predicate.Contact(sql.FieldNotNull(FieldErasedDistrict))
+}
+
+// ErasedDistrictEqualFold applies the EqualFold predicate on the "erased_district" field.
+func ErasedDistrictEqualFold(v string) predicate.Contact {
+	return predicate.Contact(sql.FieldEqualFold(FieldErasedDistrict, v))
+}
+
+// ErasedDistrictContainsFold applies the ContainsFold predicate on the "erased_district" field.
+func ErasedDistrictContainsFold(v string) predicate.Contact {
+	return predicate.Contact(sql.FieldContainsFold(FieldErasedDistrict, v))
+}
+
+// ErasedDistrictKeyEQ applies the EQ predicate on the "erased_district_key" field.
+func ErasedDistrictKeyEQ(v string) predicate.Contact {
+	return predicate.Contact(sql.FieldEQ(FieldErasedDistrictKey, v))
+}
+
+// ErasedDistrictKeyNEQ applies the NEQ predicate on the "erased_district_key" field.
+func ErasedDistrictKeyNEQ(v string) predicate.Contact {
+	return predicate.Contact(sql.FieldNEQ(FieldErasedDistrictKey, v))
+}
+
+// ErasedDistrictKeyIn applies the In predicate on the "erased_district_key" field.
+func ErasedDistrictKeyIn(vs ...string) predicate.Contact {
+	return predicate.Contact(sql.FieldIn(FieldErasedDistrictKey, vs...))
+}
+
+// ErasedDistrictKeyNotIn applies the NotIn predicate on the "erased_district_key" field.
+func ErasedDistrictKeyNotIn(vs ...string) predicate.Contact {
+	return predicate.Contact(sql.FieldNotIn(FieldErasedDistrictKey, vs...))
+}
+
+// ErasedDistrictKeyGT applies the GT predicate on the "erased_district_key" field.
+func ErasedDistrictKeyGT(v string) predicate.Contact {
+	return predicate.Contact(sql.FieldGT(FieldErasedDistrictKey, v))
+}
+
+// ErasedDistrictKeyGTE applies the GTE predicate on the "erased_district_key" field.
+func ErasedDistrictKeyGTE(v string) predicate.Contact {
+	return predicate.Contact(sql.FieldGTE(FieldErasedDistrictKey, v))
+}
+
+// ErasedDistrictKeyLT applies the LT predicate on the "erased_district_key" field.
+func ErasedDistrictKeyLT(v string) predicate.Contact {
+	return predicate.Contact(sql.FieldLT(FieldErasedDistrictKey, v))
+}
+
+// ErasedDistrictKeyLTE applies the LTE predicate on the "erased_district_key" field.
+func ErasedDistrictKeyLTE(v string) predicate.Contact {
+	return predicate.Contact(sql.FieldLTE(FieldErasedDistrictKey, v))
+}
+
+// ErasedDistrictKeyContains applies the Contains predicate on the "erased_district_key" field.
+func ErasedDistrictKeyContains(v string) predicate.Contact {
+	return predicate.Contact(sql.FieldContains(FieldErasedDistrictKey, v))
+}
+
+// ErasedDistrictKeyHasPrefix applies the HasPrefix predicate on the "erased_district_key" field.
+func ErasedDistrictKeyHasPrefix(v string) predicate.Contact {
+	return predicate.Contact(sql.FieldHasPrefix(FieldErasedDistrictKey, v))
+}
+
+// ErasedDistrictKeyHasSuffix applies the HasSuffix predicate on the "erased_district_key" field.
+func ErasedDistrictKeyHasSuffix(v string) predicate.Contact {
+	return predicate.Contact(sql.FieldHasSuffix(FieldErasedDistrictKey, v))
+}
+
+// ErasedDistrictKeyIsNil applies the IsNil predicate on the "erased_district_key" field.
+func ErasedDistrictKeyIsNil() predicate.Contact {
+	return predicate.Contact(sql.FieldIsNull(FieldErasedDistrictKey))
+}
+
+// ErasedDistrictKeyNotNil applies the NotNil predicate on the "erased_district_key" field.
+func ErasedDistrictKeyNotNil() predicate.Contact {
+	return predicate.Contact(sql.FieldNotNull(FieldErasedDistrictKey))
+}
+
+// ErasedDistrictKeyEqualFold applies the EqualFold predicate on the "erased_district_key" field.
+func ErasedDistrictKeyEqualFold(v string) predicate.Contact {
+	return predicate.Contact(sql.FieldEqualFold(FieldErasedDistrictKey, v))
+}
+
+// ErasedDistrictKeyContainsFold applies the ContainsFold predicate on the "erased_district_key" field.
+func ErasedDistrictKeyContainsFold(v string) predicate.Contact {
+	return predicate.Contact(sql.FieldContainsFold(FieldErasedDistrictKey, v))
 }
 
 // ContactRefEQ applies the EQ predicate on the "contact_ref" field.

@@ -9,6 +9,7 @@ import (
 	"segretariato/ent"
 	"segretariato/ent/auditevent"
 	"segretariato/ent/citizen"
+	"segretariato/ent/consentevent"
 	"segretariato/ent/contact"
 	"segretariato/ent/idempotencykey"
 	"segretariato/ent/location"
@@ -138,6 +139,33 @@ func (f TraverseCitizen) Traverse(ctx context.Context, q ent.Query) error {
 		return f(ctx, q)
 	}
 	return fmt.Errorf("unexpected query type %T. expect *ent.CitizenQuery", q)
+}
+
+// The ConsentEventFunc type is an adapter to allow the use of ordinary function as a Querier.
+type ConsentEventFunc func(context.Context, *ent.ConsentEventQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f ConsentEventFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.ConsentEventQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.ConsentEventQuery", q)
+}
+
+// The TraverseConsentEvent type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseConsentEvent func(context.Context, *ent.ConsentEventQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseConsentEvent) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseConsentEvent) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.ConsentEventQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.ConsentEventQuery", q)
 }
 
 // The ContactFunc type is an adapter to allow the use of ordinary function as a Querier.
@@ -579,6 +607,8 @@ func NewQuery(q ent.Query) (Query, error) {
 		return &query[*ent.AuditEventQuery, predicate.AuditEvent, auditevent.OrderOption]{typ: ent.TypeAuditEvent, tq: q}, nil
 	case *ent.CitizenQuery:
 		return &query[*ent.CitizenQuery, predicate.Citizen, citizen.OrderOption]{typ: ent.TypeCitizen, tq: q}, nil
+	case *ent.ConsentEventQuery:
+		return &query[*ent.ConsentEventQuery, predicate.ConsentEvent, consentevent.OrderOption]{typ: ent.TypeConsentEvent, tq: q}, nil
 	case *ent.ContactQuery:
 		return &query[*ent.ContactQuery, predicate.Contact, contact.OrderOption]{typ: ent.TypeContact, tq: q}, nil
 	case *ent.IdempotencyKeyQuery:

@@ -2,4 +2,4 @@
 
 package internal
 
-const IncrementStarts = "{\"audit_events\":64424509440,\"citizens\":0,\"contacts\":4294967296,\"idempotency_keys\":68719476736,\"locations\":8589934592,\"need_categories\":12884901888,\"opening_hours\":17179869184,\"opening_sessions\":21474836480,\"operators\":25769803776,\"referral_events\":34359738368,\"referrals\":30064771072,\"satisfaction_surveys\":38654705664,\"service_secrets\":73014444032,\"services\":42949672960,\"survey_responses\":47244640256,\"timetable_publications\":51539607552,\"training_plans\":60129542144,\"trainings\":55834574848}"
+const IncrementStarts = "{\"audit_events\":64424509440,\"citizens\":0,\"consent_events\":77309411328,\"contacts\":4294967296,\"idempotency_keys\":68719476736,\"locations\":8589934592,\"need_categories\":12884901888,\"opening_hours\":17179869184,\"opening_sessions\":21474836480,\"operators\":25769803776,\"referral_events\":34359738368,\"referrals\":30064771072,\"satisfaction_surveys\":38654705664,\"service_secrets\":73014444032,\"services\":42949672960,\"survey_responses\":47244640256,\"timetable_publications\":51539607552,\"training_plans\":60129542144,\"trainings\":55834574848}"

@@ -107,6 +107,44 @@ var (
 			},
 		},
 	}
+	// ConsentEventsColumns holds the columns for the "consent_events" table.
+	ConsentEventsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "kind", Type: field.TypeEnum, Enums: []string{"GIVEN", "WITHDRAWN"}},
+		{Name: "at", Type: field.TypeTime},
+		{Name: "scope", Type: field.TypeString, Nullable: true, Size: 300},
+		{Name: "expires_at", Type: field.TypeTime, Nullable: true},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "citizen_id", Type: field.TypeInt},
+		{Name: "recorded_by_id", Type: field.TypeInt, Nullable: true},
+	}
+	// ConsentEventsTable holds the schema information for the "consent_events" table.
+	ConsentEventsTable = &schema.Table{
+		Name:       "consent_events",
+		Columns:    ConsentEventsColumns,
+		PrimaryKey: []*schema.Column{ConsentEventsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "consent_events_citizens_citizen",
+				Columns:    []*schema.Column{ConsentEventsColumns[6]},
+				RefColumns: []*schema.Column{CitizensColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+			{
+				Symbol:     "consent_events_operators_recorded_by",
+				Columns:    []*schema.Column{ConsentEventsColumns[7]},
+				RefColumns: []*schema.Column{OperatorsColumns[0]},
+				OnDelete:   schema.SetNull,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "consentevent_citizen_id_at",
+				Unique:  false,
+				Columns: []*schema.Column{ConsentEventsColumns[6], ConsentEventsColumns[2]},
+			},
+		},
+	}
 	// ContactsColumns holds the columns for the "contacts" table.
 	ContactsColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
@@ -114,6 +152,10 @@ var (
 		{Name: "updated_at", Type: field.TypeTime},
 		{Name: "version", Type: field.TypeInt, Default: 1},
 		{Name: "record_key", Type: field.TypeInt},
+		{Name: "erased_age_band", Type: field.TypeString, Nullable: true, Size: 8},
+		{Name: "erased_citizenship", Type: field.TypeString, Nullable: true, Size: 2},
+		{Name: "erased_district", Type: field.TypeString, Nullable: true, Size: 100},
+		{Name: "erased_district_key", Type: field.TypeString, Nullable: true, Size: 100},
 		{Name: "contact_ref", Type: field.TypeString, Unique: true, Nullable: true, Size: 64},
 		{Name: "occurred_at", Type: field.TypeTime},
 		{Name: "channel", Type: field.TypeEnum, Enums: []string{"IN_PERSON", "PHONE", "EMAIL", "HOME_VISIT", "OTHER"}},
@@ -137,19 +179,19 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "contacts_citizens_contacts",
-				Columns:    []*schema.Column{ContactsColumns[16]},
+				Columns:    []*schema.Column{ContactsColumns[20]},
 				RefColumns: []*schema.Column{CitizensColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
 			{
 				Symbol:     "contacts_need_categories_main_need",
-				Columns:    []*schema.Column{ContactsColumns[17]},
+				Columns:    []*schema.Column{ContactsColumns[21]},
 				RefColumns: []*schema.Column{NeedCategoriesColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
 			{
 				Symbol:     "contacts_operators_contacts",
-				Columns:    []*schema.Column{ContactsColumns[18]},
+				Columns:    []*schema.Column{ContactsColumns[22]},
 				RefColumns: []*schema.Column{OperatorsColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
@@ -158,22 +200,22 @@ var (
 			{
 				Name:    "contact_occurred_at",
 				Unique:  false,
-				Columns: []*schema.Column{ContactsColumns[6]},
+				Columns: []*schema.Column{ContactsColumns[10]},
 			},
 			{
 				Name:    "contact_operator_id_occurred_at",
 				Unique:  false,
-				Columns: []*schema.Column{ContactsColumns[18], ContactsColumns[6]},
+				Columns: []*schema.Column{ContactsColumns[22], ContactsColumns[10]},
 			},
 			{
 				Name:    "contact_citizen_id_occurred_at",
 				Unique:  false,
-				Columns: []*schema.Column{ContactsColumns[16], ContactsColumns[6]},
+				Columns: []*schema.Column{ContactsColumns[20], ContactsColumns[10]},
 			},
 			{
 				Name:    "contact_main_need_id",
 				Unique:  false,
-				Columns: []*schema.Column{ContactsColumns[17]},
+				Columns: []*schema.Column{ContactsColumns[21]},
 			},
 		},
 	}
@@ -661,6 +703,7 @@ var (
 	Tables = []*schema.Table{
 		AuditEventsTable,
 		CitizensTable,
+		ConsentEventsTable,
 		ContactsTable,
 		IdempotencyKeysTable,
 		LocationsTable,
@@ -692,6 +735,11 @@ func init() {
 	CitizensTable.ForeignKeys[1].RefTable = OperatorsTable
 	CitizensTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(0),
+	}
+	ConsentEventsTable.ForeignKeys[0].RefTable = CitizensTable
+	ConsentEventsTable.ForeignKeys[1].RefTable = OperatorsTable
+	ConsentEventsTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(77309411328),
 	}
 	ContactsTable.ForeignKeys[0].RefTable = CitizensTable
 	ContactsTable.ForeignKeys[1].RefTable = NeedCategoriesTable

@@ -12,6 +12,9 @@ type AuditEvent func(*sql.Selector)
 // Citizen is the predicate function for citizen builders.
 type Citizen func(*sql.Selector)
 
+// ConsentEvent is the predicate function for consentevent builders.
+type ConsentEvent func(*sql.Selector)
+
 // Contact is the predicate function for contact builders.
 type Contact func(*sql.Selector)
 

@@ -159,6 +159,30 @@ func (f CitizenMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutatio
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.CitizenMutation", m)
 }
 
+// The ConsentEventQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type ConsentEventQueryRuleFunc func(context.Context, *ent.ConsentEventQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f ConsentEventQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.ConsentEventQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.ConsentEventQuery", q)
+}
+
+// The ConsentEventMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type ConsentEventMutationRuleFunc func(context.Context, *ent.ConsentEventMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f ConsentEventMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.ConsentEventMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.ConsentEventMutation", m)
+}
+
 // The ContactQueryRuleFunc type is an adapter to allow the use of ordinary
 // functions as a query rule.
 type ContactQueryRuleFunc func(context.Context, *ent.ContactQuery) error
@@ -582,6 +606,8 @@ func queryFilter(q ent.Query) (Filter, error) {
 		return q.Filter(), nil
 	case *ent.CitizenQuery:
 		return q.Filter(), nil
+	case *ent.ConsentEventQuery:
+		return q.Filter(), nil
 	case *ent.ContactQuery:
 		return q.Filter(), nil
 	case *ent.IdempotencyKeyQuery:
@@ -624,6 +650,8 @@ func mutationFilter(m ent.Mutation) (Filter, error) {
 	case *ent.AuditEventMutation:
 		return m.Filter(), nil
 	case *ent.CitizenMutation:
+		return m.Filter(), nil
+	case *ent.ConsentEventMutation:
 		return m.Filter(), nil
 	case *ent.ContactMutation:
 		return m.Filter(), nil

@@ -6,6 +6,7 @@ import (
 	"context"
 	"segretariato/ent/auditevent"
 	"segretariato/ent/citizen"
+	"segretariato/ent/consentevent"
 	"segretariato/ent/contact"
 	"segretariato/ent/idempotencykey"
 	"segretariato/ent/location"
@@ -67,6 +68,10 @@ func init() {
 	citizen.Hooks[1] = citizenHooks[0]
 
 	citizen.Hooks[2] = citizenHooks[1]
+
+	citizen.Hooks[3] = citizenHooks[2]
+
+	citizen.Hooks[4] = citizenHooks[3]
 	citizenMixinFields0 := citizenMixin[0].Fields()
 	_ = citizenMixinFields0
 	citizenMixinFields1 := citizenMixin[1].Fields()
@@ -153,6 +158,28 @@ func init() {
 	citizenDescConsentScope := citizenFields[13].Descriptor()
 	// citizen.ConsentScopeValidator is a validator for the "consent_scope" field. It is called by the builders before save.
 	citizen.ConsentScopeValidator = citizenDescConsentScope.Validators[0].(func(string) error)
+	consentevent.Policy = privacy.NewPolicies(schema.ConsentEvent{})
+	consentevent.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := consentevent.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	consenteventHooks := schema.ConsentEvent{}.Hooks()
+
+	consentevent.Hooks[1] = consenteventHooks[0]
+	consenteventFields := schema.ConsentEvent{}.Fields()
+	_ = consenteventFields
+	// consenteventDescScope is the schema descriptor for scope field.
+	consenteventDescScope := consenteventFields[3].Descriptor()
+	// consentevent.ScopeValidator is a validator for the "scope" field. It is called by the builders before save.
+	consentevent.ScopeValidator = consenteventDescScope.Validators[0].(func(string) error)
+	// consenteventDescCreatedAt is the schema descriptor for created_at field.
+	consenteventDescCreatedAt := consenteventFields[6].Descriptor()
+	// consentevent.DefaultCreatedAt holds the default value on creation for the created_at field.
+	consentevent.DefaultCreatedAt = consenteventDescCreatedAt.Default.(func() time.Time)
 	contactMixin := schema.Contact{}.Mixin()
 	contact.Policy = privacy.NewPolicies(schema.Contact{})
 	contact.Hooks[0] = func(next ent.Mutator) ent.Mutator {
@@ -166,12 +193,16 @@ func init() {
 	contactHooks := schema.Contact{}.Hooks()
 
 	contact.Hooks[1] = contactHooks[0]
+
+	contact.Hooks[2] = contactHooks[1]
 	contactMixinFields0 := contactMixin[0].Fields()
 	_ = contactMixinFields0
 	contactMixinFields1 := contactMixin[1].Fields()
 	_ = contactMixinFields1
 	contactMixinFields2 := contactMixin[2].Fields()
 	_ = contactMixinFields2
+	contactMixinFields3 := contactMixin[3].Fields()
+	_ = contactMixinFields3
 	contactFields := schema.Contact{}.Fields()
 	_ = contactFields
 	// contactDescCreatedAt is the schema descriptor for created_at field.
@@ -194,6 +225,22 @@ func init() {
 	contact.DefaultRecordKey = contactDescRecordKey.Default.(func() int)
 	// contact.RecordKeyValidator is a validator for the "record_key" field. It is called by the builders before save.
 	contact.RecordKeyValidator = contactDescRecordKey.Validators[0].(func(int) error)
+	// contactDescErasedAgeBand is the schema descriptor for erased_age_band field.
+	contactDescErasedAgeBand := contactMixinFields3[0].Descriptor()
+	// contact.ErasedAgeBandValidator is a validator for the "erased_age_band" field. It is called by the builders before save.
+	contact.ErasedAgeBandValidator = contactDescErasedAgeBand.Validators[0].(func(string) error)
+	// contactDescErasedCitizenship is the schema descriptor for erased_citizenship field.
+	contactDescErasedCitizenship := contactMixinFields3[1].Descriptor()
+	// contact.ErasedCitizenshipValidator is a validator for the "erased_citizenship" field. It is called by the builders before save.
+	contact.ErasedCitizenshipValidator = contactDescErasedCitizenship.Validators[0].(func(string) error)
+	// contactDescErasedDistrict is the schema descriptor for erased_district field.
+	contactDescErasedDistrict := contactMixinFields3[2].Descriptor()
+	// contact.ErasedDistrictValidator is a validator for the "erased_district" field. It is called by the builders before save.
+	contact.ErasedDistrictValidator = contactDescErasedDistrict.Validators[0].(func(string) error)
+	// contactDescErasedDistrictKey is the schema descriptor for erased_district_key field.
+	contactDescErasedDistrictKey := contactMixinFields3[3].Descriptor()
+	// contact.ErasedDistrictKeyValidator is a validator for the "erased_district_key" field. It is called by the builders before save.
+	contact.ErasedDistrictKeyValidator = contactDescErasedDistrictKey.Validators[0].(func(string) error)
 	// contactDescContactRef is the schema descriptor for contact_ref field.
 	contactDescContactRef := contactFields[0].Descriptor()
 	// contact.ContactRefValidator is a validator for the "contact_ref" field. It is called by the builders before save.
@@ -555,6 +602,9 @@ func init() {
 			return next.Mutate(ctx, m)
 		})
 	}
+	referralHooks := schema.Referral{}.Hooks()
+
+	referral.Hooks[1] = referralHooks[0]
 	referralMixinFields0 := referralMixin[0].Fields()
 	_ = referralMixinFields0
 	referralMixinFields1 := referralMixin[1].Fields()

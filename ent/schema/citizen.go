@@ -57,9 +57,11 @@ func (Citizen) Fields() []ent.Field {
 		field.String("consent_scope").Optional().MaxLen(300),
 		field.Time("consent_expires_at").Optional().Nillable(),
 		field.Int("holder_id").Optional().Nillable(),
-		// pseudonymised_at is set when the citizen's identity was erased
-		// (GDPR art. 17): contacts stay, so the statistics do not change.
-		field.Time("pseudonymised_at").Optional().Nillable().Annotations(skipInputs),
+		// pseudonymised_at is set when the citizen was erased (GDPR art. 17):
+		// contacts stay, so the statistics do not change. The API calls it
+		// erasedAt (schema.graphqls); an erased citizen is never changed again.
+		field.Time("pseudonymised_at").Optional().Nillable().
+			Annotations(skipInputs, entgql.Directives(entgql.Deprecated("Use erasedAt."))),
 		// matched_citizen_id is set when a social worker recorded, with the
 		// fiscal code of a citizen already known to the service that they may
 		// not see, a citizen of their own: a pending match for the

@@ -17,7 +17,9 @@ import (
 type Contact struct{ ent.Schema }
 
 // Mixin of Contact.
-func (Contact) Mixin() []ent.Mixin { return []ent.Mixin{TimeMixin{}, VersionMixin{}, RecordKeyMixin{}} }
+func (Contact) Mixin() []ent.Mixin {
+	return []ent.Mixin{TimeMixin{}, VersionMixin{}, RecordKeyMixin{}, ErasedCitizenMixin{}}
+}
 
 // Fields of Contact.
 func (Contact) Fields() []ent.Field {

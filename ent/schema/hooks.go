@@ -4,18 +4,34 @@ import (
 	"entgo.io/ent"
 
 	"segretariato/internal/access"
+	"segretariato/internal/consent"
 	"segretariato/internal/intake"
 )
 
 // The rules of the intake card (internal/intake), on every write path.
 
 // Hooks of Citizen: fiscal code, birth date and sex, district
-// (internal/intake); then, on the normalised code, the pending matches
-// (internal/access).
-func (Citizen) Hooks() []ent.Hook { return []ent.Hook{intake.CitizenHook(), access.MatchHook()} }
+// (internal/intake); erased citizens are never changed (internal/intake);
+// then, on the normalised code, the pending matches (internal/access); the
+// consent fields append to the consent history (internal/consent).
+func (Citizen) Hooks() []ent.Hook {
+	return []ent.Hook{intake.CitizenHook(), intake.ErasedCitizenHook(), access.MatchHook(), consent.CitizenHook()}
+}
 
 // Hooks of Contact: anonymous fields, responses, main need (internal/intake).
-func (Contact) Hooks() []ent.Hook { return []ent.Hook{intake.ContactHook()} }
+// The contacts of erased citizens are never changed, nor new ones linked
+// to them (internal/intake).
+func (Contact) Hooks() []ent.Hook {
+	return []ent.Hook{intake.ContactHook(), intake.ErasedContactHook()}
+}
+
+// Hooks of Referral: none created or edited for an erased citizen
+// (internal/intake).
+func (Referral) Hooks() []ent.Hook { return []ent.Hook{intake.ErasedReferralHook()} }
+
+// Hooks of ConsentEvent: none for an erased citizen but its erasure's
+// (internal/intake).
+func (ConsentEvent) Hooks() []ent.Hook { return []ent.Hook{intake.ErasedConsentHook()} }
 
 // The privacy policies (internal/access): deny by default.
 
@@ -30,6 +46,9 @@ func (Referral) Policy() ent.Policy { return access.ReferralPolicy() }
 
 // Policy of ReferralEvent.
 func (ReferralEvent) Policy() ent.Policy { return access.ReferralEventPolicy() }
+
+// Policy of ConsentEvent.
+func (ConsentEvent) Policy() ent.Policy { return access.ConsentEventPolicy() }
 
 // Policy of AuditEvent.
 func (AuditEvent) Policy() ent.Policy { return access.AuditPolicy() }

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"math"
 	"segretariato/ent"
+	"segretariato/ent/consentevent"
 	"segretariato/ent/schema/schematype"
 	"segretariato/graph/model"
 	"segretariato/internal/analytics"
@@ -35,6 +36,7 @@ func NewExecutableSchema(cfg Config) graphql.ExecutableSchema {
 type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 
 type ResolverRoot interface {
+	Citizen() CitizenResolver
 	Contact() ContactResolver
 	Mutation() MutationResolver
 	Query() QueryResolver
@@ -88,11 +90,14 @@ type ComplexityRoot struct {
 		Citizenship      func(childComplexity int) int
 		ConsentAt        func(childComplexity int) int
 		ConsentExpiresAt func(childComplexity int) int
+		ConsentHistory   func(childComplexity int) int
 		ConsentScope     func(childComplexity int) int
+		ConsentStatus    func(childComplexity int) int
 		Contacts         func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.ContactOrder, where *ent.ContactWhereInput) int
 		CreatedAt        func(childComplexity int) int
 		District         func(childComplexity int) int
 		Email            func(childComplexity int) int
+		ErasedAt         func(childComplexity int) int
 		FirstName        func(childComplexity int) int
 		FiscalCode       func(childComplexity int) int
 		Holder           func(childComplexity int) int
@@ -123,6 +128,19 @@ type ComplexityRoot struct {
 		By       func(childComplexity int) int
 		Citizen  func(childComplexity int) int
 		Existing func(childComplexity int) int
+	}
+
+	ConsentEvent struct {
+		At           func(childComplexity int) int
+		Citizen      func(childComplexity int) int
+		CitizenID    func(childComplexity int) int
+		CreatedAt    func(childComplexity int) int
+		ExpiresAt    func(childComplexity int) int
+		ID           func(childComplexity int) int
+		Kind         func(childComplexity int) int
+		RecordedBy   func(childComplexity int) int
+		RecordedByID func(childComplexity int) int
+		Scope        func(childComplexity int) int
 	}
 
 	Contact struct {
@@ -296,6 +314,7 @@ type ComplexityRoot struct {
 		UpdateTimetablePublication func(childComplexity int, id int, input ent.UpdateTimetablePublicationInput) int
 		UpdateTraining             func(childComplexity int, id int, input ent.UpdateTrainingInput) int
 		UpdateTrainingPlan         func(childComplexity int, id int, input ent.UpdateTrainingPlanInput) int
+		WithdrawConsent            func(childComplexity int, citizenID int, version int, at *time.Time) int
 	}
 
 	NeedCategory struct {
@@ -662,6 +681,11 @@ type ComplexityRoot struct {
 
 // region    ************************** generated!.gotpl **************************
 
+type CitizenResolver interface {
+	ErasedAt(ctx context.Context, obj *ent.Citizen) (*time.Time, error)
+	ConsentStatus(ctx context.Context, obj *ent.Citizen) (model.ConsentStatus, error)
+	ConsentHistory(ctx context.Context, obj *ent.Citizen) ([]*ent.ConsentEvent, error)
+}
 type ContactResolver interface {
 	FirstContact(ctx context.Context, obj *ent.Contact) (*bool, error)
 }
@@ -701,6 +725,7 @@ type MutationResolver interface {
 	CreateSatisfactionSurvey(ctx context.Context, input ent.CreateSatisfactionSurveyInput) (*ent.SatisfactionSurvey, error)
 	UpdateSatisfactionSurvey(ctx context.Context, id int, input ent.UpdateSatisfactionSurveyInput) (*ent.SatisfactionSurvey, error)
 	CreateSurveyResponse(ctx context.Context, input ent.CreateSurveyResponseInput) (*ent.SurveyResponse, error)
+	WithdrawConsent(ctx context.Context, citizenID int, version int, at *time.Time) (*ent.Citizen, error)
 }
 type QueryResolver interface {
 	Node(ctx context.Context, id int) (ent.Noder, error)
@@ -932,12 +957,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Citizen.ConsentExpiresAt(childComplexity), true
+	case "Citizen.consentHistory":
+		if e.ComplexityRoot.Citizen.ConsentHistory == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Citizen.ConsentHistory(childComplexity), true
 	case "Citizen.consentScope":
 		if e.ComplexityRoot.Citizen.ConsentScope == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Citizen.ConsentScope(childComplexity), true
+	case "Citizen.consentStatus":
+		if e.ComplexityRoot.Citizen.ConsentStatus == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Citizen.ConsentStatus(childComplexity), true
 	case "Citizen.contacts":
 		if e.ComplexityRoot.Citizen.Contacts == nil {
 			break
@@ -967,6 +1004,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Citizen.Email(childComplexity), true
+	case "Citizen.erasedAt":
+		if e.ComplexityRoot.Citizen.ErasedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Citizen.ErasedAt(childComplexity), true
 	case "Citizen.firstName":
 		if e.ComplexityRoot.Citizen.FirstName == nil {
 			break
@@ -1096,6 +1139,67 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CitizenMatch.Existing(childComplexity), true
+
+	case "ConsentEvent.at":
+		if e.ComplexityRoot.ConsentEvent.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConsentEvent.At(childComplexity), true
+	case "ConsentEvent.citizen":
+		if e.ComplexityRoot.ConsentEvent.Citizen == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConsentEvent.Citizen(childComplexity), true
+	case "ConsentEvent.citizenID":
+		if e.ComplexityRoot.ConsentEvent.CitizenID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConsentEvent.CitizenID(childComplexity), true
+	case "ConsentEvent.createdAt":
+		if e.ComplexityRoot.ConsentEvent.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConsentEvent.CreatedAt(childComplexity), true
+	case "ConsentEvent.expiresAt":
+		if e.ComplexityRoot.ConsentEvent.ExpiresAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConsentEvent.ExpiresAt(childComplexity), true
+	case "ConsentEvent.id":
+		if e.ComplexityRoot.ConsentEvent.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConsentEvent.ID(childComplexity), true
+	case "ConsentEvent.kind":
+		if e.ComplexityRoot.ConsentEvent.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConsentEvent.Kind(childComplexity), true
+	case "ConsentEvent.recordedBy":
+		if e.ComplexityRoot.ConsentEvent.RecordedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConsentEvent.RecordedBy(childComplexity), true
+	case "ConsentEvent.recordedByID":
+		if e.ComplexityRoot.ConsentEvent.RecordedByID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConsentEvent.RecordedByID(childComplexity), true
+	case "ConsentEvent.scope":
+		if e.ComplexityRoot.ConsentEvent.Scope == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConsentEvent.Scope(childComplexity), true
 
 	case "Contact.anonymousBirthYear":
 		if e.ComplexityRoot.Contact.AnonymousBirthYear == nil {
@@ -2054,6 +2158,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UpdateTrainingPlan(childComplexity, args["id"].(int), args["input"].(ent.UpdateTrainingPlanInput)), true
+	case "Mutation.withdrawConsent":
+		if e.ComplexityRoot.Mutation.WithdrawConsent == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_withdrawConsent_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.WithdrawConsent(childComplexity, args["citizenID"].(int), args["version"].(int), args["at"].(*time.Time)), true
 
 	case "NeedCategory.active":
 		if e.ComplexityRoot.NeedCategory.Active == nil {
@@ -4187,6 +4302,49 @@ extend type Query {
   """
   searchedFor(value: String!, first: Int = 100): [AuditEvent!]!
 }
+
+# Data-subject rights: erasure and the consent history (internal/dsr,
+# internal/consent).
+
+extend type Citizen {
+  """
+  When the citizen was erased (GDPR art. 17), null otherwise. An erased
+  citizen keeps only its sex: names, fiscal code, contact details, birth
+  date, citizenship and district are gone (the figures of the social demand
+  read the age band, citizenship and district its contacts keep), its
+  consent is withdrawn, and nothing of it can be changed again (ERASED).
+  """
+  erasedAt: Time
+  "The citizen's consent as its history says it now."
+  consentStatus: ConsentStatus!
+  """
+  The citizen's consent to pass its data to other organisations, as given
+  and withdrawn, oldest first. Append-only: setting privacyConsent and the
+  consent fields of the citizen appends to it, withdrawConsent too.
+  """
+  consentHistory: [ConsentEvent!]!
+}
+
+"A citizen's consent to pass its data to other organisations (external referrals)."
+enum ConsentStatus {
+  "Never given."
+  NONE
+  "Given and not expired: external referrals are allowed."
+  GIVEN
+  "Given, and expired."
+  EXPIRED
+  "Withdrawn."
+  WITHDRAWN
+}
+
+extend type Mutation {
+  """
+  Records the withdrawal of a citizen's consent, at ` + "`" + `at` + "`" + ` or now (never in
+  the future, never before the citizen's latest consent entry). What was
+  given stays in consentHistory; external referrals need consent again.
+  """
+  withdrawConsent(citizenID: ID!, version: Int!, at: Time): Citizen!
+}
 `, BuiltIn: false},
 	{Name: "../ent.graphqls", Input: `directive @goField(forceResolver: Boolean, name: String, omittable: Boolean) on FIELD_DEFINITION | INPUT_FIELD_DEFINITION
 directive @goModel(model: String, models: [String!], forceGenerate: Boolean) on OBJECT | INPUT_OBJECT | SCALAR | ENUM | INTERFACE | UNION
@@ -4461,7 +4619,7 @@ type Citizen implements Node {
   consentScope: String
   consentExpiresAt: Time
   holderID: ID
-  pseudonymisedAt: Time
+  pseudonymisedAt: Time @deprecated(reason: "Use erasedAt.")
   holder: Operator
   sharedWith: [Operator!]
   contacts(
@@ -4843,6 +5001,25 @@ input CitizenWhereInput {
   """
   hasContacts: Boolean
   hasContactsWith: [ContactWhereInput!]
+}
+type ConsentEvent implements Node {
+  id: ID!
+  citizenID: ID!
+  kind: ConsentEventKind!
+  at: Time!
+  scope: String
+  expiresAt: Time
+  recordedByID: ID
+  createdAt: Time!
+  citizen: Citizen!
+  recordedBy: Operator
+}
+"""
+ConsentEventKind is enum for the field kind
+"""
+enum ConsentEventKind @goModel(model: "segretariato/ent/consentevent.Kind") {
+  GIVEN
+  WITHDRAWN
 }
 type Contact implements Node {
   id: ID!
@@ -8713,6 +8890,12 @@ func (ec *executionContext) childFields_Citizen(ctx context.Context, field graph
 		return ec.fieldContext_Citizen_sharedWith(ctx, field)
 	case "contacts":
 		return ec.fieldContext_Citizen_contacts(ctx, field)
+	case "erasedAt":
+		return ec.fieldContext_Citizen_erasedAt(ctx, field)
+	case "consentStatus":
+		return ec.fieldContext_Citizen_consentStatus(ctx, field)
+	case "consentHistory":
+		return ec.fieldContext_Citizen_consentHistory(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Citizen", field.Name)
 }
@@ -8749,6 +8932,32 @@ func (ec *executionContext) childFields_CitizenMatch(ctx context.Context, field 
 		return ec.fieldContext_CitizenMatch_by(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type CitizenMatch", field.Name)
+}
+
+func (ec *executionContext) childFields_ConsentEvent(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_ConsentEvent_id(ctx, field)
+	case "citizenID":
+		return ec.fieldContext_ConsentEvent_citizenID(ctx, field)
+	case "kind":
+		return ec.fieldContext_ConsentEvent_kind(ctx, field)
+	case "at":
+		return ec.fieldContext_ConsentEvent_at(ctx, field)
+	case "scope":
+		return ec.fieldContext_ConsentEvent_scope(ctx, field)
+	case "expiresAt":
+		return ec.fieldContext_ConsentEvent_expiresAt(ctx, field)
+	case "recordedByID":
+		return ec.fieldContext_ConsentEvent_recordedByID(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_ConsentEvent_createdAt(ctx, field)
+	case "citizen":
+		return ec.fieldContext_ConsentEvent_citizen(ctx, field)
+	case "recordedBy":
+		return ec.fieldContext_ConsentEvent_recordedBy(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ConsentEvent", field.Name)
 }
 
 func (ec *executionContext) childFields_Contact(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -10552,6 +10761,36 @@ func (ec *executionContext) field_Mutation_updateTraining_args(ctx context.Conte
 		return nil, err
 	}
 	args["input"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_withdrawConsent_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "citizenID",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNID2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["citizenID"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "version",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["version"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "at",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["at"] = arg2
 	return args, nil
 }
 
@@ -12894,6 +13133,84 @@ func (ec *executionContext) fieldContext_Citizen_contacts(ctx context.Context, f
 	return fc, nil
 }
 
+func (ec *executionContext) _Citizen_erasedAt(ctx context.Context, field graphql.CollectedField, obj *ent.Citizen) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Citizen_erasedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Citizen().ErasedAt(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Citizen_erasedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Citizen", field, true, true, "Time")
+}
+
+func (ec *executionContext) _Citizen_consentStatus(ctx context.Context, field graphql.CollectedField, obj *ent.Citizen) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Citizen_consentStatus(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Citizen().ConsentStatus(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.ConsentStatus) graphql.Marshaler {
+			return ec.marshalNConsentStatus2segretariatoᚋgraphᚋmodelᚐConsentStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Citizen_consentStatus(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Citizen", field, true, true, "ConsentStatus")
+}
+
+func (ec *executionContext) _Citizen_consentHistory(ctx context.Context, field graphql.CollectedField, obj *ent.Citizen) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Citizen_consentHistory(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Citizen().ConsentHistory(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.ConsentEvent) graphql.Marshaler {
+			return ec.marshalNConsentEvent2ᚕᚖsegretariatoᚋentᚐConsentEventᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Citizen_consentHistory(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Citizen",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ConsentEvent(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _CitizenConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.CitizenConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -13124,6 +13441,254 @@ func (ec *executionContext) fieldContext_CitizenMatch_by(_ context.Context, fiel
 		Object:     "CitizenMatch",
 		Field:      field,
 		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Operator(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ConsentEvent_id(ctx context.Context, field graphql.CollectedField, obj *ent.ConsentEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ConsentEvent_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ConsentEvent_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ConsentEvent", field, false, false, "ID")
+}
+
+func (ec *executionContext) _ConsentEvent_citizenID(ctx context.Context, field graphql.CollectedField, obj *ent.ConsentEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ConsentEvent_citizenID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CitizenID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNID2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ConsentEvent_citizenID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ConsentEvent", field, false, false, "ID")
+}
+
+func (ec *executionContext) _ConsentEvent_kind(ctx context.Context, field graphql.CollectedField, obj *ent.ConsentEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ConsentEvent_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v consentevent.Kind) graphql.Marshaler {
+			return ec.marshalNConsentEventKind2segretariatoᚋentᚋconsenteventᚐKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ConsentEvent_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ConsentEvent", field, false, false, "ConsentEventKind")
+}
+
+func (ec *executionContext) _ConsentEvent_at(ctx context.Context, field graphql.CollectedField, obj *ent.ConsentEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ConsentEvent_at(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.At, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ConsentEvent_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ConsentEvent", field, false, false, "Time")
+}
+
+func (ec *executionContext) _ConsentEvent_scope(ctx context.Context, field graphql.CollectedField, obj *ent.ConsentEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ConsentEvent_scope(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Scope, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ConsentEvent_scope(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ConsentEvent", field, false, false, "String")
+}
+
+func (ec *executionContext) _ConsentEvent_expiresAt(ctx context.Context, field graphql.CollectedField, obj *ent.ConsentEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ConsentEvent_expiresAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ExpiresAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ConsentEvent_expiresAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ConsentEvent", field, false, false, "Time")
+}
+
+func (ec *executionContext) _ConsentEvent_recordedByID(ctx context.Context, field graphql.CollectedField, obj *ent.ConsentEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ConsentEvent_recordedByID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RecordedByID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOID2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ConsentEvent_recordedByID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ConsentEvent", field, false, false, "ID")
+}
+
+func (ec *executionContext) _ConsentEvent_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.ConsentEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ConsentEvent_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ConsentEvent_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ConsentEvent", field, false, false, "Time")
+}
+
+func (ec *executionContext) _ConsentEvent_citizen(ctx context.Context, field graphql.CollectedField, obj *ent.ConsentEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ConsentEvent_citizen(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Citizen(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Citizen) graphql.Marshaler {
+			return ec.marshalNCitizen2ᚖsegretariatoᚋentᚐCitizen(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ConsentEvent_citizen(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ConsentEvent",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Citizen(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ConsentEvent_recordedBy(ctx context.Context, field graphql.CollectedField, obj *ent.ConsentEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ConsentEvent_recordedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RecordedBy(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Operator) graphql.Marshaler {
+			return ec.marshalOOperator2ᚖsegretariatoᚋentᚐOperator(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ConsentEvent_recordedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ConsentEvent",
+		Field:      field,
+		IsMethod:   true,
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Operator(ctx, field)
@@ -16980,6 +17545,50 @@ func (ec *executionContext) fieldContext_Mutation_createSurveyResponse(ctx conte
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_createSurveyResponse_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_withdrawConsent(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_withdrawConsent(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().WithdrawConsent(ctx, fc.Args["citizenID"].(int), fc.Args["version"].(int), fc.Args["at"].(*time.Time))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Citizen) graphql.Marshaler {
+			return ec.marshalNCitizen2ᚖsegretariatoᚋentᚐCitizen(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_withdrawConsent(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Citizen(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_withdrawConsent_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -39563,6 +40172,11 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._Contact(ctx, sel, obj)
+	case *ent.ConsentEvent:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._ConsentEvent(ctx, sel, obj)
 	case *ent.Citizen:
 		if obj == nil {
 			return graphql.Null
@@ -39952,6 +40566,24 @@ func (ec *executionContext) _Citizen(ctx context.Context, sel ast.SelectionSet, 
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Citizen_contacts(ctx, field, obj)
 				})
+		case "erasedAt":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Citizen_erasedAt(ctx, field, obj)
+				})
+		case "consentStatus":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Citizen_consentStatus(ctx, field, obj)
+				})
+		case "consentHistory":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Citizen_consentHistory(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -40076,6 +40708,86 @@ func (ec *executionContext) _CitizenMatch(ctx context.Context, sel ast.Selection
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var consentEventImplementors = []string{"ConsentEvent", "Node"}
+
+func (ec *executionContext) _ConsentEvent(ctx context.Context, sel ast.SelectionSet, obj *ent.ConsentEvent) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, consentEventImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ConsentEvent")
+		case "id":
+			out.Values[i] = ec._ConsentEvent_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "citizenID":
+			out.Values[i] = ec._ConsentEvent_citizenID(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "kind":
+			out.Values[i] = ec._ConsentEvent_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "at":
+			out.Values[i] = ec._ConsentEvent_at(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "scope":
+			out.Values[i] = ec._ConsentEvent_scope(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "expiresAt":
+			out.Values[i] = ec._ConsentEvent_expiresAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "recordedByID":
+			out.Values[i] = ec._ConsentEvent_recordedByID(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._ConsentEvent_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "citizen":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ConsentEvent_citizen(ctx, field, obj)
+				})
+		case "recordedBy":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ConsentEvent_recordedBy(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -41219,6 +41931,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "createSurveyResponse":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_createSurveyResponse(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "withdrawConsent":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_withdrawConsent(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -44171,6 +44890,50 @@ func (ec *executionContext) marshalNCitizenOrderField2ᚖsegretariatoᚋentᚐCi
 func (ec *executionContext) unmarshalNCitizenWhereInput2ᚖsegretariatoᚋentᚐCitizenWhereInput(ctx context.Context, v any) (*ent.CitizenWhereInput, error) {
 	res, err := ec.unmarshalInputCitizenWhereInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNConsentEvent2ᚕᚖsegretariatoᚋentᚐConsentEventᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.ConsentEvent) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNConsentEvent2ᚖsegretariatoᚋentᚐConsentEvent(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNConsentEvent2ᚖsegretariatoᚋentᚐConsentEvent(ctx context.Context, sel ast.SelectionSet, v *ent.ConsentEvent) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ConsentEvent!")
+		return graphql.Null
+	}
+	return ec._ConsentEvent(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNConsentEventKind2segretariatoᚋentᚋconsenteventᚐKind(ctx context.Context, v any) (consentevent.Kind, error) {
+	var res consentevent.Kind
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNConsentEventKind2segretariatoᚋentᚋconsenteventᚐKind(ctx context.Context, sel ast.SelectionSet, v consentevent.Kind) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNConsentStatus2segretariatoᚋgraphᚋmodelᚐConsentStatus(ctx context.Context, v any) (model.ConsentStatus, error) {
+	var res model.ConsentStatus
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNConsentStatus2segretariatoᚋgraphᚋmodelᚐConsentStatus(ctx context.Context, sel ast.SelectionSet, v model.ConsentStatus) graphql.Marshaler {
+	return v
 }
 
 func (ec *executionContext) marshalNContact2ᚖsegretariatoᚋentᚐContact(ctx context.Context, sel ast.SelectionSet, v *ent.Contact) graphql.Marshaler {

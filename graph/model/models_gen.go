@@ -3,9 +3,13 @@
 package model
 
 import (
+	"bytes"
+	"fmt"
+	"io"
 	"segretariato/ent"
 	"segretariato/internal/intakecsv"
 	"segretariato/internal/intakeio"
+	"strconv"
 )
 
 // A social worker's record of a person the service already knows.
@@ -37,4 +41,68 @@ type ImportResult struct {
 	ErrorCount int                   `json:"errorCount"`
 	// A problem of the header row (unknown or missing columns).
 	HeaderError *string `json:"headerError,omitempty"`
+}
+
+// A citizen's consent to pass its data to other organisations (external referrals).
+type ConsentStatus string
+
+const (
+	// Never given.
+	ConsentStatusNone ConsentStatus = "NONE"
+	// Given and not expired: external referrals are allowed.
+	ConsentStatusGiven ConsentStatus = "GIVEN"
+	// Given, and expired.
+	ConsentStatusExpired ConsentStatus = "EXPIRED"
+	// Withdrawn.
+	ConsentStatusWithdrawn ConsentStatus = "WITHDRAWN"
+)
+
+var AllConsentStatus = []ConsentStatus{
+	ConsentStatusNone,
+	ConsentStatusGiven,
+	ConsentStatusExpired,
+	ConsentStatusWithdrawn,
+}
+
+func (e ConsentStatus) IsValid() bool {
+	switch e {
+	case ConsentStatusNone, ConsentStatusGiven, ConsentStatusExpired, ConsentStatusWithdrawn:
+		return true
+	}
+	return false
+}
+
+func (e ConsentStatus) String() string {
+	return string(e)
+}
+
+func (e *ConsentStatus) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = ConsentStatus(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid ConsentStatus", str)
+	}
+	return nil
+}
+
+func (e ConsentStatus) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *ConsentStatus) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e ConsentStatus) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
 }

@@ -50,7 +50,7 @@ var RootFields = map[string]map[string][]schematype.Role{
 		"qualityReport":       {coord},
 	},
 	"Mutation": {
-		"createCitizen": casework, "updateCitizen": casework,
+		"createCitizen": casework, "updateCitizen": casework, "withdrawConsent": casework,
 		"createContact": casework, "updateContact": casework,
 		"createReferral": casework, "updateReferral": casework, "moveReferral": casework,
 		"shareCitizen": {coord}, "unshareCitizen": {coord}, "reassignCitizen": {coord}, "confirmCitizenMatch": {coord},

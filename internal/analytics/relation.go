@@ -248,6 +248,9 @@ func (e *Engine) head(spec relationSpec) (*head, error) {
 	if spec.keyed {
 		q.WriteString(", c.record_key AS rk")
 	}
+	if used[DimAgeBand] || used[DimCitizenship] || used[DimDistrict] {
+		q.WriteString(erasedColumns)
+	}
 	if spec.firsts || used[DimAccessType] {
 		q.WriteString(", CASE WHEN c.citizen_id IS NULL THEN 0" +
 			" WHEN EXISTS (SELECT 1 FROM contacts p WHERE p.citizen_id = c.citizen_id AND p.occurred_at < c.occurred_at) THEN 0" +
@@ -492,15 +495,15 @@ func singleKey(s dialectSQL, d Dimension, unit PeriodUnit) string {
 	case DimMainNeed:
 		return "COALESCE(y.mn_code, " + unk + ")"
 	case DimAgeBand:
-		return "CASE WHEN y.age IS NULL OR y.age < 0 THEN " + unk +
+		return "COALESCE(y.erased_age_band, CASE WHEN y.age IS NULL OR y.age < 0 THEN " + unk +
 			" WHEN y.age < 18 THEN '0-17' WHEN y.age < 30 THEN '18-29' WHEN y.age < 45 THEN '30-44'" +
-			" WHEN y.age < 65 THEN '45-64' WHEN y.age < 75 THEN '65-74' WHEN y.age < 85 THEN '75-84' ELSE '85+' END"
+			" WHEN y.age < 65 THEN '45-64' WHEN y.age < 75 THEN '65-74' WHEN y.age < 85 THEN '75-84' ELSE '85+' END)"
 	case DimSex:
 		return "COALESCE(y.ci_sex, y.anonymous_sex, " + unk + ")"
 	case DimCitizenship:
-		return "COALESCE(y.ci_citizenship, " + unk + ")"
+		return "COALESCE(y.ci_citizenship, y.erased_citizenship, " + unk + ")"
 	case DimDistrict:
-		return "COALESCE(y.ci_district, " + unk + ")"
+		return "COALESCE(y.ci_district, y.erased_district_key, " + unk + ")"
 	case DimChannel:
 		return "y.channel"
 	case DimRequester:

@@ -201,25 +201,37 @@ func (e *Engine) districtSpellings(ctx context.Context) (map[string]string, erro
 		spelling string
 		n        int
 	}
-	m := map[string]best{}
-	err := e.rows(ctx, "SELECT district_key, district, COUNT(*) FROM citizens WHERE district_key IS NOT NULL AND district IS NOT NULL GROUP BY district_key, district", nil,
-		func(scan func(...any) error) error {
+	counts := map[[2]string]int{} // key and spelling → citizens
+	for _, q := range []string{
+		"SELECT district_key, district, COUNT(*) FROM citizens WHERE district_key IS NOT NULL AND district IS NOT NULL GROUP BY district_key, district",
+		erasedDistricts,
+	} {
+		err := e.rows(ctx, q, nil, func(scan func(...any) error) error {
 			var k, s string
 			var n int
 			if err := scan(&k, &s, &n); err != nil {
 				return err
 			}
-			b, ok := m[k]
-			if !ok || n > b.n || (n == b.n && betterSpelling(s, b.spelling)) {
-				m[k] = best{s, n}
-			}
+			counts[[2]string{k, s}] += n
 			return nil
 		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	m := map[string]best{}
+	for ks, n := range counts {
+		k, s := ks[0], ks[1]
+		b, ok := m[k]
+		if !ok || n > b.n || (n == b.n && betterSpelling(s, b.spelling)) {
+			m[k] = best{s, n}
+		}
+	}
 	out := make(map[string]string, len(m))
 	for k, b := range m {
 		out[k] = b.spelling
 	}
-	return out, err
+	return out, nil
 }
 
 func betterSpelling(a, b string) bool {

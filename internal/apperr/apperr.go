@@ -27,6 +27,9 @@ const (
 	// Unavailable: a dependency (the database, the identity provider's
 	// keys) cannot be reached; the client may retry (see Retry-After).
 	Unavailable Code = "UNAVAILABLE"
+	// Erased: the record belongs to a citizen erased under GDPR art. 17,
+	// which is never changed again (internal/intake).
+	Erased Code = "ERASED"
 )
 
 // Error is an error a client may see.

@@ -15,7 +15,9 @@ import (
 	"segretariato/ent/citizen"
 	"segretariato/ent/contact"
 	"segretariato/ent/referral"
+	"segretariato/internal/analytics"
 	"segretariato/internal/audit"
+	"segretariato/internal/consent"
 )
 
 // maxTrail bounds the access log an export carries.
@@ -23,9 +25,9 @@ const maxTrail = 10000
 
 // Export returns everything the service holds about a citizen: the
 // citizen record, its contacts with needs, informed-about services, notes
-// and referrals with their history, and who read or changed them (the
-// latest maxTrail events). It
-// records an EXPORT audit event. It returns a NotFound error for an
+// and referrals with their history, its consent history, and who read or
+// changed them (the latest maxTrail events). It records an EXPORT audit
+// event. It returns a NotFound error for an
 // unknown (or not visible) citizen.
 func Export(ctx context.Context, c *ent.Client, id int) (map[string]any, error) {
 	cit, err := c.Citizen.Query().Where(citizen.ID(id)).WithHolder().WithSharedWith().Only(ctx)
@@ -39,15 +41,20 @@ func Export(ctx context.Context, c *ent.Client, id int) (map[string]any, error) 
 	if err != nil {
 		return nil, err
 	}
+	history, err := consent.History(ctx, c, id)
+	if err != nil {
+		return nil, err
+	}
 	trail, err := audit.CitizenTrail(ctx, c, id, maxTrail)
 	if err != nil {
 		return nil, err
 	}
 	doc := map[string]any{
-		"exportedAt": time.Now().UTC(),
-		"citizen":    cit,
-		"contacts":   contacts,
-		"accessLog":  trail,
+		"exportedAt":     time.Now().UTC(),
+		"citizen":        cit,
+		"contacts":       contacts,
+		"consentHistory": history,
+		"accessLog":      trail,
 	}
 	if err := audit.Record(ctx, c, audit.Export, "Citizen", &id, "data subject access (GDPR art. 15)"); err != nil {
 		return nil, err
@@ -55,32 +62,68 @@ func Export(ctx context.Context, c *ent.Client, id int) (map[string]any, error) 
 	return doc, nil
 }
 
-// Erase pseudonymises a citizen: names, fiscal code and contact details
-// are removed from the citizen, the notes from its contacts and referrals;
-// birth date, sex, citizenship and district stay, as the figures of the
-// social demand use them. It records an ERASE audit event and returns the
-// pseudonymised citizen. It is idempotent.
+// Erase pseudonymises a citizen: names, fiscal code, contact details,
+// birth date, citizenship and district are removed from the citizen, the
+// notes from its contacts and referrals, and its consent is withdrawn (the
+// consent history stays: it shows the consent its referrals relied on).
+// What the figures of the social demand read of the citizen is copied
+// onto each of its contacts first (the age band at the contact, the
+// citizenship, the district), so no figure changes; the citizen keeps its
+// sex. From then on the citizen, its contacts and referrals are never
+// changed again (internal/intake). It records an ERASE audit event and
+// returns the pseudonymised citizen. It is idempotent: an erased citizen
+// is returned as it is.
 func Erase(ctx context.Context, c *ent.Client, id int, now time.Time) (*ent.Citizen, error) {
-	cit, err := c.Citizen.UpdateOneID(id).
-		ClearFiscalCode().ClearFirstName().ClearLastName().
-		ClearPhone().ClearEmail().ClearAddress().ClearConsentScope().
-		SetPseudonymisedAt(now.UTC()).
-		AddVersion(1).
-		Save(ctx)
+	cit, err := c.Citizen.Get(ctx, id)
 	if err != nil {
 		return nil, err
 	}
-	if err := c.Contact.Update().Where(contact.CitizenID(id)).ClearNotes().Exec(ctx); err != nil {
-		return nil, fmt.Errorf("clearing the contacts' notes: %w", err)
+	if cit.PseudonymisedAt != nil {
+		return cit, nil
 	}
-	ids, err := c.Contact.Query().Where(contact.CitizenID(id)).IDs(ctx)
+	// The contacts and referrals first: once the citizen is erased they
+	// cannot be changed.
+	contacts, err := c.Contact.Query().Where(contact.CitizenID(id)).
+		Select(contact.FieldID, contact.FieldOccurredAt).All(ctx)
 	if err != nil {
 		return nil, err
+	}
+	ids := make([]int, len(contacts))
+	for i, k := range contacts {
+		ids[i] = k.ID
 	}
 	if len(ids) > 0 {
 		if err := c.Referral.Update().Where(referral.ContactIDIn(ids...)).ClearNotes().Exec(ctx); err != nil {
 			return nil, fmt.Errorf("clearing the referrals' notes: %w", err)
 		}
+	}
+	bands := map[string][]int{} // age band → contacts
+	for _, k := range contacts {
+		b := analytics.AgeBandAt(cit.BirthDate, k.OccurredAt)
+		bands[b] = append(bands[b], k.ID)
+	}
+	for band, ids := range bands {
+		err := c.Contact.Update().Where(contact.IDIn(ids...)).
+			ClearNotes().
+			SetErasedAgeBand(band).
+			SetNillableErasedCitizenship(cit.Citizenship).
+			SetNillableErasedDistrict(cit.District).
+			SetNillableErasedDistrictKey(cit.DistrictKey).
+			Exec(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("keeping the contacts' figures: %w", err)
+		}
+	}
+	cit, err = c.Citizen.UpdateOneID(id).
+		ClearFiscalCode().ClearFirstName().ClearLastName().
+		ClearPhone().ClearEmail().ClearAddress().
+		ClearBirthDate().ClearCitizenship().ClearDistrict().ClearDistrictKey().
+		SetPrivacyConsent(false). // appends the withdrawal (internal/consent)
+		SetPseudonymisedAt(now.UTC()).
+		AddVersion(1).
+		Save(ctx)
+	if err != nil {
+		return nil, err
 	}
 	if err := audit.Record(ctx, c, audit.Erase, "Citizen", &id, "pseudonymised (GDPR art. 17)"); err != nil {
 		return nil, err

@@ -272,7 +272,7 @@ func replayable(status int, body []byte) bool {
 	}
 	for _, e := range resp.Errors {
 		switch apperr.Code(e.Extensions.Code) {
-		case apperr.Invalid, apperr.Conflict:
+		case apperr.Invalid, apperr.Conflict, apperr.Erased:
 		default:
 			return false
 		}

@@ -318,6 +318,7 @@ func (im *importer) writeContacts(rows []*intakecsv.Row, where string) error {
 			stored[*c.ContactRef] = c
 		}
 	}
+	im.refuseErased(rows, stored)
 
 	wants := make([]contactWant, len(rows))
 	ids := make([]int, len(rows))

@@ -39,6 +39,7 @@ import (
 	"segretariato/ent"
 	"segretariato/internal/access"
 	"segretariato/internal/database"
+	"segretariato/internal/intake"
 	"segretariato/internal/intakecsv"
 	"segretariato/internal/metrics"
 )
@@ -245,7 +246,7 @@ func importOnce(ctx context.Context, db *database.DB, r io.Reader, opt ImportOpt
 		opt.BatchSize = DefaultBatchSize
 	}
 	im := &importer{
-		ctx:  ctx,
+		ctx:  intake.VouchNotErased(ctx), // see refuseErased
 		opt:  opt,
 		enc:  enc,
 		cits: map[string]*citizenState{},

@@ -6,8 +6,9 @@
 // move records its date on the referral and one ReferralEvent. A referral
 // to any service but the municipality's own professional social service is
 // external: it passes the citizen's data to another organisation, so an
-// identified citizen must have recorded, unexpired consent, unless the
-// operator explicitly overrides it (recorded on the referral).
+// identified citizen's consent history must say the consent is given and
+// not expired (internal/consent), unless the operator explicitly overrides
+// it (recorded on the referral and in its first event).
 //
 // The functions use the transactional client of the context when there is
 // one (ent.FromContext), so they join the GraphQL mutation's transaction.
@@ -18,9 +19,11 @@ import (
 	"time"
 
 	"segretariato/ent"
+	"segretariato/ent/citizen"
 	"segretariato/ent/referral"
 	"segretariato/ent/schema/schematype"
 	"segretariato/internal/apperr"
+	"segretariato/internal/consent"
 )
 
 // transitions lists, for each status, the statuses it may move to.
@@ -83,11 +86,11 @@ func (s *Service) Create(ctx context.Context, operatorID int, in ent.CreateRefer
 	now := s.now()
 	usedOverride := false
 	if !svc.Internal && con.CitizenID != nil {
-		cit, err := c.Citizen.Get(ctx, *con.CitizenID)
+		ok, err := HasConsent(ctx, c, *con.CitizenID, now)
 		if err != nil {
 			return nil, err
 		}
-		if !HasConsent(cit, now) {
+		if !ok {
 			if !override {
 				return nil, apperr.New(apperr.Forbidden, "an external referral needs the citizen's recorded, unexpired consent")
 			}
@@ -116,13 +119,17 @@ func (s *Service) Create(ctx context.Context, operatorID int, in ent.CreateRefer
 	return r, nil
 }
 
-// HasConsent reports whether the citizen has recorded consent that has
-// not expired at now.
-func HasConsent(c *ent.Citizen, now time.Time) bool {
-	if !c.PrivacyConsent {
-		return false
+// HasConsent reports whether the citizen's consent history says the
+// consent is given and not expired at now (internal/consent): its latest
+// entry is a consent given, and not expired; a withdrawal or expiry closes
+// the gate. It reads with ctx: a citizen the viewer may not see is
+// NOT_FOUND.
+func HasConsent(ctx context.Context, c *ent.Client, citizenID int, now time.Time) (bool, error) {
+	if _, err := c.Citizen.Query().Where(citizen.ID(citizenID)).OnlyID(ctx); err != nil {
+		return false, notFound(err, "contactID")
 	}
-	return c.ConsentExpiresAt == nil || c.ConsentExpiresAt.After(now)
+	st, err := consent.Current(ctx, c, citizenID, now)
+	return st == consent.Given, err
 }
 
 // Move is one requested step of a referral.

@@ -31,7 +31,7 @@ var allowList = map[string]string{
 	"Query.auditEvents": "CD", "Query.citizenAuditTrail": "CD", "Query.searchedFor": "CD", "Query.citizenData": "C",
 	"Query.citizenMatches": "C",
 	// Mutations.
-	"Mutation.createCitizen": "SC", "Mutation.updateCitizen": "SC",
+	"Mutation.createCitizen": "SC", "Mutation.updateCitizen": "SC", "Mutation.withdrawConsent": "SC",
 	"Mutation.createContact": "SC", "Mutation.updateContact": "SC",
 	"Mutation.createReferral": "SC", "Mutation.updateReferral": "SC", "Mutation.moveReferral": "SC",
 	"Mutation.shareCitizen": "C", "Mutation.unshareCitizen": "C", "Mutation.reassignCitizen": "C",
