@@ -8,9 +8,11 @@ import (
 )
 
 // figurePivots are the pivots Figures asks besides each dimension by year:
-// the person's dimensions crossed, and filtered by their keys.
+// the person's dimensions crossed, and filtered by their keys. (All four
+// at once would be a pivot of more cells than the cost limit admits.)
 var figurePivots = []string{
-	"AGE_BAND CITIZENSHIP DISTRICT SEX",
+	"AGE_BAND CITIZENSHIP SEX",
+	"DISTRICT SEX AGE_BAND",
 	"PERIOD DISTRICT AGE_BAND",
 	"CITIZENSHIP ACCESS_TYPE",
 	"DISTRICT MAIN_NEED",
