@@ -124,7 +124,7 @@ UNION ALL SELECT 'TOTAL', COUNT(*), COUNT(DISTINCT citizen_id) FROM x`
 		decode: func(data json.RawMessage) (figures, error) {
 			var out struct {
 				ReferralFunnel []struct {
-					Service, Period                                 string
+					Service, Period                                    string
 					Proposed, Accepted, Declined, Completed, Cancelled int
 				}
 			}
@@ -157,7 +157,7 @@ WHERE c.occurred_at >= $1 AND c.occurred_at < $2 GROUP BY 1`, args(year2025)...)
 		decode: func(data json.RawMessage) (figures, error) {
 			var out struct {
 				Caseload []struct {
-					Email                                             string
+					Email                                               string
 					Contacts, Citizens, OpenReferrals, PendingFollowUps int
 				}
 			}

@@ -180,7 +180,7 @@ func load(ctx context.Context, db *database.DB, path string, out, progress io.Wr
 				return
 			case <-t.C:
 				read := cr.n.Load()
-				fmt.Fprintf(progress, "importing: %5.1f%% of %d MiB read, %s, RSS %s\n",
+				fmt.Fprintf(progress, "importing: %5.1f%% of %d MiB read, %s, %s\n",
 					100*float64(read)/float64(max(info.Size(), 1)), info.Size()>>20, time.Since(start).Round(time.Second), rss())
 			}
 		}

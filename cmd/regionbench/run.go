@@ -371,4 +371,3 @@ func report(out io.Writer, o options, dia string, lines []line) {
 	}
 	fmt.Fprintf(out, "server process (in-process handler, loader and generator included): %s\n", rss())
 }
-
