@@ -14,6 +14,7 @@ import (
 	"runtime"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"text/tabwriter"
 	"time"
 
@@ -22,6 +23,7 @@ import (
 	"segretariato/ent/operator"
 	"segretariato/ent/schema/schematype"
 	"segretariato/internal/access"
+	"segretariato/internal/analytics"
 	"segretariato/internal/auth"
 	"segretariato/internal/database"
 	"segretariato/internal/database/dbtest"
@@ -34,13 +36,15 @@ type result struct {
 	Mismatches []string
 	Lines      []line
 	Compared   []string // answers whose API figures were checked against the SQL
+	// What the database holds after the load.
+	Contacts, Anonymous, Citizens, Referrals int
 }
 
 // line is one answer's measurements.
 type line struct {
 	Name, Title        string
 	API, SQL           []time.Duration // measured rounds
-	Statements         int             // ent statements per API answer (counting driver)
+	Statements         int             // SQL statements per API answer (counting drivers)
 	Cells              int             // entries of the answer's figures
 	SQLNote            string
 	APIBytes, Requests int
@@ -126,7 +130,7 @@ func run(ctx context.Context, o options, out, progress io.Writer) (result, error
 			}
 		}
 	}
-	if err := describe(ctx, db, out); err != nil {
+	if err := describe(ctx, db, out, &res); err != nil {
 		return res, err
 	}
 
@@ -147,12 +151,28 @@ func run(ctx context.Context, o options, out, progress io.Writer) (result, error
 		return res, err
 	}
 
+	// The analytics engine on a pool of its own whose statements are
+	// counted (countsql.go); everything else goes through ent and the
+	// counting ent driver.
+	var analyticsStatements atomic.Int64
+	dsn := sc.url
+	if db.Dialect == dialect.SQLite {
+		dsn = strings.TrimPrefix(sc.url, "sqlite:") + "?_pragma=busy_timeout(5000)&_pragma=foreign_keys(1)&_time_format=sqlite"
+	}
+	pool := countingPool(db.SQL, dsn, &analyticsStatements)
+	pool.SetMaxOpenConns(8)
+	defer pool.Close()
+	engine, err := analytics.New(&database.DB{Client: db.Client, SQL: pool, Dialect: db.Dialect}, 0)
+	if err != nil {
+		return res, err
+	}
+
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return res, err
 	}
 	srv := server.NewHTTPServer(server.Options{
-		DB: db, Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		DB: db, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Analytics: engine,
 		ReadTimeout: time.Hour, RequestTimeout: time.Hour, ImportTimeout: time.Hour,
 	})
 	go func() { _ = srv.Serve(ln) }()
@@ -173,13 +193,14 @@ func run(ctx context.Context, o options, out, progress io.Writer) (result, error
 				token = workerToken
 			}
 			counter.Reset()
+			analyticsStatements.Store(0)
 			t0 := time.Now()
 			data, size, err := post(ctx, client, endpoint, token, a.query, a.vars(e))
 			took := time.Since(t0)
 			if err != nil {
 				return res, fmt.Errorf("answer %s: %w", a.name, err)
 			}
-			lines[i].Statements = counter.Count()
+			lines[i].Statements = counter.Count() + int(analyticsStatements.Load())
 			lines[i].APIBytes = size
 			if measured {
 				lines[i].API = append(lines[i].API, took)
@@ -239,14 +260,15 @@ func selectAnswers(only []string) ([]answer, error) {
 }
 
 // describe prints what the database holds.
-func describe(ctx context.Context, db *database.DB, out io.Writer) error {
-	var contacts, anonymous, citizens, referrals, needs int
+func describe(ctx context.Context, db *database.DB, out io.Writer, res *result) error {
+	var needs int
+	contacts, anonymous, citizens, referrals := &res.Contacts, &res.Anonymous, &res.Citizens, &res.Referrals
 	row := db.SQL.QueryRowContext(ctx, `SELECT (SELECT COUNT(*) FROM contacts), (SELECT COUNT(*) FROM contacts WHERE citizen_id IS NULL),
   (SELECT COUNT(*) FROM citizens), (SELECT COUNT(*) FROM referrals), (SELECT COUNT(*) FROM contact_needs)`)
-	if err := row.Scan(&contacts, &anonymous, &citizens, &referrals, &needs); err != nil {
+	if err := row.Scan(contacts, anonymous, citizens, referrals, &needs); err != nil {
 		return err
 	}
-	fmt.Fprintf(out, "data: %d contacts (%d anonymous), %d citizens, %d referrals, %d contact needs\n", contacts, anonymous, citizens, referrals, needs)
+	fmt.Fprintf(out, "data: %d contacts (%d anonymous), %d citizens, %d referrals, %d contact needs\n", *contacts, *anonymous, *citizens, *referrals, needs)
 	return nil
 }
 
@@ -352,7 +374,7 @@ func report(out io.Writer, o options, dia string, lines []line) {
 	fmt.Fprintf(out, "\n%s, %d contacts (seed %d), %d rounds after %d warm-up, %s %s/%s, %d CPUs, host %s\n",
 		dia, o.N, o.Seed, o.Rounds, o.Warmup, runtime.Version(), runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), host)
 	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "answer\tcells\tAPI p50\tAPI p99\tSQL p50\tSQL p99\tAPI/SQL\tent statements\t")
+	fmt.Fprintln(tw, "answer\tcells\tAPI p50\tAPI p99\tSQL p50\tSQL p99\tAPI/SQL\tSQL statements\t")
 	for _, l := range lines {
 		ratio := "—"
 		if s := percentile(l.SQL, 50); s > 0 {
