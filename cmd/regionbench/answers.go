@@ -259,7 +259,8 @@ WHERE c.occurred_at >= $1 AND c.occurred_at < $2 GROUP BY o.email`, args(q1_2025
 
 // caseListSQL reads the case list as a hand-written client would: the
 // count, the page with citizen and main need, then the page's needs and
-// its referrals with their services.
+// its referrals with their services. Contacts at the same time come in
+// id order, as the API pages them.
 func caseListSQL(ctx context.Context, e env) (figures, error) {
 	d := dialectSQL{e.postgres}
 	from, to := march25[0].UTC(), march25[1].UTC()
@@ -270,7 +271,7 @@ func caseListSQL(ctx context.Context, e env) (figures, error) {
 	}
 	rows, err := e.db.QueryContext(ctx, d.bind(`SELECT c.id, c.occurred_at, c.target_area, c.outcome, ci.id, ci.first_name, ci.last_name, ci.fiscal_code, n.code, n.label_it
 FROM contacts c LEFT JOIN citizens ci ON ci.id = c.citizen_id JOIN need_categories n ON n.id = c.main_need_id`+where+`
-ORDER BY c.occurred_at DESC, c.id DESC LIMIT 50`), from, to, e.operatorID)
+ORDER BY c.occurred_at DESC, c.id LIMIT 50`), from, to, e.operatorID)
 	if err != nil {
 		return nil, err
 	}
