@@ -10,7 +10,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync/atomic"
 	"time"
 
 	"entgo.io/ent/dialect"
@@ -134,18 +133,6 @@ func loaded(ctx context.Context, db *database.DB, n int) (bool, error) {
 	return count == n, nil
 }
 
-// countingReader counts the bytes read through it.
-type countingReader struct {
-	r io.Reader
-	n atomic.Int64
-}
-
-func (c *countingReader) Read(p []byte) (int, error) {
-	n, err := c.r.Read(p)
-	c.n.Add(int64(n))
-	return n, err
-}
-
 // load writes the reference data and the region's operators, then
 // imports the file with intakeio.Import, printing its progress on
 // progress every few seconds.
@@ -168,7 +155,6 @@ func load(ctx context.Context, db *database.DB, path string, out, progress io.Wr
 	if err != nil {
 		return err
 	}
-	cr := &countingReader{r: f}
 	start := time.Now()
 	done := make(chan struct{})
 	go func() {
@@ -179,13 +165,13 @@ func load(ctx context.Context, db *database.DB, path string, out, progress io.Wr
 			case <-done:
 				return
 			case <-t.C:
-				read := cr.n.Load()
+				read, _ := f.Seek(0, io.SeekCurrent) // how far the import has read
 				fmt.Fprintf(progress, "importing: %5.1f%% of %d MiB read, %s, %s\n",
 					100*float64(read)/float64(max(info.Size(), 1)), info.Size()>>20, time.Since(start).Round(time.Second), rss())
 			}
 		}
 	}()
-	sum, err := intakeio.Import(sys, db, cr, intakeio.ImportOptions{})
+	sum, err := intakeio.Import(sys, db, f, intakeio.ImportOptions{})
 	close(done)
 	if err != nil {
 		var refused *intakeio.Refused

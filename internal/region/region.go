@@ -306,22 +306,8 @@ func holiday(d time.Time) bool {
 	case [2]int{1, 1}, [2]int{1, 6}, [2]int{4, 25}, [2]int{5, 1}, [2]int{6, 2}, [2]int{8, 15}, [2]int{11, 1}, [2]int{12, 8}, [2]int{12, 25}, [2]int{12, 26}:
 		return true
 	}
-	return d.Equal(easter(d.Year()).AddDate(0, 0, 1))
-}
-
-// easter is Easter Sunday (anonymous Gregorian algorithm).
-func easter(y int) time.Time {
-	a, b, c := y%19, y/100, y%100
-	d, e := b/4, b%4
-	f := (b + 8) / 25
-	gg := (b - f + 1) / 3
-	h := (19*a + b - d - gg + 15) % 30
-	i, k := c/4, c%4
-	l := (32 + 2*e + 2*i - h - k) % 7
-	m := (a + 11*h + 22*l) / 451
-	month := (h + l - 7*m + 114) / 31
-	day := (h+l-7*m+114)%31 + 1
-	return time.Date(y, time.Month(month), day, 0, 0, 0, 0, intakecsv.Rome)
+	m, day := demo.EasterMonday(d.Year())
+	return int(d.Month()) == m && d.Day() == day
 }
 
 // openingHours are the desk's: every weekday morning, Tuesday and
