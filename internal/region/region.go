@@ -310,7 +310,7 @@ func holiday(d time.Time) bool {
 	return int(d.Month()) == m && d.Day() == day
 }
 
-// openingHours are the desk's: every weekday morning, Tuesday and
+// openingSlot is a desk opening of day d: every weekday morning, Tuesday and
 // Thursday afternoons (minutes from midnight, Europe/Rome).
 func openingSlot(r *rand.Rand, d time.Time) (from, to int) {
 	if (d.Weekday() == time.Tuesday || d.Weekday() == time.Thursday) && r.IntN(3) == 0 {
