@@ -46,7 +46,7 @@ func newCalendar(year int, loc *time.Location, now time.Time) *calendar {
 	if now.Before(c.end) {
 		c.end = now
 	}
-	em, ed := easterMonday(year)
+	em, ed := EasterMonday(year)
 	c.holidays = map[[2]int]bool{
 		{1, 1}: true, {1, 6}: true, {em, ed}: true, {4, 25}: true, {5, 1}: true,
 		{6, 2}: true, {6, 19}: true, // Santi Gervasio e Protasio, the town's patrons
@@ -93,9 +93,9 @@ func (c *calendar) at(d time.Time, h, m int) time.Time {
 	return time.Date(d.Year(), d.Month(), d.Day(), h, m, 0, 0, c.loc)
 }
 
-// easterMonday returns the month and day of Easter Monday (Gregorian
+// EasterMonday returns the month and day of Easter Monday (Gregorian
 // computus, Meeus/Jones/Butcher).
-func easterMonday(y int) (int, int) {
+func EasterMonday(y int) (int, int) {
 	a, b, cc := y%19, y/100, y%100
 	d, e := b/4, b%4
 	f := (b + 8) / 25

@@ -12,10 +12,10 @@ import (
 
 const monthLetters = "ABCDEHLMPRST"
 
-// fiscalCode builds the codice fiscale of a person born on birth (its
+// FiscalCode builds the codice fiscale of a person born on birth (its
 // calendar date) in the place with the given Belfiore code, without
 // omocodia.
-func fiscalCode(last, first string, birth time.Time, sex schematype.Sex, belfiore string) (string, error) {
+func FiscalCode(last, first string, birth time.Time, sex schematype.Sex, belfiore string) (string, error) {
 	day := birth.Day()
 	if sex == schematype.SexF {
 		day += 40

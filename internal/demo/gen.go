@@ -472,7 +472,7 @@ func (g *gen) makeCitizen(dws []weighted[int]) citizenPlan {
 	if g.chance(0.7) {
 		c.address = fmt.Sprintf("%s %d", one(g.r, streets), g.between(1, 120))
 	}
-	c.code, _ = fiscalCode(c.last, c.first, c.birth, c.sex, belfiore)
+	c.code, _ = FiscalCode(c.last, c.first, c.birth, c.sex, belfiore)
 	return c
 }
 

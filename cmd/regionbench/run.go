@@ -1,0 +1,395 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"math"
+	"net"
+	"net/http"
+	"os"
+	"runtime"
+	"slices"
+	"strings"
+	"sync/atomic"
+	"text/tabwriter"
+	"time"
+
+	"entgo.io/ent/dialect"
+
+	"segretariato/ent/operator"
+	"segretariato/ent/schema/schematype"
+	"segretariato/internal/access"
+	"segretariato/internal/analytics"
+	"segretariato/internal/auth"
+	"segretariato/internal/database"
+	"segretariato/internal/database/dbtest"
+	"segretariato/internal/region"
+	"segretariato/internal/server"
+)
+
+// result is what a run measured, for the test and the report.
+type result struct {
+	Mismatches []string
+	Lines      []line
+	Compared   []string // answers whose API figures were checked against the SQL
+	// What the database holds after the load.
+	Contacts, Anonymous, Citizens, Referrals int
+}
+
+// line is one answer's measurements.
+type line struct {
+	Name, Title        string
+	API, SQL           []time.Duration // measured rounds
+	Statements         int             // SQL statements per API answer (counting drivers)
+	Cells              int             // entries of the answer's figures
+	SQLNote            string
+	APIBytes, Requests int
+}
+
+// run generates (or finds) the region, loads it (unless reuse finds it
+// loaded), serves the API on a loopback port and measures the answers.
+func run(ctx context.Context, o options, out, progress io.Writer) (result, error) {
+	var res result
+	cfg := region.Config{Contacts: o.N, Seed: o.Seed}.Normalised()
+	o.N, o.Seed = cfg.Contacts, cfg.Seed
+	if o.DB == "sqlite" {
+		o.DB = dialect.SQLite
+	}
+	if o.Rounds <= 0 {
+		o.Rounds = 1
+	}
+	selected, err := selectAnswers(o.Only)
+	if err != nil {
+		return res, err
+	}
+	dir := o.Cache
+	if dir == "" {
+		if dir, err = region.DefaultCacheDir(); err != nil {
+			return res, err
+		}
+	}
+	start := time.Now()
+	path, created, err := region.Cached(dir, cfg)
+	if err != nil {
+		return res, fmt.Errorf("generating the region: %w", err)
+	}
+	if created {
+		fmt.Fprintf(out, "generated %s in %s\n", path, time.Since(start).Round(time.Millisecond))
+	} else {
+		fmt.Fprintf(out, "using the cached %s\n", path)
+	}
+
+	sc, err := prepare(ctx, o)
+	if err != nil {
+		return res, err
+	}
+	counter := &dbtest.Counter{}
+	db, err := database.Open(ctx, sc.url, database.Options{Driver: counter.Counting})
+	if err != nil {
+		return res, err
+	}
+	defer func() {
+		db.Close()
+		if !o.Keep && !o.Reuse {
+			if err := sc.drop(); err != nil {
+				fmt.Fprintln(progress, "regionbench: dropping the database:", err)
+			}
+		}
+	}()
+	isLoaded := false
+	if o.Reuse {
+		if isLoaded, err = loaded(ctx, db, o.N); err != nil {
+			return res, err
+		}
+	}
+	if isLoaded {
+		fmt.Fprintf(out, "reusing the loaded %s database\n", db.Dialect)
+	} else {
+		if o.Reuse {
+			// A half-loaded database from an interrupted run: start again.
+			db.Close()
+			o.Reuse = false
+			if sc, err = prepare(ctx, o); err != nil {
+				return res, err
+			}
+			o.Reuse = true
+			if db, err = database.Open(ctx, sc.url, database.Options{Driver: counter.Counting}); err != nil {
+				return res, err
+			}
+		}
+		if err := load(ctx, db, path, out, progress); err != nil {
+			return res, err
+		}
+		if db.Dialect == dialect.Postgres {
+			if _, err := db.SQL.ExecContext(ctx, "ANALYZE"); err != nil {
+				return res, err
+			}
+		}
+	}
+	if err := describe(ctx, db, out, &res); err != nil {
+		return res, err
+	}
+
+	// The coordinator, and the social worker whose case list is read (the
+	// one holding the most contacts).
+	sys := access.System(ctx)
+	stamp := time.Now().UnixNano()
+	_, coordToken, err := auth.CreateOperator(sys, db.Client, fmt.Sprintf("coordinatore.%d@ambito.example.it", stamp), "Coordinatrice", schematype.RoleCoordinator)
+	if err != nil {
+		return res, err
+	}
+	worker, err := db.Client.Operator.Query().Where(operator.Email(region.Operators()[0].Email)).Only(sys)
+	if err != nil {
+		return res, err
+	}
+	workerToken, err := auth.IssueToken(sys, db.Client, worker.ID)
+	if err != nil {
+		return res, err
+	}
+
+	// The analytics engine on a pool of its own whose statements are
+	// counted (countsql.go); everything else goes through ent and the
+	// counting ent driver.
+	var analyticsStatements atomic.Int64
+	dsn := sc.url
+	if db.Dialect == dialect.SQLite {
+		dsn = strings.TrimPrefix(sc.url, "sqlite:") + "?_pragma=busy_timeout(5000)&_pragma=foreign_keys(1)&_time_format=sqlite"
+	}
+	pool := countingPool(db.SQL, dsn, &analyticsStatements)
+	pool.SetMaxOpenConns(8)
+	defer pool.Close()
+	engine, err := analytics.New(&database.DB{Client: db.Client, SQL: pool, Dialect: db.Dialect}, 0)
+	if err != nil {
+		return res, err
+	}
+
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return res, err
+	}
+	srv := server.NewHTTPServer(server.Options{
+		DB: db, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Analytics: engine,
+		ReadTimeout: time.Hour, RequestTimeout: time.Hour, ImportTimeout: time.Hour,
+	})
+	go func() { _ = srv.Serve(ln) }()
+	defer srv.Close()
+	endpoint := "http://" + ln.Addr().String() + "/graphql"
+	client := &http.Client{}
+	e := env{db: db.SQL, postgres: db.Dialect == dialect.Postgres, operatorID: worker.ID}
+
+	lines := make([]line, len(selected))
+	for i, a := range selected {
+		lines[i] = line{Name: a.name, Title: a.title, SQLNote: a.sqlNote}
+	}
+	for round := 0; round < o.Warmup+o.Rounds; round++ {
+		measured := round >= o.Warmup
+		for i, a := range selected {
+			token := coordToken
+			if a.socialWorker {
+				token = workerToken
+			}
+			counter.Reset()
+			analyticsStatements.Store(0)
+			t0 := time.Now()
+			data, size, err := post(ctx, client, endpoint, token, a.query, a.vars(e))
+			took := time.Since(t0)
+			if err != nil {
+				return res, fmt.Errorf("answer %s: %w", a.name, err)
+			}
+			lines[i].Statements = counter.Count() + int(analyticsStatements.Load())
+			lines[i].APIBytes = size
+			if measured {
+				lines[i].API = append(lines[i].API, took)
+			}
+			if a.sql == nil {
+				if round == 0 {
+					got, err := a.decode(data)
+					if err != nil {
+						return res, fmt.Errorf("answer %s: %w", a.name, err)
+					}
+					lines[i].Cells = len(got)
+				}
+				continue
+			}
+			t0 = time.Now()
+			want, err := a.sql(ctx, e)
+			took = time.Since(t0)
+			if err != nil {
+				return res, fmt.Errorf("answer %s, SQL: %w", a.name, err)
+			}
+			if measured {
+				lines[i].SQL = append(lines[i].SQL, took)
+			}
+			if round == 0 {
+				got, err := a.decode(data)
+				if err != nil {
+					return res, fmt.Errorf("answer %s: %w", a.name, err)
+				}
+				lines[i].Cells = len(got)
+				res.Compared = append(res.Compared, a.name)
+				if diff := compare(got, want); diff != "" {
+					res.Mismatches = append(res.Mismatches, a.name)
+					fmt.Fprintf(out, "\n!!! MISMATCH in %s (%s): API != SQL\n%s\n", a.name, a.title, diff)
+				}
+			}
+		}
+		fmt.Fprintf(progress, "round %d of %d done\n", round+1, o.Warmup+o.Rounds)
+	}
+	res.Lines = lines
+	report(out, o, db.Dialect, lines)
+	return res, nil
+}
+
+func selectAnswers(only []string) ([]answer, error) {
+	if len(only) == 0 {
+		return answers, nil
+	}
+	var out []answer
+	for _, name := range only {
+		i := slices.IndexFunc(answers, func(a answer) bool { return a.name == strings.TrimSpace(name) })
+		if i < 0 {
+			return nil, fmt.Errorf("--only: no answer %q (answers: %s)", name, strings.Join(answerNames(), ","))
+		}
+		out = append(out, answers[i])
+	}
+	return out, nil
+}
+
+// describe prints what the database holds.
+func describe(ctx context.Context, db *database.DB, out io.Writer, res *result) error {
+	var needs int
+	contacts, anonymous, citizens, referrals := &res.Contacts, &res.Anonymous, &res.Citizens, &res.Referrals
+	row := db.SQL.QueryRowContext(ctx, `SELECT (SELECT COUNT(*) FROM contacts), (SELECT COUNT(*) FROM contacts WHERE citizen_id IS NULL),
+  (SELECT COUNT(*) FROM citizens), (SELECT COUNT(*) FROM referrals), (SELECT COUNT(*) FROM contact_needs)`)
+	if err := row.Scan(contacts, anonymous, citizens, referrals, &needs); err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "data: %d contacts (%d anonymous), %d citizens, %d referrals, %d contact needs\n", *contacts, *anonymous, *citizens, *referrals, needs)
+	return nil
+}
+
+// post sends a GraphQL request and returns its data, or its first error.
+func post(ctx context.Context, client *http.Client, endpoint, token, query string, vars map[string]any) (json.RawMessage, int, error) {
+	body, err := json.Marshal(map[string]any{"query": query, "variables": vars})
+	if err != nil {
+		return nil, 0, err
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, endpoint, bytes.NewReader(body))
+	if err != nil {
+		return nil, 0, err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := client.Do(req)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return nil, 0, err
+	}
+	var r struct {
+		Data   json.RawMessage `json:"data"`
+		Errors []struct {
+			Message    string         `json:"message"`
+			Extensions map[string]any `json:"extensions"`
+		} `json:"errors"`
+	}
+	if err := json.Unmarshal(b, &r); err != nil {
+		return nil, 0, fmt.Errorf("status %d: %s", resp.StatusCode, b)
+	}
+	if resp.StatusCode != http.StatusOK || len(r.Errors) > 0 {
+		if len(r.Errors) > 0 {
+			return nil, 0, fmt.Errorf("status %d: %s (%v)", resp.StatusCode, r.Errors[0].Message, r.Errors[0].Extensions["code"])
+		}
+		return nil, 0, fmt.Errorf("status %d", resp.StatusCode)
+	}
+	return r.Data, len(b), nil
+}
+
+// compare lists the differences between the API's figures and the SQL's
+// ("" when equal), at most ten.
+func compare(api, sql figures) string {
+	var keys []string
+	for k := range api {
+		keys = append(keys, k)
+	}
+	for k := range sql {
+		if _, ok := api[k]; !ok {
+			keys = append(keys, k)
+		}
+	}
+	slices.Sort(keys)
+	var b strings.Builder
+	n := 0
+	for _, k := range keys {
+		a, okA := api[k]
+		s, okS := sql[k]
+		if okA && okS && a == s {
+			continue
+		}
+		n++
+		if n <= 10 {
+			if !okA {
+				a = "(missing)"
+			}
+			if !okS {
+				s = "(missing)"
+			}
+			fmt.Fprintf(&b, "    %-40s API %-24s SQL %s\n", k, a, s)
+		}
+	}
+	if n > 10 {
+		fmt.Fprintf(&b, "    … %d differences in all (of %d API cells, %d SQL cells)\n", n, len(api), len(sql))
+	}
+	return b.String()
+}
+
+// percentile is the nearest-rank p-th percentile (0-100) of ds.
+func percentile(ds []time.Duration, p float64) time.Duration {
+	if len(ds) == 0 {
+		return 0
+	}
+	s := slices.Clone(ds)
+	slices.Sort(s)
+	i := int(math.Ceil(p/100*float64(len(s)))) - 1
+	return s[max(0, min(i, len(s)-1))]
+}
+
+func ms(d time.Duration) string {
+	if d == 0 {
+		return "—"
+	}
+	return fmt.Sprintf("%.1f ms", float64(d.Microseconds())/1000)
+}
+
+// report prints the table of the answers and the process's memory.
+func report(out io.Writer, o options, dia string, lines []line) {
+	host, _ := os.Hostname()
+	fmt.Fprintf(out, "\n%s, %d contacts (seed %d), %d rounds after %d warm-up, %s %s/%s, %d CPUs, host %s\n",
+		dia, o.N, o.Seed, o.Rounds, o.Warmup, runtime.Version(), runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), host)
+	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "answer\tcells\tAPI p50\tAPI p99\tSQL p50\tSQL p99\tAPI/SQL\tSQL statements\t")
+	for _, l := range lines {
+		ratio := "—"
+		if s := percentile(l.SQL, 50); s > 0 {
+			ratio = fmt.Sprintf("%.2f", float64(percentile(l.API, 50))/float64(s))
+		}
+		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\t%s\t%s\t%d\t\n", l.Name, l.Cells,
+			ms(percentile(l.API, 50)), ms(percentile(l.API, 99)), ms(percentile(l.SQL, 50)), ms(percentile(l.SQL, 99)), ratio, l.Statements)
+	}
+	_ = tw.Flush()
+	for _, l := range lines {
+		fmt.Fprintf(out, "  %s: %s", l.Name, l.Title)
+		if l.SQLNote != "" {
+			fmt.Fprintf(out, " (%s)", l.SQLNote)
+		}
+		fmt.Fprintln(out)
+	}
+	fmt.Fprintf(out, "server process (in-process handler, loader and generator included): %s\n", rss())
+}
