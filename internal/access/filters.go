@@ -40,11 +40,20 @@ func citizenReadable(op int) predicate.Contact {
 	return contact.Or(contact.CitizenIDIsNil(), contact.HasCitizenWith(CitizenScope(op)))
 }
 
+// filtersByCitizen reports whether a where input tests a contact's
+// citizen: through the edge (hasCitizen, hasCitizenWith) or through its
+// foreign key (citizenID, citizenIDIn, citizenIDIsNil, …), which reads
+// null for a citizen the viewer may not see (foreignkeys.go) and so may
+// not be probed either.
+func filtersByCitizen(where any) bool {
+	return mentions(where, "hasCitizen") || mentions(where, "citizenID")
+}
+
 // ContactFilterGuard: a social worker who filters contacts by their
 // citizen matches only contacts whose citizen they may see.
 func ContactFilterGuard(ctx context.Context, where any) []predicate.Contact {
 	op, ok := viewingSocialWorker(ctx)
-	if !ok || !mentions(where, "hasCitizen") {
+	if !ok || !filtersByCitizen(where) {
 		return nil
 	}
 	return []predicate.Contact{citizenReadable(op)}
@@ -54,7 +63,7 @@ func ContactFilterGuard(ctx context.Context, where any) []predicate.Contact {
 // contact's citizen.
 func ReferralFilterGuard(ctx context.Context, where any) []predicate.Referral {
 	op, ok := viewingSocialWorker(ctx)
-	if !ok || !mentions(where, "hasCitizen") {
+	if !ok || !filtersByCitizen(where) {
 		return nil
 	}
 	return []predicate.Referral{referral.HasContactWith(citizenReadable(op))}

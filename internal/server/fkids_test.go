@@ -70,6 +70,14 @@ func TestForeignKeyIDsFollowTheirEdge(t *testing.T) {
 		if len(list.Contacts.Edges) != 1 || list.Contacts.Edges[0].Node.CitizenID != nil {
 			t.Errorf("sw2's case list: %+v, want their contact with citizenID null", list)
 		}
+		// Nor can a filter on the foreign key probe the id it hides.
+		for _, where := range []string{`{citizenID: $c}`, `{citizenIDIn: [$c]}`, `{hasCitizenWith: {idIn: [$c]}}`} {
+			var n struct{ Contacts struct{ TotalCount int } }
+			api.MustDo(t, w.sw2, `query($c: ID!) { contacts(where: `+where+`) { totalCount } }`, map[string]any{"c": w.citizen}, &n)
+			if n.Contacts.TotalCount != 0 {
+				t.Errorf("sw2's contacts(where: %s) with the hidden citizen's id counts %d, want 0", where, n.Contacts.TotalCount)
+			}
+		}
 		// A citizen created by the coordinator has no holder; the trail
 		// names operators; reference data has its own keys.
 		api.MustDo(t, w.coord, `mutation { createCitizen(input: {lastName: "Senza"}) { id } }`, nil, nil)
