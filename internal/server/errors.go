@@ -31,6 +31,18 @@ func presentError(log *slog.Logger) graphql.ErrorPresenterFunc {
 		gerr := graphql.DefaultErrorPresenter(ctx, err)
 		var ae *apperr.Error
 		if !errors.As(err, &ae) {
+			// An error a resolver reported itself (graphql.AddError, as
+			// ent's nodes does for each id) reaches here past clientErrors,
+			// wrapped on its path: ent's and the driver's errors get their
+			// codes and plain messages as everywhere else.
+			var ge *gqlerror.Error
+			if errors.As(err, &ge) && ge.Err != nil {
+				if e := apperr.From(ge.Err); e.Code != apperr.Internal {
+					ae = e
+				}
+			}
+		}
+		if ae == nil {
 			// Parse, validation and argument-coercion errors of gqlgen.
 			if gerr.Extensions == nil {
 				gerr.Extensions = map[string]any{}

@@ -94,6 +94,22 @@ func TestAccessControl(t *testing.T) {
 			if strings.Contains(string(r.Data), w.contact) || strings.Contains(string(r.Data), w.referral) {
 				t.Errorf("nodes revealed: %s", r.Body)
 			}
+			// A type the role may not read at all (the audit trail): refused
+			// with a code and a plain message, never ent's own text.
+			var ev struct {
+				AuditEvents struct {
+					Edges []struct{ Node struct{ ID string } }
+				} `json:"auditEvents"`
+			}
+			api.MustDo(t, w.admin, `{ auditEvents(first: 2) { edges { node { id } } } }`, nil, &ev)
+			if len(ev.AuditEvents.Edges) < 2 {
+				t.Fatal("no audit events to ask for")
+			}
+			// Two ids: nodes then reports an error per id.
+			r = api.Do(t, w.sw2, `query($ids: [ID!]!) { nodes(ids: $ids) { id } }`, map[string]any{"ids": []string{ev.AuditEvents.Edges[0].Node.ID, ev.AuditEvents.Edges[1].Node.ID}})
+			if r.Code() != "FORBIDDEN" || strings.Contains(string(r.Body), "ent/privacy") || strings.Contains(string(r.Body), "deny rule") {
+				t.Errorf("nodes of an audit event as a social worker: %s, want FORBIDDEN without ent's text", r.Body)
+			}
 			// Through an edge of an object they may see: the holder's contacts.
 			r = api.Do(t, w.sw2, `{ operators(first: 20) { edges { node { contacts { totalCount } citizens { totalCount } } } } }`, nil)
 			if strings.Contains(string(r.Data), `"totalCount":1`) {
