@@ -3,8 +3,7 @@ package intakerule_test
 import (
 	"testing"
 
-	"segretariato/internal/intake"
-	"segretariato/internal/intakecsv"
+	"segretariato/internal/intakerule"
 )
 
 // districtCases are spellings of districts and what they normalise to.
@@ -27,20 +26,21 @@ var districtCases = []struct {
 	{"Turkish dotted I", "İzmir", "İzmir", "izmir"},
 }
 
-func TestOldDistrictFunctionsAgree(t *testing.T) {
+// The cases were first run against the two functions this package
+// replaced (intake.NormaliseDistrict/DistrictKey and
+// intakecsv.NormalizeDistrict/NormalizeDistrictKey), which agreed on all.
+func TestDistrict(t *testing.T) {
 	for _, c := range districtCases {
 		t.Run(c.name, func(t *testing.T) {
-			if got := intake.NormaliseDistrict(c.in); got != c.display {
-				t.Errorf("intake.NormaliseDistrict(%q) = %q, want %q", c.in, got, c.display)
+			if got := intakerule.District(c.in); got != c.display {
+				t.Errorf("District(%q) = %q, want %q", c.in, got, c.display)
 			}
-			if got := intakecsv.NormalizeDistrict(c.in); got != c.display {
-				t.Errorf("intakecsv.NormalizeDistrict(%q) = %q, want %q", c.in, got, c.display)
+			if got := intakerule.DistrictKey(c.in); got != c.key {
+				t.Errorf("DistrictKey(%q) = %q, want %q", c.in, got, c.key)
 			}
-			if got := intake.DistrictKey(c.in); got != c.key {
-				t.Errorf("intake.DistrictKey(%q) = %q, want %q", c.in, got, c.key)
-			}
-			if got := intakecsv.NormalizeDistrictKey(c.in); got != c.key {
-				t.Errorf("intakecsv.NormalizeDistrictKey(%q) = %q, want %q", c.in, got, c.key)
+			// The key of the display form is the key: the hook keys what it stores.
+			if got := intakerule.DistrictKey(intakerule.District(c.in)); got != c.key {
+				t.Errorf("DistrictKey(District(%q)) = %q, want %q", c.in, got, c.key)
 			}
 		})
 	}
