@@ -2,10 +2,12 @@ package graph_test
 
 import (
 	"testing"
+	"time"
 
 	"segretariato/ent/schema/schematype"
 	"segretariato/internal/database"
 	"segretariato/internal/database/dbtest"
+	"segretariato/internal/localtime"
 	"segretariato/internal/server/apitest"
 )
 
@@ -73,6 +75,8 @@ func TestContactRules(t *testing.T) {
 			{"anonymous sex on a citizen's contact", map[string]any{"citizenID": cit.ID, "anonymousSex": "M"}, "anonymousSex"},
 			{"no response", map[string]any{"responses": []string{}}, "responses"},
 			{"in the future", map[string]any{"occurredAt": "2099-01-01T00:00:00Z"}, "occurredAt"},
+			{"dated tomorrow in Rome, within a day of now", map[string]any{"occurredAt": tomorrowInRome().Format(time.RFC3339)}, "occurredAt"},
+			{"anonymous birth year before 1900", map[string]any{"anonymousBirthYear": 1899}, "anonymousBirthYear"},
 		}
 		for _, tc := range refused {
 			t.Run(tc.name, func(t *testing.T) {
@@ -247,4 +251,11 @@ func TestFirstContactIsDerived(t *testing.T) {
 			t.Errorf("the anonymous contact: %v, want null", a)
 		}
 	})
+}
+
+// tomorrowInRome is the first minute of tomorrow in Europe/Rome: within a
+// day of now (but for the first minute after midnight), on a later calendar
+// day.
+func tomorrowInRome() time.Time {
+	return localtime.LocalMidnight(localtime.Today(time.Now()).AddDate(0, 0, 1)).Add(time.Minute)
 }

@@ -11,7 +11,7 @@ import (
 	"strings"
 	"time"
 
-	"segretariato/internal/intakecsv"
+	"segretariato/internal/localtime"
 )
 
 // figures are an answer reduced to what the API and the SQL must agree
@@ -51,7 +51,7 @@ var (
 	march25  = [2]time.Time{rome(2025, 3), rome(2025, 4)}
 )
 
-func rome(y int, m time.Month) time.Time { return time.Date(y, m, 1, 0, 0, 0, 0, intakecsv.Rome) }
+func rome(y int, m time.Month) time.Time { return time.Date(y, m, 1, 0, 0, 0, 0, localtime.Rome) }
 
 // rangeVars are a DemandFilter's from and to (calendar dates).
 func rangeVars(r [2]time.Time) map[string]any {

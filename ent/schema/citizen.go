@@ -10,6 +10,7 @@ import (
 	"entgo.io/ent/schema/index"
 
 	"segretariato/ent/schema/schematype"
+	"segretariato/internal/intakerule"
 )
 
 // Citizen is a person known to the service. Special-category data (health,
@@ -31,9 +32,9 @@ func (Citizen) Fields() []ent.Field {
 		// (see matched_citizen_id and Indexes).
 		field.String("fiscal_code").Optional().Nillable().MaxLen(16).
 			Annotations(personal),
-		field.String("first_name").Optional().MaxLen(100).
+		field.String("first_name").Optional().MaxLen(intakerule.MaxName).
 			Annotations(entgql.OrderField("FIRST_NAME")),
-		field.String("last_name").Optional().MaxLen(100).
+		field.String("last_name").Optional().MaxLen(intakerule.MaxName).
 			Annotations(entgql.OrderField("LAST_NAME")),
 		field.Time("birth_date").Optional().Nillable().
 			Annotations(entgql.OrderField("BIRTH_DATE")),
@@ -43,9 +44,9 @@ func (Citizen) Fields() []ent.Field {
 		field.String("citizenship").Optional().Nillable().MaxLen(2).MinLen(2),
 		// district is the district or frazione of residence, as first written;
 		// district_key is its case-folded form, used to group.
-		field.String("district").Optional().Nillable().MaxLen(100).
+		field.String("district").Optional().Nillable().MaxLen(intakerule.MaxDistrict).
 			Annotations(entgql.OrderField("DISTRICT")),
-		field.String("district_key").Optional().Nillable().MaxLen(100).
+		field.String("district_key").Optional().Nillable().MaxLen(intakerule.MaxDistrict).
 			Annotations(entgql.Skip()),
 		field.String("phone").Optional().MaxLen(40),
 		field.String("email").Optional().MaxLen(254),

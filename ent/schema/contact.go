@@ -9,6 +9,7 @@ import (
 	"entgo.io/ent/schema/index"
 
 	"segretariato/ent/schema/schematype"
+	"segretariato/internal/intakerule"
 )
 
 // Contact is one intake event at the desk (colloquio, accesso): one intake
@@ -26,7 +27,7 @@ func (Contact) Fields() []ent.Field {
 	return []ent.Field{
 		// contact_ref is the card's id in the municipality's old register; the
 		// key that makes imports idempotent.
-		field.String("contact_ref").Optional().Nillable().Unique().MaxLen(64).
+		field.String("contact_ref").Optional().Nillable().Unique().MaxLen(intakerule.MaxContactRef).
 			Annotations(entgql.OrderField("CONTACT_REF")),
 		field.Time("occurred_at").
 			Annotations(entgql.OrderField("OCCURRED_AT")),
@@ -45,12 +46,12 @@ func (Contact) Fields() []ent.Field {
 		// notes are free text and may hold special-category data.
 		// notes are read only by the holder and the coordinator (@personal),
 		// and are not filterable, which would reveal them to others.
-		field.Text("notes").Optional().MaxLen(10000).
+		field.Text("notes").Optional().MaxLen(intakerule.MaxNotes).
 			Annotations(personal, entgql.Skip(entgql.SkipWhereInput)),
 		// Anonymous contacts only: what is known of the person.
 		field.Enum("anonymous_sex").GoType(schematype.Sex("")).Optional().Nillable().
 			Annotations(entgql.Type("Sex")),
-		field.Int("anonymous_birth_year").Optional().Nillable().Range(1890, 2200),
+		field.Int("anonymous_birth_year").Optional().Nillable().Range(intakerule.MinYear, 2200),
 		field.Int("operator_id"),
 		field.Int("citizen_id").Optional().Nillable(),
 		field.Int("main_need_id"),

@@ -5,6 +5,8 @@ import (
 	"entgo.io/ent"
 	"entgo.io/ent/schema/field"
 	"entgo.io/ent/schema/mixin"
+
+	"segretariato/internal/intakerule"
 )
 
 // ErasedCitizenMixin gives a contact what the figures of the social demand
@@ -25,7 +27,7 @@ func (ErasedCitizenMixin) Fields() []ent.Field {
 		field.String("erased_citizenship").Optional().Nillable().MaxLen(2).Annotations(skip),
 		// erased_district is the district as the citizen's record spelt it;
 		// erased_district_key its case-folded form, used to group.
-		field.String("erased_district").Optional().Nillable().MaxLen(100).Annotations(skip),
-		field.String("erased_district_key").Optional().Nillable().MaxLen(100).Annotations(skip),
+		field.String("erased_district").Optional().Nillable().MaxLen(intakerule.MaxDistrict).Annotations(skip),
+		field.String("erased_district_key").Optional().Nillable().MaxLen(intakerule.MaxDistrict).Annotations(skip),
 	}
 }

@@ -60,5 +60,3 @@
 // The caseload (which names operators) and the quality report are for the
 // coordinator and are never suppressed.
 package analytics
-
-import _ "time/tzdata" // Europe/Rome must load on a machine without zoneinfo

@@ -1,6 +1,10 @@
 package analytics
 
-import "time"
+import (
+	"time"
+
+	"segretariato/internal/localtime"
+)
 
 // Erased citizens (internal/dsr) keep neither birth date, citizenship nor
 // district: their erasure copied, onto each of their contacts, the age band
@@ -27,7 +31,7 @@ func AgeBandAt(birth *time.Time, at time.Time) string {
 	if birth == nil {
 		return Unknown
 	}
-	b, l := birth.UTC(), at.In(rome)
+	b, l := birth.UTC(), at.In(localtime.Rome)
 	age := l.Year() - b.Year()
 	if int(l.Month())*100+l.Day() < int(b.Month())*100+b.Day() {
 		age--

@@ -14,15 +14,10 @@ import (
 	"segretariato/ent/service"
 	"segretariato/internal/analytics"
 	"segretariato/internal/database"
+	"segretariato/internal/localtime"
 )
 
-var rome = func() *time.Location {
-	l, err := time.LoadLocation("Europe/Rome")
-	if err != nil {
-		panic(err)
-	}
-	return l
-}()
+var rome = localtime.Rome
 
 // local is a Europe/Rome wall-clock time.
 func local(y int, m time.Month, d, hh, mm int) time.Time {

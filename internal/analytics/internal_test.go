@@ -9,6 +9,7 @@ import (
 	"segretariato/internal/cellkey"
 	"segretariato/internal/database"
 	"segretariato/internal/database/dbtest"
+	"segretariato/internal/localtime"
 )
 
 // TestLocalTimeMatchesTZDB checks the SQL conversion to Europe/Rome local
@@ -19,7 +20,7 @@ func TestLocalTimeMatchesTZDB(t *testing.T) {
 	var instants []time.Time
 	rng := rand.New(rand.NewPCG(1, 2))
 	for y := 1996; y <= 2037; y++ {
-		for t0 := time.Date(y, 1, 1, 0, 0, 0, 0, rome); t0.Year() == y; {
+		for t0 := time.Date(y, 1, 1, 0, 0, 0, 0, localtime.Rome); t0.Year() == y; {
 			_, end := t0.ZoneBounds()
 			if end.IsZero() || end.Year() != y {
 				break
@@ -55,7 +56,7 @@ func TestLocalTimeMatchesTZDB(t *testing.T) {
 			if err := db.SQL.QueryRowContext(context.Background(), q, at).Scan(&got, &gotUTC); err != nil {
 				t.Fatal(err)
 			}
-			want := at.In(rome).Format("2006-01-02 15:04:05")
+			want := at.In(localtime.Rome).Format("2006-01-02 15:04:05")
 			if got != want || gotUTC != want {
 				t.Errorf("%s UTC: local %s and %s, want %s", at.Format(time.DateTime), got, gotUTC, want)
 			}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"segretariato/internal/apperr"
+	"segretariato/internal/localtime"
 	"segretariato/internal/metrics"
 )
 
@@ -106,8 +107,8 @@ func (e *Engine) Quality(ctx context.Context, year int) (*QualityReport, error) 
 		return nil, apperr.OnField("year", "out of range")
 	}
 	q := &qualityRun{e: e, ctx: ctx, s: e.sqlFor(), year: year,
-		from: time.Date(year, 1, 1, 0, 0, 0, 0, rome).UTC(),
-		to:   time.Date(year+1, 1, 1, 0, 0, 0, 0, rome).UTC(),
+		from: time.Date(year, 1, 1, 0, 0, 0, 0, localtime.Rome).UTC(),
+		to:   time.Date(year+1, 1, 1, 0, 0, 0, 0, localtime.Rome).UTC(),
 		rep:  &QualityReport{Year: year, Lines: []QualityLine{}, Weeks: []WeekOpening{}, SocialWorkers: []TrainingDays{}, Locations: []LocationCheck{}},
 	}
 	for _, step := range []func() error{q.locations, q.weeks, q.publications, q.staff, q.training, q.plan, q.demand, q.comfort, q.survey} {
@@ -208,8 +209,8 @@ func (q *qualityRun) weeks() error {
 		"SELECT " + q.s.periodKey("lts", Week) + " AS wk, lts, secs FROM (" +
 		"SELECT " + lts + " AS lts, " + q.s.epochSeconds("ends_at") + " - " + q.s.epochSeconds("starts_at") + " AS secs" +
 		" FROM opening_sessions WHERE " + q.s.inRange("starts_at", q.arg(1), q.arg(2)) + ") s0) s1 GROUP BY wk"
-	start := time.Date(first.Year(), first.Month(), first.Day(), 0, 0, 0, 0, rome).UTC()
-	end := time.Date(first.Year(), first.Month(), first.Day()+7*last, 0, 0, 0, 0, rome).UTC()
+	start := localtime.LocalMidnight(first)
+	end := time.Date(first.Year(), first.Month(), first.Day()+7*last, 0, 0, 0, 0, localtime.Rome).UTC()
 	err := q.e.rows(q.ctx, query, []any{start, end}, func(scan func(...any) error) error {
 		var k string
 		var w week
@@ -233,7 +234,7 @@ func (q *qualityRun) weeks() error {
 	okHours, okAfternoons := 0, 0
 	for w := 1; w <= last; w++ {
 		mon := first.AddDate(0, 0, 7*(w-1))
-		if time.Date(mon.Year(), mon.Month(), mon.Day()+7, 0, 0, 0, 0, rome).After(now) {
+		if time.Date(mon.Year(), mon.Month(), mon.Day()+7, 0, 0, 0, 0, localtime.Rome).After(now) {
 			break // the week is not over
 		}
 		key := fmt.Sprintf("%d-W%02d", q.year, w)

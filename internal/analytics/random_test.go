@@ -16,7 +16,8 @@ import (
 	"segretariato/internal/analytics"
 	"segretariato/internal/database"
 	"segretariato/internal/database/dbtest"
-	"segretariato/internal/intake"
+	"segretariato/internal/intakerule"
+	"segretariato/internal/localtime"
 	"segretariato/internal/refdata"
 )
 
@@ -202,8 +203,8 @@ func writeWorld(t *testing.T, db *database.DB, seed uint64, nContacts int) *worl
 	}
 	spellings := map[string]map[string]int{}
 	for _, c := range cits {
-		if d := intake.NormaliseDistrict(c.district); d != "" {
-			k := intake.DistrictKey(d)
+		if d := intakerule.District(c.district); d != "" {
+			k := intakerule.DistrictKey(d)
 			if spellings[k] == nil {
 				spellings[k] = map[string]int{}
 			}
@@ -292,8 +293,8 @@ func (w *world) key(c *mContact, d analytics.Dimension, unit analytics.PeriodUni
 		}
 		return "UNKNOWN"
 	case analytics.DimDistrict:
-		if ci != nil && intake.NormaliseDistrict(ci.district) != "" {
-			return w.districts[intake.DistrictKey(ci.district)]
+		if ci != nil && intakerule.District(ci.district) != "" {
+			return w.districts[intakerule.DistrictKey(ci.district)]
 		}
 		return "UNKNOWN"
 	case analytics.DimChannel:
@@ -343,8 +344,7 @@ func (w *world) answerSets(groupBy []analytics.Dimension, unit analytics.PeriodU
 	byNeed := slices.ContainsFunc(groupBy, func(d analytics.Dimension) bool { return d == analytics.DimNeed || d == analytics.DimNeedMacro })
 	byService := slices.Contains(groupBy, analytics.DimReferralService)
 	for _, c := range w.contacts {
-		ld := c.at.In(rome)
-		day := time.Date(ld.Year(), ld.Month(), ld.Day(), 0, 0, 0, 0, time.UTC)
+		day := localtime.Today(c.at)
 		if (from != nil && day.Before(*from)) || (to != nil && !day.Before(*to)) {
 			continue
 		}

@@ -7,7 +7,8 @@ import (
 	"time"
 
 	"segretariato/internal/apperr"
-	"segretariato/internal/intake"
+	"segretariato/internal/intakerule"
+	"segretariato/internal/localtime"
 )
 
 // Filter restricts the contacts an answer counts.
@@ -65,23 +66,6 @@ const (
 	maxFilterKeys  = 500
 	maxFilterBytes = 200
 )
-
-// rome is Europe/Rome; time/tzdata is embedded (doc.go).
-var rome = mustRome()
-
-func mustRome() *time.Location {
-	loc, err := time.LoadLocation("Europe/Rome")
-	if err != nil {
-		panic(err) // cannot happen: time/tzdata is embedded
-	}
-	return loc
-}
-
-// localMidnight is the instant of local midnight (Europe/Rome) of the
-// calendar date of t, as written.
-func localMidnight(t time.Time) time.Time {
-	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, rome).UTC()
-}
 
 // relationSpec says what a query counts over.
 type relationSpec struct {
@@ -141,11 +125,11 @@ func keyColumn(d Dimension) string { return "x.k_" + strings.ToLower(string(d)) 
 // checkFilter validates a filter and returns the UTC range it gives.
 func checkFilter(f Filter) (from, to *time.Time, err error) {
 	if f.From != nil {
-		t := localMidnight(*f.From)
+		t := localtime.LocalMidnight(*f.From)
 		from = &t
 	}
 	if f.To != nil {
-		t := localMidnight(*f.To)
+		t := localtime.LocalMidnight(*f.To)
 		to = &t
 	}
 	if from != nil && to != nil && !from.Before(*to) {
@@ -474,7 +458,7 @@ func districtKeys(vals []string) []string {
 		if v == Unknown {
 			out[i] = v
 		} else {
-			out[i] = intake.DistrictKey(v)
+			out[i] = intakerule.DistrictKey(v)
 		}
 	}
 	return out

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"entgo.io/ent/dialect"
+
+	"segretariato/internal/localtime"
 )
 
 // binder collects the arguments of one statement and writes their
@@ -87,19 +89,19 @@ func (s dialectSQL) localTimeUTC(col string, from, to int) string {
 // (UTC), from Go's zone data: one summer interval at most, as since 1996.
 func yearOffset(col string, y int) string {
 	offset := func(t time.Time) string {
-		_, off := t.In(rome).Zone()
+		_, off := t.In(localtime.Rome).Zone()
 		return fmt.Sprintf("'%+d minutes'", off/60)
 	}
 	jan := time.Date(y, 1, 1, 0, 0, 0, 0, time.UTC)
-	_, start := jan.In(rome).ZoneBounds()
+	_, start := jan.In(localtime.Rome).ZoneBounds()
 	if start.IsZero() || start.Year() != y {
 		return offset(jan)
 	}
-	_, end := start.In(rome).ZoneBounds()
+	_, end := start.In(localtime.Rome).ZoneBounds()
 	if end.IsZero() || end.Year() != y {
 		end = time.Date(y+1, 1, 1, 0, 0, 0, 0, time.UTC)
 	}
-	if _, next := end.In(rome).ZoneBounds(); !next.IsZero() && next.Year() == y {
+	if _, next := end.In(localtime.Rome).ZoneBounds(); !next.IsZero() && next.Year() == y {
 		return dialectSQL{}.ruleOffset(col) // more than one change in the year
 	}
 	const layout = "'2006-01-02 15:04:05'"

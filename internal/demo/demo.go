@@ -24,7 +24,6 @@ import (
 	"fmt"
 	"strings"
 	"time"
-	_ "time/tzdata" // Europe/Rome on systems without a zoneinfo database
 
 	"segretariato/ent"
 	"segretariato/ent/location"
@@ -34,6 +33,8 @@ import (
 	"segretariato/ent/schema/schematype"
 	"segretariato/ent/service"
 	"segretariato/ent/trainingplan"
+	"segretariato/internal/intakerule"
+	"segretariato/internal/localtime"
 	"segretariato/internal/refdata"
 )
 
@@ -87,12 +88,10 @@ const batchSize = 500
 // and sets the server-side fields (holder, operator, created_at, referral
 // status and dates) itself.
 func Load(ctx context.Context, client *ent.Client, opt Options) (Summary, error) {
-	loc, err := time.LoadLocation("Europe/Rome")
-	if err != nil {
-		return Summary{}, fmt.Errorf("demo: loading the Europe/Rome time zone: %w", err)
-	}
+	loc := localtime.Rome
 	now := time.Now()
-	if opt, err = opt.normalise(now.In(loc)); err != nil {
+	opt, err := opt.normalise(now.In(loc))
+	if err != nil {
 		return Summary{}, err
 	}
 	ctx = privacy.DecisionContext(ctx, privacy.Allow)
@@ -245,7 +244,7 @@ func write(ctx context.Context, c *ent.Client, p *plan, now time.Time) (Summary,
 		b := c.Citizen.Create().
 			SetFiscalCode(x.code).SetFirstName(x.first).SetLastName(x.last).
 			SetBirthDate(x.birth).SetSex(x.sex).SetCitizenship(x.citizenship).
-			SetDistrict(x.district).SetDistrictKey(strings.ToLower(x.district)).
+			SetDistrict(x.district).SetDistrictKey(intakerule.DistrictKey(x.district)).
 			SetHolderID(ops[x.holder].ID).
 			SetCreatedAt(x.createdAt).SetUpdatedAt(x.createdAt)
 		if x.address != "" {

@@ -20,6 +20,7 @@ import (
 	"segretariato/internal/database"
 	"segretariato/internal/demo"
 	"segretariato/internal/fiscalcode"
+	"segretariato/internal/localtime"
 	"segretariato/internal/refdata"
 )
 
@@ -35,13 +36,7 @@ func openRaw(t *testing.T) *database.DB {
 	return db
 }
 
-var rome = func() *time.Location {
-	l, err := time.LoadLocation("Europe/Rome")
-	if err != nil {
-		panic(err)
-	}
-	return l
-}()
+var rome = localtime.Rome
 
 func TestLoad(t *testing.T) {
 	ctx := access.System(context.Background())

@@ -6,12 +6,13 @@
 // Citizen: a fiscal code must be checksum-valid (omocodia allowed) and is
 // stored upper-case; birth date and sex are read from it when not given and
 // must agree with it when given; the district is trimmed and keyed
-// case-insensitively; the citizenship is an upper-case ISO code.
+// case-insensitively (intakerule.District, intakerule.DistrictKey); the
+// citizenship is an upper-case ISO code.
 //
 // Contact: the main need is always one of the needs; the fields of an
 // anonymous contact (sex, birth year) are refused on a contact with a
-// citizen; at least one response, none repeated; the contact is not in the
-// future.
+// citizen; at least one response, none repeated; the contact is not dated
+// after today (intakerule.AfterToday).
 package intake
 
 import (
@@ -27,6 +28,8 @@ import (
 	"segretariato/ent/schema/schematype"
 	"segretariato/internal/apperr"
 	"segretariato/internal/fiscalcode"
+	"segretariato/internal/intakerule"
+	"segretariato/internal/localtime"
 )
 
 // CitizenHook validates and normalises citizen mutations. It returns
@@ -44,12 +47,12 @@ func CitizenHook() ent.Hook {
 
 func normaliseCitizen(ctx context.Context, m *ent.CitizenMutation) error {
 	if d, ok := m.District(); ok {
-		if n := NormaliseDistrict(d); n == "" {
+		if n := intakerule.District(d); n == "" {
 			m.ClearDistrict()
 			m.ClearDistrictKey()
 		} else {
 			m.SetDistrict(n)
-			m.SetDistrictKey(DistrictKey(n))
+			m.SetDistrictKey(intakerule.DistrictKey(n))
 		}
 	}
 	if c, ok := m.Citizenship(); ok {
@@ -60,7 +63,7 @@ func normaliseCitizen(ctx context.Context, m *ent.CitizenMutation) error {
 		m.SetCitizenship(c)
 	}
 	if bd, ok := m.BirthDate(); ok {
-		m.SetBirthDate(day(bd)) // a date: UTC midnight, as the age bands read it
+		m.SetBirthDate(localtime.MidnightUTC(bd)) // a date: UTC midnight, as the age bands read it
 	}
 	code, hasCode := m.FiscalCode()
 	if !hasCode && m.Op().Is(ent.OpUpdateOne) {
@@ -99,7 +102,7 @@ func agree(m *ent.CitizenMutation, info fiscalcode.Info, fill bool) error {
 		if !info.SameBirthDate(bd) {
 			return apperr.OnField("birthDate", "disagrees with the fiscal code")
 		}
-		m.SetBirthDate(day(bd))
+		m.SetBirthDate(localtime.MidnightUTC(bd))
 	} else if fill {
 		m.SetBirthDate(info.BirthDate)
 	}
@@ -128,20 +131,6 @@ func fiscalCodeReason(err error) string {
 	}
 }
 
-// NormaliseDistrict trims a district name and collapses its inner spaces.
-func NormaliseDistrict(s string) string { return strings.Join(strings.Fields(s), " ") }
-
-// DistrictKey is the form two spellings of one district share.
-func DistrictKey(s string) string { return strings.ToLower(NormaliseDistrict(s)) }
-
-func day(t time.Time) time.Time {
-	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
-}
-
-// maxFuture is how far ahead of now a contact may be dated: a clock that
-// is a little off must not refuse a card.
-const maxFuture = 24 * time.Hour
-
 // ContactHook validates contact mutations and keeps the main need among
 // the needs. It returns INVALID errors naming the field at fault.
 func ContactHook() ent.Hook {
@@ -157,7 +146,7 @@ func ContactHook() ent.Hook {
 
 func checkContact(ctx context.Context, m *ent.ContactMutation) error {
 	if at, ok := m.OccurredAt(); ok {
-		if at.After(time.Now().Add(maxFuture)) {
+		if intakerule.AfterToday(at, time.Now()) {
 			return apperr.OnField("occurredAt", "is in the future")
 		}
 		m.SetOccurredAt(at.UTC())

@@ -98,13 +98,3 @@ LA LB LC LI LK LR LS LT LU LV LY MA MC MD ME MF MG MH MK ML MM MN MO MP MQ MR MS
 MZ NA NC NE NF NG NI NL NO NP NR NU NZ OM PA PE PF PG PH PK PL PM PN PR PS PT PW PY QA RE RO RS RU
 RW SA SB SC SD SE SG SH SI SJ SK SL SM SN SO SR SS ST SV SX SY SZ TC TD TF TG TH TJ TK TL TM TN TO
 TR TT TV TW TZ UA UG UM US UY UZ VA VC VE VG VI VN VU WF WS YE YT ZA ZM ZW XK`)
-
-// NormalizeDistrict trims a district and collapses inner white space
-// (including non-breaking spaces) to one space; case is kept.
-func NormalizeDistrict(s string) string { return strings.Join(strings.Fields(s), " ") }
-
-// NormalizeDistrictKey returns the key under which two spellings of a
-// district are the same district: normalised as NormalizeDistrict, then
-// lower-cased ("VILLAGGIO ARGENTIA " and "Villaggio  Argentia" give
-// "villaggio argentia").
-func NormalizeDistrictKey(s string) string { return strings.ToLower(NormalizeDistrict(s)) }

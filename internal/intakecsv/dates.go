@@ -4,7 +4,8 @@ import (
 	"errors"
 	"strings"
 	"time"
-	_ "time/tzdata" // Europe/Rome must load on a machine without zoneinfo
+
+	"segretariato/internal/localtime"
 )
 
 // Errors returned by ParseDate and ParseDateTime.
@@ -15,17 +16,6 @@ var (
 	// exist (31/02/2025, 2025-13-01, 24:00).
 	ErrImpossibleDate = errors.New("intakecsv: impossible date")
 )
-
-// Rome is the time zone of the file's local times (Europe/Rome).
-var Rome = mustLoad("Europe/Rome")
-
-func mustLoad(name string) *time.Location {
-	loc, err := time.LoadLocation(name)
-	if err != nil {
-		panic(err) // cannot happen: time/tzdata is embedded
-	}
-	return loc
-}
 
 // DateStyle chooses how the Writer formats dates.
 type DateStyle int
@@ -50,7 +40,7 @@ func ParseDate(s string) (time.Time, error) {
 	return time.Date(y, time.Month(m), d, 0, 0, 0, 0, time.UTC), nil
 }
 
-// ParseDateTime parses a date or date-time in loc (nil = Rome): YYYY-MM-DD,
+// ParseDateTime parses a date or date-time in loc (nil = localtime.Rome): YYYY-MM-DD,
 // DD/MM/YYYY, or either followed by 'T' or a space and HH:MM or HH:MM:SS (the
 // hour may have one digit). A date alone is local midnight. Around the
 // daylight-saving changes it behaves as time.Date: a local time that does not
@@ -59,7 +49,7 @@ func ParseDate(s string) (time.Time, error) {
 // standard-time instant. It returns ErrDateFormat or ErrImpossibleDate.
 func ParseDateTime(s string, loc *time.Location) (time.Time, error) {
 	if loc == nil {
-		loc = Rome
+		loc = localtime.Rome
 	}
 	s = strings.TrimSpace(s)
 	datePart, timePart := s, ""
@@ -157,7 +147,7 @@ func FormatDate(t time.Time, style DateStyle) string {
 // 02:00-03:00 hours of the October change, which the format cannot tell from
 // the second.
 func FormatDateTime(t time.Time, style DateStyle) string {
-	t = t.In(Rome)
+	t = t.In(localtime.Rome)
 	layout := "2006-01-02T15:04"
 	if style == Italian {
 		layout = "02/01/2006 15:04"

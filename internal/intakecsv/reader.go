@@ -34,7 +34,7 @@ type Row struct {
 	Sex         string     // "", "F", "M" or "X"; from the fiscal code when empty
 	BirthYear   *int       // anonymous contacts only
 	Citizenship string     // ISO 3166-1 alpha-2, upper-case
-	District    string     // trimmed, inner spaces collapsed; compare with NormalizeDistrictKey
+	District    string     // trimmed, inner spaces collapsed; compare with intakerule.DistrictKey
 
 	Needs     []string // at least one, no duplicates; the first is the main need
 	Responses []string // at least one, no duplicates

@@ -12,6 +12,7 @@ import (
 	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"segretariato/internal/fiscalcode"
+	"segretariato/internal/intakerule"
 )
 
 func ptr[T any](v T) *T { return &v }
@@ -62,7 +63,7 @@ func TestRowNormalisation(t *testing.T) {
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("row mismatch (-want +got):\n%s", diff)
 	}
-	if NormalizeDistrictKey(got.District) != NormalizeDistrictKey("Villaggio Argentia") {
+	if intakerule.DistrictKey(got.District) != intakerule.DistrictKey("Villaggio Argentia") {
 		t.Errorf("district keys differ")
 	}
 }

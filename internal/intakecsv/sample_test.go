@@ -12,6 +12,9 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
+
+	"segretariato/internal/intakerule"
+	"segretariato/internal/localtime"
 )
 
 func readSample(t *testing.T) []*Row {
@@ -99,13 +102,13 @@ func TestSampleAggregates(t *testing.T) {
 	spellings := map[string]map[string]int{}
 	citizens := map[string]bool{}
 	for _, r := range rows {
-		local := r.OccurredAt.In(Rome)
+		local := r.OccurredAt.In(localtime.Rome)
 		year := fmt.Sprint(local.Year())
 		add("contacts_by_month", local.Format("2006-01"))
 		add("contacts_by_year_sex", year+"|"+orUnknown(r.Sex))
 		add("contacts_by_year_citizenship", year+"|"+orUnknown(r.Citizenship))
 		if r.District != "" {
-			k := NormalizeDistrictKey(r.District)
+			k := intakerule.DistrictKey(r.District)
 			if spellings[k] == nil {
 				spellings[k] = map[string]int{}
 			}
@@ -150,9 +153,9 @@ func TestSampleAggregates(t *testing.T) {
 	for _, r := range rows {
 		name := "UNKNOWN"
 		if r.District != "" {
-			name = districtName[NormalizeDistrictKey(r.District)]
+			name = districtName[intakerule.DistrictKey(r.District)]
 		}
-		add("contacts_by_year_district", fmt.Sprint(r.OccurredAt.In(Rome).Year())+"|"+name)
+		add("contacts_by_year_district", fmt.Sprint(r.OccurredAt.In(localtime.Rome).Year())+"|"+name)
 	}
 	got["distinct_citizens"] = map[string]int{"all": len(citizens)}
 	for fig := range got {

@@ -10,6 +10,8 @@ import (
 	"unicode/utf8"
 
 	"segretariato/internal/fiscalcode"
+	"segretariato/internal/intakerule"
+	"segretariato/internal/localtime"
 )
 
 // Reasons of RowError, one per kind of problem. They never contain a value.
@@ -51,9 +53,6 @@ const (
 	// requester", "unknown target area", "unknown outcome", "unknown
 	// referral status", "unknown sex".
 )
-
-// minYear is the earliest plausible year of a birth or a contact.
-const minYear = 1900
 
 type rowParser struct {
 	r    *Reader
@@ -215,23 +214,23 @@ func (r *Reader) parse(rec []string, row *Row) RowErrors {
 	}
 
 	// occurred_at
-	nowLocal := r.now.In(Rome)
-	today := dateOf(nowLocal)
+	nowLocal := r.now.In(localtime.Rome)
+	today := localtime.Today(r.now)
 	var contactDay time.Time // local calendar date of the contact, as UTC midnight
 	if s, ok := p.required(ColOccurredAt); ok {
-		t, err := ParseDateTime(s, Rome)
+		t, err := ParseDateTime(s, localtime.Rome)
 		switch {
 		case errors.Is(err, ErrImpossibleDate):
 			p.fail(ColOccurredAt, ReasonImpossibleDate)
 		case err != nil:
 			p.fail(ColOccurredAt, ReasonDateFormat)
-		case t.Year() < minYear:
+		case t.Year() < intakerule.MinYear:
 			p.fail(ColOccurredAt, ReasonOutOfRange)
-		case dateOf(t).After(today):
+		case intakerule.AfterToday(t, r.now):
 			p.fail(ColOccurredAt, ReasonFuture)
 		default:
 			row.OccurredAt = t.UTC()
-			contactDay = dateOf(t)
+			contactDay = localtime.MidnightUTC(t)
 		}
 	}
 
@@ -314,9 +313,9 @@ func (r *Reader) parse(rec []string, row *Row) RowErrors {
 			p.fail(ColBirthDate, ReasonImpossibleDate)
 		case err != nil:
 			p.fail(ColBirthDate, ReasonDateFormat)
-		case d.Year() < minYear:
+		case d.Year() < intakerule.MinYear:
 			p.fail(ColBirthDate, ReasonOutOfRange)
-		case d.After(today):
+		case intakerule.AfterToday(d, r.now):
 			p.fail(ColBirthDate, ReasonFuture)
 		case info != nil && !info.SameBirthDate(d):
 			p.fail(ColBirthDate, ReasonDisagreesWithCode)
@@ -347,7 +346,7 @@ func (r *Reader) parse(rec []string, row *Row) RowErrors {
 		switch {
 		case codeGiven:
 			p.fail(ColBirthYear, ReasonOnlyAnonymous)
-		case y < minYear || y > today.Year():
+		case y < intakerule.MinYear || y > today.Year():
 			p.fail(ColBirthYear, ReasonOutOfRange)
 		case !contactDay.IsZero() && y > contactDay.Year():
 			p.fail(ColBirthYear, ReasonAfterContact)
@@ -367,7 +366,7 @@ func (r *Reader) parse(rec []string, row *Row) RowErrors {
 	}
 
 	if s, ok := p.cell(ColDistrict); ok {
-		row.District = NormalizeDistrict(s)
+		row.District = intakerule.District(s)
 	}
 
 	row.Requester = p.enum(ColRequester, "requester", requesters, true)
@@ -444,10 +443,4 @@ func (p *rowParser) failedOn(col string) bool {
 		}
 	}
 	return false
-}
-
-// dateOf returns t's calendar date in t's location as UTC midnight.
-func dateOf(t time.Time) time.Time {
-	y, m, d := t.Date()
-	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
 }

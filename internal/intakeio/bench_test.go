@@ -22,6 +22,7 @@ import (
 	"segretariato/internal/fiscalcode"
 	"segretariato/internal/intakecsv"
 	"segretariato/internal/intakeio"
+	"segretariato/internal/localtime"
 	"segretariato/internal/refdata"
 )
 
@@ -214,14 +215,14 @@ func writeGenerated(w io.Writer, n int, seed uint64) error {
 	if err != nil {
 		return err
 	}
-	start := time.Date(2019, 1, 1, 0, 0, 0, 0, intakecsv.Rome)
-	days := int(time.Date(2025, 12, 31, 0, 0, 0, 0, intakecsv.Rome).Sub(start).Hours() / 24)
+	start := time.Date(2019, 1, 1, 0, 0, 0, 0, localtime.Rome)
+	days := int(time.Date(2025, 12, 31, 0, 0, 0, 0, localtime.Rome).Sub(start).Hours() / 24)
 	pick := func(xs []string) string { return xs[rnd.IntN(len(xs))] }
 	for i := 0; i < n; i++ {
 		d := start.AddDate(0, 0, rnd.IntN(days))
 		row := &intakecsv.Row{
 			ContactRef:    fmt.Sprintf("GEN-%07d", i+1),
-			OccurredAt:    time.Date(d.Year(), d.Month(), d.Day(), 8+rnd.IntN(10), 15*rnd.IntN(4), 0, 0, intakecsv.Rome),
+			OccurredAt:    time.Date(d.Year(), d.Month(), d.Day(), 8+rnd.IntN(10), 15*rnd.IntN(4), 0, 0, localtime.Rome),
 			Channel:       pick(genChannels),
 			OperatorEmail: pick(genOperators),
 			Requester:     pick(genRequester),

@@ -13,6 +13,7 @@ import (
 	"segretariato/ent/contact"
 	"segretariato/ent/schema/schematype"
 	"segretariato/internal/intakecsv"
+	"segretariato/internal/intakerule"
 )
 
 // citizenState is what an import keeps per fiscal code seen: 16 bytes
@@ -75,7 +76,7 @@ func (v *citizenVals) apply(r *intakecsv.Row, newer bool) {
 		v.birth = &d
 	}
 	if r.District != "" && (newer || v.district == "") &&
-		intakecsv.NormalizeDistrictKey(r.District) != intakecsv.NormalizeDistrictKey(v.district) {
+		intakerule.DistrictKey(r.District) != intakerule.DistrictKey(v.district) {
 		v.district = r.District
 	}
 }

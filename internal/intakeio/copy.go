@@ -16,8 +16,9 @@ import (
 	"segretariato/ent/referralevent"
 	"segretariato/ent/schema/schematype"
 	"segretariato/internal/fiscalcode"
-	"segretariato/internal/intake"
 	"segretariato/internal/intakecsv"
+	"segretariato/internal/intakerule"
+	"segretariato/internal/localtime"
 )
 
 // The PostgreSQL path writes the records an import creates with COPY
@@ -321,8 +322,7 @@ func (im *importer) copyCitizens(cs []newCitizen) error {
 		}
 		n := norm{code: info.Code, sex: c.vals.sex, birth: info.BirthDate}
 		if c.vals.birth != nil {
-			b := *c.vals.birth
-			n.birth = time.Date(b.Year(), b.Month(), b.Day(), 0, 0, 0, 0, time.UTC)
+			n.birth = localtime.MidnightUTC(*c.vals.birth)
 		}
 		if n.sex == "" {
 			n.sex = info.Sex
@@ -337,8 +337,8 @@ func (im *importer) copyCitizens(cs []newCitizen) error {
 		if c.vals.citizenship != "" {
 			citizenship = strings.ToUpper(strings.TrimSpace(c.vals.citizenship))
 		}
-		if d := intake.NormaliseDistrict(c.vals.district); d != "" {
-			district, key = d, intake.DistrictKey(d)
+		if d := intakerule.District(c.vals.district); d != "" {
+			district, key = d, intakerule.DistrictKey(d)
 		}
 		return append(v, ids[k], created, updated, 1,
 			n.code, c.vals.first, c.vals.last,

@@ -16,6 +16,7 @@ import (
 	"segretariato/ent/service"
 	"segretariato/internal/access"
 	"segretariato/internal/intakecsv"
+	"segretariato/internal/localtime"
 )
 
 // ExportOptions choose the contacts and the dialect of an export.
@@ -77,10 +78,10 @@ func Export(ctx context.Context, client *ent.Client, w io.Writer, opt ExportOpti
 	}
 	var where []predicate.Contact
 	if opt.From != nil {
-		where = append(where, contact.OccurredAtGTE(romeMidnight(*opt.From)))
+		where = append(where, contact.OccurredAtGTE(localtime.LocalMidnight(*opt.From)))
 	}
 	if opt.To != nil {
-		where = append(where, contact.OccurredAtLT(romeMidnight(*opt.To)))
+		where = append(where, contact.OccurredAtLT(localtime.LocalMidnight(*opt.To)))
 	}
 	if len(opt.Areas) > 0 {
 		where = append(where, contact.TargetAreaIn(opt.Areas...))
@@ -129,13 +130,6 @@ func Export(ctx context.Context, client *ent.Client, w io.Writer, opt ExportOpti
 		}
 		last = page[len(page)-1]
 	}
-}
-
-// romeMidnight is the start of t's calendar date in Europe/Rome, in UTC:
-// SQLite compares stored times as text, all of them UTC.
-func romeMidnight(t time.Time) time.Time {
-	y, m, d := t.Date()
-	return time.Date(y, m, d, 0, 0, 0, 0, intakecsv.Rome).UTC()
 }
 
 func exportRow(c *ent.Contact, refs *refs) *intakecsv.Row {

@@ -13,6 +13,7 @@ import (
 	"segretariato/internal/database/dbtest"
 	"segretariato/internal/intakecsv"
 	"segretariato/internal/intakeio"
+	"segretariato/internal/localtime"
 )
 
 // TestExportRoundTrip: an export read back into an empty database (with
@@ -71,8 +72,8 @@ func TestExportOrderAndFilters(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		romeFrom := time.Date(2024, 4, 1, 0, 0, 0, 0, intakecsv.Rome).UTC()
-		romeTo := time.Date(2025, 1, 1, 0, 0, 0, 0, intakecsv.Rome).UTC()
+		romeFrom := time.Date(2024, 4, 1, 0, 0, 0, 0, localtime.Rome).UTC()
+		romeTo := time.Date(2025, 1, 1, 0, 0, 0, 0, localtime.Rome).UTC()
 		want, err := c.Contact.Query().Where(contact.OccurredAtGTE(romeFrom), contact.OccurredAtLT(romeTo),
 			contact.TargetAreaIn(areas...)).Count(ctx)
 		if err != nil {

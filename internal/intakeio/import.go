@@ -41,6 +41,7 @@ import (
 	"segretariato/internal/database"
 	"segretariato/internal/intake"
 	"segretariato/internal/intakecsv"
+	"segretariato/internal/intakerule"
 	"segretariato/internal/metrics"
 )
 
@@ -436,8 +437,9 @@ func (rb *reading) read(rd *intakecsv.Reader, opt ImportOptions, out chan<- read
 	}
 }
 
-// tooLong reports the cells the database could not keep: ent's MaxLen
-// counts bytes, and so does this check.
+// tooLong reports the cells the database could not keep: the schema
+// declares the columns with intakerule's lengths, ent's MaxLen counts bytes,
+// and so does this check.
 func tooLong(row *intakecsv.Row) []intakecsv.RowError {
 	if row == nil {
 		return nil
@@ -448,11 +450,11 @@ func tooLong(row *intakecsv.Row) []intakecsv.RowError {
 			errs = append(errs, intakecsv.RowError{Line: row.Line, PhysicalLine: row.PhysicalLine, Column: col, Reason: ReasonTooLong})
 		}
 	}
-	check(intakecsv.ColContactRef, row.ContactRef, 64)
-	check(intakecsv.ColFirstName, row.FirstName, 100)
-	check(intakecsv.ColLastName, row.LastName, 100)
-	check(intakecsv.ColDistrict, row.District, 100)
-	check(intakecsv.ColNotes, row.Notes, 10000)
+	check(intakecsv.ColContactRef, row.ContactRef, intakerule.MaxContactRef)
+	check(intakecsv.ColFirstName, row.FirstName, intakerule.MaxName)
+	check(intakecsv.ColLastName, row.LastName, intakerule.MaxName)
+	check(intakecsv.ColDistrict, row.District, intakerule.MaxDistrict)
+	check(intakecsv.ColNotes, row.Notes, intakerule.MaxNotes)
 	return errs
 }
 

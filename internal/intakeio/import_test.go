@@ -29,6 +29,8 @@ import (
 	"segretariato/internal/fiscalcode"
 	"segretariato/internal/intakecsv"
 	"segretariato/internal/intakeio"
+	"segretariato/internal/intakerule"
+	"segretariato/internal/localtime"
 )
 
 // period is [from, to) of a "2025", "2025-03" or "2025-Q2" key, in
@@ -43,14 +45,14 @@ func period(t *testing.T, key string) (time.Time, time.Time) {
 	}
 	switch {
 	case len(key) == 4:
-		return time.Date(y, 1, 1, 0, 0, 0, 0, intakecsv.Rome).UTC(), time.Date(y+1, 1, 1, 0, 0, 0, 0, intakecsv.Rome).UTC()
+		return time.Date(y, 1, 1, 0, 0, 0, 0, localtime.Rome).UTC(), time.Date(y+1, 1, 1, 0, 0, 0, 0, localtime.Rome).UTC()
 	case key[5] == 'Q':
 		q := int(key[6] - '0')
-		from := time.Date(y, time.Month(3*q-2), 1, 0, 0, 0, 0, intakecsv.Rome)
+		from := time.Date(y, time.Month(3*q-2), 1, 0, 0, 0, 0, localtime.Rome)
 		return from.UTC(), from.AddDate(0, 3, 0).UTC()
 	default:
 		m, _ := strconv.Atoi(key[5:7])
-		from := time.Date(y, time.Month(m), 1, 0, 0, 0, 0, intakecsv.Rome)
+		from := time.Date(y, time.Month(m), 1, 0, 0, 0, 0, localtime.Rome)
 		return from.UTC(), from.AddDate(0, 1, 0).UTC()
 	}
 }
@@ -168,7 +170,7 @@ func TestImportSample(t *testing.T) {
 					contact.Or(contact.CitizenIDIsNil(), contact.HasCitizenWith(citizen.DistrictKeyIsNil()))))
 			}
 			return count(c.Contact.Query().Where(inPeriod(t, y),
-				contact.HasCitizenWith(citizen.DistrictKey(intakecsv.NormalizeDistrictKey(d)))))
+				contact.HasCitizenWith(citizen.DistrictKey(intakerule.DistrictKey(d)))))
 		})
 		// A citizen is new in the month of its first contact ever.
 		check("new_citizens_by_month", func(month string) int {
@@ -183,7 +185,7 @@ func TestImportSample(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, s := range spellings {
-			if s != intakecsv.NormalizeDistrict(s) {
+			if s != intakerule.District(s) {
 				t.Errorf("district stored as %q, want it normalised", s)
 			}
 		}
@@ -505,7 +507,7 @@ func TestImportUpdates(t *testing.T) {
 			t.Fatalf("U1 has %d referrals, want 1", len(u1.Edges.Referrals))
 		}
 		r := u1.Edges.Referrals[0]
-		at := time.Date(2024, 3, 1, 10, 0, 0, 0, intakecsv.Rome)
+		at := time.Date(2024, 3, 1, 10, 0, 0, 0, localtime.Rome)
 		if r.Status != schematype.ReferralStatusCompleted || !eqT(r.CompletedAt, at) || !eqT(r.AcceptedAt, at) ||
 			r.DeclinedAt != nil || r.Successful == nil || !*r.Successful || !r.ProposedAt.Equal(at) {
 			t.Errorf("U1 referral: %s accepted %v completed %v successful %v", r.Status, r.AcceptedAt, r.CompletedAt, str(r.Successful))

@@ -27,6 +27,7 @@ import (
 	"segretariato/ent/schema/schematype"
 	"segretariato/internal/demo"
 	"segretariato/internal/intakecsv"
+	"segretariato/internal/localtime"
 	"segretariato/internal/refdata"
 )
 
@@ -56,8 +57,8 @@ const (
 // First and End bound the contacts: 2021-01-01 (inclusive) to 2026-01-01
 // (exclusive), Europe/Rome.
 var (
-	First = time.Date(2021, 1, 1, 0, 0, 0, 0, intakecsv.Rome)
-	End   = time.Date(2026, 1, 1, 0, 0, 0, 0, intakecsv.Rome)
+	First = time.Date(2021, 1, 1, 0, 0, 0, 0, localtime.Rome)
+	End   = time.Date(2026, 1, 1, 0, 0, 0, 0, localtime.Rome)
 )
 
 func (c Config) normalise() Config {
@@ -384,7 +385,7 @@ func (g *generator) contact(c *citizen) *intakecsv.Row {
 	from, to := openingSlot(r, d)
 	m := from + 5*r.IntN((to-from)/5)
 	row := &intakecsv.Row{
-		OccurredAt: time.Date(d.Year(), d.Month(), d.Day(), m/60, m%60, 0, 0, intakecsv.Rome),
+		OccurredAt: time.Date(d.Year(), d.Month(), d.Day(), m/60, m%60, 0, 0, localtime.Rome),
 		Channel:    weighted(r, channels),
 		Requester:  weighted(r, requesters),
 	}

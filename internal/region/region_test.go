@@ -10,6 +10,7 @@ import (
 
 	"segretariato/internal/fiscalcode"
 	"segretariato/internal/intakecsv"
+	"segretariato/internal/localtime"
 	"segretariato/internal/refdata"
 	"segretariato/internal/region"
 )
@@ -58,7 +59,7 @@ func TestGenerateShape(t *testing.T) {
 			t.Fatalf("generated row invalid: %v", err)
 		}
 		rows++
-		local := row.OccurredAt.In(intakecsv.Rome)
+		local := row.OccurredAt.In(localtime.Rome)
 		years[local.Year()]++
 		if h := local.Hour(); h < 9 || h >= 17 || local.Weekday() == 0 || local.Weekday() == 6 {
 			t.Errorf("row %s outside opening hours: %s", row.ContactRef, local)
