@@ -11,17 +11,24 @@ import (
 // with its deadlines: headers within min(10 s, ReadTimeout), the whole
 // request within ReadTimeout (an upload within ImportTimeout), the answer
 // written within RequestTimeout (ImportTimeout) plus a margin, so that a
-// request past its deadline can still be told so.
-func NewHTTPServer(o Options) *http.Server {
-	o.defaults()
+// request past its deadline can still be told so. It fails when a default
+// of o cannot be made.
+func NewHTTPServer(o Options) (*http.Server, error) {
+	if err := o.defaults(); err != nil {
+		return nil, err
+	}
+	h, err := New(o)
+	if err != nil {
+		return nil, err
+	}
 	return &http.Server{
-		Handler:           New(o),
+		Handler:           h,
 		ReadHeaderTimeout: min(10*time.Second, o.ReadTimeout),
 		ReadTimeout:       o.ReadTimeout,
 		WriteTimeout:      o.RequestTimeout + writeMargin,
 		IdleTimeout:       120 * time.Second,
 		MaxHeaderBytes:    64 << 10,
-	}
+	}, nil
 }
 
 // DefaultMaxConnsPerClient is how many connections one client address
