@@ -3,8 +3,11 @@ package server
 import (
 	"net"
 	"net/http"
+	"strconv"
 	"sync"
 	"time"
+
+	"segretariato/internal/apperr"
 )
 
 // NewHTTPServer returns the http.Server cmd/server runs, serving New(o),
@@ -54,7 +57,9 @@ type perClient struct {
 	open map[string]int
 }
 
-const refused = "HTTP/1.1 503 Service Unavailable\r\nRetry-After: 2\r\nContent-Type: text/plain; charset=utf-8\r\n" +
+// refused is the answer to a connection over the limit, with the
+// Retry-After of UNAVAILABLE.
+var refused = "HTTP/1.1 503 Service Unavailable\r\nRetry-After: " + strconv.Itoa(apperr.RetryAfter) + "\r\nContent-Type: text/plain; charset=utf-8\r\n" +
 	"Connection: close\r\nContent-Length: 31\r\n\r\ntoo many connections from you\r\n"
 
 func (l *perClient) Accept() (net.Conn, error) {
