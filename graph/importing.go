@@ -16,7 +16,7 @@ import (
 
 // importIntakeCards runs a coordinator's upload through intakeio. The
 // import is the service's own bulk work (one transaction of its own,
-// outside the GraphQL mutation's, see server.GraphQL), recorded as one
+// outside the GraphQL mutation's, see internal/server), recorded as one
 // IMPORT audit event rather than an event per row.
 func (r *Resolver) importIntakeCards(ctx context.Context, file graphql.Upload, dryRun bool) (*model.ImportResult, error) {
 	sum, err := intakeio.Import(access.System(ctx), r.DB, file.File, intakeio.ImportOptions{DryRun: dryRun, Metrics: r.Metrics})

@@ -171,10 +171,13 @@ func run(ctx context.Context, o options, out, progress io.Writer) (result, error
 	if err != nil {
 		return res, err
 	}
-	srv := server.NewHTTPServer(server.Options{
+	srv, err := server.NewHTTPServer(server.Options{
 		DB: db, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Analytics: engine,
 		ReadTimeout: time.Hour, RequestTimeout: time.Hour, ImportTimeout: time.Hour,
 	})
+	if err != nil {
+		return res, err
+	}
 	go func() { _ = srv.Serve(ln) }()
 	defer srv.Close()
 	endpoint := "http://" + ln.Addr().String() + "/graphql"

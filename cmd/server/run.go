@@ -91,7 +91,7 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 	idem := idempotency.New(db.Client, cfg.IdempotencyTTL, log)
 	go idem.SweepEvery(ctx, time.Hour) // expired keys and their answers
 	drain := &server.Drain{}
-	srv := server.NewHTTPServer(server.Options{
+	srv, err := server.NewHTTPServer(server.Options{
 		Drain: drain,
 		DB:    db, Log: log, Development: cfg.development(), OIDC: verifier, Analytics: engine, Idempotency: idem,
 		AllowedOrigins: cfg.AllowedOrigins, MaxBodyBytes: cfg.MaxBodyBytes, MaxUploadBytes: cfg.MaxUploadBytes,
@@ -101,6 +101,9 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 		Metrics: obs.metrics, MetricsElsewhere: cfg.MetricsAddr != "", Tracing: obs.tracing(),
 		AuditSearchKey: cfg.AuditSearchKey,
 	})
+	if err != nil {
+		return err
+	}
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("listening on %s: %w", cfg.Addr, err)

@@ -12,8 +12,8 @@ import (
 	"segretariato/ent/referral"
 	"segretariato/ent/referralevent"
 	"segretariato/ent/schema/schematype"
+	"segretariato/internal/access/system"
 	"segretariato/internal/apperr"
-	"segretariato/internal/audit"
 	"segretariato/internal/auth"
 )
 
@@ -39,7 +39,7 @@ import (
 // reference data, imports, retention): the privacy rules let it through
 // and its reads and writes are not recorded as an operator's.
 func System(ctx context.Context) context.Context {
-	return audit.Internal(privacy.DecisionContext(ctx, privacy.Allow))
+	return system.Context(ctx)
 }
 
 func viewer(ctx context.Context) (*auth.Viewer, error) {

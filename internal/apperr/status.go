@@ -10,33 +10,42 @@ import (
 // wait, in seconds: a database restart takes about that long.
 const RetryAfter = 2
 
-// HTTPStatus is the HTTP status of an answer that failed with code as a
-// whole (no data): the service's faults get 5xx, with which proxies and
-// clients know to retry (503) or not (504); OK (0) for the codes whose
-// status the caller decides.
-//
-//	UNAVAILABLE      503 Service Unavailable, Retry-After
-//	TIMEOUT          504 Gateway Timeout (the database did not answer in time)
-//	OUTCOME_UNKNOWN  504 Gateway Timeout (the database's answer to the commit was lost)
-//	REQUEST_TIMEOUT  408 Request Timeout (the client's body did not arrive)
-//	INTERNAL         500
-func HTTPStatus(code Code) int {
-	switch code {
-	case Unavailable:
-		return http.StatusServiceUnavailable
-	case Timeout, OutcomeUnknown:
-		return http.StatusGatewayTimeout
-	case RequestTimeout:
-		return http.StatusRequestTimeout
-	case Internal:
-		return http.StatusInternalServerError
-	case Unauthenticated:
-		return http.StatusUnauthorized
-	case Forbidden:
-		return http.StatusForbidden
-	}
-	return 0
+// The codes of the answers about the Idempotency-Key request header
+// (internal/idempotency).
+const (
+	IdempotencyKeyInvalid Code = "IDEMPOTENCY_KEY_INVALID"
+	IdempotencyKeyInUse   Code = "IDEMPOTENCY_KEY_IN_USE"
+	IdempotencyKeyReused  Code = "IDEMPOTENCY_KEY_REUSED"
+)
+
+// status is the HTTP status of an answer that failed with a code, and the
+// Retry-After (seconds, 0 for none) that goes with it.
+type status struct{ code, retryAfter int }
+
+// statuses is the one table of the HTTP status of an answer that failed
+// with a code as a whole (no data), for the GraphQL endpoint and the REST
+// ones (the CSV downloads, authentication, idempotency keys) alike. The
+// service's faults get 5xx, with which proxies and clients know to retry
+// (503) or not (504). A code not here (INVALID, NOT_FOUND, CONFLICT,
+// ERASED) is the request's own error: its status is the caller's (a
+// GraphQL answer with data is 200), 400 when the answer has no data.
+var statuses = map[Code]status{
+	Unavailable:           {http.StatusServiceUnavailable, RetryAfter},
+	Timeout:               {http.StatusGatewayTimeout, 0}, // the database did not answer in time
+	OutcomeUnknown:        {http.StatusGatewayTimeout, 0}, // the database's answer to the commit was lost
+	RequestTimeout:        {http.StatusRequestTimeout, 0}, // the client's body did not arrive
+	Internal:              {http.StatusInternalServerError, 0},
+	Unauthenticated:       {http.StatusUnauthorized, 0},
+	Forbidden:             {http.StatusForbidden, 0},
+	IdempotencyKeyInvalid: {http.StatusBadRequest, 0},
+	IdempotencyKeyInUse:   {http.StatusConflict, 1}, // the first request is still running
+	IdempotencyKeyReused:  {http.StatusUnprocessableEntity, 0},
 }
+
+// HTTPStatus is the HTTP status of an answer that failed with code as a
+// whole (see statuses); OK (0) for the codes whose status the caller
+// decides.
+func HTTPStatus(code Code) int { return statuses[code].code }
 
 // faultRank orders the codes of the service's faults, which decide the
 // status of a GraphQL answer without data; with several, the one most
@@ -56,22 +65,27 @@ func Worse(a, b Code) Code {
 	return a
 }
 
-// SetStatus writes the status of code, with Retry-After when the client
-// should retry later.
+// SetStatus writes the status of code (400 for the request's own errors),
+// with Retry-After when the client should retry later.
 func SetStatus(w http.ResponseWriter, code Code) {
-	status := HTTPStatus(code)
-	if status == 0 {
-		status = http.StatusBadRequest
+	w.WriteHeader(statusHeader(w, code))
+}
+
+// statusHeader sets the Retry-After of code and returns its status.
+func statusHeader(w http.ResponseWriter, code Code) int {
+	s := statuses[code]
+	if s.retryAfter > 0 {
+		w.Header().Set("Retry-After", strconv.Itoa(s.retryAfter))
 	}
-	if status == http.StatusServiceUnavailable {
-		w.Header().Set("Retry-After", strconv.Itoa(RetryAfter))
+	if s.code == 0 {
+		return http.StatusBadRequest
 	}
-	w.WriteHeader(status)
+	return s.code
 }
 
 // WriteJSON answers e alone, as a GraphQL error response with its code,
 // for the answers given outside GraphQL execution (authentication, the
-// CSV downloads).
+// CSV downloads, idempotency keys).
 func WriteJSON(w http.ResponseWriter, e *Error) {
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Del("Content-Disposition")
@@ -84,4 +98,10 @@ func WriteJSON(w http.ResponseWriter, e *Error) {
 		Errors []gqlError `json:"errors"`
 		Data   *struct{}  `json:"data"`
 	}{Errors: []gqlError{{Message: e.Message, Extensions: map[string]string{"code": string(e.Code)}}}})
+}
+
+// WriteText answers e alone as plain text (http.Error), with the status
+// of its code: the CSV downloads' refusals of a request.
+func WriteText(w http.ResponseWriter, e *Error) {
+	http.Error(w, e.Error(), statusHeader(w, e.Code))
 }

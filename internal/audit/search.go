@@ -14,8 +14,8 @@ import (
 	"segretariato/ent"
 	"segretariato/ent/auditevent"
 	"segretariato/ent/predicate"
-	"segretariato/ent/privacy"
 	"segretariato/ent/servicesecret"
+	"segretariato/internal/access/system"
 	"segretariato/internal/apperr"
 	"segretariato/internal/metrics"
 )
@@ -75,7 +75,7 @@ func (s *Searches) keyOf(ctx context.Context, c *ent.Client) ([]byte, error) {
 	if s.key != nil {
 		return s.key, nil
 	}
-	sys := Internal(privacy.DecisionContext(ctx, privacy.Allow))
+	sys := system.Context(ctx)
 	read := func() ([]byte, error) {
 		sec, err := c.ServiceSecret.Query().Where(servicesecret.Name(searchKeyName)).Only(sys)
 		if err != nil {

@@ -29,10 +29,10 @@ import (
 	"segretariato/ent/location"
 	"segretariato/ent/needcategory"
 	"segretariato/ent/operator"
-	"segretariato/ent/privacy"
 	"segretariato/ent/schema/schematype"
 	"segretariato/ent/service"
 	"segretariato/ent/trainingplan"
+	"segretariato/internal/access/system"
 	"segretariato/internal/intakerule"
 	"segretariato/internal/localtime"
 	"segretariato/internal/refdata"
@@ -94,7 +94,7 @@ func Load(ctx context.Context, client *ent.Client, opt Options) (Summary, error)
 	if err != nil {
 		return Summary{}, err
 	}
-	ctx = privacy.DecisionContext(ctx, privacy.Allow)
+	ctx = system.Context(ctx)
 	tx, err := client.Tx(ctx)
 	if err != nil {
 		return Summary{}, fmt.Errorf("demo: starting the transaction: %w", err)
@@ -120,7 +120,7 @@ func Load(ctx context.Context, client *ent.Client, opt Options) (Summary, error)
 // role, for the caller to issue tokens. It returns ErrNotLoaded when there
 // is none.
 func Operators(ctx context.Context, client *ent.Client) (map[schematype.Role]*ent.Operator, error) {
-	ctx = privacy.DecisionContext(ctx, privacy.Allow)
+	ctx = system.Context(ctx)
 	ops, err := client.Operator.Query().
 		Where(operator.EmailHasSuffix("@" + EmailDomain)).
 		Order(operator.ByID()).

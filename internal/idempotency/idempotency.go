@@ -64,11 +64,12 @@ const (
 	ReplayedHeader = "Idempotent-Replayed"
 )
 
-// Codes of the answers the store gives itself, in extensions.code.
+// Codes of the answers the store gives itself, in extensions.code (their
+// statuses are apperr's).
 const (
-	CodeInvalid = "IDEMPOTENCY_KEY_INVALID"
-	CodeInUse   = "IDEMPOTENCY_KEY_IN_USE"
-	CodeReused  = "IDEMPOTENCY_KEY_REUSED"
+	CodeInvalid = string(apperr.IdempotencyKeyInvalid)
+	CodeInUse   = string(apperr.IdempotencyKeyInUse)
+	CodeReused  = string(apperr.IdempotencyKeyReused)
 )
 
 // DefaultTTL is how long a key and its answer are kept.
@@ -115,7 +116,7 @@ func (s *Store) Middleware(next http.Handler) http.Handler {
 		}
 		key, err := ParseKey(values)
 		if err != nil {
-			writeError(w, http.StatusBadRequest, CodeInvalid, err.Error())
+			writeError(w, apperr.IdempotencyKeyInvalid, err.Error())
 			return
 		}
 		var fp string
@@ -155,15 +156,14 @@ func (s *Store) serve(w http.ResponseWriter, r *http.Request, next http.Handler,
 	switch {
 	case err != nil:
 		s.log.ErrorContext(ctx, "claiming an idempotency key", "err", err)
-		writeError(w, http.StatusInternalServerError, string(apperr.Internal), "internal error")
+		writeError(w, apperr.Internal, "internal error")
 		return
 	case prev != nil && prev.Fingerprint != fp:
-		writeError(w, http.StatusUnprocessableEntity, CodeReused,
+		writeError(w, apperr.IdempotencyKeyReused,
 			"this Idempotency-Key was used for a different request; use a new key for a new request")
 		return
 	case prev != nil && prev.Status == nil:
-		w.Header().Set("Retry-After", "1")
-		writeError(w, http.StatusConflict, CodeInUse,
+		writeError(w, apperr.IdempotencyKeyInUse,
 			"a request with this Idempotency-Key is still being processed; retry later")
 		return
 	case prev != nil:
@@ -412,15 +412,9 @@ func isMutation(query, operationName string) bool {
 	return op != nil && op.Operation == ast.Mutation
 }
 
-// writeError answers with a GraphQL-shaped error.
-func writeError(w http.ResponseWriter, status int, code, message string) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	b, _ := json.Marshal(map[string]any{
-		"errors": []any{map[string]any{"message": message, "extensions": map[string]any{"code": code}}},
-		"data":   nil,
-	})
-	_, _ = w.Write(b)
+// writeError answers with a GraphQL-shaped error and its code's status.
+func writeError(w http.ResponseWriter, code apperr.Code, message string) {
+	apperr.WriteJSON(w, &apperr.Error{Code: code, Message: message})
 }
 
 // captureWriter passes the answer on to the client and keeps a copy.

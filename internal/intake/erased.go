@@ -8,10 +8,9 @@ import (
 	"segretariato/ent/citizen"
 	"segretariato/ent/contact"
 	"segretariato/ent/hook"
-	"segretariato/ent/privacy"
 	"segretariato/ent/referral"
+	"segretariato/internal/access/system"
 	"segretariato/internal/apperr"
-	"segretariato/internal/audit"
 )
 
 // An erased citizen (GDPR art. 17, internal/dsr) is never changed again:
@@ -47,7 +46,7 @@ func erased() error { return apperr.New(apperr.Erased, erasedMessage) }
 // lookup is the context of the hooks' own reads: past the privacy rules
 // (the policy already decided on the mutation) and not audited.
 func lookup(ctx context.Context) context.Context {
-	return audit.Internal(privacy.DecisionContext(ctx, privacy.Allow))
+	return system.Context(ctx)
 }
 
 // anyErased reports whether one of the citizens is erased.

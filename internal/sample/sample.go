@@ -14,8 +14,8 @@ import (
 	"testing"
 
 	"segretariato/ent"
-	"segretariato/ent/privacy"
 	"segretariato/ent/schema/schematype"
+	"segretariato/internal/access/system"
 )
 
 // Dir is the folder of the sample files.
@@ -48,7 +48,7 @@ func OperatorEmails(t testing.TB) []string {
 // CreateOperators creates the sample's social workers.
 func CreateOperators(t testing.TB, c *ent.Client) {
 	t.Helper()
-	ctx := privacy.DecisionContext(context.Background(), privacy.Allow)
+	ctx := system.Context(context.Background())
 	for _, e := range OperatorEmails(t) {
 		name, _, _ := strings.Cut(e, "@")
 		if err := c.Operator.Create().SetEmail(e).SetName(name).SetRole(schematype.RoleSocialWorker).Exec(ctx); err != nil {

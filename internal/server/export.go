@@ -25,13 +25,13 @@ func exportContacts(o Options) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		v := auth.FromContext(r.Context())
 		if v == nil || v.Role != schematype.RoleCoordinator {
-			http.Error(w, "only the coordinator may export the intake cards", http.StatusForbidden)
+			apperr.WriteText(w, apperr.New(apperr.Forbidden, "only the coordinator may export the intake cards"))
 			return
 		}
 		q := r.URL.Query()
 		opt, err := intakeio.ParseExportOptions(q.Get("from"), q.Get("to"), q.Get("area"), q.Get("notes") == "1", q.Get("excel") == "1")
 		if err != nil {
-			http.Error(w, err.Error(), http.StatusBadRequest)
+			apperr.WriteText(w, apperr.New(apperr.Invalid, "%s", err.Error()))
 			return
 		}
 		ctx := r.Context()
@@ -59,7 +59,7 @@ func exportDemand(o Options) http.Handler {
 		ctx := r.Context()
 		v := auth.FromContext(ctx)
 		if v == nil || !access.Allowed(v.Role, "Query", "demand") {
-			http.Error(w, "your role may not read the demand figures", http.StatusForbidden)
+			apperr.WriteText(w, apperr.New(apperr.Forbidden, "your role may not read the demand figures"))
 			return
 		}
 		q := r.URL.Query()
@@ -78,7 +78,7 @@ func exportDemand(o Options) http.Handler {
 			if s := q.Get(name); s != "" {
 				d, err := intakecsv.ParseDate(s)
 				if err != nil {
-					http.Error(w, name+": not a date (YYYY-MM-DD or DD/MM/YYYY)", http.StatusBadRequest)
+					apperr.WriteText(w, apperr.OnField(name, "not a date (YYYY-MM-DD or DD/MM/YYYY)"))
 					return
 				}
 				*dst = &d
@@ -132,7 +132,7 @@ func downloadFailed(w http.ResponseWriter, r *http.Request, o Options, what stri
 		return
 	}
 	if apperr.HTTPStatus(e.Code) == 0 {
-		http.Error(w, e.Error(), http.StatusBadRequest)
+		apperr.WriteText(w, e)
 		return
 	}
 	apperr.WriteJSON(w, e)

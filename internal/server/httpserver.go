@@ -3,25 +3,35 @@ package server
 import (
 	"net"
 	"net/http"
+	"strconv"
 	"sync"
 	"time"
+
+	"segretariato/internal/apperr"
 )
 
 // NewHTTPServer returns the http.Server cmd/server runs, serving New(o),
 // with its deadlines: headers within min(10 s, ReadTimeout), the whole
 // request within ReadTimeout (an upload within ImportTimeout), the answer
 // written within RequestTimeout (ImportTimeout) plus a margin, so that a
-// request past its deadline can still be told so.
-func NewHTTPServer(o Options) *http.Server {
-	o.defaults()
+// request past its deadline can still be told so. It fails when a default
+// of o cannot be made.
+func NewHTTPServer(o Options) (*http.Server, error) {
+	if err := o.defaults(); err != nil {
+		return nil, err
+	}
+	h, err := New(o)
+	if err != nil {
+		return nil, err
+	}
 	return &http.Server{
-		Handler:           New(o),
+		Handler:           h,
 		ReadHeaderTimeout: min(10*time.Second, o.ReadTimeout),
 		ReadTimeout:       o.ReadTimeout,
 		WriteTimeout:      o.RequestTimeout + writeMargin,
 		IdleTimeout:       120 * time.Second,
 		MaxHeaderBytes:    64 << 10,
-	}
+	}, nil
 }
 
 // DefaultMaxConnsPerClient is how many connections one client address
@@ -47,7 +57,9 @@ type perClient struct {
 	open map[string]int
 }
 
-const refused = "HTTP/1.1 503 Service Unavailable\r\nRetry-After: 2\r\nContent-Type: text/plain; charset=utf-8\r\n" +
+// refused is the answer to a connection over the limit, with the
+// Retry-After of UNAVAILABLE.
+var refused = "HTTP/1.1 503 Service Unavailable\r\nRetry-After: " + strconv.Itoa(apperr.RetryAfter) + "\r\nContent-Type: text/plain; charset=utf-8\r\n" +
 	"Connection: close\r\nContent-Length: 31\r\n\r\ntoo many connections from you\r\n"
 
 func (l *perClient) Accept() (net.Conn, error) {

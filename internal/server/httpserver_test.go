@@ -49,10 +49,13 @@ func serveReal(t *testing.T, max int) (addr, token string, logs *syncBuffer) {
 	db := dbtest.Open(t, "sqlite3", database.Options{})
 	_, token = apitest.New(t, db).Operator(t, schematype.RoleCoordinator)
 	logs = &syncBuffer{}
-	srv := server.NewHTTPServer(server.Options{
+	srv, err := server.NewHTTPServer(server.Options{
 		DB: db, Log: slog.New(server.LogHandler(slog.NewJSONHandler(logs, nil))),
 		ReadTimeout: 500 * time.Millisecond, ImportTimeout: 700 * time.Millisecond,
 	})
+	if err != nil {
+		t.Fatal(err)
+	}
 	srv.ErrorLog = log.New(logs, "http: ", 0)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

@@ -6,6 +6,7 @@ package server
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -89,7 +90,9 @@ type Options struct {
 	AuditSearchKey string
 }
 
-func (o *Options) defaults() {
+// defaults fills in the zero options; it fails when a default cannot be
+// made (the demand engine).
+func (o *Options) defaults() error {
 	if o.Log == nil {
 		o.Log = slog.Default()
 	}
@@ -106,8 +109,12 @@ func (o *Options) defaults() {
 		o.MaxPageSize = 200
 	}
 	if o.Analytics == nil {
-		o.Analytics, _ = analytics.New(o.DB, 0)
-		o.Analytics.Metrics = o.Metrics
+		engine, err := analytics.New(o.DB, 0)
+		if err != nil {
+			return fmt.Errorf("the demand engine: %w", err)
+		}
+		engine.Metrics = o.Metrics
+		o.Analytics = engine
 	}
 	if o.ComplexityLimit <= 0 {
 		o.ComplexityLimit = DefaultComplexityLimit
@@ -125,6 +132,7 @@ func (o *Options) defaults() {
 	if o.ImportTimeout <= 0 {
 		o.ImportTimeout = DefaultImportTimeout
 	}
+	return nil
 }
 
 // New returns the service's HTTP handler:
@@ -135,11 +143,15 @@ func (o *Options) defaults() {
 //	GET  /          GraphiQL, in development mode only (its assets
 //	                under /graphiql/, from the binary)
 //	GET  /metrics   Prometheus metrics, when Options.Metrics is set and not MetricsElsewhere
-func New(o Options) http.Handler {
-	o.defaults()
+//
+// It fails when a default of o cannot be made.
+func New(o Options) (http.Handler, error) {
+	if err := o.defaults(); err != nil {
+		return nil, err
+	}
 	mux := http.NewServeMux()
 	authn := &auth.Authenticator{Client: o.DB.Client, Log: o.Log, OIDC: o.OIDC}
-	mux.Handle("/graphql", authn.Middleware(limitBody(o.MaxBodyBytes, o.MaxUploadBytes, readBody(o.Idempotency.Middleware(GraphQL(o))))))
+	mux.Handle("/graphql", authn.Middleware(limitBody(o.MaxBodyBytes, o.MaxUploadBytes, readBody(o.Idempotency.Middleware(graphQL(o))))))
 	mux.Handle("GET /export/contacts.csv", authn.Middleware(exportContacts(o)))
 	mux.Handle("GET /export/demand.csv", authn.Middleware(exportDemand(o)))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
@@ -172,13 +184,12 @@ func New(o Options) http.Handler {
 		mux.HandleFunc("GET /graphiql/", g.serveAsset)
 	}
 	c := corsPolicy(o.AllowedOrigins)
-	return closeWhileDraining(o.Drain, logRequests(o.Log, observe(o.Metrics, o.Tracing, mux, c.Handler(deadlines(o, mux)))))
+	return closeWhileDraining(o.Drain, logRequests(o.Log, observe(o.Metrics, o.Tracing, mux, c.Handler(deadlines(o, mux))))), nil
 }
 
-// GraphQL returns the GraphQL handler alone, without authentication: the
-// context must already carry the viewer.
-func GraphQL(o Options) http.Handler {
-	o.defaults()
+// graphQL returns the GraphQL handler alone, without authentication: the
+// context must already carry the viewer. o has its defaults (New).
+func graphQL(o Options) http.Handler {
 	client := o.DB.Client
 	searches := loadSearches(o)
 	cfg := generated.Config{

@@ -40,7 +40,11 @@ func New(t testing.TB, db *database.DB, opts ...func(*server.Options)) *API {
 	for _, f := range opts {
 		f(&o)
 	}
-	return &API{DB: db, Handler: server.New(o), Logs: logs}
+	h, err := server.New(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &API{DB: db, Handler: h, Logs: logs}
 }
 
 var seq atomic.Int64
