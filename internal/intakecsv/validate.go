@@ -266,19 +266,28 @@ func (p *rowParser) occurredAt() {
 		return
 	}
 	t, err := ParseDateTime(s, localtime.Rome)
+	if reason := p.dateReason(t, err); reason != "" {
+		p.fail(ColOccurredAt, reason)
+		return
+	}
+	p.row.OccurredAt = t.UTC()
+	p.contactDay = localtime.MidnightUTC(t)
+}
+
+// dateReason is the reason to refuse a date (or date-time) t parsed with
+// err, or "" when it is a real date from intakerule.MinYear to today.
+func (p *rowParser) dateReason(t time.Time, err error) string {
 	switch {
 	case errors.Is(err, ErrImpossibleDate):
-		p.fail(ColOccurredAt, ReasonImpossibleDate)
+		return ReasonImpossibleDate
 	case err != nil:
-		p.fail(ColOccurredAt, ReasonDateFormat)
+		return ReasonDateFormat
 	case t.Year() < intakerule.MinYear:
-		p.fail(ColOccurredAt, ReasonOutOfRange)
+		return ReasonOutOfRange
 	case intakerule.AfterToday(t, p.r.now):
-		p.fail(ColOccurredAt, ReasonFuture)
-	default:
-		p.row.OccurredAt = t.UTC()
-		p.contactDay = localtime.MidnightUTC(t)
+		return ReasonFuture
 	}
+	return ""
 }
 
 func (p *rowParser) channel() { p.row.Channel = p.enum(ColChannel, "channel", channels, true) }
@@ -374,17 +383,12 @@ func (p *rowParser) birthDate() {
 		return
 	}
 	d, err := ParseDate(s)
+	reason := p.dateReason(d, err)
 	switch {
 	case !p.codeGiven:
 		p.fail(ColBirthDate, ReasonOnlyWithCode)
-	case errors.Is(err, ErrImpossibleDate):
-		p.fail(ColBirthDate, ReasonImpossibleDate)
-	case err != nil:
-		p.fail(ColBirthDate, ReasonDateFormat)
-	case d.Year() < intakerule.MinYear:
-		p.fail(ColBirthDate, ReasonOutOfRange)
-	case intakerule.AfterToday(d, p.r.now):
-		p.fail(ColBirthDate, ReasonFuture)
+	case reason != "":
+		p.fail(ColBirthDate, reason)
 	case p.info != nil && !p.info.SameBirthDate(d):
 		p.fail(ColBirthDate, ReasonDisagreesWithCode)
 	case !p.contactDay.IsZero() && d.After(p.contactDay):
@@ -496,20 +500,16 @@ func (p *rowParser) notes() {
 // (an empty status cell: every referral PROPOSED); with any other outcome
 // neither. A service may be listed twice (two referrals to it).
 func (p *rowParser) referrals() {
-	row, opt := p.row, p.r.opt
-	referral := row.Outcome == OutcomeReferredInternal || row.Outcome == OutcomeReferredExternal
+	row := p.row
 	statuses, okStatus := p.optionalList(ColReferralStatus, referralStatuses, "unknown referral status", "")
-	if !referral {
-		s, ok := p.text(ColReferralService)
-		if row.Outcome != "" && ok && s != "" {
-			p.fail(ColReferralService, ReasonServiceNoReferral)
-		}
-		if row.Outcome != "" && len(statuses) > 0 {
-			p.fail(ColReferralStatus, ReasonStatusNoReferral)
+	s, ok := p.text(ColReferralService)
+	if row.Outcome != OutcomeReferredInternal && row.Outcome != OutcomeReferredExternal {
+		// An empty or unknown outcome says nothing about referrals.
+		if row.Outcome != "" {
+			p.noReferral(ok && s != "", len(statuses) > 0)
 		}
 		return
 	}
-	s, ok := p.text(ColReferralService)
 	if !ok {
 		return
 	}
@@ -517,7 +517,7 @@ func (p *rowParser) referrals() {
 		p.fail(ColOutcome, ReasonNoService)
 		return
 	}
-	services := p.split(ColReferralService, s, opt.ServiceCodes, ReasonUnknownService, "")
+	services := p.split(ColReferralService, s, p.r.opt.ServiceCodes, ReasonUnknownService, "")
 	switch {
 	case services == nil || !okStatus:
 		return
@@ -531,6 +531,17 @@ func (p *rowParser) referrals() {
 		if statuses != nil {
 			row.Referrals[i].Status = statuses[i]
 		}
+	}
+}
+
+// noReferral refuses a referral service and a referral status given with
+// an outcome that is not a referral.
+func (p *rowParser) noReferral(service, status bool) {
+	if service {
+		p.fail(ColReferralService, ReasonServiceNoReferral)
+	}
+	if status {
+		p.fail(ColReferralStatus, ReasonStatusNoReferral)
 	}
 }
 
