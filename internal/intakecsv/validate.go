@@ -59,6 +59,11 @@ type rowParser struct {
 	rec  []string
 	row  *Row
 	errs RowErrors
+
+	// Left by earlier validators for later ones.
+	contactDay time.Time        // local calendar date of the contact, as UTC midnight; zero when occurred_at is not valid
+	info       *fiscalcode.Info // the valid fiscal code, else nil
+	codeGiven  bool             // fiscal_code is filled in, valid or not: the contact is not anonymous
 }
 
 func (p *rowParser) fail(col, reason string) {
@@ -200,197 +205,294 @@ func (p *rowParser) wholeNumber(col string) (int, bool) {
 	return n, true
 }
 
+// columnValidator reads one column, or a few validated together, into the
+// row and reports their problems. A validator may read what earlier ones
+// left in the rowParser (the contact's day, the fiscal code, the outcome).
+type columnValidator func(*rowParser)
+
+// columnValidators run in this order, which is the order of the errors of a
+// row (the column order, except that referral_status is read before
+// referral_service).
+var columnValidators = []columnValidator{
+	(*rowParser).contactRef,
+	(*rowParser).occurredAt,
+	(*rowParser).channel,
+	(*rowParser).operatorEmail,
+	(*rowParser).fiscalCode,
+	(*rowParser).names,
+	(*rowParser).birthDate,
+	(*rowParser).sex,
+	(*rowParser).birthYear,
+	(*rowParser).citizenship,
+	(*rowParser).district,
+	(*rowParser).requester,
+	(*rowParser).targetArea,
+	(*rowParser).needs,
+	(*rowParser).responses,
+	(*rowParser).outcome,
+	(*rowParser).referrals,
+	(*rowParser).informedAbout,
+	(*rowParser).duration,
+	(*rowParser).notes,
+}
+
 // parse fills row from rec and returns every problem found.
 func (r *Reader) parse(rec []string, row *Row) RowErrors {
 	p := &rowParser{r: r, rec: rec, row: row}
-
-	// contact_ref
-	if ref, ok := p.required(ColContactRef); ok {
-		row.ContactRef = ref
-		if r.seen[ref] {
-			p.fail(ColContactRef, ReasonDuplicateRef)
-		}
-		r.seen[strings.Clone(ref)] = true // not a slice of the whole record
-	}
-
-	// occurred_at
-	nowLocal := r.now.In(localtime.Rome)
-	today := localtime.Today(r.now)
-	var contactDay time.Time // local calendar date of the contact, as UTC midnight
-	if s, ok := p.required(ColOccurredAt); ok {
-		t, err := ParseDateTime(s, localtime.Rome)
-		switch {
-		case errors.Is(err, ErrImpossibleDate):
-			p.fail(ColOccurredAt, ReasonImpossibleDate)
-		case err != nil:
-			p.fail(ColOccurredAt, ReasonDateFormat)
-		case t.Year() < intakerule.MinYear:
-			p.fail(ColOccurredAt, ReasonOutOfRange)
-		case intakerule.AfterToday(t, r.now):
-			p.fail(ColOccurredAt, ReasonFuture)
-		default:
-			row.OccurredAt = t.UTC()
-			contactDay = localtime.MidnightUTC(t)
-		}
-	}
-
-	row.Channel = p.enum(ColChannel, "channel", channels, true)
-
-	// operator_email
-	if s, ok := p.required(ColOperatorEmail); ok {
-		s = strings.ToLower(s)
-		switch {
-		case r.opt.OperatorEmails != nil:
-			if !r.opt.OperatorEmails[s] {
-				p.fail(ColOperatorEmail, ReasonUnknownOperator)
-			} else {
-				row.OperatorEmail = s
-			}
-		default:
-			if a, err := mail.ParseAddress(s); err != nil || a.Address != s || a.Name != "" {
-				p.fail(ColOperatorEmail, ReasonInvalidEmail)
-			} else {
-				row.OperatorEmail = s
-			}
-		}
-	}
-
-	// fiscal_code; the century of its two-digit year is the one that puts
-	// the birth on or before both today and the contact's date.
-	var info *fiscalcode.Info
-	codeGiven := false
-	if s, ok := p.text(ColFiscalCode); ok && s != "" {
-		codeGiven = true
-		ref := nowLocal
-		if !contactDay.IsZero() && contactDay.Before(today) {
-			ref = contactDay
-		}
-		in, err := fiscalcode.ParseAt(s, ref)
-		switch {
-		case errors.Is(err, fiscalcode.ErrLength):
-			p.fail(ColFiscalCode, ReasonFiscalLength)
-		case errors.Is(err, fiscalcode.ErrFormat):
-			p.fail(ColFiscalCode, ReasonFiscalFormat)
-		case errors.Is(err, fiscalcode.ErrChecksum):
-			p.fail(ColFiscalCode, ReasonFiscalChecksum)
-		case errors.Is(err, fiscalcode.ErrDate):
-			p.fail(ColFiscalCode, ReasonImpossibleDate)
-		case err != nil:
-			p.fail(ColFiscalCode, ReasonFiscalFormat)
-		default:
-			info = &in
-			row.FiscalCode = in.Code
-		}
-	} else if !ok {
-		codeGiven = true // unreadable, but not anonymous
-	}
-
-	// names
-	for _, c := range []struct {
-		col string
-		dst *string
-	}{{ColFirstName, &row.FirstName}, {ColLastName, &row.LastName}} {
-		s, ok := p.text(c.col)
-		if !ok || s == "" {
-			continue
-		}
-		if !codeGiven {
-			p.fail(c.col, ReasonOnlyWithCode)
-			continue
-		}
-		*c.dst = strings.Join(strings.Fields(s), " ")
-	}
-
-	// birth_date: the column, else the fiscal code's. The column may set the
-	// century the code cannot tell, so agreement is on day, month and the
-	// year's last two digits.
-	if s, ok := p.text(ColBirthDate); ok && s != "" {
-		d, err := ParseDate(s)
-		switch {
-		case !codeGiven:
-			p.fail(ColBirthDate, ReasonOnlyWithCode)
-		case errors.Is(err, ErrImpossibleDate):
-			p.fail(ColBirthDate, ReasonImpossibleDate)
-		case err != nil:
-			p.fail(ColBirthDate, ReasonDateFormat)
-		case d.Year() < intakerule.MinYear:
-			p.fail(ColBirthDate, ReasonOutOfRange)
-		case intakerule.AfterToday(d, r.now):
-			p.fail(ColBirthDate, ReasonFuture)
-		case info != nil && !info.SameBirthDate(d):
-			p.fail(ColBirthDate, ReasonDisagreesWithCode)
-		case !contactDay.IsZero() && d.After(contactDay):
-			p.fail(ColBirthDate, ReasonAfterContact)
-		default:
-			row.BirthDate = &d
-		}
-	} else if ok && info != nil {
-		d := info.BirthDate
-		row.BirthDate = &d
-	}
-
-	// sex: F and M must agree with the code; X is a declared value the code
-	// cannot express, so it is kept.
-	if s := p.enum(ColSex, "sex", sexes, false); s != "" {
-		if info != nil && s != "X" && s != info.Sex {
-			p.fail(ColSex, ReasonDisagreesWithCode)
-		} else {
-			row.Sex = s
-		}
-	} else if info != nil && !p.failedOn(ColSex) {
-		row.Sex = info.Sex
-	}
-
-	// birth_year: anonymous contacts only.
-	if y, ok := p.wholeNumber(ColBirthYear); ok {
-		switch {
-		case codeGiven:
-			p.fail(ColBirthYear, ReasonOnlyAnonymous)
-		case y < intakerule.MinYear || y > today.Year():
-			p.fail(ColBirthYear, ReasonOutOfRange)
-		case !contactDay.IsZero() && y > contactDay.Year():
-			p.fail(ColBirthYear, ReasonAfterContact)
-		default:
-			row.BirthYear = &y
-		}
-	}
-
-	// citizenship
-	if s, ok := p.text(ColCitizenship); ok && s != "" {
-		s = strings.ToUpper(s)
-		if !countries[s] {
-			p.fail(ColCitizenship, ReasonUnknownCountry)
-		} else {
-			row.Citizenship = s
-		}
-	}
-
-	if s, ok := p.cell(ColDistrict); ok {
-		row.District = intakerule.District(s)
-	}
-
-	row.Requester = p.enum(ColRequester, "requester", requesters, true)
-	row.TargetArea = p.enum(ColTargetArea, "target area", targetAreas, true)
-	row.Needs = p.list(ColNeeds, r.opt.NeedCodes, ReasonUnknownNeed, ReasonDuplicateNeed)
-	row.Responses = p.list(ColResponses, responses, ReasonUnknownResponse, ReasonDuplicateResponse)
-	row.Outcome = p.enum(ColOutcome, "outcome", outcomes, true)
-
-	p.referrals()
-	row.InformedAbout, _ = p.optionalList(ColInformedAbout, r.opt.ServiceCodes, ReasonUnknownService, ReasonDuplicateService)
-
-	// duration_minutes
-	if n, ok := p.wholeNumber(ColDuration); ok {
-		if n < 1 || n > 480 {
-			p.fail(ColDuration, ReasonOutOfRange)
-		} else {
-			row.DurationMinutes = &n
-		}
-	}
-
-	if s, ok := p.cell(ColNotes); ok {
-		row.Notes = s
+	for _, v := range columnValidators {
+		v(p)
 	}
 	return p.errs
+}
+
+// contactRef reads contact_ref, which must be unique in the file.
+func (p *rowParser) contactRef() {
+	ref, ok := p.required(ColContactRef)
+	if !ok {
+		return
+	}
+	p.row.ContactRef = ref
+	if p.r.seen[ref] {
+		p.fail(ColContactRef, ReasonDuplicateRef)
+	}
+	p.r.seen[strings.Clone(ref)] = true // not a slice of the whole record
+}
+
+// occurredAt reads occurred_at, Europe/Rome local time, and sets the
+// contact's day.
+func (p *rowParser) occurredAt() {
+	s, ok := p.required(ColOccurredAt)
+	if !ok {
+		return
+	}
+	t, err := ParseDateTime(s, localtime.Rome)
+	if reason := p.dateReason(t, err); reason != "" {
+		p.fail(ColOccurredAt, reason)
+		return
+	}
+	p.row.OccurredAt = t.UTC()
+	p.contactDay = localtime.MidnightUTC(t)
+}
+
+// dateReason is the reason to refuse a date (or date-time) t parsed with
+// err, or "" when it is a real date from intakerule.MinYear to today.
+func (p *rowParser) dateReason(t time.Time, err error) string {
+	switch {
+	case errors.Is(err, ErrImpossibleDate):
+		return ReasonImpossibleDate
+	case err != nil:
+		return ReasonDateFormat
+	case t.Year() < intakerule.MinYear:
+		return ReasonOutOfRange
+	case intakerule.AfterToday(t, p.r.now):
+		return ReasonFuture
+	}
+	return ""
+}
+
+func (p *rowParser) channel() { p.row.Channel = p.enum(ColChannel, "channel", channels, true) }
+
+// operatorEmail reads operator_email: one of Options.OperatorEmails, or
+// with no list a bare e-mail address.
+func (p *rowParser) operatorEmail() {
+	s, ok := p.required(ColOperatorEmail)
+	if !ok {
+		return
+	}
+	s = strings.ToLower(s)
+	if emails := p.r.opt.OperatorEmails; emails != nil {
+		if !emails[s] {
+			p.fail(ColOperatorEmail, ReasonUnknownOperator)
+			return
+		}
+	} else if a, err := mail.ParseAddress(s); err != nil || a.Address != s || a.Name != "" {
+		p.fail(ColOperatorEmail, ReasonInvalidEmail)
+		return
+	}
+	p.row.OperatorEmail = s
+}
+
+// fiscalCode reads fiscal_code; the century of its two-digit year is the
+// one that puts the birth on or before both today and the contact's date. A
+// cell that is filled in, even if unreadable, makes the contact not
+// anonymous.
+func (p *rowParser) fiscalCode() {
+	s, ok := p.text(ColFiscalCode)
+	if !ok {
+		p.codeGiven = true // unreadable, but not anonymous
+		return
+	}
+	if s == "" {
+		return
+	}
+	p.codeGiven = true
+	ref := p.r.now.In(localtime.Rome)
+	if !p.contactDay.IsZero() && p.contactDay.Before(localtime.Today(p.r.now)) {
+		ref = p.contactDay
+	}
+	in, err := fiscalcode.ParseAt(s, ref)
+	switch {
+	case errors.Is(err, fiscalcode.ErrLength):
+		p.fail(ColFiscalCode, ReasonFiscalLength)
+	case errors.Is(err, fiscalcode.ErrFormat):
+		p.fail(ColFiscalCode, ReasonFiscalFormat)
+	case errors.Is(err, fiscalcode.ErrChecksum):
+		p.fail(ColFiscalCode, ReasonFiscalChecksum)
+	case errors.Is(err, fiscalcode.ErrDate):
+		p.fail(ColFiscalCode, ReasonImpossibleDate)
+	case err != nil:
+		p.fail(ColFiscalCode, ReasonFiscalFormat)
+	default:
+		p.info = &in
+		p.row.FiscalCode = in.Code
+	}
+}
+
+// names reads first_name and last_name, inner spaces collapsed; they are
+// only allowed with a fiscal code.
+func (p *rowParser) names() {
+	p.row.FirstName = p.name(ColFirstName)
+	p.row.LastName = p.name(ColLastName)
+}
+
+func (p *rowParser) name(col string) string {
+	s, ok := p.text(col)
+	if !ok || s == "" {
+		return ""
+	}
+	if !p.codeGiven {
+		p.fail(col, ReasonOnlyWithCode)
+		return ""
+	}
+	return strings.Join(strings.Fields(s), " ")
+}
+
+// birthDate reads birth_date: the column, else the fiscal code's. The
+// column may set the century the code cannot tell, so agreement is on day,
+// month and the year's last two digits.
+func (p *rowParser) birthDate() {
+	s, ok := p.text(ColBirthDate)
+	if !ok {
+		return
+	}
+	if s == "" {
+		if p.info != nil {
+			d := p.info.BirthDate
+			p.row.BirthDate = &d
+		}
+		return
+	}
+	d, err := ParseDate(s)
+	reason := p.dateReason(d, err)
+	switch {
+	case !p.codeGiven:
+		p.fail(ColBirthDate, ReasonOnlyWithCode)
+	case reason != "":
+		p.fail(ColBirthDate, reason)
+	case p.info != nil && !p.info.SameBirthDate(d):
+		p.fail(ColBirthDate, ReasonDisagreesWithCode)
+	case !p.contactDay.IsZero() && d.After(p.contactDay):
+		p.fail(ColBirthDate, ReasonAfterContact)
+	default:
+		p.row.BirthDate = &d
+	}
+}
+
+// sex reads sex, else takes the fiscal code's: F and M must agree with the
+// code; X is a declared value the code cannot express, so it is kept.
+func (p *rowParser) sex() {
+	s := p.enum(ColSex, "sex", sexes, false)
+	switch {
+	case s == "":
+		if p.info != nil && !p.failedOn(ColSex) {
+			p.row.Sex = p.info.Sex
+		}
+	case p.info != nil && s != "X" && s != p.info.Sex:
+		p.fail(ColSex, ReasonDisagreesWithCode)
+	default:
+		p.row.Sex = s
+	}
+}
+
+// birthYear reads birth_year: anonymous contacts only.
+func (p *rowParser) birthYear() {
+	y, ok := p.wholeNumber(ColBirthYear)
+	if !ok {
+		return
+	}
+	switch {
+	case p.codeGiven:
+		p.fail(ColBirthYear, ReasonOnlyAnonymous)
+	case y < intakerule.MinYear || y > localtime.Today(p.r.now).Year():
+		p.fail(ColBirthYear, ReasonOutOfRange)
+	case !p.contactDay.IsZero() && y > p.contactDay.Year():
+		p.fail(ColBirthYear, ReasonAfterContact)
+	default:
+		p.row.BirthYear = &y
+	}
+}
+
+// citizenship reads citizenship, an ISO 3166-1 alpha-2 code.
+func (p *rowParser) citizenship() {
+	s, ok := p.text(ColCitizenship)
+	if !ok || s == "" {
+		return
+	}
+	s = strings.ToUpper(s)
+	if !countries[s] {
+		p.fail(ColCitizenship, ReasonUnknownCountry)
+		return
+	}
+	p.row.Citizenship = s
+}
+
+func (p *rowParser) district() {
+	if s, ok := p.cell(ColDistrict); ok {
+		p.row.District = intakerule.District(s)
+	}
+}
+
+func (p *rowParser) requester() {
+	p.row.Requester = p.enum(ColRequester, "requester", requesters, true)
+}
+
+func (p *rowParser) targetArea() {
+	p.row.TargetArea = p.enum(ColTargetArea, "target area", targetAreas, true)
+}
+
+// needs reads needs; the first is the main need.
+func (p *rowParser) needs() {
+	p.row.Needs = p.list(ColNeeds, p.r.opt.NeedCodes, ReasonUnknownNeed, ReasonDuplicateNeed)
+}
+
+func (p *rowParser) responses() {
+	p.row.Responses = p.list(ColResponses, responses, ReasonUnknownResponse, ReasonDuplicateResponse)
+}
+
+func (p *rowParser) outcome() { p.row.Outcome = p.enum(ColOutcome, "outcome", outcomes, true) }
+
+func (p *rowParser) informedAbout() {
+	p.row.InformedAbout, _ = p.optionalList(ColInformedAbout, p.r.opt.ServiceCodes, ReasonUnknownService, ReasonDuplicateService)
+}
+
+// duration reads duration_minutes, 1 to 480.
+func (p *rowParser) duration() {
+	n, ok := p.wholeNumber(ColDuration)
+	if !ok {
+		return
+	}
+	if n < 1 || n > 480 {
+		p.fail(ColDuration, ReasonOutOfRange)
+		return
+	}
+	p.row.DurationMinutes = &n
+}
+
+// notes reads notes as written, line breaks and tabs kept.
+func (p *rowParser) notes() {
+	if s, ok := p.cell(ColNotes); ok {
+		p.row.Notes = s
+	}
 }
 
 // referrals reads referral_service and referral_status: with a REFERRED_*
@@ -398,20 +500,16 @@ func (r *Reader) parse(rec []string, row *Row) RowErrors {
 // (an empty status cell: every referral PROPOSED); with any other outcome
 // neither. A service may be listed twice (two referrals to it).
 func (p *rowParser) referrals() {
-	row, opt := p.row, p.r.opt
-	referral := row.Outcome == OutcomeReferredInternal || row.Outcome == OutcomeReferredExternal
+	row := p.row
 	statuses, okStatus := p.optionalList(ColReferralStatus, referralStatuses, "unknown referral status", "")
-	if !referral {
-		s, ok := p.text(ColReferralService)
-		if row.Outcome != "" && ok && s != "" {
-			p.fail(ColReferralService, ReasonServiceNoReferral)
-		}
-		if row.Outcome != "" && len(statuses) > 0 {
-			p.fail(ColReferralStatus, ReasonStatusNoReferral)
+	s, ok := p.text(ColReferralService)
+	if row.Outcome != OutcomeReferredInternal && row.Outcome != OutcomeReferredExternal {
+		// An empty or unknown outcome says nothing about referrals.
+		if row.Outcome != "" {
+			p.noReferral(ok && s != "", len(statuses) > 0)
 		}
 		return
 	}
-	s, ok := p.text(ColReferralService)
 	if !ok {
 		return
 	}
@@ -419,7 +517,7 @@ func (p *rowParser) referrals() {
 		p.fail(ColOutcome, ReasonNoService)
 		return
 	}
-	services := p.split(ColReferralService, s, opt.ServiceCodes, ReasonUnknownService, "")
+	services := p.split(ColReferralService, s, p.r.opt.ServiceCodes, ReasonUnknownService, "")
 	switch {
 	case services == nil || !okStatus:
 		return
@@ -433,6 +531,17 @@ func (p *rowParser) referrals() {
 		if statuses != nil {
 			row.Referrals[i].Status = statuses[i]
 		}
+	}
+}
+
+// noReferral refuses a referral service and a referral status given with
+// an outcome that is not a referral.
+func (p *rowParser) noReferral(service, status bool) {
+	if service {
+		p.fail(ColReferralService, ReasonServiceNoReferral)
+	}
+	if status {
+		p.fail(ColReferralStatus, ReasonStatusNoReferral)
 	}
 }
 
