@@ -60,7 +60,8 @@ func (Citizen) Fields() []ent.Field {
 		field.Int("holder_id").Optional().Nillable(),
 		// pseudonymised_at is set when the citizen was erased (GDPR art. 17):
 		// contacts stay, so the statistics do not change. The API calls it
-		// erasedAt (schema.graphqls); an erased citizen is never changed again.
+		// erasedAt (graph/schema/privacy.graphqls); an erased citizen is
+		// never changed again.
 		field.Time("pseudonymised_at").Optional().Nillable().
 			Annotations(skipInputs, entgql.Directives(entgql.Deprecated("Use erasedAt."))),
 		// matched_citizen_id is set when a social worker recorded, with the

@@ -690,26 +690,6 @@ type ContactResolver interface {
 	FirstContact(ctx context.Context, obj *ent.Contact) (*bool, error)
 }
 type MutationResolver interface {
-	CreateCitizen(ctx context.Context, input ent.CreateCitizenInput) (*ent.Citizen, error)
-	UpdateCitizen(ctx context.Context, id int, version int, input ent.UpdateCitizenInput) (*ent.Citizen, error)
-	ConfirmCitizenMatch(ctx context.Context, citizenID int, share *bool) (*ent.Citizen, error)
-	ShareCitizen(ctx context.Context, citizenID int, operatorID int) (*ent.Citizen, error)
-	UnshareCitizen(ctx context.Context, citizenID int, operatorID int) (*ent.Citizen, error)
-	ReassignCitizen(ctx context.Context, citizenID int, operatorID int) (*ent.Citizen, error)
-	EraseCitizen(ctx context.Context, id int) (*ent.Citizen, error)
-	ImportIntakeCards(ctx context.Context, file graphql.Upload, dryRun *bool) (*model.ImportResult, error)
-	CreateContact(ctx context.Context, input ent.CreateContactInput) (*ent.Contact, error)
-	UpdateContact(ctx context.Context, id int, version int, input ent.UpdateContactInput) (*ent.Contact, error)
-	CreateReferral(ctx context.Context, input ent.CreateReferralInput, consentOverride *bool) (*ent.Referral, error)
-	UpdateReferral(ctx context.Context, id int, version int, input ent.UpdateReferralInput) (*ent.Referral, error)
-	MoveReferral(ctx context.Context, id int, version int, to schematype.ReferralStatus, at *time.Time, reason *string, successful *bool, failureReason *schematype.FailureReason) (*ent.Referral, error)
-	CreateNeedCategory(ctx context.Context, input ent.CreateNeedCategoryInput) (*ent.NeedCategory, error)
-	UpdateNeedCategory(ctx context.Context, id int, input ent.UpdateNeedCategoryInput) (*ent.NeedCategory, error)
-	DeleteNeedCategory(ctx context.Context, id int) (*model.DeleteResult, error)
-	CreateService(ctx context.Context, input ent.CreateServiceInput) (*ent.Service, error)
-	UpdateService(ctx context.Context, id int, input ent.UpdateServiceInput) (*ent.Service, error)
-	DeleteService(ctx context.Context, id int) (*model.DeleteResult, error)
-	UpdateOperator(ctx context.Context, id int, input ent.UpdateOperatorInput) (*ent.Operator, error)
 	CreateTraining(ctx context.Context, input ent.CreateTrainingInput) (*ent.Training, error)
 	UpdateTraining(ctx context.Context, id int, input ent.UpdateTrainingInput) (*ent.Training, error)
 	CreateTrainingPlan(ctx context.Context, input ent.CreateTrainingPlanInput) (*ent.TrainingPlan, error)
@@ -725,7 +705,27 @@ type MutationResolver interface {
 	CreateSatisfactionSurvey(ctx context.Context, input ent.CreateSatisfactionSurveyInput) (*ent.SatisfactionSurvey, error)
 	UpdateSatisfactionSurvey(ctx context.Context, id int, input ent.UpdateSatisfactionSurveyInput) (*ent.SatisfactionSurvey, error)
 	CreateSurveyResponse(ctx context.Context, input ent.CreateSurveyResponseInput) (*ent.SurveyResponse, error)
+	ImportIntakeCards(ctx context.Context, file graphql.Upload, dryRun *bool) (*model.ImportResult, error)
+	CreateCitizen(ctx context.Context, input ent.CreateCitizenInput) (*ent.Citizen, error)
+	UpdateCitizen(ctx context.Context, id int, version int, input ent.UpdateCitizenInput) (*ent.Citizen, error)
+	CreateContact(ctx context.Context, input ent.CreateContactInput) (*ent.Contact, error)
+	UpdateContact(ctx context.Context, id int, version int, input ent.UpdateContactInput) (*ent.Contact, error)
+	ShareCitizen(ctx context.Context, citizenID int, operatorID int) (*ent.Citizen, error)
+	UnshareCitizen(ctx context.Context, citizenID int, operatorID int) (*ent.Citizen, error)
+	ReassignCitizen(ctx context.Context, citizenID int, operatorID int) (*ent.Citizen, error)
+	UpdateOperator(ctx context.Context, id int, input ent.UpdateOperatorInput) (*ent.Operator, error)
+	EraseCitizen(ctx context.Context, id int) (*ent.Citizen, error)
+	ConfirmCitizenMatch(ctx context.Context, citizenID int, share *bool) (*ent.Citizen, error)
 	WithdrawConsent(ctx context.Context, citizenID int, version int, at *time.Time) (*ent.Citizen, error)
+	CreateNeedCategory(ctx context.Context, input ent.CreateNeedCategoryInput) (*ent.NeedCategory, error)
+	UpdateNeedCategory(ctx context.Context, id int, input ent.UpdateNeedCategoryInput) (*ent.NeedCategory, error)
+	DeleteNeedCategory(ctx context.Context, id int) (*model.DeleteResult, error)
+	CreateService(ctx context.Context, input ent.CreateServiceInput) (*ent.Service, error)
+	UpdateService(ctx context.Context, id int, input ent.UpdateServiceInput) (*ent.Service, error)
+	DeleteService(ctx context.Context, id int) (*model.DeleteResult, error)
+	CreateReferral(ctx context.Context, input ent.CreateReferralInput, consentOverride *bool) (*ent.Referral, error)
+	UpdateReferral(ctx context.Context, id int, version int, input ent.UpdateReferralInput) (*ent.Referral, error)
+	MoveReferral(ctx context.Context, id int, version int, to schematype.ReferralStatus, at *time.Time, reason *string, successful *bool, failureReason *schematype.FailureReason) (*ent.Referral, error)
 }
 type QueryResolver interface {
 	Node(ctx context.Context, id int) (ent.Noder, error)
@@ -744,14 +744,14 @@ type QueryResolver interface {
 	TimetablePublications(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.TimetablePublicationOrder, where *ent.TimetablePublicationWhereInput) (*ent.TimetablePublicationConnection, error)
 	Trainings(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.TrainingOrder, where *ent.TrainingWhereInput) (*ent.TrainingConnection, error)
 	TrainingPlans(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.TrainingPlanOrder, where *ent.TrainingPlanWhereInput) (*ent.TrainingPlanConnection, error)
-	Me(ctx context.Context) (*ent.Operator, error)
-	CitizenAuditTrail(ctx context.Context, citizenID int, first *int) ([]*ent.AuditEvent, error)
-	CitizenData(ctx context.Context, id int) (map[string]any, error)
-	CitizenMatches(ctx context.Context) ([]*model.CitizenMatch, error)
 	Demand(ctx context.Context, groupBy []analytics.Dimension, period *analytics.PeriodUnit, filter *analytics.FilterInput) (*analytics.Report, error)
 	ReferralFunnel(ctx context.Context, period *analytics.PeriodUnit, filter *analytics.FilterInput) ([]*analytics.FunnelRow, error)
 	Caseload(ctx context.Context, filter *analytics.FilterInput) ([]*analytics.CaseloadRow, error)
 	QualityReport(ctx context.Context, year int) (*analytics.QualityReport, error)
+	Me(ctx context.Context) (*ent.Operator, error)
+	CitizenAuditTrail(ctx context.Context, citizenID int, first *int) ([]*ent.AuditEvent, error)
+	CitizenData(ctx context.Context, id int) (map[string]any, error)
+	CitizenMatches(ctx context.Context) ([]*model.CitizenMatch, error)
 	SearchedFor(ctx context.Context, value string, first *int) ([]*ent.AuditEvent, error)
 }
 
@@ -3888,42 +3888,26 @@ func newExecutionContext(
 var sources = []*ast.Source{
 	{Name: "../../schema.graphqls", Input: `# The hand-written part of the GraphQL API. The entities, their connections,
 # filters, orderings and mutation inputs are generated from ent/schema into
-# graph/ent.graphqls; this file adds the operations that carry rules.
-
-extend type Query {
-  "The operator the request's token belongs to."
-  me: Operator!
-  """
-  Who read or changed this citizen's records (the citizen, its contacts and
-  their referrals), newest first.
-  """
-  citizenAuditTrail(citizenID: ID!, first: Int = 100): [AuditEvent!]!
-  """
-  Everything the service holds about a citizen, as one JSON document (the
-  data subject's right of access, GDPR art. 15). The export is audited.
-  """
-  citizenData(id: ID!): Map!
-  """
-  The citizens social workers recorded with the fiscal code of a citizen
-  already known to the service whom they may not see: each waits for the
-  coordinator to confirm it (confirmCitizenMatch). The social worker is
-  never told. Oldest first; coordinator only.
-  """
-  citizenMatches: [CitizenMatch!]!
-}
-
-"A social worker's record of a person the service already knows."
-type CitizenMatch {
-  "The social worker's own record, held by them."
-  citizen: Citizen!
-  "The citizen already known, with the same fiscal code."
-  existing: Citizen!
-  "The social worker who recorded it (the record's holder)."
-  by: Operator
-}
+# graph/ent.graphqls (which also declares type Query); this file holds what
+# the features share, and each feature's operations, the ones that carry
+# rules, extend Query and Mutation in graph/schema/<feature>.graphqls:
+#
+#   intake.graphqls      citizens and contacts
+#   referral.graphqls    referrals and their moves
+#   privacy.graphqls     audit trail, searchedFor, the data subject's rights
+#                        (access, erasure, consent), matches of known citizens
+#   operators.graphqls   the viewer, operators, who holds a citizen's case
+#   importing.graphqls   the intake-card CSV import
+#   analytics.graphqls   social demand, referral funnel, caseload, quality
+#   reference.graphqls   need categories and services
+#   charter.graphqls     trainings, locations, opening hours, timetables,
+#                        satisfaction surveys (the charter's records)
 
 "A JSON object."
 scalar Map
+
+"A file sent with the GraphQL multipart request."
+scalar Upload
 
 """
 Restricts a field holding special-category or identifying data: only the
@@ -3932,159 +3916,10 @@ gets null.
 """
 directive @personal on FIELD_DEFINITION
 
-"What a delete did: a record in use is deactivated, never removed."
-type DeleteResult {
-  id: ID!
-  "The record was removed."
-  deleted: Boolean!
-  "The record is in use and was deactivated instead."
-  deactivated: Boolean!
-}
-
-type Mutation {
-  createCitizen(input: CreateCitizenInput!): Citizen!
-  """
-  Updates of citizens, contacts and referrals carry the version they were
-  read at: a stale version gets CONFLICT and changes nothing.
-  """
-  updateCitizen(id: ID!, version: Int!, input: UpdateCitizenInput!): Citizen!
-
-  """
-  Confirms a pending match (citizenMatches): the social worker's record's
-  contacts move to the citizen already known, which is shared with that
-  social worker unless share is false, and the record is deleted. Returns
-  the known citizen. Audited (MERGE). Coordinator only.
-  """
-  confirmCitizenMatch(citizenID: ID!, share: Boolean = true): Citizen!
-
-  "Shares a citizen's case with another social worker (coordinator only)."
-  shareCitizen(citizenID: ID!, operatorID: ID!): Citizen!
-  "Stops sharing a citizen's case with a social worker (coordinator only)."
-  unshareCitizen(citizenID: ID!, operatorID: ID!): Citizen!
-  "Gives a citizen's case to another social worker (coordinator only)."
-  reassignCitizen(citizenID: ID!, operatorID: ID!): Citizen!
-  """
-  Erases a citizen's identity (GDPR art. 17) by pseudonymisation: names,
-  fiscal code, contact details and notes are removed; the contacts stay, so
-  the statistics do not change. Audited.
-  """
-  eraseCitizen(id: ID!): Citizen!
-
-  """
-  Imports intake cards from a CSV file (the format of the intake-card
-  spec), all or nothing: a file with any invalid row changes nothing and
-  the answer lists the invalid rows. Rows are keyed by contact_ref, so a
-  second import of the same file creates nothing. dryRun validates the
-  whole file and writes nothing. Coordinator only.
-  """
-  importIntakeCards(file: Upload!, dryRun: Boolean = false): ImportResult!
-
-  "Records an intake card. The main need is always counted among the needs."
-  createContact(input: CreateContactInput!): Contact!
-  updateContact(id: ID!, version: Int!, input: UpdateContactInput!): Contact!
-
-  """
-  Refers a contact on to a service. An external referral (any service but the
-  municipality's own professional social service) of an identified citizen
-  needs the citizen's recorded, unexpired consent, unless consentOverride is set.
-  """
-  createReferral(input: CreateReferralInput!, consentOverride: Boolean = false): Referral!
-  updateReferral(id: ID!, version: Int!, input: UpdateReferralInput!): Referral!
-  """
-  Moves a referral to another status: PROPOSED → ACCEPTED or DECLINED,
-  ACCEPTED → COMPLETED, any open status → CANCELLED. The move's date is ` + "`" + `at` + "`" + `,
-  or now. Completing records whether it succeeded and, if not, why.
-  """
-  moveReferral(id: ID!, version: Int!, to: ReferralStatus!, at: Time, reason: String, successful: Boolean, failureReason: FailureReason): Referral!
-
-  createNeedCategory(input: CreateNeedCategoryInput!): NeedCategory!
-  updateNeedCategory(id: ID!, input: UpdateNeedCategoryInput!): NeedCategory!
-  "Deletes an unused category; one in use is deactivated."
-  deleteNeedCategory(id: ID!): DeleteResult!
-
-  createService(input: CreateServiceInput!): Service!
-  updateService(id: ID!, input: UpdateServiceInput!): Service!
-  "Deletes an unused service; one in use is deactivated."
-  deleteService(id: ID!): DeleteResult!
-
-  updateOperator(id: ID!, input: UpdateOperatorInput!): Operator!
-
-  createTraining(input: CreateTrainingInput!): Training!
-  updateTraining(id: ID!, input: UpdateTrainingInput!): Training!
-  createTrainingPlan(input: CreateTrainingPlanInput!): TrainingPlan!
-  updateTrainingPlan(id: ID!, input: UpdateTrainingPlanInput!): TrainingPlan!
-
-  createLocation(input: CreateLocationInput!): Location!
-  updateLocation(id: ID!, input: UpdateLocationInput!): Location!
-  createOpeningHour(input: CreateOpeningHourInput!): OpeningHour!
-  updateOpeningHour(id: ID!, input: UpdateOpeningHourInput!): OpeningHour!
-  createOpeningSession(input: CreateOpeningSessionInput!): OpeningSession!
-  updateOpeningSession(id: ID!, input: UpdateOpeningSessionInput!): OpeningSession!
-  createTimetablePublication(input: CreateTimetablePublicationInput!): TimetablePublication!
-  updateTimetablePublication(id: ID!, input: UpdateTimetablePublicationInput!): TimetablePublication!
-
-  createSatisfactionSurvey(input: CreateSatisfactionSurveyInput!): SatisfactionSurvey!
-  updateSatisfactionSurvey(id: ID!, input: UpdateSatisfactionSurveyInput!): SatisfactionSurvey!
-  createSurveyResponse(input: CreateSurveyResponseInput!): SurveyResponse!
-}
-
-"What the desk gave the citizen."
-enum Response @goModel(model: "segretariato/ent/schema/schematype.Response") {
-  "Information on services and interventions."
-  INFORMATION
-  "Orientation among the services of the territory."
-  ORIENTATION
-  "Leaflets and informative materials."
-  MATERIALS
-  "The forms needed to apply for a service."
-  FORMS
-}
-
-"A file sent with the GraphQL multipart request."
-scalar Upload
-
-"What an import did, or would do in a dry run."
-type ImportSummary @goModel(model: "segretariato/internal/intakeio.Summary") {
-  "Data rows read."
-  rows: Int!
-  contactsCreated: Int!
-  "Contacts whose card changed since the last import."
-  contactsUpdated: Int!
-  contactsUnchanged: Int!
-  "Citizens new to the service (by fiscal code)."
-  citizensCreated: Int!
-  "Citizens already known (by fiscal code)."
-  citizensMatched: Int!
-  "Rows without a fiscal code."
-  anonymous: Int!
-  "Rows with a referral."
-  referrals: Int!
-  "The file's character encoding: UTF-8, or windows-1252 when the file was not valid UTF-8 (what Italian Excel saves by default)."
-  encoding: String!
-  dryRun: Boolean!
-}
-
-"An invalid cell of an imported file."
-type ImportError @goModel(model: "segretariato/internal/intakecsv.RowError") {
-  "The row's line as a spreadsheet numbers it (the header is line 1)."
-  line: Int!
-  column: String!
-  reason: String!
-}
-
-"The answer to an import: the summary, or why the file was refused."
-type ImportResult {
-  "The file was valid (and, unless a dry run, imported)."
-  accepted: Boolean!
-  summary: ImportSummary
-  "The invalid cells, at most 200; errorCount has them all."
-  errors: [ImportError!]!
-  errorCount: Int!
-  "A problem of the header row (unknown or missing columns)."
-  headerError: String
-}
-
-# The analytics of the social demand and of the charter (internal/analytics).
+# The root of the mutations; the features add theirs (extend type Mutation).
+type Mutation
+`, BuiltIn: false},
+	{Name: "../schema/analytics.graphqls", Input: `# The analytics of the social demand and of the charter (internal/analytics).
 
 """
 A way to group and filter intake contacts. Keys are stable codes; a contact
@@ -4283,6 +4118,99 @@ extend type Query {
   "The charter's quality standards for a calendar year."
   qualityReport(year: Int!): QualityReport!
 }
+`, BuiltIn: false},
+	{Name: "../schema/charter.graphqls", Input: `# The records the charter's quality standards are checked against
+# (qualityReport): trainings, locations and their opening hours, the
+# published timetables, satisfaction surveys. Plain CRUD.
+
+extend type Mutation {
+  createTraining(input: CreateTrainingInput!): Training!
+  updateTraining(id: ID!, input: UpdateTrainingInput!): Training!
+  createTrainingPlan(input: CreateTrainingPlanInput!): TrainingPlan!
+  updateTrainingPlan(id: ID!, input: UpdateTrainingPlanInput!): TrainingPlan!
+
+  createLocation(input: CreateLocationInput!): Location!
+  updateLocation(id: ID!, input: UpdateLocationInput!): Location!
+  createOpeningHour(input: CreateOpeningHourInput!): OpeningHour!
+  updateOpeningHour(id: ID!, input: UpdateOpeningHourInput!): OpeningHour!
+  createOpeningSession(input: CreateOpeningSessionInput!): OpeningSession!
+  updateOpeningSession(id: ID!, input: UpdateOpeningSessionInput!): OpeningSession!
+  createTimetablePublication(input: CreateTimetablePublicationInput!): TimetablePublication!
+  updateTimetablePublication(id: ID!, input: UpdateTimetablePublicationInput!): TimetablePublication!
+
+  createSatisfactionSurvey(input: CreateSatisfactionSurveyInput!): SatisfactionSurvey!
+  updateSatisfactionSurvey(id: ID!, input: UpdateSatisfactionSurveyInput!): SatisfactionSurvey!
+  createSurveyResponse(input: CreateSurveyResponseInput!): SurveyResponse!
+}
+`, BuiltIn: false},
+	{Name: "../schema/importing.graphqls", Input: `# The intake-card CSV import (internal/intakeio, docs/intake-csv.md).
+
+extend type Mutation {
+  """
+  Imports intake cards from a CSV file (the format of the intake-card
+  spec), all or nothing: a file with any invalid row changes nothing and
+  the answer lists the invalid rows. Rows are keyed by contact_ref, so a
+  second import of the same file creates nothing. dryRun validates the
+  whole file and writes nothing. Coordinator only.
+  """
+  importIntakeCards(file: Upload!, dryRun: Boolean = false): ImportResult!
+}
+
+"What an import did, or would do in a dry run."
+type ImportSummary @goModel(model: "segretariato/internal/intakeio.Summary") {
+  "Data rows read."
+  rows: Int!
+  contactsCreated: Int!
+  "Contacts whose card changed since the last import."
+  contactsUpdated: Int!
+  contactsUnchanged: Int!
+  "Citizens new to the service (by fiscal code)."
+  citizensCreated: Int!
+  "Citizens already known (by fiscal code)."
+  citizensMatched: Int!
+  "Rows without a fiscal code."
+  anonymous: Int!
+  "Rows with a referral."
+  referrals: Int!
+  "The file's character encoding: UTF-8, or windows-1252 when the file was not valid UTF-8 (what Italian Excel saves by default)."
+  encoding: String!
+  dryRun: Boolean!
+}
+
+"An invalid cell of an imported file."
+type ImportError @goModel(model: "segretariato/internal/intakecsv.RowError") {
+  "The row's line as a spreadsheet numbers it (the header is line 1)."
+  line: Int!
+  column: String!
+  reason: String!
+}
+
+"The answer to an import: the summary, or why the file was refused."
+type ImportResult {
+  "The file was valid (and, unless a dry run, imported)."
+  accepted: Boolean!
+  summary: ImportSummary
+  "The invalid cells, at most 200; errorCount has them all."
+  errors: [ImportError!]!
+  errorCount: Int!
+  "A problem of the header row (unknown or missing columns)."
+  headerError: String
+}
+`, BuiltIn: false},
+	{Name: "../schema/intake.graphqls", Input: `# Citizens and intake contacts (internal/intake).
+
+extend type Mutation {
+  createCitizen(input: CreateCitizenInput!): Citizen!
+  """
+  Updates of citizens, contacts and referrals carry the version they were
+  read at: a stale version gets CONFLICT and changes nothing.
+  """
+  updateCitizen(id: ID!, version: Int!, input: UpdateCitizenInput!): Citizen!
+
+  "Records an intake card. The main need is always counted among the needs."
+  createContact(input: CreateContactInput!): Contact!
+  updateContact(id: ID!, version: Int!, input: UpdateContactInput!): Contact!
+}
 
 extend type Contact {
   """
@@ -4292,7 +4220,58 @@ extend type Contact {
   firstContact: Boolean
 }
 
+"What the desk gave the citizen."
+enum Response @goModel(model: "segretariato/ent/schema/schematype.Response") {
+  "Information on services and interventions."
+  INFORMATION
+  "Orientation among the services of the territory."
+  ORIENTATION
+  "Leaflets and informative materials."
+  MATERIALS
+  "The forms needed to apply for a service."
+  FORMS
+}
+`, BuiltIn: false},
+	{Name: "../schema/operators.graphqls", Input: `# The operators and who holds a citizen's case (internal/access).
+
 extend type Query {
+  "The operator the request's token belongs to."
+  me: Operator!
+}
+
+extend type Mutation {
+  "Shares a citizen's case with another social worker (coordinator only)."
+  shareCitizen(citizenID: ID!, operatorID: ID!): Citizen!
+  "Stops sharing a citizen's case with a social worker (coordinator only)."
+  unshareCitizen(citizenID: ID!, operatorID: ID!): Citizen!
+  "Gives a citizen's case to another social worker (coordinator only)."
+  reassignCitizen(citizenID: ID!, operatorID: ID!): Citizen!
+
+  updateOperator(id: ID!, input: UpdateOperatorInput!): Operator!
+}
+`, BuiltIn: false},
+	{Name: "../schema/privacy.graphqls", Input: `# The audit trail and the data subject's rights: access, erasure and the
+# consent history (internal/audit, internal/dsr, internal/consent), and the
+# citizens recorded twice (internal/access).
+
+extend type Query {
+  """
+  Who read or changed this citizen's records (the citizen, its contacts and
+  their referrals), newest first.
+  """
+  citizenAuditTrail(citizenID: ID!, first: Int = 100): [AuditEvent!]!
+  """
+  Everything the service holds about a citizen, as one JSON document (the
+  data subject's right of access, GDPR art. 15). The export is audited.
+  """
+  citizenData(id: ID!): Map!
+  """
+  The citizens social workers recorded with the fiscal code of a citizen
+  already known to the service whom they may not see: each waits for the
+  coordinator to confirm it (confirmCitizenMatch). The social worker is
+  never told. Oldest first; coordinator only.
+  """
+  citizenMatches: [CitizenMatch!]!
   """
   The SEARCH events of the audit trail whose filters tested this value (a
   fiscal code, a name): equal to it, or a part of it for the partial
@@ -4303,8 +4282,15 @@ extend type Query {
   searchedFor(value: String!, first: Int = 100): [AuditEvent!]!
 }
 
-# Data-subject rights: erasure and the consent history (internal/dsr,
-# internal/consent).
+"A social worker's record of a person the service already knows."
+type CitizenMatch {
+  "The social worker's own record, held by them."
+  citizen: Citizen!
+  "The citizen already known, with the same fiscal code."
+  existing: Citizen!
+  "The social worker who recorded it (the record's holder)."
+  by: Operator
+}
 
 extend type Citizen {
   """
@@ -4339,11 +4325,67 @@ enum ConsentStatus {
 
 extend type Mutation {
   """
+  Erases a citizen's identity (GDPR art. 17) by pseudonymisation: names,
+  fiscal code, contact details and notes are removed; the contacts stay, so
+  the statistics do not change. Audited.
+  """
+  eraseCitizen(id: ID!): Citizen!
+
+  """
+  Confirms a pending match (citizenMatches): the social worker's record's
+  contacts move to the citizen already known, which is shared with that
+  social worker unless share is false, and the record is deleted. Returns
+  the known citizen. Audited (MERGE). Coordinator only.
+  """
+  confirmCitizenMatch(citizenID: ID!, share: Boolean = true): Citizen!
+
+  """
   Records the withdrawal of a citizen's consent, at ` + "`" + `at` + "`" + ` or now (never in
   the future, never before the citizen's latest consent entry). What was
   given stays in consentHistory; external referrals need consent again.
   """
   withdrawConsent(citizenID: ID!, version: Int!, at: Time): Citizen!
+}
+`, BuiltIn: false},
+	{Name: "../schema/reference.graphqls", Input: `# The reference data: need categories and services (internal/refdata).
+
+extend type Mutation {
+  createNeedCategory(input: CreateNeedCategoryInput!): NeedCategory!
+  updateNeedCategory(id: ID!, input: UpdateNeedCategoryInput!): NeedCategory!
+  "Deletes an unused category; one in use is deactivated."
+  deleteNeedCategory(id: ID!): DeleteResult!
+
+  createService(input: CreateServiceInput!): Service!
+  updateService(id: ID!, input: UpdateServiceInput!): Service!
+  "Deletes an unused service; one in use is deactivated."
+  deleteService(id: ID!): DeleteResult!
+}
+
+"What a delete did: a record in use is deactivated, never removed."
+type DeleteResult {
+  id: ID!
+  "The record was removed."
+  deleted: Boolean!
+  "The record is in use and was deactivated instead."
+  deactivated: Boolean!
+}
+`, BuiltIn: false},
+	{Name: "../schema/referral.graphqls", Input: `# Referrals of a contact on to a service (internal/referral).
+
+extend type Mutation {
+  """
+  Refers a contact on to a service. An external referral (any service but the
+  municipality's own professional social service) of an identified citizen
+  needs the citizen's recorded, unexpired consent, unless consentOverride is set.
+  """
+  createReferral(input: CreateReferralInput!, consentOverride: Boolean = false): Referral!
+  updateReferral(id: ID!, version: Int!, input: UpdateReferralInput!): Referral!
+  """
+  Moves a referral to another status: PROPOSED → ACCEPTED or DECLINED,
+  ACCEPTED → COMPLETED, any open status → CANCELLED. The move's date is ` + "`" + `at` + "`" + `,
+  or now. Completing records whether it succeeded and, if not, why.
+  """
+  moveReferral(id: ID!, version: Int!, to: ReferralStatus!, at: Time, reason: String, successful: Boolean, failureReason: FailureReason): Referral!
 }
 `, BuiltIn: false},
 	{Name: "../ent.graphqls", Input: `directive @goField(forceResolver: Boolean, name: String, omittable: Boolean) on FIELD_DEFINITION | INPUT_FIELD_DEFINITION
@@ -16011,886 +16053,6 @@ func (ec *executionContext) fieldContext_LocationEdge_cursor(_ context.Context, 
 	return graphql.NewScalarFieldContext("LocationEdge", field, false, false, "Cursor")
 }
 
-func (ec *executionContext) _Mutation_createCitizen(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Mutation_createCitizen(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().CreateCitizen(ctx, fc.Args["input"].(ent.CreateCitizenInput))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ent.Citizen) graphql.Marshaler {
-			return ec.marshalNCitizen2ᚖsegretariatoᚋentᚐCitizen(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Mutation_createCitizen(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Mutation",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Citizen(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_createCitizen_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Mutation_updateCitizen(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Mutation_updateCitizen(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().UpdateCitizen(ctx, fc.Args["id"].(int), fc.Args["version"].(int), fc.Args["input"].(ent.UpdateCitizenInput))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ent.Citizen) graphql.Marshaler {
-			return ec.marshalNCitizen2ᚖsegretariatoᚋentᚐCitizen(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Mutation_updateCitizen(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Mutation",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Citizen(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_updateCitizen_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Mutation_confirmCitizenMatch(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Mutation_confirmCitizenMatch(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().ConfirmCitizenMatch(ctx, fc.Args["citizenID"].(int), fc.Args["share"].(*bool))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ent.Citizen) graphql.Marshaler {
-			return ec.marshalNCitizen2ᚖsegretariatoᚋentᚐCitizen(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Mutation_confirmCitizenMatch(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Mutation",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Citizen(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_confirmCitizenMatch_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Mutation_shareCitizen(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Mutation_shareCitizen(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().ShareCitizen(ctx, fc.Args["citizenID"].(int), fc.Args["operatorID"].(int))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ent.Citizen) graphql.Marshaler {
-			return ec.marshalNCitizen2ᚖsegretariatoᚋentᚐCitizen(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Mutation_shareCitizen(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Mutation",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Citizen(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_shareCitizen_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Mutation_unshareCitizen(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Mutation_unshareCitizen(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().UnshareCitizen(ctx, fc.Args["citizenID"].(int), fc.Args["operatorID"].(int))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ent.Citizen) graphql.Marshaler {
-			return ec.marshalNCitizen2ᚖsegretariatoᚋentᚐCitizen(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Mutation_unshareCitizen(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Mutation",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Citizen(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_unshareCitizen_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Mutation_reassignCitizen(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Mutation_reassignCitizen(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().ReassignCitizen(ctx, fc.Args["citizenID"].(int), fc.Args["operatorID"].(int))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ent.Citizen) graphql.Marshaler {
-			return ec.marshalNCitizen2ᚖsegretariatoᚋentᚐCitizen(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Mutation_reassignCitizen(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Mutation",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Citizen(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_reassignCitizen_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Mutation_eraseCitizen(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Mutation_eraseCitizen(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().EraseCitizen(ctx, fc.Args["id"].(int))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ent.Citizen) graphql.Marshaler {
-			return ec.marshalNCitizen2ᚖsegretariatoᚋentᚐCitizen(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Mutation_eraseCitizen(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Mutation",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Citizen(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_eraseCitizen_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Mutation_importIntakeCards(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Mutation_importIntakeCards(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().ImportIntakeCards(ctx, fc.Args["file"].(graphql.Upload), fc.Args["dryRun"].(*bool))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.ImportResult) graphql.Marshaler {
-			return ec.marshalNImportResult2ᚖsegretariatoᚋgraphᚋmodelᚐImportResult(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Mutation_importIntakeCards(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Mutation",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_ImportResult(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_importIntakeCards_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Mutation_createContact(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Mutation_createContact(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().CreateContact(ctx, fc.Args["input"].(ent.CreateContactInput))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ent.Contact) graphql.Marshaler {
-			return ec.marshalNContact2ᚖsegretariatoᚋentᚐContact(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Mutation_createContact(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Mutation",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Contact(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_createContact_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Mutation_updateContact(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Mutation_updateContact(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().UpdateContact(ctx, fc.Args["id"].(int), fc.Args["version"].(int), fc.Args["input"].(ent.UpdateContactInput))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ent.Contact) graphql.Marshaler {
-			return ec.marshalNContact2ᚖsegretariatoᚋentᚐContact(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Mutation_updateContact(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Mutation",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Contact(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_updateContact_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Mutation_createReferral(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Mutation_createReferral(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().CreateReferral(ctx, fc.Args["input"].(ent.CreateReferralInput), fc.Args["consentOverride"].(*bool))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ent.Referral) graphql.Marshaler {
-			return ec.marshalNReferral2ᚖsegretariatoᚋentᚐReferral(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Mutation_createReferral(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Mutation",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Referral(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_createReferral_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Mutation_updateReferral(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Mutation_updateReferral(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().UpdateReferral(ctx, fc.Args["id"].(int), fc.Args["version"].(int), fc.Args["input"].(ent.UpdateReferralInput))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ent.Referral) graphql.Marshaler {
-			return ec.marshalNReferral2ᚖsegretariatoᚋentᚐReferral(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Mutation_updateReferral(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Mutation",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Referral(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_updateReferral_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Mutation_moveReferral(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Mutation_moveReferral(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().MoveReferral(ctx, fc.Args["id"].(int), fc.Args["version"].(int), fc.Args["to"].(schematype.ReferralStatus), fc.Args["at"].(*time.Time), fc.Args["reason"].(*string), fc.Args["successful"].(*bool), fc.Args["failureReason"].(*schematype.FailureReason))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ent.Referral) graphql.Marshaler {
-			return ec.marshalNReferral2ᚖsegretariatoᚋentᚐReferral(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Mutation_moveReferral(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Mutation",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Referral(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_moveReferral_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Mutation_createNeedCategory(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Mutation_createNeedCategory(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().CreateNeedCategory(ctx, fc.Args["input"].(ent.CreateNeedCategoryInput))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ent.NeedCategory) graphql.Marshaler {
-			return ec.marshalNNeedCategory2ᚖsegretariatoᚋentᚐNeedCategory(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Mutation_createNeedCategory(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Mutation",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_NeedCategory(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_createNeedCategory_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Mutation_updateNeedCategory(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Mutation_updateNeedCategory(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().UpdateNeedCategory(ctx, fc.Args["id"].(int), fc.Args["input"].(ent.UpdateNeedCategoryInput))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ent.NeedCategory) graphql.Marshaler {
-			return ec.marshalNNeedCategory2ᚖsegretariatoᚋentᚐNeedCategory(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Mutation_updateNeedCategory(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Mutation",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_NeedCategory(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_updateNeedCategory_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Mutation_deleteNeedCategory(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Mutation_deleteNeedCategory(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().DeleteNeedCategory(ctx, fc.Args["id"].(int))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.DeleteResult) graphql.Marshaler {
-			return ec.marshalNDeleteResult2ᚖsegretariatoᚋgraphᚋmodelᚐDeleteResult(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Mutation_deleteNeedCategory(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Mutation",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_DeleteResult(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_deleteNeedCategory_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Mutation_createService(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Mutation_createService(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().CreateService(ctx, fc.Args["input"].(ent.CreateServiceInput))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ent.Service) graphql.Marshaler {
-			return ec.marshalNService2ᚖsegretariatoᚋentᚐService(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Mutation_createService(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Mutation",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Service(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_createService_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Mutation_updateService(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Mutation_updateService(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().UpdateService(ctx, fc.Args["id"].(int), fc.Args["input"].(ent.UpdateServiceInput))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ent.Service) graphql.Marshaler {
-			return ec.marshalNService2ᚖsegretariatoᚋentᚐService(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Mutation_updateService(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Mutation",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Service(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_updateService_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Mutation_deleteService(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Mutation_deleteService(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().DeleteService(ctx, fc.Args["id"].(int))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.DeleteResult) graphql.Marshaler {
-			return ec.marshalNDeleteResult2ᚖsegretariatoᚋgraphᚋmodelᚐDeleteResult(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Mutation_deleteService(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Mutation",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_DeleteResult(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_deleteService_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Mutation_updateOperator(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Mutation_updateOperator(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().UpdateOperator(ctx, fc.Args["id"].(int), fc.Args["input"].(ent.UpdateOperatorInput))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ent.Operator) graphql.Marshaler {
-			return ec.marshalNOperator2ᚖsegretariatoᚋentᚐOperator(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Mutation_updateOperator(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Mutation",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Operator(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_updateOperator_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
 func (ec *executionContext) _Mutation_createTraining(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -17551,6 +16713,490 @@ func (ec *executionContext) fieldContext_Mutation_createSurveyResponse(ctx conte
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_importIntakeCards(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_importIntakeCards(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ImportIntakeCards(ctx, fc.Args["file"].(graphql.Upload), fc.Args["dryRun"].(*bool))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ImportResult) graphql.Marshaler {
+			return ec.marshalNImportResult2ᚖsegretariatoᚋgraphᚋmodelᚐImportResult(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_importIntakeCards(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ImportResult(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_importIntakeCards_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_createCitizen(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createCitizen(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateCitizen(ctx, fc.Args["input"].(ent.CreateCitizenInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Citizen) graphql.Marshaler {
+			return ec.marshalNCitizen2ᚖsegretariatoᚋentᚐCitizen(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createCitizen(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Citizen(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createCitizen_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updateCitizen(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateCitizen(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateCitizen(ctx, fc.Args["id"].(int), fc.Args["version"].(int), fc.Args["input"].(ent.UpdateCitizenInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Citizen) graphql.Marshaler {
+			return ec.marshalNCitizen2ᚖsegretariatoᚋentᚐCitizen(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateCitizen(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Citizen(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateCitizen_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_createContact(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createContact(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateContact(ctx, fc.Args["input"].(ent.CreateContactInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Contact) graphql.Marshaler {
+			return ec.marshalNContact2ᚖsegretariatoᚋentᚐContact(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createContact(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Contact(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createContact_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updateContact(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateContact(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateContact(ctx, fc.Args["id"].(int), fc.Args["version"].(int), fc.Args["input"].(ent.UpdateContactInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Contact) graphql.Marshaler {
+			return ec.marshalNContact2ᚖsegretariatoᚋentᚐContact(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateContact(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Contact(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateContact_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_shareCitizen(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_shareCitizen(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ShareCitizen(ctx, fc.Args["citizenID"].(int), fc.Args["operatorID"].(int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Citizen) graphql.Marshaler {
+			return ec.marshalNCitizen2ᚖsegretariatoᚋentᚐCitizen(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_shareCitizen(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Citizen(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_shareCitizen_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_unshareCitizen(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_unshareCitizen(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UnshareCitizen(ctx, fc.Args["citizenID"].(int), fc.Args["operatorID"].(int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Citizen) graphql.Marshaler {
+			return ec.marshalNCitizen2ᚖsegretariatoᚋentᚐCitizen(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_unshareCitizen(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Citizen(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_unshareCitizen_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_reassignCitizen(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_reassignCitizen(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ReassignCitizen(ctx, fc.Args["citizenID"].(int), fc.Args["operatorID"].(int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Citizen) graphql.Marshaler {
+			return ec.marshalNCitizen2ᚖsegretariatoᚋentᚐCitizen(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_reassignCitizen(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Citizen(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_reassignCitizen_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updateOperator(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateOperator(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateOperator(ctx, fc.Args["id"].(int), fc.Args["input"].(ent.UpdateOperatorInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Operator) graphql.Marshaler {
+			return ec.marshalNOperator2ᚖsegretariatoᚋentᚐOperator(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateOperator(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Operator(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateOperator_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_eraseCitizen(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_eraseCitizen(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().EraseCitizen(ctx, fc.Args["id"].(int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Citizen) graphql.Marshaler {
+			return ec.marshalNCitizen2ᚖsegretariatoᚋentᚐCitizen(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_eraseCitizen(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Citizen(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_eraseCitizen_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_confirmCitizenMatch(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_confirmCitizenMatch(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ConfirmCitizenMatch(ctx, fc.Args["citizenID"].(int), fc.Args["share"].(*bool))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Citizen) graphql.Marshaler {
+			return ec.marshalNCitizen2ᚖsegretariatoᚋentᚐCitizen(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_confirmCitizenMatch(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Citizen(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_confirmCitizenMatch_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_withdrawConsent(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -17589,6 +17235,402 @@ func (ec *executionContext) fieldContext_Mutation_withdrawConsent(ctx context.Co
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_withdrawConsent_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_createNeedCategory(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createNeedCategory(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateNeedCategory(ctx, fc.Args["input"].(ent.CreateNeedCategoryInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.NeedCategory) graphql.Marshaler {
+			return ec.marshalNNeedCategory2ᚖsegretariatoᚋentᚐNeedCategory(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createNeedCategory(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_NeedCategory(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createNeedCategory_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updateNeedCategory(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateNeedCategory(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateNeedCategory(ctx, fc.Args["id"].(int), fc.Args["input"].(ent.UpdateNeedCategoryInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.NeedCategory) graphql.Marshaler {
+			return ec.marshalNNeedCategory2ᚖsegretariatoᚋentᚐNeedCategory(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateNeedCategory(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_NeedCategory(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateNeedCategory_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_deleteNeedCategory(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_deleteNeedCategory(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DeleteNeedCategory(ctx, fc.Args["id"].(int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.DeleteResult) graphql.Marshaler {
+			return ec.marshalNDeleteResult2ᚖsegretariatoᚋgraphᚋmodelᚐDeleteResult(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_deleteNeedCategory(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DeleteResult(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_deleteNeedCategory_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_createService(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createService(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateService(ctx, fc.Args["input"].(ent.CreateServiceInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Service) graphql.Marshaler {
+			return ec.marshalNService2ᚖsegretariatoᚋentᚐService(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createService(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Service(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createService_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updateService(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateService(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateService(ctx, fc.Args["id"].(int), fc.Args["input"].(ent.UpdateServiceInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Service) graphql.Marshaler {
+			return ec.marshalNService2ᚖsegretariatoᚋentᚐService(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateService(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Service(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateService_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_deleteService(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_deleteService(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DeleteService(ctx, fc.Args["id"].(int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.DeleteResult) graphql.Marshaler {
+			return ec.marshalNDeleteResult2ᚖsegretariatoᚋgraphᚋmodelᚐDeleteResult(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_deleteService(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DeleteResult(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_deleteService_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_createReferral(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createReferral(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateReferral(ctx, fc.Args["input"].(ent.CreateReferralInput), fc.Args["consentOverride"].(*bool))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Referral) graphql.Marshaler {
+			return ec.marshalNReferral2ᚖsegretariatoᚋentᚐReferral(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createReferral(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Referral(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createReferral_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updateReferral(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateReferral(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateReferral(ctx, fc.Args["id"].(int), fc.Args["version"].(int), fc.Args["input"].(ent.UpdateReferralInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Referral) graphql.Marshaler {
+			return ec.marshalNReferral2ᚖsegretariatoᚋentᚐReferral(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateReferral(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Referral(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateReferral_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_moveReferral(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_moveReferral(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().MoveReferral(ctx, fc.Args["id"].(int), fc.Args["version"].(int), fc.Args["to"].(schematype.ReferralStatus), fc.Args["at"].(*time.Time), fc.Args["reason"].(*string), fc.Args["successful"].(*bool), fc.Args["failureReason"].(*schematype.FailureReason))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Referral) graphql.Marshaler {
+			return ec.marshalNReferral2ᚖsegretariatoᚋentᚐReferral(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_moveReferral(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Referral(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_moveReferral_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -20237,158 +20279,6 @@ func (ec *executionContext) fieldContext_Query_trainingPlans(ctx context.Context
 	return fc, nil
 }
 
-func (ec *executionContext) _Query_me(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Query_me(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Query().Me(ctx)
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ent.Operator) graphql.Marshaler {
-			return ec.marshalNOperator2ᚖsegretariatoᚋentᚐOperator(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Query_me(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Query",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Operator(ctx, field)
-		},
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Query_citizenAuditTrail(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Query_citizenAuditTrail(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().CitizenAuditTrail(ctx, fc.Args["citizenID"].(int), fc.Args["first"].(*int))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*ent.AuditEvent) graphql.Marshaler {
-			return ec.marshalNAuditEvent2ᚕᚖsegretariatoᚋentᚐAuditEventᚄ(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Query_citizenAuditTrail(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Query",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_AuditEvent(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Query_citizenAuditTrail_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Query_citizenData(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Query_citizenData(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().CitizenData(ctx, fc.Args["id"].(int))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v map[string]any) graphql.Marshaler {
-			return ec.marshalNMap2map(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Query_citizenData(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Query",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return nil, errors.New("field of type Map does not have child fields")
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Query_citizenData_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Query_citizenMatches(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Query_citizenMatches(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Query().CitizenMatches(ctx)
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*model.CitizenMatch) graphql.Marshaler {
-			return ec.marshalNCitizenMatch2ᚕᚖsegretariatoᚋgraphᚋmodelᚐCitizenMatchᚄ(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Query_citizenMatches(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Query",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_CitizenMatch(ctx, field)
-		},
-	}
-	return fc, nil
-}
-
 func (ec *executionContext) _Query_demand(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -20561,6 +20451,158 @@ func (ec *executionContext) fieldContext_Query_qualityReport(ctx context.Context
 	if fc.Args, err = ec.field_Query_qualityReport_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_me(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_me(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().Me(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Operator) graphql.Marshaler {
+			return ec.marshalNOperator2ᚖsegretariatoᚋentᚐOperator(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_me(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Operator(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_citizenAuditTrail(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_citizenAuditTrail(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().CitizenAuditTrail(ctx, fc.Args["citizenID"].(int), fc.Args["first"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.AuditEvent) graphql.Marshaler {
+			return ec.marshalNAuditEvent2ᚕᚖsegretariatoᚋentᚐAuditEventᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_citizenAuditTrail(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AuditEvent(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_citizenAuditTrail_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_citizenData(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_citizenData(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().CitizenData(ctx, fc.Args["id"].(int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v map[string]any) graphql.Marshaler {
+			return ec.marshalNMap2map(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_citizenData(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Map does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_citizenData_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_citizenMatches(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_citizenMatches(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().CitizenMatches(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.CitizenMatch) graphql.Marshaler {
+			return ec.marshalNCitizenMatch2ᚕᚖsegretariatoᚋgraphᚋmodelᚐCitizenMatchᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_citizenMatches(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CitizenMatch(ctx, field)
+		},
 	}
 	return fc, nil
 }
@@ -41690,146 +41732,6 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		switch field.Name {
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("Mutation")
-		case "createCitizen":
-			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
-				return ec._Mutation_createCitizen(ctx, field)
-			})
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "updateCitizen":
-			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
-				return ec._Mutation_updateCitizen(ctx, field)
-			})
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "confirmCitizenMatch":
-			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
-				return ec._Mutation_confirmCitizenMatch(ctx, field)
-			})
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "shareCitizen":
-			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
-				return ec._Mutation_shareCitizen(ctx, field)
-			})
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "unshareCitizen":
-			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
-				return ec._Mutation_unshareCitizen(ctx, field)
-			})
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "reassignCitizen":
-			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
-				return ec._Mutation_reassignCitizen(ctx, field)
-			})
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "eraseCitizen":
-			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
-				return ec._Mutation_eraseCitizen(ctx, field)
-			})
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "importIntakeCards":
-			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
-				return ec._Mutation_importIntakeCards(ctx, field)
-			})
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "createContact":
-			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
-				return ec._Mutation_createContact(ctx, field)
-			})
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "updateContact":
-			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
-				return ec._Mutation_updateContact(ctx, field)
-			})
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "createReferral":
-			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
-				return ec._Mutation_createReferral(ctx, field)
-			})
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "updateReferral":
-			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
-				return ec._Mutation_updateReferral(ctx, field)
-			})
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "moveReferral":
-			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
-				return ec._Mutation_moveReferral(ctx, field)
-			})
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "createNeedCategory":
-			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
-				return ec._Mutation_createNeedCategory(ctx, field)
-			})
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "updateNeedCategory":
-			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
-				return ec._Mutation_updateNeedCategory(ctx, field)
-			})
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "deleteNeedCategory":
-			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
-				return ec._Mutation_deleteNeedCategory(ctx, field)
-			})
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "createService":
-			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
-				return ec._Mutation_createService(ctx, field)
-			})
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "updateService":
-			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
-				return ec._Mutation_updateService(ctx, field)
-			})
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "deleteService":
-			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
-				return ec._Mutation_deleteService(ctx, field)
-			})
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
-		case "updateOperator":
-			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
-				return ec._Mutation_updateOperator(ctx, field)
-			})
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
 		case "createTraining":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_createTraining(ctx, field)
@@ -41935,9 +41837,149 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "importIntakeCards":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_importIntakeCards(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createCitizen":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createCitizen(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updateCitizen":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateCitizen(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createContact":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createContact(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updateContact":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateContact(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "shareCitizen":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_shareCitizen(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "unshareCitizen":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_unshareCitizen(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "reassignCitizen":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_reassignCitizen(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updateOperator":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateOperator(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "eraseCitizen":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_eraseCitizen(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "confirmCitizenMatch":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_confirmCitizenMatch(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "withdrawConsent":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_withdrawConsent(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createNeedCategory":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createNeedCategory(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updateNeedCategory":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateNeedCategory(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "deleteNeedCategory":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_deleteNeedCategory(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createService":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createService(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updateService":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateService(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "deleteService":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_deleteService(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createReferral":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createReferral(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updateReferral":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateReferral(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "moveReferral":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_moveReferral(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -42874,30 +42916,6 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_trainingPlans(ctx, field)
 				})
-		case "me":
-			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Query_me(ctx, field)
-				})
-		case "citizenAuditTrail":
-			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Query_citizenAuditTrail(ctx, field)
-				})
-		case "citizenData":
-			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Query_citizenData(ctx, field)
-				})
-		case "citizenMatches":
-			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Query_citizenMatches(ctx, field)
-				})
 		case "demand":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
@@ -42921,6 +42939,30 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_qualityReport(ctx, field)
+				})
+		case "me":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_me(ctx, field)
+				})
+		case "citizenAuditTrail":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_citizenAuditTrail(ctx, field)
+				})
+		case "citizenData":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_citizenData(ctx, field)
+				})
+		case "citizenMatches":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_citizenMatches(ctx, field)
 				})
 		case "searchedFor":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
