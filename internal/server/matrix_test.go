@@ -3,7 +3,6 @@ package server_test
 import (
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"sort"
 	"strings"
 	"testing"
@@ -240,14 +239,14 @@ func TestRouteMatrix(t *testing.T) {
 			path := pattern[strings.IndexByte(pattern, '/'):]
 			path = strings.TrimSuffix(path, "{$}")
 			t.Run(pattern+"/no token", func(t *testing.T) {
-				rec := request(api, "", path)
+				rec := getWith(api, "", path) // "Bearer " and no token
 				if got, needs := rec.Code == http.StatusUnauthorized, want != "open"; got != needs {
 					t.Errorf("%s without a token: %d, want 401=%v; %s", pattern, rec.Code, needs, rec.Body)
 				}
 			})
 			for role, letter := range roleLetters {
 				t.Run(pattern+"/"+string(role), func(t *testing.T) {
-					rec := request(api, tokens[role], path)
+					rec := getWith(api, tokens[role], path)
 					allowed := want == "open" || want == "signed in" || strings.IndexByte(want, letter) >= 0
 					if allowed {
 						if rec.Code == http.StatusForbidden || rec.Code == http.StatusUnauthorized || rec.Code >= 500 {
@@ -267,15 +266,4 @@ func TestRouteMatrix(t *testing.T) {
 			}
 		}
 	})
-}
-
-// request sends GET path with the token, if any, to the handler.
-func request(api *apitest.API, token, path string) *httptest.ResponseRecorder {
-	req := httptest.NewRequest(http.MethodGet, path, nil)
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
-	}
-	rec := httptest.NewRecorder()
-	api.Handler.ServeHTTP(rec, req)
-	return rec
 }
