@@ -14,7 +14,6 @@ import (
 	"runtime"
 	"slices"
 	"strings"
-	"sync/atomic"
 	"text/tabwriter"
 	"time"
 
@@ -152,14 +151,10 @@ func run(ctx context.Context, o options, out, progress io.Writer) (result, error
 	}
 
 	// The analytics engine on a pool of its own whose statements are
-	// counted (countsql.go); everything else goes through ent and the
+	// counted (dbtest.SQLCounter); everything else goes through ent and the
 	// counting ent driver.
-	var analyticsStatements atomic.Int64
-	dsn := sc.url
-	if db.Dialect == dialect.SQLite {
-		dsn = strings.TrimPrefix(sc.url, "sqlite:") + "?_pragma=busy_timeout(5000)&_pragma=foreign_keys(1)&_time_format=sqlite"
-	}
-	pool := countingPool(db.SQL, dsn, &analyticsStatements)
+	var analyticsStatements dbtest.SQLCounter
+	pool := analyticsStatements.Pool(db.SQL, sc.url)
 	pool.SetMaxOpenConns(8)
 	defer pool.Close()
 	engine, err := analytics.New(&database.DB{Client: db.Client, SQL: pool, Dialect: db.Dialect}, 0)
@@ -196,14 +191,14 @@ func run(ctx context.Context, o options, out, progress io.Writer) (result, error
 				token = workerToken
 			}
 			counter.Reset()
-			analyticsStatements.Store(0)
+			analyticsStatements.Reset()
 			t0 := time.Now()
 			data, size, err := post(ctx, client, endpoint, token, a.query, a.vars(e))
 			took := time.Since(t0)
 			if err != nil {
 				return res, fmt.Errorf("answer %s: %w", a.name, err)
 			}
-			lines[i].Statements = counter.Count() + int(analyticsStatements.Load())
+			lines[i].Statements = counter.Count() + analyticsStatements.Count()
 			lines[i].APIBytes = size
 			if measured {
 				lines[i].API = append(lines[i].API, took)

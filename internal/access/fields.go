@@ -29,8 +29,11 @@ var (
 )
 
 // RootFields lists, for each root field of the API, the roles that may
-// call it. A field that is not listed is refused to everyone: adding a
-// field to the schema means deciding here who may use it.
+// call it, and under Route, for each HTTP route that serves data outside
+// GraphQL (its mux pattern, "GET /export/contacts.csv"), the roles that may
+// request it. A field or route that is not listed is refused to everyone:
+// adding a field to the schema or a download to the server means deciding
+// here who may use it.
 var RootFields = map[string]map[string][]schematype.Role{
 	"Query": {
 		"me": everyone, "node": everyone, "nodes": everyone,
@@ -67,9 +70,18 @@ var RootFields = map[string]map[string][]schematype.Role{
 		"createSatisfactionSurvey": reference, "updateSatisfactionSurvey": reference,
 		"createSurveyResponse": reference,
 	},
+	Route: {
+		"GET /export/contacts.csv": {coord},
+		"GET /export/demand.csv":   {coord, analyst},
+	},
 }
 
-// Allowed reports whether role may call the root field object.field.
+// Route is the object of RootFields that holds the HTTP routes.
+const Route = "Route"
+
+// Allowed reports whether role may call the root field object.field, or,
+// with object Route, request the route field (a mux pattern). Both the
+// GraphQL guard below and the server's downloads decide with it.
 func Allowed(role schematype.Role, object, field string) bool {
 	return slices.Contains(RootFields[object][field], role)
 }

@@ -6,7 +6,6 @@ import (
 	"strings"
 	"time"
 
-	"segretariato/ent/schema/schematype"
 	"segretariato/internal/access"
 	"segretariato/internal/analytics"
 	"segretariato/internal/apperr"
@@ -23,8 +22,7 @@ import (
 // left out otherwise). The download is audited.
 func exportContacts(o Options) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		v := auth.FromContext(r.Context())
-		if v == nil || v.Role != schematype.RoleCoordinator {
+		if !routeAllowed(r) {
 			apperr.WriteText(w, apperr.New(apperr.Forbidden, "only the coordinator may export the intake cards"))
 			return
 		}
@@ -57,8 +55,7 @@ func exportDemand(o Options) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		defer o.Metrics.Answer(metrics.AnswerCSV, time.Now())
 		ctx := r.Context()
-		v := auth.FromContext(ctx)
-		if v == nil || !access.Allowed(v.Role, "Query", "demand") {
+		if !routeAllowed(r) {
 			apperr.WriteText(w, apperr.New(apperr.Forbidden, "your role may not read the demand figures"))
 			return
 		}
@@ -95,6 +92,13 @@ func exportDemand(o Options) http.Handler {
 			o.Log.ErrorContext(ctx, "demand export failed", "err", err)
 		}
 	})
+}
+
+// routeAllowed reports whether the viewer's role may request the route
+// that matched r, as access.RootFields says under access.Route.
+func routeAllowed(r *http.Request) bool {
+	v := auth.FromContext(r.Context())
+	return v != nil && access.Allowed(v.Role, access.Route, r.Pattern)
 }
 
 // csvWriter sets a CSV download's headers at its first byte, so that a

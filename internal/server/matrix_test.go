@@ -13,6 +13,8 @@ import (
 	"segretariato/graph/generated"
 	"segretariato/internal/database"
 	"segretariato/internal/database/dbtest"
+	"segretariato/internal/metrics"
+	"segretariato/internal/server"
 	"segretariato/internal/server/apitest"
 )
 
@@ -189,4 +191,79 @@ func sampleValue(schema *ast.Schema, typ *ast.Type, depth int) any {
 		return obj
 	}
 	panic(fmt.Sprintf("no sample for %s", typ.NamedType))
+}
+
+// routeList is who may request each route of the server, as the product
+// intends it, kept apart from internal/access like allowList: the roles'
+// letters, "open" for a route any caller reaches without a token, and
+// "signed in" for /graphql, which takes any operator and leaves the rest
+// to allowList. A route the server registers missing here fails the test.
+var routeList = map[string]string{
+	"GET /export/contacts.csv": "C",
+	"GET /export/demand.csv":   "CA",
+	"/graphql":                 "signed in",
+	"GET /healthz":             "open",
+	"GET /readyz":              "open",
+	"GET /metrics":             "open",
+	"GET /{$}":                 "open",
+	"GET /graphiql/":           "open",
+}
+
+// TestRouteMatrix requests every route the server registers (with the
+// development pages and metrics on, so that all of them are) as each role
+// and without a token, through the real handler, and checks the answer
+// against routeList: a refused role gets 403, a missing token on
+// a route that needs one 401; an allowed request is neither, nor a 5xx.
+func TestRouteMatrix(t *testing.T) {
+	dbtest.ForEach(t, func(t *testing.T, db *database.DB) {
+		withAll := func(o *server.Options) { o.Development, o.Metrics = true, metrics.New(db.SQL) }
+		api := apitest.New(t, db, withAll)
+		o := server.Options{DB: db}
+		withAll(&o)
+		routes, err := server.Routes(o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tokens := map[schematype.Role]string{}
+		for role := range roleLetters {
+			_, tokens[role] = api.Operator(t, role)
+		}
+		seen := map[string]bool{}
+		for _, pattern := range routes {
+			seen[pattern] = true
+			want, ok := routeList[pattern]
+			if !ok {
+				t.Errorf("route %s has no entry in the route list: decide who may request it", pattern)
+				continue
+			}
+			path := pattern[strings.IndexByte(pattern, '/'):]
+			path = strings.TrimSuffix(path, "{$}")
+			t.Run(pattern+"/no token", func(t *testing.T) {
+				rec := getWith(api, "", path) // "Bearer " and no token
+				if got, needs := rec.Code == http.StatusUnauthorized, want != "open"; got != needs {
+					t.Errorf("%s without a token: %d, want 401=%v; %s", pattern, rec.Code, needs, rec.Body)
+				}
+			})
+			for role, letter := range roleLetters {
+				t.Run(pattern+"/"+string(role), func(t *testing.T) {
+					rec := getWith(api, tokens[role], path)
+					allowed := want == "open" || want == "signed in" || strings.IndexByte(want, letter) >= 0
+					if allowed {
+						if rec.Code == http.StatusForbidden || rec.Code == http.StatusUnauthorized || rec.Code >= 500 {
+							t.Errorf("%s as %s: %d, want it served; %s", pattern, role, rec.Code, rec.Body)
+						}
+						return
+					}
+					if rec.Code != http.StatusForbidden {
+						t.Errorf("%s as %s: %d, want 403; %s", pattern, role, rec.Code, rec.Body)
+					}
+				})
+			}
+		}
+		for pattern := range routeList {
+			if !seen[pattern] {
+				t.Errorf("route list entry %s is not served", pattern)
+			}
+		}
+	})
 }

@@ -146,10 +146,37 @@ func (o *Options) defaults() error {
 //
 // It fails when a default of o cannot be made.
 func New(o Options) (http.Handler, error) {
+	h, _, err := newHandler(o)
+	return h, err
+}
+
+// Routes lists the mux patterns of the routes New(o) serves, in the order
+// they are registered.
+func Routes(o Options) ([]string, error) {
+	_, routes, err := newHandler(o)
+	return routes, err
+}
+
+// routeMux is a ServeMux that keeps the patterns registered on it.
+type routeMux struct {
+	*http.ServeMux
+	patterns []string
+}
+
+func (m *routeMux) Handle(pattern string, h http.Handler) {
+	m.patterns = append(m.patterns, pattern)
+	m.ServeMux.Handle(pattern, h)
+}
+
+func (m *routeMux) HandleFunc(pattern string, h func(http.ResponseWriter, *http.Request)) {
+	m.Handle(pattern, http.HandlerFunc(h))
+}
+
+func newHandler(o Options) (http.Handler, []string, error) {
 	if err := o.defaults(); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	mux := http.NewServeMux()
+	mux := &routeMux{ServeMux: http.NewServeMux()}
 	authn := &auth.Authenticator{Client: o.DB.Client, Log: o.Log, OIDC: o.OIDC}
 	mux.Handle("/graphql", authn.Middleware(limitBody(o.MaxBodyBytes, o.MaxUploadBytes, readBody(o.Idempotency.Middleware(graphQL(o))))))
 	mux.Handle("GET /export/contacts.csv", authn.Middleware(exportContacts(o)))
@@ -184,7 +211,7 @@ func New(o Options) (http.Handler, error) {
 		mux.HandleFunc("GET /graphiql/", g.serveAsset)
 	}
 	c := corsPolicy(o.AllowedOrigins)
-	return closeWhileDraining(o.Drain, logRequests(o.Log, observe(o.Metrics, o.Tracing, mux, c.Handler(deadlines(o, mux))))), nil
+	return closeWhileDraining(o.Drain, logRequests(o.Log, observe(o.Metrics, o.Tracing, mux.ServeMux, c.Handler(deadlines(o, mux))))), mux.patterns, nil
 }
 
 // graphQL returns the GraphQL handler alone, without authentication: the

@@ -53,8 +53,13 @@ func ForEach(t *testing.T, f func(t *testing.T, db *database.DB)) {
 // skips.
 func Open(t testing.TB, kind string, opt database.Options) *database.DB {
 	t.Helper()
+	return openURL(t, kind, URL(t, kind), opt)
+}
+
+func openURL(t testing.TB, kind, url string, opt database.Options) *database.DB {
+	t.Helper()
 	ctx := context.Background()
-	db, err := database.Open(ctx, URL(t, kind), opt)
+	db, err := database.Open(ctx, url, opt)
 	if err != nil {
 		t.Fatalf("opening %s test database: %v", kind, err)
 	}

@@ -1,16 +1,56 @@
-package main
+package dbtest
 
 import (
 	"context"
 	"database/sql"
 	"database/sql/driver"
+	"strings"
 	"sync/atomic"
+	"testing"
+
+	"segretariato/internal/database"
 )
 
 // The analytics engine runs its statements on database/sql directly, not
-// through ent, so the counting ent driver (dbtest.Counter) does not see
-// them. The benchmark gives the engine a second pool on the same database
-// whose connections count what they run.
+// through ent, so the counting ent driver (Counter) does not see them.
+// SQLCounter gives the engine a second pool on the same database whose
+// connections count what they run.
+
+// SQLCounter counts the statements run on the pools it opens.
+type SQLCounter struct {
+	n atomic.Int64
+}
+
+// Reset sets the count to zero.
+func (c *SQLCounter) Reset() { c.n.Store(0) }
+
+// Count is the number of statements since the last Reset.
+func (c *SQLCounter) Count() int { return int(c.n.Load()) }
+
+// Pool opens a pool on the same driver as db, on the database rawURL names
+// (a URL as database.Open takes: postgres://… or sqlite:PATH), whose
+// statements are counted. The caller closes it.
+func (c *SQLCounter) Pool(db *sql.DB, rawURL string) *sql.DB {
+	dsn := rawURL
+	if path, ok := strings.CutPrefix(rawURL, "sqlite:"); ok {
+		dsn = path + "?_pragma=busy_timeout(5000)&_pragma=foreign_keys(1)&_time_format=sqlite"
+	}
+	return sql.OpenDB(countingConnector{drv: db.Driver(), dsn: dsn, n: &c.n})
+}
+
+// OpenCounting is Open with every statement counted: those that go
+// through ent by the returned Counter, and those on the returned DB's SQL
+// pool (a second pool on the same database, closed when the test ends) by
+// the SQLCounter.
+func OpenCounting(t testing.TB, kind string) (*database.DB, *Counter, *SQLCounter) {
+	t.Helper()
+	url := URL(t, kind)
+	ec, sc := &Counter{}, &SQLCounter{}
+	db := openURL(t, kind, url, database.Options{Driver: ec.Counting})
+	pool := sc.Pool(db.SQL, url)
+	t.Cleanup(func() { pool.Close() })
+	return &database.DB{Client: db.Client, SQL: pool, Dialect: db.Dialect}, ec, sc
+}
 
 // countingConnector opens connections of drv on dsn that count their
 // statements into n.
@@ -29,11 +69,6 @@ func (c countingConnector) Connect(context.Context) (driver.Conn, error) {
 }
 
 func (c countingConnector) Driver() driver.Driver { return c.drv }
-
-// countingPool is a pool on the same driver as db, connected with dsn.
-func countingPool(db *sql.DB, dsn string, n *atomic.Int64) *sql.DB {
-	return sql.OpenDB(countingConnector{drv: db.Driver(), dsn: dsn, n: n})
-}
 
 type countingConn struct {
 	driver.Conn
