@@ -15,6 +15,8 @@ import (
 	"segretariato/ent/citizen"
 	"segretariato/ent/contact"
 	"segretariato/ent/referral"
+	"segretariato/ent/referralevent"
+	"segretariato/internal/access/system"
 	"segretariato/internal/analytics"
 	"segretariato/internal/audit"
 	"segretariato/internal/consent"
@@ -95,6 +97,15 @@ func Erase(ctx context.Context, c *ent.Client, id int, now time.Time) (*ent.Citi
 	if len(ids) > 0 {
 		if err := c.Referral.Update().Where(referral.ContactIDIn(ids...)).ClearNotes().Exec(ctx); err != nil {
 			return nil, fmt.Errorf("clearing the referrals' notes: %w", err)
+		}
+		// The referrals' history stays (statuses and dates: the funnel counts
+		// them) but its free-text reasons, which can name the person, go. The
+		// history is append-only for everyone else: only the erasure, as the
+		// service, may clear them.
+		if err := c.ReferralEvent.Update().
+			Where(referralevent.HasReferralWith(referral.ContactIDIn(ids...)), referralevent.ReasonNEQ("")).
+			ClearReason().Exec(system.Context(ctx)); err != nil {
+			return nil, fmt.Errorf("clearing the referral steps' reasons: %w", err)
 		}
 	}
 	bands := map[string][]int{} // age band → contacts

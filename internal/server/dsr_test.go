@@ -270,3 +270,32 @@ func importSample(t *testing.T, api *apitest.API, token string) []byte {
 	}
 	return file
 }
+
+// TestErasureClearsTheReferralReasons: a referral step's reason is free
+// text and can name the person; erasure clears it and keeps the step
+// (status and date, which the funnel counts).
+func TestErasureClearsTheReferralReasons(t *testing.T) {
+	dbtest.ForEach(t, func(t *testing.T, db *database.DB) {
+		w := newWorld(t, db)
+		api := w.api
+		const reason = "la figlia Maria non può accompagnarla il martedì"
+		api.MustDo(t, w.sw1, `mutation($id: ID!) { moveReferral(id: $id, version: 1, to: ACCEPTED, reason: "`+reason+`") { status } }`,
+			map[string]any{"id": w.referral}, nil)
+		steps := func() (n int, reasons string) {
+			evs := db.Client.ReferralEvent.Query().AllX(sys(t))
+			for _, e := range evs {
+				reasons += e.Reason
+			}
+			return len(evs), reasons
+		}
+		before, reasons := steps()
+		if !strings.Contains(reasons, reason) {
+			t.Fatalf("the step's reason was not recorded: %q", reasons)
+		}
+		api.MustDo(t, w.coord, `mutation($id: ID!) { eraseCitizen(id: $id) { id } }`, map[string]any{"id": w.citizen}, nil)
+		after, reasons := steps()
+		if after != before || reasons != "" {
+			t.Errorf("after erasure: %d steps (want %d), reasons %q (want none)", after, before, reasons)
+		}
+	})
+}
