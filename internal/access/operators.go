@@ -21,6 +21,10 @@ import (
 //     (e-mail, OIDC subject);
 //   - only a coordinator makes an operator a coordinator, or changes one
 //     who is; an admin manages the other operators;
+//   - only a coordinator changes an operator's identity mapping (e-mail,
+//     OIDC subject, IdentityFields): an admin who pointed a social
+//     worker's mapping at an identity of their own would log in as that
+//     social worker and read their cases;
 //   - tokens are issued from the server's command line only, and an
 //     operator's edges (contacts, citizens) are changed from their side.
 //
@@ -31,6 +35,9 @@ import (
 // SelfEditable are the operator fields one may change in one's own
 // record. Any other field, present or added later, is refused.
 var SelfEditable = []string{operator.FieldName, operator.FieldUpdatedAt}
+
+// IdentityFields map an operator to a person at the identity provider.
+var IdentityFields = []string{operator.FieldEmail, operator.FieldOidcSubject}
 
 // OperatorPolicy: every operator reads the staff list; changes follow
 // operatorMutation.
@@ -83,6 +90,11 @@ func operatorMutation(ctx context.Context, m *ent.OperatorMutation) error {
 	}
 	if v.Role == coord {
 		return privacy.Allow
+	}
+	for _, f := range changed {
+		if slices.Contains(IdentityFields, f) {
+			return refuse("only a coordinator may change an operator's %s", f)
+		}
 	}
 	if r, set := m.Role(); set && r == coord {
 		return refuse("only a coordinator may make an operator a coordinator")

@@ -22,7 +22,9 @@ import (
 // the product intends it, kept apart from internal/access so that a change
 // of either shows. Nobody changes their own record but their name; only
 // the coordinator and the admin change operators; only a coordinator makes
-// a coordinator or changes one.
+// a coordinator or changes one, and only a coordinator changes whom an
+// operator is at the identity provider (e-mail, OIDC subject): else an
+// admin could take over a social worker's identity, and their cases.
 func mayChangeOperator(actor schematype.Role, self bool, target schematype.Role, field string, value any) bool {
 	if actor != schematype.RoleCoordinator && actor != schematype.RoleAdmin {
 		return false
@@ -31,6 +33,9 @@ func mayChangeOperator(actor schematype.Role, self bool, target schematype.Role,
 		return false
 	}
 	if actor == schematype.RoleAdmin && (target == schematype.RoleCoordinator || field == "role" && value == string(schematype.RoleCoordinator)) {
+		return false
+	}
+	if actor == schematype.RoleAdmin && (field == "email" || field == "oidcSubject" || field == "clearOidcSubject") {
 		return false
 	}
 	return true
