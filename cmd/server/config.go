@@ -77,17 +77,11 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	origins := getenv("CORS_ORIGINS")
 	level := envOr(getenv, "LOG_LEVEL", "info")
 	var maxBody, maxUpload int
-	for name, p := range map[string]*int{
-		"MAX_BODY_BYTES": &maxBody, "MAX_UPLOAD_BYTES": &maxUpload, "DEFAULT_PAGE_SIZE": &c.DefaultPageSize,
-		"MAX_PAGE_SIZE": &c.MaxPageSize, "DB_MAX_CONNS": &c.DBMaxConns, "SUPPRESSION_K": &c.SuppressionK,
-	} {
-		if v := getenv(name); v != "" {
-			n, err := strconv.Atoi(v)
-			if err != nil || n <= 0 {
-				return c, fmt.Errorf("%s must be a positive whole number", name)
-			}
-			*p = n
-		}
+	if err := positiveInts(getenv, []envInt{
+		{"MAX_BODY_BYTES", &maxBody}, {"MAX_UPLOAD_BYTES", &maxUpload}, {"DEFAULT_PAGE_SIZE", &c.DefaultPageSize},
+		{"MAX_PAGE_SIZE", &c.MaxPageSize}, {"DB_MAX_CONNS", &c.DBMaxConns}, {"SUPPRESSION_K", &c.SuppressionK},
+	}); err != nil {
+		return c, err
 	}
 	fs := flag.NewFlagSet("server", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -154,4 +148,25 @@ func envOr(getenv func(string) string, name, def string) string {
 		return v
 	}
 	return def
+}
+
+// envInt is an environment variable and the setting it goes into.
+type envInt struct {
+	name string
+	p    *int
+}
+
+// positiveInts reads each variable that is set into its setting; it fails,
+// naming the variable, on anything but a positive whole number.
+func positiveInts(getenv func(string) string, vars []envInt) error {
+	for _, v := range vars {
+		if s := getenv(v.name); s != "" {
+			n, err := strconv.Atoi(s)
+			if err != nil || n <= 0 {
+				return fmt.Errorf("%s must be a positive whole number", v.name)
+			}
+			*v.p = n
+		}
+	}
+	return nil
 }
