@@ -130,12 +130,8 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 			return c, errors.New("METRICS_ADDR must be an address such as 127.0.0.1:9090, other than ADDR")
 		}
 	}
-	if v := getenv("IDEMPOTENCY_TTL"); v != "" {
-		d, err := time.ParseDuration(v)
-		if err != nil || d < time.Minute {
-			return c, errors.New("IDEMPOTENCY_TTL must be a duration of at least 1m, such as 24h")
-		}
-		c.IdempotencyTTL = d
+	if err := envDuration(getenv, "IDEMPOTENCY_TTL", &c.IdempotencyTTL, time.Minute, 0, "IDEMPOTENCY_TTL must be a duration of at least 1m, such as 24h"); err != nil {
+		return c, err
 	}
 	if c.MaxPageSize > 0 && c.DefaultPageSize > c.MaxPageSize {
 		return c, errors.New("DEFAULT_PAGE_SIZE must not exceed MAX_PAGE_SIZE")
@@ -168,5 +164,20 @@ func positiveInts(getenv func(string) string, vars []envInt) error {
 			*v.p = n
 		}
 	}
+	return nil
+}
+
+// envDuration reads the variable name, when set, into *p; it fails with
+// msg on anything but a duration from least to most (most 0: no bound).
+func envDuration(getenv func(string) string, name string, p *time.Duration, least, most time.Duration, msg string) error {
+	v := getenv(name)
+	if v == "" {
+		return nil
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d < least || (most > 0 && d > most) {
+		return errors.New(msg)
+	}
+	*p = d
 	return nil
 }
