@@ -77,17 +77,11 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	origins := getenv("CORS_ORIGINS")
 	level := envOr(getenv, "LOG_LEVEL", "info")
 	var maxBody, maxUpload int
-	for name, p := range map[string]*int{
-		"MAX_BODY_BYTES": &maxBody, "MAX_UPLOAD_BYTES": &maxUpload, "DEFAULT_PAGE_SIZE": &c.DefaultPageSize,
-		"MAX_PAGE_SIZE": &c.MaxPageSize, "DB_MAX_CONNS": &c.DBMaxConns, "SUPPRESSION_K": &c.SuppressionK,
-	} {
-		if v := getenv(name); v != "" {
-			n, err := strconv.Atoi(v)
-			if err != nil || n <= 0 {
-				return c, fmt.Errorf("%s must be a positive whole number", name)
-			}
-			*p = n
-		}
+	if err := positiveInts(getenv, []envInt{
+		{"MAX_BODY_BYTES", &maxBody}, {"MAX_UPLOAD_BYTES", &maxUpload}, {"DEFAULT_PAGE_SIZE", &c.DefaultPageSize},
+		{"MAX_PAGE_SIZE", &c.MaxPageSize}, {"DB_MAX_CONNS", &c.DBMaxConns}, {"SUPPRESSION_K", &c.SuppressionK},
+	}); err != nil {
+		return c, err
 	}
 	fs := flag.NewFlagSet("server", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -136,12 +130,8 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 			return c, errors.New("METRICS_ADDR must be an address such as 127.0.0.1:9090, other than ADDR")
 		}
 	}
-	if v := getenv("IDEMPOTENCY_TTL"); v != "" {
-		d, err := time.ParseDuration(v)
-		if err != nil || d < time.Minute {
-			return c, errors.New("IDEMPOTENCY_TTL must be a duration of at least 1m, such as 24h")
-		}
-		c.IdempotencyTTL = d
+	if err := envDuration(getenv, "IDEMPOTENCY_TTL", &c.IdempotencyTTL, time.Minute, 0, "IDEMPOTENCY_TTL must be a duration of at least 1m, such as 24h"); err != nil {
+		return c, err
 	}
 	if c.MaxPageSize > 0 && c.DefaultPageSize > c.MaxPageSize {
 		return c, errors.New("DEFAULT_PAGE_SIZE must not exceed MAX_PAGE_SIZE")
@@ -154,4 +144,40 @@ func envOr(getenv func(string) string, name, def string) string {
 		return v
 	}
 	return def
+}
+
+// envInt is an environment variable and the setting it goes into.
+type envInt struct {
+	name string
+	p    *int
+}
+
+// positiveInts reads each variable that is set into its setting; it fails,
+// naming the variable, on anything but a positive whole number.
+func positiveInts(getenv func(string) string, vars []envInt) error {
+	for _, v := range vars {
+		if s := getenv(v.name); s != "" {
+			n, err := strconv.Atoi(s)
+			if err != nil || n <= 0 {
+				return fmt.Errorf("%s must be a positive whole number", v.name)
+			}
+			*v.p = n
+		}
+	}
+	return nil
+}
+
+// envDuration reads the variable name, when set, into *p; it fails with
+// msg on anything but a duration from least to most (most 0: no bound).
+func envDuration(getenv func(string) string, name string, p *time.Duration, least, most time.Duration, msg string) error {
+	v := getenv(name)
+	if v == "" {
+		return nil
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d < least || (most > 0 && d > most) {
+		return errors.New(msg)
+	}
+	*p = d
+	return nil
 }

@@ -83,6 +83,8 @@ func TestFaultConfig(t *testing.T) {
 		"import shorter":           {"REQUEST_TIMEOUT": "5m", "IMPORT_TIMEOUT": "1m"},
 		"negative connections":     {"MAX_CONNS_PER_CLIENT": "-1"},
 		"unknown synchronous mode": {"SQLITE_SYNCHRONOUS": "SOMETIMES"},
+		"drain over 5m":            {"SHUTDOWN_DRAIN": "6m"},
+		"negative drain":           {"SHUTDOWN_DRAIN": "-1s"},
 	} {
 		if _, err := parseConfig(nil, env(vars), io.Discard); err == nil {
 			t.Errorf("%s: accepted", name)

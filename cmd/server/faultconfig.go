@@ -42,20 +42,12 @@ func parseFaultConfig(getenv func(string) string) (faultConfig, error) {
 		name string
 		p    *time.Duration
 	}{{"READ_TIMEOUT", &f.ReadTimeout}, {"REQUEST_TIMEOUT", &f.RequestTimeout}, {"IMPORT_TIMEOUT", &f.ImportTimeout}} {
-		if v := getenv(d.name); v != "" {
-			t, err := time.ParseDuration(v)
-			if err != nil || t < 100*time.Millisecond {
-				return f, fmt.Errorf("%s must be a duration of at least 100ms, such as 30s or 2m", d.name)
-			}
-			*d.p = t
+		if err := envDuration(getenv, d.name, d.p, 100*time.Millisecond, 0, d.name+" must be a duration of at least 100ms, such as 30s or 2m"); err != nil {
+			return f, err
 		}
 	}
-	if v := getenv("SHUTDOWN_DRAIN"); v != "" {
-		d, err := time.ParseDuration(v)
-		if err != nil || d < 0 || d > 5*time.Minute {
-			return f, fmt.Errorf("SHUTDOWN_DRAIN must be a duration from 0s to 5m, such as 5s")
-		}
-		f.ShutdownDrain = d
+	if err := envDuration(getenv, "SHUTDOWN_DRAIN", &f.ShutdownDrain, 0, 5*time.Minute, "SHUTDOWN_DRAIN must be a duration from 0s to 5m, such as 5s"); err != nil {
+		return f, err
 	}
 	if v := getenv("MAX_CONNS_PER_CLIENT"); v != "" {
 		n, err := strconv.Atoi(v)

@@ -1,11 +1,6 @@
 package main
 
-import (
-	"fmt"
-	"strconv"
-
-	"segretariato/internal/server"
-)
+import "segretariato/internal/server"
 
 // limitConfig is the serve command's limits of one GraphQL request
 // (server.Limits and the cost limit); unset, the server's defaults.
@@ -16,22 +11,11 @@ type limitConfig struct {
 
 func parseLimitConfig(getenv func(string) string) (limitConfig, error) {
 	var l limitConfig
-	for _, v := range []struct {
-		name string
-		p    *int
-	}{
+	err := positiveInts(getenv, []envInt{
 		{"MAX_TOKENS", &l.Limits.MaxTokens}, {"MAX_ALIASES", &l.Limits.MaxAliases},
 		{"MAX_REPEATED_FIELDS", &l.Limits.MaxRepeats}, {"MAX_DIRECTIVES", &l.Limits.MaxDirectives},
 		{"MAX_DEPTH", &l.Limits.MaxDepth}, {"MAX_COST", &l.MaxCost},
 		{"MAX_STRING_LENGTH", &l.Limits.MaxStringLength}, {"MAX_LIST_LENGTH", &l.Limits.MaxListLength},
-	} {
-		if s := getenv(v.name); s != "" {
-			n, err := strconv.Atoi(s)
-			if err != nil || n <= 0 {
-				return l, fmt.Errorf("%s must be a positive whole number", v.name)
-			}
-			*v.p = n
-		}
-	}
-	return l, nil
+	})
+	return l, err
 }

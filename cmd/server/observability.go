@@ -47,12 +47,6 @@ func startTracing(ctx context.Context, cfg config, log *slog.Logger) (*observabi
 	return o, nil
 }
 
-// dbOptions are the database options of the serve command: its pool
-// size, and its statements traced when tracing is on.
-func (o *observability) dbOptions(cfg config) database.Options {
-	return database.Options{MaxOpenConns: cfg.DBMaxConns, Driver: tracing.EntDriver(o.tracing())}
-}
-
 // startMetrics builds the metrics over db and, with METRICS_ADDR, starts
 // their own listener.
 func (o *observability) startMetrics(cfg config, db *database.DB) error {

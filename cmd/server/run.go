@@ -23,6 +23,7 @@ import (
 	"segretariato/internal/idempotency"
 	"segretariato/internal/refdata"
 	"segretariato/internal/server"
+	"segretariato/internal/tracing"
 )
 
 // onListen, when set (by tests), is told the address the server listens on.
@@ -58,11 +59,10 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer obs.shutdown()
-	opt := obs.dbOptions(cfg)
-	opt.Migrate = migrationMode(cfg.Env)
-	opt.StatementTimeout = cfg.statementTimeout()
-	opt.SQLiteSynchronous = cfg.SQLiteSynchronous
-	db, err := openDBWith(ctx, cfg.DatabaseURL, opt)
+	db, err := openDBWith(ctx, cfg.DatabaseURL, database.Options{
+		MaxOpenConns: cfg.DBMaxConns, Driver: tracing.EntDriver(obs.tracing()), // statements traced when tracing is on
+		Migrate: migrationMode(cfg.Env), StatementTimeout: cfg.statementTimeout(), SQLiteSynchronous: cfg.SQLiteSynchronous,
+	})
 	if err != nil {
 		return err
 	}

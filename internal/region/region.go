@@ -61,7 +61,8 @@ var (
 	End   = time.Date(2026, 1, 1, 0, 0, 0, 0, localtime.Rome)
 )
 
-func (c Config) normalise() Config {
+// Normalised returns the config with its defaults filled in.
+func (c Config) Normalised() Config {
 	if c.Contacts <= 0 {
 		c.Contacts = DefaultContacts
 	}
@@ -73,9 +74,6 @@ func (c Config) normalise() Config {
 	}
 	return c
 }
-
-// Normalised returns the config with its defaults filled in.
-func (c Config) Normalised() Config { return c.normalise() }
 
 // Operator is one social worker of the region.
 type Operator struct {
@@ -114,7 +112,7 @@ type Stats struct {
 
 // CachePath is where the file of cfg lives in dir: region-N-seed.csv.
 func CachePath(dir string, cfg Config) string {
-	cfg = cfg.normalise()
+	cfg = cfg.Normalised()
 	return filepath.Join(dir, fmt.Sprintf("region-%d-%d.csv", cfg.Contacts, cfg.Seed))
 }
 
@@ -162,7 +160,7 @@ func Cached(dir string, cfg Config) (path string, created bool, err error) {
 // Generate writes cfg's region to w. Memory is bounded by the fiscal codes
 // already used (a set of the citizens' codes), never by the rows.
 func Generate(w io.Writer, cfg Config) (Stats, error) {
-	cfg = cfg.normalise()
+	cfg = cfg.Normalised()
 	g := newGenerator(cfg)
 	cw, err := intakecsv.NewWriter(w, intakecsv.WriterOptions{})
 	if err != nil {
