@@ -150,3 +150,8 @@ const (
 
 // AgeBands are the AGE_BAND keys in display order (UNKNOWN last).
 var AgeBands = []string{"0-17", "18-29", "30-44", "45-64", "65-74", "75-84", "85+", Unknown}
+
+// ageBandEnds are the ages at which the bands of AgeBands end: band i holds
+// the ages below ageBandEnds[i] (and from the previous end); the band after
+// the last end is open. Both AgeBandAt and the SQL of AGE_BAND read it.
+var ageBandEnds = []int{18, 30, 45, 65, 75, 85}

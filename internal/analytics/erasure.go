@@ -36,21 +36,13 @@ func AgeBandAt(birth *time.Time, at time.Time) string {
 	if int(l.Month())*100+l.Day() < int(b.Month())*100+b.Day() {
 		age--
 	}
-	switch {
-	case age < 0:
+	if age < 0 {
 		return Unknown
-	case age < 18:
-		return "0-17"
-	case age < 30:
-		return "18-29"
-	case age < 45:
-		return "30-44"
-	case age < 65:
-		return "45-64"
-	case age < 75:
-		return "65-74"
-	case age < 85:
-		return "75-84"
 	}
-	return "85+"
+	for i, end := range ageBandEnds {
+		if age < end {
+			return AgeBands[i]
+		}
+	}
+	return AgeBands[len(ageBandEnds)]
 }

@@ -1,6 +1,7 @@
 package analytics
 
 import (
+	"fmt"
 	"maps"
 	"slices"
 	"strings"
@@ -464,6 +465,18 @@ func districtKeys(vals []string) []string {
 	return out
 }
 
+// ageBandSQL is the AGE_BAND key of L2's row y, whose age is y.age: the
+// bands of ageBandEnds, as AgeBandAt computes them.
+var ageBandSQL = func() string {
+	var b strings.Builder
+	b.WriteString("CASE WHEN y.age IS NULL OR y.age < 0 THEN '" + Unknown + "'")
+	for i, end := range ageBandEnds {
+		fmt.Fprintf(&b, " WHEN y.age < %d THEN '%s'", end, AgeBands[i])
+	}
+	b.WriteString(" ELSE '" + AgeBands[len(ageBandEnds)] + "' END")
+	return b.String()
+}()
+
 // singleKey is the SQL key of a single-valued dimension over L2's row y.
 func singleKey(s dialectSQL, d Dimension, unit PeriodUnit) string {
 	unk := "'" + Unknown + "'"
@@ -479,9 +492,7 @@ func singleKey(s dialectSQL, d Dimension, unit PeriodUnit) string {
 	case DimMainNeed:
 		return "COALESCE(y.mn_code, " + unk + ")"
 	case DimAgeBand:
-		return "COALESCE(y.erased_age_band, CASE WHEN y.age IS NULL OR y.age < 0 THEN " + unk +
-			" WHEN y.age < 18 THEN '0-17' WHEN y.age < 30 THEN '18-29' WHEN y.age < 45 THEN '30-44'" +
-			" WHEN y.age < 65 THEN '45-64' WHEN y.age < 75 THEN '65-74' WHEN y.age < 85 THEN '75-84' ELSE '85+' END)"
+		return "COALESCE(y.erased_age_band, " + ageBandSQL + ")"
 	case DimSex:
 		return "COALESCE(y.ci_sex, y.anonymous_sex, " + unk + ")"
 	case DimCitizenship:

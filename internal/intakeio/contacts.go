@@ -160,22 +160,6 @@ func steps(s schematype.ReferralStatus) (accepted, declined, completed, cancelle
 	return
 }
 
-// stepColumn is the step date a referral records on entering status s
-// ("" for PROPOSED, whose date is proposed_at).
-func stepColumn(s schematype.ReferralStatus) string {
-	switch s {
-	case schematype.ReferralStatusAccepted:
-		return referral.FieldAcceptedAt
-	case schematype.ReferralStatusDeclined:
-		return referral.FieldDeclinedAt
-	case schematype.ReferralStatusCompleted:
-		return referral.FieldCompletedAt
-	case schematype.ReferralStatusCancelled:
-		return referral.FieldCancelledAt
-	}
-	return ""
-}
-
 // eventReason is the reason of the ReferralEvent an import records.
 const eventReason = "historical intake-card import"
 
@@ -544,7 +528,7 @@ func (im *importer) moveReferrals(status schematype.ReferralStatus, path []schem
 		}
 		u.Modify(func(s *entsql.UpdateBuilder) {
 			for _, step := range path {
-				if col := stepColumn(step); col != "" {
+				if col := refstate.StepField(step); col != "" {
 					s.Set(col, entsql.Expr(contactDate))
 				}
 			}

@@ -1,6 +1,9 @@
 package referral
 
-import "segretariato/ent/schema/schematype"
+import (
+	"segretariato/ent/referral"
+	"segretariato/ent/schema/schematype"
+)
 
 // Path returns the statuses a referral passes through to go from one
 // status to another by allowed moves, the target last: [ACCEPTED,
@@ -32,4 +35,21 @@ func Path(from, to schematype.ReferralStatus) (path []schematype.ReferralStatus,
 		}
 	}
 	return nil, false
+}
+
+// StepField is the referral field that records the date of entering status
+// s (accepted_at for ACCEPTED, …), or "" for PROPOSED, whose date is the
+// referral's creation. Move and the intake-card import both write it.
+func StepField(s schematype.ReferralStatus) string {
+	switch s {
+	case schematype.ReferralStatusAccepted:
+		return referral.FieldAcceptedAt
+	case schematype.ReferralStatusDeclined:
+		return referral.FieldDeclinedAt
+	case schematype.ReferralStatusCompleted:
+		return referral.FieldCompletedAt
+	case schematype.ReferralStatusCancelled:
+		return referral.FieldCancelledAt
+	}
+	return ""
 }

@@ -171,15 +171,12 @@ func (s *Service) Move(ctx context.Context, operatorID, id int, mv Move) (*ent.R
 	}
 	from := r.Status
 	up := c.Referral.UpdateOne(r).Where(referral.Version(mv.Version)).AddVersion(1).SetStatus(mv.To)
-	switch mv.To {
-	case schematype.ReferralStatusAccepted:
-		up.SetAcceptedAt(at)
-	case schematype.ReferralStatusDeclined:
-		up.SetDeclinedAt(at)
-	case schematype.ReferralStatusCancelled:
-		up.SetCancelledAt(at)
-	case schematype.ReferralStatusCompleted:
-		up.SetCompletedAt(at)
+	if f := StepField(mv.To); f != "" {
+		if err := up.Mutation().SetField(f, at); err != nil {
+			return nil, err
+		}
+	}
+	if mv.To == schematype.ReferralStatusCompleted {
 		if mv.Successful == nil {
 			return nil, apperr.OnField("successful", "say whether the referral succeeded")
 		}
