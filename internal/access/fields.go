@@ -1,8 +1,8 @@
 // Package access decides who may do what: which roles may call each root
 // field of the API (this file), which records each operator may see and
 // change (the ent privacy policies in policy.go), and which fields of a
-// record they may read (fieldrules.go). Everything is denied unless a rule
-// here grants it.
+// record they may read (personal.go, foreignkeys.go, filterguard.go).
+// Everything is denied unless a rule here grants it.
 package access
 
 import (

@@ -9,10 +9,8 @@ import (
 	"segretariato/ent/contact"
 	"segretariato/ent/hook"
 	"segretariato/ent/privacy"
-	"segretariato/ent/schema/schematype"
 	"segretariato/internal/apperr"
 	"segretariato/internal/audit"
-	"segretariato/internal/auth"
 )
 
 // A fiscal code is unique, and it is computed from a person's name, birth
@@ -103,8 +101,8 @@ func MatchHook() ent.Hook {
 // citizen with the code. For anyone else (the coordinator, the service's
 // own work) it returns 0 and the unique index decides.
 func matchFor(ctx context.Context, c *ent.Client, code string, self int) (int, error) {
-	v := auth.FromContext(ctx)
-	if _, system := privacy.DecisionFromContext(ctx); system || v == nil || v.Role != schematype.RoleSocialWorker {
+	op, sw := viewingSocialWorker(ctx)
+	if _, system := privacy.DecisionFromContext(ctx); system || !sw {
 		return 0, nil
 	}
 	others, err := c.Citizen.Query().Where(citizen.FiscalCode(code), citizen.IDNEQ(self)).
@@ -114,7 +112,7 @@ func matchFor(ctx context.Context, c *ent.Client, code string, self int) (int, e
 	}
 	known := 0
 	for _, o := range others {
-		if o.HolderID != nil && *o.HolderID == v.OperatorID {
+		if o.HolderID != nil && *o.HolderID == op {
 			return 0, apperr.New(apperr.Conflict, "%s", conflict)
 		}
 		if o.MatchedCitizenID == nil {

@@ -2,6 +2,7 @@ package access
 
 import (
 	"context"
+	"slices"
 
 	"github.com/99designs/gqlgen/graphql"
 
@@ -9,7 +10,6 @@ import (
 	"segretariato/ent/citizen"
 	"segretariato/ent/contact"
 	"segretariato/ent/referral"
-	"segretariato/ent/schema/schematype"
 	"segretariato/internal/auth"
 )
 
@@ -28,10 +28,10 @@ func Personal(client *ent.Client) func(ctx context.Context, obj any, next graphq
 		if v == nil {
 			return nil, nil
 		}
-		ok := v.Role == schematype.RoleCoordinator
-		if !ok && v.Role == schematype.RoleSocialWorker {
+		ok := slices.Contains(ReadRules["personal"], v.Role)
+		if op, sw := viewingSocialWorker(ctx); !ok && sw {
 			var err error
-			if ok, err = holds(ctx, client, v.OperatorID, obj); err != nil {
+			if ok, err = holds(ctx, client, op, obj); err != nil {
 				return nil, err
 			}
 		}

@@ -89,13 +89,20 @@ func event(ctx context.Context, c *ent.Client, action, entity string, id *int) *
 		SetRequestID(rq.id).SetClientAddr(rq.addr)
 }
 
+// clientOf is the client of the context's transaction when there is one,
+// else base: an event is written in the transaction of what it records.
+func clientOf(ctx context.Context, base *ent.Client) *ent.Client {
+	if tx := ent.FromContext(ctx); tx != nil {
+		return tx
+	}
+	return base
+}
+
 // Record writes one event for the context's operator (a coordinator's
 // import, a data-subject export) with the client of the context when in a
 // transaction. It does nothing without an operator.
 func Record(ctx context.Context, c *ent.Client, action, entity string, id *int, detail string) error {
-	if tx := ent.FromContext(ctx); tx != nil {
-		c = tx
-	}
+	c = clientOf(ctx, c)
 	e := event(ctx, c, action, entity, id)
 	if e == nil {
 		return nil
@@ -193,10 +200,7 @@ func ReadInterceptor(base *ent.Client) ent.Interceptor {
 			if len(ids) == 0 || !personal[entity] {
 				return v, nil
 			}
-			c := base
-			if tx := ent.FromContext(ctx); tx != nil {
-				c = tx
-			}
+			c := clientOf(ctx, base)
 			bulk := make([]*ent.AuditEventCreate, len(ids))
 			for i := range ids {
 				bulk[i] = event(ctx, c, Read, entity, &ids[i])

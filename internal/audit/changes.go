@@ -104,7 +104,7 @@ func changes(ctx context.Context, m ent.Mutation) (string, error) {
 			parts = append(parts, f+": "+Show(before)+" → "+Show(now))
 		}
 	}
-	return truncate(strings.Join(parts, "; "), 500), nil
+	return truncate(strings.Join(parts, "; "), maxDetail), nil
 }
 
 // Show renders a field's value for the trail and for comparing a new value

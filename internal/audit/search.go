@@ -144,10 +144,7 @@ func (s *Searches) Record(ctx context.Context, base *ent.Client, terms []SearchT
 	if err != nil {
 		return err
 	}
-	c := base
-	if tx := ent.FromContext(ctx); tx != nil {
-		c = tx
-	}
+	c := clientOf(ctx, base)
 	byEntity := map[string][]SearchTerm{}
 	var entities []string
 	for _, t := range terms {
