@@ -8,7 +8,7 @@ import (
 	"segretariato/ent/citizen"
 	"segretariato/ent/contact"
 	"segretariato/ent/hook"
-	"segretariato/ent/privacy"
+	"segretariato/internal/access/system"
 	"segretariato/internal/apperr"
 	"segretariato/internal/audit"
 )
@@ -102,7 +102,7 @@ func MatchHook() ent.Hook {
 // own work) it returns 0 and the unique index decides.
 func matchFor(ctx context.Context, c *ent.Client, code string, self int) (int, error) {
 	op, sw := viewingSocialWorker(ctx)
-	if _, system := privacy.DecisionFromContext(ctx); system || !sw {
+	if system.Is(ctx) || !sw {
 		return 0, nil
 	}
 	others, err := c.Citizen.Query().Where(citizen.FiscalCode(code), citizen.IDNEQ(self)).
