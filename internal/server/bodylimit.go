@@ -27,7 +27,15 @@ func serveLimited(w http.ResponseWriter, r *http.Request, limit int64, next http
 	}
 	b := &limitedBody{ReadCloser: http.MaxBytesReader(w, r.Body, limit)}
 	r.Body = b
-	next.ServeHTTP(&limitedWriter{ResponseWriter: w, body: b}, r)
+	// The transport's error answer to a body past its limit becomes 413.
+	next.ServeHTTP(&firstStatusWriter{ResponseWriter: w, onHeader: func(w http.ResponseWriter, status int) bool {
+		if status != http.StatusOK && b.over.Load() {
+			answerTooLarge(w)
+			return true
+		}
+		w.WriteHeader(status)
+		return false
+	}}, r)
 }
 
 // limitedBody remembers that the body ran past its limit.
@@ -44,35 +52,3 @@ func (b *limitedBody) Read(p []byte) (int, error) {
 	}
 	return n, err
 }
-
-// limitedWriter answers 413 instead of the error answer of a transport
-// whose body ran past its limit.
-type limitedWriter struct {
-	http.ResponseWriter
-	body             *limitedBody
-	written, swallow bool
-}
-
-func (w *limitedWriter) WriteHeader(status int) {
-	if !w.written {
-		w.written = true
-		if status != http.StatusOK && w.body.over.Load() {
-			w.swallow = true
-			answerTooLarge(w.ResponseWriter)
-			return
-		}
-	}
-	w.ResponseWriter.WriteHeader(status)
-}
-
-func (w *limitedWriter) Write(b []byte) (int, error) {
-	if !w.written {
-		w.WriteHeader(http.StatusOK)
-	}
-	if w.swallow {
-		return len(b), nil
-	}
-	return w.ResponseWriter.Write(b)
-}
-
-func (w *limitedWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }

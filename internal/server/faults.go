@@ -54,37 +54,26 @@ func (a *answer) get() apperr.Code {
 	return a.fault
 }
 
-// faultWriter answers with the status of the answer's fault (503 and
-// Retry-After for UNAVAILABLE, 504 for TIMEOUT and OUTCOME_UNKNOWN)
-// instead of the 200 gqlgen gives every executed operation.
-// An upload whose body did not arrive in time (gqlgen's multipart
-// transport answers 422 with a message of its own) gets 408
-// REQUEST_TIMEOUT like any other request.
-type faultWriter struct {
+// firstStatusWriter hands the first status a handler writes (200 when it
+// writes a body first) to onHeader, which writes that status or another,
+// or a whole answer of its own; when it reports so, the handler's own body
+// is dropped. Later statuses pass through.
+type firstStatusWriter struct {
 	http.ResponseWriter
-	a       *answer
-	body    *deadlineBody // nil but for uploads
-	written bool
-	swallow bool // the transport's own answer is replaced
+	onHeader         func(w http.ResponseWriter, status int) (replaced bool)
+	written, swallow bool
 }
 
-func (w *faultWriter) WriteHeader(status int) {
-	if !w.written {
-		w.written = true
-		if code := w.a.get(); status == http.StatusOK && code != "" {
-			apperr.SetStatus(w.ResponseWriter, code)
-			return
-		}
-		if w.body != nil && w.body.timedOut.Load() && status != http.StatusOK {
-			w.swallow = true
-			apperr.WriteJSON(w.ResponseWriter, bodyTimeout())
-			return
-		}
+func (w *firstStatusWriter) WriteHeader(status int) {
+	if w.written {
+		w.ResponseWriter.WriteHeader(status)
+		return
 	}
-	w.ResponseWriter.WriteHeader(status)
+	w.written = true
+	w.swallow = w.onHeader(w.ResponseWriter, status)
 }
 
-func (w *faultWriter) Write(b []byte) (int, error) {
+func (w *firstStatusWriter) Write(b []byte) (int, error) {
 	if !w.written {
 		w.WriteHeader(http.StatusOK)
 	}
@@ -92,6 +81,30 @@ func (w *faultWriter) Write(b []byte) (int, error) {
 		return len(b), nil
 	}
 	return w.ResponseWriter.Write(b)
+}
+
+// Unwrap lets http.ResponseController reach the connection.
+func (w *firstStatusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// faultStatusWriter answers with the status of the answer's fault (503
+// and Retry-After for UNAVAILABLE, 504 for TIMEOUT and OUTCOME_UNKNOWN)
+// instead of the 200 gqlgen gives every executed operation.
+// An upload whose body did not arrive in time (body, nil but for uploads;
+// gqlgen's multipart transport answers 422 with a message of its own)
+// gets 408 REQUEST_TIMEOUT like any other request.
+func faultStatusWriter(w http.ResponseWriter, a *answer, body *deadlineBody) http.ResponseWriter {
+	return &firstStatusWriter{ResponseWriter: w, onHeader: func(w http.ResponseWriter, status int) bool {
+		if code := a.get(); status == http.StatusOK && code != "" {
+			apperr.SetStatus(w, code)
+			return false
+		}
+		if body != nil && body.timedOut.Load() && status != http.StatusOK {
+			apperr.WriteJSON(w, bodyTimeout())
+			return true
+		}
+		w.WriteHeader(status)
+		return false
+	}}
 }
 
 func bodyTimeout() *apperr.Error {
@@ -117,8 +130,6 @@ func isTimeout(err error) bool {
 	return errors.Is(err, os.ErrDeadlineExceeded) || errors.As(err, &ne) && ne.Timeout()
 }
 
-func (w *faultWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
-
 // deadlines gives each request its deadline, passed to the database in
 // the context: RequestTimeout, or ImportTimeout for an upload (the import)
 // and the CSV downloads, whose body and answer may take long; and sets the
@@ -128,23 +139,23 @@ func deadlines(o Options, next http.Handler) http.Handler {
 		timeout := o.RequestTimeout
 		long := isMultipart(r) || strings.HasPrefix(r.URL.Path, "/export/")
 		rc := http.NewResponseController(w)
-		fw := &faultWriter{ResponseWriter: w}
 		if long {
 			timeout = o.ImportTimeout
 			// Not supported by httptest's recorder; the server's own
 			// ReadTimeout then stays.
 			_ = rc.SetReadDeadline(time.Now().Add(o.ImportTimeout))
 		}
+		var body *deadlineBody
 		if isMultipart(r) && r.Body != nil {
-			fw.body = &deadlineBody{ReadCloser: r.Body}
-			r.Body = fw.body
+			body = &deadlineBody{ReadCloser: r.Body}
+			r.Body = body
 		}
 		_ = rc.SetWriteDeadline(time.Now().Add(timeout + writeMargin))
 		ctx, cancel := context.WithTimeout(r.Context(), timeout)
 		defer cancel()
-		fw.a = &answer{}
-		ctx = context.WithValue(ctx, answerKey{}, fw.a)
-		next.ServeHTTP(fw, r.WithContext(ctx))
+		a := &answer{}
+		ctx = context.WithValue(ctx, answerKey{}, a)
+		next.ServeHTTP(faultStatusWriter(w, a, body), r.WithContext(ctx))
 	})
 }
 
@@ -183,7 +194,7 @@ func readBody(next http.Handler) http.Handler {
 }
 
 // faultStatus records, for an answer without data, the worst of its
-// errors' fault codes, which faultWriter turns into the HTTP status. An
+// errors' fault codes, which faultStatusWriter turns into the HTTP status. An
 // answer with some data stays 200, as GraphQL over HTTP asks.
 type faultStatus struct{}
 

@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"strings"
 	"time"
 
 	"entgo.io/contrib/entgql"
@@ -277,7 +276,7 @@ func graphQL(o Options) http.Handler {
 func limitBody(max, maxUpload int64, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		limit := max
-		if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/") {
+		if isMultipart(r) {
 			if r.Header.Get("Apollo-Require-Preflight") == "" && r.Header.Get("X-Requested-With") == "" {
 				http.Error(w, "multipart requests need the Apollo-Require-Preflight header", http.StatusBadRequest)
 				return
