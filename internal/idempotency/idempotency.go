@@ -87,8 +87,11 @@ const lease = 10 * time.Minute
 // Store keeps the keys and answers in the database.
 type Store struct {
 	client *ent.Client
-	ttl    time.Duration
-	log    *slog.Logger
+	// maxTokens bounds the parse that tells a mutation from a query, as the
+	// server bounds its own (0: the parser's default, no bound).
+	maxTokens int
+	ttl       time.Duration
+	log       *slog.Logger
 }
 
 // New returns a store over client keeping keys for ttl (DefaultTTL when
@@ -102,6 +105,11 @@ func New(client *ent.Client, ttl time.Duration, log *slog.Logger) *Store {
 	}
 	return &Store{client: client, ttl: ttl, log: log}
 }
+
+// LimitTokens bounds the parse that tells a mutation from a query to the
+// server's own token limit, so that a document the server refuses is not
+// parsed whole first.
+func (s *Store) LimitTokens(n int) { s.maxTokens = n }
 
 // Middleware applies the key of a POST request to next, a GraphQL handler
 // whose executor carries Recorder. It must run after authentication (keys
@@ -123,13 +131,13 @@ func (s *Store) Middleware(next http.Handler) http.Handler {
 		var applies bool
 		if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/") {
 			var cleanup func()
-			fp, applies, cleanup, err = uploadFingerprint(r)
+			fp, applies, cleanup, err = uploadFingerprint(r, s.maxTokens)
 			defer cleanup()
 		} else {
 			var body []byte
 			if body, err = io.ReadAll(r.Body); err == nil {
 				r.Body = io.NopCloser(bytes.NewReader(body))
-				fp, applies = fingerprint(body)
+				fp, applies = fingerprint(body, s.maxTokens)
 			}
 		}
 		if err != nil {
@@ -343,8 +351,8 @@ func ParseKey(values []string) (string, error) {
 
 // fingerprint hashes the normalised GraphQL request and tells whether the
 // key applies to it (see operation).
-func fingerprint(body []byte) (string, bool) {
-	op, ok := operation(bytes.NewReader(body))
+func fingerprint(body []byte, maxTokens int) (string, bool) {
+	op, ok := operation(bytes.NewReader(body), maxTokens)
 	if !ok {
 		return "", false
 	}
@@ -357,7 +365,7 @@ func fingerprint(body []byte) (string, bool) {
 // (gqlgen will refuse it; nothing runs) or its operation is a query or a
 // subscription. A persisted query sent by hash alone cannot be told
 // apart here: it is claimed, and released when Recorder finds no mutation.
-func operation(r io.Reader) ([]any, bool) {
+func operation(r io.Reader, maxTokens int) ([]any, bool) {
 	// The types gqlgen decodes the request into: what it accepts, this
 	// reads too.
 	var req struct {
@@ -371,7 +379,7 @@ func operation(r io.Reader) ([]any, bool) {
 	if err := dec.Decode(&req); err != nil {
 		return nil, false
 	}
-	if req.Query != "" && !isMutation(req.Query, req.OperationName) {
+	if req.Query != "" && !isMutation(req.Query, req.OperationName, maxTokens) {
 		return nil, false
 	}
 	// The query is known by its SHA-256, as a persisted query is, so that
@@ -397,8 +405,10 @@ func hash(v any) (string, bool) {
 }
 
 // isMutation reports whether the operation a request runs is a mutation.
-func isMutation(query, operationName string) bool {
-	doc, err := parser.ParseQuery(&ast.Source{Input: query})
+// A document over maxTokens is none: the server refuses it before it runs,
+// so no key is claimed for it.
+func isMutation(query, operationName string, maxTokens int) bool {
+	doc, err := parser.ParseQueryWithTokenLimit(&ast.Source{Input: query}, maxTokens)
 	if err != nil {
 		return false
 	}

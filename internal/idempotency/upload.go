@@ -18,7 +18,7 @@ import (
 // temporary file as it is read, which then stands for the body; cleanup
 // removes it. The request is not one the key applies to when its form is
 // not an upload's (gqlgen refuses it).
-func uploadFingerprint(r *http.Request) (fp string, applies bool, cleanup func(), err error) {
+func uploadFingerprint(r *http.Request, maxTokens int) (fp string, applies bool, cleanup func(), err error) {
 	cleanup = func() {}
 	_, params, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if err != nil || params["boundary"] == "" {
@@ -33,7 +33,7 @@ func uploadFingerprint(r *http.Request) (fp string, applies bool, cleanup func()
 		os.Remove(spool.Name())
 	}
 	body := io.TeeReader(r.Body, spool)
-	op, applies := readUpload(multipart.NewReader(body, params["boundary"]))
+	op, applies := readUpload(multipart.NewReader(body, params["boundary"]), maxTokens)
 	// What the parts did not read is copied too: the body stays whole.
 	if _, err := io.Copy(io.Discard, body); err != nil {
 		return "", false, cleanup, err
@@ -50,12 +50,12 @@ func uploadFingerprint(r *http.Request) (fp string, applies bool, cleanup func()
 }
 
 // readUpload reads the parts in gqlgen's order: operations, map, files.
-func readUpload(mr *multipart.Reader) ([]any, bool) {
+func readUpload(mr *multipart.Reader, maxTokens int) ([]any, bool) {
 	part, err := mr.NextPart()
 	if err != nil || part.FormName() != "operations" {
 		return nil, false
 	}
-	op, ok := operation(part)
+	op, ok := operation(part, maxTokens)
 	if !ok {
 		return nil, false
 	}

@@ -25,6 +25,7 @@ import (
 	"segretariato/internal/database/dbtest"
 	"segretariato/internal/idempotency"
 	"segretariato/internal/refdata"
+	"segretariato/internal/server"
 	"segretariato/internal/server/apitest"
 )
 
@@ -97,6 +98,24 @@ func TestIdempotencyKey(t *testing.T) {
 		_, coord2 := api.Operator(t, schematype.RoleCoordinator)
 		need := needID(t, api, coord)
 		body := contactBody(t, need, "prima telefonata")
+
+		t.Run("a document over the token limit claims no key", func(t *testing.T) {
+			before := countContacts(t, db)
+			big := `mutation($n: ID!, $notes: String) { createContact(input: {mainNeedID: $n, occurredAt: "2025-03-14T15:45:00Z",
+	channel: PHONE, requester: SELF, targetArea: ELDERLY, responses: [INFORMATION], outcome: INFORMED, notes: $notes}) { id` +
+				strings.Repeat(" __typename", server.DefaultMaxTokens) + ` } }`
+			b, err := json.Marshal(map[string]any{"query": big, "variables": map[string]any{"n": need}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			a := post(t, api.Handler, coord, "k-too-big", string(b))
+			if a.code() != "INVALID" {
+				t.Errorf("a document over the token limit: %d %s, want INVALID", a.status, a.body)
+			}
+			if db.Client.IdempotencyKey.Query().Where(idempotencykey.Key("k-too-big")).ExistX(sys(t)) || countContacts(t, db) != before {
+				t.Error("a refused document claimed its key or wrote")
+			}
+		})
 
 		t.Run("retry replays the first answer and writes once", func(t *testing.T) {
 			before := countContacts(t, db)

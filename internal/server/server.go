@@ -122,6 +122,9 @@ func (o *Options) defaults() error {
 	if o.Idempotency == nil {
 		o.Idempotency = idempotency.New(o.DB.Client, 0, o.Log)
 	}
+	// A document over the token limit is refused before it runs: the
+	// key's mutation test does not parse it whole first.
+	o.Idempotency.LimitTokens(o.Limits.MaxTokens)
 	if o.ReadTimeout <= 0 {
 		o.ReadTimeout = DefaultReadTimeout
 	}
