@@ -11,10 +11,14 @@ import (
 
 	"segretariato/ent/migrate"
 
+	"segretariato/ent/analyticspending"
 	"segretariato/ent/auditevent"
 	"segretariato/ent/citizen"
 	"segretariato/ent/consentevent"
 	"segretariato/ent/contact"
+	"segretariato/ent/contactfact"
+	"segretariato/ent/contactfactvalue"
+	"segretariato/ent/demandcell"
 	"segretariato/ent/idempotencykey"
 	"segretariato/ent/location"
 	"segretariato/ent/needcategory"
@@ -42,6 +46,8 @@ type Client struct {
 	config
 	// Schema is the client for creating, migrating and dropping schema.
 	Schema *migrate.Schema
+	// AnalyticsPending is the client for interacting with the AnalyticsPending builders.
+	AnalyticsPending *AnalyticsPendingClient
 	// AuditEvent is the client for interacting with the AuditEvent builders.
 	AuditEvent *AuditEventClient
 	// Citizen is the client for interacting with the Citizen builders.
@@ -50,6 +56,12 @@ type Client struct {
 	ConsentEvent *ConsentEventClient
 	// Contact is the client for interacting with the Contact builders.
 	Contact *ContactClient
+	// ContactFact is the client for interacting with the ContactFact builders.
+	ContactFact *ContactFactClient
+	// ContactFactValue is the client for interacting with the ContactFactValue builders.
+	ContactFactValue *ContactFactValueClient
+	// DemandCell is the client for interacting with the DemandCell builders.
+	DemandCell *DemandCellClient
 	// IdempotencyKey is the client for interacting with the IdempotencyKey builders.
 	IdempotencyKey *IdempotencyKeyClient
 	// Location is the client for interacting with the Location builders.
@@ -91,10 +103,14 @@ func NewClient(opts ...Option) *Client {
 
 func (c *Client) init() {
 	c.Schema = migrate.NewSchema(c.driver)
+	c.AnalyticsPending = NewAnalyticsPendingClient(c.config)
 	c.AuditEvent = NewAuditEventClient(c.config)
 	c.Citizen = NewCitizenClient(c.config)
 	c.ConsentEvent = NewConsentEventClient(c.config)
 	c.Contact = NewContactClient(c.config)
+	c.ContactFact = NewContactFactClient(c.config)
+	c.ContactFactValue = NewContactFactValueClient(c.config)
+	c.DemandCell = NewDemandCellClient(c.config)
 	c.IdempotencyKey = NewIdempotencyKeyClient(c.config)
 	c.Location = NewLocationClient(c.config)
 	c.NeedCategory = NewNeedCategoryClient(c.config)
@@ -202,10 +218,14 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 	return &Tx{
 		ctx:                  ctx,
 		config:               cfg,
+		AnalyticsPending:     NewAnalyticsPendingClient(cfg),
 		AuditEvent:           NewAuditEventClient(cfg),
 		Citizen:              NewCitizenClient(cfg),
 		ConsentEvent:         NewConsentEventClient(cfg),
 		Contact:              NewContactClient(cfg),
+		ContactFact:          NewContactFactClient(cfg),
+		ContactFactValue:     NewContactFactValueClient(cfg),
+		DemandCell:           NewDemandCellClient(cfg),
 		IdempotencyKey:       NewIdempotencyKeyClient(cfg),
 		Location:             NewLocationClient(cfg),
 		NeedCategory:         NewNeedCategoryClient(cfg),
@@ -240,10 +260,14 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 	return &Tx{
 		ctx:                  ctx,
 		config:               cfg,
+		AnalyticsPending:     NewAnalyticsPendingClient(cfg),
 		AuditEvent:           NewAuditEventClient(cfg),
 		Citizen:              NewCitizenClient(cfg),
 		ConsentEvent:         NewConsentEventClient(cfg),
 		Contact:              NewContactClient(cfg),
+		ContactFact:          NewContactFactClient(cfg),
+		ContactFactValue:     NewContactFactValueClient(cfg),
+		DemandCell:           NewDemandCellClient(cfg),
 		IdempotencyKey:       NewIdempotencyKeyClient(cfg),
 		Location:             NewLocationClient(cfg),
 		NeedCategory:         NewNeedCategoryClient(cfg),
@@ -265,7 +289,7 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 // Debug returns a new debug-client. It's used to get verbose logging on specific operations.
 //
 //	client.Debug().
-//		AuditEvent.
+//		AnalyticsPending.
 //		Query().
 //		Count(ctx)
 func (c *Client) Debug() *Client {
@@ -288,9 +312,10 @@ func (c *Client) Close() error {
 // In order to add hooks to a specific client, call: `client.Node.Use(...)`.
 func (c *Client) Use(hooks ...Hook) {
 	for _, n := range []interface{ Use(...Hook) }{
-		c.AuditEvent, c.Citizen, c.ConsentEvent, c.Contact, c.IdempotencyKey,
-		c.Location, c.NeedCategory, c.OpeningHour, c.OpeningSession, c.Operator,
-		c.Referral, c.ReferralEvent, c.SatisfactionSurvey, c.Service, c.ServiceSecret,
+		c.AnalyticsPending, c.AuditEvent, c.Citizen, c.ConsentEvent, c.Contact,
+		c.ContactFact, c.ContactFactValue, c.DemandCell, c.IdempotencyKey, c.Location,
+		c.NeedCategory, c.OpeningHour, c.OpeningSession, c.Operator, c.Referral,
+		c.ReferralEvent, c.SatisfactionSurvey, c.Service, c.ServiceSecret,
 		c.SurveyResponse, c.TimetablePublication, c.Training, c.TrainingPlan,
 	} {
 		n.Use(hooks...)
@@ -301,9 +326,10 @@ func (c *Client) Use(hooks ...Hook) {
 // In order to add interceptors to a specific client, call: `client.Node.Intercept(...)`.
 func (c *Client) Intercept(interceptors ...Interceptor) {
 	for _, n := range []interface{ Intercept(...Interceptor) }{
-		c.AuditEvent, c.Citizen, c.ConsentEvent, c.Contact, c.IdempotencyKey,
-		c.Location, c.NeedCategory, c.OpeningHour, c.OpeningSession, c.Operator,
-		c.Referral, c.ReferralEvent, c.SatisfactionSurvey, c.Service, c.ServiceSecret,
+		c.AnalyticsPending, c.AuditEvent, c.Citizen, c.ConsentEvent, c.Contact,
+		c.ContactFact, c.ContactFactValue, c.DemandCell, c.IdempotencyKey, c.Location,
+		c.NeedCategory, c.OpeningHour, c.OpeningSession, c.Operator, c.Referral,
+		c.ReferralEvent, c.SatisfactionSurvey, c.Service, c.ServiceSecret,
 		c.SurveyResponse, c.TimetablePublication, c.Training, c.TrainingPlan,
 	} {
 		n.Intercept(interceptors...)
@@ -313,6 +339,8 @@ func (c *Client) Intercept(interceptors ...Interceptor) {
 // Mutate implements the ent.Mutator interface.
 func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 	switch m := m.(type) {
+	case *AnalyticsPendingMutation:
+		return c.AnalyticsPending.mutate(ctx, m)
 	case *AuditEventMutation:
 		return c.AuditEvent.mutate(ctx, m)
 	case *CitizenMutation:
@@ -321,6 +349,12 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.ConsentEvent.mutate(ctx, m)
 	case *ContactMutation:
 		return c.Contact.mutate(ctx, m)
+	case *ContactFactMutation:
+		return c.ContactFact.mutate(ctx, m)
+	case *ContactFactValueMutation:
+		return c.ContactFactValue.mutate(ctx, m)
+	case *DemandCellMutation:
+		return c.DemandCell.mutate(ctx, m)
 	case *IdempotencyKeyMutation:
 		return c.IdempotencyKey.mutate(ctx, m)
 	case *LocationMutation:
@@ -353,6 +387,140 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.TrainingPlan.mutate(ctx, m)
 	default:
 		return nil, fmt.Errorf("ent: unknown mutation type %T", m)
+	}
+}
+
+// AnalyticsPendingClient is a client for the AnalyticsPending schema.
+type AnalyticsPendingClient struct {
+	config
+}
+
+// NewAnalyticsPendingClient returns a client for the AnalyticsPending from the given config.
+func NewAnalyticsPendingClient(c config) *AnalyticsPendingClient {
+	return &AnalyticsPendingClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `analyticspending.Hooks(f(g(h())))`.
+func (c *AnalyticsPendingClient) Use(hooks ...Hook) {
+	c.hooks.AnalyticsPending = append(c.hooks.AnalyticsPending, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `analyticspending.Intercept(f(g(h())))`.
+func (c *AnalyticsPendingClient) Intercept(interceptors ...Interceptor) {
+	c.inters.AnalyticsPending = append(c.inters.AnalyticsPending, interceptors...)
+}
+
+// Create returns a builder for creating a AnalyticsPending entity.
+func (c *AnalyticsPendingClient) Create() *AnalyticsPendingCreate {
+	mutation := newAnalyticsPendingMutation(c.config, OpCreate)
+	return &AnalyticsPendingCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of AnalyticsPending entities.
+func (c *AnalyticsPendingClient) CreateBulk(builders ...*AnalyticsPendingCreate) *AnalyticsPendingCreateBulk {
+	return &AnalyticsPendingCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *AnalyticsPendingClient) MapCreateBulk(slice any, setFunc func(*AnalyticsPendingCreate, int)) *AnalyticsPendingCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &AnalyticsPendingCreateBulk{err: fmt.Errorf("calling to AnalyticsPendingClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*AnalyticsPendingCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &AnalyticsPendingCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for AnalyticsPending.
+func (c *AnalyticsPendingClient) Update() *AnalyticsPendingUpdate {
+	mutation := newAnalyticsPendingMutation(c.config, OpUpdate)
+	return &AnalyticsPendingUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *AnalyticsPendingClient) UpdateOne(_m *AnalyticsPending) *AnalyticsPendingUpdateOne {
+	mutation := newAnalyticsPendingMutation(c.config, OpUpdateOne, withAnalyticsPending(_m))
+	return &AnalyticsPendingUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *AnalyticsPendingClient) UpdateOneID(id int) *AnalyticsPendingUpdateOne {
+	mutation := newAnalyticsPendingMutation(c.config, OpUpdateOne, withAnalyticsPendingID(id))
+	return &AnalyticsPendingUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for AnalyticsPending.
+func (c *AnalyticsPendingClient) Delete() *AnalyticsPendingDelete {
+	mutation := newAnalyticsPendingMutation(c.config, OpDelete)
+	return &AnalyticsPendingDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *AnalyticsPendingClient) DeleteOne(_m *AnalyticsPending) *AnalyticsPendingDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *AnalyticsPendingClient) DeleteOneID(id int) *AnalyticsPendingDeleteOne {
+	builder := c.Delete().Where(analyticspending.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &AnalyticsPendingDeleteOne{builder}
+}
+
+// Query returns a query builder for AnalyticsPending.
+func (c *AnalyticsPendingClient) Query() *AnalyticsPendingQuery {
+	return &AnalyticsPendingQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeAnalyticsPending},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a AnalyticsPending entity by its id.
+func (c *AnalyticsPendingClient) Get(ctx context.Context, id int) (*AnalyticsPending, error) {
+	return c.Query().Where(analyticspending.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *AnalyticsPendingClient) GetX(ctx context.Context, id int) *AnalyticsPending {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// Hooks returns the client hooks.
+func (c *AnalyticsPendingClient) Hooks() []Hook {
+	hooks := c.hooks.AnalyticsPending
+	return append(hooks[:len(hooks):len(hooks)], analyticspending.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *AnalyticsPendingClient) Interceptors() []Interceptor {
+	return c.inters.AnalyticsPending
+}
+
+func (c *AnalyticsPendingClient) mutate(ctx context.Context, m *AnalyticsPendingMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&AnalyticsPendingCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&AnalyticsPendingUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&AnalyticsPendingUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&AnalyticsPendingDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown AnalyticsPending mutation op: %q", m.Op())
 	}
 }
 
@@ -1097,6 +1265,408 @@ func (c *ContactClient) mutate(ctx context.Context, m *ContactMutation) (Value, 
 		return (&ContactDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
 	default:
 		return nil, fmt.Errorf("ent: unknown Contact mutation op: %q", m.Op())
+	}
+}
+
+// ContactFactClient is a client for the ContactFact schema.
+type ContactFactClient struct {
+	config
+}
+
+// NewContactFactClient returns a client for the ContactFact from the given config.
+func NewContactFactClient(c config) *ContactFactClient {
+	return &ContactFactClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `contactfact.Hooks(f(g(h())))`.
+func (c *ContactFactClient) Use(hooks ...Hook) {
+	c.hooks.ContactFact = append(c.hooks.ContactFact, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `contactfact.Intercept(f(g(h())))`.
+func (c *ContactFactClient) Intercept(interceptors ...Interceptor) {
+	c.inters.ContactFact = append(c.inters.ContactFact, interceptors...)
+}
+
+// Create returns a builder for creating a ContactFact entity.
+func (c *ContactFactClient) Create() *ContactFactCreate {
+	mutation := newContactFactMutation(c.config, OpCreate)
+	return &ContactFactCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of ContactFact entities.
+func (c *ContactFactClient) CreateBulk(builders ...*ContactFactCreate) *ContactFactCreateBulk {
+	return &ContactFactCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *ContactFactClient) MapCreateBulk(slice any, setFunc func(*ContactFactCreate, int)) *ContactFactCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &ContactFactCreateBulk{err: fmt.Errorf("calling to ContactFactClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*ContactFactCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &ContactFactCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for ContactFact.
+func (c *ContactFactClient) Update() *ContactFactUpdate {
+	mutation := newContactFactMutation(c.config, OpUpdate)
+	return &ContactFactUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *ContactFactClient) UpdateOne(_m *ContactFact) *ContactFactUpdateOne {
+	mutation := newContactFactMutation(c.config, OpUpdateOne, withContactFact(_m))
+	return &ContactFactUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *ContactFactClient) UpdateOneID(id int) *ContactFactUpdateOne {
+	mutation := newContactFactMutation(c.config, OpUpdateOne, withContactFactID(id))
+	return &ContactFactUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for ContactFact.
+func (c *ContactFactClient) Delete() *ContactFactDelete {
+	mutation := newContactFactMutation(c.config, OpDelete)
+	return &ContactFactDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *ContactFactClient) DeleteOne(_m *ContactFact) *ContactFactDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *ContactFactClient) DeleteOneID(id int) *ContactFactDeleteOne {
+	builder := c.Delete().Where(contactfact.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &ContactFactDeleteOne{builder}
+}
+
+// Query returns a query builder for ContactFact.
+func (c *ContactFactClient) Query() *ContactFactQuery {
+	return &ContactFactQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeContactFact},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a ContactFact entity by its id.
+func (c *ContactFactClient) Get(ctx context.Context, id int) (*ContactFact, error) {
+	return c.Query().Where(contactfact.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *ContactFactClient) GetX(ctx context.Context, id int) *ContactFact {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// Hooks returns the client hooks.
+func (c *ContactFactClient) Hooks() []Hook {
+	hooks := c.hooks.ContactFact
+	return append(hooks[:len(hooks):len(hooks)], contactfact.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *ContactFactClient) Interceptors() []Interceptor {
+	return c.inters.ContactFact
+}
+
+func (c *ContactFactClient) mutate(ctx context.Context, m *ContactFactMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&ContactFactCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&ContactFactUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&ContactFactUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&ContactFactDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown ContactFact mutation op: %q", m.Op())
+	}
+}
+
+// ContactFactValueClient is a client for the ContactFactValue schema.
+type ContactFactValueClient struct {
+	config
+}
+
+// NewContactFactValueClient returns a client for the ContactFactValue from the given config.
+func NewContactFactValueClient(c config) *ContactFactValueClient {
+	return &ContactFactValueClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `contactfactvalue.Hooks(f(g(h())))`.
+func (c *ContactFactValueClient) Use(hooks ...Hook) {
+	c.hooks.ContactFactValue = append(c.hooks.ContactFactValue, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `contactfactvalue.Intercept(f(g(h())))`.
+func (c *ContactFactValueClient) Intercept(interceptors ...Interceptor) {
+	c.inters.ContactFactValue = append(c.inters.ContactFactValue, interceptors...)
+}
+
+// Create returns a builder for creating a ContactFactValue entity.
+func (c *ContactFactValueClient) Create() *ContactFactValueCreate {
+	mutation := newContactFactValueMutation(c.config, OpCreate)
+	return &ContactFactValueCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of ContactFactValue entities.
+func (c *ContactFactValueClient) CreateBulk(builders ...*ContactFactValueCreate) *ContactFactValueCreateBulk {
+	return &ContactFactValueCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *ContactFactValueClient) MapCreateBulk(slice any, setFunc func(*ContactFactValueCreate, int)) *ContactFactValueCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &ContactFactValueCreateBulk{err: fmt.Errorf("calling to ContactFactValueClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*ContactFactValueCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &ContactFactValueCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for ContactFactValue.
+func (c *ContactFactValueClient) Update() *ContactFactValueUpdate {
+	mutation := newContactFactValueMutation(c.config, OpUpdate)
+	return &ContactFactValueUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *ContactFactValueClient) UpdateOne(_m *ContactFactValue) *ContactFactValueUpdateOne {
+	mutation := newContactFactValueMutation(c.config, OpUpdateOne, withContactFactValue(_m))
+	return &ContactFactValueUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *ContactFactValueClient) UpdateOneID(id string) *ContactFactValueUpdateOne {
+	mutation := newContactFactValueMutation(c.config, OpUpdateOne, withContactFactValueID(id))
+	return &ContactFactValueUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for ContactFactValue.
+func (c *ContactFactValueClient) Delete() *ContactFactValueDelete {
+	mutation := newContactFactValueMutation(c.config, OpDelete)
+	return &ContactFactValueDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *ContactFactValueClient) DeleteOne(_m *ContactFactValue) *ContactFactValueDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *ContactFactValueClient) DeleteOneID(id string) *ContactFactValueDeleteOne {
+	builder := c.Delete().Where(contactfactvalue.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &ContactFactValueDeleteOne{builder}
+}
+
+// Query returns a query builder for ContactFactValue.
+func (c *ContactFactValueClient) Query() *ContactFactValueQuery {
+	return &ContactFactValueQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeContactFactValue},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a ContactFactValue entity by its id.
+func (c *ContactFactValueClient) Get(ctx context.Context, id string) (*ContactFactValue, error) {
+	return c.Query().Where(contactfactvalue.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *ContactFactValueClient) GetX(ctx context.Context, id string) *ContactFactValue {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// Hooks returns the client hooks.
+func (c *ContactFactValueClient) Hooks() []Hook {
+	hooks := c.hooks.ContactFactValue
+	return append(hooks[:len(hooks):len(hooks)], contactfactvalue.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *ContactFactValueClient) Interceptors() []Interceptor {
+	return c.inters.ContactFactValue
+}
+
+func (c *ContactFactValueClient) mutate(ctx context.Context, m *ContactFactValueMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&ContactFactValueCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&ContactFactValueUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&ContactFactValueUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&ContactFactValueDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown ContactFactValue mutation op: %q", m.Op())
+	}
+}
+
+// DemandCellClient is a client for the DemandCell schema.
+type DemandCellClient struct {
+	config
+}
+
+// NewDemandCellClient returns a client for the DemandCell from the given config.
+func NewDemandCellClient(c config) *DemandCellClient {
+	return &DemandCellClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `demandcell.Hooks(f(g(h())))`.
+func (c *DemandCellClient) Use(hooks ...Hook) {
+	c.hooks.DemandCell = append(c.hooks.DemandCell, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `demandcell.Intercept(f(g(h())))`.
+func (c *DemandCellClient) Intercept(interceptors ...Interceptor) {
+	c.inters.DemandCell = append(c.inters.DemandCell, interceptors...)
+}
+
+// Create returns a builder for creating a DemandCell entity.
+func (c *DemandCellClient) Create() *DemandCellCreate {
+	mutation := newDemandCellMutation(c.config, OpCreate)
+	return &DemandCellCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of DemandCell entities.
+func (c *DemandCellClient) CreateBulk(builders ...*DemandCellCreate) *DemandCellCreateBulk {
+	return &DemandCellCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *DemandCellClient) MapCreateBulk(slice any, setFunc func(*DemandCellCreate, int)) *DemandCellCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &DemandCellCreateBulk{err: fmt.Errorf("calling to DemandCellClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*DemandCellCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &DemandCellCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for DemandCell.
+func (c *DemandCellClient) Update() *DemandCellUpdate {
+	mutation := newDemandCellMutation(c.config, OpUpdate)
+	return &DemandCellUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *DemandCellClient) UpdateOne(_m *DemandCell) *DemandCellUpdateOne {
+	mutation := newDemandCellMutation(c.config, OpUpdateOne, withDemandCell(_m))
+	return &DemandCellUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *DemandCellClient) UpdateOneID(id string) *DemandCellUpdateOne {
+	mutation := newDemandCellMutation(c.config, OpUpdateOne, withDemandCellID(id))
+	return &DemandCellUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for DemandCell.
+func (c *DemandCellClient) Delete() *DemandCellDelete {
+	mutation := newDemandCellMutation(c.config, OpDelete)
+	return &DemandCellDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *DemandCellClient) DeleteOne(_m *DemandCell) *DemandCellDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *DemandCellClient) DeleteOneID(id string) *DemandCellDeleteOne {
+	builder := c.Delete().Where(demandcell.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &DemandCellDeleteOne{builder}
+}
+
+// Query returns a query builder for DemandCell.
+func (c *DemandCellClient) Query() *DemandCellQuery {
+	return &DemandCellQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeDemandCell},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a DemandCell entity by its id.
+func (c *DemandCellClient) Get(ctx context.Context, id string) (*DemandCell, error) {
+	return c.Query().Where(demandcell.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *DemandCellClient) GetX(ctx context.Context, id string) *DemandCell {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// Hooks returns the client hooks.
+func (c *DemandCellClient) Hooks() []Hook {
+	hooks := c.hooks.DemandCell
+	return append(hooks[:len(hooks):len(hooks)], demandcell.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *DemandCellClient) Interceptors() []Interceptor {
+	return c.inters.DemandCell
+}
+
+func (c *DemandCellClient) mutate(ctx context.Context, m *DemandCellMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&DemandCellCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&DemandCellUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&DemandCellUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&DemandCellDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown DemandCell mutation op: %q", m.Op())
 	}
 }
 
@@ -3465,14 +4035,16 @@ func (c *TrainingPlanClient) mutate(ctx context.Context, m *TrainingPlanMutation
 // hooks and interceptors per client, for fast access.
 type (
 	hooks struct {
-		AuditEvent, Citizen, ConsentEvent, Contact, IdempotencyKey, Location,
-		NeedCategory, OpeningHour, OpeningSession, Operator, Referral, ReferralEvent,
+		AnalyticsPending, AuditEvent, Citizen, ConsentEvent, Contact, ContactFact,
+		ContactFactValue, DemandCell, IdempotencyKey, Location, NeedCategory,
+		OpeningHour, OpeningSession, Operator, Referral, ReferralEvent,
 		SatisfactionSurvey, Service, ServiceSecret, SurveyResponse,
 		TimetablePublication, Training, TrainingPlan []ent.Hook
 	}
 	inters struct {
-		AuditEvent, Citizen, ConsentEvent, Contact, IdempotencyKey, Location,
-		NeedCategory, OpeningHour, OpeningSession, Operator, Referral, ReferralEvent,
+		AnalyticsPending, AuditEvent, Citizen, ConsentEvent, Contact, ContactFact,
+		ContactFactValue, DemandCell, IdempotencyKey, Location, NeedCategory,
+		OpeningHour, OpeningSession, Operator, Referral, ReferralEvent,
 		SatisfactionSurvey, Service, ServiceSecret, SurveyResponse,
 		TimetablePublication, Training, TrainingPlan []ent.Interceptor
 	}

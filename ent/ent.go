@@ -7,10 +7,14 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"segretariato/ent/analyticspending"
 	"segretariato/ent/auditevent"
 	"segretariato/ent/citizen"
 	"segretariato/ent/consentevent"
 	"segretariato/ent/contact"
+	"segretariato/ent/contactfact"
+	"segretariato/ent/contactfactvalue"
+	"segretariato/ent/demandcell"
 	"segretariato/ent/idempotencykey"
 	"segretariato/ent/location"
 	"segretariato/ent/needcategory"
@@ -91,10 +95,14 @@ var (
 func checkColumn(t, c string) error {
 	initCheck.Do(func() {
 		columnCheck = sql.NewColumnCheck(map[string]func(string) bool{
+			analyticspending.Table:     analyticspending.ValidColumn,
 			auditevent.Table:           auditevent.ValidColumn,
 			citizen.Table:              citizen.ValidColumn,
 			consentevent.Table:         consentevent.ValidColumn,
 			contact.Table:              contact.ValidColumn,
+			contactfact.Table:          contactfact.ValidColumn,
+			contactfactvalue.Table:     contactfactvalue.ValidColumn,
+			demandcell.Table:           demandcell.ValidColumn,
 			idempotencykey.Table:       idempotencykey.ValidColumn,
 			location.Table:             location.ValidColumn,
 			needcategory.Table:         needcategory.ValidColumn,

@@ -3,10 +3,14 @@
 package ent
 
 import (
+	"segretariato/ent/analyticspending"
 	"segretariato/ent/auditevent"
 	"segretariato/ent/citizen"
 	"segretariato/ent/consentevent"
 	"segretariato/ent/contact"
+	"segretariato/ent/contactfact"
+	"segretariato/ent/contactfactvalue"
+	"segretariato/ent/demandcell"
 	"segretariato/ent/idempotencykey"
 	"segretariato/ent/location"
 	"segretariato/ent/needcategory"
@@ -32,8 +36,24 @@ import (
 
 // schemaGraph holds a representation of ent/schema at runtime.
 var schemaGraph = func() *sqlgraph.Schema {
-	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 19)}
+	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 23)}
 	graph.Nodes[0] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   analyticspending.Table,
+			Columns: analyticspending.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeInt,
+				Column: analyticspending.FieldID,
+			},
+		},
+		Type: "AnalyticsPending",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			analyticspending.FieldContactID: {Type: field.TypeInt, Column: analyticspending.FieldContactID},
+			analyticspending.FieldCitizenID: {Type: field.TypeInt, Column: analyticspending.FieldCitizenID},
+			analyticspending.FieldPeriod:    {Type: field.TypeString, Column: analyticspending.FieldPeriod},
+		},
+	}
+	graph.Nodes[1] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   auditevent.Table,
 			Columns: auditevent.Columns,
@@ -56,7 +76,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			auditevent.FieldDetail:        {Type: field.TypeString, Column: auditevent.FieldDetail},
 		},
 	}
-	graph.Nodes[1] = &sqlgraph.Node{
+	graph.Nodes[2] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   citizen.Table,
 			Columns: citizen.Columns,
@@ -91,7 +111,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			citizen.FieldMatchedCitizenID: {Type: field.TypeInt, Column: citizen.FieldMatchedCitizenID},
 		},
 	}
-	graph.Nodes[2] = &sqlgraph.Node{
+	graph.Nodes[3] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   consentevent.Table,
 			Columns: consentevent.Columns,
@@ -111,7 +131,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			consentevent.FieldCreatedAt:    {Type: field.TypeTime, Column: consentevent.FieldCreatedAt},
 		},
 	}
-	graph.Nodes[3] = &sqlgraph.Node{
+	graph.Nodes[4] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   contact.Table,
 			Columns: contact.Columns,
@@ -146,7 +166,88 @@ var schemaGraph = func() *sqlgraph.Schema {
 			contact.FieldMainNeedID:         {Type: field.TypeInt, Column: contact.FieldMainNeedID},
 		},
 	}
-	graph.Nodes[4] = &sqlgraph.Node{
+	graph.Nodes[5] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   contactfact.Table,
+			Columns: contactfact.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeInt,
+				Column: contactfact.FieldID,
+			},
+		},
+		Type: "ContactFact",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			contactfact.FieldCitizenID:     {Type: field.TypeInt, Column: contactfact.FieldCitizenID},
+			contactfact.FieldOperatorID:    {Type: field.TypeInt, Column: contactfact.FieldOperatorID},
+			contactfact.FieldDay:           {Type: field.TypeString, Column: contactfact.FieldDay},
+			contactfact.FieldPWeek:         {Type: field.TypeString, Column: contactfact.FieldPWeek},
+			contactfact.FieldPMonth:        {Type: field.TypeString, Column: contactfact.FieldPMonth},
+			contactfact.FieldPQuarter:      {Type: field.TypeString, Column: contactfact.FieldPQuarter},
+			contactfact.FieldPYear:         {Type: field.TypeString, Column: contactfact.FieldPYear},
+			contactfact.FieldIsFirst:       {Type: field.TypeInt, Column: contactfact.FieldIsFirst},
+			contactfact.FieldRecordKey:     {Type: field.TypeInt, Column: contactfact.FieldRecordKey},
+			contactfact.FieldCitizenKey:    {Type: field.TypeInt, Column: contactfact.FieldCitizenKey},
+			contactfact.FieldReferrals:     {Type: field.TypeInt, Column: contactfact.FieldReferrals},
+			contactfact.FieldReferralsOpen: {Type: field.TypeInt, Column: contactfact.FieldReferralsOpen},
+			contactfact.FieldReferralsKey:  {Type: field.TypeInt, Column: contactfact.FieldReferralsKey},
+			contactfact.FieldKTargetArea:   {Type: field.TypeString, Column: contactfact.FieldKTargetArea},
+			contactfact.FieldKIstatArea:    {Type: field.TypeString, Column: contactfact.FieldKIstatArea},
+			contactfact.FieldKMainNeed:     {Type: field.TypeString, Column: contactfact.FieldKMainNeed},
+			contactfact.FieldKAgeBand:      {Type: field.TypeString, Column: contactfact.FieldKAgeBand},
+			contactfact.FieldKSex:          {Type: field.TypeString, Column: contactfact.FieldKSex},
+			contactfact.FieldKCitizenship:  {Type: field.TypeString, Column: contactfact.FieldKCitizenship},
+			contactfact.FieldKDistrict:     {Type: field.TypeString, Column: contactfact.FieldKDistrict},
+			contactfact.FieldKChannel:      {Type: field.TypeString, Column: contactfact.FieldKChannel},
+			contactfact.FieldKRequester:    {Type: field.TypeString, Column: contactfact.FieldKRequester},
+			contactfact.FieldKOutcome:      {Type: field.TypeString, Column: contactfact.FieldKOutcome},
+			contactfact.FieldKOperator:     {Type: field.TypeString, Column: contactfact.FieldKOperator},
+			contactfact.FieldKAccessType:   {Type: field.TypeString, Column: contactfact.FieldKAccessType},
+		},
+	}
+	graph.Nodes[6] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   contactfactvalue.Table,
+			Columns: contactfactvalue.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeString,
+				Column: contactfactvalue.FieldID,
+			},
+		},
+		Type: "ContactFactValue",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			contactfactvalue.FieldContactID:    {Type: field.TypeInt, Column: contactfactvalue.FieldContactID},
+			contactfactvalue.FieldDim:          {Type: field.TypeString, Column: contactfactvalue.FieldDim},
+			contactfactvalue.FieldKey:          {Type: field.TypeString, Column: contactfactvalue.FieldKey},
+			contactfactvalue.FieldParent:       {Type: field.TypeString, Column: contactfactvalue.FieldParent},
+			contactfactvalue.FieldReferrals:    {Type: field.TypeInt, Column: contactfactvalue.FieldReferrals},
+			contactfactvalue.FieldReferralsKey: {Type: field.TypeInt, Column: contactfactvalue.FieldReferralsKey},
+		},
+	}
+	graph.Nodes[7] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   demandcell.Table,
+			Columns: demandcell.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeString,
+				Column: demandcell.FieldID,
+			},
+		},
+		Type: "DemandCell",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			demandcell.FieldGrain:        {Type: field.TypeString, Column: demandcell.FieldGrain},
+			demandcell.FieldDim:          {Type: field.TypeString, Column: demandcell.FieldDim},
+			demandcell.FieldPeriod:       {Type: field.TypeString, Column: demandcell.FieldPeriod},
+			demandcell.FieldKey:          {Type: field.TypeString, Column: demandcell.FieldKey},
+			demandcell.FieldContacts:     {Type: field.TypeInt64, Column: demandcell.FieldContacts},
+			demandcell.FieldNewCitizens:  {Type: field.TypeInt64, Column: demandcell.FieldNewCitizens},
+			demandcell.FieldReferrals:    {Type: field.TypeInt64, Column: demandcell.FieldReferrals},
+			demandcell.FieldContactsKey:  {Type: field.TypeInt64, Column: demandcell.FieldContactsKey},
+			demandcell.FieldNewKey:       {Type: field.TypeInt64, Column: demandcell.FieldNewKey},
+			demandcell.FieldReferralsKey: {Type: field.TypeInt64, Column: demandcell.FieldReferralsKey},
+			demandcell.FieldCitizens:     {Type: field.TypeBytes, Column: demandcell.FieldCitizens},
+		},
+	}
+	graph.Nodes[8] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   idempotencykey.Table,
 			Columns: idempotencykey.Columns,
@@ -167,7 +268,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			idempotencykey.FieldBody:        {Type: field.TypeBytes, Column: idempotencykey.FieldBody},
 		},
 	}
-	graph.Nodes[5] = &sqlgraph.Node{
+	graph.Nodes[9] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   location.Table,
 			Columns: location.Columns,
@@ -189,7 +290,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			location.FieldEmail:         {Type: field.TypeString, Column: location.FieldEmail},
 		},
 	}
-	graph.Nodes[6] = &sqlgraph.Node{
+	graph.Nodes[10] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   needcategory.Table,
 			Columns: needcategory.Columns,
@@ -210,7 +311,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			needcategory.FieldActive:    {Type: field.TypeBool, Column: needcategory.FieldActive},
 		},
 	}
-	graph.Nodes[7] = &sqlgraph.Node{
+	graph.Nodes[11] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   openinghour.Table,
 			Columns: openinghour.Columns,
@@ -231,7 +332,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			openinghour.FieldLocationID: {Type: field.TypeInt, Column: openinghour.FieldLocationID},
 		},
 	}
-	graph.Nodes[8] = &sqlgraph.Node{
+	graph.Nodes[12] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   openingsession.Table,
 			Columns: openingsession.Columns,
@@ -250,7 +351,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			openingsession.FieldLocationID: {Type: field.TypeInt, Column: openingsession.FieldLocationID},
 		},
 	}
-	graph.Nodes[9] = &sqlgraph.Node{
+	graph.Nodes[13] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   operator.Table,
 			Columns: operator.Columns,
@@ -271,7 +372,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			operator.FieldTokenHash:   {Type: field.TypeString, Column: operator.FieldTokenHash},
 		},
 	}
-	graph.Nodes[10] = &sqlgraph.Node{
+	graph.Nodes[14] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   referral.Table,
 			Columns: referral.Columns,
@@ -301,7 +402,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			referral.FieldServiceID:       {Type: field.TypeInt, Column: referral.FieldServiceID},
 		},
 	}
-	graph.Nodes[11] = &sqlgraph.Node{
+	graph.Nodes[15] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   referralevent.Table,
 			Columns: referralevent.Columns,
@@ -320,7 +421,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			referralevent.FieldCreatedAt:  {Type: field.TypeTime, Column: referralevent.FieldCreatedAt},
 		},
 	}
-	graph.Nodes[12] = &sqlgraph.Node{
+	graph.Nodes[16] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   satisfactionsurvey.Table,
 			Columns: satisfactionsurvey.Columns,
@@ -339,7 +440,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			satisfactionsurvey.FieldClosedOn:  {Type: field.TypeTime, Column: satisfactionsurvey.FieldClosedOn},
 		},
 	}
-	graph.Nodes[13] = &sqlgraph.Node{
+	graph.Nodes[17] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   service.Table,
 			Columns: service.Columns,
@@ -366,7 +467,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			service.FieldActive:      {Type: field.TypeBool, Column: service.FieldActive},
 		},
 	}
-	graph.Nodes[14] = &sqlgraph.Node{
+	graph.Nodes[18] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   servicesecret.Table,
 			Columns: servicesecret.Columns,
@@ -382,7 +483,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			servicesecret.FieldCreatedAt: {Type: field.TypeTime, Column: servicesecret.FieldCreatedAt},
 		},
 	}
-	graph.Nodes[15] = &sqlgraph.Node{
+	graph.Nodes[19] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   surveyresponse.Table,
 			Columns: surveyresponse.Columns,
@@ -402,7 +503,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			surveyresponse.FieldSurveyID:   {Type: field.TypeInt, Column: surveyresponse.FieldSurveyID},
 		},
 	}
-	graph.Nodes[16] = &sqlgraph.Node{
+	graph.Nodes[20] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   timetablepublication.Table,
 			Columns: timetablepublication.Columns,
@@ -420,7 +521,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			timetablepublication.FieldReference:   {Type: field.TypeString, Column: timetablepublication.FieldReference},
 		},
 	}
-	graph.Nodes[17] = &sqlgraph.Node{
+	graph.Nodes[21] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   training.Table,
 			Columns: training.Columns,
@@ -441,7 +542,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			training.FieldPlanID:    {Type: field.TypeInt, Column: training.FieldPlanID},
 		},
 	}
-	graph.Nodes[18] = &sqlgraph.Node{
+	graph.Nodes[22] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   trainingplan.Table,
 			Columns: trainingplan.Columns,
@@ -890,6 +991,61 @@ type predicateAdder interface {
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *AnalyticsPendingQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the AnalyticsPendingQuery builder.
+func (_q *AnalyticsPendingQuery) Filter() *AnalyticsPendingFilter {
+	return &AnalyticsPendingFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *AnalyticsPendingMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the AnalyticsPendingMutation builder.
+func (m *AnalyticsPendingMutation) Filter() *AnalyticsPendingFilter {
+	return &AnalyticsPendingFilter{config: m.config, predicateAdder: m}
+}
+
+// AnalyticsPendingFilter provides a generic filtering capability at runtime for AnalyticsPendingQuery.
+type AnalyticsPendingFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *AnalyticsPendingFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[0].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql int predicate on the id field.
+func (f *AnalyticsPendingFilter) WhereID(p entql.IntP) {
+	f.Where(p.Field(analyticspending.FieldID))
+}
+
+// WhereContactID applies the entql int predicate on the contact_id field.
+func (f *AnalyticsPendingFilter) WhereContactID(p entql.IntP) {
+	f.Where(p.Field(analyticspending.FieldContactID))
+}
+
+// WhereCitizenID applies the entql int predicate on the citizen_id field.
+func (f *AnalyticsPendingFilter) WhereCitizenID(p entql.IntP) {
+	f.Where(p.Field(analyticspending.FieldCitizenID))
+}
+
+// WherePeriod applies the entql string predicate on the period field.
+func (f *AnalyticsPendingFilter) WherePeriod(p entql.StringP) {
+	f.Where(p.Field(analyticspending.FieldPeriod))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *AuditEventQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -918,7 +1074,7 @@ type AuditEventFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *AuditEventFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[0].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[1].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1008,7 +1164,7 @@ type CitizenFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *CitizenFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[1].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[2].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1228,7 +1384,7 @@ type ConsentEventFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ConsentEventFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[2].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[3].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1331,7 +1487,7 @@ type ContactFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ContactFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[3].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[4].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1537,6 +1693,336 @@ func (f *ContactFilter) WhereHasReferralsWith(preds ...predicate.Referral) {
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *ContactFactQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the ContactFactQuery builder.
+func (_q *ContactFactQuery) Filter() *ContactFactFilter {
+	return &ContactFactFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *ContactFactMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the ContactFactMutation builder.
+func (m *ContactFactMutation) Filter() *ContactFactFilter {
+	return &ContactFactFilter{config: m.config, predicateAdder: m}
+}
+
+// ContactFactFilter provides a generic filtering capability at runtime for ContactFactQuery.
+type ContactFactFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *ContactFactFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[5].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql int predicate on the id field.
+func (f *ContactFactFilter) WhereID(p entql.IntP) {
+	f.Where(p.Field(contactfact.FieldID))
+}
+
+// WhereCitizenID applies the entql int predicate on the citizen_id field.
+func (f *ContactFactFilter) WhereCitizenID(p entql.IntP) {
+	f.Where(p.Field(contactfact.FieldCitizenID))
+}
+
+// WhereOperatorID applies the entql int predicate on the operator_id field.
+func (f *ContactFactFilter) WhereOperatorID(p entql.IntP) {
+	f.Where(p.Field(contactfact.FieldOperatorID))
+}
+
+// WhereDay applies the entql string predicate on the day field.
+func (f *ContactFactFilter) WhereDay(p entql.StringP) {
+	f.Where(p.Field(contactfact.FieldDay))
+}
+
+// WherePWeek applies the entql string predicate on the p_week field.
+func (f *ContactFactFilter) WherePWeek(p entql.StringP) {
+	f.Where(p.Field(contactfact.FieldPWeek))
+}
+
+// WherePMonth applies the entql string predicate on the p_month field.
+func (f *ContactFactFilter) WherePMonth(p entql.StringP) {
+	f.Where(p.Field(contactfact.FieldPMonth))
+}
+
+// WherePQuarter applies the entql string predicate on the p_quarter field.
+func (f *ContactFactFilter) WherePQuarter(p entql.StringP) {
+	f.Where(p.Field(contactfact.FieldPQuarter))
+}
+
+// WherePYear applies the entql string predicate on the p_year field.
+func (f *ContactFactFilter) WherePYear(p entql.StringP) {
+	f.Where(p.Field(contactfact.FieldPYear))
+}
+
+// WhereIsFirst applies the entql int predicate on the is_first field.
+func (f *ContactFactFilter) WhereIsFirst(p entql.IntP) {
+	f.Where(p.Field(contactfact.FieldIsFirst))
+}
+
+// WhereRecordKey applies the entql int predicate on the record_key field.
+func (f *ContactFactFilter) WhereRecordKey(p entql.IntP) {
+	f.Where(p.Field(contactfact.FieldRecordKey))
+}
+
+// WhereCitizenKey applies the entql int predicate on the citizen_key field.
+func (f *ContactFactFilter) WhereCitizenKey(p entql.IntP) {
+	f.Where(p.Field(contactfact.FieldCitizenKey))
+}
+
+// WhereReferrals applies the entql int predicate on the referrals field.
+func (f *ContactFactFilter) WhereReferrals(p entql.IntP) {
+	f.Where(p.Field(contactfact.FieldReferrals))
+}
+
+// WhereReferralsOpen applies the entql int predicate on the referrals_open field.
+func (f *ContactFactFilter) WhereReferralsOpen(p entql.IntP) {
+	f.Where(p.Field(contactfact.FieldReferralsOpen))
+}
+
+// WhereReferralsKey applies the entql int predicate on the referrals_key field.
+func (f *ContactFactFilter) WhereReferralsKey(p entql.IntP) {
+	f.Where(p.Field(contactfact.FieldReferralsKey))
+}
+
+// WhereKTargetArea applies the entql string predicate on the k_target_area field.
+func (f *ContactFactFilter) WhereKTargetArea(p entql.StringP) {
+	f.Where(p.Field(contactfact.FieldKTargetArea))
+}
+
+// WhereKIstatArea applies the entql string predicate on the k_istat_area field.
+func (f *ContactFactFilter) WhereKIstatArea(p entql.StringP) {
+	f.Where(p.Field(contactfact.FieldKIstatArea))
+}
+
+// WhereKMainNeed applies the entql string predicate on the k_main_need field.
+func (f *ContactFactFilter) WhereKMainNeed(p entql.StringP) {
+	f.Where(p.Field(contactfact.FieldKMainNeed))
+}
+
+// WhereKAgeBand applies the entql string predicate on the k_age_band field.
+func (f *ContactFactFilter) WhereKAgeBand(p entql.StringP) {
+	f.Where(p.Field(contactfact.FieldKAgeBand))
+}
+
+// WhereKSex applies the entql string predicate on the k_sex field.
+func (f *ContactFactFilter) WhereKSex(p entql.StringP) {
+	f.Where(p.Field(contactfact.FieldKSex))
+}
+
+// WhereKCitizenship applies the entql string predicate on the k_citizenship field.
+func (f *ContactFactFilter) WhereKCitizenship(p entql.StringP) {
+	f.Where(p.Field(contactfact.FieldKCitizenship))
+}
+
+// WhereKDistrict applies the entql string predicate on the k_district field.
+func (f *ContactFactFilter) WhereKDistrict(p entql.StringP) {
+	f.Where(p.Field(contactfact.FieldKDistrict))
+}
+
+// WhereKChannel applies the entql string predicate on the k_channel field.
+func (f *ContactFactFilter) WhereKChannel(p entql.StringP) {
+	f.Where(p.Field(contactfact.FieldKChannel))
+}
+
+// WhereKRequester applies the entql string predicate on the k_requester field.
+func (f *ContactFactFilter) WhereKRequester(p entql.StringP) {
+	f.Where(p.Field(contactfact.FieldKRequester))
+}
+
+// WhereKOutcome applies the entql string predicate on the k_outcome field.
+func (f *ContactFactFilter) WhereKOutcome(p entql.StringP) {
+	f.Where(p.Field(contactfact.FieldKOutcome))
+}
+
+// WhereKOperator applies the entql string predicate on the k_operator field.
+func (f *ContactFactFilter) WhereKOperator(p entql.StringP) {
+	f.Where(p.Field(contactfact.FieldKOperator))
+}
+
+// WhereKAccessType applies the entql string predicate on the k_access_type field.
+func (f *ContactFactFilter) WhereKAccessType(p entql.StringP) {
+	f.Where(p.Field(contactfact.FieldKAccessType))
+}
+
+// addPredicate implements the predicateAdder interface.
+func (_q *ContactFactValueQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the ContactFactValueQuery builder.
+func (_q *ContactFactValueQuery) Filter() *ContactFactValueFilter {
+	return &ContactFactValueFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *ContactFactValueMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the ContactFactValueMutation builder.
+func (m *ContactFactValueMutation) Filter() *ContactFactValueFilter {
+	return &ContactFactValueFilter{config: m.config, predicateAdder: m}
+}
+
+// ContactFactValueFilter provides a generic filtering capability at runtime for ContactFactValueQuery.
+type ContactFactValueFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *ContactFactValueFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[6].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql string predicate on the id field.
+func (f *ContactFactValueFilter) WhereID(p entql.StringP) {
+	f.Where(p.Field(contactfactvalue.FieldID))
+}
+
+// WhereContactID applies the entql int predicate on the contact_id field.
+func (f *ContactFactValueFilter) WhereContactID(p entql.IntP) {
+	f.Where(p.Field(contactfactvalue.FieldContactID))
+}
+
+// WhereDim applies the entql string predicate on the dim field.
+func (f *ContactFactValueFilter) WhereDim(p entql.StringP) {
+	f.Where(p.Field(contactfactvalue.FieldDim))
+}
+
+// WhereKey applies the entql string predicate on the key field.
+func (f *ContactFactValueFilter) WhereKey(p entql.StringP) {
+	f.Where(p.Field(contactfactvalue.FieldKey))
+}
+
+// WhereParent applies the entql string predicate on the parent field.
+func (f *ContactFactValueFilter) WhereParent(p entql.StringP) {
+	f.Where(p.Field(contactfactvalue.FieldParent))
+}
+
+// WhereReferrals applies the entql int predicate on the referrals field.
+func (f *ContactFactValueFilter) WhereReferrals(p entql.IntP) {
+	f.Where(p.Field(contactfactvalue.FieldReferrals))
+}
+
+// WhereReferralsKey applies the entql int predicate on the referrals_key field.
+func (f *ContactFactValueFilter) WhereReferralsKey(p entql.IntP) {
+	f.Where(p.Field(contactfactvalue.FieldReferralsKey))
+}
+
+// addPredicate implements the predicateAdder interface.
+func (_q *DemandCellQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the DemandCellQuery builder.
+func (_q *DemandCellQuery) Filter() *DemandCellFilter {
+	return &DemandCellFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *DemandCellMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the DemandCellMutation builder.
+func (m *DemandCellMutation) Filter() *DemandCellFilter {
+	return &DemandCellFilter{config: m.config, predicateAdder: m}
+}
+
+// DemandCellFilter provides a generic filtering capability at runtime for DemandCellQuery.
+type DemandCellFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *DemandCellFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[7].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql string predicate on the id field.
+func (f *DemandCellFilter) WhereID(p entql.StringP) {
+	f.Where(p.Field(demandcell.FieldID))
+}
+
+// WhereGrain applies the entql string predicate on the grain field.
+func (f *DemandCellFilter) WhereGrain(p entql.StringP) {
+	f.Where(p.Field(demandcell.FieldGrain))
+}
+
+// WhereDim applies the entql string predicate on the dim field.
+func (f *DemandCellFilter) WhereDim(p entql.StringP) {
+	f.Where(p.Field(demandcell.FieldDim))
+}
+
+// WherePeriod applies the entql string predicate on the period field.
+func (f *DemandCellFilter) WherePeriod(p entql.StringP) {
+	f.Where(p.Field(demandcell.FieldPeriod))
+}
+
+// WhereKey applies the entql string predicate on the key field.
+func (f *DemandCellFilter) WhereKey(p entql.StringP) {
+	f.Where(p.Field(demandcell.FieldKey))
+}
+
+// WhereContacts applies the entql int64 predicate on the contacts field.
+func (f *DemandCellFilter) WhereContacts(p entql.Int64P) {
+	f.Where(p.Field(demandcell.FieldContacts))
+}
+
+// WhereNewCitizens applies the entql int64 predicate on the new_citizens field.
+func (f *DemandCellFilter) WhereNewCitizens(p entql.Int64P) {
+	f.Where(p.Field(demandcell.FieldNewCitizens))
+}
+
+// WhereReferrals applies the entql int64 predicate on the referrals field.
+func (f *DemandCellFilter) WhereReferrals(p entql.Int64P) {
+	f.Where(p.Field(demandcell.FieldReferrals))
+}
+
+// WhereContactsKey applies the entql int64 predicate on the contacts_key field.
+func (f *DemandCellFilter) WhereContactsKey(p entql.Int64P) {
+	f.Where(p.Field(demandcell.FieldContactsKey))
+}
+
+// WhereNewKey applies the entql int64 predicate on the new_key field.
+func (f *DemandCellFilter) WhereNewKey(p entql.Int64P) {
+	f.Where(p.Field(demandcell.FieldNewKey))
+}
+
+// WhereReferralsKey applies the entql int64 predicate on the referrals_key field.
+func (f *DemandCellFilter) WhereReferralsKey(p entql.Int64P) {
+	f.Where(p.Field(demandcell.FieldReferralsKey))
+}
+
+// WhereCitizens applies the entql []byte predicate on the citizens field.
+func (f *DemandCellFilter) WhereCitizens(p entql.BytesP) {
+	f.Where(p.Field(demandcell.FieldCitizens))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *IdempotencyKeyQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -1565,7 +2051,7 @@ type IdempotencyKeyFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *IdempotencyKeyFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[4].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[8].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1645,7 +2131,7 @@ type LocationFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *LocationFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[5].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[9].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1758,7 +2244,7 @@ type NeedCategoryFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *NeedCategoryFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[6].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[10].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1866,7 +2352,7 @@ type OpeningHourFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *OpeningHourFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[7].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[11].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -1960,7 +2446,7 @@ type OpeningSessionFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *OpeningSessionFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[8].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[12].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2044,7 +2530,7 @@ type OperatorFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *OperatorFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[9].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[13].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2180,7 +2666,7 @@ type ReferralFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ReferralFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[10].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[14].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2347,7 +2833,7 @@ type ReferralEventFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ReferralEventFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[11].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[15].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2445,7 +2931,7 @@ type SatisfactionSurveyFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *SatisfactionSurveyFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[12].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[16].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2529,7 +3015,7 @@ type ServiceFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ServiceFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[13].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[17].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2667,7 +3153,7 @@ type ServiceSecretFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ServiceSecretFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[14].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[18].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2722,7 +3208,7 @@ type SurveyResponseFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *SurveyResponseFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[15].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[19].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2811,7 +3297,7 @@ type TimetablePublicationFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *TimetablePublicationFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[16].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[20].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2876,7 +3362,7 @@ type TrainingFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *TrainingFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[17].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[21].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2984,7 +3470,7 @@ type TrainingPlanFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *TrainingPlanFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[18].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[22].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})

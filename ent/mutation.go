@@ -6,10 +6,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"segretariato/ent/analyticspending"
 	"segretariato/ent/auditevent"
 	"segretariato/ent/citizen"
 	"segretariato/ent/consentevent"
 	"segretariato/ent/contact"
+	"segretariato/ent/contactfact"
+	"segretariato/ent/contactfactvalue"
+	"segretariato/ent/demandcell"
 	"segretariato/ent/idempotencykey"
 	"segretariato/ent/location"
 	"segretariato/ent/needcategory"
@@ -43,10 +47,14 @@ const (
 	OpUpdateOne = ent.OpUpdateOne
 
 	// Node types.
+	TypeAnalyticsPending     = "AnalyticsPending"
 	TypeAuditEvent           = "AuditEvent"
 	TypeCitizen              = "Citizen"
 	TypeConsentEvent         = "ConsentEvent"
 	TypeContact              = "Contact"
+	TypeContactFact          = "ContactFact"
+	TypeContactFactValue     = "ContactFactValue"
+	TypeDemandCell           = "DemandCell"
 	TypeIdempotencyKey       = "IdempotencyKey"
 	TypeLocation             = "Location"
 	TypeNeedCategory         = "NeedCategory"
@@ -63,6 +71,571 @@ const (
 	TypeTraining             = "Training"
 	TypeTrainingPlan         = "TrainingPlan"
 )
+
+// AnalyticsPendingMutation represents an operation that mutates the AnalyticsPending nodes in the graph.
+type AnalyticsPendingMutation struct {
+	config
+	op            Op
+	typ           string
+	id            *int
+	contact_id    *int
+	addcontact_id *int
+	citizen_id    *int
+	addcitizen_id *int
+	period        *string
+	clearedFields map[string]struct{}
+	done          bool
+	oldValue      func(context.Context) (*AnalyticsPending, error)
+	predicates    []predicate.AnalyticsPending
+}
+
+var _ ent.Mutation = (*AnalyticsPendingMutation)(nil)
+
+// analyticspendingOption allows management of the mutation configuration using functional options.
+type analyticspendingOption func(*AnalyticsPendingMutation)
+
+// newAnalyticsPendingMutation creates new mutation for the AnalyticsPending entity.
+func newAnalyticsPendingMutation(c config, op Op, opts ...analyticspendingOption) *AnalyticsPendingMutation {
+	m := &AnalyticsPendingMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeAnalyticsPending,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withAnalyticsPendingID sets the ID field of the mutation.
+func withAnalyticsPendingID(id int) analyticspendingOption {
+	return func(m *AnalyticsPendingMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *AnalyticsPending
+		)
+		m.oldValue = func(ctx context.Context) (*AnalyticsPending, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().AnalyticsPending.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withAnalyticsPending sets the old AnalyticsPending of the mutation.
+func withAnalyticsPending(node *AnalyticsPending) analyticspendingOption {
+	return func(m *AnalyticsPendingMutation) {
+		m.oldValue = func(context.Context) (*AnalyticsPending, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m AnalyticsPendingMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m AnalyticsPendingMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *AnalyticsPendingMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *AnalyticsPendingMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().AnalyticsPending.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetContactID sets the "contact_id" field.
+func (m *AnalyticsPendingMutation) SetContactID(i int) {
+	m.contact_id = &i
+	m.addcontact_id = nil
+}
+
+// ContactID returns the value of the "contact_id" field in the mutation.
+func (m *AnalyticsPendingMutation) ContactID() (r int, exists bool) {
+	v := m.contact_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldContactID returns the old "contact_id" field's value of the AnalyticsPending entity.
+// If the AnalyticsPending object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AnalyticsPendingMutation) OldContactID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldContactID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldContactID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldContactID: %w", err)
+	}
+	return oldValue.ContactID, nil
+}
+
+// AddContactID adds i to the "contact_id" field.
+func (m *AnalyticsPendingMutation) AddContactID(i int) {
+	if m.addcontact_id != nil {
+		*m.addcontact_id += i
+	} else {
+		m.addcontact_id = &i
+	}
+}
+
+// AddedContactID returns the value that was added to the "contact_id" field in this mutation.
+func (m *AnalyticsPendingMutation) AddedContactID() (r int, exists bool) {
+	v := m.addcontact_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearContactID clears the value of the "contact_id" field.
+func (m *AnalyticsPendingMutation) ClearContactID() {
+	m.contact_id = nil
+	m.addcontact_id = nil
+	m.clearedFields[analyticspending.FieldContactID] = struct{}{}
+}
+
+// ContactIDCleared returns if the "contact_id" field was cleared in this mutation.
+func (m *AnalyticsPendingMutation) ContactIDCleared() bool {
+	_, ok := m.clearedFields[analyticspending.FieldContactID]
+	return ok
+}
+
+// ResetContactID resets all changes to the "contact_id" field.
+func (m *AnalyticsPendingMutation) ResetContactID() {
+	m.contact_id = nil
+	m.addcontact_id = nil
+	delete(m.clearedFields, analyticspending.FieldContactID)
+}
+
+// SetCitizenID sets the "citizen_id" field.
+func (m *AnalyticsPendingMutation) SetCitizenID(i int) {
+	m.citizen_id = &i
+	m.addcitizen_id = nil
+}
+
+// CitizenID returns the value of the "citizen_id" field in the mutation.
+func (m *AnalyticsPendingMutation) CitizenID() (r int, exists bool) {
+	v := m.citizen_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCitizenID returns the old "citizen_id" field's value of the AnalyticsPending entity.
+// If the AnalyticsPending object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AnalyticsPendingMutation) OldCitizenID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCitizenID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCitizenID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCitizenID: %w", err)
+	}
+	return oldValue.CitizenID, nil
+}
+
+// AddCitizenID adds i to the "citizen_id" field.
+func (m *AnalyticsPendingMutation) AddCitizenID(i int) {
+	if m.addcitizen_id != nil {
+		*m.addcitizen_id += i
+	} else {
+		m.addcitizen_id = &i
+	}
+}
+
+// AddedCitizenID returns the value that was added to the "citizen_id" field in this mutation.
+func (m *AnalyticsPendingMutation) AddedCitizenID() (r int, exists bool) {
+	v := m.addcitizen_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearCitizenID clears the value of the "citizen_id" field.
+func (m *AnalyticsPendingMutation) ClearCitizenID() {
+	m.citizen_id = nil
+	m.addcitizen_id = nil
+	m.clearedFields[analyticspending.FieldCitizenID] = struct{}{}
+}
+
+// CitizenIDCleared returns if the "citizen_id" field was cleared in this mutation.
+func (m *AnalyticsPendingMutation) CitizenIDCleared() bool {
+	_, ok := m.clearedFields[analyticspending.FieldCitizenID]
+	return ok
+}
+
+// ResetCitizenID resets all changes to the "citizen_id" field.
+func (m *AnalyticsPendingMutation) ResetCitizenID() {
+	m.citizen_id = nil
+	m.addcitizen_id = nil
+	delete(m.clearedFields, analyticspending.FieldCitizenID)
+}
+
+// SetPeriod sets the "period" field.
+func (m *AnalyticsPendingMutation) SetPeriod(s string) {
+	m.period = &s
+}
+
+// Period returns the value of the "period" field in the mutation.
+func (m *AnalyticsPendingMutation) Period() (r string, exists bool) {
+	v := m.period
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPeriod returns the old "period" field's value of the AnalyticsPending entity.
+// If the AnalyticsPending object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AnalyticsPendingMutation) OldPeriod(ctx context.Context) (v *string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPeriod is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPeriod requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPeriod: %w", err)
+	}
+	return oldValue.Period, nil
+}
+
+// ClearPeriod clears the value of the "period" field.
+func (m *AnalyticsPendingMutation) ClearPeriod() {
+	m.period = nil
+	m.clearedFields[analyticspending.FieldPeriod] = struct{}{}
+}
+
+// PeriodCleared returns if the "period" field was cleared in this mutation.
+func (m *AnalyticsPendingMutation) PeriodCleared() bool {
+	_, ok := m.clearedFields[analyticspending.FieldPeriod]
+	return ok
+}
+
+// ResetPeriod resets all changes to the "period" field.
+func (m *AnalyticsPendingMutation) ResetPeriod() {
+	m.period = nil
+	delete(m.clearedFields, analyticspending.FieldPeriod)
+}
+
+// Where appends a list predicates to the AnalyticsPendingMutation builder.
+func (m *AnalyticsPendingMutation) Where(ps ...predicate.AnalyticsPending) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the AnalyticsPendingMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *AnalyticsPendingMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.AnalyticsPending, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *AnalyticsPendingMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *AnalyticsPendingMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (AnalyticsPending).
+func (m *AnalyticsPendingMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *AnalyticsPendingMutation) Fields() []string {
+	fields := make([]string, 0, 3)
+	if m.contact_id != nil {
+		fields = append(fields, analyticspending.FieldContactID)
+	}
+	if m.citizen_id != nil {
+		fields = append(fields, analyticspending.FieldCitizenID)
+	}
+	if m.period != nil {
+		fields = append(fields, analyticspending.FieldPeriod)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *AnalyticsPendingMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case analyticspending.FieldContactID:
+		return m.ContactID()
+	case analyticspending.FieldCitizenID:
+		return m.CitizenID()
+	case analyticspending.FieldPeriod:
+		return m.Period()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *AnalyticsPendingMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case analyticspending.FieldContactID:
+		return m.OldContactID(ctx)
+	case analyticspending.FieldCitizenID:
+		return m.OldCitizenID(ctx)
+	case analyticspending.FieldPeriod:
+		return m.OldPeriod(ctx)
+	}
+	return nil, fmt.Errorf("unknown AnalyticsPending field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *AnalyticsPendingMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case analyticspending.FieldContactID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetContactID(v)
+		return nil
+	case analyticspending.FieldCitizenID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCitizenID(v)
+		return nil
+	case analyticspending.FieldPeriod:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPeriod(v)
+		return nil
+	}
+	return fmt.Errorf("unknown AnalyticsPending field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *AnalyticsPendingMutation) AddedFields() []string {
+	var fields []string
+	if m.addcontact_id != nil {
+		fields = append(fields, analyticspending.FieldContactID)
+	}
+	if m.addcitizen_id != nil {
+		fields = append(fields, analyticspending.FieldCitizenID)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *AnalyticsPendingMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case analyticspending.FieldContactID:
+		return m.AddedContactID()
+	case analyticspending.FieldCitizenID:
+		return m.AddedCitizenID()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *AnalyticsPendingMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case analyticspending.FieldContactID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddContactID(v)
+		return nil
+	case analyticspending.FieldCitizenID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddCitizenID(v)
+		return nil
+	}
+	return fmt.Errorf("unknown AnalyticsPending numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *AnalyticsPendingMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(analyticspending.FieldContactID) {
+		fields = append(fields, analyticspending.FieldContactID)
+	}
+	if m.FieldCleared(analyticspending.FieldCitizenID) {
+		fields = append(fields, analyticspending.FieldCitizenID)
+	}
+	if m.FieldCleared(analyticspending.FieldPeriod) {
+		fields = append(fields, analyticspending.FieldPeriod)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *AnalyticsPendingMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *AnalyticsPendingMutation) ClearField(name string) error {
+	switch name {
+	case analyticspending.FieldContactID:
+		m.ClearContactID()
+		return nil
+	case analyticspending.FieldCitizenID:
+		m.ClearCitizenID()
+		return nil
+	case analyticspending.FieldPeriod:
+		m.ClearPeriod()
+		return nil
+	}
+	return fmt.Errorf("unknown AnalyticsPending nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *AnalyticsPendingMutation) ResetField(name string) error {
+	switch name {
+	case analyticspending.FieldContactID:
+		m.ResetContactID()
+		return nil
+	case analyticspending.FieldCitizenID:
+		m.ResetCitizenID()
+		return nil
+	case analyticspending.FieldPeriod:
+		m.ResetPeriod()
+		return nil
+	}
+	return fmt.Errorf("unknown AnalyticsPending field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *AnalyticsPendingMutation) AddedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *AnalyticsPendingMutation) AddedIDs(name string) []ent.Value {
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *AnalyticsPendingMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *AnalyticsPendingMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *AnalyticsPendingMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *AnalyticsPendingMutation) EdgeCleared(name string) bool {
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *AnalyticsPendingMutation) ClearEdge(name string) error {
+	return fmt.Errorf("unknown AnalyticsPending unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *AnalyticsPendingMutation) ResetEdge(name string) error {
+	return fmt.Errorf("unknown AnalyticsPending edge %s", name)
+}
 
 // AuditEventMutation represents an operation that mutates the AuditEvent nodes in the graph.
 type AuditEventMutation struct {
@@ -6303,6 +6876,3721 @@ func (m *ContactMutation) ResetEdge(name string) error {
 		return nil
 	}
 	return fmt.Errorf("unknown Contact edge %s", name)
+}
+
+// ContactFactMutation represents an operation that mutates the ContactFact nodes in the graph.
+type ContactFactMutation struct {
+	config
+	op                Op
+	typ               string
+	id                *int
+	citizen_id        *int
+	addcitizen_id     *int
+	operator_id       *int
+	addoperator_id    *int
+	day               *string
+	p_week            *string
+	p_month           *string
+	p_quarter         *string
+	p_year            *string
+	is_first          *int
+	addis_first       *int
+	record_key        *int
+	addrecord_key     *int
+	citizen_key       *int
+	addcitizen_key    *int
+	referrals         *int
+	addreferrals      *int
+	referrals_open    *int
+	addreferrals_open *int
+	referrals_key     *int
+	addreferrals_key  *int
+	k_target_area     *string
+	k_istat_area      *string
+	k_main_need       *string
+	k_age_band        *string
+	k_sex             *string
+	k_citizenship     *string
+	k_district        *string
+	k_channel         *string
+	k_requester       *string
+	k_outcome         *string
+	k_operator        *string
+	k_access_type     *string
+	clearedFields     map[string]struct{}
+	done              bool
+	oldValue          func(context.Context) (*ContactFact, error)
+	predicates        []predicate.ContactFact
+}
+
+var _ ent.Mutation = (*ContactFactMutation)(nil)
+
+// contactfactOption allows management of the mutation configuration using functional options.
+type contactfactOption func(*ContactFactMutation)
+
+// newContactFactMutation creates new mutation for the ContactFact entity.
+func newContactFactMutation(c config, op Op, opts ...contactfactOption) *ContactFactMutation {
+	m := &ContactFactMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeContactFact,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withContactFactID sets the ID field of the mutation.
+func withContactFactID(id int) contactfactOption {
+	return func(m *ContactFactMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *ContactFact
+		)
+		m.oldValue = func(ctx context.Context) (*ContactFact, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().ContactFact.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withContactFact sets the old ContactFact of the mutation.
+func withContactFact(node *ContactFact) contactfactOption {
+	return func(m *ContactFactMutation) {
+		m.oldValue = func(context.Context) (*ContactFact, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m ContactFactMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m ContactFactMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// SetID sets the value of the id field. Note that this
+// operation is only accepted on creation of ContactFact entities.
+func (m *ContactFactMutation) SetID(id int) {
+	m.id = &id
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *ContactFactMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *ContactFactMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().ContactFact.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCitizenID sets the "citizen_id" field.
+func (m *ContactFactMutation) SetCitizenID(i int) {
+	m.citizen_id = &i
+	m.addcitizen_id = nil
+}
+
+// CitizenID returns the value of the "citizen_id" field in the mutation.
+func (m *ContactFactMutation) CitizenID() (r int, exists bool) {
+	v := m.citizen_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCitizenID returns the old "citizen_id" field's value of the ContactFact entity.
+// If the ContactFact object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ContactFactMutation) OldCitizenID(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCitizenID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCitizenID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCitizenID: %w", err)
+	}
+	return oldValue.CitizenID, nil
+}
+
+// AddCitizenID adds i to the "citizen_id" field.
+func (m *ContactFactMutation) AddCitizenID(i int) {
+	if m.addcitizen_id != nil {
+		*m.addcitizen_id += i
+	} else {
+		m.addcitizen_id = &i
+	}
+}
+
+// AddedCitizenID returns the value that was added to the "citizen_id" field in this mutation.
+func (m *ContactFactMutation) AddedCitizenID() (r int, exists bool) {
+	v := m.addcitizen_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearCitizenID clears the value of the "citizen_id" field.
+func (m *ContactFactMutation) ClearCitizenID() {
+	m.citizen_id = nil
+	m.addcitizen_id = nil
+	m.clearedFields[contactfact.FieldCitizenID] = struct{}{}
+}
+
+// CitizenIDCleared returns if the "citizen_id" field was cleared in this mutation.
+func (m *ContactFactMutation) CitizenIDCleared() bool {
+	_, ok := m.clearedFields[contactfact.FieldCitizenID]
+	return ok
+}
+
+// ResetCitizenID resets all changes to the "citizen_id" field.
+func (m *ContactFactMutation) ResetCitizenID() {
+	m.citizen_id = nil
+	m.addcitizen_id = nil
+	delete(m.clearedFields, contactfact.FieldCitizenID)
+}
+
+// SetOperatorID sets the "operator_id" field.
+func (m *ContactFactMutation) SetOperatorID(i int) {
+	m.operator_id = &i
+	m.addoperator_id = nil
+}
+
+// OperatorID returns the value of the "operator_id" field in the mutation.
+func (m *ContactFactMutation) OperatorID() (r int, exists bool) {
+	v := m.operator_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldOperatorID returns the old "operator_id" field's value of the ContactFact entity.
+// If the ContactFact object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ContactFactMutation) OldOperatorID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldOperatorID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldOperatorID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldOperatorID: %w", err)
+	}
+	return oldValue.OperatorID, nil
+}
+
+// AddOperatorID adds i to the "operator_id" field.
+func (m *ContactFactMutation) AddOperatorID(i int) {
+	if m.addoperator_id != nil {
+		*m.addoperator_id += i
+	} else {
+		m.addoperator_id = &i
+	}
+}
+
+// AddedOperatorID returns the value that was added to the "operator_id" field in this mutation.
+func (m *ContactFactMutation) AddedOperatorID() (r int, exists bool) {
+	v := m.addoperator_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetOperatorID resets all changes to the "operator_id" field.
+func (m *ContactFactMutation) ResetOperatorID() {
+	m.operator_id = nil
+	m.addoperator_id = nil
+}
+
+// SetDay sets the "day" field.
+func (m *ContactFactMutation) SetDay(s string) {
+	m.day = &s
+}
+
+// Day returns the value of the "day" field in the mutation.
+func (m *ContactFactMutation) Day() (r string, exists bool) {
+	v := m.day
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDay returns the old "day" field's value of the ContactFact entity.
+// If the ContactFact object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ContactFactMutation) OldDay(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDay is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDay requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDay: %w", err)
+	}
+	return oldValue.Day, nil
+}
+
+// ResetDay resets all changes to the "day" field.
+func (m *ContactFactMutation) ResetDay() {
+	m.day = nil
+}
+
+// SetPWeek sets the "p_week" field.
+func (m *ContactFactMutation) SetPWeek(s string) {
+	m.p_week = &s
+}
+
+// PWeek returns the value of the "p_week" field in the mutation.
+func (m *ContactFactMutation) PWeek() (r string, exists bool) {
+	v := m.p_week
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPWeek returns the old "p_week" field's value of the ContactFact entity.
+// If the ContactFact object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ContactFactMutation) OldPWeek(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPWeek is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPWeek requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPWeek: %w", err)
+	}
+	return oldValue.PWeek, nil
+}
+
+// ResetPWeek resets all changes to the "p_week" field.
+func (m *ContactFactMutation) ResetPWeek() {
+	m.p_week = nil
+}
+
+// SetPMonth sets the "p_month" field.
+func (m *ContactFactMutation) SetPMonth(s string) {
+	m.p_month = &s
+}
+
+// PMonth returns the value of the "p_month" field in the mutation.
+func (m *ContactFactMutation) PMonth() (r string, exists bool) {
+	v := m.p_month
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPMonth returns the old "p_month" field's value of the ContactFact entity.
+// If the ContactFact object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ContactFactMutation) OldPMonth(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPMonth is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPMonth requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPMonth: %w", err)
+	}
+	return oldValue.PMonth, nil
+}
+
+// ResetPMonth resets all changes to the "p_month" field.
+func (m *ContactFactMutation) ResetPMonth() {
+	m.p_month = nil
+}
+
+// SetPQuarter sets the "p_quarter" field.
+func (m *ContactFactMutation) SetPQuarter(s string) {
+	m.p_quarter = &s
+}
+
+// PQuarter returns the value of the "p_quarter" field in the mutation.
+func (m *ContactFactMutation) PQuarter() (r string, exists bool) {
+	v := m.p_quarter
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPQuarter returns the old "p_quarter" field's value of the ContactFact entity.
+// If the ContactFact object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ContactFactMutation) OldPQuarter(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPQuarter is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPQuarter requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPQuarter: %w", err)
+	}
+	return oldValue.PQuarter, nil
+}
+
+// ResetPQuarter resets all changes to the "p_quarter" field.
+func (m *ContactFactMutation) ResetPQuarter() {
+	m.p_quarter = nil
+}
+
+// SetPYear sets the "p_year" field.
+func (m *ContactFactMutation) SetPYear(s string) {
+	m.p_year = &s
+}
+
+// PYear returns the value of the "p_year" field in the mutation.
+func (m *ContactFactMutation) PYear() (r string, exists bool) {
+	v := m.p_year
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPYear returns the old "p_year" field's value of the ContactFact entity.
+// If the ContactFact object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ContactFactMutation) OldPYear(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPYear is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPYear requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPYear: %w", err)
+	}
+	return oldValue.PYear, nil
+}
+
+// ResetPYear resets all changes to the "p_year" field.
+func (m *ContactFactMutation) ResetPYear() {
+	m.p_year = nil
+}
+
+// SetIsFirst sets the "is_first" field.
+func (m *ContactFactMutation) SetIsFirst(i int) {
+	m.is_first = &i
+	m.addis_first = nil
+}
+
+// IsFirst returns the value of the "is_first" field in the mutation.
+func (m *ContactFactMutation) IsFirst() (r int, exists bool) {
+	v := m.is_first
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldIsFirst returns the old "is_first" field's value of the ContactFact entity.
+// If the ContactFact object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ContactFactMutation) OldIsFirst(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldIsFirst is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldIsFirst requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldIsFirst: %w", err)
+	}
+	return oldValue.IsFirst, nil
+}
+
+// AddIsFirst adds i to the "is_first" field.
+func (m *ContactFactMutation) AddIsFirst(i int) {
+	if m.addis_first != nil {
+		*m.addis_first += i
+	} else {
+		m.addis_first = &i
+	}
+}
+
+// AddedIsFirst returns the value that was added to the "is_first" field in this mutation.
+func (m *ContactFactMutation) AddedIsFirst() (r int, exists bool) {
+	v := m.addis_first
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetIsFirst resets all changes to the "is_first" field.
+func (m *ContactFactMutation) ResetIsFirst() {
+	m.is_first = nil
+	m.addis_first = nil
+}
+
+// SetRecordKey sets the "record_key" field.
+func (m *ContactFactMutation) SetRecordKey(i int) {
+	m.record_key = &i
+	m.addrecord_key = nil
+}
+
+// RecordKey returns the value of the "record_key" field in the mutation.
+func (m *ContactFactMutation) RecordKey() (r int, exists bool) {
+	v := m.record_key
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRecordKey returns the old "record_key" field's value of the ContactFact entity.
+// If the ContactFact object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ContactFactMutation) OldRecordKey(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRecordKey is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRecordKey requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRecordKey: %w", err)
+	}
+	return oldValue.RecordKey, nil
+}
+
+// AddRecordKey adds i to the "record_key" field.
+func (m *ContactFactMutation) AddRecordKey(i int) {
+	if m.addrecord_key != nil {
+		*m.addrecord_key += i
+	} else {
+		m.addrecord_key = &i
+	}
+}
+
+// AddedRecordKey returns the value that was added to the "record_key" field in this mutation.
+func (m *ContactFactMutation) AddedRecordKey() (r int, exists bool) {
+	v := m.addrecord_key
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetRecordKey resets all changes to the "record_key" field.
+func (m *ContactFactMutation) ResetRecordKey() {
+	m.record_key = nil
+	m.addrecord_key = nil
+}
+
+// SetCitizenKey sets the "citizen_key" field.
+func (m *ContactFactMutation) SetCitizenKey(i int) {
+	m.citizen_key = &i
+	m.addcitizen_key = nil
+}
+
+// CitizenKey returns the value of the "citizen_key" field in the mutation.
+func (m *ContactFactMutation) CitizenKey() (r int, exists bool) {
+	v := m.citizen_key
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCitizenKey returns the old "citizen_key" field's value of the ContactFact entity.
+// If the ContactFact object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ContactFactMutation) OldCitizenKey(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCitizenKey is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCitizenKey requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCitizenKey: %w", err)
+	}
+	return oldValue.CitizenKey, nil
+}
+
+// AddCitizenKey adds i to the "citizen_key" field.
+func (m *ContactFactMutation) AddCitizenKey(i int) {
+	if m.addcitizen_key != nil {
+		*m.addcitizen_key += i
+	} else {
+		m.addcitizen_key = &i
+	}
+}
+
+// AddedCitizenKey returns the value that was added to the "citizen_key" field in this mutation.
+func (m *ContactFactMutation) AddedCitizenKey() (r int, exists bool) {
+	v := m.addcitizen_key
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearCitizenKey clears the value of the "citizen_key" field.
+func (m *ContactFactMutation) ClearCitizenKey() {
+	m.citizen_key = nil
+	m.addcitizen_key = nil
+	m.clearedFields[contactfact.FieldCitizenKey] = struct{}{}
+}
+
+// CitizenKeyCleared returns if the "citizen_key" field was cleared in this mutation.
+func (m *ContactFactMutation) CitizenKeyCleared() bool {
+	_, ok := m.clearedFields[contactfact.FieldCitizenKey]
+	return ok
+}
+
+// ResetCitizenKey resets all changes to the "citizen_key" field.
+func (m *ContactFactMutation) ResetCitizenKey() {
+	m.citizen_key = nil
+	m.addcitizen_key = nil
+	delete(m.clearedFields, contactfact.FieldCitizenKey)
+}
+
+// SetReferrals sets the "referrals" field.
+func (m *ContactFactMutation) SetReferrals(i int) {
+	m.referrals = &i
+	m.addreferrals = nil
+}
+
+// Referrals returns the value of the "referrals" field in the mutation.
+func (m *ContactFactMutation) Referrals() (r int, exists bool) {
+	v := m.referrals
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldReferrals returns the old "referrals" field's value of the ContactFact entity.
+// If the ContactFact object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ContactFactMutation) OldReferrals(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldReferrals is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldReferrals requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldReferrals: %w", err)
+	}
+	return oldValue.Referrals, nil
+}
+
+// AddReferrals adds i to the "referrals" field.
+func (m *ContactFactMutation) AddReferrals(i int) {
+	if m.addreferrals != nil {
+		*m.addreferrals += i
+	} else {
+		m.addreferrals = &i
+	}
+}
+
+// AddedReferrals returns the value that was added to the "referrals" field in this mutation.
+func (m *ContactFactMutation) AddedReferrals() (r int, exists bool) {
+	v := m.addreferrals
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetReferrals resets all changes to the "referrals" field.
+func (m *ContactFactMutation) ResetReferrals() {
+	m.referrals = nil
+	m.addreferrals = nil
+}
+
+// SetReferralsOpen sets the "referrals_open" field.
+func (m *ContactFactMutation) SetReferralsOpen(i int) {
+	m.referrals_open = &i
+	m.addreferrals_open = nil
+}
+
+// ReferralsOpen returns the value of the "referrals_open" field in the mutation.
+func (m *ContactFactMutation) ReferralsOpen() (r int, exists bool) {
+	v := m.referrals_open
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldReferralsOpen returns the old "referrals_open" field's value of the ContactFact entity.
+// If the ContactFact object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ContactFactMutation) OldReferralsOpen(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldReferralsOpen is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldReferralsOpen requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldReferralsOpen: %w", err)
+	}
+	return oldValue.ReferralsOpen, nil
+}
+
+// AddReferralsOpen adds i to the "referrals_open" field.
+func (m *ContactFactMutation) AddReferralsOpen(i int) {
+	if m.addreferrals_open != nil {
+		*m.addreferrals_open += i
+	} else {
+		m.addreferrals_open = &i
+	}
+}
+
+// AddedReferralsOpen returns the value that was added to the "referrals_open" field in this mutation.
+func (m *ContactFactMutation) AddedReferralsOpen() (r int, exists bool) {
+	v := m.addreferrals_open
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetReferralsOpen resets all changes to the "referrals_open" field.
+func (m *ContactFactMutation) ResetReferralsOpen() {
+	m.referrals_open = nil
+	m.addreferrals_open = nil
+}
+
+// SetReferralsKey sets the "referrals_key" field.
+func (m *ContactFactMutation) SetReferralsKey(i int) {
+	m.referrals_key = &i
+	m.addreferrals_key = nil
+}
+
+// ReferralsKey returns the value of the "referrals_key" field in the mutation.
+func (m *ContactFactMutation) ReferralsKey() (r int, exists bool) {
+	v := m.referrals_key
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldReferralsKey returns the old "referrals_key" field's value of the ContactFact entity.
+// If the ContactFact object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ContactFactMutation) OldReferralsKey(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldReferralsKey is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldReferralsKey requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldReferralsKey: %w", err)
+	}
+	return oldValue.ReferralsKey, nil
+}
+
+// AddReferralsKey adds i to the "referrals_key" field.
+func (m *ContactFactMutation) AddReferralsKey(i int) {
+	if m.addreferrals_key != nil {
+		*m.addreferrals_key += i
+	} else {
+		m.addreferrals_key = &i
+	}
+}
+
+// AddedReferralsKey returns the value that was added to the "referrals_key" field in this mutation.
+func (m *ContactFactMutation) AddedReferralsKey() (r int, exists bool) {
+	v := m.addreferrals_key
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetReferralsKey resets all changes to the "referrals_key" field.
+func (m *ContactFactMutation) ResetReferralsKey() {
+	m.referrals_key = nil
+	m.addreferrals_key = nil
+}
+
+// SetKTargetArea sets the "k_target_area" field.
+func (m *ContactFactMutation) SetKTargetArea(s string) {
+	m.k_target_area = &s
+}
+
+// KTargetArea returns the value of the "k_target_area" field in the mutation.
+func (m *ContactFactMutation) KTargetArea() (r string, exists bool) {
+	v := m.k_target_area
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldKTargetArea returns the old "k_target_area" field's value of the ContactFact entity.
+// If the ContactFact object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ContactFactMutation) OldKTargetArea(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldKTargetArea is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldKTargetArea requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldKTargetArea: %w", err)
+	}
+	return oldValue.KTargetArea, nil
+}
+
+// ResetKTargetArea resets all changes to the "k_target_area" field.
+func (m *ContactFactMutation) ResetKTargetArea() {
+	m.k_target_area = nil
+}
+
+// SetKIstatArea sets the "k_istat_area" field.
+func (m *ContactFactMutation) SetKIstatArea(s string) {
+	m.k_istat_area = &s
+}
+
+// KIstatArea returns the value of the "k_istat_area" field in the mutation.
+func (m *ContactFactMutation) KIstatArea() (r string, exists bool) {
+	v := m.k_istat_area
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldKIstatArea returns the old "k_istat_area" field's value of the ContactFact entity.
+// If the ContactFact object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ContactFactMutation) OldKIstatArea(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldKIstatArea is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldKIstatArea requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldKIstatArea: %w", err)
+	}
+	return oldValue.KIstatArea, nil
+}
+
+// ResetKIstatArea resets all changes to the "k_istat_area" field.
+func (m *ContactFactMutation) ResetKIstatArea() {
+	m.k_istat_area = nil
+}
+
+// SetKMainNeed sets the "k_main_need" field.
+func (m *ContactFactMutation) SetKMainNeed(s string) {
+	m.k_main_need = &s
+}
+
+// KMainNeed returns the value of the "k_main_need" field in the mutation.
+func (m *ContactFactMutation) KMainNeed() (r string, exists bool) {
+	v := m.k_main_need
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldKMainNeed returns the old "k_main_need" field's value of the ContactFact entity.
+// If the ContactFact object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ContactFactMutation) OldKMainNeed(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldKMainNeed is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldKMainNeed requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldKMainNeed: %w", err)
+	}
+	return oldValue.KMainNeed, nil
+}
+
+// ResetKMainNeed resets all changes to the "k_main_need" field.
+func (m *ContactFactMutation) ResetKMainNeed() {
+	m.k_main_need = nil
+}
+
+// SetKAgeBand sets the "k_age_band" field.
+func (m *ContactFactMutation) SetKAgeBand(s string) {
+	m.k_age_band = &s
+}
+
+// KAgeBand returns the value of the "k_age_band" field in the mutation.
+func (m *ContactFactMutation) KAgeBand() (r string, exists bool) {
+	v := m.k_age_band
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldKAgeBand returns the old "k_age_band" field's value of the ContactFact entity.
+// If the ContactFact object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ContactFactMutation) OldKAgeBand(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldKAgeBand is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldKAgeBand requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldKAgeBand: %w", err)
+	}
+	return oldValue.KAgeBand, nil
+}
+
+// ResetKAgeBand resets all changes to the "k_age_band" field.
+func (m *ContactFactMutation) ResetKAgeBand() {
+	m.k_age_band = nil
+}
+
+// SetKSex sets the "k_sex" field.
+func (m *ContactFactMutation) SetKSex(s string) {
+	m.k_sex = &s
+}
+
+// KSex returns the value of the "k_sex" field in the mutation.
+func (m *ContactFactMutation) KSex() (r string, exists bool) {
+	v := m.k_sex
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldKSex returns the old "k_sex" field's value of the ContactFact entity.
+// If the ContactFact object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ContactFactMutation) OldKSex(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldKSex is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldKSex requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldKSex: %w", err)
+	}
+	return oldValue.KSex, nil
+}
+
+// ResetKSex resets all changes to the "k_sex" field.
+func (m *ContactFactMutation) ResetKSex() {
+	m.k_sex = nil
+}
+
+// SetKCitizenship sets the "k_citizenship" field.
+func (m *ContactFactMutation) SetKCitizenship(s string) {
+	m.k_citizenship = &s
+}
+
+// KCitizenship returns the value of the "k_citizenship" field in the mutation.
+func (m *ContactFactMutation) KCitizenship() (r string, exists bool) {
+	v := m.k_citizenship
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldKCitizenship returns the old "k_citizenship" field's value of the ContactFact entity.
+// If the ContactFact object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ContactFactMutation) OldKCitizenship(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldKCitizenship is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldKCitizenship requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldKCitizenship: %w", err)
+	}
+	return oldValue.KCitizenship, nil
+}
+
+// ResetKCitizenship resets all changes to the "k_citizenship" field.
+func (m *ContactFactMutation) ResetKCitizenship() {
+	m.k_citizenship = nil
+}
+
+// SetKDistrict sets the "k_district" field.
+func (m *ContactFactMutation) SetKDistrict(s string) {
+	m.k_district = &s
+}
+
+// KDistrict returns the value of the "k_district" field in the mutation.
+func (m *ContactFactMutation) KDistrict() (r string, exists bool) {
+	v := m.k_district
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldKDistrict returns the old "k_district" field's value of the ContactFact entity.
+// If the ContactFact object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ContactFactMutation) OldKDistrict(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldKDistrict is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldKDistrict requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldKDistrict: %w", err)
+	}
+	return oldValue.KDistrict, nil
+}
+
+// ResetKDistrict resets all changes to the "k_district" field.
+func (m *ContactFactMutation) ResetKDistrict() {
+	m.k_district = nil
+}
+
+// SetKChannel sets the "k_channel" field.
+func (m *ContactFactMutation) SetKChannel(s string) {
+	m.k_channel = &s
+}
+
+// KChannel returns the value of the "k_channel" field in the mutation.
+func (m *ContactFactMutation) KChannel() (r string, exists bool) {
+	v := m.k_channel
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldKChannel returns the old "k_channel" field's value of the ContactFact entity.
+// If the ContactFact object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ContactFactMutation) OldKChannel(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldKChannel is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldKChannel requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldKChannel: %w", err)
+	}
+	return oldValue.KChannel, nil
+}
+
+// ResetKChannel resets all changes to the "k_channel" field.
+func (m *ContactFactMutation) ResetKChannel() {
+	m.k_channel = nil
+}
+
+// SetKRequester sets the "k_requester" field.
+func (m *ContactFactMutation) SetKRequester(s string) {
+	m.k_requester = &s
+}
+
+// KRequester returns the value of the "k_requester" field in the mutation.
+func (m *ContactFactMutation) KRequester() (r string, exists bool) {
+	v := m.k_requester
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldKRequester returns the old "k_requester" field's value of the ContactFact entity.
+// If the ContactFact object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ContactFactMutation) OldKRequester(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldKRequester is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldKRequester requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldKRequester: %w", err)
+	}
+	return oldValue.KRequester, nil
+}
+
+// ResetKRequester resets all changes to the "k_requester" field.
+func (m *ContactFactMutation) ResetKRequester() {
+	m.k_requester = nil
+}
+
+// SetKOutcome sets the "k_outcome" field.
+func (m *ContactFactMutation) SetKOutcome(s string) {
+	m.k_outcome = &s
+}
+
+// KOutcome returns the value of the "k_outcome" field in the mutation.
+func (m *ContactFactMutation) KOutcome() (r string, exists bool) {
+	v := m.k_outcome
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldKOutcome returns the old "k_outcome" field's value of the ContactFact entity.
+// If the ContactFact object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ContactFactMutation) OldKOutcome(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldKOutcome is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldKOutcome requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldKOutcome: %w", err)
+	}
+	return oldValue.KOutcome, nil
+}
+
+// ResetKOutcome resets all changes to the "k_outcome" field.
+func (m *ContactFactMutation) ResetKOutcome() {
+	m.k_outcome = nil
+}
+
+// SetKOperator sets the "k_operator" field.
+func (m *ContactFactMutation) SetKOperator(s string) {
+	m.k_operator = &s
+}
+
+// KOperator returns the value of the "k_operator" field in the mutation.
+func (m *ContactFactMutation) KOperator() (r string, exists bool) {
+	v := m.k_operator
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldKOperator returns the old "k_operator" field's value of the ContactFact entity.
+// If the ContactFact object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ContactFactMutation) OldKOperator(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldKOperator is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldKOperator requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldKOperator: %w", err)
+	}
+	return oldValue.KOperator, nil
+}
+
+// ResetKOperator resets all changes to the "k_operator" field.
+func (m *ContactFactMutation) ResetKOperator() {
+	m.k_operator = nil
+}
+
+// SetKAccessType sets the "k_access_type" field.
+func (m *ContactFactMutation) SetKAccessType(s string) {
+	m.k_access_type = &s
+}
+
+// KAccessType returns the value of the "k_access_type" field in the mutation.
+func (m *ContactFactMutation) KAccessType() (r string, exists bool) {
+	v := m.k_access_type
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldKAccessType returns the old "k_access_type" field's value of the ContactFact entity.
+// If the ContactFact object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ContactFactMutation) OldKAccessType(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldKAccessType is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldKAccessType requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldKAccessType: %w", err)
+	}
+	return oldValue.KAccessType, nil
+}
+
+// ResetKAccessType resets all changes to the "k_access_type" field.
+func (m *ContactFactMutation) ResetKAccessType() {
+	m.k_access_type = nil
+}
+
+// Where appends a list predicates to the ContactFactMutation builder.
+func (m *ContactFactMutation) Where(ps ...predicate.ContactFact) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the ContactFactMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *ContactFactMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.ContactFact, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *ContactFactMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *ContactFactMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (ContactFact).
+func (m *ContactFactMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *ContactFactMutation) Fields() []string {
+	fields := make([]string, 0, 25)
+	if m.citizen_id != nil {
+		fields = append(fields, contactfact.FieldCitizenID)
+	}
+	if m.operator_id != nil {
+		fields = append(fields, contactfact.FieldOperatorID)
+	}
+	if m.day != nil {
+		fields = append(fields, contactfact.FieldDay)
+	}
+	if m.p_week != nil {
+		fields = append(fields, contactfact.FieldPWeek)
+	}
+	if m.p_month != nil {
+		fields = append(fields, contactfact.FieldPMonth)
+	}
+	if m.p_quarter != nil {
+		fields = append(fields, contactfact.FieldPQuarter)
+	}
+	if m.p_year != nil {
+		fields = append(fields, contactfact.FieldPYear)
+	}
+	if m.is_first != nil {
+		fields = append(fields, contactfact.FieldIsFirst)
+	}
+	if m.record_key != nil {
+		fields = append(fields, contactfact.FieldRecordKey)
+	}
+	if m.citizen_key != nil {
+		fields = append(fields, contactfact.FieldCitizenKey)
+	}
+	if m.referrals != nil {
+		fields = append(fields, contactfact.FieldReferrals)
+	}
+	if m.referrals_open != nil {
+		fields = append(fields, contactfact.FieldReferralsOpen)
+	}
+	if m.referrals_key != nil {
+		fields = append(fields, contactfact.FieldReferralsKey)
+	}
+	if m.k_target_area != nil {
+		fields = append(fields, contactfact.FieldKTargetArea)
+	}
+	if m.k_istat_area != nil {
+		fields = append(fields, contactfact.FieldKIstatArea)
+	}
+	if m.k_main_need != nil {
+		fields = append(fields, contactfact.FieldKMainNeed)
+	}
+	if m.k_age_band != nil {
+		fields = append(fields, contactfact.FieldKAgeBand)
+	}
+	if m.k_sex != nil {
+		fields = append(fields, contactfact.FieldKSex)
+	}
+	if m.k_citizenship != nil {
+		fields = append(fields, contactfact.FieldKCitizenship)
+	}
+	if m.k_district != nil {
+		fields = append(fields, contactfact.FieldKDistrict)
+	}
+	if m.k_channel != nil {
+		fields = append(fields, contactfact.FieldKChannel)
+	}
+	if m.k_requester != nil {
+		fields = append(fields, contactfact.FieldKRequester)
+	}
+	if m.k_outcome != nil {
+		fields = append(fields, contactfact.FieldKOutcome)
+	}
+	if m.k_operator != nil {
+		fields = append(fields, contactfact.FieldKOperator)
+	}
+	if m.k_access_type != nil {
+		fields = append(fields, contactfact.FieldKAccessType)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *ContactFactMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case contactfact.FieldCitizenID:
+		return m.CitizenID()
+	case contactfact.FieldOperatorID:
+		return m.OperatorID()
+	case contactfact.FieldDay:
+		return m.Day()
+	case contactfact.FieldPWeek:
+		return m.PWeek()
+	case contactfact.FieldPMonth:
+		return m.PMonth()
+	case contactfact.FieldPQuarter:
+		return m.PQuarter()
+	case contactfact.FieldPYear:
+		return m.PYear()
+	case contactfact.FieldIsFirst:
+		return m.IsFirst()
+	case contactfact.FieldRecordKey:
+		return m.RecordKey()
+	case contactfact.FieldCitizenKey:
+		return m.CitizenKey()
+	case contactfact.FieldReferrals:
+		return m.Referrals()
+	case contactfact.FieldReferralsOpen:
+		return m.ReferralsOpen()
+	case contactfact.FieldReferralsKey:
+		return m.ReferralsKey()
+	case contactfact.FieldKTargetArea:
+		return m.KTargetArea()
+	case contactfact.FieldKIstatArea:
+		return m.KIstatArea()
+	case contactfact.FieldKMainNeed:
+		return m.KMainNeed()
+	case contactfact.FieldKAgeBand:
+		return m.KAgeBand()
+	case contactfact.FieldKSex:
+		return m.KSex()
+	case contactfact.FieldKCitizenship:
+		return m.KCitizenship()
+	case contactfact.FieldKDistrict:
+		return m.KDistrict()
+	case contactfact.FieldKChannel:
+		return m.KChannel()
+	case contactfact.FieldKRequester:
+		return m.KRequester()
+	case contactfact.FieldKOutcome:
+		return m.KOutcome()
+	case contactfact.FieldKOperator:
+		return m.KOperator()
+	case contactfact.FieldKAccessType:
+		return m.KAccessType()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *ContactFactMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case contactfact.FieldCitizenID:
+		return m.OldCitizenID(ctx)
+	case contactfact.FieldOperatorID:
+		return m.OldOperatorID(ctx)
+	case contactfact.FieldDay:
+		return m.OldDay(ctx)
+	case contactfact.FieldPWeek:
+		return m.OldPWeek(ctx)
+	case contactfact.FieldPMonth:
+		return m.OldPMonth(ctx)
+	case contactfact.FieldPQuarter:
+		return m.OldPQuarter(ctx)
+	case contactfact.FieldPYear:
+		return m.OldPYear(ctx)
+	case contactfact.FieldIsFirst:
+		return m.OldIsFirst(ctx)
+	case contactfact.FieldRecordKey:
+		return m.OldRecordKey(ctx)
+	case contactfact.FieldCitizenKey:
+		return m.OldCitizenKey(ctx)
+	case contactfact.FieldReferrals:
+		return m.OldReferrals(ctx)
+	case contactfact.FieldReferralsOpen:
+		return m.OldReferralsOpen(ctx)
+	case contactfact.FieldReferralsKey:
+		return m.OldReferralsKey(ctx)
+	case contactfact.FieldKTargetArea:
+		return m.OldKTargetArea(ctx)
+	case contactfact.FieldKIstatArea:
+		return m.OldKIstatArea(ctx)
+	case contactfact.FieldKMainNeed:
+		return m.OldKMainNeed(ctx)
+	case contactfact.FieldKAgeBand:
+		return m.OldKAgeBand(ctx)
+	case contactfact.FieldKSex:
+		return m.OldKSex(ctx)
+	case contactfact.FieldKCitizenship:
+		return m.OldKCitizenship(ctx)
+	case contactfact.FieldKDistrict:
+		return m.OldKDistrict(ctx)
+	case contactfact.FieldKChannel:
+		return m.OldKChannel(ctx)
+	case contactfact.FieldKRequester:
+		return m.OldKRequester(ctx)
+	case contactfact.FieldKOutcome:
+		return m.OldKOutcome(ctx)
+	case contactfact.FieldKOperator:
+		return m.OldKOperator(ctx)
+	case contactfact.FieldKAccessType:
+		return m.OldKAccessType(ctx)
+	}
+	return nil, fmt.Errorf("unknown ContactFact field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *ContactFactMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case contactfact.FieldCitizenID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCitizenID(v)
+		return nil
+	case contactfact.FieldOperatorID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetOperatorID(v)
+		return nil
+	case contactfact.FieldDay:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDay(v)
+		return nil
+	case contactfact.FieldPWeek:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPWeek(v)
+		return nil
+	case contactfact.FieldPMonth:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPMonth(v)
+		return nil
+	case contactfact.FieldPQuarter:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPQuarter(v)
+		return nil
+	case contactfact.FieldPYear:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPYear(v)
+		return nil
+	case contactfact.FieldIsFirst:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetIsFirst(v)
+		return nil
+	case contactfact.FieldRecordKey:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRecordKey(v)
+		return nil
+	case contactfact.FieldCitizenKey:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCitizenKey(v)
+		return nil
+	case contactfact.FieldReferrals:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetReferrals(v)
+		return nil
+	case contactfact.FieldReferralsOpen:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetReferralsOpen(v)
+		return nil
+	case contactfact.FieldReferralsKey:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetReferralsKey(v)
+		return nil
+	case contactfact.FieldKTargetArea:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetKTargetArea(v)
+		return nil
+	case contactfact.FieldKIstatArea:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetKIstatArea(v)
+		return nil
+	case contactfact.FieldKMainNeed:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetKMainNeed(v)
+		return nil
+	case contactfact.FieldKAgeBand:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetKAgeBand(v)
+		return nil
+	case contactfact.FieldKSex:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetKSex(v)
+		return nil
+	case contactfact.FieldKCitizenship:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetKCitizenship(v)
+		return nil
+	case contactfact.FieldKDistrict:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetKDistrict(v)
+		return nil
+	case contactfact.FieldKChannel:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetKChannel(v)
+		return nil
+	case contactfact.FieldKRequester:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetKRequester(v)
+		return nil
+	case contactfact.FieldKOutcome:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetKOutcome(v)
+		return nil
+	case contactfact.FieldKOperator:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetKOperator(v)
+		return nil
+	case contactfact.FieldKAccessType:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetKAccessType(v)
+		return nil
+	}
+	return fmt.Errorf("unknown ContactFact field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *ContactFactMutation) AddedFields() []string {
+	var fields []string
+	if m.addcitizen_id != nil {
+		fields = append(fields, contactfact.FieldCitizenID)
+	}
+	if m.addoperator_id != nil {
+		fields = append(fields, contactfact.FieldOperatorID)
+	}
+	if m.addis_first != nil {
+		fields = append(fields, contactfact.FieldIsFirst)
+	}
+	if m.addrecord_key != nil {
+		fields = append(fields, contactfact.FieldRecordKey)
+	}
+	if m.addcitizen_key != nil {
+		fields = append(fields, contactfact.FieldCitizenKey)
+	}
+	if m.addreferrals != nil {
+		fields = append(fields, contactfact.FieldReferrals)
+	}
+	if m.addreferrals_open != nil {
+		fields = append(fields, contactfact.FieldReferralsOpen)
+	}
+	if m.addreferrals_key != nil {
+		fields = append(fields, contactfact.FieldReferralsKey)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *ContactFactMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case contactfact.FieldCitizenID:
+		return m.AddedCitizenID()
+	case contactfact.FieldOperatorID:
+		return m.AddedOperatorID()
+	case contactfact.FieldIsFirst:
+		return m.AddedIsFirst()
+	case contactfact.FieldRecordKey:
+		return m.AddedRecordKey()
+	case contactfact.FieldCitizenKey:
+		return m.AddedCitizenKey()
+	case contactfact.FieldReferrals:
+		return m.AddedReferrals()
+	case contactfact.FieldReferralsOpen:
+		return m.AddedReferralsOpen()
+	case contactfact.FieldReferralsKey:
+		return m.AddedReferralsKey()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *ContactFactMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case contactfact.FieldCitizenID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddCitizenID(v)
+		return nil
+	case contactfact.FieldOperatorID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddOperatorID(v)
+		return nil
+	case contactfact.FieldIsFirst:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddIsFirst(v)
+		return nil
+	case contactfact.FieldRecordKey:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddRecordKey(v)
+		return nil
+	case contactfact.FieldCitizenKey:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddCitizenKey(v)
+		return nil
+	case contactfact.FieldReferrals:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddReferrals(v)
+		return nil
+	case contactfact.FieldReferralsOpen:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddReferralsOpen(v)
+		return nil
+	case contactfact.FieldReferralsKey:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddReferralsKey(v)
+		return nil
+	}
+	return fmt.Errorf("unknown ContactFact numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *ContactFactMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(contactfact.FieldCitizenID) {
+		fields = append(fields, contactfact.FieldCitizenID)
+	}
+	if m.FieldCleared(contactfact.FieldCitizenKey) {
+		fields = append(fields, contactfact.FieldCitizenKey)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *ContactFactMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *ContactFactMutation) ClearField(name string) error {
+	switch name {
+	case contactfact.FieldCitizenID:
+		m.ClearCitizenID()
+		return nil
+	case contactfact.FieldCitizenKey:
+		m.ClearCitizenKey()
+		return nil
+	}
+	return fmt.Errorf("unknown ContactFact nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *ContactFactMutation) ResetField(name string) error {
+	switch name {
+	case contactfact.FieldCitizenID:
+		m.ResetCitizenID()
+		return nil
+	case contactfact.FieldOperatorID:
+		m.ResetOperatorID()
+		return nil
+	case contactfact.FieldDay:
+		m.ResetDay()
+		return nil
+	case contactfact.FieldPWeek:
+		m.ResetPWeek()
+		return nil
+	case contactfact.FieldPMonth:
+		m.ResetPMonth()
+		return nil
+	case contactfact.FieldPQuarter:
+		m.ResetPQuarter()
+		return nil
+	case contactfact.FieldPYear:
+		m.ResetPYear()
+		return nil
+	case contactfact.FieldIsFirst:
+		m.ResetIsFirst()
+		return nil
+	case contactfact.FieldRecordKey:
+		m.ResetRecordKey()
+		return nil
+	case contactfact.FieldCitizenKey:
+		m.ResetCitizenKey()
+		return nil
+	case contactfact.FieldReferrals:
+		m.ResetReferrals()
+		return nil
+	case contactfact.FieldReferralsOpen:
+		m.ResetReferralsOpen()
+		return nil
+	case contactfact.FieldReferralsKey:
+		m.ResetReferralsKey()
+		return nil
+	case contactfact.FieldKTargetArea:
+		m.ResetKTargetArea()
+		return nil
+	case contactfact.FieldKIstatArea:
+		m.ResetKIstatArea()
+		return nil
+	case contactfact.FieldKMainNeed:
+		m.ResetKMainNeed()
+		return nil
+	case contactfact.FieldKAgeBand:
+		m.ResetKAgeBand()
+		return nil
+	case contactfact.FieldKSex:
+		m.ResetKSex()
+		return nil
+	case contactfact.FieldKCitizenship:
+		m.ResetKCitizenship()
+		return nil
+	case contactfact.FieldKDistrict:
+		m.ResetKDistrict()
+		return nil
+	case contactfact.FieldKChannel:
+		m.ResetKChannel()
+		return nil
+	case contactfact.FieldKRequester:
+		m.ResetKRequester()
+		return nil
+	case contactfact.FieldKOutcome:
+		m.ResetKOutcome()
+		return nil
+	case contactfact.FieldKOperator:
+		m.ResetKOperator()
+		return nil
+	case contactfact.FieldKAccessType:
+		m.ResetKAccessType()
+		return nil
+	}
+	return fmt.Errorf("unknown ContactFact field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *ContactFactMutation) AddedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *ContactFactMutation) AddedIDs(name string) []ent.Value {
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *ContactFactMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *ContactFactMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *ContactFactMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *ContactFactMutation) EdgeCleared(name string) bool {
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *ContactFactMutation) ClearEdge(name string) error {
+	return fmt.Errorf("unknown ContactFact unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *ContactFactMutation) ResetEdge(name string) error {
+	return fmt.Errorf("unknown ContactFact edge %s", name)
+}
+
+// ContactFactValueMutation represents an operation that mutates the ContactFactValue nodes in the graph.
+type ContactFactValueMutation struct {
+	config
+	op               Op
+	typ              string
+	id               *string
+	contact_id       *int
+	addcontact_id    *int
+	dim              *string
+	key              *string
+	parent           *string
+	referrals        *int
+	addreferrals     *int
+	referrals_key    *int
+	addreferrals_key *int
+	clearedFields    map[string]struct{}
+	done             bool
+	oldValue         func(context.Context) (*ContactFactValue, error)
+	predicates       []predicate.ContactFactValue
+}
+
+var _ ent.Mutation = (*ContactFactValueMutation)(nil)
+
+// contactfactvalueOption allows management of the mutation configuration using functional options.
+type contactfactvalueOption func(*ContactFactValueMutation)
+
+// newContactFactValueMutation creates new mutation for the ContactFactValue entity.
+func newContactFactValueMutation(c config, op Op, opts ...contactfactvalueOption) *ContactFactValueMutation {
+	m := &ContactFactValueMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeContactFactValue,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withContactFactValueID sets the ID field of the mutation.
+func withContactFactValueID(id string) contactfactvalueOption {
+	return func(m *ContactFactValueMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *ContactFactValue
+		)
+		m.oldValue = func(ctx context.Context) (*ContactFactValue, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().ContactFactValue.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withContactFactValue sets the old ContactFactValue of the mutation.
+func withContactFactValue(node *ContactFactValue) contactfactvalueOption {
+	return func(m *ContactFactValueMutation) {
+		m.oldValue = func(context.Context) (*ContactFactValue, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m ContactFactValueMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m ContactFactValueMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// SetID sets the value of the id field. Note that this
+// operation is only accepted on creation of ContactFactValue entities.
+func (m *ContactFactValueMutation) SetID(id string) {
+	m.id = &id
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *ContactFactValueMutation) ID() (id string, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *ContactFactValueMutation) IDs(ctx context.Context) ([]string, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []string{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().ContactFactValue.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetContactID sets the "contact_id" field.
+func (m *ContactFactValueMutation) SetContactID(i int) {
+	m.contact_id = &i
+	m.addcontact_id = nil
+}
+
+// ContactID returns the value of the "contact_id" field in the mutation.
+func (m *ContactFactValueMutation) ContactID() (r int, exists bool) {
+	v := m.contact_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldContactID returns the old "contact_id" field's value of the ContactFactValue entity.
+// If the ContactFactValue object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ContactFactValueMutation) OldContactID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldContactID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldContactID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldContactID: %w", err)
+	}
+	return oldValue.ContactID, nil
+}
+
+// AddContactID adds i to the "contact_id" field.
+func (m *ContactFactValueMutation) AddContactID(i int) {
+	if m.addcontact_id != nil {
+		*m.addcontact_id += i
+	} else {
+		m.addcontact_id = &i
+	}
+}
+
+// AddedContactID returns the value that was added to the "contact_id" field in this mutation.
+func (m *ContactFactValueMutation) AddedContactID() (r int, exists bool) {
+	v := m.addcontact_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetContactID resets all changes to the "contact_id" field.
+func (m *ContactFactValueMutation) ResetContactID() {
+	m.contact_id = nil
+	m.addcontact_id = nil
+}
+
+// SetDim sets the "dim" field.
+func (m *ContactFactValueMutation) SetDim(s string) {
+	m.dim = &s
+}
+
+// Dim returns the value of the "dim" field in the mutation.
+func (m *ContactFactValueMutation) Dim() (r string, exists bool) {
+	v := m.dim
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDim returns the old "dim" field's value of the ContactFactValue entity.
+// If the ContactFactValue object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ContactFactValueMutation) OldDim(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDim is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDim requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDim: %w", err)
+	}
+	return oldValue.Dim, nil
+}
+
+// ResetDim resets all changes to the "dim" field.
+func (m *ContactFactValueMutation) ResetDim() {
+	m.dim = nil
+}
+
+// SetKey sets the "key" field.
+func (m *ContactFactValueMutation) SetKey(s string) {
+	m.key = &s
+}
+
+// Key returns the value of the "key" field in the mutation.
+func (m *ContactFactValueMutation) Key() (r string, exists bool) {
+	v := m.key
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldKey returns the old "key" field's value of the ContactFactValue entity.
+// If the ContactFactValue object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ContactFactValueMutation) OldKey(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldKey is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldKey requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldKey: %w", err)
+	}
+	return oldValue.Key, nil
+}
+
+// ResetKey resets all changes to the "key" field.
+func (m *ContactFactValueMutation) ResetKey() {
+	m.key = nil
+}
+
+// SetParent sets the "parent" field.
+func (m *ContactFactValueMutation) SetParent(s string) {
+	m.parent = &s
+}
+
+// Parent returns the value of the "parent" field in the mutation.
+func (m *ContactFactValueMutation) Parent() (r string, exists bool) {
+	v := m.parent
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldParent returns the old "parent" field's value of the ContactFactValue entity.
+// If the ContactFactValue object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ContactFactValueMutation) OldParent(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldParent is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldParent requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldParent: %w", err)
+	}
+	return oldValue.Parent, nil
+}
+
+// ResetParent resets all changes to the "parent" field.
+func (m *ContactFactValueMutation) ResetParent() {
+	m.parent = nil
+}
+
+// SetReferrals sets the "referrals" field.
+func (m *ContactFactValueMutation) SetReferrals(i int) {
+	m.referrals = &i
+	m.addreferrals = nil
+}
+
+// Referrals returns the value of the "referrals" field in the mutation.
+func (m *ContactFactValueMutation) Referrals() (r int, exists bool) {
+	v := m.referrals
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldReferrals returns the old "referrals" field's value of the ContactFactValue entity.
+// If the ContactFactValue object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ContactFactValueMutation) OldReferrals(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldReferrals is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldReferrals requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldReferrals: %w", err)
+	}
+	return oldValue.Referrals, nil
+}
+
+// AddReferrals adds i to the "referrals" field.
+func (m *ContactFactValueMutation) AddReferrals(i int) {
+	if m.addreferrals != nil {
+		*m.addreferrals += i
+	} else {
+		m.addreferrals = &i
+	}
+}
+
+// AddedReferrals returns the value that was added to the "referrals" field in this mutation.
+func (m *ContactFactValueMutation) AddedReferrals() (r int, exists bool) {
+	v := m.addreferrals
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetReferrals resets all changes to the "referrals" field.
+func (m *ContactFactValueMutation) ResetReferrals() {
+	m.referrals = nil
+	m.addreferrals = nil
+}
+
+// SetReferralsKey sets the "referrals_key" field.
+func (m *ContactFactValueMutation) SetReferralsKey(i int) {
+	m.referrals_key = &i
+	m.addreferrals_key = nil
+}
+
+// ReferralsKey returns the value of the "referrals_key" field in the mutation.
+func (m *ContactFactValueMutation) ReferralsKey() (r int, exists bool) {
+	v := m.referrals_key
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldReferralsKey returns the old "referrals_key" field's value of the ContactFactValue entity.
+// If the ContactFactValue object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ContactFactValueMutation) OldReferralsKey(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldReferralsKey is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldReferralsKey requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldReferralsKey: %w", err)
+	}
+	return oldValue.ReferralsKey, nil
+}
+
+// AddReferralsKey adds i to the "referrals_key" field.
+func (m *ContactFactValueMutation) AddReferralsKey(i int) {
+	if m.addreferrals_key != nil {
+		*m.addreferrals_key += i
+	} else {
+		m.addreferrals_key = &i
+	}
+}
+
+// AddedReferralsKey returns the value that was added to the "referrals_key" field in this mutation.
+func (m *ContactFactValueMutation) AddedReferralsKey() (r int, exists bool) {
+	v := m.addreferrals_key
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetReferralsKey resets all changes to the "referrals_key" field.
+func (m *ContactFactValueMutation) ResetReferralsKey() {
+	m.referrals_key = nil
+	m.addreferrals_key = nil
+}
+
+// Where appends a list predicates to the ContactFactValueMutation builder.
+func (m *ContactFactValueMutation) Where(ps ...predicate.ContactFactValue) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the ContactFactValueMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *ContactFactValueMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.ContactFactValue, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *ContactFactValueMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *ContactFactValueMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (ContactFactValue).
+func (m *ContactFactValueMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *ContactFactValueMutation) Fields() []string {
+	fields := make([]string, 0, 6)
+	if m.contact_id != nil {
+		fields = append(fields, contactfactvalue.FieldContactID)
+	}
+	if m.dim != nil {
+		fields = append(fields, contactfactvalue.FieldDim)
+	}
+	if m.key != nil {
+		fields = append(fields, contactfactvalue.FieldKey)
+	}
+	if m.parent != nil {
+		fields = append(fields, contactfactvalue.FieldParent)
+	}
+	if m.referrals != nil {
+		fields = append(fields, contactfactvalue.FieldReferrals)
+	}
+	if m.referrals_key != nil {
+		fields = append(fields, contactfactvalue.FieldReferralsKey)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *ContactFactValueMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case contactfactvalue.FieldContactID:
+		return m.ContactID()
+	case contactfactvalue.FieldDim:
+		return m.Dim()
+	case contactfactvalue.FieldKey:
+		return m.Key()
+	case contactfactvalue.FieldParent:
+		return m.Parent()
+	case contactfactvalue.FieldReferrals:
+		return m.Referrals()
+	case contactfactvalue.FieldReferralsKey:
+		return m.ReferralsKey()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *ContactFactValueMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case contactfactvalue.FieldContactID:
+		return m.OldContactID(ctx)
+	case contactfactvalue.FieldDim:
+		return m.OldDim(ctx)
+	case contactfactvalue.FieldKey:
+		return m.OldKey(ctx)
+	case contactfactvalue.FieldParent:
+		return m.OldParent(ctx)
+	case contactfactvalue.FieldReferrals:
+		return m.OldReferrals(ctx)
+	case contactfactvalue.FieldReferralsKey:
+		return m.OldReferralsKey(ctx)
+	}
+	return nil, fmt.Errorf("unknown ContactFactValue field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *ContactFactValueMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case contactfactvalue.FieldContactID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetContactID(v)
+		return nil
+	case contactfactvalue.FieldDim:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDim(v)
+		return nil
+	case contactfactvalue.FieldKey:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetKey(v)
+		return nil
+	case contactfactvalue.FieldParent:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetParent(v)
+		return nil
+	case contactfactvalue.FieldReferrals:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetReferrals(v)
+		return nil
+	case contactfactvalue.FieldReferralsKey:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetReferralsKey(v)
+		return nil
+	}
+	return fmt.Errorf("unknown ContactFactValue field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *ContactFactValueMutation) AddedFields() []string {
+	var fields []string
+	if m.addcontact_id != nil {
+		fields = append(fields, contactfactvalue.FieldContactID)
+	}
+	if m.addreferrals != nil {
+		fields = append(fields, contactfactvalue.FieldReferrals)
+	}
+	if m.addreferrals_key != nil {
+		fields = append(fields, contactfactvalue.FieldReferralsKey)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *ContactFactValueMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case contactfactvalue.FieldContactID:
+		return m.AddedContactID()
+	case contactfactvalue.FieldReferrals:
+		return m.AddedReferrals()
+	case contactfactvalue.FieldReferralsKey:
+		return m.AddedReferralsKey()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *ContactFactValueMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case contactfactvalue.FieldContactID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddContactID(v)
+		return nil
+	case contactfactvalue.FieldReferrals:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddReferrals(v)
+		return nil
+	case contactfactvalue.FieldReferralsKey:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddReferralsKey(v)
+		return nil
+	}
+	return fmt.Errorf("unknown ContactFactValue numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *ContactFactValueMutation) ClearedFields() []string {
+	return nil
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *ContactFactValueMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *ContactFactValueMutation) ClearField(name string) error {
+	return fmt.Errorf("unknown ContactFactValue nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *ContactFactValueMutation) ResetField(name string) error {
+	switch name {
+	case contactfactvalue.FieldContactID:
+		m.ResetContactID()
+		return nil
+	case contactfactvalue.FieldDim:
+		m.ResetDim()
+		return nil
+	case contactfactvalue.FieldKey:
+		m.ResetKey()
+		return nil
+	case contactfactvalue.FieldParent:
+		m.ResetParent()
+		return nil
+	case contactfactvalue.FieldReferrals:
+		m.ResetReferrals()
+		return nil
+	case contactfactvalue.FieldReferralsKey:
+		m.ResetReferralsKey()
+		return nil
+	}
+	return fmt.Errorf("unknown ContactFactValue field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *ContactFactValueMutation) AddedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *ContactFactValueMutation) AddedIDs(name string) []ent.Value {
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *ContactFactValueMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *ContactFactValueMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *ContactFactValueMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *ContactFactValueMutation) EdgeCleared(name string) bool {
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *ContactFactValueMutation) ClearEdge(name string) error {
+	return fmt.Errorf("unknown ContactFactValue unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *ContactFactValueMutation) ResetEdge(name string) error {
+	return fmt.Errorf("unknown ContactFactValue edge %s", name)
+}
+
+// DemandCellMutation represents an operation that mutates the DemandCell nodes in the graph.
+type DemandCellMutation struct {
+	config
+	op               Op
+	typ              string
+	id               *string
+	grain            *string
+	dim              *string
+	period           *string
+	key              *string
+	contacts         *int64
+	addcontacts      *int64
+	new_citizens     *int64
+	addnew_citizens  *int64
+	referrals        *int64
+	addreferrals     *int64
+	contacts_key     *int64
+	addcontacts_key  *int64
+	new_key          *int64
+	addnew_key       *int64
+	referrals_key    *int64
+	addreferrals_key *int64
+	citizens         *[]byte
+	clearedFields    map[string]struct{}
+	done             bool
+	oldValue         func(context.Context) (*DemandCell, error)
+	predicates       []predicate.DemandCell
+}
+
+var _ ent.Mutation = (*DemandCellMutation)(nil)
+
+// demandcellOption allows management of the mutation configuration using functional options.
+type demandcellOption func(*DemandCellMutation)
+
+// newDemandCellMutation creates new mutation for the DemandCell entity.
+func newDemandCellMutation(c config, op Op, opts ...demandcellOption) *DemandCellMutation {
+	m := &DemandCellMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeDemandCell,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withDemandCellID sets the ID field of the mutation.
+func withDemandCellID(id string) demandcellOption {
+	return func(m *DemandCellMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *DemandCell
+		)
+		m.oldValue = func(ctx context.Context) (*DemandCell, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().DemandCell.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withDemandCell sets the old DemandCell of the mutation.
+func withDemandCell(node *DemandCell) demandcellOption {
+	return func(m *DemandCellMutation) {
+		m.oldValue = func(context.Context) (*DemandCell, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m DemandCellMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m DemandCellMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// SetID sets the value of the id field. Note that this
+// operation is only accepted on creation of DemandCell entities.
+func (m *DemandCellMutation) SetID(id string) {
+	m.id = &id
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *DemandCellMutation) ID() (id string, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *DemandCellMutation) IDs(ctx context.Context) ([]string, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []string{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().DemandCell.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetGrain sets the "grain" field.
+func (m *DemandCellMutation) SetGrain(s string) {
+	m.grain = &s
+}
+
+// Grain returns the value of the "grain" field in the mutation.
+func (m *DemandCellMutation) Grain() (r string, exists bool) {
+	v := m.grain
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldGrain returns the old "grain" field's value of the DemandCell entity.
+// If the DemandCell object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *DemandCellMutation) OldGrain(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldGrain is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldGrain requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldGrain: %w", err)
+	}
+	return oldValue.Grain, nil
+}
+
+// ResetGrain resets all changes to the "grain" field.
+func (m *DemandCellMutation) ResetGrain() {
+	m.grain = nil
+}
+
+// SetDim sets the "dim" field.
+func (m *DemandCellMutation) SetDim(s string) {
+	m.dim = &s
+}
+
+// Dim returns the value of the "dim" field in the mutation.
+func (m *DemandCellMutation) Dim() (r string, exists bool) {
+	v := m.dim
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDim returns the old "dim" field's value of the DemandCell entity.
+// If the DemandCell object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *DemandCellMutation) OldDim(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDim is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDim requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDim: %w", err)
+	}
+	return oldValue.Dim, nil
+}
+
+// ResetDim resets all changes to the "dim" field.
+func (m *DemandCellMutation) ResetDim() {
+	m.dim = nil
+}
+
+// SetPeriod sets the "period" field.
+func (m *DemandCellMutation) SetPeriod(s string) {
+	m.period = &s
+}
+
+// Period returns the value of the "period" field in the mutation.
+func (m *DemandCellMutation) Period() (r string, exists bool) {
+	v := m.period
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPeriod returns the old "period" field's value of the DemandCell entity.
+// If the DemandCell object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *DemandCellMutation) OldPeriod(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPeriod is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPeriod requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPeriod: %w", err)
+	}
+	return oldValue.Period, nil
+}
+
+// ResetPeriod resets all changes to the "period" field.
+func (m *DemandCellMutation) ResetPeriod() {
+	m.period = nil
+}
+
+// SetKey sets the "key" field.
+func (m *DemandCellMutation) SetKey(s string) {
+	m.key = &s
+}
+
+// Key returns the value of the "key" field in the mutation.
+func (m *DemandCellMutation) Key() (r string, exists bool) {
+	v := m.key
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldKey returns the old "key" field's value of the DemandCell entity.
+// If the DemandCell object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *DemandCellMutation) OldKey(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldKey is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldKey requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldKey: %w", err)
+	}
+	return oldValue.Key, nil
+}
+
+// ResetKey resets all changes to the "key" field.
+func (m *DemandCellMutation) ResetKey() {
+	m.key = nil
+}
+
+// SetContacts sets the "contacts" field.
+func (m *DemandCellMutation) SetContacts(i int64) {
+	m.contacts = &i
+	m.addcontacts = nil
+}
+
+// Contacts returns the value of the "contacts" field in the mutation.
+func (m *DemandCellMutation) Contacts() (r int64, exists bool) {
+	v := m.contacts
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldContacts returns the old "contacts" field's value of the DemandCell entity.
+// If the DemandCell object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *DemandCellMutation) OldContacts(ctx context.Context) (v int64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldContacts is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldContacts requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldContacts: %w", err)
+	}
+	return oldValue.Contacts, nil
+}
+
+// AddContacts adds i to the "contacts" field.
+func (m *DemandCellMutation) AddContacts(i int64) {
+	if m.addcontacts != nil {
+		*m.addcontacts += i
+	} else {
+		m.addcontacts = &i
+	}
+}
+
+// AddedContacts returns the value that was added to the "contacts" field in this mutation.
+func (m *DemandCellMutation) AddedContacts() (r int64, exists bool) {
+	v := m.addcontacts
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetContacts resets all changes to the "contacts" field.
+func (m *DemandCellMutation) ResetContacts() {
+	m.contacts = nil
+	m.addcontacts = nil
+}
+
+// SetNewCitizens sets the "new_citizens" field.
+func (m *DemandCellMutation) SetNewCitizens(i int64) {
+	m.new_citizens = &i
+	m.addnew_citizens = nil
+}
+
+// NewCitizens returns the value of the "new_citizens" field in the mutation.
+func (m *DemandCellMutation) NewCitizens() (r int64, exists bool) {
+	v := m.new_citizens
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldNewCitizens returns the old "new_citizens" field's value of the DemandCell entity.
+// If the DemandCell object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *DemandCellMutation) OldNewCitizens(ctx context.Context) (v int64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldNewCitizens is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldNewCitizens requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldNewCitizens: %w", err)
+	}
+	return oldValue.NewCitizens, nil
+}
+
+// AddNewCitizens adds i to the "new_citizens" field.
+func (m *DemandCellMutation) AddNewCitizens(i int64) {
+	if m.addnew_citizens != nil {
+		*m.addnew_citizens += i
+	} else {
+		m.addnew_citizens = &i
+	}
+}
+
+// AddedNewCitizens returns the value that was added to the "new_citizens" field in this mutation.
+func (m *DemandCellMutation) AddedNewCitizens() (r int64, exists bool) {
+	v := m.addnew_citizens
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetNewCitizens resets all changes to the "new_citizens" field.
+func (m *DemandCellMutation) ResetNewCitizens() {
+	m.new_citizens = nil
+	m.addnew_citizens = nil
+}
+
+// SetReferrals sets the "referrals" field.
+func (m *DemandCellMutation) SetReferrals(i int64) {
+	m.referrals = &i
+	m.addreferrals = nil
+}
+
+// Referrals returns the value of the "referrals" field in the mutation.
+func (m *DemandCellMutation) Referrals() (r int64, exists bool) {
+	v := m.referrals
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldReferrals returns the old "referrals" field's value of the DemandCell entity.
+// If the DemandCell object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *DemandCellMutation) OldReferrals(ctx context.Context) (v int64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldReferrals is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldReferrals requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldReferrals: %w", err)
+	}
+	return oldValue.Referrals, nil
+}
+
+// AddReferrals adds i to the "referrals" field.
+func (m *DemandCellMutation) AddReferrals(i int64) {
+	if m.addreferrals != nil {
+		*m.addreferrals += i
+	} else {
+		m.addreferrals = &i
+	}
+}
+
+// AddedReferrals returns the value that was added to the "referrals" field in this mutation.
+func (m *DemandCellMutation) AddedReferrals() (r int64, exists bool) {
+	v := m.addreferrals
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetReferrals resets all changes to the "referrals" field.
+func (m *DemandCellMutation) ResetReferrals() {
+	m.referrals = nil
+	m.addreferrals = nil
+}
+
+// SetContactsKey sets the "contacts_key" field.
+func (m *DemandCellMutation) SetContactsKey(i int64) {
+	m.contacts_key = &i
+	m.addcontacts_key = nil
+}
+
+// ContactsKey returns the value of the "contacts_key" field in the mutation.
+func (m *DemandCellMutation) ContactsKey() (r int64, exists bool) {
+	v := m.contacts_key
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldContactsKey returns the old "contacts_key" field's value of the DemandCell entity.
+// If the DemandCell object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *DemandCellMutation) OldContactsKey(ctx context.Context) (v int64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldContactsKey is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldContactsKey requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldContactsKey: %w", err)
+	}
+	return oldValue.ContactsKey, nil
+}
+
+// AddContactsKey adds i to the "contacts_key" field.
+func (m *DemandCellMutation) AddContactsKey(i int64) {
+	if m.addcontacts_key != nil {
+		*m.addcontacts_key += i
+	} else {
+		m.addcontacts_key = &i
+	}
+}
+
+// AddedContactsKey returns the value that was added to the "contacts_key" field in this mutation.
+func (m *DemandCellMutation) AddedContactsKey() (r int64, exists bool) {
+	v := m.addcontacts_key
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetContactsKey resets all changes to the "contacts_key" field.
+func (m *DemandCellMutation) ResetContactsKey() {
+	m.contacts_key = nil
+	m.addcontacts_key = nil
+}
+
+// SetNewKey sets the "new_key" field.
+func (m *DemandCellMutation) SetNewKey(i int64) {
+	m.new_key = &i
+	m.addnew_key = nil
+}
+
+// NewKey returns the value of the "new_key" field in the mutation.
+func (m *DemandCellMutation) NewKey() (r int64, exists bool) {
+	v := m.new_key
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldNewKey returns the old "new_key" field's value of the DemandCell entity.
+// If the DemandCell object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *DemandCellMutation) OldNewKey(ctx context.Context) (v int64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldNewKey is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldNewKey requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldNewKey: %w", err)
+	}
+	return oldValue.NewKey, nil
+}
+
+// AddNewKey adds i to the "new_key" field.
+func (m *DemandCellMutation) AddNewKey(i int64) {
+	if m.addnew_key != nil {
+		*m.addnew_key += i
+	} else {
+		m.addnew_key = &i
+	}
+}
+
+// AddedNewKey returns the value that was added to the "new_key" field in this mutation.
+func (m *DemandCellMutation) AddedNewKey() (r int64, exists bool) {
+	v := m.addnew_key
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetNewKey resets all changes to the "new_key" field.
+func (m *DemandCellMutation) ResetNewKey() {
+	m.new_key = nil
+	m.addnew_key = nil
+}
+
+// SetReferralsKey sets the "referrals_key" field.
+func (m *DemandCellMutation) SetReferralsKey(i int64) {
+	m.referrals_key = &i
+	m.addreferrals_key = nil
+}
+
+// ReferralsKey returns the value of the "referrals_key" field in the mutation.
+func (m *DemandCellMutation) ReferralsKey() (r int64, exists bool) {
+	v := m.referrals_key
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldReferralsKey returns the old "referrals_key" field's value of the DemandCell entity.
+// If the DemandCell object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *DemandCellMutation) OldReferralsKey(ctx context.Context) (v int64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldReferralsKey is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldReferralsKey requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldReferralsKey: %w", err)
+	}
+	return oldValue.ReferralsKey, nil
+}
+
+// AddReferralsKey adds i to the "referrals_key" field.
+func (m *DemandCellMutation) AddReferralsKey(i int64) {
+	if m.addreferrals_key != nil {
+		*m.addreferrals_key += i
+	} else {
+		m.addreferrals_key = &i
+	}
+}
+
+// AddedReferralsKey returns the value that was added to the "referrals_key" field in this mutation.
+func (m *DemandCellMutation) AddedReferralsKey() (r int64, exists bool) {
+	v := m.addreferrals_key
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetReferralsKey resets all changes to the "referrals_key" field.
+func (m *DemandCellMutation) ResetReferralsKey() {
+	m.referrals_key = nil
+	m.addreferrals_key = nil
+}
+
+// SetCitizens sets the "citizens" field.
+func (m *DemandCellMutation) SetCitizens(b []byte) {
+	m.citizens = &b
+}
+
+// Citizens returns the value of the "citizens" field in the mutation.
+func (m *DemandCellMutation) Citizens() (r []byte, exists bool) {
+	v := m.citizens
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCitizens returns the old "citizens" field's value of the DemandCell entity.
+// If the DemandCell object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *DemandCellMutation) OldCitizens(ctx context.Context) (v []byte, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCitizens is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCitizens requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCitizens: %w", err)
+	}
+	return oldValue.Citizens, nil
+}
+
+// ResetCitizens resets all changes to the "citizens" field.
+func (m *DemandCellMutation) ResetCitizens() {
+	m.citizens = nil
+}
+
+// Where appends a list predicates to the DemandCellMutation builder.
+func (m *DemandCellMutation) Where(ps ...predicate.DemandCell) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the DemandCellMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *DemandCellMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.DemandCell, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *DemandCellMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *DemandCellMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (DemandCell).
+func (m *DemandCellMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *DemandCellMutation) Fields() []string {
+	fields := make([]string, 0, 11)
+	if m.grain != nil {
+		fields = append(fields, demandcell.FieldGrain)
+	}
+	if m.dim != nil {
+		fields = append(fields, demandcell.FieldDim)
+	}
+	if m.period != nil {
+		fields = append(fields, demandcell.FieldPeriod)
+	}
+	if m.key != nil {
+		fields = append(fields, demandcell.FieldKey)
+	}
+	if m.contacts != nil {
+		fields = append(fields, demandcell.FieldContacts)
+	}
+	if m.new_citizens != nil {
+		fields = append(fields, demandcell.FieldNewCitizens)
+	}
+	if m.referrals != nil {
+		fields = append(fields, demandcell.FieldReferrals)
+	}
+	if m.contacts_key != nil {
+		fields = append(fields, demandcell.FieldContactsKey)
+	}
+	if m.new_key != nil {
+		fields = append(fields, demandcell.FieldNewKey)
+	}
+	if m.referrals_key != nil {
+		fields = append(fields, demandcell.FieldReferralsKey)
+	}
+	if m.citizens != nil {
+		fields = append(fields, demandcell.FieldCitizens)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *DemandCellMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case demandcell.FieldGrain:
+		return m.Grain()
+	case demandcell.FieldDim:
+		return m.Dim()
+	case demandcell.FieldPeriod:
+		return m.Period()
+	case demandcell.FieldKey:
+		return m.Key()
+	case demandcell.FieldContacts:
+		return m.Contacts()
+	case demandcell.FieldNewCitizens:
+		return m.NewCitizens()
+	case demandcell.FieldReferrals:
+		return m.Referrals()
+	case demandcell.FieldContactsKey:
+		return m.ContactsKey()
+	case demandcell.FieldNewKey:
+		return m.NewKey()
+	case demandcell.FieldReferralsKey:
+		return m.ReferralsKey()
+	case demandcell.FieldCitizens:
+		return m.Citizens()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *DemandCellMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case demandcell.FieldGrain:
+		return m.OldGrain(ctx)
+	case demandcell.FieldDim:
+		return m.OldDim(ctx)
+	case demandcell.FieldPeriod:
+		return m.OldPeriod(ctx)
+	case demandcell.FieldKey:
+		return m.OldKey(ctx)
+	case demandcell.FieldContacts:
+		return m.OldContacts(ctx)
+	case demandcell.FieldNewCitizens:
+		return m.OldNewCitizens(ctx)
+	case demandcell.FieldReferrals:
+		return m.OldReferrals(ctx)
+	case demandcell.FieldContactsKey:
+		return m.OldContactsKey(ctx)
+	case demandcell.FieldNewKey:
+		return m.OldNewKey(ctx)
+	case demandcell.FieldReferralsKey:
+		return m.OldReferralsKey(ctx)
+	case demandcell.FieldCitizens:
+		return m.OldCitizens(ctx)
+	}
+	return nil, fmt.Errorf("unknown DemandCell field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *DemandCellMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case demandcell.FieldGrain:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetGrain(v)
+		return nil
+	case demandcell.FieldDim:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDim(v)
+		return nil
+	case demandcell.FieldPeriod:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPeriod(v)
+		return nil
+	case demandcell.FieldKey:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetKey(v)
+		return nil
+	case demandcell.FieldContacts:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetContacts(v)
+		return nil
+	case demandcell.FieldNewCitizens:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetNewCitizens(v)
+		return nil
+	case demandcell.FieldReferrals:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetReferrals(v)
+		return nil
+	case demandcell.FieldContactsKey:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetContactsKey(v)
+		return nil
+	case demandcell.FieldNewKey:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetNewKey(v)
+		return nil
+	case demandcell.FieldReferralsKey:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetReferralsKey(v)
+		return nil
+	case demandcell.FieldCitizens:
+		v, ok := value.([]byte)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCitizens(v)
+		return nil
+	}
+	return fmt.Errorf("unknown DemandCell field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *DemandCellMutation) AddedFields() []string {
+	var fields []string
+	if m.addcontacts != nil {
+		fields = append(fields, demandcell.FieldContacts)
+	}
+	if m.addnew_citizens != nil {
+		fields = append(fields, demandcell.FieldNewCitizens)
+	}
+	if m.addreferrals != nil {
+		fields = append(fields, demandcell.FieldReferrals)
+	}
+	if m.addcontacts_key != nil {
+		fields = append(fields, demandcell.FieldContactsKey)
+	}
+	if m.addnew_key != nil {
+		fields = append(fields, demandcell.FieldNewKey)
+	}
+	if m.addreferrals_key != nil {
+		fields = append(fields, demandcell.FieldReferralsKey)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *DemandCellMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case demandcell.FieldContacts:
+		return m.AddedContacts()
+	case demandcell.FieldNewCitizens:
+		return m.AddedNewCitizens()
+	case demandcell.FieldReferrals:
+		return m.AddedReferrals()
+	case demandcell.FieldContactsKey:
+		return m.AddedContactsKey()
+	case demandcell.FieldNewKey:
+		return m.AddedNewKey()
+	case demandcell.FieldReferralsKey:
+		return m.AddedReferralsKey()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *DemandCellMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case demandcell.FieldContacts:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddContacts(v)
+		return nil
+	case demandcell.FieldNewCitizens:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddNewCitizens(v)
+		return nil
+	case demandcell.FieldReferrals:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddReferrals(v)
+		return nil
+	case demandcell.FieldContactsKey:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddContactsKey(v)
+		return nil
+	case demandcell.FieldNewKey:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddNewKey(v)
+		return nil
+	case demandcell.FieldReferralsKey:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddReferralsKey(v)
+		return nil
+	}
+	return fmt.Errorf("unknown DemandCell numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *DemandCellMutation) ClearedFields() []string {
+	return nil
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *DemandCellMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *DemandCellMutation) ClearField(name string) error {
+	return fmt.Errorf("unknown DemandCell nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *DemandCellMutation) ResetField(name string) error {
+	switch name {
+	case demandcell.FieldGrain:
+		m.ResetGrain()
+		return nil
+	case demandcell.FieldDim:
+		m.ResetDim()
+		return nil
+	case demandcell.FieldPeriod:
+		m.ResetPeriod()
+		return nil
+	case demandcell.FieldKey:
+		m.ResetKey()
+		return nil
+	case demandcell.FieldContacts:
+		m.ResetContacts()
+		return nil
+	case demandcell.FieldNewCitizens:
+		m.ResetNewCitizens()
+		return nil
+	case demandcell.FieldReferrals:
+		m.ResetReferrals()
+		return nil
+	case demandcell.FieldContactsKey:
+		m.ResetContactsKey()
+		return nil
+	case demandcell.FieldNewKey:
+		m.ResetNewKey()
+		return nil
+	case demandcell.FieldReferralsKey:
+		m.ResetReferralsKey()
+		return nil
+	case demandcell.FieldCitizens:
+		m.ResetCitizens()
+		return nil
+	}
+	return fmt.Errorf("unknown DemandCell field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *DemandCellMutation) AddedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *DemandCellMutation) AddedIDs(name string) []ent.Value {
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *DemandCellMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *DemandCellMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *DemandCellMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *DemandCellMutation) EdgeCleared(name string) bool {
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *DemandCellMutation) ClearEdge(name string) error {
+	return fmt.Errorf("unknown DemandCell unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *DemandCellMutation) ResetEdge(name string) error {
+	return fmt.Errorf("unknown DemandCell edge %s", name)
 }
 
 // IdempotencyKeyMutation represents an operation that mutates the IdempotencyKey nodes in the graph.

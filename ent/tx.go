@@ -12,6 +12,8 @@ import (
 // Tx is a transactional client that is created by calling Client.Tx().
 type Tx struct {
 	config
+	// AnalyticsPending is the client for interacting with the AnalyticsPending builders.
+	AnalyticsPending *AnalyticsPendingClient
 	// AuditEvent is the client for interacting with the AuditEvent builders.
 	AuditEvent *AuditEventClient
 	// Citizen is the client for interacting with the Citizen builders.
@@ -20,6 +22,12 @@ type Tx struct {
 	ConsentEvent *ConsentEventClient
 	// Contact is the client for interacting with the Contact builders.
 	Contact *ContactClient
+	// ContactFact is the client for interacting with the ContactFact builders.
+	ContactFact *ContactFactClient
+	// ContactFactValue is the client for interacting with the ContactFactValue builders.
+	ContactFactValue *ContactFactValueClient
+	// DemandCell is the client for interacting with the DemandCell builders.
+	DemandCell *DemandCellClient
 	// IdempotencyKey is the client for interacting with the IdempotencyKey builders.
 	IdempotencyKey *IdempotencyKeyClient
 	// Location is the client for interacting with the Location builders.
@@ -181,10 +189,14 @@ func (tx *Tx) Client() *Client {
 }
 
 func (tx *Tx) init() {
+	tx.AnalyticsPending = NewAnalyticsPendingClient(tx.config)
 	tx.AuditEvent = NewAuditEventClient(tx.config)
 	tx.Citizen = NewCitizenClient(tx.config)
 	tx.ConsentEvent = NewConsentEventClient(tx.config)
 	tx.Contact = NewContactClient(tx.config)
+	tx.ContactFact = NewContactFactClient(tx.config)
+	tx.ContactFactValue = NewContactFactValueClient(tx.config)
+	tx.DemandCell = NewDemandCellClient(tx.config)
 	tx.IdempotencyKey = NewIdempotencyKeyClient(tx.config)
 	tx.Location = NewLocationClient(tx.config)
 	tx.NeedCategory = NewNeedCategoryClient(tx.config)
@@ -209,7 +221,7 @@ func (tx *Tx) init() {
 // of them in order to commit or rollback the transaction.
 //
 // If a closed transaction is embedded in one of the generated entities, and the entity
-// applies a query, for example: AuditEvent.QueryXXX(), the query will be executed
+// applies a query, for example: AnalyticsPending.QueryXXX(), the query will be executed
 // through the driver which created this transaction.
 //
 // Note that txDriver is not goroutine safe.

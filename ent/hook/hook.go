@@ -8,6 +8,18 @@ import (
 	"segretariato/ent"
 )
 
+// The AnalyticsPendingFunc type is an adapter to allow the use of ordinary
+// function as AnalyticsPending mutator.
+type AnalyticsPendingFunc func(context.Context, *ent.AnalyticsPendingMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f AnalyticsPendingFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.AnalyticsPendingMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.AnalyticsPendingMutation", m)
+}
+
 // The AuditEventFunc type is an adapter to allow the use of ordinary
 // function as AuditEvent mutator.
 type AuditEventFunc func(context.Context, *ent.AuditEventMutation) (ent.Value, error)
@@ -54,6 +66,42 @@ func (f ContactFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, err
 		return f(ctx, mv)
 	}
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.ContactMutation", m)
+}
+
+// The ContactFactFunc type is an adapter to allow the use of ordinary
+// function as ContactFact mutator.
+type ContactFactFunc func(context.Context, *ent.ContactFactMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f ContactFactFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.ContactFactMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.ContactFactMutation", m)
+}
+
+// The ContactFactValueFunc type is an adapter to allow the use of ordinary
+// function as ContactFactValue mutator.
+type ContactFactValueFunc func(context.Context, *ent.ContactFactValueMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f ContactFactValueFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.ContactFactValueMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.ContactFactValueMutation", m)
+}
+
+// The DemandCellFunc type is an adapter to allow the use of ordinary
+// function as DemandCell mutator.
+type DemandCellFunc func(context.Context, *ent.DemandCellMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f DemandCellFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.DemandCellMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.DemandCellMutation", m)
 }
 
 // The IdempotencyKeyFunc type is an adapter to allow the use of ordinary

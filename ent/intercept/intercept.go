@@ -7,10 +7,14 @@ import (
 	"fmt"
 
 	"segretariato/ent"
+	"segretariato/ent/analyticspending"
 	"segretariato/ent/auditevent"
 	"segretariato/ent/citizen"
 	"segretariato/ent/consentevent"
 	"segretariato/ent/contact"
+	"segretariato/ent/contactfact"
+	"segretariato/ent/contactfactvalue"
+	"segretariato/ent/demandcell"
 	"segretariato/ent/idempotencykey"
 	"segretariato/ent/location"
 	"segretariato/ent/needcategory"
@@ -85,6 +89,33 @@ func (f TraverseFunc) Traverse(ctx context.Context, q ent.Query) error {
 		return err
 	}
 	return f(ctx, query)
+}
+
+// The AnalyticsPendingFunc type is an adapter to allow the use of ordinary function as a Querier.
+type AnalyticsPendingFunc func(context.Context, *ent.AnalyticsPendingQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f AnalyticsPendingFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.AnalyticsPendingQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.AnalyticsPendingQuery", q)
+}
+
+// The TraverseAnalyticsPending type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseAnalyticsPending func(context.Context, *ent.AnalyticsPendingQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseAnalyticsPending) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseAnalyticsPending) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.AnalyticsPendingQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.AnalyticsPendingQuery", q)
 }
 
 // The AuditEventFunc type is an adapter to allow the use of ordinary function as a Querier.
@@ -193,6 +224,87 @@ func (f TraverseContact) Traverse(ctx context.Context, q ent.Query) error {
 		return f(ctx, q)
 	}
 	return fmt.Errorf("unexpected query type %T. expect *ent.ContactQuery", q)
+}
+
+// The ContactFactFunc type is an adapter to allow the use of ordinary function as a Querier.
+type ContactFactFunc func(context.Context, *ent.ContactFactQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f ContactFactFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.ContactFactQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.ContactFactQuery", q)
+}
+
+// The TraverseContactFact type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseContactFact func(context.Context, *ent.ContactFactQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseContactFact) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseContactFact) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.ContactFactQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.ContactFactQuery", q)
+}
+
+// The ContactFactValueFunc type is an adapter to allow the use of ordinary function as a Querier.
+type ContactFactValueFunc func(context.Context, *ent.ContactFactValueQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f ContactFactValueFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.ContactFactValueQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.ContactFactValueQuery", q)
+}
+
+// The TraverseContactFactValue type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseContactFactValue func(context.Context, *ent.ContactFactValueQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseContactFactValue) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseContactFactValue) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.ContactFactValueQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.ContactFactValueQuery", q)
+}
+
+// The DemandCellFunc type is an adapter to allow the use of ordinary function as a Querier.
+type DemandCellFunc func(context.Context, *ent.DemandCellQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f DemandCellFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.DemandCellQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.DemandCellQuery", q)
+}
+
+// The TraverseDemandCell type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseDemandCell func(context.Context, *ent.DemandCellQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseDemandCell) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseDemandCell) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.DemandCellQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.DemandCellQuery", q)
 }
 
 // The IdempotencyKeyFunc type is an adapter to allow the use of ordinary function as a Querier.
@@ -603,6 +715,8 @@ func (f TraverseTrainingPlan) Traverse(ctx context.Context, q ent.Query) error {
 // NewQuery returns the generic Query interface for the given typed query.
 func NewQuery(q ent.Query) (Query, error) {
 	switch q := q.(type) {
+	case *ent.AnalyticsPendingQuery:
+		return &query[*ent.AnalyticsPendingQuery, predicate.AnalyticsPending, analyticspending.OrderOption]{typ: ent.TypeAnalyticsPending, tq: q}, nil
 	case *ent.AuditEventQuery:
 		return &query[*ent.AuditEventQuery, predicate.AuditEvent, auditevent.OrderOption]{typ: ent.TypeAuditEvent, tq: q}, nil
 	case *ent.CitizenQuery:
@@ -611,6 +725,12 @@ func NewQuery(q ent.Query) (Query, error) {
 		return &query[*ent.ConsentEventQuery, predicate.ConsentEvent, consentevent.OrderOption]{typ: ent.TypeConsentEvent, tq: q}, nil
 	case *ent.ContactQuery:
 		return &query[*ent.ContactQuery, predicate.Contact, contact.OrderOption]{typ: ent.TypeContact, tq: q}, nil
+	case *ent.ContactFactQuery:
+		return &query[*ent.ContactFactQuery, predicate.ContactFact, contactfact.OrderOption]{typ: ent.TypeContactFact, tq: q}, nil
+	case *ent.ContactFactValueQuery:
+		return &query[*ent.ContactFactValueQuery, predicate.ContactFactValue, contactfactvalue.OrderOption]{typ: ent.TypeContactFactValue, tq: q}, nil
+	case *ent.DemandCellQuery:
+		return &query[*ent.DemandCellQuery, predicate.DemandCell, demandcell.OrderOption]{typ: ent.TypeDemandCell, tq: q}, nil
 	case *ent.IdempotencyKeyQuery:
 		return &query[*ent.IdempotencyKeyQuery, predicate.IdempotencyKey, idempotencykey.OrderOption]{typ: ent.TypeIdempotencyKey, tq: q}, nil
 	case *ent.LocationQuery:

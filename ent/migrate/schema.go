@@ -9,6 +9,19 @@ import (
 )
 
 var (
+	// AnalyticsPendingColumns holds the columns for the "analytics_pending" table.
+	AnalyticsPendingColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "contact_id", Type: field.TypeInt, Nullable: true},
+		{Name: "citizen_id", Type: field.TypeInt, Nullable: true},
+		{Name: "period", Type: field.TypeString, Nullable: true},
+	}
+	// AnalyticsPendingTable holds the schema information for the "analytics_pending" table.
+	AnalyticsPendingTable = &schema.Table{
+		Name:       "analytics_pending",
+		Columns:    AnalyticsPendingColumns,
+		PrimaryKey: []*schema.Column{AnalyticsPendingColumns[0]},
+	}
 	// AuditEventsColumns holds the columns for the "audit_events" table.
 	AuditEventsColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
@@ -216,6 +229,104 @@ var (
 				Name:    "contact_main_need_id",
 				Unique:  false,
 				Columns: []*schema.Column{ContactsColumns[21]},
+			},
+		},
+	}
+	// ContactFactsColumns holds the columns for the "contact_facts" table.
+	ContactFactsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "citizen_id", Type: field.TypeInt, Nullable: true},
+		{Name: "operator_id", Type: field.TypeInt},
+		{Name: "day", Type: field.TypeString},
+		{Name: "p_week", Type: field.TypeString},
+		{Name: "p_month", Type: field.TypeString},
+		{Name: "p_quarter", Type: field.TypeString},
+		{Name: "p_year", Type: field.TypeString},
+		{Name: "is_first", Type: field.TypeInt},
+		{Name: "record_key", Type: field.TypeInt},
+		{Name: "citizen_key", Type: field.TypeInt, Nullable: true},
+		{Name: "referrals", Type: field.TypeInt},
+		{Name: "referrals_open", Type: field.TypeInt},
+		{Name: "referrals_key", Type: field.TypeInt},
+		{Name: "k_target_area", Type: field.TypeString},
+		{Name: "k_istat_area", Type: field.TypeString},
+		{Name: "k_main_need", Type: field.TypeString},
+		{Name: "k_age_band", Type: field.TypeString},
+		{Name: "k_sex", Type: field.TypeString},
+		{Name: "k_citizenship", Type: field.TypeString},
+		{Name: "k_district", Type: field.TypeString},
+		{Name: "k_channel", Type: field.TypeString},
+		{Name: "k_requester", Type: field.TypeString},
+		{Name: "k_outcome", Type: field.TypeString},
+		{Name: "k_operator", Type: field.TypeString},
+		{Name: "k_access_type", Type: field.TypeString},
+	}
+	// ContactFactsTable holds the schema information for the "contact_facts" table.
+	ContactFactsTable = &schema.Table{
+		Name:       "contact_facts",
+		Columns:    ContactFactsColumns,
+		PrimaryKey: []*schema.Column{ContactFactsColumns[0]},
+		Indexes: []*schema.Index{
+			{
+				Name:    "contactfact_day",
+				Unique:  false,
+				Columns: []*schema.Column{ContactFactsColumns[3]},
+			},
+			{
+				Name:    "contactfact_citizen_id",
+				Unique:  false,
+				Columns: []*schema.Column{ContactFactsColumns[1]},
+			},
+		},
+	}
+	// ContactFactValuesColumns holds the columns for the "contact_fact_values" table.
+	ContactFactValuesColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString},
+		{Name: "contact_id", Type: field.TypeInt},
+		{Name: "dim", Type: field.TypeString},
+		{Name: "key", Type: field.TypeString},
+		{Name: "parent", Type: field.TypeString, Default: ""},
+		{Name: "referrals", Type: field.TypeInt, Default: 0},
+		{Name: "referrals_key", Type: field.TypeInt, Default: 0},
+	}
+	// ContactFactValuesTable holds the schema information for the "contact_fact_values" table.
+	ContactFactValuesTable = &schema.Table{
+		Name:       "contact_fact_values",
+		Columns:    ContactFactValuesColumns,
+		PrimaryKey: []*schema.Column{ContactFactValuesColumns[0]},
+		Indexes: []*schema.Index{
+			{
+				Name:    "contactfactvalue_contact_id_dim",
+				Unique:  false,
+				Columns: []*schema.Column{ContactFactValuesColumns[1], ContactFactValuesColumns[2]},
+			},
+		},
+	}
+	// DemandCellsColumns holds the columns for the "demand_cells" table.
+	DemandCellsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString},
+		{Name: "grain", Type: field.TypeString},
+		{Name: "dim", Type: field.TypeString},
+		{Name: "period", Type: field.TypeString},
+		{Name: "key", Type: field.TypeString},
+		{Name: "contacts", Type: field.TypeInt64},
+		{Name: "new_citizens", Type: field.TypeInt64},
+		{Name: "referrals", Type: field.TypeInt64},
+		{Name: "contacts_key", Type: field.TypeInt64},
+		{Name: "new_key", Type: field.TypeInt64},
+		{Name: "referrals_key", Type: field.TypeInt64},
+		{Name: "citizens", Type: field.TypeBytes},
+	}
+	// DemandCellsTable holds the schema information for the "demand_cells" table.
+	DemandCellsTable = &schema.Table{
+		Name:       "demand_cells",
+		Columns:    DemandCellsColumns,
+		PrimaryKey: []*schema.Column{DemandCellsColumns[0]},
+		Indexes: []*schema.Index{
+			{
+				Name:    "demandcell_grain_dim_period",
+				Unique:  false,
+				Columns: []*schema.Column{DemandCellsColumns[1], DemandCellsColumns[2], DemandCellsColumns[3]},
 			},
 		},
 	}
@@ -701,10 +812,14 @@ var (
 	}
 	// Tables holds all the tables in the schema.
 	Tables = []*schema.Table{
+		AnalyticsPendingTable,
 		AuditEventsTable,
 		CitizensTable,
 		ConsentEventsTable,
 		ContactsTable,
+		ContactFactsTable,
+		ContactFactValuesTable,
+		DemandCellsTable,
 		IdempotencyKeysTable,
 		LocationsTable,
 		NeedCategoriesTable,
@@ -728,6 +843,10 @@ var (
 )
 
 func init() {
+	AnalyticsPendingTable.Annotation = &entsql.Annotation{
+		Table:          "analytics_pending",
+		IncrementStart: func(i int) *int { return &i }(81604378624),
+	}
 	AuditEventsTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(64424509440),
 	}
@@ -746,6 +865,15 @@ func init() {
 	ContactsTable.ForeignKeys[2].RefTable = OperatorsTable
 	ContactsTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(4294967296),
+	}
+	ContactFactsTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(85899345920),
+	}
+	ContactFactValuesTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(90194313216),
+	}
+	DemandCellsTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(94489280512),
 	}
 	IdempotencyKeysTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(68719476736),

@@ -6,6 +6,9 @@ import (
 	"entgo.io/ent/dialect/sql"
 )
 
+// AnalyticsPending is the predicate function for analyticspending builders.
+type AnalyticsPending func(*sql.Selector)
+
 // AuditEvent is the predicate function for auditevent builders.
 type AuditEvent func(*sql.Selector)
 
@@ -17,6 +20,15 @@ type ConsentEvent func(*sql.Selector)
 
 // Contact is the predicate function for contact builders.
 type Contact func(*sql.Selector)
+
+// ContactFact is the predicate function for contactfact builders.
+type ContactFact func(*sql.Selector)
+
+// ContactFactValue is the predicate function for contactfactvalue builders.
+type ContactFactValue func(*sql.Selector)
+
+// DemandCell is the predicate function for demandcell builders.
+type DemandCell func(*sql.Selector)
 
 // IdempotencyKey is the predicate function for idempotencykey builders.
 type IdempotencyKey func(*sql.Selector)

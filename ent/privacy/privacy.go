@@ -111,6 +111,30 @@ func DenyMutationOperationRule(op ent.Op) MutationRule {
 	return OnMutationOperation(rule, op)
 }
 
+// The AnalyticsPendingQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type AnalyticsPendingQueryRuleFunc func(context.Context, *ent.AnalyticsPendingQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f AnalyticsPendingQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.AnalyticsPendingQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.AnalyticsPendingQuery", q)
+}
+
+// The AnalyticsPendingMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type AnalyticsPendingMutationRuleFunc func(context.Context, *ent.AnalyticsPendingMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f AnalyticsPendingMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.AnalyticsPendingMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.AnalyticsPendingMutation", m)
+}
+
 // The AuditEventQueryRuleFunc type is an adapter to allow the use of ordinary
 // functions as a query rule.
 type AuditEventQueryRuleFunc func(context.Context, *ent.AuditEventQuery) error
@@ -205,6 +229,78 @@ func (f ContactMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutatio
 		return f(ctx, m)
 	}
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.ContactMutation", m)
+}
+
+// The ContactFactQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type ContactFactQueryRuleFunc func(context.Context, *ent.ContactFactQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f ContactFactQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.ContactFactQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.ContactFactQuery", q)
+}
+
+// The ContactFactMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type ContactFactMutationRuleFunc func(context.Context, *ent.ContactFactMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f ContactFactMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.ContactFactMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.ContactFactMutation", m)
+}
+
+// The ContactFactValueQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type ContactFactValueQueryRuleFunc func(context.Context, *ent.ContactFactValueQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f ContactFactValueQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.ContactFactValueQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.ContactFactValueQuery", q)
+}
+
+// The ContactFactValueMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type ContactFactValueMutationRuleFunc func(context.Context, *ent.ContactFactValueMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f ContactFactValueMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.ContactFactValueMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.ContactFactValueMutation", m)
+}
+
+// The DemandCellQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type DemandCellQueryRuleFunc func(context.Context, *ent.DemandCellQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f DemandCellQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.DemandCellQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.DemandCellQuery", q)
+}
+
+// The DemandCellMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type DemandCellMutationRuleFunc func(context.Context, *ent.DemandCellMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f DemandCellMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.DemandCellMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.DemandCellMutation", m)
 }
 
 // The IdempotencyKeyQueryRuleFunc type is an adapter to allow the use of ordinary
@@ -602,6 +698,8 @@ var _ QueryMutationRule = FilterFunc(nil)
 
 func queryFilter(q ent.Query) (Filter, error) {
 	switch q := q.(type) {
+	case *ent.AnalyticsPendingQuery:
+		return q.Filter(), nil
 	case *ent.AuditEventQuery:
 		return q.Filter(), nil
 	case *ent.CitizenQuery:
@@ -609,6 +707,12 @@ func queryFilter(q ent.Query) (Filter, error) {
 	case *ent.ConsentEventQuery:
 		return q.Filter(), nil
 	case *ent.ContactQuery:
+		return q.Filter(), nil
+	case *ent.ContactFactQuery:
+		return q.Filter(), nil
+	case *ent.ContactFactValueQuery:
+		return q.Filter(), nil
+	case *ent.DemandCellQuery:
 		return q.Filter(), nil
 	case *ent.IdempotencyKeyQuery:
 		return q.Filter(), nil
@@ -647,6 +751,8 @@ func queryFilter(q ent.Query) (Filter, error) {
 
 func mutationFilter(m ent.Mutation) (Filter, error) {
 	switch m := m.(type) {
+	case *ent.AnalyticsPendingMutation:
+		return m.Filter(), nil
 	case *ent.AuditEventMutation:
 		return m.Filter(), nil
 	case *ent.CitizenMutation:
@@ -654,6 +760,12 @@ func mutationFilter(m ent.Mutation) (Filter, error) {
 	case *ent.ConsentEventMutation:
 		return m.Filter(), nil
 	case *ent.ContactMutation:
+		return m.Filter(), nil
+	case *ent.ContactFactMutation:
+		return m.Filter(), nil
+	case *ent.ContactFactValueMutation:
+		return m.Filter(), nil
+	case *ent.DemandCellMutation:
 		return m.Filter(), nil
 	case *ent.IdempotencyKeyMutation:
 		return m.Filter(), nil

@@ -4,10 +4,14 @@ package runtime
 
 import (
 	"context"
+	"segretariato/ent/analyticspending"
 	"segretariato/ent/auditevent"
 	"segretariato/ent/citizen"
 	"segretariato/ent/consentevent"
 	"segretariato/ent/contact"
+	"segretariato/ent/contactfact"
+	"segretariato/ent/contactfactvalue"
+	"segretariato/ent/demandcell"
 	"segretariato/ent/idempotencykey"
 	"segretariato/ent/location"
 	"segretariato/ent/needcategory"
@@ -34,6 +38,15 @@ import (
 // (default values, validators, hooks and policies) and stitches it
 // to their package variables.
 func init() {
+	analyticspending.Policy = privacy.NewPolicies(schema.AnalyticsPending{})
+	analyticspending.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := analyticspending.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
 	auditevent.Policy = privacy.NewPolicies(schema.AuditEvent{})
 	auditevent.Hooks[0] = func(next ent.Mutator) ent.Mutator {
 		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
@@ -257,6 +270,47 @@ func init() {
 	contactDescAnonymousBirthYear := contactFields[10].Descriptor()
 	// contact.AnonymousBirthYearValidator is a validator for the "anonymous_birth_year" field. It is called by the builders before save.
 	contact.AnonymousBirthYearValidator = contactDescAnonymousBirthYear.Validators[0].(func(int) error)
+	contactfact.Policy = privacy.NewPolicies(schema.ContactFact{})
+	contactfact.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := contactfact.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	contactfactvalue.Policy = privacy.NewPolicies(schema.ContactFactValue{})
+	contactfactvalue.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := contactfactvalue.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	contactfactvalueFields := schema.ContactFactValue{}.Fields()
+	_ = contactfactvalueFields
+	// contactfactvalueDescParent is the schema descriptor for parent field.
+	contactfactvalueDescParent := contactfactvalueFields[4].Descriptor()
+	// contactfactvalue.DefaultParent holds the default value on creation for the parent field.
+	contactfactvalue.DefaultParent = contactfactvalueDescParent.Default.(string)
+	// contactfactvalueDescReferrals is the schema descriptor for referrals field.
+	contactfactvalueDescReferrals := contactfactvalueFields[5].Descriptor()
+	// contactfactvalue.DefaultReferrals holds the default value on creation for the referrals field.
+	contactfactvalue.DefaultReferrals = contactfactvalueDescReferrals.Default.(int)
+	// contactfactvalueDescReferralsKey is the schema descriptor for referrals_key field.
+	contactfactvalueDescReferralsKey := contactfactvalueFields[6].Descriptor()
+	// contactfactvalue.DefaultReferralsKey holds the default value on creation for the referrals_key field.
+	contactfactvalue.DefaultReferralsKey = contactfactvalueDescReferralsKey.Default.(int)
+	demandcell.Policy = privacy.NewPolicies(schema.DemandCell{})
+	demandcell.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := demandcell.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
 	idempotencykey.Policy = privacy.NewPolicies(schema.IdempotencyKey{})
 	idempotencykey.Hooks[0] = func(next ent.Mutator) ent.Mutator {
 		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {

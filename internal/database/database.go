@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"segretariato/internal/rollup"
 	"strings"
 	"time"
 
@@ -104,7 +105,15 @@ func Open(ctx context.Context, rawURL string, opt Options) (*DB, error) {
 		db.Close()
 		return nil, err
 	}
-	var drv dialect.Driver = entsql.OpenDB(dia, db)
+	if opt.Migrate != MigrateNone {
+		if err := settle(ctx, db, dia); err != nil {
+			db.Close()
+			return nil, err
+		}
+	}
+	// Every ent transaction brings the demand figures up to date before
+	// it commits (internal/rollup).
+	drv := rollup.Driver(entsql.OpenDB(dia, db))
 	if opt.Driver != nil {
 		drv = opt.Driver(drv)
 	}
@@ -114,6 +123,32 @@ func Open(ctx context.Context, rawURL string, opt Options) (*DB, error) {
 	d := &DB{Client: client, SQL: db, Dialect: dia}
 	d.armStatementTimeout(pgc, opt.StatementTimeout, maxIdle)
 	return d, nil
+}
+
+// settle brings the demand figures up to date with writes listed but not
+// yet taken up: the contacts stored before the figures were kept (the
+// migration lists them all), or a write outside a transaction whose
+// process stopped before its refresh (rollup.Driver).
+func settle(ctx context.Context, db *sql.DB, dia string) error {
+	var pending bool
+	if err := db.QueryRowContext(ctx, "SELECT EXISTS (SELECT 1 FROM analytics_pending)").Scan(&pending); err != nil {
+		return fmt.Errorf("reading the pending figures: %w", err)
+	}
+	if !pending {
+		return nil
+	}
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("bringing the figures up to date: %w", err)
+	}
+	if err := rollup.Refresh(ctx, rollup.SQLConn{Q: tx}, dia == dialect.Postgres); err != nil {
+		tx.Rollback()
+		return fmt.Errorf("bringing the figures up to date: %w", err)
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("bringing the figures up to date: %w", err)
+	}
+	return nil
 }
 
 // ping checks the first connection. On a new SQLite file that connection

@@ -96,7 +96,11 @@ func (d *DB) MigrationStatus(ctx context.Context) (MigrationStatus, error) {
 // own, baselining first a database created by an earlier, auto-migrating
 // release. It refuses a database migrated by a newer release.
 func (d *DB) MigrateUp(ctx context.Context) (MigrationResult, error) {
-	return migrateUp(ctx, d.SQL, d.Dialect, "")
+	res, err := migrateUp(ctx, d.SQL, d.Dialect, "")
+	if err != nil {
+		return res, err
+	}
+	return res, settle(ctx, d.SQL, d.Dialect)
 }
 
 // migrateOnOpen does what the mode of Open asks.

@@ -43,6 +43,7 @@ import (
 	"segretariato/internal/intakecsv"
 	"segretariato/internal/intakerule"
 	"segretariato/internal/metrics"
+	"segretariato/internal/rollup"
 )
 
 // Defaults of ImportOptions.
@@ -274,7 +275,13 @@ func importOnce(ctx context.Context, db *database.DB, r io.Reader, opt ImportOpt
 			return Summary{DryRun: opt.DryRun}, err
 		}
 		im.c = ent.NewClient(ent.Driver(inTx{entsql.NewDriver(dialect.Postgres, entsql.Conn{ExecQuerier: tx})}))
-		commit, rollback = tx.Commit, tx.Rollback
+		commit = func() error {
+			if err := rollup.Refresh(ctx, rollup.SQLConn{Q: tx}, true); err != nil {
+				return errors.Join(err, tx.Rollback())
+			}
+			return tx.Commit()
+		}
+		rollback = tx.Rollback
 	} else {
 		tx, err := db.Client.Tx(ctx)
 		if err != nil {
@@ -470,7 +477,17 @@ func (im *importer) flush(rows []*intakecsv.Row) error {
 			return err
 		}
 	}
-	return im.writeContacts(rows, where)
+	if err := im.writeContacts(rows, where); err != nil {
+		return err
+	}
+	// The figures follow each batch (internal/rollup); on SQLite the
+	// transaction's commit does it (rollup.Driver).
+	if im.tx != nil && !im.opt.DryRun {
+		if err := rollup.Batch(im.ctx, rollup.SQLConn{Q: im.tx}, true); err != nil {
+			return dbErr(err, "%s: the figures", where)
+		}
+	}
+	return nil
 }
 
 // inTx is an ent driver over a database/sql transaction: the transactions

@@ -1,0 +1,134 @@
+package rollup
+
+import (
+	"context"
+	"database/sql"
+	"strconv"
+	"strings"
+
+	"entgo.io/ent/dialect"
+	entsql "entgo.io/ent/dialect/sql"
+)
+
+// Conn is the transaction the figures are kept in: a *sql.Tx (the
+// import's PostgreSQL path), or an ent transaction through EntConn.
+type Conn interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (Rows, error)
+}
+
+// Rows are a query's rows.
+type Rows interface {
+	Next() bool
+	Scan(dest ...any) error
+	Close() error
+	Err() error
+}
+
+// SQLConn is a Conn over database/sql (a *sql.Tx, or a *sql.DB for reads).
+type SQLConn struct {
+	Q interface {
+		ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+		QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	}
+}
+
+// ExecContext runs a statement.
+func (c SQLConn) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	return c.Q.ExecContext(ctx, query, args...)
+}
+
+// QueryContext runs a query.
+func (c SQLConn) QueryContext(ctx context.Context, query string, args ...any) (Rows, error) {
+	return c.Q.QueryContext(ctx, query, args...)
+}
+
+// EntConn is a Conn over an ent transaction (or driver).
+type EntConn struct{ Q dialect.ExecQuerier }
+
+// ExecContext runs a statement.
+func (c EntConn) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	var res sql.Result
+	err := c.Q.Exec(ctx, query, args, &res)
+	return res, err
+}
+
+// QueryContext runs a query.
+func (c EntConn) QueryContext(ctx context.Context, query string, args ...any) (Rows, error) {
+	var rows entsql.Rows
+	if err := c.Q.Query(ctx, query, args, &rows); err != nil {
+		return nil, err
+	}
+	return &rows, nil
+}
+
+// binder collects the arguments of one statement and writes their
+// placeholders in the dialect's style (? or $n).
+type binder struct {
+	postgres bool
+	args     []any
+}
+
+func (b *binder) arg(v any) string {
+	b.args = append(b.args, v)
+	if b.postgres {
+		return "$" + strconv.Itoa(len(b.args))
+	}
+	return "?"
+}
+
+// ints writes "(?, ?, …)" for a list of ids.
+func (b *binder) ints(ids []int) string {
+	ps := make([]string, len(ids))
+	for i, id := range ids {
+		ps[i] = b.arg(id)
+	}
+	return "(" + strings.Join(ps, ", ") + ")"
+}
+
+// strs writes "(?, ?, …)" for a list of texts.
+func (b *binder) strs(vs []string) string {
+	ps := make([]string, len(vs))
+	for i, v := range vs {
+		ps[i] = b.arg(v)
+	}
+	return "(" + strings.Join(ps, ", ") + ")"
+}
+
+// tuple writes "(?, ?, …)" for one row's values.
+func (b *binder) tuple(vals ...any) string {
+	ps := make([]string, len(vals))
+	for i, v := range vals {
+		ps[i] = b.arg(v)
+	}
+	return "(" + strings.Join(ps, ", ") + ")"
+}
+
+// query runs a query and calls each for every row.
+func query(ctx context.Context, c Conn, q string, args []any, each func(scan func(...any) error) error) error {
+	rs, err := c.QueryContext(ctx, q, args...)
+	if err != nil {
+		return err
+	}
+	defer rs.Close()
+	for rs.Next() {
+		if err := each(rs.Scan); err != nil {
+			return err
+		}
+	}
+	return rs.Err()
+}
+
+// maxParams bounds the arguments of one statement (SQLite's default
+// limit is 32,766, PostgreSQL's 65,535).
+const maxParams = 30000
+
+// chunks calls f for consecutive slices of xs of at most n.
+func chunks[T any](xs []T, n int, f func([]T) error) error {
+	for lo := 0; lo < len(xs); lo += n {
+		if err := f(xs[lo:min(lo+n, len(xs))]); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,256 @@
+// Package rollup keeps the demand figures as the data changes: each
+// contact's fact (its keys in every dimension of internal/dimension,
+// computed once, when the contact or anything it points to is written)
+// and the cells (per ISO week and per month, per dimension and key: the
+// counts and record-key sums, which add up over periods, and the set of
+// distinct citizens as a roaring bitmap, which unions over periods).
+//
+// Every write path is covered by one mechanism: triggers on the tables
+// the figures read (contacts, citizens, contact_needs, referrals, and the
+// renames of need areas and operators' e-mails) list what changed in
+// analytics_pending, and Refresh, run in the same transaction before it
+// commits, brings the facts and cells up to date and empties the list.
+// The ent driver of the service (Driver) runs it at every commit; the
+// import's PostgreSQL path calls Batch and Refresh itself. On PostgreSQL a
+// deferred constraint trigger refuses any commit that leaves the list
+// non-empty, so a path that forgot would fail loudly instead of lagging.
+//
+// Exactness: a refresh reads every contact of every citizen it touches, so
+// "first contact of the citizen" and the citizen sets stay exact; cells
+// change by the difference between the facts before and after. A write
+// that touches more cells than maxIncremental (a large import) marks
+// their periods instead, which Refresh computes again from the facts at
+// the end of the transaction. Verify compares everything with a
+// recomputation from the raw rows; Rebuild recomputes everything.
+//
+// Concurrency (PostgreSQL): a refresh locks the citizens it touches, then
+// the cells, each in id order; a recomputation of periods holds an
+// exclusive advisory lock that every refresh shares, so it sees every
+// committed write and no refresh changes its cells meanwhile.
+package rollup
+
+import (
+	"context"
+	"database/sql"
+	"slices"
+	"sort"
+)
+
+// maxIncremental is the number of cells above which a write's periods are
+// computed again from the facts instead of updated cell by cell.
+const maxIncremental = 4000
+
+// pendingChunk is the number of pending rows one step reads.
+const pendingChunk = 2000
+
+// lockKey is the advisory lock of the cells (PostgreSQL).
+const lockKey = 7_400_202_611
+
+// Batch brings the facts up to date with the writes so far of the
+// transaction c, and the cells as well unless the writes touch too many
+// (their periods are then left for Refresh). Bulk writers call it after
+// each batch so that the pending list stays small.
+func Batch(ctx context.Context, c Conn, postgres bool) error {
+	for {
+		var ids, contacts, citizens []int
+		b := &binder{postgres: postgres}
+		err := query(ctx, c, "SELECT id, contact_id, citizen_id FROM analytics_pending WHERE period IS NULL ORDER BY id LIMIT "+b.arg(pendingChunk),
+			b.args, func(scan func(...any) error) error {
+				var id int
+				var contact, citizen sql.NullInt64
+				if err := scan(&id, &contact, &citizen); err != nil {
+					return err
+				}
+				ids = append(ids, id)
+				if contact.Valid {
+					contacts = append(contacts, int(contact.Int64))
+				}
+				if citizen.Valid {
+					citizens = append(citizens, int(citizen.Int64))
+				}
+				return nil
+			})
+		if err != nil || len(ids) == 0 {
+			return err
+		}
+		b = &binder{postgres: postgres}
+		if _, err := c.ExecContext(ctx, "DELETE FROM analytics_pending WHERE id IN "+b.ints(ids), b.args...); err != nil {
+			return err
+		}
+		if err := process(ctx, c, postgres, uniq(contacts), uniq(citizens)); err != nil {
+			return err
+		}
+	}
+}
+
+// Refresh brings the facts and the cells up to date with every write of
+// the transaction c, and empties analytics_pending: run it before the
+// commit. It returns the database's error.
+func Refresh(ctx context.Context, c Conn, postgres bool) error {
+	if err := Batch(ctx, c, postgres); err != nil {
+		return err
+	}
+	var periods []string
+	err := query(ctx, c, "SELECT DISTINCT period FROM analytics_pending WHERE period IS NOT NULL", nil, func(scan func(...any) error) error {
+		var p string
+		if err := scan(&p); err != nil {
+			return err
+		}
+		periods = append(periods, p)
+		return nil
+	})
+	if err != nil || len(periods) == 0 {
+		return err
+	}
+	if err := lockCells(ctx, c, postgres, true); err != nil {
+		return err
+	}
+	if err := recompute(ctx, c, postgres, parsePeriods(periods), writeSink{}); err != nil {
+		return err
+	}
+	_, err = c.ExecContext(ctx, "DELETE FROM analytics_pending WHERE period IS NOT NULL")
+	return err
+}
+
+func lockCells(ctx context.Context, c Conn, postgres, exclusive bool) error {
+	if !postgres {
+		return nil
+	}
+	fn := "pg_advisory_xact_lock_shared"
+	if exclusive {
+		fn = "pg_advisory_xact_lock"
+	}
+	_, err := c.ExecContext(ctx, "SELECT "+fn+"($1)", int64(lockKey))
+	return err
+}
+
+// process brings up to date the facts of the contacts and of every
+// contact of the citizens (and of the citizens of the contacts), then the
+// cells by difference, or marks their periods.
+func process(ctx context.Context, c Conn, postgres bool, contacts, citizens []int) error {
+	cits := map[int]bool{}
+	for _, id := range citizens {
+		cits[id] = true
+	}
+	// The contacts' citizens, before (facts) and after (contacts).
+	for _, table := range []string{"contacts", "contact_facts"} {
+		if err := chunks(contacts, 1000, func(part []int) error {
+			b := &binder{postgres: postgres}
+			return query(ctx, c, "SELECT citizen_id FROM "+table+" WHERE citizen_id IS NOT NULL AND id IN "+b.ints(part), b.args,
+				func(scan func(...any) error) error {
+					var id int
+					if err := scan(&id); err != nil {
+						return err
+					}
+					cits[id] = true
+					return nil
+				})
+		}); err != nil {
+			return err
+		}
+	}
+	citizenIDs := keysOf(cits)
+	if postgres {
+		// The citizens' contacts are read after the lock: a concurrent
+		// write of one of them has committed by then.
+		if err := chunks(citizenIDs, 1000, func(part []int) error {
+			b := &binder{postgres: postgres}
+			_, err := c.ExecContext(ctx, "SELECT id FROM citizens WHERE id IN "+b.ints(part)+" ORDER BY id FOR UPDATE", b.args...)
+			return err
+		}); err != nil {
+			return err
+		}
+	}
+	raw, err := loadRaw(ctx, c, postgres, contacts, citizenIDs)
+	if err != nil {
+		return err
+	}
+	all := map[int]bool{}
+	for _, id := range contacts {
+		all[id] = true
+	}
+	for id := range raw {
+		all[id] = true
+	}
+	if err := chunks(citizenIDs, 1000, func(part []int) error {
+		b := &binder{postgres: postgres}
+		return query(ctx, c, "SELECT id FROM contact_facts WHERE citizen_id IN "+b.ints(part), b.args, func(scan func(...any) error) error {
+			var id int
+			if err := scan(&id); err != nil {
+				return err
+			}
+			all[id] = true
+			return nil
+		})
+	}); err != nil {
+		return err
+	}
+	ids := keysOf(all)
+	before, err := loadFacts(ctx, c, postgres, ids)
+	if err != nil {
+		return err
+	}
+	after := make(map[int]*fact, len(raw))
+	for id, r := range raw {
+		after[id] = derive(&r.c, r.operatorID, r.recordKey, r.ciKey, r.openRefs)
+	}
+	var changed []int
+	for _, id := range ids {
+		f, g := before[id], after[id]
+		if f == nil && g == nil || f != nil && g != nil && f.equal(g) {
+			continue
+		}
+		changed = append(changed, id)
+	}
+	if len(changed) == 0 {
+		return nil
+	}
+	if err := writeFacts(ctx, c, postgres, changed, after); err != nil {
+		return err
+	}
+	d := diff(before, after)
+	touched := d.touched()
+	if len(touched) > maxIncremental {
+		return markPeriods(ctx, c, postgres, touched)
+	}
+	if err := lockCells(ctx, c, postgres, false); err != nil {
+		return err
+	}
+	return apply(ctx, c, postgres, d)
+}
+
+// markPeriods leaves the periods of the cells for Refresh.
+func markPeriods(ctx context.Context, c Conn, postgres bool, cells []cellKey) error {
+	set := map[string]bool{}
+	for _, k := range cells {
+		set[k.grain+"|"+k.period] = true
+	}
+	ps := make([]string, 0, len(set))
+	for p := range set {
+		ps = append(ps, p)
+	}
+	sort.Strings(ps)
+	return chunks(ps, 1000, func(part []string) error {
+		b := &binder{postgres: postgres}
+		ts := make([]string, len(part))
+		for i, p := range part {
+			ts[i] = "(" + b.arg(p) + ")"
+		}
+		_, err := c.ExecContext(ctx, "INSERT INTO analytics_pending (period) VALUES "+join(ts), b.args...)
+		return err
+	})
+}
+
+func uniq(xs []int) []int {
+	slices.Sort(xs)
+	return slices.Compact(xs)
+}
+
+func keysOf(m map[int]bool) []int {
+	out := make([]int, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	slices.Sort(out)
+	return out
+}
