@@ -7,6 +7,7 @@ import (
 
 	"segretariato/ent"
 	"segretariato/ent/auditevent"
+	"segretariato/internal/audit"
 	"segretariato/internal/database"
 	"segretariato/internal/database/dbtest"
 	"segretariato/internal/server"
@@ -116,7 +117,7 @@ func TestSearchAudit(t *testing.T) {
 			t.Errorf("%d service secrets, want the one search key", n)
 		}
 		// A key set in the configuration is used instead.
-		keyed := apitest.New(t, db, func(o *server.Options) { o.AuditSearchKey = strings.Repeat("k", 32) })
+		keyed := apitest.New(t, db, func(o *server.Options) { o.Searches = audit.NewSearches(strings.Repeat("k", 32)) })
 		keyed.MustDo(t, w.coord, `query($v: String!) { searchedFor(value: $v) { detail } }`, map[string]any{"v": code}, &again)
 		if len(again.SearchedFor) != 0 {
 			t.Errorf("searchedFor with another key: %+v", again.SearchedFor)
