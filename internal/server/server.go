@@ -208,7 +208,6 @@ func newHandler(o Options) (http.Handler, []string, error) {
 // context must already carry the viewer. o has its defaults (New).
 func graphQL(o Options) http.Handler {
 	client := o.DB.Client
-	searches := o.Searches
 	cfg := generated.Config{
 		Resolvers: &graph.Resolver{
 			Client:    client,
@@ -216,7 +215,7 @@ func graphQL(o Options) http.Handler {
 			Referrals: o.Referrals,
 			Analytics: o.Analytics,
 			Metrics:   o.Metrics,
-			Searches:  searches,
+			Searches:  o.Searches,
 		},
 		Directives: generated.DirectiveRoot{Personal: access.Personal(client)},
 	}
@@ -251,7 +250,7 @@ func graphQL(o Options) http.Handler {
 		return next(intake.WithFirstContactMemo(access.WithHolders(ctx)))
 	})
 	srv.AroundRootFields(access.RootFieldGuard)
-	srv.AroundRootFields(access.NewFilterGuard(schema.Schema(), client, searches).Guard)
+	srv.AroundRootFields(access.NewFilterGuard(schema.Schema(), client, o.Searches).Guard)
 	srv.AroundFields(access.ForeignKeys(client, schema.Schema()))
 	srv.AroundFields(pageLimits(o.DefaultPageSize, o.MaxPageSize))
 	srv.AroundFields(clientErrors)
