@@ -28,6 +28,8 @@ import (
 	"segretariato/internal/database/dbtest"
 	"segretariato/internal/region"
 	"segretariato/internal/server"
+	"segretariato/internal/services"
+	"segretariato/internal/wiring"
 )
 
 // result is what a run measured, for the test and the report.
@@ -87,7 +89,7 @@ func run(ctx context.Context, o options, out, progress io.Writer) (result, error
 		return res, err
 	}
 	counter := &dbtest.Counter{}
-	db, err := database.Open(ctx, sc.url, database.Options{Driver: counter.Counting})
+	db, err := wiring.Open(ctx, sc.url, database.Options{Driver: counter.Counting})
 	if err != nil {
 		return res, err
 	}
@@ -116,7 +118,7 @@ func run(ctx context.Context, o options, out, progress io.Writer) (result, error
 				return res, err
 			}
 			o.Reuse = true
-			if db, err = database.Open(ctx, sc.url, database.Options{Driver: counter.Counting}); err != nil {
+			if db, err = wiring.Open(ctx, sc.url, database.Options{Driver: counter.Counting}); err != nil {
 				return res, err
 			}
 		}
@@ -157,8 +159,14 @@ func run(ctx context.Context, o options, out, progress io.Writer) (result, error
 	pool := analyticsStatements.Pool(db.SQL, sc.url)
 	pool.SetMaxOpenConns(8)
 	defer pool.Close()
-	engine, err := analytics.New(&database.DB{Client: db.Client, SQL: pool, Dialect: db.Dialect}, 0)
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	set, err := services.New(ctx, db, services.Config{Log: quiet})
 	if err != nil {
+		return res, err
+	}
+	// The one service made here: the engine the server's would be, but on
+	// the counted pool.
+	if set.Analytics, err = analytics.New(&database.DB{Client: db.Client, SQL: pool, Dialect: db.Dialect}, 0); err != nil {
 		return res, err
 	}
 
@@ -167,7 +175,7 @@ func run(ctx context.Context, o options, out, progress io.Writer) (result, error
 		return res, err
 	}
 	srv, err := server.NewHTTPServer(server.Options{
-		DB: db, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Analytics: engine,
+		DB: db, Log: quiet, Set: *set,
 		ReadTimeout: time.Hour, RequestTimeout: time.Hour, ImportTimeout: time.Hour,
 	})
 	if err != nil {

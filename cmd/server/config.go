@@ -20,7 +20,6 @@ import (
 type config struct {
 	Addr            string   // ADDR, --addr: listen address (default :8080)
 	DatabaseURL     string   // DATABASE_URL, --database-url: empty = embedded SQLite file
-	Env             string   // ENV, --env: development (default) or production
 	AllowedOrigins  []string // CORS_ORIGINS, --cors-origins: comma-separated dashboard origins
 	Demo            bool     // --demo: load the demo year once, print a token per role; refused in production
 	LogLevel        slog.Level
@@ -28,7 +27,6 @@ type config struct {
 	MaxUploadBytes  int64 // MAX_UPLOAD_BYTES: an imported CSV file (default 64 MiB)
 	DefaultPageSize int   // DEFAULT_PAGE_SIZE (default 50)
 	MaxPageSize     int   // MAX_PAGE_SIZE (default 200)
-	DBMaxConns      int   // DB_MAX_CONNS: PostgreSQL pool size (default 20)
 	SuppressionK    int   // SUPPRESSION_K: analysts' small-cell threshold (default 5, at least 3)
 	// IDEMPOTENCY_TTL: how long an Idempotency-Key and its answer are kept
 	// (default 24h, at least 1m).
@@ -46,7 +44,7 @@ type config struct {
 	// least 32 characters, the same on every instance); empty: one made
 	// on first start and kept in the database.
 	AuditSearchKey string
-	faultConfig
+	dbConfig       // ENV, DB_MAX_CONNS and the fault settings (faultConfig)
 	limitConfig
 }
 
@@ -58,7 +56,6 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	c := config{
 		Addr:        envOr(getenv, "ADDR", ":8080"),
 		DatabaseURL: getenv("DATABASE_URL"),
-		Env:         envOr(getenv, "ENV", "development"),
 		OIDCIssuer:  getenv("OIDC_ISSUER"), OIDCAudience: getenv("OIDC_AUDIENCE"), OIDCJWKSURL: getenv("OIDC_JWKS_URL"),
 		MetricsAddr:    getenv("METRICS_ADDR"),
 		Tracing:        tracing.Enabled(getenv),
@@ -68,7 +65,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 		return c, fmt.Errorf("AUDIT_SEARCH_KEY must have at least 32 characters")
 	}
 	var err error
-	if c.faultConfig, err = parseFaultConfig(getenv); err != nil {
+	if c.dbConfig, err = parseDBConfig(getenv); err != nil {
 		return c, err
 	}
 	if c.limitConfig, err = parseLimitConfig(getenv); err != nil {
@@ -79,7 +76,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	var maxBody, maxUpload int
 	if err := positiveInts(getenv, []envInt{
 		{"MAX_BODY_BYTES", &maxBody}, {"MAX_UPLOAD_BYTES", &maxUpload}, {"DEFAULT_PAGE_SIZE", &c.DefaultPageSize},
-		{"MAX_PAGE_SIZE", &c.MaxPageSize}, {"DB_MAX_CONNS", &c.DBMaxConns}, {"SUPPRESSION_K", &c.SuppressionK},
+		{"MAX_PAGE_SIZE", &c.MaxPageSize}, {"SUPPRESSION_K", &c.SuppressionK},
 	}); err != nil {
 		return c, err
 	}

@@ -40,7 +40,7 @@ func runImport(ctx context.Context, args []string, getenv func(string) string, s
 	if fi, err := f.Stat(); err == nil {
 		size = fi.Size()
 	}
-	db, err := openDB(ctx, *dbURL, 0, getenv)
+	db, err := openDB(ctx, *dbURL, getenv)
 	if err != nil {
 		return err
 	}
@@ -114,7 +114,7 @@ func runExport(ctx context.Context, args []string, getenv func(string) string, s
 	if err != nil {
 		return err
 	}
-	db, err := openDB(ctx, *dbURL, 0, getenv)
+	db, err := openDB(ctx, *dbURL, getenv)
 	if err != nil {
 		return err
 	}

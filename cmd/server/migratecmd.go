@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"segretariato/internal/database"
+	"segretariato/internal/wiring"
 )
 
 const migrateUsage = "usage: server migrate status|up [--database-url U]\n" +
@@ -46,7 +47,16 @@ func runMigrate(ctx context.Context, args []string, getenv func(string) string, 
 	if fs.NArg() > 0 {
 		return fmt.Errorf("unexpected argument %q; %s", fs.Arg(0), migrateUsage)
 	}
-	db, err := database.Open(ctx, *dbURL, database.Options{MaxOpenConns: 2, Migrate: database.MigrateNone})
+	d, err := parseDBConfig(getenv)
+	if err != nil {
+		return err
+	}
+	// The server's settings, but for the migrations: run here, by this
+	// command alone, and with no statement timeout (a schema change on a
+	// large table may rightly take longer).
+	opt := d.options()
+	opt.Migrate, opt.StatementTimeout = database.MigrateNone, 0
+	db, err := wiring.Open(ctx, *dbURL, opt)
 	if err != nil {
 		return err
 	}

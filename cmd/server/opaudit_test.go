@@ -11,6 +11,7 @@ import (
 	"segretariato/internal/database"
 	"segretariato/internal/database/dbtest"
 	"segretariato/internal/server/apitest"
+	"segretariato/internal/wiring"
 )
 
 type trailEvent struct {
@@ -57,7 +58,7 @@ func commandLineTrail(t *testing.T, dbURL string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	db, err := database.Open(t.Context(), dbURL, database.Options{})
+	db, err := wiring.Open(t.Context(), dbURL, database.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -66,7 +66,7 @@ func runOperator(ctx context.Context, args []string, getenv func(string) string,
 	if email != nil && sub != "add" && strings.TrimSpace(*email) == "" {
 		return fmt.Errorf("operator %s: --email is required", sub)
 	}
-	db, err := openDB(ctx, *dbURL, 2, getenv)
+	db, err := openDB(ctx, *dbURL, getenv)
 	if err != nil {
 		return err
 	}

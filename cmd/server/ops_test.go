@@ -18,6 +18,7 @@ import (
 	"segretariato/internal/database"
 	"segretariato/internal/database/dbtest"
 	"segretariato/internal/server/apitest"
+	"segretariato/internal/wiring"
 )
 
 // cli runs the server binary's command line on a database.
@@ -130,7 +131,7 @@ func TestOperatorCommands(t *testing.T) {
 			anna := add("a.verdi@comune.example.it", "Anna Verdi", "COORDINATOR")
 			luca := add("l.bianchi@comune.example.it", "Luca Bianchi", "SOCIAL_WORKER")
 
-			db, err := database.Open(context.Background(), dbURL, database.Options{})
+			db, err := wiring.Open(context.Background(), dbURL, database.Options{})
 			if err != nil {
 				t.Fatal(err)
 			}

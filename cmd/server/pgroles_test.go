@@ -129,7 +129,7 @@ func productionRoles(t *testing.T) {
 		t.Fatalf("operator add as the service: %v\n%s", err, errOut.String())
 	}
 	coord := strings.TrimSpace(out.String())
-	db, err := openDB(t.Context(), as(service), 4, env(envs))
+	db, err := openDB(t.Context(), as(service), env(envs))
 	if err != nil {
 		t.Fatalf("the server's database as the service: %v", err)
 	}
@@ -141,7 +141,7 @@ func productionRoles(t *testing.T) {
 	if rw, err := auditTrailRewritable(t.Context(), db); err != nil || rw {
 		t.Errorf("the service's role may rewrite the audit trail: %v, %v", rw, err)
 	}
-	ownerDB, err := openDB(t.Context(), as(owner), 1, env(envs))
+	ownerDB, err := openDB(t.Context(), as(owner), env(envs))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -13,6 +13,7 @@ import (
 	"segretariato/internal/database/dbtest"
 	"segretariato/internal/sample"
 	"segretariato/internal/server/apitest"
+	"segretariato/internal/wiring"
 )
 
 // TestRetentionCommandErasesAndKeepsTheFigures runs `server retention` on
@@ -28,7 +29,7 @@ func TestRetentionCommandErasesAndKeepsTheFigures(t *testing.T) {
 				t.Fatal(err)
 			}
 			coord := strings.TrimSpace(token)
-			db, err := database.Open(context.Background(), dbURL, database.Options{})
+			db, err := wiring.Open(context.Background(), dbURL, database.Options{})
 			if err != nil {
 				t.Fatal(err)
 			}

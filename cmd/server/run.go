@@ -14,15 +14,13 @@ import (
 
 	"segretariato/ent/schema/schematype"
 	"segretariato/internal/access"
-	"segretariato/internal/analytics"
 	"segretariato/internal/auth"
 	"segretariato/internal/auth/oidc"
 	"segretariato/internal/database"
 	"segretariato/internal/demo"
 	"segretariato/internal/dsr"
-	"segretariato/internal/idempotency"
-	"segretariato/internal/refdata"
 	"segretariato/internal/server"
+	"segretariato/internal/services"
 	"segretariato/internal/tracing"
 )
 
@@ -59,10 +57,9 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer obs.shutdown()
-	db, err := openDBWith(ctx, cfg.DatabaseURL, database.Options{
-		MaxOpenConns: cfg.DBMaxConns, Driver: tracing.EntDriver(obs.tracing()), // statements traced when tracing is on
-		Migrate: migrationMode(cfg.Env), StatementTimeout: cfg.statementTimeout(), SQLiteSynchronous: cfg.SQLiteSynchronous,
-	})
+	opt := cfg.options()
+	opt.Driver = tracing.EntDriver(obs.tracing()) // statements traced when tracing is on
+	db, err := openDBWith(ctx, cfg.DatabaseURL, opt)
 	if err != nil {
 		return err
 	}
@@ -74,32 +71,28 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 			return err
 		}
 	}
-	var verifier *oidc.Verifier
-	if cfg.OIDCIssuer != "" {
-		if verifier, err = oidc.New(ctx, oidc.Config{Issuer: cfg.OIDCIssuer, Audience: cfg.OIDCAudience, JWKSURL: cfg.OIDCJWKSURL}); err != nil {
-			return err
-		}
-	}
-	engine, err := analytics.New(db, cfg.SuppressionK)
-	if err != nil {
-		return err
-	}
 	if err := obs.startMetrics(cfg, db); err != nil {
 		return err
 	}
-	engine.Metrics = obs.metrics
-	idem := idempotency.New(db.Client, cfg.IdempotencyTTL, log)
-	go idem.SweepEvery(ctx, time.Hour) // expired keys and their answers
+	// The services, built once here and handed to the server.
+	set, err := services.New(ctx, db, services.Config{
+		SuppressionK: cfg.SuppressionK, IdempotencyTTL: cfg.IdempotencyTTL,
+		OIDC:           oidc.Config{Issuer: cfg.OIDCIssuer, Audience: cfg.OIDCAudience, JWKSURL: cfg.OIDCJWKSURL},
+		AuditSearchKey: cfg.AuditSearchKey, Log: log, Metrics: obs.metrics,
+	})
+	if err != nil {
+		return err
+	}
+	go set.Idempotency.SweepEvery(ctx, time.Hour) // expired keys and their answers
 	drain := &server.Drain{}
 	srv, err := server.NewHTTPServer(server.Options{
 		Drain: drain,
-		DB:    db, Log: log, Development: cfg.development(), OIDC: verifier, Analytics: engine, Idempotency: idem,
+		DB:    db, Log: log, Development: cfg.development(), Set: *set,
 		AllowedOrigins: cfg.AllowedOrigins, MaxBodyBytes: cfg.MaxBodyBytes, MaxUploadBytes: cfg.MaxUploadBytes,
 		DefaultPageSize: cfg.DefaultPageSize, MaxPageSize: cfg.MaxPageSize,
 		Limits: cfg.Limits, ComplexityLimit: cfg.MaxCost,
 		ReadTimeout: cfg.ReadTimeout, RequestTimeout: cfg.RequestTimeout, ImportTimeout: cfg.ImportTimeout,
 		Metrics: obs.metrics, MetricsElsewhere: cfg.MetricsAddr != "", Tracing: obs.tracing(),
-		AuditSearchKey: cfg.AuditSearchKey,
 	})
 	if err != nil {
 		return err
@@ -202,7 +195,7 @@ func runRetention(ctx context.Context, args []string, getenv func(string) string
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	db, err := openDB(ctx, *dbURL, 2, getenv)
+	db, err := openDB(ctx, *dbURL, getenv)
 	if err != nil {
 		return err
 	}
@@ -225,25 +218,4 @@ func runRetention(ctx context.Context, args []string, getenv func(string) string
 	}
 	_, err = fmt.Fprintf(stdout, "%d citizens with no contact for %d years %s\n", n, *years, verb)
 	return err
-}
-
-// openDB opens the database an administration command works on: the
-// schema migrated (in production mode only checked, as at the server's
-// start: `server migrate up` is a step of its own there), and the
-// reference data (need taxonomy, service catalogue) loaded when missing.
-func openDB(ctx context.Context, url string, maxConns int, getenv func(string) string) (*database.DB, error) {
-	return openDBWith(ctx, url, database.Options{MaxOpenConns: maxConns, Migrate: migrationMode(getenv("ENV"))})
-}
-
-// openDBWith is openDB with the options given.
-func openDBWith(ctx context.Context, url string, opt database.Options) (*database.DB, error) {
-	db, err := database.Open(ctx, url, opt)
-	if err != nil {
-		return nil, explainMigration(err)
-	}
-	if _, err := refdata.Load(ctx, db.Client); err != nil {
-		db.Close()
-		return nil, err
-	}
-	return db, nil
 }

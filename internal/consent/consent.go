@@ -282,7 +282,9 @@ func notBeforeLatest(ctx context.Context, m *ent.CitizenMutation, at time.Time) 
 	if !ok {
 		return nil // a new citizen has no history
 	}
-	latest, err := Latest(internal(ctx), m.Client(), id)
+	// The hook's own read, in the system context: the citizen's mutation
+	// was allowed already, and the read is not audited.
+	latest, err := Latest(system.Context(ctx), m.Client(), id)
 	if err != nil || latest == nil {
 		return err
 	}
@@ -298,12 +300,6 @@ func newEntry(ctx context.Context, m *ent.CitizenMutation, kind consentevent.Kin
 		e.SetRecordedByID(v.OperatorID)
 	}
 	return e
-}
-
-// internal is the context of the hook's own read of the history: the
-// citizen's mutation was allowed already, and the read is not audited.
-func internal(ctx context.Context) context.Context {
-	return system.Context(ctx)
 }
 
 func sameTime(a, b *time.Time) bool {

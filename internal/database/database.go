@@ -22,8 +22,6 @@ import (
 
 	"segretariato/ent"
 	_ "segretariato/ent/runtime" // schema hooks and defaults
-	"segretariato/internal/audit"
-	"segretariato/internal/intake"
 )
 
 // DefaultSQLitePath is the embedded database file, in the working directory.
@@ -59,6 +57,10 @@ type Options struct {
 // `postgres://…` or `postgresql://…` PostgreSQL. It fails when the
 // database cannot be reached or migrated; the error never carries the
 // password of the URL.
+//
+// It only opens and migrates: the client it returns has the schema's own
+// hooks and policies but not the service's (the audit trail): the service
+// opens its database through internal/wiring.Open, which adds them.
 func Open(ctx context.Context, rawURL string, opt Options) (*DB, error) {
 	drvName, dsn, dia, err := dataSource(rawURL, opt.SQLiteSynchronous)
 	if err != nil {
@@ -117,10 +119,7 @@ func Open(ctx context.Context, rawURL string, opt Options) (*DB, error) {
 	if opt.Driver != nil {
 		drv = opt.Driver(drv)
 	}
-	client := ent.NewClient(ent.Driver(drv))
-	client.Use(audit.MutationHook())
-	client.Intercept(audit.ReadInterceptor(client), intake.RememberContacts())
-	d := &DB{Client: client, SQL: db, Dialect: dia}
+	d := &DB{Client: ent.NewClient(ent.Driver(drv)), SQL: db, Dialect: dia}
 	d.armStatementTimeout(pgc, opt.StatementTimeout, maxIdle)
 	return d, nil
 }

@@ -22,13 +22,14 @@ import (
 	"segretariato/internal/fiscalcode"
 	"segretariato/internal/localtime"
 	"segretariato/internal/refdata"
+	"segretariato/internal/wiring"
 )
 
 func openDB(t *testing.T) *ent.Client { return openRaw(t).Client }
 
 func openRaw(t *testing.T) *database.DB {
 	t.Helper()
-	db, err := database.Open(context.Background(), "sqlite:"+filepath.Join(t.TempDir(), "demo.db"), database.Options{})
+	db, err := wiring.Open(context.Background(), "sqlite:"+filepath.Join(t.TempDir(), "demo.db"), database.Options{})
 	if err != nil {
 		t.Fatalf("opening the database: %v", err)
 	}

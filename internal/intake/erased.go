@@ -20,6 +20,8 @@ import (
 // path that writes through ent (the API, the import, the demo). The
 // erasure itself passes: it changes the contacts, referrals and consent
 // history first, and the citizen, which is not yet erased, last.
+// The hooks' own reads run in the system context: the policy already
+// decided on the mutation, and they are not audited.
 
 // vouchedKey marks a context whose writer links new contacts and
 // referrals only to citizens it knows are not erased (VouchNotErased).
@@ -43,25 +45,19 @@ const erasedMessage = "the citizen was erased (GDPR art. 17): the record cannot 
 
 func erased() error { return apperr.New(apperr.Erased, erasedMessage) }
 
-// lookup is the context of the hooks' own reads: past the privacy rules
-// (the policy already decided on the mutation) and not audited.
-func lookup(ctx context.Context) context.Context {
-	return system.Context(ctx)
-}
-
 // anyErased reports whether one of the citizens is erased.
 func anyErased(ctx context.Context, c *ent.Client, ids ...int) (bool, error) {
 	if len(ids) == 0 {
 		return false, nil
 	}
-	return c.Citizen.Query().Where(citizen.IDIn(ids...), citizen.PseudonymisedAtNotNil()).Exist(lookup(ctx))
+	return c.Citizen.Query().Where(citizen.IDIn(ids...), citizen.PseudonymisedAtNotNil()).Exist(system.Context(ctx))
 }
 
 // ErasedCitizenHook refuses any change of an erased citizen.
 func ErasedCitizenHook() ent.Hook {
 	return hook.On(func(next ent.Mutator) ent.Mutator {
 		return hook.CitizenFunc(func(ctx context.Context, m *ent.CitizenMutation) (ent.Value, error) {
-			ids, err := m.IDs(lookup(ctx))
+			ids, err := m.IDs(system.Context(ctx))
 			if err != nil {
 				return nil, err
 			}
@@ -96,13 +92,13 @@ func checkErasedContact(ctx context.Context, m *ent.ContactMutation) error {
 	if m.Op().Is(ent.OpCreate) {
 		return nil
 	}
-	ids, err := m.IDs(lookup(ctx))
+	ids, err := m.IDs(system.Context(ctx))
 	if err != nil || len(ids) == 0 {
 		return err
 	}
 	gone, err := m.Client().Contact.Query().
 		Where(contact.IDIn(ids...), contact.HasCitizenWith(citizen.PseudonymisedAtNotNil())).
-		Exist(lookup(ctx))
+		Exist(system.Context(ctx))
 	if err != nil || gone {
 		return firstErr(err, erased())
 	}
@@ -137,7 +133,7 @@ func checkErasedReferral(ctx context.Context, m *ent.ReferralMutation) error {
 	}
 	q := m.Client().Contact.Query().Where(contact.HasCitizenWith(citizen.PseudonymisedAtNotNil()))
 	if cid, set := m.ContactID(); set {
-		gone, err := q.Clone().Where(contact.ID(cid)).Exist(lookup(ctx))
+		gone, err := q.Clone().Where(contact.ID(cid)).Exist(system.Context(ctx))
 		if err != nil || gone {
 			return firstErr(err, erased())
 		}
@@ -149,7 +145,7 @@ func checkErasedReferral(ctx context.Context, m *ent.ReferralMutation) error {
 		return nil
 	}
 	id, _ := m.ID()
-	gone, err := q.Where(contact.HasReferralsWith(referral.ID(id))).Exist(lookup(ctx))
+	gone, err := q.Where(contact.HasReferralsWith(referral.ID(id))).Exist(system.Context(ctx))
 	if err != nil || gone {
 		return firstErr(err, erased())
 	}

@@ -13,6 +13,7 @@ import (
 	"segretariato/internal/database/dbtest"
 	"segretariato/internal/intakeio"
 	"segretariato/internal/refdata"
+	"segretariato/internal/wiring"
 )
 
 // TestImportAsAnOrdinaryRole imports the sample as a PostgreSQL role that
@@ -51,7 +52,7 @@ func TestImportAsAnOrdinaryRole(t *testing.T) {
 			_, _ = admin.Exec("DROP ROLE IF EXISTS " + role)
 		})
 		u.User = url.User(role)
-		db, err := database.Open(t.Context(), u.String(), database.Options{})
+		db, err := wiring.Open(t.Context(), u.String(), database.Options{})
 		if err != nil {
 			t.Fatalf("opening as %s: %v", role, err)
 		}

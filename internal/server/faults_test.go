@@ -18,6 +18,7 @@ import (
 	"segretariato/internal/refdata"
 	"segretariato/internal/server"
 	"segretariato/internal/server/apitest"
+	"segretariato/internal/wiring"
 )
 
 const secret = "s3cret-Pa55"
@@ -74,7 +75,7 @@ func TestDatabaseUnavailable(t *testing.T) {
 					t.Fatal(err)
 				}
 				u.User = url.UserPassword(u.User.Username(), secret)
-				if db, err = database.Open(t.Context(), u.String(), database.Options{Driver: hook.Hooking}); err != nil {
+				if db, err = wiring.Open(t.Context(), u.String(), database.Options{Driver: hook.Hooking}); err != nil {
 					t.Fatal(err)
 				}
 				t.Cleanup(func() { db.Close() })

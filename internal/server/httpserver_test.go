@@ -49,10 +49,9 @@ func serveReal(t *testing.T, max int) (addr, token string, logs *syncBuffer) {
 	db := dbtest.Open(t, "sqlite3", database.Options{})
 	_, token = apitest.New(t, db).Operator(t, schematype.RoleCoordinator)
 	logs = &syncBuffer{}
-	srv, err := server.NewHTTPServer(server.Options{
-		DB: db, Log: slog.New(server.LogHandler(slog.NewJSONHandler(logs, nil))),
-		ReadTimeout: 500 * time.Millisecond, ImportTimeout: 700 * time.Millisecond,
-	})
+	srv, err := server.NewHTTPServer(apitest.Options(t, db, slog.New(server.LogHandler(slog.NewJSONHandler(logs, nil))), func(o *server.Options) {
+		o.ReadTimeout, o.ImportTimeout = 500*time.Millisecond, 700*time.Millisecond
+	}))
 	if err != nil {
 		t.Fatal(err)
 	}

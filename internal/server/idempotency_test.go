@@ -27,6 +27,7 @@ import (
 	"segretariato/internal/refdata"
 	"segretariato/internal/server"
 	"segretariato/internal/server/apitest"
+	"segretariato/internal/wiring"
 )
 
 // createContact records an anonymous contact: nothing in it is unique, so
@@ -367,7 +368,7 @@ func TestIdempotencyAcrossInstances(t *testing.T) {
 				rawURL = dbtest.FreshPostgres(t)
 			}
 			open := func() *database.DB {
-				db, err := database.Open(t.Context(), rawURL, database.Options{})
+				db, err := wiring.Open(t.Context(), rawURL, database.Options{})
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -405,7 +406,7 @@ func TestIdempotencyWhileLocked(t *testing.T) {
 			continue
 		}
 		rawURL := dbtest.FreshPostgres(t)
-		db, err := database.Open(t.Context(), rawURL, database.Options{})
+		db, err := wiring.Open(t.Context(), rawURL, database.Options{})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -218,9 +218,7 @@ func TestRouteMatrix(t *testing.T) {
 	dbtest.ForEach(t, func(t *testing.T, db *database.DB) {
 		withAll := func(o *server.Options) { o.Development, o.Metrics = true, metrics.New(db.SQL) }
 		api := apitest.New(t, db, withAll)
-		o := server.Options{DB: db}
-		withAll(&o)
-		routes, err := server.Routes(o)
+		routes, err := server.Routes(apitest.Options(t, db, nil, withAll))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -11,6 +11,7 @@ import (
 	"segretariato/internal/database/dbtest"
 	"segretariato/internal/server"
 	"segretariato/internal/server/apitest"
+	"segretariato/internal/services"
 )
 
 // searchEvents are the SEARCH events of the trail, oldest first.
@@ -116,7 +117,11 @@ func TestSearchAudit(t *testing.T) {
 			t.Errorf("%d service secrets, want the one search key", n)
 		}
 		// A key set in the configuration is used instead.
-		keyed := apitest.New(t, db, func(o *server.Options) { o.AuditSearchKey = strings.Repeat("k", 32) })
+		withKey, err := services.New(t.Context(), db, services.Config{AuditSearchKey: strings.Repeat("k", 32)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		keyed := apitest.New(t, db, func(o *server.Options) { o.Set = *withKey })
 		keyed.MustDo(t, w.coord, `query($v: String!) { searchedFor(value: $v) { detail } }`, map[string]any{"v": code}, &again)
 		if len(again.SearchedFor) != 0 {
 			t.Errorf("searchedFor with another key: %+v", again.SearchedFor)

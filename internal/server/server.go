@@ -6,6 +6,7 @@ package server
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -23,18 +24,17 @@ import (
 	"segretariato/graph"
 	"segretariato/graph/generated"
 	"segretariato/internal/access"
-	"segretariato/internal/analytics"
 	"segretariato/internal/audit"
 	"segretariato/internal/auth"
-	"segretariato/internal/auth/oidc"
 	"segretariato/internal/database"
 	"segretariato/internal/idempotency"
 	"segretariato/internal/intake"
 	"segretariato/internal/metrics"
-	"segretariato/internal/referral"
+	"segretariato/internal/services"
 )
 
-// Options configure the handler. Zero values take the defaults below.
+// Options configure the handler. DB and the services are required; zero
+// values of the others take the defaults below.
 type Options struct {
 	DB  *database.DB
 	Log *slog.Logger
@@ -49,12 +49,6 @@ type Options struct {
 	// DefaultPageSize is a connection's page when the client gives no
 	// `first` or `last` (default 50); MaxPageSize the largest allowed (200).
 	DefaultPageSize, MaxPageSize int
-	// OIDC, when set, accepts the identity provider's JWTs besides the
-	// operators' API tokens.
-	OIDC *oidc.Verifier
-	// Analytics answers the demand figures; its threshold K suppresses
-	// small cells for analysts. Nil: an engine with the default K.
-	Analytics *analytics.Engine
 	// ComplexityLimit bounds a query's cost before it runs (default
 	// 20000): a field costs 1, a connection its page size times the cost
 	// of one node, so 200 contacts with 30 fields each fit, and a page of
@@ -71,9 +65,6 @@ type Options struct {
 	// Tracing, when set, opens a span for every request and GraphQL
 	// operation. Nil: no tracing code runs at all.
 	Tracing trace.TracerProvider
-	// Idempotency keeps the Idempotency-Key answers of mutations. Nil: a
-	// store with the default TTL.
-	Idempotency *idempotency.Store
 	// Drain, when started, makes /readyz answer 503 and every answer ask
 	// the client to close its connection (see Drain). Nil: no drain.
 	Drain *Drain
@@ -83,15 +74,23 @@ type Options struct {
 	// (default 30 s); ImportTimeout that of an import and of the CSV
 	// downloads (default 10 min). See NewHTTPServer.
 	ReadTimeout, RequestTimeout, ImportTimeout time.Duration
-	// AuditSearchKey keys the hashes of searched values in the audit
-	// trail (internal/audit). Empty: the key kept in the database, made on
-	// first use.
-	AuditSearchKey string
+	// Set is the services the handler and the resolvers receive, built
+	// once by internal/services.New (cmd/server, apitest): the demand
+	// engine, the Idempotency-Key store, the referral desk, the audit
+	// search recorder, the OIDC verifier. Each is required but OIDC: the
+	// server makes none of its own.
+	services.Set
 }
 
-// defaults fills in the zero options; it fails when a default cannot be
-// made (the demand engine).
+// defaults fills in the zero options; it fails when the database or a
+// service is missing.
 func (o *Options) defaults() error {
+	if o.DB == nil {
+		return errors.New("server: no database (Options.DB)")
+	}
+	if err := o.Set.Check(); err != nil {
+		return fmt.Errorf("server: %w", err)
+	}
 	if o.Log == nil {
 		o.Log = slog.Default()
 	}
@@ -107,21 +106,10 @@ func (o *Options) defaults() error {
 	if o.MaxPageSize <= 0 {
 		o.MaxPageSize = 200
 	}
-	if o.Analytics == nil {
-		engine, err := analytics.New(o.DB, 0)
-		if err != nil {
-			return fmt.Errorf("the demand engine: %w", err)
-		}
-		engine.Metrics = o.Metrics
-		o.Analytics = engine
-	}
 	if o.ComplexityLimit <= 0 {
 		o.ComplexityLimit = DefaultComplexityLimit
 	}
 	o.Limits.defaults()
-	if o.Idempotency == nil {
-		o.Idempotency = idempotency.New(o.DB.Client, 0, o.Log)
-	}
 	// A document over the token limit is refused before it runs: the
 	// key's mutation test does not parse it whole first.
 	o.Idempotency.LimitTokens(o.Limits.MaxTokens)
@@ -146,7 +134,7 @@ func (o *Options) defaults() error {
 //	                under /graphiql/, from the binary)
 //	GET  /metrics   Prometheus metrics, when Options.Metrics is set and not MetricsElsewhere
 //
-// It fails when a default of o cannot be made.
+// It fails when o lacks its database or a service.
 func New(o Options) (http.Handler, error) {
 	h, _, err := newHandler(o)
 	return h, err
@@ -220,15 +208,14 @@ func newHandler(o Options) (http.Handler, []string, error) {
 // context must already carry the viewer. o has its defaults (New).
 func graphQL(o Options) http.Handler {
 	client := o.DB.Client
-	searches := loadSearches(o)
 	cfg := generated.Config{
 		Resolvers: &graph.Resolver{
 			Client:    client,
 			DB:        o.DB,
-			Referrals: &referral.Service{Client: client},
+			Referrals: o.Referrals,
 			Analytics: o.Analytics,
 			Metrics:   o.Metrics,
-			Searches:  searches,
+			Searches:  o.Searches,
 		},
 		Directives: generated.DirectiveRoot{Personal: access.Personal(client)},
 	}
@@ -263,7 +250,7 @@ func graphQL(o Options) http.Handler {
 		return next(intake.WithFirstContactMemo(access.WithHolders(ctx)))
 	})
 	srv.AroundRootFields(access.RootFieldGuard)
-	srv.AroundRootFields(access.NewFilterGuard(schema.Schema(), client, searches).Guard)
+	srv.AroundRootFields(access.NewFilterGuard(schema.Schema(), client, o.Searches).Guard)
 	srv.AroundFields(access.ForeignKeys(client, schema.Schema()))
 	srv.AroundFields(pageLimits(o.DefaultPageSize, o.MaxPageSize))
 	srv.AroundFields(clientErrors)

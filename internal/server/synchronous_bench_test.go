@@ -11,6 +11,7 @@ import (
 	"segretariato/internal/database"
 	"segretariato/internal/refdata"
 	"segretariato/internal/server/apitest"
+	"segretariato/internal/wiring"
 )
 
 // BenchmarkSQLiteSynchronous measures small acknowledged writes (one
@@ -21,7 +22,7 @@ func BenchmarkSQLiteSynchronous(b *testing.B) {
 	for _, mode := range []string{"NORMAL", "FULL"} {
 		for _, clients := range []int{1, 8} {
 			b.Run(fmt.Sprintf("%s/clients=%d", mode, clients), func(b *testing.B) {
-				db, err := database.Open(b.Context(), "sqlite:"+filepath.Join(b.TempDir(), "bench.db"), database.Options{SQLiteSynchronous: mode})
+				db, err := wiring.Open(b.Context(), "sqlite:"+filepath.Join(b.TempDir(), "bench.db"), database.Options{SQLiteSynchronous: mode})
 				if err != nil {
 					b.Fatal(err)
 				}

@@ -22,6 +22,7 @@ import (
 
 	"segretariato/internal/database"
 	"segretariato/internal/refdata"
+	"segretariato/internal/wiring"
 )
 
 // Kinds are the databases a test can run on: "sqlite", and "postgres" when
@@ -59,7 +60,7 @@ func Open(t testing.TB, kind string, opt database.Options) *database.DB {
 func openURL(t testing.TB, kind, url string, opt database.Options) *database.DB {
 	t.Helper()
 	ctx := context.Background()
-	db, err := database.Open(ctx, url, opt)
+	db, err := wiring.Open(ctx, url, opt)
 	if err != nil {
 		t.Fatalf("opening %s test database: %v", kind, err)
 	}

@@ -22,6 +22,7 @@ import (
 	"segretariato/internal/auth"
 	"segretariato/internal/database"
 	"segretariato/internal/server"
+	"segretariato/internal/services"
 )
 
 // API is a handler under test over one database.
@@ -36,15 +37,42 @@ type API struct {
 func New(t testing.TB, db *database.DB, opts ...func(*server.Options)) *API {
 	t.Helper()
 	logs := &bytes.Buffer{}
-	o := server.Options{DB: db, Log: slog.New(server.LogHandler(slog.NewJSONHandler(logs, nil)))}
-	for _, f := range opts {
-		f(&o)
-	}
+	o := Options(t, db, slog.New(server.LogHandler(slog.NewJSONHandler(logs, nil))), opts...)
 	h, err := server.New(o)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return &API{DB: db, Handler: h, Logs: logs}
+}
+
+// Options returns the server's options over db as cmd/server makes them:
+// opts applied to the defaults, then the services the options leave out
+// built by services.New (as cmd/server builds them), with the options'
+// logger and metrics. log nil: slog.Default().
+func Options(t testing.TB, db *database.DB, log *slog.Logger, opts ...func(*server.Options)) server.Options {
+	t.Helper()
+	o := server.Options{DB: db, Log: log}
+	for _, f := range opts {
+		f(&o)
+	}
+	set, err := services.New(context.Background(), db, services.Config{Log: o.Log, Metrics: o.Metrics})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o.Analytics == nil {
+		o.Analytics = set.Analytics
+	}
+	if o.Idempotency == nil {
+		o.Idempotency = set.Idempotency
+	}
+	if o.Referrals == nil {
+		o.Referrals = set.Referrals
+	}
+	if o.Searches == nil {
+		o.Searches = set.Searches
+	}
+	// o.OIDC: only when a test gives a verifier.
+	return o
 }
 
 var seq atomic.Int64

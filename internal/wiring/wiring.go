@@ -1,0 +1,37 @@
+// Package wiring opens the service's database the one way every path
+// takes: the server, the administration commands of cmd/server, the
+// benchmarks and the test constructors (dbtest, apitest). database.Open
+// only opens and migrates; Open here adds the ent hooks and interceptors
+// the rules need on every query and mutation, so that no path can forget
+// the audit trail. A test checks that no other code calls database.Open.
+package wiring
+
+import (
+	"context"
+
+	"segretariato/ent"
+	"segretariato/internal/audit"
+	"segretariato/internal/database"
+	"segretariato/internal/intake"
+)
+
+// Open opens and migrates the database as database.Open does (its errors),
+// then installs the hooks and interceptors (Install).
+func Open(ctx context.Context, rawURL string, opt database.Options) (*database.DB, error) {
+	db, err := database.Open(ctx, rawURL, opt)
+	if err != nil {
+		return nil, err
+	}
+	Install(db.Client)
+	return db, nil
+}
+
+// Install gives client what every path needs: the audit trail's hook on
+// mutations and interceptor on reads (internal/audit), and the note of the
+// contacts a request loads, which FirstContact answers for all at once
+// (internal/intake). The schema's own hooks and privacy policies come with
+// the generated client (ent/runtime).
+func Install(client *ent.Client) {
+	client.Use(audit.MutationHook())
+	client.Intercept(audit.ReadInterceptor(client), intake.RememberContacts())
+}
