@@ -113,9 +113,7 @@ func Open(ctx context.Context, rawURL string, opt Options) (*DB, error) {
 			return nil, err
 		}
 	}
-	// Every ent transaction brings the demand figures up to date before
-	// it commits (internal/rollup).
-	drv := rollup.Driver(entsql.OpenDB(dia, db))
+	var drv dialect.Driver = entsql.OpenDB(dia, db)
 	if opt.Driver != nil {
 		drv = opt.Driver(drv)
 	}

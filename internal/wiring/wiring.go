@@ -9,15 +9,28 @@ package wiring
 import (
 	"context"
 
+	"entgo.io/ent/dialect"
+
 	"segretariato/ent"
 	"segretariato/internal/audit"
 	"segretariato/internal/database"
 	"segretariato/internal/intake"
+	"segretariato/internal/rollup"
 )
 
 // Open opens and migrates the database as database.Open does (its errors),
-// then installs the hooks and interceptors (Install).
+// with the ent driver that keeps the demand figures at every commit
+// (rollup.Driver, under opt.Driver), then installs the hooks and
+// interceptors (Install).
 func Open(ctx context.Context, rawURL string, opt database.Options) (*database.DB, error) {
+	outer := opt.Driver
+	opt.Driver = func(d dialect.Driver) dialect.Driver {
+		d = rollup.Driver(d)
+		if outer != nil {
+			d = outer(d)
+		}
+		return d
+	}
 	db, err := database.Open(ctx, rawURL, opt)
 	if err != nil {
 		return nil, err
