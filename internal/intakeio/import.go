@@ -25,7 +25,6 @@ package intakeio
 
 import (
 	"context"
-	"database/sql"
 	"encoding/csv"
 	"errors"
 	"fmt"
@@ -259,7 +258,6 @@ func importOnce(ctx context.Context, db *database.DB, r io.Reader, opt ImportOpt
 		if err != nil {
 			return Summary{DryRun: opt.DryRun}, dbErr(err, "starting the transaction")
 		}
-		im.tx = tx
 		// The import's tables grow inside this one transaction, where the
 		// planner's statistics cannot follow: it would go on choosing
 		// sequential scans (with hashed IN lists, and in the foreign-key
@@ -274,6 +272,7 @@ func importOnce(ctx context.Context, db *database.DB, r io.Reader, opt ImportOpt
 			return Summary{DryRun: opt.DryRun}, err
 		}
 		im.c = ent.NewClient(ent.Driver(inTx{entsql.NewDriver(dialect.Postgres, entsql.Conn{ExecQuerier: tx})}))
+		im.w = postgresWriter(im.ctx, im.c, tx, db.SQL.Driver())
 		commit, rollback = tx.Commit, tx.Rollback
 	} else {
 		tx, err := db.Client.Tx(ctx)
@@ -281,6 +280,7 @@ func importOnce(ctx context.Context, db *database.DB, r io.Reader, opt ImportOpt
 			return Summary{DryRun: opt.DryRun}, dbErr(err, "starting the transaction")
 		}
 		im.c = tx.Client()
+		im.w = &entWriter{ctx: im.ctx, c: im.c}
 		commit, rollback = tx.Commit, tx.Rollback
 	}
 	err := im.run(r)
@@ -304,9 +304,9 @@ func importOnce(ctx context.Context, db *database.DB, r io.Reader, opt ImportOpt
 type importer struct {
 	ctx context.Context
 	c   *ent.Client
-	// tx is the PostgreSQL transaction under c, for COPY; nil on SQLite.
-	tx   *sql.Tx
-	seqs map[string]string // table → its id sequence (PostgreSQL)
+	// w reads the stored records of a batch by key and creates its new
+	// ones: COPY on PostgreSQL, ent otherwise (bulkWriter).
+	w    bulkWriter
 	opt  ImportOptions
 	refs *refs
 	cits map[string]*citizenState // fiscal code → state
