@@ -22,23 +22,26 @@ import (
 	"segretariato/internal/localtime"
 )
 
-// The PostgreSQL path writes the records an import creates with COPY
-// (lib/pq's CopyIn) in the import's transaction, after taking their ids
-// from the tables' sequences in one statement each: PostgreSQL parses and
-// plans nothing per row, where a multi-row INSERT of thousands of
-// parameters costs more to bind than to write.
+// copyWriter, the bulkWriter of PostgreSQL, writes the records an import
+// creates with COPY (lib/pq's CopyIn) in the import's transaction, after
+// taking their ids from the tables' sequences in one statement each:
+// PostgreSQL parses and plans nothing per row, where a multi-row INSERT of
+// thousands of parameters costs more to bind than to write.
 //
 // COPY bypasses ent, so it applies what ent and the schema's hooks would
-// (internal/intake): the main need is among the needs, times are UTC,
-// version starts at 1, created_at, updated_at and the record key (of the
-// cell-key perturbation, internal/cellkey) come from the schema's
+// (internal/intake), calling the functions the hooks call
+// (internal/intakerule, internal/localtime, internal/fiscalcode) for every
+// derived value: a contact's needs with its main one (ContactNeeds), a
+// citizen's district and its key, citizenship, birth date and sex. Times
+// are UTC; version starts at 1; created_at, updated_at and the record key
+// (of the cell-key perturbation, internal/cellkey) come from the schema's
 // defaults. The rows reaching it were validated and normalised by
 // internal/intakecsv (codes, responses, dates not in the future, the
 // anonymous fields only without a citizen). The privacy rules and the
 // audit do not apply to the import's writes (access.System) either way.
 
-// copyWriter is the bulkWriter of PostgreSQL: COPY in the import's
-// transaction tx, and the ent writer on it for the stored contacts.
+// copyWriter writes with COPY in the import's transaction tx, and reads
+// the stored contacts found through the ent writer on it.
 type copyWriter struct {
 	ctx  context.Context
 	tx   *sql.Tx

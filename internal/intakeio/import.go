@@ -150,9 +150,11 @@ func (r *Refused) add(errs []intakecsv.RowError, max int) {
 //
 // On PostgreSQL the transaction is opened with database/sql and carries
 // both ent statements (reads, upserts of changed records) and COPY of the
-// new contacts, their needs, referrals and referral events (copy.go),
-// which apply explicitly what the schema's hooks would; on SQLite every
-// write goes through ent.
+// new citizens, contacts, their needs, referrals and referral events
+// (copy.go), which apply explicitly what the schema's hooks would; on
+// SQLite, and on PostgreSQL over a driver other than lib/pq, every write
+// goes through ent. The batch's planning does not know which: it hands
+// what a batch creates to a bulkWriter (writer.go).
 //
 // Import is a job of the service (access.System): the privacy rules and
 // the per-record audit do not apply to its reads and writes. The caller
