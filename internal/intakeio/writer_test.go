@@ -22,16 +22,7 @@ func TestImportCopyWriterSameAsEntWriter(t *testing.T) {
 	if !slices.Contains(dbtest.Kinds(t), dialect.Postgres) {
 		t.Skip("needs TEST_DATABASE_URL (PostgreSQL)")
 	}
-	edited := rewrite(t, []byte(v2File), func(i int, row map[string]string) {
-		switch row["contact_ref"] {
-		case "M1":
-			row["referral_service"], row["referral_status"], row["informed_about"] = "CARITAS|CAF|SSP", "COMPLETED|CANCELLED|PROPOSED", "SAD"
-		case "M2":
-			row["referral_status"], row["informed_about"] = "DECLINED|CANCELLED", ""
-		case "M3":
-			row["informed_about"] = "ALER|SCUOLA"
-		}
-	})
+	edited := v2Edited(t)
 	for _, tc := range []struct {
 		name  string
 		files [][]byte
