@@ -25,7 +25,6 @@ package intakeio
 
 import (
 	"context"
-	"database/sql"
 	"encoding/csv"
 	"errors"
 	"fmt"
@@ -151,9 +150,11 @@ func (r *Refused) add(errs []intakecsv.RowError, max int) {
 //
 // On PostgreSQL the transaction is opened with database/sql and carries
 // both ent statements (reads, upserts of changed records) and COPY of the
-// new contacts, their needs, referrals and referral events (copy.go),
-// which apply explicitly what the schema's hooks would; on SQLite every
-// write goes through ent.
+// new citizens, contacts, their needs, referrals and referral events
+// (copy.go), which apply explicitly what the schema's hooks would; on
+// SQLite, and on PostgreSQL over a driver other than lib/pq, every write
+// goes through ent. The batch's planning does not know which: it hands
+// what a batch creates to a bulkWriter (writer.go).
 //
 // Import is a job of the service (access.System): the privacy rules and
 // the per-record audit do not apply to its reads and writes. The caller
@@ -259,7 +260,6 @@ func importOnce(ctx context.Context, db *database.DB, r io.Reader, opt ImportOpt
 		if err != nil {
 			return Summary{DryRun: opt.DryRun}, dbErr(err, "starting the transaction")
 		}
-		im.tx = tx
 		// The import's tables grow inside this one transaction, where the
 		// planner's statistics cannot follow: it would go on choosing
 		// sequential scans (with hashed IN lists, and in the foreign-key
@@ -274,6 +274,7 @@ func importOnce(ctx context.Context, db *database.DB, r io.Reader, opt ImportOpt
 			return Summary{DryRun: opt.DryRun}, err
 		}
 		im.c = ent.NewClient(ent.Driver(inTx{entsql.NewDriver(dialect.Postgres, entsql.Conn{ExecQuerier: tx})}))
+		im.w = postgresWriter(im.ctx, im.c, tx, db.SQL.Driver())
 		commit, rollback = tx.Commit, tx.Rollback
 	} else {
 		tx, err := db.Client.Tx(ctx)
@@ -281,6 +282,7 @@ func importOnce(ctx context.Context, db *database.DB, r io.Reader, opt ImportOpt
 			return Summary{DryRun: opt.DryRun}, dbErr(err, "starting the transaction")
 		}
 		im.c = tx.Client()
+		im.w = &entWriter{ctx: im.ctx, c: im.c}
 		commit, rollback = tx.Commit, tx.Rollback
 	}
 	err := im.run(r)
@@ -304,9 +306,9 @@ func importOnce(ctx context.Context, db *database.DB, r io.Reader, opt ImportOpt
 type importer struct {
 	ctx context.Context
 	c   *ent.Client
-	// tx is the PostgreSQL transaction under c, for COPY; nil on SQLite.
-	tx   *sql.Tx
-	seqs map[string]string // table → its id sequence (PostgreSQL)
+	// w reads the stored records of a batch by key and creates its new
+	// ones: COPY on PostgreSQL, ent otherwise (bulkWriter).
+	w    bulkWriter
 	opt  ImportOptions
 	refs *refs
 	cits map[string]*citizenState // fiscal code → state
