@@ -18,7 +18,6 @@ package intake
 import (
 	"context"
 	"errors"
-	"strings"
 	"time"
 
 	"segretariato/ent"
@@ -56,7 +55,7 @@ func normaliseCitizen(ctx context.Context, m *ent.CitizenMutation) error {
 		}
 	}
 	if c, ok := m.Citizenship(); ok {
-		c = strings.ToUpper(strings.TrimSpace(c))
+		c = intakerule.Citizenship(c)
 		if len(c) != 2 || c[0] < 'A' || c[0] > 'Z' || c[1] < 'A' || c[1] > 'Z' {
 			return apperr.OnField("citizenship", "must be a two-letter ISO 3166-1 country code")
 		}
@@ -215,8 +214,8 @@ func checkAnonymous(ctx context.Context, m *ent.ContactMutation) error {
 func keepMainNeed(ctx context.Context, m *ent.ContactMutation) error {
 	main, setMain := m.MainNeedID()
 	if m.Op().Is(ent.OpCreate) {
-		if setMain && !contains(m.NeedsIDs(), main) {
-			m.AddNeedIDs(main)
+		if setMain {
+			m.AddNeedIDs(intakerule.ContactNeeds(main, m.NeedsIDs())...)
 		}
 		return nil
 	}

@@ -6,12 +6,9 @@ import (
 	"strings"
 	"time"
 
-	entsql "entgo.io/ent/dialect/sql"
-
 	"segretariato/ent"
 	"segretariato/ent/citizen"
 	"segretariato/ent/contact"
-	"segretariato/ent/schema/schematype"
 	"segretariato/internal/intakecsv"
 	"segretariato/internal/intakerule"
 )
@@ -115,21 +112,9 @@ func (im *importer) writeCitizens(rows []*intakecsv.Row, where string) error {
 	if len(codes) == 0 {
 		return nil
 	}
-	stored := make(map[string]*ent.Citizen, len(codes))
-	if im.tx != nil {
-		if err := im.storedCitizens(codes, stored); err != nil {
-			return dbErr(err, "reading the citizens of %s", where)
-		}
-	}
-	for lo := 0; lo < len(codes) && im.tx == nil; lo += maxIn {
-		part := codes[lo:min(lo+maxIn, len(codes))]
-		cs, err := im.c.Citizen.Query().Where(citizen.FiscalCodeIn(part...), citizen.MatchedCitizenIDIsNil()).All(im.ctx)
-		if err != nil {
-			return dbErr(err, "reading the citizens of %s", where)
-		}
-		for _, c := range cs {
-			stored[*c.FiscalCode] = c
-		}
+	stored, err := im.w.storedCitizens(codes)
+	if err != nil {
+		return dbErr(err, "reading the citizens of %s", where)
 	}
 
 	// First meeting in this import: count, and find how recent the stored
@@ -177,69 +162,37 @@ func (im *importer) writeCitizens(rows []*intakecsv.Row, where string) error {
 		}
 	}
 
-	// New citizens are inserted; changed ones upserted on the fiscal code.
-	var created, changed []*ent.CitizenCreate
-	var createdCodes, changedCodes []string
-	var copied []newCitizen // created by COPY on PostgreSQL (copy.go)
+	// New citizens are created by the writer; changed ones upserted on the
+	// fiscal code.
+	var created []newCitizen
+	var changed []*ent.CitizenCreate
+	var changedCodes []string
 	for i, code := range codes {
 		c, ok := stored[code]
 		if ok && want[i].equal(valsOf(c)) {
 			continue
 		}
-		v := want[i]
-		b := im.c.Citizen.Create().SetFiscalCode(code).
-			SetFirstName(v.first).SetLastName(v.last).SetNillableBirthDate(v.birth)
-		if v.sex != "" {
-			b.SetSex(schematype.Sex(v.sex))
-		}
-		if v.citizenship != "" {
-			b.SetCitizenship(v.citizenship)
-		}
-		if v.district != "" {
-			b.SetDistrict(v.district) // the citizen hook sets district_key
-		}
 		if ok {
-			changed = append(changed, b)
+			changed = append(changed, citizenBuilder(im.c, code, want[i]))
 			changedCodes = append(changedCodes, code)
 			continue
 		}
 		// The social worker of the citizen's latest card in the file holds
 		// the case, as the one who creates a citizen at the desk.
-		if im.tx != nil {
-			copied = append(copied, newCitizen{code: code, vals: v, holder: holder[i]})
-			continue
-		}
-		b.SetHolderID(holder[i])
-		created = append(created, b)
-		createdCodes = append(createdCodes, code)
+		created = append(created, newCitizen{code: code, vals: want[i], holder: holder[i]})
 	}
-	if err := im.copyCitizens(copied); err != nil {
+	ids, err := im.w.createCitizens(created)
+	if err != nil {
 		return dbErr(err, "writing the citizens of %s", where)
 	}
-	for _, set := range []struct {
-		builders []*ent.CitizenCreate
-		codes    []string
-		upsert   bool
-	}{{created, createdCodes, false}, {changed, changedCodes, true}} {
-		err := chunks(len(set.builders), func(int) int { return len(citizen.Columns) }, func(lo, hi int) error {
-			bulk := im.c.Citizen.CreateBulk(set.builders[lo:hi]...)
-			if set.upsert {
-				// The known citizens' codes are unique, not the pending matches'.
-				bulk.OnConflict(entsql.ConflictColumns(citizen.FieldFiscalCode),
-					entsql.ConflictWhere(entsql.IsNull(citizen.FieldMatchedCitizenID)), overwrite(citizenColumns))
-			}
-			nodes, err := bulk.Save(im.ctx)
-			if err != nil {
-				return dbErr(err, "writing the citizens of %s", where)
-			}
-			for i, n := range nodes {
-				im.cits[set.codes[lo+i]].id = n.ID
-			}
-			return nil
-		})
-		if err != nil {
-			return err
-		}
+	for k, nc := range created {
+		im.cits[nc.code].id = ids[k]
+	}
+	if ids, err = saveCitizens(im.ctx, im.c, changed, true); err != nil {
+		return dbErr(err, "writing the citizens of %s", where)
+	}
+	for k, code := range changedCodes {
+		im.cits[code].id = ids[k]
 	}
 	return nil
 }

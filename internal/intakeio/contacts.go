@@ -9,11 +9,9 @@ import (
 
 	"segretariato/ent"
 	"segretariato/ent/contact"
-	"segretariato/ent/needcategory"
 	"segretariato/ent/referral"
 	"segretariato/ent/referralevent"
 	"segretariato/ent/schema/schematype"
-	"segretariato/ent/service"
 	"segretariato/internal/intakecsv"
 	refstate "segretariato/internal/referral"
 )
@@ -274,40 +272,20 @@ func (im *importer) planReferrals(plan *referralPlan, r *intakecsv.Row, i int, w
 // Once a row has been refused (a referral move the lifecycle does not
 // allow) it only checks the batch: nothing will be committed.
 func (im *importer) writeContacts(rows []*intakecsv.Row, where string) error {
-	stored := make(map[string]*ent.Contact, len(rows))
-	lookup := make([]string, len(rows))
+	refs := make([]string, len(rows))
 	for i, r := range rows {
-		lookup[i] = r.ContactRef
+		refs[i] = r.ContactRef
 	}
-	if im.tx != nil {
-		// One array parameter finds the refs already stored; only those
-		// are read in full (none in a first import).
-		var err error
-		if lookup, err = im.storedRefs(lookup); err != nil {
-			return dbErr(err, "reading the stored contacts of %s", where)
-		}
-	}
-	for lo := 0; lo < len(lookup); lo += maxIn {
-		refs := lookup[lo:min(lo+maxIn, len(lookup))]
-		cs, err := im.c.Contact.Query().
-			Where(contact.ContactRefIn(refs...)).
-			WithNeeds(func(q *ent.NeedCategoryQuery) { q.Select(needcategory.FieldID) }).
-			WithInformedAbout(func(q *ent.ServiceQuery) { q.Select(service.FieldID) }).
-			WithReferrals(func(q *ent.ReferralQuery) { q.Order(referral.ByProposedAt(), referral.ByID()) }).
-			All(im.ctx)
-		if err != nil {
-			return dbErr(err, "reading the stored contacts of %s", where)
-		}
-		for _, c := range cs {
-			stored[*c.ContactRef] = c
-		}
+	stored, err := im.w.storedContacts(refs)
+	if err != nil {
+		return dbErr(err, "reading the stored contacts of %s", where)
 	}
 	im.refuseErased(rows, stored)
 
 	wants := make([]contactWant, len(rows))
 	ids := make([]int, len(rows))
 	var (
-		created writes // new contacts, inserted
+		created []int  // batch rows of new contacts, created by the writer
 		updated writes // changed contacts, upserted on contact_ref
 		rewrite []int  // ids of changed contacts, whose needs and informed-about services are rewritten
 		plan    = referralPlan{moves: map[moveKey][]referralMove{}}
@@ -324,11 +302,7 @@ func (im *importer) writeContacts(rows []*intakecsv.Row, where string) error {
 		c := stored[r.ContactRef]
 		if c == nil {
 			im.sum.ContactsCreated++
-			if im.tx != nil {
-				created.add(nil, i) // written by COPY (copy.go)
-			} else {
-				created.add(w.builder(im.c, r.ContactRef), i)
-			}
+			created = append(created, i)
 			for _, ref := range w.refs {
 				plan.create = append(plan.create, newReferral{row: i, ref: ref})
 			}
@@ -366,38 +340,11 @@ func (im *importer) writeContacts(rows []*intakecsv.Row, where string) error {
 			return dbErr(err, "rewriting the needs of %s", where)
 		}
 	}
-	sets := []struct {
-		w      writes
-		upsert bool
-	}{{created, false}, {updated, true}}
-	if im.tx != nil {
-		if err := im.copyContacts(rows, wants, created.rows, ids); err != nil {
-			return dbErr(err, "writing the contacts of %s", where)
-		}
-		sets = sets[1:]
+	if err := im.w.createContacts(rows, wants, created, ids); err != nil {
+		return dbErr(err, "writing the contacts of %s", where)
 	}
-	for _, set := range sets {
-		cost := func(k int) int {
-			w := &wants[set.w.rows[k]]
-			return max(len(contact.Columns), 2*len(w.needs), 2*len(w.informed))
-		}
-		err := chunks(len(set.w.builders), cost, func(lo, hi int) error {
-			bulk := im.c.Contact.CreateBulk(set.w.builders[lo:hi]...)
-			if set.upsert {
-				bulk.OnConflict(entsql.ConflictColumns(contact.FieldContactRef), overwrite(contactColumns))
-			}
-			nodes, err := bulk.Save(im.ctx)
-			if err != nil {
-				return dbErr(err, "writing the contacts of %s", where)
-			}
-			for k, n := range nodes {
-				ids[set.w.rows[lo+k]] = n.ID
-			}
-			return nil
-		})
-		if err != nil {
-			return err
-		}
+	if err := saveContacts(im.ctx, im.c, updated.builders, wants, updated.rows, ids, true); err != nil {
+		return dbErr(err, "writing the contacts of %s", where)
 	}
 	return im.writeReferrals(wants, ids, plan, where)
 }
@@ -406,53 +353,14 @@ func (im *importer) writeReferrals(wants []contactWant, ids []int, plan referral
 	if err := im.deleteReferrals(plan.delete, where); err != nil {
 		return err
 	}
-	create := plan.create
-	if im.tx != nil {
-		if err := im.copyReferrals(wants, ids, create); err != nil {
-			return dbErr(err, "writing the referrals of %s", where)
-		}
-		create = nil
-	}
-	builders := make([]*ent.ReferralCreate, len(create))
-	for k, nr := range create {
-		w := wants[nr.row]
-		b := im.c.Referral.Create().
-			SetContactID(ids[nr.row]).
-			SetServiceID(nr.ref.serviceID).
-			SetStatus(nr.ref.status).
-			SetProposedAt(w.at)
-		acc, dec, comp, canc := steps(nr.ref.status)
-		if acc {
-			b.SetAcceptedAt(w.at)
-		}
-		if dec {
-			b.SetDeclinedAt(w.at)
-		}
-		if comp {
-			b.SetCompletedAt(w.at).SetSuccessful(true)
-		}
-		if canc {
-			b.SetCancelledAt(w.at)
-		}
-		builders[k] = b
-	}
-	var events []*ent.ReferralEventCreate
-	err := chunks(len(builders), func(int) int { return len(referral.Columns) }, func(lo, hi int) error {
-		nodes, err := im.c.Referral.CreateBulk(builders[lo:hi]...).Save(im.ctx)
-		if err != nil {
-			return dbErr(err, "writing the referrals of %s", where)
-		}
-		for k, n := range nodes {
-			nr := create[lo+k]
-			w := wants[nr.row]
-			events = append(events, im.c.ReferralEvent.Create().
-				SetReferralID(n.ID).SetToStatus(nr.ref.status).SetAt(w.at).
-				SetOperatorID(w.operatorID).SetReason(eventReason))
-		}
-		return nil
-	})
+	refIDs, err := im.w.createReferrals(wants, ids, plan.create)
 	if err != nil {
-		return err
+		return dbErr(err, "writing the referrals of %s", where)
+	}
+	events := make([]newEvent, len(plan.create))
+	for k, nr := range plan.create {
+		w := &wants[nr.row]
+		events[k] = newEvent{referral: refIDs[k], to: nr.ref.status, at: w.at, operator: w.operatorID}
 	}
 
 	// Moves: one update per kind of move; the step dates come from the
@@ -472,20 +380,17 @@ func (im *importer) writeReferrals(wants []contactWant, ids []int, plan referral
 			for _, m := range list {
 				prev := key.from
 				for _, step := range path {
-					events = append(events, im.c.ReferralEvent.Create().
-						SetReferralID(m.id).SetFromStatus(prev).SetToStatus(step).
-						SetAt(m.at).SetOperatorID(m.operator).SetReason(eventReason))
+					was := prev
+					events = append(events, newEvent{referral: m.id, from: &was, to: step, at: m.at, operator: m.operator})
 					prev = step
 				}
 			}
 		}
 	}
-	return chunks(len(events), func(int) int { return 8 }, func(lo, hi int) error {
-		if err := im.c.ReferralEvent.CreateBulk(events[lo:hi]...).Exec(im.ctx); err != nil {
-			return dbErr(err, "writing the referral events of %s", where)
-		}
-		return nil
-	})
+	if err := im.w.createEvents(events); err != nil {
+		return dbErr(err, "writing the referral events of %s", where)
+	}
+	return nil
 }
 
 // deleteReferrals deletes the listed referrals and their events.

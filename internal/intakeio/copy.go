@@ -1,6 +1,7 @@
 package intakeio
 
 import (
+	"context"
 	"database/sql"
 	"encoding/json"
 	"fmt"
@@ -21,38 +22,50 @@ import (
 	"segretariato/internal/localtime"
 )
 
-// The PostgreSQL path writes the records an import creates with COPY
-// (lib/pq's CopyIn) in the import's transaction, after taking their ids
-// from the tables' sequences in one statement each: PostgreSQL parses and
-// plans nothing per row, where a multi-row INSERT of thousands of
-// parameters costs more to bind than to write.
+// copyWriter, the bulkWriter of PostgreSQL, writes the records an import
+// creates with COPY (lib/pq's CopyIn) in the import's transaction, after
+// taking their ids from the tables' sequences in one statement each:
+// PostgreSQL parses and plans nothing per row, where a multi-row INSERT of
+// thousands of parameters costs more to bind than to write.
 //
 // COPY bypasses ent, so it applies what ent and the schema's hooks would
-// (internal/intake): the main need is among the needs, times are UTC,
-// version starts at 1, created_at, updated_at and the record key (of the
-// cell-key perturbation, internal/cellkey) come from the schema's
+// (internal/intake), calling the functions the hooks call
+// (internal/intakerule, internal/localtime, internal/fiscalcode) for every
+// derived value: a contact's needs with its main one (ContactNeeds), a
+// citizen's district and its key, citizenship, birth date and sex. Times
+// are UTC; version starts at 1; created_at, updated_at and the record key
+// (of the cell-key perturbation, internal/cellkey) come from the schema's
 // defaults. The rows reaching it were validated and normalised by
 // internal/intakecsv (codes, responses, dates not in the future, the
 // anonymous fields only without a citizen). The privacy rules and the
 // audit do not apply to the import's writes (access.System) either way.
 
+// copyWriter writes with COPY in the import's transaction tx, and reads
+// the stored contacts found through the ent writer on it.
+type copyWriter struct {
+	ctx  context.Context
+	tx   *sql.Tx
+	ent  *entWriter
+	seqs map[string]string // table → its id sequence
+}
+
 // nextIDs takes n ids from the sequence of table's id column.
-func (im *importer) nextIDs(table string, n int) ([]int64, error) {
+func (cw *copyWriter) nextIDs(table string, n int) ([]int64, error) {
 	if n == 0 {
 		return nil, nil
 	}
-	seq, ok := im.seqs[table]
+	seq, ok := cw.seqs[table]
 	if !ok {
 		var s string
-		if err := im.tx.QueryRowContext(im.ctx, "SELECT pg_get_serial_sequence($1, 'id')", table).Scan(&s); err != nil {
+		if err := cw.tx.QueryRowContext(cw.ctx, "SELECT pg_get_serial_sequence($1, 'id')", table).Scan(&s); err != nil {
 			return nil, err
 		}
-		if im.seqs == nil {
-			im.seqs = map[string]string{}
+		if cw.seqs == nil {
+			cw.seqs = map[string]string{}
 		}
-		im.seqs[table], seq = s, s
+		cw.seqs[table], seq = s, s
 	}
-	rows, err := im.tx.QueryContext(im.ctx, "SELECT nextval($1::regclass) FROM generate_series(1, $2)", seq, n)
+	rows, err := cw.tx.QueryContext(cw.ctx, "SELECT nextval($1::regclass) FROM generate_series(1, $2)", seq, n)
 	if err != nil {
 		return nil, err
 	}
@@ -74,9 +87,19 @@ func (im *importer) nextIDs(table string, n int) ([]int64, error) {
 	return ids, nil
 }
 
+// storedContacts finds with one array parameter the refs already stored,
+// and reads only those in full through ent (none in a first import).
+func (cw *copyWriter) storedContacts(refs []string) (map[string]*ent.Contact, error) {
+	found, err := cw.storedRefs(refs)
+	if err != nil {
+		return nil, err
+	}
+	return cw.ent.storedContacts(found)
+}
+
 // storedRefs returns those of refs already stored.
-func (im *importer) storedRefs(refs []string) ([]string, error) {
-	rows, err := im.tx.QueryContext(im.ctx, "SELECT contact_ref FROM contacts WHERE contact_ref = ANY($1)", pq.Array(refs))
+func (cw *copyWriter) storedRefs(refs []string) ([]string, error) {
+	rows, err := cw.tx.QueryContext(cw.ctx, "SELECT contact_ref FROM contacts WHERE contact_ref = ANY($1)", pq.Array(refs))
 	if err != nil {
 		return nil, err
 	}
@@ -93,11 +116,12 @@ func (im *importer) storedRefs(refs []string) ([]string, error) {
 }
 
 // storedCitizens reads the card fields (citizenVals) of the citizens with
-// the given codes into stored, by code.
-func (im *importer) storedCitizens(codes []string, stored map[string]*ent.Citizen) error {
-	rows, err := im.tx.QueryContext(im.ctx, "SELECT id, fiscal_code, first_name, last_name, birth_date, sex, citizenship, district FROM citizens WHERE fiscal_code = ANY($1) AND matched_citizen_id IS NULL", pq.Array(codes))
+// the given codes, with one array parameter.
+func (cw *copyWriter) storedCitizens(codes []string) (map[string]*ent.Citizen, error) {
+	stored := make(map[string]*ent.Citizen, len(codes))
+	rows, err := cw.tx.QueryContext(cw.ctx, "SELECT id, fiscal_code, first_name, last_name, birth_date, sex, citizenship, district FROM citizens WHERE fiscal_code = ANY($1) AND matched_citizen_id IS NULL", pq.Array(codes))
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer rows.Close()
 	for rows.Next() {
@@ -107,7 +131,7 @@ func (im *importer) storedCitizens(codes []string, stored map[string]*ent.Citize
 			birth                                     sql.NullTime
 		)
 		if err := rows.Scan(&c.ID, &code, &first, &last, &birth, &sex, &country, &district); err != nil {
-			return err
+			return nil, err
 		}
 		c.FiscalCode = &code.String
 		c.FirstName, c.LastName = first.String, last.String
@@ -126,16 +150,16 @@ func (im *importer) storedCitizens(codes []string, stored map[string]*ent.Citize
 		}
 		stored[code.String] = &c
 	}
-	return rows.Err()
+	return stored, rows.Err()
 }
 
 // copyIn sends n rows to table with COPY; row fills the values of row i
 // into vals (one per column) and returns it.
-func (im *importer) copyIn(table string, cols []string, n int, row func(i int, vals []any) []any) (err error) {
+func (cw *copyWriter) copyIn(table string, cols []string, n int, row func(i int, vals []any) []any) (err error) {
 	if n == 0 {
 		return nil
 	}
-	stmt, err := im.tx.PrepareContext(im.ctx, copyStatement(table, cols))
+	stmt, err := cw.tx.PrepareContext(cw.ctx, copyStatement(table, cols))
 	if err != nil {
 		return err
 	}
@@ -146,11 +170,11 @@ func (im *importer) copyIn(table string, cols []string, n int, row func(i int, v
 	}()
 	vals := make([]any, len(cols))
 	for i := 0; i < n; i++ {
-		if _, err := stmt.ExecContext(im.ctx, row(i, vals[:0])...); err != nil {
+		if _, err := stmt.ExecContext(cw.ctx, row(i, vals[:0])...); err != nil {
 			return err
 		}
 	}
-	_, err = stmt.ExecContext(im.ctx)
+	_, err = stmt.ExecContext(cw.ctx)
 	return err
 }
 
@@ -164,10 +188,11 @@ var copyContactColumns = []string{
 	contact.FieldRecordKey,
 }
 
-// copyContacts creates the contacts of rows[at[k]] (wants[at[k]]), their
-// needs and informed-about services, and records their ids in ids.
-func (im *importer) copyContacts(rows []*intakecsv.Row, wants []contactWant, at []int, ids []int) error {
-	newIDs, err := im.nextIDs(contact.Table, len(at))
+// createContacts applies the contact hook's rules: the needs stored are
+// intakerule.ContactNeeds (each once, the main one among them), the time is
+// UTC.
+func (cw *copyWriter) createContacts(rows []*intakecsv.Row, wants []contactWant, at []int, ids []int) error {
+	newIDs, err := cw.nextIDs(contact.Table, len(at))
 	if err != nil {
 		return err
 	}
@@ -177,7 +202,7 @@ func (im *importer) copyContacts(rows []*intakecsv.Row, wants []contactWant, at 
 		ids[i] = int(newIDs[k])
 		nNeeds += len(wants[i].needs)
 	}
-	err = im.copyIn(contact.Table, copyContactColumns, len(at), func(k int, v []any) []any {
+	err = cw.copyIn(contact.Table, copyContactColumns, len(at), func(k int, v []any) []any {
 		i := at[k]
 		w := &wants[i]
 		resp, _ := json.Marshal(w.responses) // a []string-like slice: cannot fail
@@ -196,21 +221,15 @@ func (im *importer) copyContacts(rows []*intakecsv.Row, wants []contactWant, at 
 	if err != nil {
 		return err
 	}
-	// Needs: the main one first in w.needs (the hook's rule), each once.
 	type pair struct{ contact, need int64 }
 	pairs := make([]pair, 0, nNeeds)
 	for k, i := range at {
 		w := &wants[i]
-		for j, n := range w.needs {
-			if !containsInt(w.needs[:j], n) {
-				pairs = append(pairs, pair{newIDs[k], int64(n)})
-			}
-		}
-		if !containsInt(w.needs, w.mainNeed) {
-			pairs = append(pairs, pair{newIDs[k], int64(w.mainNeed)})
+		for _, n := range intakerule.ContactNeeds(w.mainNeed, w.needs) {
+			pairs = append(pairs, pair{newIDs[k], int64(n)})
 		}
 	}
-	if err := im.copyIn(contact.NeedsTable, contact.NeedsPrimaryKey, len(pairs), func(k int, v []any) []any {
+	if err := cw.copyIn(contact.NeedsTable, contact.NeedsPrimaryKey, len(pairs), func(k int, v []any) []any {
 		return append(v, pairs[k].contact, pairs[k].need)
 	}); err != nil {
 		return err
@@ -222,7 +241,7 @@ func (im *importer) copyContacts(rows []*intakecsv.Row, wants []contactWant, at 
 			pairs = append(pairs, pair{newIDs[k], int64(s)})
 		}
 	}
-	return im.copyIn(contact.InformedAboutTable, contact.InformedAboutPrimaryKey, len(pairs), func(k int, v []any) []any {
+	return cw.copyIn(contact.InformedAboutTable, contact.InformedAboutPrimaryKey, len(pairs), func(k int, v []any) []any {
 		return append(v, pairs[k].contact, pairs[k].need)
 	})
 }
@@ -241,15 +260,15 @@ var copyEventColumns = []string{
 	referralevent.ReferralColumn, referralevent.OperatorColumn,
 }
 
-// copyReferrals creates the referrals of create (each for the contact
-// ids[row]) and one ReferralEvent each, as writeReferrals does through ent.
-func (im *importer) copyReferrals(wants []contactWant, ids []int, create []newReferral) error {
-	refIDs, err := im.nextIDs(referral.Table, len(create))
+// createReferrals sets the step dates and success of each status
+// (steps), as entWriter does.
+func (cw *copyWriter) createReferrals(wants []contactWant, ids []int, create []newReferral) ([]int, error) {
+	refIDs, err := cw.nextIDs(referral.Table, len(create))
 	if err != nil {
-		return err
+		return nil, err
 	}
 	created, updated := referral.DefaultCreatedAt().UTC(), referral.DefaultUpdatedAt().UTC()
-	err = im.copyIn(referral.Table, copyReferralColumns, len(create), func(k int, v []any) []any {
+	err = cw.copyIn(referral.Table, copyReferralColumns, len(create), func(k int, v []any) []any {
 		nr := &create[k]
 		at := wants[nr.row].at.UTC()
 		step := func(on bool) any {
@@ -270,19 +289,30 @@ func (im *importer) copyReferrals(wants []contactWant, ids []int, create []newRe
 			int64(ids[nr.row]), int64(nr.ref.serviceID), int64(referral.DefaultRecordKey()))
 	})
 	if err != nil {
-		return err
+		return nil, err
 	}
-	evIDs, err := im.nextIDs(referralevent.Table, len(create))
+	out := make([]int, len(refIDs))
+	for k, id := range refIDs {
+		out[k] = int(id)
+	}
+	return out, nil
+}
+
+func (cw *copyWriter) createEvents(es []newEvent) error {
+	evIDs, err := cw.nextIDs(referralevent.Table, len(es))
 	if err != nil {
 		return err
 	}
-	evCreated := referralevent.DefaultCreatedAt().UTC()
-	return im.copyIn(referralevent.Table, copyEventColumns, len(create), func(k int, v []any) []any {
-		nr := &create[k]
-		w := &wants[nr.row]
-		return append(v, evIDs[k], nil, string(nr.ref.status),
-			w.at.UTC(), eventReason, evCreated,
-			refIDs[k], int64(w.operatorID))
+	created := referralevent.DefaultCreatedAt().UTC()
+	return cw.copyIn(referralevent.Table, copyEventColumns, len(es), func(k int, v []any) []any {
+		e := &es[k]
+		var from any
+		if e.from != nil {
+			from = string(*e.from)
+		}
+		return append(v, evIDs[k], from, string(e.to),
+			e.at.UTC(), eventReason, created,
+			int64(e.referral), int64(e.operator))
 	})
 }
 
@@ -301,15 +331,15 @@ var copyCitizenColumns = []string{
 	citizen.HolderColumn, citizen.FieldRecordKey,
 }
 
-// copyCitizens creates citizens and records their ids in im.cits. It
-// applies intake.CitizenHook's rules: the code normalised, the birth date
-// (UTC midnight) and sex read from the code when not given, the district
-// normalised and keyed, the citizenship upper-case.
-func (im *importer) copyCitizens(cs []newCitizen) error {
-	ids, err := im.nextIDs(citizen.Table, len(cs))
+// createCitizens applies intake.CitizenHook's rules: the code normalised,
+// the birth date (UTC midnight) and sex read from the code when not given,
+// the district normalised and keyed, the citizenship upper-case.
+func (cw *copyWriter) createCitizens(cs []newCitizen) ([]int, error) {
+	ids, err := cw.nextIDs(citizen.Table, len(cs))
 	if err != nil {
-		return err
+		return nil, err
 	}
+	out := make([]int, len(ids))
 	type norm struct {
 		code, sex string
 		birth     time.Time
@@ -318,7 +348,7 @@ func (im *importer) copyCitizens(cs []newCitizen) error {
 	for k, c := range cs {
 		info, err := fiscalcode.Parse(c.code)
 		if err != nil {
-			return err // the reader validated it: not reached
+			return nil, err // the reader validated it: not reached
 		}
 		n := norm{code: info.Code, sex: c.vals.sex, birth: info.BirthDate}
 		if c.vals.birth != nil {
@@ -328,14 +358,14 @@ func (im *importer) copyCitizens(cs []newCitizen) error {
 			n.sex = info.Sex
 		}
 		ns[k] = n
-		im.cits[c.code].id = int(ids[k])
+		out[k] = int(ids[k])
 	}
 	created, updated := citizen.DefaultCreatedAt().UTC(), citizen.DefaultUpdatedAt().UTC()
-	return im.copyIn(citizen.Table, copyCitizenColumns, len(cs), func(k int, v []any) []any {
+	return out, cw.copyIn(citizen.Table, copyCitizenColumns, len(cs), func(k int, v []any) []any {
 		c, n := &cs[k], &ns[k]
 		var citizenship, district, key any
 		if c.vals.citizenship != "" {
-			citizenship = strings.ToUpper(strings.TrimSpace(c.vals.citizenship))
+			citizenship = intakerule.Citizenship(c.vals.citizenship)
 		}
 		if d := intakerule.District(c.vals.district); d != "" {
 			district, key = d, intakerule.DistrictKey(d)
@@ -353,15 +383,6 @@ func intOrNil(p *int) any {
 		return nil
 	}
 	return int64(*p)
-}
-
-func containsInt(xs []int, x int) bool {
-	for _, y := range xs {
-		if y == x {
-			return true
-		}
-	}
-	return false
 }
 
 // copyStatement is the COPY … FROM STDIN statement lib/pq turns into a

@@ -25,7 +25,6 @@ package intakeio
 
 import (
 	"context"
-	"database/sql"
 	"encoding/csv"
 	"errors"
 	"fmt"
@@ -152,9 +151,11 @@ func (r *Refused) add(errs []intakecsv.RowError, max int) {
 //
 // On PostgreSQL the transaction is opened with database/sql and carries
 // both ent statements (reads, upserts of changed records) and COPY of the
-// new contacts, their needs, referrals and referral events (copy.go),
-// which apply explicitly what the schema's hooks would; on SQLite every
-// write goes through ent.
+// new citizens, contacts, their needs, referrals and referral events
+// (copy.go), which apply explicitly what the schema's hooks would; on
+// SQLite, and on PostgreSQL over a driver other than lib/pq, every write
+// goes through ent. The batch's planning does not know which: it hands
+// what a batch creates to a bulkWriter (writer.go).
 //
 // Import is a job of the service (access.System): the privacy rules and
 // the per-record audit do not apply to its reads and writes. The caller
@@ -260,7 +261,6 @@ func importOnce(ctx context.Context, db *database.DB, r io.Reader, opt ImportOpt
 		if err != nil {
 			return Summary{DryRun: opt.DryRun}, dbErr(err, "starting the transaction")
 		}
-		im.tx = tx
 		// The import's tables grow inside this one transaction, where the
 		// planner's statistics cannot follow: it would go on choosing
 		// sequential scans (with hashed IN lists, and in the foreign-key
@@ -275,6 +275,11 @@ func importOnce(ctx context.Context, db *database.DB, r io.Reader, opt ImportOpt
 			return Summary{DryRun: opt.DryRun}, err
 		}
 		im.c = ent.NewClient(ent.Driver(inTx{entsql.NewDriver(dialect.Postgres, entsql.Conn{ExecQuerier: tx})}))
+		im.w = postgresWriter(im.ctx, im.c, tx, db.SQL.Driver())
+		// The demand figures follow each batch and the whole import
+		// before it commits (internal/rollup); on SQLite the ent
+		// transaction's commit does it (rollup.Driver).
+		im.figures = func() error { return rollup.Batch(im.ctx, rollup.SQLConn{Q: tx}, true) }
 		commit = func() error {
 			if err := rollup.Refresh(ctx, rollup.SQLConn{Q: tx}, true); err != nil {
 				return errors.Join(err, tx.Rollback())
@@ -288,6 +293,7 @@ func importOnce(ctx context.Context, db *database.DB, r io.Reader, opt ImportOpt
 			return Summary{DryRun: opt.DryRun}, dbErr(err, "starting the transaction")
 		}
 		im.c = tx.Client()
+		im.w = &entWriter{ctx: im.ctx, c: im.c}
 		commit, rollback = tx.Commit, tx.Rollback
 	}
 	err := im.run(r)
@@ -311,14 +317,17 @@ func importOnce(ctx context.Context, db *database.DB, r io.Reader, opt ImportOpt
 type importer struct {
 	ctx context.Context
 	c   *ent.Client
-	// tx is the PostgreSQL transaction under c, for COPY; nil on SQLite.
-	tx   *sql.Tx
-	seqs map[string]string // table → its id sequence (PostgreSQL)
-	opt  ImportOptions
-	refs *refs
-	cits map[string]*citizenState // fiscal code → state
-	enc  intakecsv.Encoding       // "" detects
-	sum  Summary
+	// w reads the stored records of a batch by key and creates its new
+	// ones: COPY on PostgreSQL, ent otherwise (bulkWriter).
+	w bulkWriter
+	// figures brings the demand figures up to date after a batch; nil
+	// when the transaction's commit does it.
+	figures func() error
+	opt     ImportOptions
+	refs    *refs
+	cits    map[string]*citizenState // fiscal code → state
+	enc     intakecsv.Encoding       // "" detects
+	sum     Summary
 	// refused lists the rows refused while writing (referral moves the
 	// lifecycle does not allow); once it has any, batches are only checked.
 	refused Refused
@@ -480,10 +489,8 @@ func (im *importer) flush(rows []*intakecsv.Row) error {
 	if err := im.writeContacts(rows, where); err != nil {
 		return err
 	}
-	// The figures follow each batch (internal/rollup); on SQLite the
-	// transaction's commit does it (rollup.Driver).
-	if im.tx != nil && !im.opt.DryRun {
-		if err := rollup.Batch(im.ctx, rollup.SQLConn{Q: im.tx}, true); err != nil {
+	if im.figures != nil && !im.opt.DryRun {
+		if err := im.figures(); err != nil {
 			return dbErr(err, "%s: the figures", where)
 		}
 	}

@@ -356,16 +356,10 @@ func TestImportReferralSet(t *testing.T) {
 	})
 }
 
-// TestImportV2CopySameAsEnt: the version-2 columns written by COPY on
-// PostgreSQL (new contacts) and by ent (re-import: moves, deletes,
-// rewritten informed-about services) give what the ent path gives on
-// SQLite.
-func TestImportV2CopySameAsEnt(t *testing.T) {
-	kinds := dbtest.Kinds(t)
-	if !slices.Contains(kinds, dialect.Postgres) {
-		t.Skip("needs TEST_DATABASE_URL (PostgreSQL)")
-	}
-	edited := rewrite(t, []byte(v2File), func(i int, row map[string]string) {
+// v2Edited is v2File with three contacts edited: referrals created, moved
+// and deleted (M1, M2), informed-about services rewritten (M1, M2, M3).
+func v2Edited(t *testing.T) string {
+	return rewrite(t, []byte(v2File), func(i int, row map[string]string) {
 		switch row["contact_ref"] {
 		case "M1":
 			row["referral_service"], row["referral_status"], row["informed_about"] = "CARITAS|CAF|SSP", "COMPLETED|CANCELLED|PROPOSED", "SAD"
@@ -375,6 +369,18 @@ func TestImportV2CopySameAsEnt(t *testing.T) {
 			row["informed_about"] = "ALER|SCUOLA"
 		}
 	})
+}
+
+// TestImportV2CopySameAsEnt: the version-2 columns written by COPY on
+// PostgreSQL (new contacts) and by ent (re-import: moves, deletes,
+// rewritten informed-about services) give what the ent path gives on
+// SQLite.
+func TestImportV2CopySameAsEnt(t *testing.T) {
+	kinds := dbtest.Kinds(t)
+	if !slices.Contains(kinds, dialect.Postgres) {
+		t.Skip("needs TEST_DATABASE_URL (PostgreSQL)")
+	}
+	edited := v2Edited(t)
 	dumps := map[string][]map[string]string{}
 	sizes := map[string][]counts{}
 	for _, kind := range []string{dialect.SQLite, dialect.Postgres} {

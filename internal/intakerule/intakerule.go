@@ -1,11 +1,12 @@
-// Package intakerule holds the limits of the intake card that more than one
-// path checks: the ent schema and its hooks (internal/intake), the CSV
-// validator (internal/intakecsv) and the bulk import (internal/intakeio).
-// Each limit is written here once; it depends on nothing of the project but
+// Package intakerule holds the limits and derived values of the intake
+// card that more than one path checks or computes: the ent schema and its
+// hooks (internal/intake), the CSV validator (internal/intakecsv) and the
+// bulk import's COPY (internal/intakeio). Each rule is written here once; it depends on nothing of the project but
 // internal/localtime, so every one of those packages can import it.
 package intakerule
 
 import (
+	"slices"
 	"strings"
 	"time"
 
@@ -21,6 +22,24 @@ func District(s string) string { return strings.Join(strings.Fields(s), " ") }
 // citizen.district_key: District, then lower-cased ("VILLAGGIO ARGENTIA "
 // and "Villaggio  Argentia" give "villaggio argentia").
 func DistrictKey(s string) string { return strings.ToLower(District(s)) }
+
+// Citizenship is the stored form of a citizenship: the ISO 3166-1 code
+// trimmed and upper-cased ("it " gives "IT"). The citizen hook then
+// refuses anything but two letters.
+func Citizenship(s string) string { return strings.ToUpper(strings.TrimSpace(s)) }
+
+// ContactNeeds are the needs a contact is stored with: needs, each once
+// and in their order, and the main need always among them (last, when
+// needs lack it).
+func ContactNeeds(main int, needs []int) []int {
+	out := make([]int, 0, len(needs)+1)
+	for _, n := range append(needs[:len(needs):len(needs)], main) {
+		if !slices.Contains(out, n) {
+			out = append(out, n)
+		}
+	}
+	return out
+}
 
 // MinYear is the earliest plausible year of a birth (a birth date, an
 // anonymous contact's birth year) or of a contact.
