@@ -26,6 +26,8 @@ type ContactFactValue struct {
 	Parent string `json:"parent,omitempty"`
 	// Referrals holds the value of the "referrals" field.
 	Referrals int `json:"referrals,omitempty"`
+	// ReferralsOpen holds the value of the "referrals_open" field.
+	ReferralsOpen int `json:"referrals_open,omitempty"`
 	// ReferralsKey holds the value of the "referrals_key" field.
 	ReferralsKey int `json:"referrals_key,omitempty"`
 	selectValues sql.SelectValues
@@ -36,7 +38,7 @@ func (*ContactFactValue) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
 	for i := range columns {
 		switch columns[i] {
-		case contactfactvalue.FieldContactID, contactfactvalue.FieldReferrals, contactfactvalue.FieldReferralsKey:
+		case contactfactvalue.FieldContactID, contactfactvalue.FieldReferrals, contactfactvalue.FieldReferralsOpen, contactfactvalue.FieldReferralsKey:
 			values[i] = new(sql.NullInt64)
 		case contactfactvalue.FieldID, contactfactvalue.FieldDim, contactfactvalue.FieldKey, contactfactvalue.FieldParent:
 			values[i] = new(sql.NullString)
@@ -90,6 +92,12 @@ func (_m *ContactFactValue) assignValues(columns []string, values []any) error {
 				return fmt.Errorf("unexpected type %T for field referrals", values[i])
 			} else if value.Valid {
 				_m.Referrals = int(value.Int64)
+			}
+		case contactfactvalue.FieldReferralsOpen:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field referrals_open", values[i])
+			} else if value.Valid {
+				_m.ReferralsOpen = int(value.Int64)
 			}
 		case contactfactvalue.FieldReferralsKey:
 			if value, ok := values[i].(*sql.NullInt64); !ok {
@@ -147,6 +155,9 @@ func (_m *ContactFactValue) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("referrals=")
 	builder.WriteString(fmt.Sprintf("%v", _m.Referrals))
+	builder.WriteString(", ")
+	builder.WriteString("referrals_open=")
+	builder.WriteString(fmt.Sprintf("%v", _m.ReferralsOpen))
 	builder.WriteString(", ")
 	builder.WriteString("referrals_key=")
 	builder.WriteString(fmt.Sprintf("%v", _m.ReferralsKey))

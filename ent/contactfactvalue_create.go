@@ -68,6 +68,20 @@ func (_c *ContactFactValueCreate) SetNillableReferrals(v *int) *ContactFactValue
 	return _c
 }
 
+// SetReferralsOpen sets the "referrals_open" field.
+func (_c *ContactFactValueCreate) SetReferralsOpen(v int) *ContactFactValueCreate {
+	_c.mutation.SetReferralsOpen(v)
+	return _c
+}
+
+// SetNillableReferralsOpen sets the "referrals_open" field if the given value is not nil.
+func (_c *ContactFactValueCreate) SetNillableReferralsOpen(v *int) *ContactFactValueCreate {
+	if v != nil {
+		_c.SetReferralsOpen(*v)
+	}
+	return _c
+}
+
 // SetReferralsKey sets the "referrals_key" field.
 func (_c *ContactFactValueCreate) SetReferralsKey(v int) *ContactFactValueCreate {
 	_c.mutation.SetReferralsKey(v)
@@ -133,6 +147,10 @@ func (_c *ContactFactValueCreate) defaults() error {
 		v := contactfactvalue.DefaultReferrals
 		_c.mutation.SetReferrals(v)
 	}
+	if _, ok := _c.mutation.ReferralsOpen(); !ok {
+		v := contactfactvalue.DefaultReferralsOpen
+		_c.mutation.SetReferralsOpen(v)
+	}
 	if _, ok := _c.mutation.ReferralsKey(); !ok {
 		v := contactfactvalue.DefaultReferralsKey
 		_c.mutation.SetReferralsKey(v)
@@ -156,6 +174,9 @@ func (_c *ContactFactValueCreate) check() error {
 	}
 	if _, ok := _c.mutation.Referrals(); !ok {
 		return &ValidationError{Name: "referrals", err: errors.New(`ent: missing required field "ContactFactValue.referrals"`)}
+	}
+	if _, ok := _c.mutation.ReferralsOpen(); !ok {
+		return &ValidationError{Name: "referrals_open", err: errors.New(`ent: missing required field "ContactFactValue.referrals_open"`)}
 	}
 	if _, ok := _c.mutation.ReferralsKey(); !ok {
 		return &ValidationError{Name: "referrals_key", err: errors.New(`ent: missing required field "ContactFactValue.referrals_key"`)}
@@ -215,6 +236,10 @@ func (_c *ContactFactValueCreate) createSpec() (*ContactFactValue, *sqlgraph.Cre
 	if value, ok := _c.mutation.Referrals(); ok {
 		_spec.SetField(contactfactvalue.FieldReferrals, field.TypeInt, value)
 		_node.Referrals = value
+	}
+	if value, ok := _c.mutation.ReferralsOpen(); ok {
+		_spec.SetField(contactfactvalue.FieldReferralsOpen, field.TypeInt, value)
+		_node.ReferralsOpen = value
 	}
 	if value, ok := _c.mutation.ReferralsKey(); ok {
 		_spec.SetField(contactfactvalue.FieldReferralsKey, field.TypeInt, value)
@@ -341,6 +366,24 @@ func (u *ContactFactValueUpsert) UpdateReferrals() *ContactFactValueUpsert {
 // AddReferrals adds v to the "referrals" field.
 func (u *ContactFactValueUpsert) AddReferrals(v int) *ContactFactValueUpsert {
 	u.Add(contactfactvalue.FieldReferrals, v)
+	return u
+}
+
+// SetReferralsOpen sets the "referrals_open" field.
+func (u *ContactFactValueUpsert) SetReferralsOpen(v int) *ContactFactValueUpsert {
+	u.Set(contactfactvalue.FieldReferralsOpen, v)
+	return u
+}
+
+// UpdateReferralsOpen sets the "referrals_open" field to the value that was provided on create.
+func (u *ContactFactValueUpsert) UpdateReferralsOpen() *ContactFactValueUpsert {
+	u.SetExcluded(contactfactvalue.FieldReferralsOpen)
+	return u
+}
+
+// AddReferralsOpen adds v to the "referrals_open" field.
+func (u *ContactFactValueUpsert) AddReferralsOpen(v int) *ContactFactValueUpsert {
+	u.Add(contactfactvalue.FieldReferralsOpen, v)
 	return u
 }
 
@@ -491,6 +534,27 @@ func (u *ContactFactValueUpsertOne) AddReferrals(v int) *ContactFactValueUpsertO
 func (u *ContactFactValueUpsertOne) UpdateReferrals() *ContactFactValueUpsertOne {
 	return u.Update(func(s *ContactFactValueUpsert) {
 		s.UpdateReferrals()
+	})
+}
+
+// SetReferralsOpen sets the "referrals_open" field.
+func (u *ContactFactValueUpsertOne) SetReferralsOpen(v int) *ContactFactValueUpsertOne {
+	return u.Update(func(s *ContactFactValueUpsert) {
+		s.SetReferralsOpen(v)
+	})
+}
+
+// AddReferralsOpen adds v to the "referrals_open" field.
+func (u *ContactFactValueUpsertOne) AddReferralsOpen(v int) *ContactFactValueUpsertOne {
+	return u.Update(func(s *ContactFactValueUpsert) {
+		s.AddReferralsOpen(v)
+	})
+}
+
+// UpdateReferralsOpen sets the "referrals_open" field to the value that was provided on create.
+func (u *ContactFactValueUpsertOne) UpdateReferralsOpen() *ContactFactValueUpsertOne {
+	return u.Update(func(s *ContactFactValueUpsert) {
+		s.UpdateReferralsOpen()
 	})
 }
 
@@ -811,6 +875,27 @@ func (u *ContactFactValueUpsertBulk) AddReferrals(v int) *ContactFactValueUpsert
 func (u *ContactFactValueUpsertBulk) UpdateReferrals() *ContactFactValueUpsertBulk {
 	return u.Update(func(s *ContactFactValueUpsert) {
 		s.UpdateReferrals()
+	})
+}
+
+// SetReferralsOpen sets the "referrals_open" field.
+func (u *ContactFactValueUpsertBulk) SetReferralsOpen(v int) *ContactFactValueUpsertBulk {
+	return u.Update(func(s *ContactFactValueUpsert) {
+		s.SetReferralsOpen(v)
+	})
+}
+
+// AddReferralsOpen adds v to the "referrals_open" field.
+func (u *ContactFactValueUpsertBulk) AddReferralsOpen(v int) *ContactFactValueUpsertBulk {
+	return u.Update(func(s *ContactFactValueUpsert) {
+		s.AddReferralsOpen(v)
+	})
+}
+
+// UpdateReferralsOpen sets the "referrals_open" field to the value that was provided on create.
+func (u *ContactFactValueUpsertBulk) UpdateReferralsOpen() *ContactFactValueUpsertBulk {
+	return u.Update(func(s *ContactFactValueUpsert) {
+		s.UpdateReferralsOpen()
 	})
 }
 

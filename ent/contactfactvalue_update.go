@@ -112,6 +112,27 @@ func (_u *ContactFactValueUpdate) AddReferrals(v int) *ContactFactValueUpdate {
 	return _u
 }
 
+// SetReferralsOpen sets the "referrals_open" field.
+func (_u *ContactFactValueUpdate) SetReferralsOpen(v int) *ContactFactValueUpdate {
+	_u.mutation.ResetReferralsOpen()
+	_u.mutation.SetReferralsOpen(v)
+	return _u
+}
+
+// SetNillableReferralsOpen sets the "referrals_open" field if the given value is not nil.
+func (_u *ContactFactValueUpdate) SetNillableReferralsOpen(v *int) *ContactFactValueUpdate {
+	if v != nil {
+		_u.SetReferralsOpen(*v)
+	}
+	return _u
+}
+
+// AddReferralsOpen adds value to the "referrals_open" field.
+func (_u *ContactFactValueUpdate) AddReferralsOpen(v int) *ContactFactValueUpdate {
+	_u.mutation.AddReferralsOpen(v)
+	return _u
+}
+
 // SetReferralsKey sets the "referrals_key" field.
 func (_u *ContactFactValueUpdate) SetReferralsKey(v int) *ContactFactValueUpdate {
 	_u.mutation.ResetReferralsKey()
@@ -200,6 +221,12 @@ func (_u *ContactFactValueUpdate) sqlSave(ctx context.Context) (_node int, err e
 	}
 	if value, ok := _u.mutation.AddedReferrals(); ok {
 		_spec.AddField(contactfactvalue.FieldReferrals, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.ReferralsOpen(); ok {
+		_spec.SetField(contactfactvalue.FieldReferralsOpen, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedReferralsOpen(); ok {
+		_spec.AddField(contactfactvalue.FieldReferralsOpen, field.TypeInt, value)
 	}
 	if value, ok := _u.mutation.ReferralsKey(); ok {
 		_spec.SetField(contactfactvalue.FieldReferralsKey, field.TypeInt, value)
@@ -310,6 +337,27 @@ func (_u *ContactFactValueUpdateOne) SetNillableReferrals(v *int) *ContactFactVa
 // AddReferrals adds value to the "referrals" field.
 func (_u *ContactFactValueUpdateOne) AddReferrals(v int) *ContactFactValueUpdateOne {
 	_u.mutation.AddReferrals(v)
+	return _u
+}
+
+// SetReferralsOpen sets the "referrals_open" field.
+func (_u *ContactFactValueUpdateOne) SetReferralsOpen(v int) *ContactFactValueUpdateOne {
+	_u.mutation.ResetReferralsOpen()
+	_u.mutation.SetReferralsOpen(v)
+	return _u
+}
+
+// SetNillableReferralsOpen sets the "referrals_open" field if the given value is not nil.
+func (_u *ContactFactValueUpdateOne) SetNillableReferralsOpen(v *int) *ContactFactValueUpdateOne {
+	if v != nil {
+		_u.SetReferralsOpen(*v)
+	}
+	return _u
+}
+
+// AddReferralsOpen adds value to the "referrals_open" field.
+func (_u *ContactFactValueUpdateOne) AddReferralsOpen(v int) *ContactFactValueUpdateOne {
+	_u.mutation.AddReferralsOpen(v)
 	return _u
 }
 
@@ -431,6 +479,12 @@ func (_u *ContactFactValueUpdateOne) sqlSave(ctx context.Context) (_node *Contac
 	}
 	if value, ok := _u.mutation.AddedReferrals(); ok {
 		_spec.AddField(contactfactvalue.FieldReferrals, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.ReferralsOpen(); ok {
+		_spec.SetField(contactfactvalue.FieldReferralsOpen, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedReferralsOpen(); ok {
+		_spec.AddField(contactfactvalue.FieldReferralsOpen, field.TypeInt, value)
 	}
 	if value, ok := _u.mutation.ReferralsKey(); ok {
 		_spec.SetField(contactfactvalue.FieldReferralsKey, field.TypeInt, value)

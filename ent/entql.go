@@ -215,12 +215,13 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 		Type: "ContactFactValue",
 		Fields: map[string]*sqlgraph.FieldSpec{
-			contactfactvalue.FieldContactID:    {Type: field.TypeInt, Column: contactfactvalue.FieldContactID},
-			contactfactvalue.FieldDim:          {Type: field.TypeString, Column: contactfactvalue.FieldDim},
-			contactfactvalue.FieldKey:          {Type: field.TypeString, Column: contactfactvalue.FieldKey},
-			contactfactvalue.FieldParent:       {Type: field.TypeString, Column: contactfactvalue.FieldParent},
-			contactfactvalue.FieldReferrals:    {Type: field.TypeInt, Column: contactfactvalue.FieldReferrals},
-			contactfactvalue.FieldReferralsKey: {Type: field.TypeInt, Column: contactfactvalue.FieldReferralsKey},
+			contactfactvalue.FieldContactID:     {Type: field.TypeInt, Column: contactfactvalue.FieldContactID},
+			contactfactvalue.FieldDim:           {Type: field.TypeString, Column: contactfactvalue.FieldDim},
+			contactfactvalue.FieldKey:           {Type: field.TypeString, Column: contactfactvalue.FieldKey},
+			contactfactvalue.FieldParent:        {Type: field.TypeString, Column: contactfactvalue.FieldParent},
+			contactfactvalue.FieldReferrals:     {Type: field.TypeInt, Column: contactfactvalue.FieldReferrals},
+			contactfactvalue.FieldReferralsOpen: {Type: field.TypeInt, Column: contactfactvalue.FieldReferralsOpen},
+			contactfactvalue.FieldReferralsKey:  {Type: field.TypeInt, Column: contactfactvalue.FieldReferralsKey},
 		},
 	}
 	graph.Nodes[7] = &sqlgraph.Node{
@@ -1920,6 +1921,11 @@ func (f *ContactFactValueFilter) WhereParent(p entql.StringP) {
 // WhereReferrals applies the entql int predicate on the referrals field.
 func (f *ContactFactValueFilter) WhereReferrals(p entql.IntP) {
 	f.Where(p.Field(contactfactvalue.FieldReferrals))
+}
+
+// WhereReferralsOpen applies the entql int predicate on the referrals_open field.
+func (f *ContactFactValueFilter) WhereReferralsOpen(p entql.IntP) {
+	f.Where(p.Field(contactfactvalue.FieldReferralsOpen))
 }
 
 // WhereReferralsKey applies the entql int predicate on the referrals_key field.

@@ -8819,22 +8819,24 @@ func (m *ContactFactMutation) ResetEdge(name string) error {
 // ContactFactValueMutation represents an operation that mutates the ContactFactValue nodes in the graph.
 type ContactFactValueMutation struct {
 	config
-	op               Op
-	typ              string
-	id               *string
-	contact_id       *int
-	addcontact_id    *int
-	dim              *string
-	key              *string
-	parent           *string
-	referrals        *int
-	addreferrals     *int
-	referrals_key    *int
-	addreferrals_key *int
-	clearedFields    map[string]struct{}
-	done             bool
-	oldValue         func(context.Context) (*ContactFactValue, error)
-	predicates       []predicate.ContactFactValue
+	op                Op
+	typ               string
+	id                *string
+	contact_id        *int
+	addcontact_id     *int
+	dim               *string
+	key               *string
+	parent            *string
+	referrals         *int
+	addreferrals      *int
+	referrals_open    *int
+	addreferrals_open *int
+	referrals_key     *int
+	addreferrals_key  *int
+	clearedFields     map[string]struct{}
+	done              bool
+	oldValue          func(context.Context) (*ContactFactValue, error)
+	predicates        []predicate.ContactFactValue
 }
 
 var _ ent.Mutation = (*ContactFactValueMutation)(nil)
@@ -9161,6 +9163,62 @@ func (m *ContactFactValueMutation) ResetReferrals() {
 	m.addreferrals = nil
 }
 
+// SetReferralsOpen sets the "referrals_open" field.
+func (m *ContactFactValueMutation) SetReferralsOpen(i int) {
+	m.referrals_open = &i
+	m.addreferrals_open = nil
+}
+
+// ReferralsOpen returns the value of the "referrals_open" field in the mutation.
+func (m *ContactFactValueMutation) ReferralsOpen() (r int, exists bool) {
+	v := m.referrals_open
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldReferralsOpen returns the old "referrals_open" field's value of the ContactFactValue entity.
+// If the ContactFactValue object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ContactFactValueMutation) OldReferralsOpen(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldReferralsOpen is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldReferralsOpen requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldReferralsOpen: %w", err)
+	}
+	return oldValue.ReferralsOpen, nil
+}
+
+// AddReferralsOpen adds i to the "referrals_open" field.
+func (m *ContactFactValueMutation) AddReferralsOpen(i int) {
+	if m.addreferrals_open != nil {
+		*m.addreferrals_open += i
+	} else {
+		m.addreferrals_open = &i
+	}
+}
+
+// AddedReferralsOpen returns the value that was added to the "referrals_open" field in this mutation.
+func (m *ContactFactValueMutation) AddedReferralsOpen() (r int, exists bool) {
+	v := m.addreferrals_open
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetReferralsOpen resets all changes to the "referrals_open" field.
+func (m *ContactFactValueMutation) ResetReferralsOpen() {
+	m.referrals_open = nil
+	m.addreferrals_open = nil
+}
+
 // SetReferralsKey sets the "referrals_key" field.
 func (m *ContactFactValueMutation) SetReferralsKey(i int) {
 	m.referrals_key = &i
@@ -9251,7 +9309,7 @@ func (m *ContactFactValueMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *ContactFactValueMutation) Fields() []string {
-	fields := make([]string, 0, 6)
+	fields := make([]string, 0, 7)
 	if m.contact_id != nil {
 		fields = append(fields, contactfactvalue.FieldContactID)
 	}
@@ -9266,6 +9324,9 @@ func (m *ContactFactValueMutation) Fields() []string {
 	}
 	if m.referrals != nil {
 		fields = append(fields, contactfactvalue.FieldReferrals)
+	}
+	if m.referrals_open != nil {
+		fields = append(fields, contactfactvalue.FieldReferralsOpen)
 	}
 	if m.referrals_key != nil {
 		fields = append(fields, contactfactvalue.FieldReferralsKey)
@@ -9288,6 +9349,8 @@ func (m *ContactFactValueMutation) Field(name string) (ent.Value, bool) {
 		return m.Parent()
 	case contactfactvalue.FieldReferrals:
 		return m.Referrals()
+	case contactfactvalue.FieldReferralsOpen:
+		return m.ReferralsOpen()
 	case contactfactvalue.FieldReferralsKey:
 		return m.ReferralsKey()
 	}
@@ -9309,6 +9372,8 @@ func (m *ContactFactValueMutation) OldField(ctx context.Context, name string) (e
 		return m.OldParent(ctx)
 	case contactfactvalue.FieldReferrals:
 		return m.OldReferrals(ctx)
+	case contactfactvalue.FieldReferralsOpen:
+		return m.OldReferralsOpen(ctx)
 	case contactfactvalue.FieldReferralsKey:
 		return m.OldReferralsKey(ctx)
 	}
@@ -9355,6 +9420,13 @@ func (m *ContactFactValueMutation) SetField(name string, value ent.Value) error 
 		}
 		m.SetReferrals(v)
 		return nil
+	case contactfactvalue.FieldReferralsOpen:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetReferralsOpen(v)
+		return nil
 	case contactfactvalue.FieldReferralsKey:
 		v, ok := value.(int)
 		if !ok {
@@ -9376,6 +9448,9 @@ func (m *ContactFactValueMutation) AddedFields() []string {
 	if m.addreferrals != nil {
 		fields = append(fields, contactfactvalue.FieldReferrals)
 	}
+	if m.addreferrals_open != nil {
+		fields = append(fields, contactfactvalue.FieldReferralsOpen)
+	}
 	if m.addreferrals_key != nil {
 		fields = append(fields, contactfactvalue.FieldReferralsKey)
 	}
@@ -9391,6 +9466,8 @@ func (m *ContactFactValueMutation) AddedField(name string) (ent.Value, bool) {
 		return m.AddedContactID()
 	case contactfactvalue.FieldReferrals:
 		return m.AddedReferrals()
+	case contactfactvalue.FieldReferralsOpen:
+		return m.AddedReferralsOpen()
 	case contactfactvalue.FieldReferralsKey:
 		return m.AddedReferralsKey()
 	}
@@ -9415,6 +9492,13 @@ func (m *ContactFactValueMutation) AddField(name string, value ent.Value) error 
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.AddReferrals(v)
+		return nil
+	case contactfactvalue.FieldReferralsOpen:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddReferralsOpen(v)
 		return nil
 	case contactfactvalue.FieldReferralsKey:
 		v, ok := value.(int)
@@ -9464,6 +9548,9 @@ func (m *ContactFactValueMutation) ResetField(name string) error {
 		return nil
 	case contactfactvalue.FieldReferrals:
 		m.ResetReferrals()
+		return nil
+	case contactfactvalue.FieldReferralsOpen:
+		m.ResetReferralsOpen()
 		return nil
 	case contactfactvalue.FieldReferralsKey:
 		m.ResetReferralsKey()

@@ -4,16 +4,17 @@ import (
 	"context"
 
 	"segretariato/internal/analytics"
+	"segretariato/internal/dimension"
 )
 
 // The analytics resolvers: the engine answers for the request's operator
 // (internal/analytics/viewer.go); these adapt the types.
 
-func (r *Resolver) demand(ctx context.Context, groupBy []analytics.Dimension, period *analytics.PeriodUnit, in *analytics.FilterInput) (*analytics.Report, error) {
+func (r *Resolver) demand(ctx context.Context, groupBy []dimension.Dimension, period *dimension.PeriodUnit, in *analytics.FilterInput) (*analytics.Report, error) {
 	return r.Analytics.DemandFor(ctx, groupBy, unit(period), in)
 }
 
-func (r *Resolver) referralFunnel(ctx context.Context, period *analytics.PeriodUnit, in *analytics.FilterInput) ([]*analytics.FunnelRow, error) {
+func (r *Resolver) referralFunnel(ctx context.Context, period *dimension.PeriodUnit, in *analytics.FilterInput) ([]*analytics.FunnelRow, error) {
 	rows, err := r.Analytics.FunnelFor(ctx, unit(period), in)
 	return pointers(rows), err
 }
@@ -25,9 +26,9 @@ func (r *Resolver) caseload(ctx context.Context, in *analytics.FilterInput) ([]*
 
 // unit is the period of an answer: the schema's default, MONTH, when the
 // client sends an explicit null.
-func unit(p *analytics.PeriodUnit) analytics.PeriodUnit {
+func unit(p *dimension.PeriodUnit) dimension.PeriodUnit {
 	if p == nil {
-		return analytics.Month
+		return dimension.Month
 	}
 	return *p
 }

@@ -8,15 +8,16 @@ package graph
 import (
 	"context"
 	"segretariato/internal/analytics"
+	"segretariato/internal/dimension"
 )
 
 // Demand is the resolver for the demand field.
-func (r *queryResolver) Demand(ctx context.Context, groupBy []analytics.Dimension, period *analytics.PeriodUnit, filter *analytics.FilterInput) (*analytics.Report, error) {
+func (r *queryResolver) Demand(ctx context.Context, groupBy []dimension.Dimension, period *dimension.PeriodUnit, filter *analytics.FilterInput) (*analytics.Report, error) {
 	return r.demand(ctx, groupBy, period, filter)
 }
 
 // ReferralFunnel is the resolver for the referralFunnel field.
-func (r *queryResolver) ReferralFunnel(ctx context.Context, period *analytics.PeriodUnit, filter *analytics.FilterInput) ([]*analytics.FunnelRow, error) {
+func (r *queryResolver) ReferralFunnel(ctx context.Context, period *dimension.PeriodUnit, filter *analytics.FilterInput) ([]*analytics.FunnelRow, error) {
 	return r.referralFunnel(ctx, period, filter)
 }
 

@@ -22,6 +22,8 @@ const (
 	FieldParent = "parent"
 	// FieldReferrals holds the string denoting the referrals field in the database.
 	FieldReferrals = "referrals"
+	// FieldReferralsOpen holds the string denoting the referrals_open field in the database.
+	FieldReferralsOpen = "referrals_open"
 	// FieldReferralsKey holds the string denoting the referrals_key field in the database.
 	FieldReferralsKey = "referrals_key"
 	// Table holds the table name of the contactfactvalue in the database.
@@ -36,6 +38,7 @@ var Columns = []string{
 	FieldKey,
 	FieldParent,
 	FieldReferrals,
+	FieldReferralsOpen,
 	FieldReferralsKey,
 }
 
@@ -61,6 +64,8 @@ var (
 	DefaultParent string
 	// DefaultReferrals holds the default value on creation for the "referrals" field.
 	DefaultReferrals int
+	// DefaultReferralsOpen holds the default value on creation for the "referrals_open" field.
+	DefaultReferralsOpen int
 	// DefaultReferralsKey holds the default value on creation for the "referrals_key" field.
 	DefaultReferralsKey int
 )
@@ -96,6 +101,11 @@ func ByParent(opts ...sql.OrderTermOption) OrderOption {
 // ByReferrals orders the results by the referrals field.
 func ByReferrals(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldReferrals, opts...).ToFunc()
+}
+
+// ByReferralsOpen orders the results by the referrals_open field.
+func ByReferralsOpen(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldReferralsOpen, opts...).ToFunc()
 }
 
 // ByReferralsKey orders the results by the referrals_key field.

@@ -88,6 +88,11 @@ func Referrals(v int) predicate.ContactFactValue {
 	return predicate.ContactFactValue(sql.FieldEQ(FieldReferrals, v))
 }
 
+// ReferralsOpen applies equality check predicate on the "referrals_open" field. It's identical to ReferralsOpenEQ.
+func ReferralsOpen(v int) predicate.ContactFactValue {
+	return predicate.ContactFactValue(sql.FieldEQ(FieldReferralsOpen, v))
+}
+
 // ReferralsKey applies equality check predicate on the "referrals_key" field. It's identical to ReferralsKeyEQ.
 func ReferralsKey(v int) predicate.ContactFactValue {
 	return predicate.ContactFactValue(sql.FieldEQ(FieldReferralsKey, v))
@@ -366,6 +371,46 @@ func ReferralsLT(v int) predicate.ContactFactValue {
 // ReferralsLTE applies the LTE predicate on the "referrals" field.
 func ReferralsLTE(v int) predicate.ContactFactValue {
 	return predicate.ContactFactValue(sql.FieldLTE(FieldReferrals, v))
+}
+
+// ReferralsOpenEQ applies the EQ predicate on the "referrals_open" field.
+func ReferralsOpenEQ(v int) predicate.ContactFactValue {
+	return predicate.ContactFactValue(sql.FieldEQ(FieldReferralsOpen, v))
+}
+
+// ReferralsOpenNEQ applies the NEQ predicate on the "referrals_open" field.
+func ReferralsOpenNEQ(v int) predicate.ContactFactValue {
+	return predicate.ContactFactValue(sql.FieldNEQ(FieldReferralsOpen, v))
+}
+
+// ReferralsOpenIn applies the In predicate on the "referrals_open" field.
+func ReferralsOpenIn(vs ...int) predicate.ContactFactValue {
+	return predicate.ContactFactValue(sql.FieldIn(FieldReferralsOpen, vs...))
+}
+
+// ReferralsOpenNotIn applies the NotIn predicate on the "referrals_open" field.
+func ReferralsOpenNotIn(vs ...int) predicate.ContactFactValue {
+	return predicate.ContactFactValue(sql.FieldNotIn(FieldReferralsOpen, vs...))
+}
+
+// ReferralsOpenGT applies the GT predicate on the "referrals_open" field.
+func ReferralsOpenGT(v int) predicate.ContactFactValue {
+	return predicate.ContactFactValue(sql.FieldGT(FieldReferralsOpen, v))
+}
+
+// ReferralsOpenGTE applies the GTE predicate on the "referrals_open" field.
+func ReferralsOpenGTE(v int) predicate.ContactFactValue {
+	return predicate.ContactFactValue(sql.FieldGTE(FieldReferralsOpen, v))
+}
+
+// ReferralsOpenLT applies the LT predicate on the "referrals_open" field.
+func ReferralsOpenLT(v int) predicate.ContactFactValue {
+	return predicate.ContactFactValue(sql.FieldLT(FieldReferralsOpen, v))
+}
+
+// ReferralsOpenLTE applies the LTE predicate on the "referrals_open" field.
+func ReferralsOpenLTE(v int) predicate.ContactFactValue {
+	return predicate.ContactFactValue(sql.FieldLTE(FieldReferralsOpen, v))
 }
 
 // ReferralsKeyEQ applies the EQ predicate on the "referrals_key" field.

@@ -287,6 +287,7 @@ var (
 		{Name: "key", Type: field.TypeString},
 		{Name: "parent", Type: field.TypeString, Default: ""},
 		{Name: "referrals", Type: field.TypeInt, Default: 0},
+		{Name: "referrals_open", Type: field.TypeInt, Default: 0},
 		{Name: "referrals_key", Type: field.TypeInt, Default: 0},
 	}
 	// ContactFactValuesTable holds the schema information for the "contact_fact_values" table.

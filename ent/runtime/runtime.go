@@ -298,8 +298,12 @@ func init() {
 	contactfactvalueDescReferrals := contactfactvalueFields[5].Descriptor()
 	// contactfactvalue.DefaultReferrals holds the default value on creation for the referrals field.
 	contactfactvalue.DefaultReferrals = contactfactvalueDescReferrals.Default.(int)
+	// contactfactvalueDescReferralsOpen is the schema descriptor for referrals_open field.
+	contactfactvalueDescReferralsOpen := contactfactvalueFields[6].Descriptor()
+	// contactfactvalue.DefaultReferralsOpen holds the default value on creation for the referrals_open field.
+	contactfactvalue.DefaultReferralsOpen = contactfactvalueDescReferralsOpen.Default.(int)
 	// contactfactvalueDescReferralsKey is the schema descriptor for referrals_key field.
-	contactfactvalueDescReferralsKey := contactfactvalueFields[6].Descriptor()
+	contactfactvalueDescReferralsKey := contactfactvalueFields[7].Descriptor()
 	// contactfactvalue.DefaultReferralsKey holds the default value on creation for the referrals_key field.
 	contactfactvalue.DefaultReferralsKey = contactfactvalueDescReferralsKey.Default.(int)
 	demandcell.Policy = privacy.NewPolicies(schema.DemandCell{})

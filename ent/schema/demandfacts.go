@@ -80,6 +80,7 @@ func (ContactFactValue) Fields() []ent.Field {
 		// parent is the key of the dimension's parent (a need's macro area).
 		field.String("parent").Default(""),
 		field.Int("referrals").Default(0),
+		field.Int("referrals_open").Default(0),
 		field.Int("referrals_key").Default(0),
 	}
 }

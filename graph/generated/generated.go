@@ -13,6 +13,7 @@ import (
 	"segretariato/ent/schema/schematype"
 	"segretariato/graph/model"
 	"segretariato/internal/analytics"
+	"segretariato/internal/dimension"
 	"segretariato/internal/intakecsv"
 	"segretariato/internal/intakeio"
 	"strconv"
@@ -445,7 +446,7 @@ type ComplexityRoot struct {
 		CitizenMatches        func(childComplexity int) int
 		Citizens              func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.CitizenOrder, where *ent.CitizenWhereInput) int
 		Contacts              func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.ContactOrder, where *ent.ContactWhereInput) int
-		Demand                func(childComplexity int, groupBy []analytics.Dimension, period *analytics.PeriodUnit, filter *analytics.FilterInput) int
+		Demand                func(childComplexity int, groupBy []dimension.Dimension, period *dimension.PeriodUnit, filter *analytics.FilterInput) int
 		Locations             func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.LocationOrder, where *ent.LocationWhereInput) int
 		Me                    func(childComplexity int) int
 		NeedCategories        func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.NeedCategoryOrder, where *ent.NeedCategoryWhereInput) int
@@ -455,7 +456,7 @@ type ComplexityRoot struct {
 		OpeningSessions       func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.OpeningSessionOrder, where *ent.OpeningSessionWhereInput) int
 		Operators             func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.OperatorOrder, where *ent.OperatorWhereInput) int
 		QualityReport         func(childComplexity int, year int) int
-		ReferralFunnel        func(childComplexity int, period *analytics.PeriodUnit, filter *analytics.FilterInput) int
+		ReferralFunnel        func(childComplexity int, period *dimension.PeriodUnit, filter *analytics.FilterInput) int
 		Referrals             func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.ReferralOrder, where *ent.ReferralWhereInput) int
 		SatisfactionSurveys   func(childComplexity int, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.SatisfactionSurveyOrder, where *ent.SatisfactionSurveyWhereInput) int
 		SearchedFor           func(childComplexity int, value string, first *int) int
@@ -744,8 +745,8 @@ type QueryResolver interface {
 	TimetablePublications(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.TimetablePublicationOrder, where *ent.TimetablePublicationWhereInput) (*ent.TimetablePublicationConnection, error)
 	Trainings(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.TrainingOrder, where *ent.TrainingWhereInput) (*ent.TrainingConnection, error)
 	TrainingPlans(ctx context.Context, after *entgql.Cursor[int], first *int, before *entgql.Cursor[int], last *int, orderBy []*ent.TrainingPlanOrder, where *ent.TrainingPlanWhereInput) (*ent.TrainingPlanConnection, error)
-	Demand(ctx context.Context, groupBy []analytics.Dimension, period *analytics.PeriodUnit, filter *analytics.FilterInput) (*analytics.Report, error)
-	ReferralFunnel(ctx context.Context, period *analytics.PeriodUnit, filter *analytics.FilterInput) ([]*analytics.FunnelRow, error)
+	Demand(ctx context.Context, groupBy []dimension.Dimension, period *dimension.PeriodUnit, filter *analytics.FilterInput) (*analytics.Report, error)
+	ReferralFunnel(ctx context.Context, period *dimension.PeriodUnit, filter *analytics.FilterInput) ([]*analytics.FunnelRow, error)
 	Caseload(ctx context.Context, filter *analytics.FilterInput) ([]*analytics.CaseloadRow, error)
 	QualityReport(ctx context.Context, year int) (*analytics.QualityReport, error)
 	Me(ctx context.Context) (*ent.Operator, error)
@@ -2727,7 +2728,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Demand(childComplexity, args["groupBy"].([]analytics.Dimension), args["period"].(*analytics.PeriodUnit), args["filter"].(*analytics.FilterInput)), true
+		return e.ComplexityRoot.Query.Demand(childComplexity, args["groupBy"].([]dimension.Dimension), args["period"].(*dimension.PeriodUnit), args["filter"].(*analytics.FilterInput)), true
 
 	case "Query.locations":
 		if e.ComplexityRoot.Query.Locations == nil {
@@ -2833,7 +2834,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.ReferralFunnel(childComplexity, args["period"].(*analytics.PeriodUnit), args["filter"].(*analytics.FilterInput)), true
+		return e.ComplexityRoot.Query.ReferralFunnel(childComplexity, args["period"].(*dimension.PeriodUnit), args["filter"].(*analytics.FilterInput)), true
 	case "Query.referrals":
 		if e.ComplexityRoot.Query.Referrals == nil {
 			break
@@ -11158,16 +11159,16 @@ func (ec *executionContext) field_Query_demand_args(ctx context.Context, rawArgs
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "groupBy",
-		func(ctx context.Context, v any) ([]analytics.Dimension, error) {
-			return ec.unmarshalNDemandDimension2ᚕsegretariatoᚋinternalᚋanalyticsᚐDimensionᚄ(ctx, v)
+		func(ctx context.Context, v any) ([]dimension.Dimension, error) {
+			return ec.unmarshalNDemandDimension2ᚕsegretariatoᚋinternalᚋdimensionᚐDimensionᚄ(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
 	args["groupBy"] = arg0
 	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "period",
-		func(ctx context.Context, v any) (*analytics.PeriodUnit, error) {
-			return ec.unmarshalOPeriodUnit2ᚖsegretariatoᚋinternalᚋanalyticsᚐPeriodUnit(ctx, v)
+		func(ctx context.Context, v any) (*dimension.PeriodUnit, error) {
+			return ec.unmarshalOPeriodUnit2ᚖsegretariatoᚋinternalᚋdimensionᚐPeriodUnit(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -11500,8 +11501,8 @@ func (ec *executionContext) field_Query_referralFunnel_args(ctx context.Context,
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "period",
-		func(ctx context.Context, v any) (*analytics.PeriodUnit, error) {
-			return ec.unmarshalOPeriodUnit2ᚖsegretariatoᚋinternalᚋanalyticsᚐPeriodUnit(ctx, v)
+		func(ctx context.Context, v any) (*dimension.PeriodUnit, error) {
+			return ec.unmarshalOPeriodUnit2ᚖsegretariatoᚋinternalᚋdimensionᚐPeriodUnit(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -20289,7 +20290,7 @@ func (ec *executionContext) _Query_demand(ctx context.Context, field graphql.Col
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Demand(ctx, fc.Args["groupBy"].([]analytics.Dimension), fc.Args["period"].(*analytics.PeriodUnit), fc.Args["filter"].(*analytics.FilterInput))
+			return ec.Resolvers.Query().Demand(ctx, fc.Args["groupBy"].([]dimension.Dimension), fc.Args["period"].(*dimension.PeriodUnit), fc.Args["filter"].(*analytics.FilterInput))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *analytics.Report) graphql.Marshaler {
@@ -20333,7 +20334,7 @@ func (ec *executionContext) _Query_referralFunnel(ctx context.Context, field gra
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().ReferralFunnel(ctx, fc.Args["period"].(*analytics.PeriodUnit), fc.Args["filter"].(*analytics.FilterInput))
+			return ec.Resolvers.Query().ReferralFunnel(ctx, fc.Args["period"].(*dimension.PeriodUnit), fc.Args["filter"].(*analytics.FilterInput))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*analytics.FunnelRow) graphql.Marshaler {
@@ -29989,7 +29990,7 @@ func (ec *executionContext) unmarshalInputDimensionValues(ctx context.Context, o
 		switch k {
 		case "dimension":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dimension"))
-			data, err := ec.unmarshalNDemandDimension2segretariatoᚋinternalᚋanalyticsᚐDimension(ctx, v)
+			data, err := ec.unmarshalNDemandDimension2segretariatoᚋinternalᚋdimensionᚐDimension(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -45121,23 +45122,23 @@ func (ec *executionContext) marshalNDemandCell2ᚕsegretariatoᚋinternalᚋanal
 	return ret
 }
 
-func (ec *executionContext) unmarshalNDemandDimension2segretariatoᚋinternalᚋanalyticsᚐDimension(ctx context.Context, v any) (analytics.Dimension, error) {
-	var res analytics.Dimension
+func (ec *executionContext) unmarshalNDemandDimension2segretariatoᚋinternalᚋdimensionᚐDimension(ctx context.Context, v any) (dimension.Dimension, error) {
+	var res dimension.Dimension
 	err := res.UnmarshalGQL(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNDemandDimension2segretariatoᚋinternalᚋanalyticsᚐDimension(ctx context.Context, sel ast.SelectionSet, v analytics.Dimension) graphql.Marshaler {
+func (ec *executionContext) marshalNDemandDimension2segretariatoᚋinternalᚋdimensionᚐDimension(ctx context.Context, sel ast.SelectionSet, v dimension.Dimension) graphql.Marshaler {
 	return v
 }
 
-func (ec *executionContext) unmarshalNDemandDimension2ᚕsegretariatoᚋinternalᚋanalyticsᚐDimensionᚄ(ctx context.Context, v any) ([]analytics.Dimension, error) {
+func (ec *executionContext) unmarshalNDemandDimension2ᚕsegretariatoᚋinternalᚋdimensionᚐDimensionᚄ(ctx context.Context, v any) ([]dimension.Dimension, error) {
 	vSlice := graphql.CoerceList(v)
 	var err error
-	res := make([]analytics.Dimension, len(vSlice))
+	res := make([]dimension.Dimension, len(vSlice))
 	for i := range vSlice {
 		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
-		res[i], err = ec.unmarshalNDemandDimension2segretariatoᚋinternalᚋanalyticsᚐDimension(ctx, vSlice[i])
+		res[i], err = ec.unmarshalNDemandDimension2segretariatoᚋinternalᚋdimensionᚐDimension(ctx, vSlice[i])
 		if err != nil {
 			return nil, err
 		}
@@ -45145,11 +45146,11 @@ func (ec *executionContext) unmarshalNDemandDimension2ᚕsegretariatoᚋinternal
 	return res, nil
 }
 
-func (ec *executionContext) marshalNDemandDimension2ᚕsegretariatoᚋinternalᚋanalyticsᚐDimensionᚄ(ctx context.Context, sel ast.SelectionSet, v []analytics.Dimension) graphql.Marshaler {
+func (ec *executionContext) marshalNDemandDimension2ᚕsegretariatoᚋinternalᚋdimensionᚐDimensionᚄ(ctx context.Context, sel ast.SelectionSet, v []dimension.Dimension) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNDemandDimension2segretariatoᚋinternalᚋanalyticsᚐDimension(ctx, sel, v[i])
+		return ec.marshalNDemandDimension2segretariatoᚋinternalᚋdimensionᚐDimension(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -47527,16 +47528,16 @@ func (ec *executionContext) marshalOOutcome2ᚖsegretariatoᚋentᚋschemaᚋsch
 	return v
 }
 
-func (ec *executionContext) unmarshalOPeriodUnit2ᚖsegretariatoᚋinternalᚋanalyticsᚐPeriodUnit(ctx context.Context, v any) (*analytics.PeriodUnit, error) {
+func (ec *executionContext) unmarshalOPeriodUnit2ᚖsegretariatoᚋinternalᚋdimensionᚐPeriodUnit(ctx context.Context, v any) (*dimension.PeriodUnit, error) {
 	if v == nil {
 		return nil, nil
 	}
-	var res = new(analytics.PeriodUnit)
+	var res = new(dimension.PeriodUnit)
 	err := res.UnmarshalGQL(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalOPeriodUnit2ᚖsegretariatoᚋinternalᚋanalyticsᚐPeriodUnit(ctx context.Context, sel ast.SelectionSet, v *analytics.PeriodUnit) graphql.Marshaler {
+func (ec *executionContext) marshalOPeriodUnit2ᚖsegretariatoᚋinternalᚋdimensionᚐPeriodUnit(ctx context.Context, sel ast.SelectionSet, v *dimension.PeriodUnit) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}

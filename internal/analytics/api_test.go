@@ -12,6 +12,7 @@ import (
 	"segretariato/internal/apperr"
 	"segretariato/internal/database"
 	"segretariato/internal/database/dbtest"
+	"segretariato/internal/dimension"
 )
 
 func TestNewThreshold(t *testing.T) {
@@ -78,7 +79,7 @@ func TestDemandSuppressed(t *testing.T) {
 		// A small total is hidden as well.
 		rep, err = eng.Demand(context.Background(), dims("SEX"), "", analytics.Filter{
 			From: year2025.From, To: year2025.To,
-			Values: map[analytics.Dimension][]string{analytics.DimOutcome: {"FOLLOW_UP"}}}, true)
+			Values: map[dimension.Dimension][]string{dimension.Outcome: {"FOLLOW_UP"}}}, true)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -109,31 +110,31 @@ func TestWriteCSVDefusesFormulas(t *testing.T) {
 }
 
 func TestEnumsGraphQL(t *testing.T) {
-	var d analytics.Dimension
-	if err := d.UnmarshalGQL("NEED_MACRO"); err != nil || d != analytics.DimNeedMacro {
+	var d dimension.Dimension
+	if err := d.UnmarshalGQL("NEED_MACRO"); err != nil || d != dimension.NeedMacro {
 		t.Errorf("UnmarshalGQL: %v %v", d, err)
 	}
 	if err := d.UnmarshalGQL("COLOUR"); err == nil {
 		t.Error("an unknown dimension was accepted")
 	}
-	var p analytics.PeriodUnit
-	if err := p.UnmarshalGQL("QUARTER"); err != nil || p != analytics.Quarter {
+	var p dimension.PeriodUnit
+	if err := p.UnmarshalGQL("QUARTER"); err != nil || p != dimension.Quarter {
 		t.Errorf("UnmarshalGQL: %v %v", p, err)
 	}
 	if err := p.UnmarshalGQL(3); err == nil {
 		t.Error("a number was accepted as a period unit")
 	}
 	var b bytes.Buffer
-	analytics.DimAgeBand.MarshalGQL(&b)
-	analytics.Week.MarshalGQL(&b)
+	dimension.AgeBand.MarshalGQL(&b)
+	dimension.Week.MarshalGQL(&b)
 	if b.String() != `"AGE_BAND""WEEK"` {
 		t.Errorf("MarshalGQL: %s", b.String())
 	}
 	in := &analytics.FilterInput{Values: []analytics.DimensionValues{
-		{Dimension: analytics.DimSex, Keys: []string{"F"}},
-		{Dimension: analytics.DimSex, Keys: []string{"M"}},
+		{Dimension: dimension.Sex, Keys: []string{"F"}},
+		{Dimension: dimension.Sex, Keys: []string{"M"}},
 	}}
-	if diff := cmp.Diff(map[analytics.Dimension][]string{analytics.DimSex: {"F", "M"}}, in.Filter().Values); diff != "" {
+	if diff := cmp.Diff(map[dimension.Dimension][]string{dimension.Sex: {"F", "M"}}, in.Filter().Values); diff != "" {
 		t.Errorf("FilterInput.Filter (-want +got):\n%s", diff)
 	}
 	var nilIn *analytics.FilterInput

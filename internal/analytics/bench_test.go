@@ -11,6 +11,7 @@ import (
 	"segretariato/internal/database"
 	"segretariato/internal/database/dbtest"
 	"segretariato/internal/demo"
+	"segretariato/internal/dimension"
 )
 
 // BenchmarkAnalytics loads a demo year of ANALYTICS_BENCH_CONTACTS
@@ -46,9 +47,9 @@ func BenchmarkAnalytics(b *testing.B) {
 				run  func() error
 			}{
 				{"total", func() error { _, err := eng.Demand(ctx, nil, "", yearFilter, true); return err }},
-				{"by-month", func() error { _, err := eng.Demand(ctx, dims("PERIOD"), analytics.Month, yearFilter, true); return err }},
+				{"by-month", func() error { _, err := eng.Demand(ctx, dims("PERIOD"), dimension.Month, yearFilter, true); return err }},
 				{"by-week-need", func() error {
-					_, err := eng.Demand(ctx, dims("PERIOD", "NEED"), analytics.Week, yearFilter, true)
+					_, err := eng.Demand(ctx, dims("PERIOD", "NEED"), dimension.Week, yearFilter, true)
 					return err
 				}},
 				{"by-age-sex-district", func() error {
@@ -62,15 +63,15 @@ func BenchmarkAnalytics(b *testing.B) {
 				// The coordinator's exact answers, without the key sums.
 				{"total-exact", func() error { _, err := eng.Demand(ctx, nil, "", yearFilter, false); return err }},
 				{"by-week-need-exact", func() error {
-					_, err := eng.Demand(ctx, dims("PERIOD", "NEED"), analytics.Week, yearFilter, false)
+					_, err := eng.Demand(ctx, dims("PERIOD", "NEED"), dimension.Week, yearFilter, false)
 					return err
 				}},
 				{"by-age-sex-district-exact", func() error {
 					_, err := eng.Demand(ctx, dims("AGE_BAND", "SEX", "DISTRICT"), "", yearFilter, false)
 					return err
 				}},
-				{"funnel-exact", func() error { _, err := eng.Funnel(ctx, analytics.Quarter, yearFilter, false); return err }},
-				{"funnel", func() error { _, err := eng.Funnel(ctx, analytics.Quarter, yearFilter, true); return err }},
+				{"funnel-exact", func() error { _, err := eng.Funnel(ctx, dimension.Quarter, yearFilter, false); return err }},
+				{"funnel", func() error { _, err := eng.Funnel(ctx, dimension.Quarter, yearFilter, true); return err }},
 				{"caseload-quarter", func() error { _, err := eng.Caseload(ctx, quarter); return err }},
 				{"quality", func() error { _, err := eng.Quality(ctx, year); return err }},
 			} {

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"segretariato/internal/apperr"
+	"segretariato/internal/dimension"
 	"segretariato/internal/metrics"
 )
 
@@ -40,12 +41,12 @@ type CaseloadRow struct {
 // failures.
 func (e *Engine) Caseload(ctx context.Context, f Filter) ([]CaseloadRow, error) {
 	defer e.Metrics.Answer(metrics.AnswerCaseload, time.Now())
-	rel, err := e.relation(relationSpec{filter: f})
+	rel, err := e.relation(relationSpec{filter: f}, nil)
 	if err != nil {
 		return nil, err
 	}
-	query := rel.with + "SELECT x.operator_id, COUNT(*), COUNT(DISTINCT x.citizen_id), " +
-		"COALESCE(SUM(" + rel.refOpen + "), 0), SUM(CASE WHEN x.outcome = 'FOLLOW_UP' THEN 1 ELSE 0 END) " +
+	query := "SELECT x.operator_id, COUNT(*), COUNT(DISTINCT x.citizen_id), " +
+		"COALESCE(SUM(" + rel.refOpen + "), 0), SUM(CASE WHEN x.k_outcome = 'FOLLOW_UP' THEN 1 ELSE 0 END) " +
 		rel.sql() + " GROUP BY x.operator_id"
 	byOp := map[int]CaseloadRow{}
 	err = e.rows(ctx, query, rel.b.args, func(scan func(...any) error) error {
@@ -59,7 +60,7 @@ func (e *Engine) Caseload(ctx context.Context, f Filter) ([]CaseloadRow, error) 
 	if err != nil {
 		return nil, apperr.Wrap(err, apperr.Internal, "internal error")
 	}
-	onlyOps := f.Values[DimOperator]
+	onlyOps := f.Values[dimension.Operator]
 	var rows []CaseloadRow
 	err = e.rows(ctx, "SELECT id, email, name, role, active FROM operators", nil, func(scan func(...any) error) error {
 		var id int

@@ -10,6 +10,7 @@ import (
 	"segretariato/internal/analytics"
 	"segretariato/internal/database"
 	"segretariato/internal/database/dbtest"
+	"segretariato/internal/dimension"
 )
 
 func TestCaseload(t *testing.T) {
@@ -59,7 +60,7 @@ func TestCaseload(t *testing.T) {
 		}
 
 		got, err = eng.Caseload(ctx, analytics.Filter{From: date(2025, 5, 1), To: date(2025, 6, 1),
-			Values: map[analytics.Dimension][]string{analytics.DimTargetArea: {"ELDERLY"}, analytics.DimOperator: {"e@example.it", "d@example.it"}}})
+			Values: map[dimension.Dimension][]string{dimension.TargetArea: {"ELDERLY"}, dimension.Operator: {"e@example.it", "d@example.it"}}})
 		if err != nil {
 			t.Fatal(err)
 		}

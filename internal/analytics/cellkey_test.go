@@ -16,6 +16,7 @@ import (
 	"segretariato/internal/analytics"
 	"segretariato/internal/database"
 	"segretariato/internal/database/dbtest"
+	"segretariato/internal/dimension"
 )
 
 // The analysts' figures under the cell-key method. What the tests hold the
@@ -77,6 +78,7 @@ func rekey(t *testing.T, db *database.DB) {
 			t.Fatal(err)
 		}
 	}
+	refreshFigures(t, db)
 }
 
 var measures = []string{"contacts", "citizens", "newCitizens", "referrals"}
@@ -118,12 +120,12 @@ func randomFilter(r *rand.Rand, w *world) analytics.Filter {
 		f.To = date(2024, time.Month(1+m+1+r.IntN(6)), 1)
 	}
 	if r.IntN(2) == 0 {
-		d := pick(r, []analytics.Dimension{analytics.DimTargetArea, analytics.DimChannel, analytics.DimSex, analytics.DimCitizenship, analytics.DimDistrict, analytics.DimOutcome})
+		d := pick(r, []dimension.Dimension{dimension.TargetArea, dimension.Channel, dimension.Sex, dimension.Citizenship, dimension.District, dimension.Outcome})
 		var vals []string
 		for range 1 + r.IntN(2) {
-			vals = append(vals, w.key(pick(r, w.contacts), d, analytics.Month))
+			vals = append(vals, w.key(pick(r, w.contacts), d, dimension.Month))
 		}
-		f.Values = map[analytics.Dimension][]string{d: vals}
+		f.Values = map[dimension.Dimension][]string{d: vals}
 	}
 	return f
 }
@@ -131,9 +133,9 @@ func randomFilter(r *rand.Rand, w *world) analytics.Filter {
 // TestCellKeyProperty asks random pivots with random filters of random
 // data as an analyst and checks promises 1 and 2 on every figure.
 func TestCellKeyProperty(t *testing.T) {
-	all := []analytics.Dimension{analytics.DimPeriod, analytics.DimTargetArea, analytics.DimNeed, analytics.DimNeedMacro,
-		analytics.DimSex, analytics.DimCitizenship, analytics.DimDistrict, analytics.DimChannel, analytics.DimAccessType,
-		analytics.DimReferralService, analytics.DimAgeBand, analytics.DimOutcome}
+	all := []dimension.Dimension{dimension.Period, dimension.TargetArea, dimension.Need, dimension.NeedMacro,
+		dimension.Sex, dimension.Citizenship, dimension.District, dimension.Channel, dimension.AccessType,
+		dimension.ReferralService, dimension.AgeBand, dimension.Outcome}
 	dbtest.ForEach(t, func(t *testing.T, db *database.DB) {
 		w := writeWorld(t, db, 23, 300)
 		keys := readKeys(t, db)
@@ -152,11 +154,11 @@ func TestCellKeyProperty(t *testing.T) {
 		for i := range 120 {
 			k := pick(r, []int{3, 4, 5, 7})
 			eng := newFx(t, db).engine(k)
-			var groupBy []analytics.Dimension
+			var groupBy []dimension.Dimension
 			for _, j := range r.Perm(len(all))[:r.IntN(3)] {
 				groupBy = append(groupBy, all[j])
 			}
-			unit := pick(r, []analytics.PeriodUnit{analytics.Month, analytics.Quarter, analytics.Year})
+			unit := pick(r, []dimension.PeriodUnit{dimension.Month, dimension.Quarter, dimension.Year})
 			f := randomFilter(r, w)
 			rep, err := eng.Demand(context.Background(), groupBy, unit, f, true)
 			if err != nil {
@@ -260,8 +262,8 @@ func judge(t *testing.T, name string, attacks []attack, min int) float64 {
 // group between the two answers has 1 to K-1 contacts (or referrals).
 func TestDifferencingAttacks(t *testing.T) {
 	const k = 5
-	dims := []analytics.Dimension{analytics.DimTargetArea, analytics.DimChannel, analytics.DimSex, analytics.DimCitizenship,
-		analytics.DimDistrict, analytics.DimOutcome, analytics.DimRequester}
+	dims := []dimension.Dimension{dimension.TargetArea, dimension.Channel, dimension.Sex, dimension.Citizenship,
+		dimension.District, dimension.Outcome, dimension.Requester}
 	dbtest.ForEach(t, func(t *testing.T, db *database.DB) {
 		w := writeWorld(t, db, 31, 400)
 		eng := newFx(t, db).engine(k)
@@ -280,10 +282,10 @@ func TestDifferencingAttacks(t *testing.T) {
 				n := 1 + r.IntN(5)
 				a.From, a.To = date(2024, time.Month(1+m1), 1), date(2024, time.Month(1+m1+n+1), 1)
 				b.From, b.To = a.From, date(2024, time.Month(1+m1+n), 1)
-				a.Values = map[analytics.Dimension][]string{}
+				a.Values = map[dimension.Dimension][]string{}
 				for range 1 + r.IntN(2) {
 					d := pick(r, dims)
-					a.Values[d] = []string{w.key(pick(r, w.contacts), d, analytics.Month)}
+					a.Values[d] = []string{w.key(pick(r, w.contacts), d, dimension.Month)}
 				}
 				b.Values = a.Values
 			} else {
@@ -291,9 +293,9 @@ func TestDifferencingAttacks(t *testing.T) {
 				d := pick(r, dims)
 				values := map[string]bool{}
 				for _, c := range w.contacts {
-					values[w.key(c, d, analytics.Month)] = true
+					values[w.key(c, d, dimension.Month)] = true
 				}
-				one := w.key(pick(r, w.contacts), d, analytics.Month)
+				one := w.key(pick(r, w.contacts), d, dimension.Month)
 				var others []string
 				for v := range values {
 					if v != one {
@@ -308,10 +310,10 @@ func TestDifferencingAttacks(t *testing.T) {
 					a.From, a.To = date(2024, time.Month(1+m1), 1), date(2024, time.Month(1+m1+1+r.IntN(12)), 1)
 					b.From, b.To = a.From, a.To
 				}
-				b.Values = map[analytics.Dimension][]string{d: others}
+				b.Values = map[dimension.Dimension][]string{d: others}
 			}
-			_, ta := w.answerSets(nil, analytics.Month, a)
-			_, tb := w.answerSets(nil, analytics.Month, b)
+			_, ta := w.answerSets(nil, dimension.Month, a)
+			_, tb := w.answerSets(nil, dimension.Month, b)
 			truth := ta.figures().Contacts - tb.figures().Contacts
 			if m == "referrals" {
 				truth = ta.figures().Referrals - tb.figures().Referrals
@@ -392,12 +394,12 @@ func TestCanonicalAttacks(t *testing.T) {
 		f.referral(referralSpec{contact: id, service: "CAF", proposed: day(time.April, 3)})
 		f.referral(referralSpec{contact: id, service: "SSP", proposed: day(time.April, 3)})
 		eng := f.engine(k)
-		area := map[analytics.Dimension][]string{analytics.DimTargetArea: {"ELDERLY"}, analytics.DimDistrict: {"Riva"}}
+		area := map[dimension.Dimension][]string{dimension.TargetArea: {"ELDERLY"}, dimension.District: {"Riva"}}
 		janMar := analytics.Filter{From: date(2025, 1, 1), To: date(2025, 4, 1), Values: area}
 		janFeb := analytics.Filter{From: date(2025, 1, 1), To: date(2025, 3, 1), Values: area}
 		year := analytics.Filter{From: date(2025, 1, 1), To: date(2026, 1, 1)}
-		notCN := analytics.Filter{From: year.From, To: year.To, Values: map[analytics.Dimension][]string{
-			analytics.DimCitizenship: {"IT", "MA", "RO", "UNKNOWN"}}}
+		notCN := analytics.Filter{From: year.From, To: year.To, Values: map[dimension.Dimension][]string{
+			dimension.Citizenship: {"IT", "MA", "RO", "UNKNOWN"}}}
 		total := func(f analytics.Filter, suppress bool, m string) *int {
 			t.Helper()
 			rep, err := eng.Demand(context.Background(), nil, "", f, suppress)
@@ -420,7 +422,7 @@ func TestCanonicalAttacks(t *testing.T) {
 				t.Fatalf("Jan–Mar asked twice: %s, then %s", show(a), show(again))
 			}
 			rep, err := eng.Demand(context.Background(), dims("TARGET_AREA"), "", analytics.Filter{
-				From: janMar.From, To: janMar.To, Values: map[analytics.Dimension][]string{analytics.DimDistrict: {"Riva"}}}, true)
+				From: janMar.From, To: janMar.To, Values: map[dimension.Dimension][]string{dimension.District: {"Riva"}}}, true)
 			if err != nil {
 				t.Fatal(err)
 			}

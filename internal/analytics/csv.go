@@ -6,6 +6,8 @@ import (
 	"io"
 	"strconv"
 	"strings"
+
+	"segretariato/internal/dimension"
 )
 
 // TotalKey is the key WriteCSV writes in the dimension columns of the
@@ -23,7 +25,7 @@ const TotalKey = "TOTAL"
 // -, @, tab or carriage return: districts are free text) is written with
 // a leading apostrophe. It returns an error when the answer does not
 // match groupBy, or the writer's error.
-func WriteCSV(w io.Writer, r *Report, groupBy []Dimension, excel bool) error {
+func WriteCSV(w io.Writer, r *Report, groupBy []dimension.Dimension, excel bool) error {
 	if r == nil {
 		return errors.New("analytics: no report")
 	}

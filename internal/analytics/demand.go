@@ -12,6 +12,7 @@ import (
 	"segretariato/internal/apperr"
 	"segretariato/internal/cellkey"
 	"segretariato/internal/database"
+	"segretariato/internal/dimension"
 	"segretariato/internal/metrics"
 )
 
@@ -36,6 +37,7 @@ type Engine struct {
 	// Metrics times the answers (segretariato_analytics_answer_duration_seconds);
 	// nil: not timed.
 	Metrics *metrics.Metrics
+	keys    citizenKeys
 }
 
 // New returns an engine over db with threshold k; k = 0 means DefaultK.
@@ -128,9 +130,17 @@ func (r *relation) demandMeasures(keyed bool) string {
 		return m + "0, 0, 0, 0"
 	}
 	size := strconv.Itoa(cellkey.Size)
-	return m + "COALESCE(SUM(x.rk), 0), " +
-		"COALESCE(SUM(DISTINCT (x.citizen_id % 4294967296) * " + size + " + x.ci_key), 0) % " + size + ", " +
-		"COALESCE(SUM(x.is_first * x.ci_key), 0), COALESCE(SUM(" + r.refKey + "), 0)"
+	return m + "COALESCE(SUM(x.record_key), 0), " +
+		"COALESCE(SUM(DISTINCT (x.citizen_id % 4294967296) * " + size + " + x.citizen_key), 0) % " + size + ", " +
+		"COALESCE(SUM(x.is_first * x.citizen_key), 0), COALESCE(SUM(" + r.refKey + "), 0)"
+}
+
+// row is one cell of an answer before its labels: its stored keys (nil:
+// the total), its figures and their key sums.
+type row struct {
+	keys []string
+	c    counts
+	ks   keySums
 }
 
 // Demand counts the contacts of the filter grouped by groupBy (at most 4
@@ -139,22 +149,25 @@ func (r *relation) demandMeasures(keyed bool) string {
 // perturbed by the cell-key method and those under K withheld (Perturb;
 // see the package comment).
 //
-// Grouping and counting run in the database: one statement for the cells
-// and the total, and at most one per dimension for its labels. It
-// returns INVALID errors for a bad request, INTERNAL ones for database
+// A standard pivot (the period and at most one other dimension, filtered
+// by dates only) reads the cells kept per week or month (cells.go) and,
+// for the days at the edges of the range that do not make a whole week or
+// month, the contacts' facts; any other answer groups the facts in one
+// statement. Then at most one statement per dimension reads its labels.
+// It returns INVALID errors for a bad request, INTERNAL ones for database
 // failures.
-func (e *Engine) Demand(ctx context.Context, groupBy []Dimension, period PeriodUnit, f Filter, suppress bool) (*Report, error) {
+func (e *Engine) Demand(ctx context.Context, groupBy []dimension.Dimension, period dimension.PeriodUnit, f Filter, suppress bool) (*Report, error) {
 	defer e.Metrics.Answer(metrics.AnswerDemand, time.Now())
 	if err := checkGroupBy(groupBy); err != nil {
 		return nil, err
 	}
 	if period == "" {
-		period = Month
+		period = dimension.Month
 	}
 	if !period.Valid() {
 		return nil, apperr.OnField("period", "unknown period unit")
 	}
-	h, err := e.head(relationSpec{group: groupBy, period: period, filter: f, firsts: true, keyed: suppress})
+	days, err := checkFilter(f)
 	if err != nil {
 		return nil, err
 	}
@@ -162,77 +175,27 @@ func (e *Engine) Demand(ctx context.Context, groupBy []Dimension, period PeriodU
 	if err := lk.load(ctx, e, groupBy); err != nil {
 		return nil, apperr.Wrap(err, apperr.Internal, "internal error")
 	}
-
-	// One statement: the cells, then the total (flagged 1), over the same
-	// materialised contacts; the tails bind their arguments in the order
-	// they are written.
-	var query strings.Builder
-	query.WriteString(h.with)
-	nulls := make([]string, len(groupBy))
-	if len(groupBy) > 0 {
-		cellsRel := h.tail(groupBy, false)
-		exprs := make([]string, len(groupBy))
-		for i, d := range groupBy {
-			exprs[i] = cellsRel.keys[d]
-			nulls[i] = "NULL"
-		}
-		query.WriteString("SELECT 0, " + strings.Join(exprs, ", ") + ", " + cellsRel.demandMeasures(suppress) + " " + cellsRel.sql() +
-			" GROUP BY " + strings.Join(exprs, ", ") + " UNION ALL ")
+	var rows []row
+	var total row
+	if standard(groupBy, f) {
+		rows, total, err = e.cellRows(ctx, groupBy, period, days, suppress)
+	} else {
+		rows, total, err = e.factRows(ctx, groupBy, period, f, suppress)
 	}
-	totalRel := h.tail(nil, false)
-	query.WriteString("SELECT 1, " + strings.Join(append(nulls, totalRel.demandMeasures(suppress)), ", ") + " " + totalRel.sql())
-
-	rep := &Report{}
-	var cellCounts []counts
-	var cellKeys []keySums
-	var total counts
-	var totalKeys keySums
-	err = e.rows(ctx, query.String(), h.b.args, func(scan func(...any) error) error {
-		var isTotal int
-		keys := make([]sql.NullString, len(groupBy))
-		var c counts
-		var ks keySums
-		dst := make([]any, 0, 1+len(groupBy)+2*numMeasures)
-		dst = append(dst, &isTotal)
-		for i := range keys {
-			dst = append(dst, &keys[i])
-		}
-		for i := range c {
-			dst = append(dst, &c[i])
-		}
-		for i := range ks {
-			dst = append(dst, &ks[i])
-		}
-		if err := scan(dst...); err != nil {
-			return err
-		}
-		if isTotal == 1 {
-			total, totalKeys = c, ks
-			return nil
-		}
-		cell := Cell{Keys: make([]string, len(groupBy)), Labels: make([]string, len(groupBy))}
-		for i, d := range groupBy {
-			k := keys[i].String
-			if !keys[i].Valid {
-				k = Unknown
-			}
-			if d == DimDistrict && k != Unknown {
-				if s, ok := lk.districts[k]; ok {
-					k = s
-				}
-			}
-			cell.Keys[i] = k
-			cell.Labels[i] = lk.label(d, k, period)
-		}
-		rep.Cells = append(rep.Cells, cell)
-		cellCounts = append(cellCounts, c)
-		cellKeys = append(cellKeys, ks)
-		return nil
-	})
 	if err != nil {
 		return nil, apperr.Wrap(err, apperr.Internal, "internal error")
 	}
 
+	rep := &Report{Cells: make([]Cell, len(rows))}
+	for i, r := range rows {
+		cell := Cell{Keys: make([]string, len(groupBy)), Labels: make([]string, len(groupBy))}
+		for j, d := range groupBy {
+			k := lk.display(d, r.keys[j])
+			cell.Keys[j] = k
+			cell.Labels[j] = lk.label(d, k, period)
+		}
+		rep.Cells[i] = cell
+	}
 	// Display order: each dimension's order, then the key.
 	idx := make([]int, len(rep.Cells))
 	for i := range idx {
@@ -253,12 +216,75 @@ func (e *Engine) Demand(ctx context.Context, groupBy []Dimension, period PeriodU
 	cells := make([]Cell, len(idx))
 	for i, j := range idx {
 		cells[i] = rep.Cells[j]
-		e.fill(&cells[i], cellCounts[j], cellKeys[j], suppress)
+		e.fill(&cells[i], rows[j].c, rows[j].ks, suppress)
 	}
 	rep.Cells = cells
 	rep.Total = Cell{Keys: []string{}, Labels: []string{}}
-	e.fill(&rep.Total, total, totalKeys, suppress)
+	e.fill(&rep.Total, total.c, total.ks, suppress)
 	return rep, nil
+}
+
+// factRows groups the facts of the filter's contacts: one statement, the
+// cells then the total (flagged 1); the two relations bind their
+// arguments in the order they are written.
+func (e *Engine) factRows(ctx context.Context, groupBy []dimension.Dimension, period dimension.PeriodUnit, f Filter, keyed bool) ([]row, row, error) {
+	b := &binder{postgres: e.sqlFor().postgres}
+	var query strings.Builder
+	nulls := make([]string, len(groupBy))
+	if len(groupBy) > 0 {
+		rel, err := e.relation(relationSpec{group: groupBy, period: period, filter: f}, b)
+		if err != nil {
+			return nil, row{}, err
+		}
+		exprs := make([]string, len(groupBy))
+		for i, d := range groupBy {
+			exprs[i] = rel.keys[d]
+			nulls[i] = "NULL"
+		}
+		query.WriteString("SELECT 0, " + strings.Join(exprs, ", ") + ", " + rel.demandMeasures(keyed) + " " + rel.sql() +
+			" GROUP BY " + strings.Join(exprs, ", ") + " UNION ALL ")
+	}
+	rel, err := e.relation(relationSpec{filter: f}, b)
+	if err != nil {
+		return nil, row{}, err
+	}
+	query.WriteString("SELECT 1, " + strings.Join(append(nulls, rel.demandMeasures(keyed)), ", ") + " " + rel.sql())
+
+	var rows []row
+	var total row
+	err = e.rows(ctx, query.String(), b.args, func(scan func(...any) error) error {
+		var isTotal int
+		keys := make([]sql.NullString, len(groupBy))
+		var r row
+		dst := make([]any, 0, 1+len(groupBy)+2*numMeasures)
+		dst = append(dst, &isTotal)
+		for i := range keys {
+			dst = append(dst, &keys[i])
+		}
+		for i := range r.c {
+			dst = append(dst, &r.c[i])
+		}
+		for i := range r.ks {
+			dst = append(dst, &r.ks[i])
+		}
+		if err := scan(dst...); err != nil {
+			return err
+		}
+		if isTotal == 1 {
+			total = r
+			return nil
+		}
+		r.keys = make([]string, len(groupBy))
+		for i, k := range keys {
+			r.keys[i] = k.String
+			if !k.Valid {
+				r.keys[i] = dimension.Unknown
+			}
+		}
+		rows = append(rows, r)
+		return nil
+	})
+	return rows, total, err
 }
 
 // fill sets a cell's figures: exact, or perturbed (Perturb), nil when

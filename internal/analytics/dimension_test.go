@@ -11,6 +11,7 @@ import (
 	"segretariato/internal/apperr"
 	"segretariato/internal/database"
 	"segretariato/internal/database/dbtest"
+	"segretariato/internal/dimension"
 )
 
 // town is a small fixture where every rule of the counting contract shows:
@@ -55,61 +56,61 @@ func TestDimensions(t *testing.T) {
 		figures
 	}
 	cases := []struct {
-		dim   analytics.Dimension
+		dim   dimension.Dimension
 		cells []cell
 	}{
-		{analytics.DimTargetArea, []cell{
+		{dimension.TargetArea, []cell{
 			{"ADULTS", figures{4, 1, 0, 1}}, {"ELDERLY", figures{2, 1, 1, 2}},
 			{"DISABILITY", figures{1, 1, 1, 0}}, {"MINORS_FAMILIES", figures{1, 1, 1, 0}}}},
-		{analytics.DimISTATArea, []cell{
+		{dimension.ISTATArea, []cell{
 			{"FAMIGLIA_MINORI", figures{1, 1, 1, 0}}, {"DISABILI", figures{1, 1, 1, 0}},
 			{"DIPENDENZE", figures{1, 1, 0, 1}}, {"ANZIANI", figures{2, 1, 1, 2}},
 			{"IMMIGRATI", figures{2, 0, 0, 0}}, {"POVERTA_DISAGIO_ADULTI", figures{1, 1, 0, 0}}}},
-		{analytics.DimNeed, []cell{
+		{dimension.Need, []cell{
 			{"ECO_INCOME", figures{1, 1, 0, 0}}, {"ECO_DEBT", figures{1, 1, 0, 0}}, {"HOU_EVICTION", figures{1, 1, 0, 0}},
 			{"HLT_ADDICTION", figures{1, 1, 0, 1}}, {"DIS_SUPPORT", figures{1, 1, 1, 0}}, {"FAM_PARENTING", figures{1, 1, 1, 0}},
 			{"MIG_DOCUMENTS", figures{1, 0, 0, 0}}, {"MIG_LANGUAGE", figures{1, 0, 0, 0}}, {"ADM_INFO", figures{2, 1, 1, 2}}}},
-		{analytics.DimMainNeed, []cell{
+		{dimension.MainNeed, []cell{
 			{"ECO_INCOME", figures{1, 1, 0, 0}}, {"HLT_ADDICTION", figures{1, 1, 0, 1}}, {"DIS_SUPPORT", figures{1, 1, 1, 0}},
 			{"FAM_PARENTING", figures{1, 1, 1, 0}}, {"MIG_DOCUMENTS", figures{1, 0, 0, 0}}, {"MIG_LANGUAGE", figures{1, 0, 0, 0}},
 			{"ADM_INFO", figures{2, 1, 1, 2}}}},
-		{analytics.DimNeedMacro, []cell{
+		{dimension.NeedMacro, []cell{
 			{"ECONOMIC", figures{1, 1, 0, 0}}, {"HOUSING", figures{1, 1, 0, 0}}, {"HEALTH", figures{1, 1, 0, 1}},
 			{"DISABILITY", figures{1, 1, 1, 0}}, {"FAMILY", figures{1, 1, 1, 0}}, {"MIGRATION", figures{2, 0, 0, 0}},
 			{"ADMIN", figures{2, 1, 1, 2}}}},
-		{analytics.DimAgeBand, []cell{
+		{dimension.AgeBand, []cell{
 			{"0-17", figures{1, 1, 1, 0}}, {"30-44", figures{1, 1, 0, 0}}, {"45-64", figures{1, 1, 0, 1}},
 			{"65-74", figures{1, 1, 1, 2}}, {"75-84", figures{1, 1, 0, 0}}, {"85+", figures{1, 0, 0, 0}},
 			{"UNKNOWN", figures{2, 1, 1, 0}}}},
-		{analytics.DimSex, []cell{
+		{dimension.Sex, []cell{
 			{"F", figures{3, 1, 0, 1}}, {"M", figures{2, 1, 1, 2}}, {"X", figures{1, 1, 1, 0}}, {"UNKNOWN", figures{2, 1, 1, 0}}}},
-		{analytics.DimCitizenship, []cell{
+		{dimension.Citizenship, []cell{
 			{"IT", figures{2, 1, 0, 1}}, {"MA", figures{2, 1, 1, 2}}, {"UNKNOWN", figures{4, 2, 2, 0}}}},
-		{analytics.DimDistrict, []cell{
+		{dimension.District, []cell{
 			{"Molino Vecchio", figures{5, 3, 2, 3}}, {"UNKNOWN", figures{3, 1, 1, 0}}}},
-		{analytics.DimChannel, []cell{
+		{dimension.Channel, []cell{
 			{"IN_PERSON", figures{7, 4, 3, 3}}, {"PHONE", figures{1, 0, 0, 0}}}},
-		{analytics.DimRequester, []cell{
+		{dimension.Requester, []cell{
 			{"SELF", figures{7, 3, 2, 3}}, {"FAMILY_MEMBER", figures{1, 1, 1, 0}}}},
-		{analytics.DimOutcome, []cell{
+		{dimension.Outcome, []cell{
 			{"INFORMED", figures{5, 3, 2, 0}}, {"REFERRED_EXTERNAL", figures{2, 2, 1, 3}}, {"FOLLOW_UP", figures{1, 1, 0, 0}}}},
-		{analytics.DimOperator, []cell{
+		{dimension.Operator, []cell{
 			{"a@example.it", figures{4, 2, 1, 3}}, {"b@example.it", figures{4, 2, 2, 0}}}},
-		{analytics.DimReferralService, []cell{
+		{dimension.ReferralService, []cell{
 			{"PASTI", figures{1, 1, 1, 1}}, {"SAD", figures{1, 1, 1, 1}}, {"SERD", figures{1, 1, 0, 1}},
 			{"NONE", figures{6, 4, 2, 0}}}},
-		{analytics.DimAccessType, []cell{
+		{dimension.AccessType, []cell{
 			{"FIRST", figures{3, 3, 3, 2}}, {"RETURN", figures{3, 2, 0, 1}}, {"ANONYMOUS", figures{2, 0, 0, 0}}}},
-		{analytics.DimPeriod, []cell{
+		{dimension.Period, []cell{
 			{"2025-02", figures{1, 1, 1, 2}}, {"2025-03", figures{1, 1, 0, 0}}, {"2025-05", figures{2, 2, 2, 0}},
 			{"2025-06", figures{2, 1, 0, 1}}, {"2025-07", figures{2, 0, 0, 0}}}},
 	}
-	covered := map[analytics.Dimension]bool{}
+	covered := map[dimension.Dimension]bool{}
 	dbtest.ForEach(t, func(t *testing.T, db *database.DB) {
 		eng := town(t, db).engine(0)
 		for _, c := range cases {
 			covered[c.dim] = true
-			rep, err := eng.Demand(context.Background(), []analytics.Dimension{c.dim}, analytics.Month, year2025, false)
+			rep, err := eng.Demand(context.Background(), []dimension.Dimension{c.dim}, dimension.Month, year2025, false)
 			if err != nil {
 				t.Fatalf("%s: %v", c.dim, err)
 			}
@@ -125,8 +126,8 @@ func TestDimensions(t *testing.T) {
 			}
 		}
 	})
-	for _, d := range analytics.Dimension("").Values() {
-		if !covered[analytics.Dimension(d)] {
+	for _, d := range dimension.Dimension("").Values() {
+		if !covered[dimension.Dimension(d)] {
 			t.Errorf("dimension %s is not tested", d)
 		}
 	}
@@ -138,14 +139,14 @@ func TestFilterValues(t *testing.T) {
 	dbtest.ForEach(t, func(t *testing.T, db *database.DB) {
 		eng := town(t, db).engine(0)
 		ctx := context.Background()
-		with := func(d analytics.Dimension, keys ...string) analytics.Filter {
+		with := func(d dimension.Dimension, keys ...string) analytics.Filter {
 			f := year2025
-			f.Values = map[analytics.Dimension][]string{d: keys}
+			f.Values = map[dimension.Dimension][]string{d: keys}
 			return f
 		}
 		for _, c := range []struct {
 			name    string
-			groupBy []analytics.Dimension
+			groupBy []dimension.Dimension
 			filter  analytics.Filter
 			total   figures
 			cells   map[string]figures
@@ -176,7 +177,7 @@ func TestFilterValues(t *testing.T) {
 			{"empty list does not restrict", nil, with("CHANNEL"), figures{8, 4, 3, 3}, nil},
 			{"all time: c1's first contact is in 2024", nil, analytics.Filter{}, figures{9, 4, 4, 3}, nil},
 		} {
-			rep, err := eng.Demand(ctx, c.groupBy, analytics.Month, c.filter, false)
+			rep, err := eng.Demand(ctx, c.groupBy, dimension.Month, c.filter, false)
 			if err != nil {
 				t.Fatalf("%s: %v", c.name, err)
 			}
@@ -191,8 +192,8 @@ func TestFilterValues(t *testing.T) {
 		}
 		for _, c := range []struct {
 			name    string
-			groupBy []analytics.Dimension
-			period  analytics.PeriodUnit
+			groupBy []dimension.Dimension
+			period  dimension.PeriodUnit
 			filter  analytics.Filter
 		}{
 			{"unknown key of a closed dimension", nil, "", with("TARGET_AREA", "FOO")},
@@ -216,8 +217,8 @@ func TestLabels(t *testing.T) {
 	dbtest.ForEach(t, func(t *testing.T, db *database.DB) {
 		eng := town(t, db).engine(0)
 		got := map[string]string{}
-		for _, g := range [][]analytics.Dimension{dims("ISTAT_AREA", "NEED"), dims("REFERRAL_SERVICE", "PERIOD"), dims("AGE_BAND", "SEX"), dims("OPERATOR", "CITIZENSHIP", "ACCESS_TYPE", "NEED_MACRO")} {
-			rep, err := eng.Demand(context.Background(), g, analytics.Month, year2025, false)
+		for _, g := range [][]dimension.Dimension{dims("ISTAT_AREA", "NEED"), dims("REFERRAL_SERVICE", "PERIOD"), dims("AGE_BAND", "SEX"), dims("OPERATOR", "CITIZENSHIP", "ACCESS_TYPE", "NEED_MACRO")} {
+			rep, err := eng.Demand(context.Background(), g, dimension.Month, year2025, false)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -256,11 +257,11 @@ func TestPeriodLabels(t *testing.T) {
 		f := newFx(t, db)
 		f.contact(contactSpec{at: local(2025, 12, 29, 10, 0), operator: f.operator("a@example.it", schematype.RoleSocialWorker)})
 		eng := f.engine(0)
-		for u, want := range map[analytics.PeriodUnit]string{
-			analytics.Week:    "settimana 1 del 2026 (29/12/2025 - 04/01/2026)",
-			analytics.Month:   "dicembre 2025",
-			analytics.Quarter: "4° trimestre 2025",
-			analytics.Year:    "2025",
+		for u, want := range map[dimension.PeriodUnit]string{
+			dimension.Week:    "settimana 1 del 2026 (29/12/2025 - 04/01/2026)",
+			dimension.Month:   "dicembre 2025",
+			dimension.Quarter: "4° trimestre 2025",
+			dimension.Year:    "2025",
 		} {
 			rep, err := eng.Demand(context.Background(), dims("PERIOD"), u, analytics.Filter{}, false)
 			if err != nil {

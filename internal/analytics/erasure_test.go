@@ -4,7 +4,7 @@ import (
 	"testing"
 	"time"
 
-	"segretariato/internal/analytics"
+	"segretariato/internal/dimension"
 )
 
 // TestAgeBandAt checks the age band an erasure keeps on a contact at the
@@ -35,7 +35,7 @@ func TestAgeBandAt(t *testing.T) {
 		{&birth, at(2120, 1, 1, 12), "85+"},
 	}
 	for _, tt := range tests {
-		if got := analytics.AgeBandAt(tt.birth, tt.at); got != tt.want {
+		if got := dimension.AgeBandAt(tt.birth, tt.at); got != tt.want {
 			t.Errorf("AgeBandAt(%v, %v) = %s, want %s", tt.birth, tt.at, got, tt.want)
 		}
 	}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"segretariato/internal/apperr"
+	"segretariato/internal/dimension"
 	"segretariato/internal/metrics"
 )
 
@@ -57,15 +58,15 @@ type FunnelRow struct {
 // both databases): one statement, and one for the services' names. It
 // returns INVALID errors for a bad request, INTERNAL ones for database
 // failures.
-func (e *Engine) Funnel(ctx context.Context, period PeriodUnit, f Filter, suppress bool) ([]FunnelRow, error) {
+func (e *Engine) Funnel(ctx context.Context, period dimension.PeriodUnit, f Filter, suppress bool) ([]FunnelRow, error) {
 	defer e.Metrics.Answer(metrics.AnswerFunnel, time.Now())
 	if period == "" {
-		period = Month
+		period = dimension.Month
 	}
 	if !period.Valid() {
 		return nil, apperr.OnField("period", "unknown period unit")
 	}
-	rel, err := e.relation(relationSpec{group: []Dimension{DimPeriod}, period: period, filter: f, rawReferrals: true, keyed: suppress})
+	rel, err := e.relation(relationSpec{group: []dimension.Dimension{dimension.Period}, period: period, filter: f, rawReferrals: true}, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -75,7 +76,7 @@ func (e *Engine) Funnel(ctx context.Context, period PeriodUnit, f Filter, suppre
 	// of each group ordered by days.
 	s := e.sqlFor()
 	days := func(col string) string {
-		return "CASE WHEN r." + col + " IS NOT NULL THEN " + s.dayNumber(s.localTime("r."+col)) + " - " + s.dayNumber("x.lts") + " END"
+		return "CASE WHEN r." + col + " IS NOT NULL THEN " + s.dayNumber(s.localTime("r."+col)) + " - " + s.dayNumber("x.day") + " END"
 	}
 	reached := func(col, statuses string) string {
 		return "CASE WHEN r." + col + " IS NOT NULL OR r.status IN (" + statuses + ") THEN 1 ELSE 0 END"
@@ -96,7 +97,7 @@ func (e *Engine) Funnel(ctx context.Context, period PeriodUnit, f Filter, suppre
 	if suppress {
 		rk = "r.record_key"
 	}
-	query := rel.with + ", f AS MATERIALIZED (SELECT s.code AS svc, " + rel.keys[DimPeriod] + " AS period, " + rk + " AS rk, " +
+	query := "WITH f AS MATERIALIZED (SELECT s.code AS svc, " + rel.keys[dimension.Period] + " AS period, " + rk + " AS rk, " +
 		reached("accepted_at", "'ACCEPTED', 'COMPLETED'") + " AS f_acc, " +
 		reached("declined_at", "'DECLINED'") + " AS f_dec, " +
 		reached("completed_at", "'COMPLETED'") + " AS f_comp, " +

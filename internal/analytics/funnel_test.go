@@ -10,6 +10,7 @@ import (
 	"segretariato/internal/analytics"
 	"segretariato/internal/database"
 	"segretariato/internal/database/dbtest"
+	"segretariato/internal/dimension"
 )
 
 // funnelFixture: the referrals of a March 2025 contact to SSP, in every
@@ -54,7 +55,7 @@ func TestFunnel(t *testing.T) {
 		f := funnelFixture(t, db)
 		ctx := context.Background()
 		eng := f.engine(3)
-		rows, err := eng.Funnel(ctx, analytics.Month, analytics.Filter{}, false)
+		rows, err := eng.Funnel(ctx, dimension.Month, analytics.Filter{}, false)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -77,7 +78,7 @@ func TestFunnel(t *testing.T) {
 		// completed, have the cell key 3000 in each step, so the noise +1;
 		// rows with a count of 1..K-1 are withheld whole.
 		setRecordKeys(t, db, 1000)
-		rows, err = eng.Funnel(ctx, analytics.Month, analytics.Filter{}, true)
+		rows, err = eng.Funnel(ctx, dimension.Month, analytics.Filter{}, true)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -97,9 +98,9 @@ func TestFunnel(t *testing.T) {
 		}
 
 		// By year, filtered on one service and on the contacts' dates.
-		rows, err = eng.Funnel(ctx, analytics.Year, analytics.Filter{
+		rows, err = eng.Funnel(ctx, dimension.Year, analytics.Filter{
 			From:   date(2025, 4, 1),
-			Values: map[analytics.Dimension][]string{analytics.DimReferralService: {"SAD", "SSP"}},
+			Values: map[dimension.Dimension][]string{dimension.ReferralService: {"SAD", "SSP"}},
 		}, false)
 		if err != nil {
 			t.Fatal(err)

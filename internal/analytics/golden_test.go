@@ -14,6 +14,7 @@ import (
 	"segretariato/internal/analytics"
 	"segretariato/internal/database"
 	"segretariato/internal/database/dbtest"
+	"segretariato/internal/dimension"
 	"segretariato/internal/intakeio"
 	"segretariato/internal/sample"
 )
@@ -35,36 +36,36 @@ func importSample(t testing.TB, db *database.DB) {
 // of the engine: its grouping, period unit and measure. A figure's key is
 // its cell's keys joined by "|" ("all" for the total).
 type goldenQuery struct {
-	groupBy []analytics.Dimension
-	unit    analytics.PeriodUnit
+	groupBy []dimension.Dimension
+	unit    dimension.PeriodUnit
 	measure string // contacts, citizens, newCitizens, referrals
 	only    string // for a one-cell figure: the key of the cell that holds it
 }
 
 var goldenQueries = map[string]goldenQuery{
 	"contacts_total":                {nil, "", "contacts", ""},
-	"contacts_by_month":             {dims("PERIOD"), analytics.Month, "contacts", ""},
-	"contacts_by_year_target_area":  {dims("PERIOD", "TARGET_AREA"), analytics.Year, "contacts", ""},
-	"contacts_by_year_outcome":      {dims("PERIOD", "OUTCOME"), analytics.Year, "contacts", ""},
-	"contacts_by_year_channel":      {dims("PERIOD", "CHANNEL"), analytics.Year, "contacts", ""},
-	"contacts_by_year_operator":     {dims("PERIOD", "OPERATOR"), analytics.Year, "contacts", ""},
-	"contacts_by_quarter_main_need": {dims("PERIOD", "MAIN_NEED"), analytics.Quarter, "contacts", ""},
-	"contacts_by_quarter_need":      {dims("PERIOD", "NEED"), analytics.Quarter, "contacts", ""},
-	"contacts_by_year_sex":          {dims("PERIOD", "SEX"), analytics.Year, "contacts", ""},
-	"contacts_by_year_citizenship":  {dims("PERIOD", "CITIZENSHIP"), analytics.Year, "contacts", ""},
-	"contacts_by_year_district":     {dims("PERIOD", "DISTRICT"), analytics.Year, "contacts", ""},
-	"contacts_by_year_age_band":     {dims("PERIOD", "AGE_BAND"), analytics.Year, "contacts", ""},
-	"anonymous_contacts":            {dims("ACCESS_TYPE"), "", "contacts", analytics.AccessAnonymous},
-	"referrals_by_year_service":     {dims("PERIOD", "REFERRAL_SERVICE"), analytics.Year, "referrals", ""},
-	"new_citizens_by_month":         {dims("PERIOD"), analytics.Month, "newCitizens", ""},
-	"distinct_citizens_by_year":     {dims("PERIOD"), analytics.Year, "citizens", ""},
+	"contacts_by_month":             {dims("PERIOD"), dimension.Month, "contacts", ""},
+	"contacts_by_year_target_area":  {dims("PERIOD", "TARGET_AREA"), dimension.Year, "contacts", ""},
+	"contacts_by_year_outcome":      {dims("PERIOD", "OUTCOME"), dimension.Year, "contacts", ""},
+	"contacts_by_year_channel":      {dims("PERIOD", "CHANNEL"), dimension.Year, "contacts", ""},
+	"contacts_by_year_operator":     {dims("PERIOD", "OPERATOR"), dimension.Year, "contacts", ""},
+	"contacts_by_quarter_main_need": {dims("PERIOD", "MAIN_NEED"), dimension.Quarter, "contacts", ""},
+	"contacts_by_quarter_need":      {dims("PERIOD", "NEED"), dimension.Quarter, "contacts", ""},
+	"contacts_by_year_sex":          {dims("PERIOD", "SEX"), dimension.Year, "contacts", ""},
+	"contacts_by_year_citizenship":  {dims("PERIOD", "CITIZENSHIP"), dimension.Year, "contacts", ""},
+	"contacts_by_year_district":     {dims("PERIOD", "DISTRICT"), dimension.Year, "contacts", ""},
+	"contacts_by_year_age_band":     {dims("PERIOD", "AGE_BAND"), dimension.Year, "contacts", ""},
+	"anonymous_contacts":            {dims("ACCESS_TYPE"), "", "contacts", dimension.AccessAnonymous},
+	"referrals_by_year_service":     {dims("PERIOD", "REFERRAL_SERVICE"), dimension.Year, "referrals", ""},
+	"new_citizens_by_month":         {dims("PERIOD"), dimension.Month, "newCitizens", ""},
+	"distinct_citizens_by_year":     {dims("PERIOD"), dimension.Year, "citizens", ""},
 	"distinct_citizens":             {nil, "", "citizens", ""},
 }
 
-func dims(ds ...string) []analytics.Dimension {
-	out := make([]analytics.Dimension, len(ds))
+func dims(ds ...string) []dimension.Dimension {
+	out := make([]dimension.Dimension, len(ds))
 	for i, d := range ds {
-		out[i] = analytics.Dimension(d)
+		out[i] = dimension.Dimension(d)
 	}
 	return out
 }
@@ -122,7 +123,7 @@ func TestGoldenSample(t *testing.T) {
 			default:
 				for _, c := range rep.Cells {
 					n := *measure(c, q.measure)
-					if n == 0 || slicesContains(c.Keys, analytics.NoReferral) {
+					if n == 0 || slicesContains(c.Keys, dimension.NoReferral) {
 						continue // the expected file lists no empty cell
 					}
 					got[strings.Join(c.Keys, "|")] = n

@@ -2,6 +2,8 @@ package analytics_test
 
 import (
 	"context"
+	"entgo.io/ent/dialect"
+	"segretariato/internal/rollup"
 	"strconv"
 	"testing"
 	"time"
@@ -208,6 +210,24 @@ func setRecordKeys(t testing.TB, db *database.DB, v int) {
 		if _, err := db.SQL.ExecContext(context.Background(), "UPDATE "+table+" SET record_key = "+strconv.Itoa(v)); err != nil {
 			t.Fatal(err)
 		}
+	}
+	refreshFigures(t, db)
+}
+
+// refreshFigures brings the demand figures up to date after writes made
+// with SQL outside ent (which the ent driver refreshes by itself).
+func refreshFigures(t testing.TB, db *database.DB) {
+	t.Helper()
+	tx, err := db.SQL.BeginTx(context.Background(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := rollup.Refresh(context.Background(), rollup.SQLConn{Q: tx}, db.Dialect == dialect.Postgres); err != nil {
+		tx.Rollback()
+		t.Fatal(err)
+	}
+	if err := tx.Commit(); err != nil {
+		t.Fatal(err)
 	}
 }
 

@@ -12,6 +12,7 @@ import (
 	"segretariato/internal/analytics"
 	"segretariato/internal/database"
 	"segretariato/internal/database/dbtest"
+	"segretariato/internal/dimension"
 )
 
 // periodCases are instants and the period keys of their Europe/Rome local
@@ -49,7 +50,7 @@ func TestPeriodKeys(t *testing.T) {
 	now := time.Now()
 	dbtest.ForEach(t, func(t *testing.T, db *database.DB) {
 		f := newFx(t, db)
-		want := map[analytics.PeriodUnit]map[string]string{}
+		want := map[dimension.PeriodUnit]map[string]string{}
 		for i, c := range periodCases {
 			if c.at.After(now) {
 				continue // contacts cannot be in the future
@@ -62,7 +63,7 @@ func TestPeriodKeys(t *testing.T) {
 			}
 			email := fmt.Sprintf("case%02d@example.it", i)
 			f.contact(contactSpec{at: c.at, operator: f.operator(email, schematype.RoleSocialWorker)})
-			for u, k := range map[analytics.PeriodUnit]string{analytics.Week: c.week, analytics.Month: c.month, analytics.Quarter: c.quarter, analytics.Year: c.year_} {
+			for u, k := range map[dimension.PeriodUnit]string{dimension.Week: c.week, dimension.Month: c.month, dimension.Quarter: c.quarter, dimension.Year: c.year_} {
 				if want[u] == nil {
 					want[u] = map[string]string{}
 				}
@@ -70,7 +71,7 @@ func TestPeriodKeys(t *testing.T) {
 			}
 		}
 		eng := f.engine(0)
-		for _, u := range []analytics.PeriodUnit{analytics.Week, analytics.Month, analytics.Quarter, analytics.Year} {
+		for _, u := range []dimension.PeriodUnit{dimension.Week, dimension.Month, dimension.Quarter, dimension.Year} {
 			rep, err := eng.Demand(context.Background(), dims("OPERATOR", "PERIOD"), u, analytics.Filter{}, false)
 			if err != nil {
 				t.Fatal(err)

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"segretariato/internal/apperr"
+	"segretariato/internal/dimension"
 	"segretariato/internal/localtime"
 	"segretariato/internal/metrics"
 )
@@ -195,7 +196,7 @@ func (q *qualityRun) locationLine(code, promise, indicator, lacking string, ok f
 // weeks measures the weekly hours and afternoon openings of the ISO weeks
 // of the year that are over.
 func (q *qualityRun) weeks() error {
-	first := isoWeekMonday(q.year, 1)
+	first := dimension.ISOWeekMonday(q.year, 1)
 	_, last := time.Date(q.year, 12, 28, 0, 0, 0, 0, time.UTC).ISOWeek()
 	now := q.e.now()
 	type week struct {
@@ -206,7 +207,7 @@ func (q *qualityRun) weeks() error {
 	lts := q.s.localTime("starts_at")
 	query := "SELECT wk, SUM(secs), COUNT(DISTINCT CASE WHEN CAST(substr(lts, 12, 2) AS INTEGER) >= " +
 		strconv.Itoa(afternoonStartsAtHour) + " THEN substr(lts, 1, 10) END) FROM (" +
-		"SELECT " + q.s.periodKey("lts", Week) + " AS wk, lts, secs FROM (" +
+		"SELECT " + q.s.periodKey("lts", dimension.Week) + " AS wk, lts, secs FROM (" +
 		"SELECT " + lts + " AS lts, " + q.s.epochSeconds("ends_at") + " - " + q.s.epochSeconds("starts_at") + " AS secs" +
 		" FROM opening_sessions WHERE " + q.s.inRange("starts_at", q.arg(1), q.arg(2)) + ") s0) s1 GROUP BY wk"
 	start := localtime.LocalMidnight(first)

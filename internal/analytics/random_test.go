@@ -16,6 +16,7 @@ import (
 	"segretariato/internal/analytics"
 	"segretariato/internal/database"
 	"segretariato/internal/database/dbtest"
+	"segretariato/internal/dimension"
 	"segretariato/internal/intakerule"
 	"segretariato/internal/localtime"
 	"segretariato/internal/refdata"
@@ -225,24 +226,24 @@ func writeWorld(t *testing.T, db *database.DB, seed uint64, nContacts int) *worl
 }
 
 // keys are the model's keys of a single-valued dimension for a contact.
-func (w *world) key(c *mContact, d analytics.Dimension, unit analytics.PeriodUnit) string {
+func (w *world) key(c *mContact, d dimension.Dimension, unit dimension.PeriodUnit) string {
 	lt := c.at.In(rome)
 	ci := c.citizen
 	switch d {
-	case analytics.DimPeriod:
+	case dimension.Period:
 		switch unit {
-		case analytics.Week:
+		case dimension.Week:
 			y, wk := lt.ISOWeek()
 			return fmt.Sprintf("%d-W%02d", y, wk)
-		case analytics.Quarter:
+		case dimension.Quarter:
 			return fmt.Sprintf("%d-Q%d", lt.Year(), (int(lt.Month())+2)/3)
-		case analytics.Year:
+		case dimension.Year:
 			return lt.Format("2006")
 		}
 		return lt.Format("2006-01")
-	case analytics.DimTargetArea:
+	case dimension.TargetArea:
 		return c.target
-	case analytics.DimISTATArea:
+	case dimension.ISTATArea:
 		switch {
 		case c.target == "ELDERLY":
 			return "ANZIANI"
@@ -256,9 +257,9 @@ func (w *world) key(c *mContact, d analytics.Dimension, unit analytics.PeriodUni
 			return "IMMIGRATI"
 		}
 		return "POVERTA_DISAGIO_ADULTI"
-	case analytics.DimMainNeed:
+	case dimension.MainNeed:
 		return c.needs[0].code
-	case analytics.DimAgeBand:
+	case dimension.AgeBand:
 		age := -1
 		switch {
 		case ci != nil && ci.birth != nil:
@@ -272,14 +273,14 @@ func (w *world) key(c *mContact, d analytics.Dimension, unit analytics.PeriodUni
 		}
 		for i, limit := range []int{18, 30, 45, 65, 75, 85} {
 			if age >= 0 && age < limit {
-				return analytics.AgeBands[i]
+				return dimension.AgeBands[i]
 			}
 		}
 		if age >= 85 {
 			return "85+"
 		}
 		return "UNKNOWN"
-	case analytics.DimSex:
+	case dimension.Sex:
 		if ci != nil && ci.sex != "" {
 			return ci.sex
 		}
@@ -287,25 +288,25 @@ func (w *world) key(c *mContact, d analytics.Dimension, unit analytics.PeriodUni
 			return c.anonSex
 		}
 		return "UNKNOWN"
-	case analytics.DimCitizenship:
+	case dimension.Citizenship:
 		if ci != nil && ci.citizenship != "" {
 			return ci.citizenship
 		}
 		return "UNKNOWN"
-	case analytics.DimDistrict:
+	case dimension.District:
 		if ci != nil && intakerule.District(ci.district) != "" {
 			return w.districts[intakerule.DistrictKey(ci.district)]
 		}
 		return "UNKNOWN"
-	case analytics.DimChannel:
+	case dimension.Channel:
 		return c.channel
-	case analytics.DimRequester:
+	case dimension.Requester:
 		return c.requester
-	case analytics.DimOutcome:
+	case dimension.Outcome:
 		return c.outcome
-	case analytics.DimOperator:
+	case dimension.Operator:
 		return c.op
-	case analytics.DimAccessType:
+	case dimension.AccessType:
 		switch {
 		case ci == nil:
 			return "ANONYMOUS"
@@ -325,7 +326,7 @@ func (s *cellSets) figures() figures {
 
 // answer is the model's unsuppressed answer: cells by joined keys, and the
 // total.
-func (w *world) answer(groupBy []analytics.Dimension, unit analytics.PeriodUnit, from, to *time.Time) (map[string]figures, figures) {
+func (w *world) answer(groupBy []dimension.Dimension, unit dimension.PeriodUnit, from, to *time.Time) (map[string]figures, figures) {
 	sets, total := w.answerSets(groupBy, unit, analytics.Filter{From: from, To: to})
 	out := map[string]figures{}
 	for k, s := range sets {
@@ -337,12 +338,12 @@ func (w *world) answer(groupBy []analytics.Dimension, unit analytics.PeriodUnit,
 // answerSets is the model's answer as the records each figure counts: by
 // cell (joined keys), and the total. The filter's values may restrict
 // single-valued dimensions only.
-func (w *world) answerSets(groupBy []analytics.Dimension, unit analytics.PeriodUnit, f analytics.Filter) (map[string]*cellSets, *cellSets) {
+func (w *world) answerSets(groupBy []dimension.Dimension, unit dimension.PeriodUnit, f analytics.Filter) (map[string]*cellSets, *cellSets) {
 	from, to := f.From, f.To
 	cells := map[string]*cellSets{}
 	total := &cellSets{map[int]bool{}, map[int]bool{}, map[int]bool{}, map[int]bool{}}
-	byNeed := slices.ContainsFunc(groupBy, func(d analytics.Dimension) bool { return d == analytics.DimNeed || d == analytics.DimNeedMacro })
-	byService := slices.Contains(groupBy, analytics.DimReferralService)
+	byNeed := slices.ContainsFunc(groupBy, func(d dimension.Dimension) bool { return d == dimension.Need || d == dimension.NeedMacro })
+	byService := slices.Contains(groupBy, dimension.ReferralService)
 	for _, c := range w.contacts {
 		day := localtime.Today(c.at)
 		if (from != nil && day.Before(*from)) || (to != nil && !day.Before(*to)) {
@@ -393,11 +394,11 @@ func (w *world) answerSets(groupBy []analytics.Dimension, unit analytics.PeriodU
 				keys := make([]string, len(groupBy))
 				for i, d := range groupBy {
 					switch d {
-					case analytics.DimNeed:
+					case dimension.Need:
 						keys[i] = n.code
-					case analytics.DimNeedMacro:
+					case dimension.NeedMacro:
 						keys[i] = n.macro
-					case analytics.DimReferralService:
+					case dimension.ReferralService:
 						keys[i] = "NONE"
 						if ref != nil {
 							keys[i] = ref.service
@@ -420,18 +421,18 @@ func (w *world) answerSets(groupBy []analytics.Dimension, unit analytics.PeriodU
 // TestRandomPivots compares random pivots over random data with the
 // model, on each database.
 func TestRandomPivots(t *testing.T) {
-	all := analytics.Dimension("").Values()
-	units := analytics.PeriodUnit("").Values()
+	all := dimension.Dimension("").Values()
+	units := dimension.PeriodUnit("").Values()
 	dbtest.ForEach(t, func(t *testing.T, db *database.DB) {
 		w := writeWorld(t, db, 11, 300)
 		eng := newFx(t, db).engine(0)
 		r := rand.New(rand.NewPCG(5, 6))
 		for i := range 60 {
-			var groupBy []analytics.Dimension
+			var groupBy []dimension.Dimension
 			for _, j := range r.Perm(len(all))[:r.IntN(4)] {
-				groupBy = append(groupBy, analytics.Dimension(all[j]))
+				groupBy = append(groupBy, dimension.Dimension(all[j]))
 			}
-			unit := analytics.PeriodUnit(pick(r, units))
+			unit := dimension.PeriodUnit(pick(r, units))
 			var filter analytics.Filter
 			if r.IntN(3) == 0 {
 				filter.From = date(2024, time.Month(1+r.IntN(12)), 1+r.IntN(28))

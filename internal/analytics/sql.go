@@ -2,14 +2,12 @@ package analytics
 
 import (
 	"context"
-	"fmt"
 	"strconv"
 	"strings"
-	"time"
 
 	"entgo.io/ent/dialect"
 
-	"segretariato/internal/localtime"
+	"segretariato/internal/dimension"
 )
 
 // binder collects the arguments of one statement and writes their
@@ -67,48 +65,6 @@ func (dialectSQL) ruleOffset(col string) string {
 		" THEN '+2 hours' ELSE '+1 hour' END"
 }
 
-// localTimeUTC is localTime for a column known to hold UTC text (the
-// contacts' occurred_at: the intake hook stores it in UTC), and faster on
-// SQLite: for the years from..to, the summer-time bounds come from Go's
-// zone data, written into the statement as text compared with the stored
-// text; other years fall back to the rule of localTime.
-func (s dialectSQL) localTimeUTC(col string, from, to int) string {
-	if s.postgres {
-		return s.localTime(col)
-	}
-	var b strings.Builder
-	b.WriteString("datetime(" + col + ", CASE substr(" + col + ", 1, 4)")
-	for y := to; y >= from; y-- {
-		b.WriteString(" WHEN '" + strconv.Itoa(y) + "' THEN " + yearOffset(col, y))
-	}
-	b.WriteString(" ELSE " + s.ruleOffset(col) + " END)")
-	return b.String()
-}
-
-// yearOffset is the SQLite modifier of Europe/Rome's offset during year y
-// (UTC), from Go's zone data: one summer interval at most, as since 1996.
-func yearOffset(col string, y int) string {
-	offset := func(t time.Time) string {
-		_, off := t.In(localtime.Rome).Zone()
-		return fmt.Sprintf("'%+d minutes'", off/60)
-	}
-	jan := time.Date(y, 1, 1, 0, 0, 0, 0, time.UTC)
-	_, start := jan.In(localtime.Rome).ZoneBounds()
-	if start.IsZero() || start.Year() != y {
-		return offset(jan)
-	}
-	_, end := start.In(localtime.Rome).ZoneBounds()
-	if end.IsZero() || end.Year() != y {
-		end = time.Date(y+1, 1, 1, 0, 0, 0, 0, time.UTC)
-	}
-	if _, next := end.In(localtime.Rome).ZoneBounds(); !next.IsZero() && next.Year() == y {
-		return dialectSQL{}.ruleOffset(col) // more than one change in the year
-	}
-	const layout = "'2006-01-02 15:04:05'"
-	return "CASE WHEN " + col + " >= " + start.UTC().Format(layout) + " AND " + col + " < " + end.UTC().Format(layout) +
-		" THEN " + offset(start) + " ELSE " + offset(jan) + " END"
-}
-
 // inRange is "from <= col < to" for instants that may be stored as text
 // in any offset on SQLite (only the contacts' occurred_at is known to be
 // UTC): the text is normalised first, which costs the index, so it is for
@@ -130,13 +86,13 @@ func (s dialectSQL) utcDate(col string) string {
 }
 
 // periodKey is the key of a local 'YYYY-MM-DD…' text in the unit.
-func (s dialectSQL) periodKey(lts string, unit PeriodUnit) string {
+func (s dialectSQL) periodKey(lts string, unit dimension.PeriodUnit) string {
 	switch unit {
-	case Year:
+	case dimension.Year:
 		return "substr(" + lts + ", 1, 4)"
-	case Quarter:
+	case dimension.Quarter:
 		return "substr(" + lts + ", 1, 4) || '-Q' || CAST((CAST(substr(" + lts + ", 6, 2) AS INTEGER) + 2) / 3 AS TEXT)"
-	case Week:
+	case dimension.Week:
 		if s.postgres {
 			return "to_char(CAST(substr(" + lts + ", 1, 10) AS date), 'IYYY-\"W\"IW')"
 		}

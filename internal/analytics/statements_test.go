@@ -10,6 +10,7 @@ import (
 	"segretariato/ent/schema/schematype"
 	"segretariato/internal/analytics"
 	"segretariato/internal/database/dbtest"
+	"segretariato/internal/dimension"
 	"segretariato/internal/server"
 	"segretariato/internal/server/apitest"
 )
@@ -18,14 +19,19 @@ import (
 // engine runs its SQL on database/sql (counted by dbtest.SQLCounter); ent
 // (dbtest.Counter) runs only the bearer token's lookup of a request.
 const (
-	// Demand: one statement for the cells and the total (demand.go), plus
-	// the labels of the dimensions that need them (labels.go): PERIOD and
-	// CHANNEL none.
-	demand1Dim = 1 // PERIOD
+	// Demand, a standard pivot (the period and at most one more
+	// dimension): one statement for the stored cells (cells.go; the
+	// range here is open, so no edge days), and, for an analyst's
+	// answer, one for the citizens' record keys created since the last
+	// read (keys.go); plus the labels of the dimensions that need them
+	// (labels.go): PERIOD and CHANNEL none.
+	demand1Dim = 1 + 1 // PERIOD, suppressed
 	// NEED: need_categories.
 	demand2Dims = 1 + 1 // PERIOD, NEED
-	// MAIN_NEED: need_categories; OPERATOR: operators; DISTRICT: the
-	// spellings of the living citizens and of the erased ones (sql.go).
+	// Any other answer: one statement over the contacts' facts
+	// (demand.go). MAIN_NEED: need_categories; OPERATOR: operators;
+	// DISTRICT: the spellings of the living citizens and of the erased
+	// ones (sql.go).
 	demand4Dims = 1 + 1 + 1 + 2 // PERIOD, MAIN_NEED, OPERATOR, DISTRICT
 	// Funnel: the counts and medians in one statement, then the services'
 	// names (funnel.go).
@@ -66,19 +72,19 @@ func TestAnswerStatements(t *testing.T) {
 				run  func() error
 			}{
 				{"demand by PERIOD", demand1Dim, func() error {
-					_, err := eng.Demand(ctx, dims("PERIOD"), analytics.Month, analytics.Filter{}, true)
+					_, err := eng.Demand(ctx, dims("PERIOD"), dimension.Month, analytics.Filter{}, true)
 					return err
 				}},
 				{"demand by PERIOD, NEED", demand2Dims, func() error {
-					_, err := eng.Demand(ctx, dims("PERIOD", "NEED"), analytics.Quarter, analytics.Filter{}, false)
+					_, err := eng.Demand(ctx, dims("PERIOD", "NEED"), dimension.Quarter, analytics.Filter{}, false)
 					return err
 				}},
 				{"demand by PERIOD, MAIN_NEED, OPERATOR, DISTRICT", demand4Dims, func() error {
-					_, err := eng.Demand(ctx, dims("PERIOD", "MAIN_NEED", "OPERATOR", "DISTRICT"), analytics.Year, analytics.Filter{}, true)
+					_, err := eng.Demand(ctx, dims("PERIOD", "MAIN_NEED", "OPERATOR", "DISTRICT"), dimension.Year, analytics.Filter{}, true)
 					return err
 				}},
 				{"funnel", funnel, func() error {
-					_, err := eng.Funnel(ctx, analytics.Month, analytics.Filter{}, true)
+					_, err := eng.Funnel(ctx, dimension.Month, analytics.Filter{}, true)
 					return err
 				}},
 				{"caseload", caseload, func() error {

@@ -7,6 +7,7 @@ import (
 	"segretariato/ent/schema/schematype"
 	"segretariato/internal/apperr"
 	"segretariato/internal/auth"
+	"segretariato/internal/dimension"
 )
 
 // The answers for the request's operator: the GraphQL queries and the CSV
@@ -40,7 +41,7 @@ func ViewerFilter(ctx context.Context, in *FilterInput) (Filter, error) {
 }
 
 // DemandFor is Demand for the request's operator.
-func (e *Engine) DemandFor(ctx context.Context, groupBy []Dimension, period PeriodUnit, in *FilterInput) (*Report, error) {
+func (e *Engine) DemandFor(ctx context.Context, groupBy []dimension.Dimension, period dimension.PeriodUnit, in *FilterInput) (*Report, error) {
 	f, err := ViewerFilter(ctx, in)
 	if err != nil {
 		return nil, err
@@ -49,7 +50,7 @@ func (e *Engine) DemandFor(ctx context.Context, groupBy []Dimension, period Peri
 }
 
 // FunnelFor is Funnel for the request's operator.
-func (e *Engine) FunnelFor(ctx context.Context, period PeriodUnit, in *FilterInput) ([]FunnelRow, error) {
+func (e *Engine) FunnelFor(ctx context.Context, period dimension.PeriodUnit, in *FilterInput) ([]FunnelRow, error) {
 	f, err := ViewerFilter(ctx, in)
 	if err != nil {
 		return nil, err

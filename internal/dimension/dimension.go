@@ -152,10 +152,11 @@ type Referral struct {
 
 // Value is one key of a multi-valued dimension for one contact, with the
 // key of the dimension's parent (NEED's NEED_MACRO) and, for
-// REFERRAL_SERVICE, the referrals it counts and the sum of their keys.
+// REFERRAL_SERVICE, the referrals it counts, the open ones among them
+// and the sum of their keys.
 type Value struct {
-	Key, Parent       string
-	Referrals, RefKey int
+	Key, Parent             string
+	Referrals, Open, RefKey int
 }
 
 // Lookup names the labels read from the database at answer time.
@@ -411,6 +412,9 @@ func referralServices(c *Contact) []Value {
 		}
 		out[i].Referrals++
 		out[i].RefKey += r.RecordKey
+		if r.Open {
+			out[i].Open++
+		}
 	}
 	if len(out) == 0 {
 		return []Value{{Key: NoReferral}}

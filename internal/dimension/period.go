@@ -123,7 +123,7 @@ func PeriodLabel(key string, unit PeriodUnit) string {
 	case Week:
 		var y, w int
 		if _, err := fmt.Sscanf(key, "%d-W%d", &y, &w); err == nil {
-			mon := isoWeekMonday(y, w)
+			mon := ISOWeekMonday(y, w)
 			return fmt.Sprintf("settimana %d del %d (%s - %s)", w, y,
 				mon.Format("02/01/2006"), mon.AddDate(0, 0, 6).Format("02/01/2006"))
 		}
@@ -131,8 +131,8 @@ func PeriodLabel(key string, unit PeriodUnit) string {
 	return key
 }
 
-// isoWeekMonday is the Monday of ISO week w of ISO year y.
-func isoWeekMonday(y, w int) time.Time {
+// ISOWeekMonday is the Monday of ISO week w of ISO year y.
+func ISOWeekMonday(y, w int) time.Time {
 	jan4 := time.Date(y, time.January, 4, 0, 0, 0, 0, time.UTC)
 	wd := (int(jan4.Weekday()) + 6) % 7 // Monday = 0
 	return jan4.AddDate(0, 0, -wd+7*(w-1))
@@ -147,7 +147,7 @@ func PeriodBounds(unit PeriodUnit, key string) (from, to time.Time, ok bool) {
 		if _, err := fmt.Sscanf(key, "%d-W%d", &y, &n); err != nil || n < 1 || n > 53 {
 			return from, to, false
 		}
-		from = isoWeekMonday(y, n)
+		from = ISOWeekMonday(y, n)
 	case Month:
 		t, err := time.Parse("2006-01", key)
 		if err != nil {

@@ -17,9 +17,9 @@ import (
 	"segretariato/ent/referral"
 	"segretariato/ent/referralevent"
 	"segretariato/internal/access/system"
-	"segretariato/internal/analytics"
 	"segretariato/internal/audit"
 	"segretariato/internal/consent"
+	"segretariato/internal/dimension"
 )
 
 // maxTrail bounds the access log an export carries.
@@ -110,7 +110,7 @@ func Erase(ctx context.Context, c *ent.Client, id int, now time.Time) (*ent.Citi
 	}
 	bands := map[string][]int{} // age band → contacts
 	for _, k := range contacts {
-		b := analytics.AgeBandAt(cit.BirthDate, k.OccurredAt)
+		b := dimension.AgeBandAt(cit.BirthDate, k.OccurredAt)
 		bands[b] = append(bands[b], k.ID)
 	}
 	for band, ids := range bands {

@@ -142,13 +142,13 @@ func loadFacts(ctx context.Context, c Conn, postgres bool, ids []int) (map[int]*
 			return err
 		}
 		b = &binder{postgres: postgres}
-		q = "SELECT contact_id, dim, key, parent, referrals, referrals_key FROM contact_fact_values WHERE contact_id IN " +
+		q = "SELECT contact_id, dim, key, parent, referrals, referrals_open, referrals_key FROM contact_fact_values WHERE contact_id IN " +
 			b.ints(part) + " ORDER BY contact_id, dim, key"
 		return query(ctx, c, q, b.args, func(scan func(...any) error) error {
 			var id int
 			var dim string
 			var v dimension.Value
-			if err := scan(&id, &dim, &v.Key, &v.Parent, &v.Referrals, &v.RefKey); err != nil {
+			if err := scan(&id, &dim, &v.Key, &v.Parent, &v.Referrals, &v.Open, &v.RefKey); err != nil {
 				return err
 			}
 			if f := out[id]; f != nil {
@@ -337,13 +337,13 @@ func insertFacts(ctx context.Context, c Conn, postgres bool, rows []*fact) error
 			}
 		}
 	}
-	return chunks(vals, maxParams/7, func(part []val) error {
+	return chunks(vals, maxParams/8, func(part []val) error {
 		b := &binder{postgres: postgres}
 		ts := make([]string, len(part))
 		for i, v := range part {
-			ts[i] = b.tuple(valueID(v.contact, v.dim, v.v.Key), v.contact, string(v.dim), v.v.Key, v.v.Parent, v.v.Referrals, v.v.RefKey)
+			ts[i] = b.tuple(valueID(v.contact, v.dim, v.v.Key), v.contact, string(v.dim), v.v.Key, v.v.Parent, v.v.Referrals, v.v.Open, v.v.RefKey)
 		}
-		_, err := c.ExecContext(ctx, "INSERT INTO contact_fact_values (id, contact_id, dim, key, parent, referrals, referrals_key) VALUES "+
+		_, err := c.ExecContext(ctx, "INSERT INTO contact_fact_values (id, contact_id, dim, key, parent, referrals, referrals_open, referrals_key) VALUES "+
 			strings.Join(ts, ", "), b.args...)
 		return err
 	})

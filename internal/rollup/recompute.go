@@ -150,7 +150,7 @@ func recompute(ctx context.Context, c Conn, postgres bool, periods []period, s s
 		lastDay, lastID := sp.from, -1
 		for {
 			b := &binder{postgres: postgres}
-			q := "SELECT " + strings.Join(cols, ", ") + ", v.dim, v.key, v.parent, v.referrals, v.referrals_key" +
+			q := "SELECT " + strings.Join(cols, ", ") + ", v.dim, v.key, v.parent, v.referrals, v.referrals_open, v.referrals_key" +
 				" FROM (SELECT * FROM contact_facts WHERE day >= " + b.arg(lastDay) + " AND day < " + b.arg(sp.to) +
 				" AND (day > " + b.arg(lastDay) + " OR id > " + b.arg(lastID) + ") ORDER BY day, id LIMIT " + b.arg(recomputePage) + ") f" +
 				" LEFT JOIN contact_fact_values v ON v.contact_id = f.id ORDER BY f.day, f.id, v.dim, v.key"
@@ -158,8 +158,8 @@ func recompute(ctx context.Context, c Conn, postgres bool, periods []period, s s
 			err := query(ctx, c, q, b.args, func(scan func(...any) error) error {
 				f := &fact{values: map[dimension.Dimension][]dimension.Value{}}
 				var dim, key, parent sql.NullString
-				var refs, refsKey sql.NullInt64
-				if err := scan(append(f.scanDest(), &dim, &key, &parent, &refs, &refsKey)...); err != nil {
+				var refs, open, refsKey sql.NullInt64
+				if err := scan(append(f.scanDest(), &dim, &key, &parent, &refs, &open, &refsKey)...); err != nil {
 					return err
 				}
 				if n := len(page); n == 0 || page[n-1].id != f.id {
@@ -168,7 +168,7 @@ func recompute(ctx context.Context, c Conn, postgres bool, periods []period, s s
 				if dim.Valid {
 					cur, d := page[len(page)-1], dimension.Dimension(dim.String)
 					cur.values[d] = append(cur.values[d], dimension.Value{Key: key.String, Parent: parent.String,
-						Referrals: int(refs.Int64), RefKey: int(refsKey.Int64)})
+						Referrals: int(refs.Int64), Open: int(open.Int64), RefKey: int(refsKey.Int64)})
 				}
 				return nil
 			})

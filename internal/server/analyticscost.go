@@ -7,6 +7,7 @@ import (
 	"segretariato/ent/schema/schematype"
 	"segretariato/graph/generated"
 	"segretariato/internal/analytics"
+	"segretariato/internal/dimension"
 	"segretariato/internal/refdata"
 )
 
@@ -19,33 +20,33 @@ const openRangeYears = 5
 // NONE) included: the enumerations' sizes, the shipped need taxonomy and
 // service catalogue, ISO 3166-1's 249 countries; for the district and the
 // operator, whose keys are the data's own, a large municipality's count.
-var dimensionKeys = map[analytics.Dimension]int{
-	analytics.DimTargetArea:      len(schematype.TargetArea("").Values()) + 1,
-	analytics.DimISTATArea:       7,
-	analytics.DimNeed:            len(refdata.Needs) + 1,
-	analytics.DimMainNeed:        len(refdata.Needs) + 1,
-	analytics.DimNeedMacro:       len(schematype.MacroArea("").Values()) + 1,
-	analytics.DimAgeBand:         len(analytics.AgeBands),
-	analytics.DimSex:             len(schematype.Sex("").Values()) + 1,
-	analytics.DimCitizenship:     250,
-	analytics.DimDistrict:        50,
-	analytics.DimChannel:         len(schematype.Channel("").Values()) + 1,
-	analytics.DimRequester:       len(schematype.Requester("").Values()) + 1,
-	analytics.DimOutcome:         len(schematype.Outcome("").Values()) + 1,
-	analytics.DimOperator:        50,
-	analytics.DimReferralService: len(refdata.Services) + 1,
-	analytics.DimAccessType:      3,
+var dimensionKeys = map[dimension.Dimension]int{
+	dimension.TargetArea:      len(schematype.TargetArea("").Values()) + 1,
+	dimension.ISTATArea:       7,
+	dimension.Need:            len(refdata.Needs) + 1,
+	dimension.MainNeed:        len(refdata.Needs) + 1,
+	dimension.NeedMacro:       len(schematype.MacroArea("").Values()) + 1,
+	dimension.AgeBand:         len(dimension.AgeBands),
+	dimension.Sex:             len(schematype.Sex("").Values()) + 1,
+	dimension.Citizenship:     250,
+	dimension.District:        50,
+	dimension.Channel:         len(schematype.Channel("").Values()) + 1,
+	dimension.Requester:       len(schematype.Requester("").Values()) + 1,
+	dimension.Outcome:         len(schematype.Outcome("").Values()) + 1,
+	dimension.Operator:        50,
+	dimension.ReferralService: len(refdata.Services) + 1,
+	dimension.AccessType:      3,
 }
 
 // demandCells is how many cells a demand answer can have: the product of
 // its dimensions' key counts (a filter listing keys of a dimension
 // narrows it to those), the PERIOD dimension counting the periods of the
 // filter's range. It saturates at math.MaxInt32.
-func demandCells(groupBy []analytics.Dimension, period *analytics.PeriodUnit, f *analytics.FilterInput, now time.Time) int {
+func demandCells(groupBy []dimension.Dimension, period *dimension.PeriodUnit, f *analytics.FilterInput, now time.Time) int {
 	cells := 1
 	for _, d := range groupBy {
 		n := dimensionKeys[d]
-		if d == analytics.DimPeriod {
+		if d == dimension.Period {
 			n = periods(period, f, now)
 		}
 		if f != nil {
@@ -63,7 +64,7 @@ func demandCells(groupBy []analytics.Dimension, period *analytics.PeriodUnit, f 
 // periods counts the periods of a unit (MONTH when nil) between the
 // filter's dates; an open end is now, an open start openRangeYears before
 // the end.
-func periods(unit *analytics.PeriodUnit, f *analytics.FilterInput, now time.Time) int {
+func periods(unit *dimension.PeriodUnit, f *analytics.FilterInput, now time.Time) int {
 	to := now
 	if f != nil && f.To != nil {
 		to = *f.To
@@ -79,11 +80,11 @@ func periods(unit *analytics.PeriodUnit, f *analytics.FilterInput, now time.Time
 	per := 365.25 / 12 // MONTH
 	if unit != nil {
 		switch *unit {
-		case analytics.Week:
+		case dimension.Week:
 			per = 7
-		case analytics.Quarter:
+		case dimension.Quarter:
 			per = 365.25 / 4
-		case analytics.Year:
+		case dimension.Year:
 			per = 365.25
 		}
 	}
@@ -103,11 +104,11 @@ func saturatingMul(a, b int) int {
 // cell or row costs 1 (its figures are one row of the same SQL answer),
 // besides the fields selected.
 func analyticsComplexity(root *generated.ComplexityRoot) {
-	root.Query.Demand = func(child int, groupBy []analytics.Dimension, period *analytics.PeriodUnit, filter *analytics.FilterInput) int {
+	root.Query.Demand = func(child int, groupBy []dimension.Dimension, period *dimension.PeriodUnit, filter *analytics.FilterInput) int {
 		return saturatingAdd(1+child, demandCells(groupBy, period, filter, time.Now()))
 	}
-	root.Query.ReferralFunnel = func(child int, period *analytics.PeriodUnit, filter *analytics.FilterInput) int {
-		rows := demandCells([]analytics.Dimension{analytics.DimPeriod, analytics.DimReferralService}, period, filter, time.Now())
+	root.Query.ReferralFunnel = func(child int, period *dimension.PeriodUnit, filter *analytics.FilterInput) int {
+		rows := demandCells([]dimension.Dimension{dimension.Period, dimension.ReferralService}, period, filter, time.Now())
 		return saturatingAdd(1+child, rows)
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"segretariato/internal/apperr"
 	"segretariato/internal/audit"
 	"segretariato/internal/auth"
+	"segretariato/internal/dimension"
 	"segretariato/internal/intakecsv"
 	"segretariato/internal/intakeio"
 	"segretariato/internal/metrics"
@@ -60,15 +61,15 @@ func exportDemand(o Options) http.Handler {
 			return
 		}
 		q := r.URL.Query()
-		var groupBy []analytics.Dimension
+		var groupBy []dimension.Dimension
 		for _, d := range strings.Split(q.Get("groupBy"), ",") {
 			if d = strings.TrimSpace(d); d != "" {
-				groupBy = append(groupBy, analytics.Dimension(strings.ToUpper(d)))
+				groupBy = append(groupBy, dimension.Dimension(strings.ToUpper(d)))
 			}
 		}
-		period := analytics.PeriodUnit(strings.ToUpper(q.Get("period")))
+		period := dimension.PeriodUnit(strings.ToUpper(q.Get("period")))
 		if period == "" {
-			period = analytics.Month
+			period = dimension.Month
 		}
 		in := &analytics.FilterInput{}
 		for name, dst := range map[string]**time.Time{"from": &in.From, "to": &in.To} {

@@ -4,7 +4,7 @@ import (
 	"strings"
 	"testing"
 
-	"segretariato/internal/analytics"
+	"segretariato/internal/dimension"
 )
 
 // figurePivots are the pivots Figures asks besides each dimension by year:
@@ -43,7 +43,7 @@ func (a *API) Figures(t testing.TB, token string) map[string]string {
 		}
 		out[name] = string(r.Data)
 	}
-	for _, d := range analytics.Dimension("").Values() {
+	for _, d := range dimension.Dimension("").Values() {
 		g := []string{"PERIOD", d}
 		if d == "PERIOD" {
 			g = g[:1]

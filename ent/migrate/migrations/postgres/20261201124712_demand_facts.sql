@@ -7,7 +7,7 @@ CREATE INDEX "contactfact_citizen_id" ON "contact_facts" ("citizen_id");
 -- Create index "contactfact_day" to table: "contact_facts"
 CREATE INDEX "contactfact_day" ON "contact_facts" ("day");
 -- Create "contact_fact_values" table
-CREATE TABLE "contact_fact_values" ("id" character varying NOT NULL, "contact_id" bigint NOT NULL, "dim" character varying NOT NULL, "key" character varying NOT NULL, "parent" character varying NOT NULL DEFAULT '', "referrals" bigint NOT NULL DEFAULT 0, "referrals_key" bigint NOT NULL DEFAULT 0, PRIMARY KEY ("id"));
+CREATE TABLE "contact_fact_values" ("id" character varying NOT NULL, "contact_id" bigint NOT NULL, "dim" character varying NOT NULL, "key" character varying NOT NULL, "parent" character varying NOT NULL DEFAULT '', "referrals" bigint NOT NULL DEFAULT 0, "referrals_open" bigint NOT NULL DEFAULT 0, "referrals_key" bigint NOT NULL DEFAULT 0, PRIMARY KEY ("id"));
 -- Create index "contactfactvalue_contact_id_dim" to table: "contact_fact_values"
 CREATE INDEX "contactfactvalue_contact_id_dim" ON "contact_fact_values" ("contact_id", "dim");
 -- Create "demand_cells" table

@@ -11,7 +11,7 @@ CREATE INDEX `contactfact_day` ON `contact_facts` (`day`);
 -- Create index "contactfact_citizen_id" to table: "contact_facts"
 CREATE INDEX `contactfact_citizen_id` ON `contact_facts` (`citizen_id`);
 -- Create "contact_fact_values" table
-CREATE TABLE `contact_fact_values` (`id` text NOT NULL, `contact_id` integer NOT NULL, `dim` text NOT NULL, `key` text NOT NULL, `parent` text NOT NULL DEFAULT (''), `referrals` integer NOT NULL DEFAULT (0), `referrals_key` integer NOT NULL DEFAULT (0), PRIMARY KEY (`id`));
+CREATE TABLE `contact_fact_values` (`id` text NOT NULL, `contact_id` integer NOT NULL, `dim` text NOT NULL, `key` text NOT NULL, `parent` text NOT NULL DEFAULT (''), `referrals` integer NOT NULL DEFAULT (0), `referrals_open` integer NOT NULL DEFAULT (0), `referrals_key` integer NOT NULL DEFAULT (0), PRIMARY KEY (`id`));
 -- Set sequence for "contact_fact_values" table
 INSERT INTO sqlite_sequence (name, seq) VALUES ("contact_fact_values", 90194313216);
 -- Create index "contactfactvalue_contact_id_dim" to table: "contact_fact_values"

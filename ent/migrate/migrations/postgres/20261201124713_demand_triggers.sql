@@ -48,8 +48,9 @@ BEGIN
   INSERT INTO analytics_pending (contact_id) VALUES (NEW.contact_id);
   RETURN NULL;
 END $$;
-CREATE TRIGGER referrals_pending_status AFTER UPDATE OF status ON referrals
-  FOR EACH ROW WHEN (OLD.status IS DISTINCT FROM NEW.status) EXECUTE FUNCTION analytics_pending_referral_status();
+CREATE TRIGGER referrals_pending_status AFTER UPDATE OF status, record_key ON referrals
+  FOR EACH ROW WHEN (OLD.status IS DISTINCT FROM NEW.status OR OLD.record_key IS DISTINCT FROM NEW.record_key)
+  EXECUTE FUNCTION analytics_pending_referral_status();
 
 -- What a contact's keys read of its citizen.
 CREATE FUNCTION analytics_pending_citizen() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -57,7 +58,7 @@ BEGIN
   INSERT INTO analytics_pending (citizen_id) VALUES (OLD.id);
   RETURN NULL;
 END $$;
-CREATE TRIGGER citizens_pending_update AFTER UPDATE OF birth_date, sex, citizenship, district_key ON citizens
+CREATE TRIGGER citizens_pending_update AFTER UPDATE OF birth_date, sex, citizenship, district_key, record_key ON citizens
   FOR EACH ROW EXECUTE FUNCTION analytics_pending_citizen();
 CREATE TRIGGER citizens_pending_delete AFTER DELETE ON citizens
   FOR EACH ROW EXECUTE FUNCTION analytics_pending_citizen();

@@ -4,7 +4,7 @@ CREATE TRIGGER contacts_pending_insert AFTER INSERT ON contacts BEGIN
   INSERT INTO analytics_pending (contact_id, citizen_id) VALUES (NEW.id, NEW.citizen_id);
 END;
 CREATE TRIGGER contacts_pending_update AFTER UPDATE OF occurred_at, citizen_id, target_area, channel, requester, outcome,
-  anonymous_sex, anonymous_birth_year, erased_age_band, erased_citizenship, erased_district_key, operator_id, main_need_id ON contacts BEGIN
+  anonymous_sex, anonymous_birth_year, erased_age_band, erased_citizenship, erased_district_key, operator_id, main_need_id, record_key ON contacts BEGIN
   INSERT INTO analytics_pending (contact_id, citizen_id) VALUES (OLD.id, OLD.citizen_id), (NEW.id, NEW.citizen_id);
 END;
 CREATE TRIGGER contacts_pending_delete AFTER DELETE ON contacts BEGIN
@@ -25,10 +25,11 @@ END;
 CREATE TRIGGER referrals_pending_delete AFTER DELETE ON referrals BEGIN
   INSERT INTO analytics_pending (contact_id) VALUES (OLD.contact_id);
 END;
-CREATE TRIGGER referrals_pending_status AFTER UPDATE OF status ON referrals WHEN OLD.status IS NOT NEW.status BEGIN
+CREATE TRIGGER referrals_pending_status AFTER UPDATE OF status, record_key ON referrals
+  WHEN OLD.status IS NOT NEW.status OR OLD.record_key IS NOT NEW.record_key BEGIN
   INSERT INTO analytics_pending (contact_id) VALUES (NEW.contact_id);
 END;
-CREATE TRIGGER citizens_pending_update AFTER UPDATE OF birth_date, sex, citizenship, district_key ON citizens BEGIN
+CREATE TRIGGER citizens_pending_update AFTER UPDATE OF birth_date, sex, citizenship, district_key, record_key ON citizens BEGIN
   INSERT INTO analytics_pending (citizen_id) VALUES (OLD.id);
 END;
 CREATE TRIGGER citizens_pending_delete AFTER DELETE ON citizens BEGIN
