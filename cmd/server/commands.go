@@ -26,6 +26,7 @@ func commands() []command {
 		{"import", "import intake cards (CSV), all or nothing", runImport},
 		{"export", "write contacts as intake-card CSV on standard output", runExport},
 		{"retention", "pseudonymise the citizens with no contact for N years", runRetention},
+		{"analytics", "verify: compare the kept figures with the raw rows; rebuild: recompute them", runAnalytics},
 		{"migrate", "status: the schema's version and pending migrations; up: apply them", runMigrate},
 		{"healthcheck", "exit 0 when the server's /healthz answers, 1 otherwise (for container health checks)", runHealthcheck},
 		{"version", "print the version and exit (also --version)", runVersion},

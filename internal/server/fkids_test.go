@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"encoding/json"
+	"entgo.io/ent/schema/field"
 	"fmt"
 	"strings"
 	"testing"
@@ -86,8 +87,8 @@ func TestForeignKeyIDsFollowTheirEdge(t *testing.T) {
 		// Every record of every table, as node ids.
 		var ids []string
 		for _, table := range migrate.Tables {
-			if table.Columns[0].Name != "id" {
-				continue // join tables
+			if table.Columns[0].Name != "id" || table.Columns[0].Type == field.TypeString {
+				continue // join tables, and the kept figures keyed by text (never nodes)
 			}
 			rows, err := db.SQL.QueryContext(t.Context(), "SELECT id FROM "+table.Name)
 			if err != nil {
