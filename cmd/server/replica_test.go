@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"os"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -190,4 +191,55 @@ func getWith(t *testing.T, addr, token, path string) string {
 		req.Header.Set("Authorization", "Bearer "+token)
 	}
 	return bodyOf(t, req)
+}
+
+// BenchmarkReplicaVisibility measures how long a row committed on the
+// primary takes to be visible on the replica of TEST_REPLICA_DATABASE_URL:
+// one op is an INSERT on the primary, then reading the replica until the
+// row is there (BENCHMARKS.md).
+func BenchmarkReplicaVisibility(b *testing.B) {
+	replicaBase := os.Getenv("TEST_REPLICA_DATABASE_URL")
+	if replicaBase == "" {
+		b.Skip("TEST_REPLICA_DATABASE_URL is not set")
+	}
+	primaryURL := dbtest.FreshPostgres(b)
+	primary, err := sql.Open("postgres", primaryURL)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer primary.Close()
+	if _, err := primary.Exec("CREATE TABLE seen (id bigserial PRIMARY KEY)"); err != nil {
+		b.Fatal(err)
+	}
+	u, _ := url.Parse(replicaBase)
+	p, _ := url.Parse(primaryURL)
+	u.Path = p.Path
+	replica, err := sql.Open("postgres", u.String())
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer replica.Close()
+	var id int64
+	if err := primary.QueryRow("INSERT INTO seen DEFAULT VALUES RETURNING id").Scan(&id); err != nil {
+		b.Fatal(err)
+	}
+	for seen := false; !seen; {
+		_ = replica.QueryRow("SELECT EXISTS (SELECT 1 FROM seen WHERE id = $1)", id).Scan(&seen)
+	}
+	var took []time.Duration
+	for b.Loop() {
+		start := time.Now()
+		if err := primary.QueryRow("INSERT INTO seen DEFAULT VALUES RETURNING id").Scan(&id); err != nil {
+			b.Fatal(err)
+		}
+		for seen := false; !seen; {
+			if err := replica.QueryRow("SELECT EXISTS (SELECT 1 FROM seen WHERE id = $1)", id).Scan(&seen); err != nil {
+				b.Fatal(err)
+			}
+		}
+		took = append(took, time.Since(start))
+	}
+	slices.Sort(took)
+	b.ReportMetric(float64(took[len(took)/2].Microseconds())/1000, "p50-ms")
+	b.ReportMetric(float64(took[len(took)*99/100].Microseconds())/1000, "p99-ms")
 }
