@@ -44,7 +44,11 @@ type config struct {
 	// least 32 characters, the same on every instance); empty: one made
 	// on first start and kept in the database.
 	AuditSearchKey string
-	dbConfig       // ENV, DB_MAX_CONNS and the fault settings (faultConfig)
+	// ANALYTICS_DATABASE_URL, --analytics-database-url: a streaming read
+	// replica of DATABASE_URL (PostgreSQL only) that answers the
+	// analytics; empty: DATABASE_URL answers them. Never logged.
+	AnalyticsDatabaseURL string
+	dbConfig             // ENV, DB_MAX_CONNS and the fault settings (faultConfig)
 	limitConfig
 }
 
@@ -57,9 +61,10 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 		Addr:        envOr(getenv, "ADDR", ":8080"),
 		DatabaseURL: getenv("DATABASE_URL"),
 		OIDCIssuer:  getenv("OIDC_ISSUER"), OIDCAudience: getenv("OIDC_AUDIENCE"), OIDCJWKSURL: getenv("OIDC_JWKS_URL"),
-		MetricsAddr:    getenv("METRICS_ADDR"),
-		Tracing:        tracing.Enabled(getenv),
-		AuditSearchKey: getenv("AUDIT_SEARCH_KEY"),
+		MetricsAddr:          getenv("METRICS_ADDR"),
+		Tracing:              tracing.Enabled(getenv),
+		AuditSearchKey:       getenv("AUDIT_SEARCH_KEY"),
+		AnalyticsDatabaseURL: getenv("ANALYTICS_DATABASE_URL"),
 	}
 	if k := c.AuditSearchKey; k != "" && len(k) < 32 {
 		return c, fmt.Errorf("AUDIT_SEARCH_KEY must have at least 32 characters")
@@ -84,6 +89,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	fs.SetOutput(stderr)
 	fs.StringVar(&c.Addr, "addr", c.Addr, "listen address (ADDR)")
 	fs.StringVar(&c.DatabaseURL, "database-url", c.DatabaseURL, "postgres://… for PostgreSQL; empty for the embedded SQLite file (DATABASE_URL)")
+	fs.StringVar(&c.AnalyticsDatabaseURL, "analytics-database-url", c.AnalyticsDatabaseURL, "postgres://… of a read replica of the PostgreSQL database, to answer the analytics; empty: the database itself (ANALYTICS_DATABASE_URL)")
 	fs.StringVar(&c.Env, "env", c.Env, "development or production (ENV)")
 	fs.StringVar(&origins, "cors-origins", origins, "comma-separated origins allowed to call the API from a browser (CORS_ORIGINS)")
 	fs.StringVar(&level, "log-level", level, "debug, info, warn or error (LOG_LEVEL)")
@@ -99,6 +105,9 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	c.MaxBodyBytes, c.MaxUploadBytes = int64(maxBody), int64(maxUpload)
 	if c.Env != "development" && c.Env != "production" {
 		return c, errors.New("ENV must be development or production")
+	}
+	if err := c.checkAnalyticsDatabase(); err != nil {
+		return c, err
 	}
 	if c.Demo && !c.development() {
 		return c, errors.New("--demo loads fake citizens and is refused in production mode (ENV=production): nothing was written")
@@ -134,6 +143,26 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 		return c, errors.New("DEFAULT_PAGE_SIZE must not exceed MAX_PAGE_SIZE")
 	}
 	return c, nil
+}
+
+// checkAnalyticsDatabase refuses a read replica that is not PostgreSQL,
+// or beside the embedded SQLite database (which has none). The errors
+// never quote the URLs, which may hold passwords.
+func (c config) checkAnalyticsDatabase() error {
+	if c.AnalyticsDatabaseURL == "" {
+		return nil
+	}
+	if !isPostgresURL(c.DatabaseURL) {
+		return errors.New("ANALYTICS_DATABASE_URL is a read replica of a PostgreSQL database: it needs DATABASE_URL to be PostgreSQL (postgres://…), not the embedded SQLite database")
+	}
+	if !isPostgresURL(c.AnalyticsDatabaseURL) {
+		return errors.New("ANALYTICS_DATABASE_URL must start with postgres:// or postgresql://")
+	}
+	return nil
+}
+
+func isPostgresURL(u string) bool {
+	return strings.HasPrefix(u, "postgres://") || strings.HasPrefix(u, "postgresql://")
 }
 
 func envOr(getenv func(string) string, name, def string) string {

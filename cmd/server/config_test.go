@@ -91,3 +91,28 @@ func TestFaultConfig(t *testing.T) {
 		}
 	}
 }
+
+// TestAnalyticsDatabaseConfig: ANALYTICS_DATABASE_URL (or its flag) is a
+// PostgreSQL replica beside a PostgreSQL DATABASE_URL; anything else is
+// refused at start with an error that quotes neither URL.
+func TestAnalyticsDatabaseConfig(t *testing.T) {
+	const primary, replica = "postgres://seg:s3cret@db.example.it/seg", "postgres://seg:s3cret@replica.example.it/seg"
+	c, err := parseConfig(nil, env(map[string]string{"DATABASE_URL": primary, "ANALYTICS_DATABASE_URL": replica}), io.Discard)
+	if err != nil || c.AnalyticsDatabaseURL != replica {
+		t.Fatalf("set: %q, %v", c.AnalyticsDatabaseURL, err)
+	}
+	c, err = parseConfig([]string{"--analytics-database-url", "postgresql://r.example.it/seg"}, env(map[string]string{"DATABASE_URL": primary}), io.Discard)
+	if err != nil || c.AnalyticsDatabaseURL != "postgresql://r.example.it/seg" {
+		t.Fatalf("flag: %q, %v", c.AnalyticsDatabaseURL, err)
+	}
+	for name, vars := range map[string]map[string]string{
+		"beside the embedded SQLite": {"ANALYTICS_DATABASE_URL": replica},
+		"beside another SQLite file": {"DATABASE_URL": "sqlite:/var/lib/seg.db", "ANALYTICS_DATABASE_URL": replica},
+		"a SQLite replica":           {"DATABASE_URL": primary, "ANALYTICS_DATABASE_URL": "sqlite:/var/lib/s3cret.db"},
+	} {
+		_, err := parseConfig(nil, env(vars), io.Discard)
+		if err == nil || !strings.Contains(err.Error(), "ANALYTICS_DATABASE_URL") || strings.Contains(err.Error(), "s3cret") {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+}

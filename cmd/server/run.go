@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"flag"
 	"fmt"
@@ -19,6 +20,7 @@ import (
 	"segretariato/internal/database"
 	"segretariato/internal/demo"
 	"segretariato/internal/dsr"
+	"segretariato/internal/metrics"
 	"segretariato/internal/server"
 	"segretariato/internal/services"
 	"segretariato/internal/tracing"
@@ -83,6 +85,12 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	if cfg.AnalyticsDatabaseURL != "" {
+		if set.Analytics.Reads, err = openAnalyticsReplica(ctx, cfg, obs, log); err != nil {
+			return err
+		}
+		defer set.Analytics.Reads.Close()
+	}
 	go set.Idempotency.SweepEvery(ctx, time.Hour) // expired keys and their answers
 	drain := &server.Drain{}
 	srv, err := server.NewHTTPServer(server.Options{
@@ -132,6 +140,21 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 		return err
 	}
 	return nil
+}
+
+// openAnalyticsReplica opens the read replica of ANALYTICS_DATABASE_URL,
+// with the pool size and statement timeout of the main database, and
+// watches its pool (go_sql_* with db_name="segretariato_analytics").
+func openAnalyticsReplica(ctx context.Context, cfg config, obs *observability, log *slog.Logger) (*sql.DB, error) {
+	reads, err := database.OpenReplica(ctx, cfg.AnalyticsDatabaseURL, database.Options{
+		MaxOpenConns: cfg.DBMaxConns, StatementTimeout: cfg.statementTimeout(),
+	})
+	if err != nil {
+		return nil, fmt.Errorf("ANALYTICS_DATABASE_URL: %w", err)
+	}
+	obs.metrics.WatchPool(reads, metrics.Namespace+"_analytics")
+	log.Info("the analytics read from the replica of ANALYTICS_DATABASE_URL")
+	return reads, nil
 }
 
 // loadDemo loads the demo year (once) and prints a fresh token for each

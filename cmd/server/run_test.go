@@ -121,6 +121,12 @@ func postGraphQL(t *testing.T, addr, token, query string) string {
 	req, _ := http.NewRequest(http.MethodPost, "http://"+addr+"/graphql", strings.NewReader(`{"query":`+quote(query)+`}`))
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Authorization", "Bearer "+token)
+	return bodyOf(t, req)
+}
+
+// bodyOf sends the request and returns the answer's body.
+func bodyOf(t *testing.T, req *http.Request) string {
+	t.Helper()
 	res, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)

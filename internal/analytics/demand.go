@@ -29,6 +29,9 @@ const MinK = 3
 // is safe for concurrent use.
 type Engine struct {
 	DB *database.DB
+	// Reads, when set, answers every query of the engine instead of
+	// DB.SQL: a read replica of DB (same dialect and schema). Nil: DB.SQL.
+	Reads *sql.DB
 	// K is the small-cell threshold of suppressed answers.
 	K int
 	// Now is the clock of the quality report (which weeks are over); nil

@@ -8,8 +8,9 @@
 // only the small result sets (cells) are, for labels, ordering and
 // suppression. A demand answer is one statement (cells and total share
 // the materialised contacts of the filter) plus one per labelled
-// dimension; the engine reads through database.DB.SQL, outside ent's
-// privacy rules, so the caller (the resolver) decides who may ask what.
+// dimension; the engine reads through database.DB.SQL (or Engine.Reads, a
+// read replica), outside ent's privacy rules, so the caller (the
+// resolver) decides who may ask what.
 //
 // Periods. A contact's period is its local date in Europe/Rome. The date
 // range of a Filter is turned into the UTC instants of local midnight, so

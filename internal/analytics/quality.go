@@ -138,7 +138,7 @@ func (q *qualityRun) add(l QualityLine) {
 
 func (q *qualityRun) count(query string, args ...any) (int, error) {
 	var n int
-	err := q.e.DB.SQL.QueryRowContext(q.ctx, query, args...).Scan(&n)
+	err := q.e.rows(q.ctx, query, args, func(scan func(...any) error) error { return scan(&n) })
 	return n, err
 }
 
@@ -451,8 +451,9 @@ func (q *qualityRun) comfort() error {
 
 func (q *qualityRun) survey() error {
 	var n, satisfied int
-	err := q.e.DB.SQL.QueryRowContext(q.ctx, "SELECT COUNT(*), COALESCE(SUM(CASE WHEN sr.satisfied THEN 1 ELSE 0 END), 0)"+
-		" FROM survey_responses sr JOIN satisfaction_surveys ss ON ss.id = sr.survey_id WHERE ss.year = "+q.arg(1), q.year).Scan(&n, &satisfied)
+	err := q.e.rows(q.ctx, "SELECT COUNT(*), COALESCE(SUM(CASE WHEN sr.satisfied THEN 1 ELSE 0 END), 0)"+
+		" FROM survey_responses sr JOIN satisfaction_surveys ss ON ss.id = sr.survey_id WHERE ss.year = "+q.arg(1), []any{q.year},
+		func(scan func(...any) error) error { return scan(&n, &satisfied) })
 	if err != nil {
 		return err
 	}

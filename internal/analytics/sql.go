@@ -122,9 +122,14 @@ func (s dialectSQL) epochSeconds(col string) string {
 }
 
 // rows runs a query and calls each for every row; it closes the rows
-// before returning, as SQLite holds a single connection.
+// before returning, as SQLite holds a single connection. Every query of
+// the engine goes through it, to Reads when set.
 func (e *Engine) rows(ctx context.Context, query string, args []any, each func(scan func(...any) error) error) error {
-	rs, err := e.DB.SQL.QueryContext(ctx, query, args...)
+	reads := e.Reads
+	if reads == nil {
+		reads = e.DB.SQL
+	}
+	rs, err := reads.QueryContext(ctx, query, args...)
 	if err != nil {
 		return err
 	}

@@ -85,17 +85,7 @@ func Open(ctx context.Context, rawURL string, opt Options) (*DB, error) {
 		db.SetMaxOpenConns(8)
 		db.SetMaxIdleConns(8)
 	default:
-		maxOpen := opt.MaxOpenConns
-		if maxOpen <= 0 {
-			maxOpen = 20
-		}
-		maxIdle = opt.MaxIdleConns
-		if maxIdle <= 0 {
-			maxIdle = maxOpen
-		}
-		db.SetMaxOpenConns(maxOpen)
-		db.SetMaxIdleConns(maxIdle)
-		db.SetConnMaxIdleTime(5 * time.Minute)
+		maxIdle = sizePostgresPool(db, opt)
 	}
 	pingCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
@@ -146,6 +136,23 @@ func settle(ctx context.Context, db *sql.DB, dia string) error {
 		return fmt.Errorf("bringing the figures up to date: %w", err)
 	}
 	return nil
+}
+
+// sizePostgresPool sizes a PostgreSQL pool as opt says (20 connections by
+// default, as many idle) and returns the idle size.
+func sizePostgresPool(db *sql.DB, opt Options) int {
+	maxOpen := opt.MaxOpenConns
+	if maxOpen <= 0 {
+		maxOpen = 20
+	}
+	maxIdle := opt.MaxIdleConns
+	if maxIdle <= 0 {
+		maxIdle = maxOpen
+	}
+	db.SetMaxOpenConns(maxOpen)
+	db.SetMaxIdleConns(maxIdle)
+	db.SetConnMaxIdleTime(5 * time.Minute)
+	return maxIdle
 }
 
 // ping checks the first connection. On a new SQLite file that connection

@@ -76,6 +76,12 @@ type Metrics struct {
 	names operationNames
 }
 
+// WatchPool adds the statistics of another connection pool: go_sql_*
+// with db_name set to name.
+func (m *Metrics) WatchPool(db *sql.DB, name string) {
+	m.reg.MustRegister(collectors.NewDBStatsCollector(db, name))
+}
+
 // New returns the service's metrics on a fresh registry, with the Go
 // runtime and process collectors and, when db is not nil, the connection
 // pool's statistics (go_sql_* with db_name="segretariato").

@@ -129,7 +129,8 @@ func (o *Options) defaults() error {
 //
 //	POST /graphql   GraphQL (GET for queries only); bearer token required
 //	GET  /healthz   the process is up
-//	GET  /readyz    the database answers
+//	GET  /readyz    the database answers (and whether the analytics'
+//	                replica does, when there is one)
 //	GET  /          GraphiQL, in development mode only (its assets
 //	                under /graphiql/, from the binary)
 //	GET  /metrics   Prometheus metrics, when Options.Metrics is set and not MetricsElsewhere
@@ -189,6 +190,16 @@ func newHandler(o Options) (http.Handler, []string, error) {
 			w.WriteHeader(http.StatusServiceUnavailable)
 			_, _ = w.Write([]byte("database unreachable\n"))
 			return
+		}
+		// The analytics' replica is shared by every instance: without it
+		// only the analytics fail (UNAVAILABLE), so the instance stays in
+		// the load balancer and says so.
+		if reads := o.Analytics.Reads; reads != nil {
+			if err := reads.PingContext(ctx); err != nil {
+				o.Log.ErrorContext(r.Context(), "readiness: analytics replica unreachable", "err", err)
+				_, _ = w.Write([]byte("ok; analytics replica unreachable\n"))
+				return
+			}
 		}
 		_, _ = w.Write([]byte("ok\n"))
 	})
