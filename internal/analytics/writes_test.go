@@ -21,7 +21,7 @@ import (
 	"segretariato/internal/dimension"
 	"segretariato/internal/dsr"
 	"segretariato/internal/intakerule"
-	"segretariato/internal/rollup"
+	"segretariato/internal/rollup/rolluptest"
 )
 
 // The property test of the kept figures (internal/rollup): random
@@ -109,17 +109,6 @@ func worldFromDB(t *testing.T, f *fx) *world {
 		w.districts[k] = best
 	}
 	return w
-}
-
-func verifyFigures(t *testing.T, db *database.DB, step string) {
-	t.Helper()
-	rep, err := rollup.Verify(context.Background(), rollup.SQLConn{Q: db.SQL}, db.Dialect == "postgres", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if rep.Differences != 0 || rep.Pending != 0 {
-		t.Fatalf("after %s: %d differences, %d pending: %+v", step, rep.Differences, rep.Pending, rep.Examples)
-	}
 }
 
 // TestRandomWrites applies random writes and checks the figures after
@@ -232,7 +221,7 @@ func TestRandomWrites(t *testing.T) {
 			}
 			s := steps[r.IntN(n)]
 			s.do()
-			verifyFigures(t, db, s.name)
+			rolluptest.Check(t, db, s.name)
 			if erased {
 				continue // the model does not know erasures; Verify does
 			}

@@ -15,6 +15,7 @@ import (
 	"segretariato/internal/database"
 	"segretariato/internal/database/dbtest"
 	"segretariato/internal/dsr"
+	"segretariato/internal/rollup/rolluptest"
 )
 
 func TestRetentionPseudonymisesOnlyTheLongSilent(t *testing.T) {
@@ -83,5 +84,6 @@ func TestRetentionPseudonymisesOnlyTheLongSilent(t *testing.T) {
 		if _, err := dsr.Retain(ctx, c, 0, now, false); err == nil {
 			t.Error("a retention of 0 years was accepted")
 		}
+		rolluptest.Check(t, db, "retention")
 	})
 }

@@ -22,6 +22,7 @@ import (
 	"segretariato/internal/intakecsv"
 	"segretariato/internal/intakeio"
 	"segretariato/internal/referral"
+	"segretariato/internal/rollup/rolluptest"
 )
 
 // v2Header has every column of version 2.
@@ -353,6 +354,7 @@ func TestImportReferralSet(t *testing.T) {
 		if got := referralsOf(t, c, "R3"); !slices.Equal(got, []string{"SSP:ACCEPTED:e"}) {
 			t.Errorf("version-1 row: %v", got)
 		}
+		rolluptest.Check(t, db, "re-imports that create, move and delete referrals")
 	})
 }
 

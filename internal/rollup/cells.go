@@ -308,25 +308,24 @@ func placeholders(keys []cellKey) []*cell {
 
 // writeCells inserts cells, with suffix (ON CONFLICT …).
 func writeCells(ctx context.Context, c Conn, postgres bool, cells []*cell, suffix string) error {
-	return chunks(cells, maxParams/12, func(part []*cell) error {
-		b := &binder{postgres: postgres}
-		ts := make([]string, len(part))
-		for i, x := range part {
-			var data []byte
-			if x.citizens != nil {
-				var err error
-				if data, err = encode(x.citizens); err != nil {
-					return err
-				}
-			} else {
-				data = []byte{}
+	var encErr error
+	cols := strings.Split(cellColumns, ", ")
+	err := insertRows(ctx, c, postgres, "demand_cells", cols, len(cells), func(i int) []any {
+		x := cells[i]
+		data := []byte{}
+		if x.citizens != nil {
+			var err error
+			if data, err = encode(x.citizens); err != nil {
+				encErr = err
 			}
-			ts[i] = b.tuple(x.k.id(), x.k.grain, x.k.dim, x.k.period, x.k.key, x.s.contacts, x.s.newCitizens, x.s.referrals,
-				x.s.contactsKey, x.s.newKey, x.s.referralsKey, data)
 		}
-		_, err := c.ExecContext(ctx, "INSERT INTO demand_cells ("+cellColumns+") VALUES "+strings.Join(ts, ", ")+suffix, b.args...)
-		return err
-	})
+		return []any{x.k.id(), x.k.grain, x.k.dim, x.k.period, x.k.key, x.s.contacts, x.s.newCitizens, x.s.referrals,
+			x.s.contactsKey, x.s.newKey, x.s.referralsKey, data}
+	}, suffix)
+	if encErr != nil {
+		return encErr
+	}
+	return err
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }

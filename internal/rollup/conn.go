@@ -8,6 +8,7 @@ import (
 
 	"entgo.io/ent/dialect"
 	entsql "entgo.io/ent/dialect/sql"
+	"github.com/lib/pq"
 )
 
 // Conn is the transaction the figures are kept in: a *sql.Tx (the
@@ -127,6 +128,48 @@ const maxParams = 30000
 func chunks[T any](xs []T, n int, f func([]T) error) error {
 	for lo := 0; lo < len(xs); lo += n {
 		if err := f(xs[lo:min(lo+n, len(xs))]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// insertRows inserts n rows into table: with COPY on PostgreSQL when c is
+// a database/sql transaction (the import's), else with multi-row INSERTs
+// followed by suffix (ON CONFLICT …; COPY is used only without one).
+func insertRows(ctx context.Context, c Conn, postgres bool, table string, cols []string, n int, row func(i int) []any, suffix string) error {
+	if n == 0 {
+		return nil
+	}
+	if p, ok := c.(SQLConn); ok && postgres && suffix == "" {
+		if tx, ok := p.Q.(*sql.Tx); ok {
+			stmt, err := tx.PrepareContext(ctx, pq.CopyIn(table, cols...))
+			if err != nil {
+				return err
+			}
+			for i := range n {
+				if _, err := stmt.ExecContext(ctx, row(i)...); err != nil {
+					stmt.Close()
+					return err
+				}
+			}
+			if _, err := stmt.ExecContext(ctx); err != nil {
+				stmt.Close()
+				return err
+			}
+			return stmt.Close()
+		}
+	}
+	per := max(1, maxParams/len(cols))
+	for lo := 0; lo < n; lo += per {
+		hi := min(lo+per, n)
+		b := &binder{postgres: postgres}
+		ts := make([]string, 0, hi-lo)
+		for i := lo; i < hi; i++ {
+			ts = append(ts, b.tuple(row(i)...))
+		}
+		q := "INSERT INTO " + table + " (" + strings.Join(cols, ", ") + ") VALUES " + strings.Join(ts, ", ") + suffix
+		if _, err := c.ExecContext(ctx, q, b.args...); err != nil {
 			return err
 		}
 	}

@@ -141,8 +141,24 @@ func loadFacts(ctx context.Context, c Conn, postgres bool, ids []int) (map[int]*
 		}); err != nil {
 			return err
 		}
-		b = &binder{postgres: postgres}
-		q = "SELECT contact_id, dim, key, parent, referrals, referrals_open, referrals_key FROM contact_fact_values WHERE contact_id IN " +
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, loadValues(ctx, c, postgres, out)
+}
+
+// loadValues reads the multi-valued keys of the facts fs.
+func loadValues(ctx context.Context, c Conn, postgres bool, fs map[int]*fact) error {
+	ids := make([]int, 0, len(fs))
+	for id := range fs {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	return chunks(ids, 1000, func(part []int) error {
+		b := &binder{postgres: postgres}
+		q := "SELECT contact_id, dim, key, parent, referrals, referrals_open, referrals_key FROM contact_fact_values WHERE contact_id IN " +
 			b.ints(part) + " ORDER BY contact_id, dim, key"
 		return query(ctx, c, q, b.args, func(scan func(...any) error) error {
 			var id int
@@ -151,13 +167,12 @@ func loadFacts(ctx context.Context, c Conn, postgres bool, ids []int) (map[int]*
 			if err := scan(&id, &dim, &v.Key, &v.Parent, &v.Referrals, &v.Open, &v.RefKey); err != nil {
 				return err
 			}
-			if f := out[id]; f != nil {
+			if f := fs[id]; f != nil {
 				f.values[dimension.Dimension(dim)] = append(f.values[dimension.Dimension(dim)], v)
 			}
 			return nil
 		})
 	})
-	return out, err
 }
 
 // rawContact is a contact's row as loadRaw reads it, before its keys.
@@ -313,15 +328,7 @@ func writeFacts(ctx context.Context, c Conn, postgres bool, ids []int, after map
 
 // insertFacts inserts facts and their values.
 func insertFacts(ctx context.Context, c Conn, postgres bool, rows []*fact) error {
-	if err := chunks(rows, maxParams/len(factColumns), func(part []*fact) error {
-		b := &binder{postgres: postgres}
-		ts := make([]string, len(part))
-		for i, f := range part {
-			ts[i] = b.tuple(f.row()...)
-		}
-		_, err := c.ExecContext(ctx, "INSERT INTO contact_facts ("+strings.Join(factColumns, ", ")+") VALUES "+strings.Join(ts, ", "), b.args...)
-		return err
-	}); err != nil {
+	if err := insertRows(ctx, c, postgres, "contact_facts", factColumns, len(rows), func(i int) []any { return rows[i].row() }, ""); err != nil {
 		return err
 	}
 	type val struct {
@@ -337,16 +344,11 @@ func insertFacts(ctx context.Context, c Conn, postgres bool, rows []*fact) error
 			}
 		}
 	}
-	return chunks(vals, maxParams/8, func(part []val) error {
-		b := &binder{postgres: postgres}
-		ts := make([]string, len(part))
-		for i, v := range part {
-			ts[i] = b.tuple(valueID(v.contact, v.dim, v.v.Key), v.contact, string(v.dim), v.v.Key, v.v.Parent, v.v.Referrals, v.v.Open, v.v.RefKey)
-		}
-		_, err := c.ExecContext(ctx, "INSERT INTO contact_fact_values (id, contact_id, dim, key, parent, referrals, referrals_open, referrals_key) VALUES "+
-			strings.Join(ts, ", "), b.args...)
-		return err
-	})
+	cols := []string{"id", "contact_id", "dim", "key", "parent", "referrals", "referrals_open", "referrals_key"}
+	return insertRows(ctx, c, postgres, "contact_fact_values", cols, len(vals), func(i int) []any {
+		v := vals[i]
+		return []any{valueID(v.contact, v.dim, v.v.Key), v.contact, string(v.dim), v.v.Key, v.v.Parent, v.v.Referrals, v.v.Open, v.v.RefKey}
+	}, "")
 }
 
 func valueID(contact int, d dimension.Dimension, key string) string {

@@ -2,7 +2,6 @@ package rollup
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"slices"
 	"strings"
@@ -139,10 +138,6 @@ func recompute(ctx context.Context, c Conn, postgres bool, periods []period, s s
 			}
 		})
 	}
-	cols := make([]string, len(factColumns))
-	for i, col := range factColumns {
-		cols[i] = "f." + col
-	}
 	for _, sp := range spans {
 		// Pages of facts in (day, id) order, each read whole before the
 		// cells it completes are written: a connection cannot write while
@@ -150,29 +145,24 @@ func recompute(ctx context.Context, c Conn, postgres bool, periods []period, s s
 		lastDay, lastID := sp.from, -1
 		for {
 			b := &binder{postgres: postgres}
-			q := "SELECT " + strings.Join(cols, ", ") + ", v.dim, v.key, v.parent, v.referrals, v.referrals_open, v.referrals_key" +
-				" FROM (SELECT * FROM contact_facts WHERE day >= " + b.arg(lastDay) + " AND day < " + b.arg(sp.to) +
-				" AND (day > " + b.arg(lastDay) + " OR id > " + b.arg(lastID) + ") ORDER BY day, id LIMIT " + b.arg(recomputePage) + ") f" +
-				" LEFT JOIN contact_fact_values v ON v.contact_id = f.id ORDER BY f.day, f.id, v.dim, v.key"
+			q := "SELECT " + strings.Join(factColumns, ", ") + " FROM contact_facts WHERE day >= " + b.arg(lastDay) +
+				" AND day < " + b.arg(sp.to) + " AND (day > " + b.arg(lastDay) + " OR id > " + b.arg(lastID) + ")" +
+				" ORDER BY day, id LIMIT " + b.arg(recomputePage)
 			var page []*fact
+			byID := map[int]*fact{}
 			err := query(ctx, c, q, b.args, func(scan func(...any) error) error {
 				f := &fact{values: map[dimension.Dimension][]dimension.Value{}}
-				var dim, key, parent sql.NullString
-				var refs, open, refsKey sql.NullInt64
-				if err := scan(append(f.scanDest(), &dim, &key, &parent, &refs, &open, &refsKey)...); err != nil {
+				if err := scan(f.scanDest()...); err != nil {
 					return err
 				}
-				if n := len(page); n == 0 || page[n-1].id != f.id {
-					page = append(page, f)
-				}
-				if dim.Valid {
-					cur, d := page[len(page)-1], dimension.Dimension(dim.String)
-					cur.values[d] = append(cur.values[d], dimension.Value{Key: key.String, Parent: parent.String,
-						Referrals: int(refs.Int64), Open: int(open.Int64), RefKey: int(refsKey.Int64)})
-				}
+				page = append(page, f)
+				byID[f.id] = f
 				return nil
 			})
 			if err != nil {
+				return err
+			}
+			if err := loadValues(ctx, c, postgres, byID); err != nil {
 				return err
 			}
 			for i, f := range page {

@@ -18,7 +18,7 @@
 // Exactness: a refresh reads every contact of every citizen it touches, so
 // "first contact of the citizen" and the citizen sets stay exact; cells
 // change by the difference between the facts before and after. A write
-// that touches more cells than maxIncremental (a large import) marks
+// that changes more contacts than maxIncremental (a large import) marks
 // their periods instead, which Refresh computes again from the facts at
 // the end of the transaction. Verify compares everything with a
 // recomputation from the raw rows; Rebuild recomputes everything.
@@ -36,9 +36,11 @@ import (
 	"sort"
 )
 
-// maxIncremental is the number of cells above which a write's periods are
-// computed again from the facts instead of updated cell by cell.
-const maxIncremental = 4000
+// maxIncremental is the number of changed contacts above which their
+// periods are computed again from the facts at the end of the transaction
+// instead of their cells updated one by one (a contact counts in about 50
+// cells).
+const maxIncremental = 50
 
 // pendingChunk is the number of pending rows one step reads.
 const pendingChunk = 2000
@@ -208,23 +210,30 @@ func process(ctx context.Context, c Conn, postgres bool, contacts, citizens []in
 	if err := writeFacts(ctx, c, postgres, changed, after); err != nil {
 		return err
 	}
-	d := diff(before, after)
-	touched := d.touched()
-	if len(touched) > maxIncremental {
-		return markPeriods(ctx, c, postgres, touched)
+	if len(changed) > maxIncremental {
+		// Too many for cell-by-cell updates: their periods, before and
+		// after, are computed again at the end of the transaction.
+		set := map[string]bool{}
+		for _, id := range changed {
+			for _, f := range []*fact{before[id], after[id]} {
+				if f != nil {
+					for _, g := range grains {
+						set[g.grain+"|"+f.periods[periodIndex(g.unit)]] = true
+					}
+				}
+			}
+		}
+		return markPeriods(ctx, c, postgres, set)
 	}
+	d := diff(before, after)
 	if err := lockCells(ctx, c, postgres, false); err != nil {
 		return err
 	}
 	return apply(ctx, c, postgres, d)
 }
 
-// markPeriods leaves the periods of the cells for Refresh.
-func markPeriods(ctx context.Context, c Conn, postgres bool, cells []cellKey) error {
-	set := map[string]bool{}
-	for _, k := range cells {
-		set[k.grain+"|"+k.period] = true
-	}
+// markPeriods leaves the periods ("grain|key") for Refresh.
+func markPeriods(ctx context.Context, c Conn, postgres bool, set map[string]bool) error {
 	ps := make([]string, 0, len(set))
 	for p := range set {
 		ps = append(ps, p)

@@ -10,7 +10,7 @@ import (
 	"segretariato/internal/database"
 	"segretariato/internal/database/dbtest"
 	"segretariato/internal/intakeio"
-	"segretariato/internal/rollup"
+	"segretariato/internal/rollup/rolluptest"
 	"segretariato/internal/sample"
 )
 
@@ -27,24 +27,12 @@ func importSample(t testing.TB, db *database.DB) {
 	}
 }
 
-func verify(t *testing.T, db *database.DB) *rollup.VerifyReport {
-	t.Helper()
-	rep, err := rollup.Verify(context.Background(), rollup.SQLConn{Q: db.SQL}, db.Dialect == "postgres", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if rep.Differences != 0 || rep.Pending != 0 {
-		t.Fatalf("verify: %+v", rep)
-	}
-	return rep
-}
-
 func TestSampleVerifies(t *testing.T) {
 	for _, kind := range dbtest.Kinds(t) {
 		t.Run(kind, func(t *testing.T) {
 			db := dbtest.Open(t, kind, database.Options{})
 			importSample(t, db)
-			rep := verify(t, db)
+			rep := rolluptest.Check(t, db, "the sample")
 			if rep.Contacts == 0 || rep.Cells == 0 {
 				t.Fatalf("nothing verified: %+v", rep)
 			}

@@ -7,8 +7,8 @@ import (
 	"segretariato/ent/schema/schematype"
 	"segretariato/graph/generated"
 	"segretariato/internal/analytics"
-	"segretariato/internal/refdata"
 	"segretariato/internal/dimension"
+	"segretariato/internal/refdata"
 )
 
 // openRangeYears is how many years a demand query without a date range

@@ -11,10 +11,10 @@ import (
 	"segretariato/internal/apperr"
 	"segretariato/internal/audit"
 	"segretariato/internal/auth"
+	"segretariato/internal/dimension"
 	"segretariato/internal/intakecsv"
 	"segretariato/internal/intakeio"
 	"segretariato/internal/metrics"
-	"segretariato/internal/dimension"
 )
 
 // exportContacts serves the coordinator's download of the intake cards
