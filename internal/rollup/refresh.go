@@ -34,6 +34,7 @@ import (
 	"database/sql"
 	"slices"
 	"sort"
+	"time"
 )
 
 // maxIncremental is the number of changed contacts above which their
@@ -54,7 +55,7 @@ const lockKey = 7_400_202_611
 // each batch so that the pending list stays small.
 func Batch(ctx context.Context, c Conn, postgres bool) error {
 	for {
-		var ids, contacts, citizens []int
+		var ids, contacts, citizens, touched []int
 		b := &binder{postgres: postgres}
 		err := query(ctx, c, "SELECT id, contact_id, citizen_id FROM analytics_pending WHERE period IS NULL ORDER BY id LIMIT "+b.arg(pendingChunk),
 			b.args, func(scan func(...any) error) error {
@@ -64,10 +65,13 @@ func Batch(ctx context.Context, c Conn, postgres bool) error {
 					return err
 				}
 				ids = append(ids, id)
-				if contact.Valid {
+				switch {
+				case contact.Valid:
 					contacts = append(contacts, int(contact.Int64))
-				}
-				if citizen.Valid {
+					if citizen.Valid {
+						touched = append(touched, int(citizen.Int64))
+					}
+				case citizen.Valid:
 					citizens = append(citizens, int(citizen.Int64))
 				}
 				return nil
@@ -79,7 +83,7 @@ func Batch(ctx context.Context, c Conn, postgres bool) error {
 		if _, err := c.ExecContext(ctx, "DELETE FROM analytics_pending WHERE id IN "+b.ints(ids), b.args...); err != nil {
 			return err
 		}
-		if err := process(ctx, c, postgres, uniq(contacts), uniq(citizens)); err != nil {
+		if err := process(ctx, c, postgres, uniq(contacts), uniq(citizens), uniq(touched)); err != nil {
 			return err
 		}
 	}
@@ -126,12 +130,20 @@ func lockCells(ctx context.Context, c Conn, postgres, exclusive bool) error {
 	return err
 }
 
-// process brings up to date the facts of the contacts and of every
-// contact of the citizens (and of the citizens of the contacts), then the
-// cells by difference, or marks their periods.
-func process(ctx context.Context, c Conn, postgres bool, contacts, citizens []int) error {
+// process brings up to date the facts of the contacts, of every contact
+// of the citizens (whose own record changed), and the first contacts of
+// the contacts' citizens (touched, and those the contacts had and have),
+// then the cells by difference, or marks their periods.
+//
+// A small write reads every contact of every citizen involved: the cells'
+// citizen sets need them all. A large one (more than maxIncremental
+// contacts) marks periods only, so it reads in full only the contacts it
+// changes and, of their citizens' other contacts, the dates that decide
+// the first one.
+func process(ctx context.Context, c Conn, postgres bool, contacts, citizens, touched []int) error {
+	light := len(contacts) > maxIncremental
 	cits := map[int]bool{}
-	for _, id := range citizens {
+	for _, id := range touched {
 		cits[id] = true
 	}
 	// The contacts' citizens, before (facts) and after (contacts).
@@ -151,11 +163,26 @@ func process(ctx context.Context, c Conn, postgres bool, contacts, citizens []in
 			return err
 		}
 	}
-	citizenIDs := keysOf(cits)
+	full := map[int]bool{} // citizens whose every contact is read
+	for _, id := range citizens {
+		full[id] = true
+	}
+	if !light {
+		for id := range cits {
+			full[id] = true
+		}
+	}
+	locked := keysOf(cits)
+	for id := range full {
+		if !cits[id] {
+			locked = append(locked, id)
+		}
+	}
+	slices.Sort(locked)
 	if postgres {
 		// The citizens' contacts are read after the lock: a concurrent
 		// write of one of them has committed by then.
-		if err := chunks(citizenIDs, 1000, func(part []int) error {
+		if err := chunks(locked, 1000, func(part []int) error {
 			b := &binder{postgres: postgres}
 			_, err := c.ExecContext(ctx, "SELECT id FROM citizens WHERE id IN "+b.ints(part)+" ORDER BY id FOR UPDATE", b.args...)
 			return err
@@ -163,7 +190,8 @@ func process(ctx context.Context, c Conn, postgres bool, contacts, citizens []in
 			return err
 		}
 	}
-	raw, err := loadRaw(ctx, c, postgres, contacts, citizenIDs)
+	fullIDs := keysOf(full)
+	raw, err := loadRaw(ctx, c, postgres, contacts, fullIDs)
 	if err != nil {
 		return err
 	}
@@ -171,10 +199,47 @@ func process(ctx context.Context, c Conn, postgres bool, contacts, citizens []in
 	for _, id := range contacts {
 		all[id] = true
 	}
+	if light {
+		// The other citizens: their first contact now and as stored.
+		var partial []int
+		for id := range cits {
+			if !full[id] {
+				partial = append(partial, id)
+			}
+		}
+		slices.Sort(partial)
+		firsts, stored, err := firstContacts(ctx, c, postgres, partial)
+		if err != nil {
+			return err
+		}
+		var extra []int
+		for _, id := range append(firsts, stored...) {
+			all[id] = true
+			if raw[id] == nil {
+				extra = append(extra, id)
+			}
+		}
+		more, err := loadRaw(ctx, c, postgres, uniq(extra), nil)
+		if err != nil {
+			return err
+		}
+		for id, r := range more {
+			raw[id] = r
+		}
+		isFirst := map[int]bool{}
+		for _, id := range firsts {
+			isFirst[id] = true
+		}
+		for id, r := range raw {
+			if ci := r.c.Citizen; ci != nil && !full[ci.ID] {
+				r.c.First = isFirst[id]
+			}
+		}
+	}
 	for id := range raw {
 		all[id] = true
 	}
-	if err := chunks(citizenIDs, 1000, func(part []int) error {
+	if err := chunks(fullIDs, 1000, func(part []int) error {
 		b := &binder{postgres: postgres}
 		return query(ctx, c, "SELECT id FROM contact_facts WHERE citizen_id IN "+b.ints(part), b.args, func(scan func(...any) error) error {
 			var id int
@@ -210,7 +275,7 @@ func process(ctx context.Context, c Conn, postgres bool, contacts, citizens []in
 	if err := writeFacts(ctx, c, postgres, changed, after); err != nil {
 		return err
 	}
-	if len(changed) > maxIncremental {
+	if light || len(changed) > maxIncremental {
 		// Too many for cell-by-cell updates: their periods, before and
 		// after, are computed again at the end of the transaction.
 		set := map[string]bool{}
@@ -230,6 +295,49 @@ func process(ctx context.Context, c Conn, postgres bool, contacts, citizens []in
 		return err
 	}
 	return apply(ctx, c, postgres, d)
+}
+
+// firstContacts are, for the citizens, the id of each one's first contact
+// (earliest occurred_at, then lowest id) and the ids of the contacts whose
+// stored fact says first.
+func firstContacts(ctx context.Context, c Conn, postgres bool, citizens []int) (firsts, stored []int, err error) {
+	type first struct {
+		id int
+		at time.Time
+	}
+	best := map[int]first{}
+	err = chunks(citizens, 1000, func(part []int) error {
+		b := &binder{postgres: postgres}
+		if err := query(ctx, c, "SELECT id, citizen_id, occurred_at FROM contacts WHERE citizen_id IN "+b.ints(part), b.args,
+			func(scan func(...any) error) error {
+				var id, cit int
+				var at time.Time
+				if err := scan(&id, &cit, &at); err != nil {
+					return err
+				}
+				if p, ok := best[cit]; !ok || at.Before(p.at) || (at.Equal(p.at) && id < p.id) {
+					best[cit] = first{id, at}
+				}
+				return nil
+			}); err != nil {
+			return err
+		}
+		b = &binder{postgres: postgres}
+		return query(ctx, c, "SELECT id FROM contact_facts WHERE is_first = 1 AND citizen_id IN "+b.ints(part), b.args,
+			func(scan func(...any) error) error {
+				var id int
+				if err := scan(&id); err != nil {
+					return err
+				}
+				stored = append(stored, id)
+				return nil
+			})
+	})
+	for _, f := range best {
+		firsts = append(firsts, f.id)
+	}
+	slices.Sort(firsts)
+	return firsts, stored, err
 }
 
 // markPeriods leaves the periods ("grain|key") for Refresh.

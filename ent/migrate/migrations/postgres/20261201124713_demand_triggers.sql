@@ -59,7 +59,8 @@ BEGIN
   RETURN NULL;
 END $$;
 CREATE TRIGGER citizens_pending_update AFTER UPDATE OF birth_date, sex, citizenship, district_key, record_key ON citizens
-  FOR EACH ROW EXECUTE FUNCTION analytics_pending_citizen();
+  FOR EACH ROW WHEN (OLD.birth_date IS DISTINCT FROM NEW.birth_date OR OLD.sex IS DISTINCT FROM NEW.sex OR OLD.citizenship IS DISTINCT FROM NEW.citizenship OR OLD.district_key IS DISTINCT FROM NEW.district_key OR OLD.record_key IS DISTINCT FROM NEW.record_key)
+  EXECUTE FUNCTION analytics_pending_citizen();
 CREATE TRIGGER citizens_pending_delete AFTER DELETE ON citizens
   FOR EACH ROW EXECUTE FUNCTION analytics_pending_citizen();
 

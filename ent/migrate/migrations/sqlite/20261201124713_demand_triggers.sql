@@ -29,7 +29,8 @@ CREATE TRIGGER referrals_pending_status AFTER UPDATE OF status, record_key ON re
   WHEN OLD.status IS NOT NEW.status OR OLD.record_key IS NOT NEW.record_key BEGIN
   INSERT INTO analytics_pending (contact_id) VALUES (NEW.contact_id);
 END;
-CREATE TRIGGER citizens_pending_update AFTER UPDATE OF birth_date, sex, citizenship, district_key, record_key ON citizens BEGIN
+CREATE TRIGGER citizens_pending_update AFTER UPDATE OF birth_date, sex, citizenship, district_key, record_key ON citizens
+  WHEN OLD.birth_date IS NOT NEW.birth_date OR OLD.sex IS NOT NEW.sex OR OLD.citizenship IS NOT NEW.citizenship OR OLD.district_key IS NOT NEW.district_key OR OLD.record_key IS NOT NEW.record_key BEGIN
   INSERT INTO analytics_pending (citizen_id) VALUES (OLD.id);
 END;
 CREATE TRIGGER citizens_pending_delete AFTER DELETE ON citizens BEGIN
