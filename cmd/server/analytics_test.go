@@ -1,0 +1,62 @@
+package main
+
+import (
+	"context"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"segretariato/internal/database"
+	"segretariato/internal/database/dbtest"
+	"segretariato/internal/sample"
+	"segretariato/internal/wiring"
+)
+
+// TestAnalyticsCommands: verify passes on an imported sample, reports a
+// cell changed behind the service's back (and exits with an error), and
+// rebuild repairs it.
+func TestAnalyticsCommands(t *testing.T) {
+	for _, kind := range dbtest.Kinds(t) {
+		t.Run(kind, func(t *testing.T) {
+			dbURL := freshURL(t, kind)
+			if _, _, err := cli(t, dbURL, "operator", "add", "--email", "c@comune.example.it", "--name", "C", "--role", "COORDINATOR"); err != nil {
+				t.Fatal(err)
+			}
+			db, err := wiring.Open(context.Background(), dbURL, database.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { db.Close() })
+			sample.CreateOperators(t, db.Client)
+			db.Close()
+			if _, _, err := cli(t, dbURL, "import", filepath.Join(sample.Dir(), "intake-sample.csv")); err != nil {
+				t.Fatal(err)
+			}
+			ok := regexp.MustCompile(`^(\d+) contacts and (\d+) cells checked, 0 pending, 0 differences\n$`)
+			out, _, err := cli(t, dbURL, "analytics", "verify")
+			if m := ok.FindStringSubmatch(out); err != nil || m == nil || m[1] == "0" || m[2] == "0" {
+				t.Fatalf("verify on the sample: %q, %v", out, err)
+			}
+
+			db, err = wiring.Open(context.Background(), dbURL, database.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := db.SQL.Exec("UPDATE demand_cells SET contacts = contacts + 1 WHERE dim = 'MAIN_NEED'"); err != nil {
+				t.Fatal(err)
+			}
+			db.Close()
+			out, _, err = cli(t, dbURL, "analytics", "verify")
+			if err == nil || !strings.Contains(out, "MAIN_NEED") || ok.MatchString(out) {
+				t.Fatalf("verify after a changed cell: %q, %v", out, err)
+			}
+			if out, _, err := cli(t, dbURL, "analytics", "rebuild"); err != nil || !strings.HasPrefix(out, "figures rebuilt in ") {
+				t.Fatalf("rebuild: %q, %v", out, err)
+			}
+			if out, _, err := cli(t, dbURL, "analytics", "verify"); err != nil || !ok.MatchString(out) {
+				t.Fatalf("verify after rebuild: %q, %v", out, err)
+			}
+		})
+	}
+}
