@@ -174,6 +174,9 @@ const (
 // Decl declares one dimension.
 type Decl struct {
 	Dim Dimension
+	// Doc describes the dimension in the GraphQL enum DemandDimension
+	// (graph/schema/dimension.graphqls, written from All by go generate).
+	Doc string
 	// Key is a single-valued dimension's key of a contact (not PERIOD,
 	// whose key depends on the unit: PeriodKey).
 	Key func(c *Contact) string
@@ -226,34 +229,34 @@ func citizenOr(c *Contact, f func(*Citizen) string, other string) string {
 
 // All declares the dimensions, in the order of the GraphQL enum.
 var All = []*Decl{
-	{Dim: Period, Lookup: NoLookup},
-	{Dim: TargetArea, Key: func(c *Contact) string { return orUnknown(c.TargetArea) },
+	{Dim: Period, Doc: "The contact's Europe/Rome local period: 2025-W09 (ISO week-year), 2025-03, 2025-Q1, 2025.", Lookup: NoLookup},
+	{Dim: TargetArea, Doc: "ADULTS, ELDERLY, DISABILITY, MINORS_FAMILIES.", Key: func(c *Contact) string { return orUnknown(c.TargetArea) },
 		Closed: schematype.TargetArea("").Values(), Labels: map[string]string{
 			"ADULTS": "Adulti", "ELDERLY": "Anziani", "DISABILITY": "Disabili", "MINORS_FAMILIES": "Minori e Famiglie",
 		}},
-	{Dim: ISTATArea, Key: istatArea,
+	{Dim: ISTATArea, Doc: "ISTAT (SIUSS) user area: FAMIGLIA_MINORI, DISABILI, DIPENDENZE, ANZIANI, IMMIGRATI, POVERTA_DISAGIO_ADULTI.", Key: istatArea,
 		Closed: []string{ISTATFamilyMinors, ISTATDisabled, ISTATAddiction, ISTATElderly, ISTATImmigrants, ISTATPovertyAdult},
 		Labels: map[string]string{
 			ISTATFamilyMinors: "Famiglia e minori", ISTATDisabled: "Disabili", ISTATAddiction: "Dipendenze",
 			ISTATElderly: "Anziani", ISTATImmigrants: "Immigrati", ISTATPovertyAdult: "Povertà, disagio adulti e senza dimora",
 		}},
-	{Dim: Need, Values: needs, Parent: NeedMacro, Lookup: Needs},
-	{Dim: MainNeed, Key: func(c *Contact) string { return orUnknown(c.MainNeed.Code) }, Lookup: Needs},
-	{Dim: NeedMacro, Values: needMacros, Closed: schematype.MacroArea("").Values(), AllowUnknown: true,
+	{Dim: Need, Doc: "Need category code; a contact counts once in each of its needs (cells may add up to more than the total).", Values: needs, Parent: NeedMacro, Lookup: Needs},
+	{Dim: MainNeed, Doc: "The contact's main (first) need.", Key: func(c *Contact) string { return orUnknown(c.MainNeed.Code) }, Lookup: Needs},
+	{Dim: NeedMacro, Doc: "Macro area of the contact's needs; a contact counts once per distinct macro area.", Values: needMacros, Closed: schematype.MacroArea("").Values(), AllowUnknown: true,
 		Labels: macroLabels()},
-	{Dim: AgeBand, Key: ageBand, Closed: AgeBands, UnknownLabel: "Età non nota", Labels: map[string]string{
+	{Dim: AgeBand, Doc: "Age at the contact's date: 0-17, 18-29, 30-44, 45-64, 65-74, 75-84, 85+, UNKNOWN.", Key: ageBand, Closed: AgeBands, UnknownLabel: "Età non nota", Labels: map[string]string{
 		"0-17": "0-17 anni", "18-29": "18-29 anni", "30-44": "30-44 anni", "45-64": "45-64 anni",
 		"65-74": "65-74 anni", "75-84": "75-84 anni", "85+": "85 anni e oltre",
 	}},
-	{Dim: Sex, Key: func(c *Contact) string {
+	{Dim: Sex, Doc: "The citizen's sex, else the anonymous contact's: F, M, X, UNKNOWN.", Key: func(c *Contact) string {
 		return citizenOr(c, func(ci *Citizen) string { return ci.Sex }, c.AnonymousSex)
 	},
 		Closed: []string{"F", "M", "X", Unknown}, UnknownLabel: "Non noto",
 		Labels: map[string]string{"F": "Femmine", "M": "Maschi", "X": "Altro (X)"}},
-	{Dim: Citizenship, Key: func(c *Contact) string {
+	{Dim: Citizenship, Doc: "ISO 3166-1 alpha-2 code.", Key: func(c *Contact) string {
 		return citizenOr(c, func(ci *Citizen) string { return ci.Citizenship }, c.ErasedCitizenship)
 	}, UnknownLabel: "Non nota", Labels: countryLabels},
-	{Dim: District, Key: func(c *Contact) string {
+	{Dim: District, Doc: "District of residence, as displayed (its most frequent spelling).", Key: func(c *Contact) string {
 		return citizenOr(c, func(ci *Citizen) string { return ci.DistrictKey }, c.ErasedDistrictKey)
 	}, UnknownLabel: "Non nota", Lookup: Districts},
 	{Dim: Channel, Key: func(c *Contact) string { return orUnknown(c.Channel) }, Closed: schematype.Channel("").Values(),
@@ -274,10 +277,10 @@ var All = []*Decl{
 			"URGENT_INTERVENTION": "Pronto intervento",
 			"NOT_COMPETENT":       "Non di competenza",
 		}},
-	{Dim: Operator, Key: func(c *Contact) string { return orUnknown(c.OperatorEmail) }, Lookup: Operators},
-	{Dim: ReferralService, Values: referralServices, OwnReferrals: true, Lookup: Services,
+	{Dim: Operator, Doc: "The e-mail of the operator who held the contact.", Key: func(c *Contact) string { return orUnknown(c.OperatorEmail) }, Lookup: Operators},
+	{Dim: ReferralService, Doc: "Service code of each referral of the contact (a contact counts once per service); NONE when the contact has no referral.", Values: referralServices, OwnReferrals: true, Lookup: Services,
 		Labels: map[string]string{NoReferral: "Nessun invio"}},
-	{Dim: AccessType, Key: accessType, Closed: []string{AccessFirst, AccessReturn, AccessAnonymous},
+	{Dim: AccessType, Doc: "FIRST (the citizen's first ever contact), RETURN, ANONYMOUS.", Key: accessType, Closed: []string{AccessFirst, AccessReturn, AccessAnonymous},
 		Labels: map[string]string{AccessFirst: "Primo accesso", AccessReturn: "Accesso successivo", AccessAnonymous: "Anonimo"}},
 }
 
