@@ -36,7 +36,7 @@ import (
 func CitizenHook() ent.Hook {
 	return hook.On(func(next ent.Mutator) ent.Mutator {
 		return hook.CitizenFunc(func(ctx context.Context, m *ent.CitizenMutation) (ent.Value, error) {
-			if err := normaliseCitizen(ctx, m); err != nil {
+			if err := CitizenRules(ctx, m); err != nil {
 				return nil, err
 			}
 			return next.Mutate(ctx, m)
@@ -44,7 +44,12 @@ func CitizenHook() ent.Hook {
 	}, ent.OpCreate|ent.OpUpdateOne|ent.OpUpdate)
 }
 
-func normaliseCitizen(ctx context.Context, m *ent.CitizenMutation) error {
+// CitizenRules validates and normalises a citizen mutation in place: the
+// rules of this package, on every path. The hook runs them; the import's
+// bulk (COPY) writer runs them on the same create builders the ent path
+// saves and copies the mutation's values, so a rule added here applies to
+// both. It returns INVALID errors naming the field at fault.
+func CitizenRules(ctx context.Context, m *ent.CitizenMutation) error {
 	if d, ok := m.District(); ok {
 		if n := intakerule.District(d); n == "" {
 			m.ClearDistrict()
@@ -135,7 +140,7 @@ func fiscalCodeReason(err error) string {
 func ContactHook() ent.Hook {
 	return hook.On(func(next ent.Mutator) ent.Mutator {
 		return hook.ContactFunc(func(ctx context.Context, m *ent.ContactMutation) (ent.Value, error) {
-			if err := checkContact(ctx, m); err != nil {
+			if err := ContactRules(ctx, m); err != nil {
 				return nil, err
 			}
 			return next.Mutate(ctx, m)
@@ -143,7 +148,11 @@ func ContactHook() ent.Hook {
 	}, ent.OpCreate|ent.OpUpdateOne)
 }
 
-func checkContact(ctx context.Context, m *ent.ContactMutation) error {
+// ContactRules validates a contact mutation in place and keeps the main
+// need among the needs: as CitizenRules, for contacts (on a create it reads
+// nothing from the database). It returns INVALID errors naming the field
+// at fault.
+func ContactRules(ctx context.Context, m *ent.ContactMutation) error {
 	if at, ok := m.OccurredAt(); ok {
 		if intakerule.AfterToday(at, time.Now()) {
 			return apperr.OnField("occurredAt", "is in the future")

@@ -5,8 +5,8 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
-	"time"
 
 	"github.com/lib/pq"
 
@@ -16,10 +16,8 @@ import (
 	"segretariato/ent/referral"
 	"segretariato/ent/referralevent"
 	"segretariato/ent/schema/schematype"
-	"segretariato/internal/fiscalcode"
+	"segretariato/internal/intake"
 	"segretariato/internal/intakecsv"
-	"segretariato/internal/intakerule"
-	"segretariato/internal/localtime"
 )
 
 // copyWriter, the bulkWriter of PostgreSQL, writes the records an import
@@ -28,11 +26,12 @@ import (
 // PostgreSQL parses and plans nothing per row, where a multi-row INSERT of
 // thousands of parameters costs more to bind than to write.
 //
-// COPY bypasses ent, so it applies what ent and the schema's hooks would
-// (internal/intake), calling the functions the hooks call
-// (internal/intakerule, internal/localtime, internal/fiscalcode) for every
-// derived value: a contact's needs with its main one (ContactNeeds), a
-// citizen's district and its key, citizenship, birth date and sex. Times
+// COPY bypasses ent, so it runs the rules of the intake card the hooks
+// run (intake.CitizenRules, intake.ContactRules) on the very create
+// builders the ent path saves, and copies the values the rules leave in
+// their mutations: a rule added to internal/intake applies here with no
+// change (a contact's needs with its main one, a citizen's district and
+// its key, citizenship, birth date and sex from the fiscal code). Times
 // are UTC; version starts at 1; created_at, updated_at and the record key
 // (of the cell-key perturbation, internal/cellkey) come from the schema's
 // defaults. The rows reaching it were validated and normalised by
@@ -188,30 +187,35 @@ var copyContactColumns = []string{
 	contact.FieldRecordKey,
 }
 
-// createContacts applies the contact hook's rules: the needs stored are
-// intakerule.ContactNeeds (each once, the main one among them), the time is
-// UTC.
+// createContacts runs the contact rules (intake.ContactRules) on the
+// create builders the ent path would save, and copies what they leave:
+// the UTC time, the needs (each once, the main one among them).
 func (cw *copyWriter) createContacts(rows []*intakecsv.Row, wants []contactWant, at []int, ids []int) error {
 	newIDs, err := cw.nextIDs(contact.Table, len(at))
 	if err != nil {
 		return err
 	}
-	created, updated := contact.DefaultCreatedAt().UTC(), contact.DefaultUpdatedAt().UTC()
-	nNeeds := 0
+	muts := make([]*ent.ContactMutation, len(at))
 	for k, i := range at {
+		m := wants[i].builder(cw.ent.c, rows[i].ContactRef).Mutation()
+		if err := intake.ContactRules(cw.ctx, m); err != nil {
+			return err
+		}
+		muts[k] = m
 		ids[i] = int(newIDs[k])
-		nNeeds += len(wants[i].needs)
 	}
+	created, updated := contact.DefaultCreatedAt().UTC(), contact.DefaultUpdatedAt().UTC()
 	err = cw.copyIn(contact.Table, copyContactColumns, len(at), func(k int, v []any) []any {
 		i := at[k]
-		w := &wants[i]
+		w, m := &wants[i], muts[k]
 		resp, _ := json.Marshal(w.responses) // a []string-like slice: cannot fail
 		var sex any
 		if w.anonSex != nil {
 			sex = string(*w.anonSex)
 		}
+		occurred, _ := m.OccurredAt()
 		return append(v, newIDs[k], created, updated, 1,
-			rows[i].ContactRef, w.at.UTC(), string(w.channel),
+			rows[i].ContactRef, occurred, string(w.channel),
 			string(w.requester), string(w.area), string(resp),
 			string(w.outcome), intOrNil(w.duration), w.notes,
 			sex, intOrNil(w.anonYear),
@@ -222,10 +226,11 @@ func (cw *copyWriter) createContacts(rows []*intakecsv.Row, wants []contactWant,
 		return err
 	}
 	type pair struct{ contact, need int64 }
-	pairs := make([]pair, 0, nNeeds)
-	for k, i := range at {
-		w := &wants[i]
-		for _, n := range intakerule.ContactNeeds(w.mainNeed, w.needs) {
+	var pairs []pair
+	for k := range at {
+		needs := muts[k].NeedsIDs()
+		slices.Sort(needs)
+		for _, n := range needs {
 			pairs = append(pairs, pair{newIDs[k], int64(n)})
 		}
 	}
@@ -331,49 +336,50 @@ var copyCitizenColumns = []string{
 	citizen.HolderColumn, citizen.FieldRecordKey,
 }
 
-// createCitizens applies intake.CitizenHook's rules: the code normalised,
-// the birth date (UTC midnight) and sex read from the code when not given,
-// the district normalised and keyed, the citizenship upper-case.
+// createCitizens runs the citizen rules (intake.CitizenRules) on the
+// create builders the ent path would save, and copies what they leave:
+// the code normalised, the birth date (UTC midnight) and sex read from it
+// when not given, the district normalised and keyed, the citizenship
+// upper-case.
 func (cw *copyWriter) createCitizens(cs []newCitizen) ([]int, error) {
 	ids, err := cw.nextIDs(citizen.Table, len(cs))
 	if err != nil {
 		return nil, err
 	}
 	out := make([]int, len(ids))
-	type norm struct {
-		code, sex string
-		birth     time.Time
-	}
-	ns := make([]norm, len(cs))
+	muts := make([]*ent.CitizenMutation, len(cs))
 	for k, c := range cs {
-		info, err := fiscalcode.Parse(c.code)
-		if err != nil {
-			return nil, err // the reader validated it: not reached
+		m := citizenBuilder(cw.ent.c, c.code, c.vals).Mutation()
+		if err := intake.CitizenRules(cw.ctx, m); err != nil {
+			return nil, err
 		}
-		n := norm{code: info.Code, sex: c.vals.sex, birth: info.BirthDate}
-		if c.vals.birth != nil {
-			n.birth = localtime.MidnightUTC(*c.vals.birth)
-		}
-		if n.sex == "" {
-			n.sex = info.Sex
-		}
-		ns[k] = n
+		muts[k] = m
 		out[k] = int(ids[k])
+	}
+	value := func(v string, ok bool) any {
+		if !ok {
+			return nil
+		}
+		return v
 	}
 	created, updated := citizen.DefaultCreatedAt().UTC(), citizen.DefaultUpdatedAt().UTC()
 	return out, cw.copyIn(citizen.Table, copyCitizenColumns, len(cs), func(k int, v []any) []any {
-		c, n := &cs[k], &ns[k]
-		var citizenship, district, key any
-		if c.vals.citizenship != "" {
-			citizenship = intakerule.Citizenship(c.vals.citizenship)
+		c, m := &cs[k], muts[k]
+		code, _ := m.FiscalCode()
+		var birth, sex any
+		if b, ok := m.BirthDate(); ok {
+			birth = b
 		}
-		if d := intakerule.District(c.vals.district); d != "" {
-			district, key = d, intakerule.DistrictKey(d)
+		if s, ok := m.Sex(); ok {
+			sex = string(s)
 		}
+		citizenship, hasCitizenship := m.Citizenship()
+		district, hasDistrict := m.District()
+		key, hasKey := m.DistrictKey()
 		return append(v, ids[k], created, updated, 1,
-			n.code, c.vals.first, c.vals.last,
-			n.birth, n.sex, citizenship,
-			district, key, citizen.DefaultPrivacyConsent,
+			code, c.vals.first, c.vals.last,
+			birth, sex, value(citizenship, hasCitizenship),
+			value(district, hasDistrict), value(key, hasKey), citizen.DefaultPrivacyConsent,
 			int64(c.holder), int64(citizen.DefaultRecordKey()))
 	})
 }
