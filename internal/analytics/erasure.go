@@ -6,10 +6,6 @@ package analytics
 // CITIZENSHIP and DISTRICT read when the citizen's record has none. The
 // figures are the same before and after an erasure.
 
-// erasedColumns are the contact's columns for an erased citizen, carried
-// by the relation's first level.
-const erasedColumns = ", c.erased_age_band, c.erased_citizenship, c.erased_district_key"
-
 // erasedDistricts counts the erased citizens of each district spelling, as
 // districtSpellings counts the others.
 const erasedDistricts = "SELECT erased_district_key, erased_district, COUNT(DISTINCT citizen_id) FROM contacts" +

@@ -76,15 +76,6 @@ func (s dialectSQL) inRange(col, from, to string) string {
 	return "datetime(" + col + ") >= datetime(" + from + ") AND datetime(" + col + ") < datetime(" + to + ")"
 }
 
-// utcDate is the UTC calendar date of a stored instant, 'YYYY-MM-DD':
-// birth dates are stored as UTC midnight of the date.
-func (s dialectSQL) utcDate(col string) string {
-	if s.postgres {
-		return "to_char(" + col + " AT TIME ZONE 'UTC', 'YYYY-MM-DD')"
-	}
-	return "date(" + col + ")"
-}
-
 // periodKey is the key of a local 'YYYY-MM-DD…' text in the unit.
 func (s dialectSQL) periodKey(lts string, unit dimension.PeriodUnit) string {
 	switch unit {

@@ -146,7 +146,7 @@ type NeedCategory struct{ Code, Macro string }
 // Referral is a referral's service code and its record key.
 type Referral struct {
 	Service   string
-	Open      bool // PROPOSED or ACCEPTED
+	Open      bool // still waiting for a step (referral.IsOpen)
 	RecordKey int
 }
 

@@ -5,9 +5,10 @@ import (
 	"database/sql"
 	"slices"
 	"strings"
-	"time"
 
+	"segretariato/ent/schema/schematype"
 	"segretariato/internal/dimension"
+	"segretariato/internal/referral"
 )
 
 // fact is one contact as the figures count it: a row of contact_facts and
@@ -270,7 +271,7 @@ func loadRaw(ctx context.Context, c Conn, postgres bool, ids, cits []int) (map[i
 			if err := scan(&id, &ref.Service, &status, &ref.RecordKey); err != nil {
 				return err
 			}
-			ref.Open = status == "PROPOSED" || status == "ACCEPTED"
+			ref.Open = referral.IsOpen(schematype.ReferralStatus(status))
 			if ref.Open {
 				out[id].openRefs++
 			}
@@ -354,5 +355,3 @@ func insertFacts(ctx context.Context, c Conn, postgres bool, rows []*fact) error
 func valueID(contact int, d dimension.Dimension, key string) string {
 	return itoa(contact) + "|" + string(d) + "|" + key
 }
-
-var _ = time.Time{}

@@ -4,9 +4,6 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"strings"
-
-	"github.com/RoaringBitmap/roaring/v2"
 )
 
 // Progress is told, now and then, how many contacts of total are done.
@@ -274,8 +271,3 @@ func (s *compareSink) period(ctx context.Context, c Conn, postgres bool, p perio
 	}
 	return nil
 }
-
-var (
-	_ = strings.Compare
-	_ = roaring.New
-)
