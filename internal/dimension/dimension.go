@@ -322,26 +322,22 @@ func (d *Dimension) UnmarshalGQL(v any) error {
 
 // Single lists the single-valued dimensions other than PERIOD, in the
 // order of All: the key columns of the contact facts.
-func Single() []*Decl {
-	var out []*Decl
-	for _, d := range All {
-		if d.Key != nil {
-			out = append(out, d)
-		}
-	}
-	return out
-}
+func Single() []*Decl { return single }
 
 // MultiValued lists the multi-valued dimensions, in the order of All.
-func MultiValued() []*Decl {
-	var out []*Decl
+func MultiValued() []*Decl { return multiValued }
+
+var single, multiValued = func() (s, m []*Decl) {
 	for _, d := range All {
-		if d.Multi() {
-			out = append(out, d)
+		switch {
+		case d.Key != nil:
+			s = append(s, d)
+		case d.Multi():
+			m = append(m, d)
 		}
 	}
-	return out
-}
+	return s, m
+}()
 
 // AllowedKeys lists the keys a filter may name for a closed dimension, or
 // nil when any key may be named.

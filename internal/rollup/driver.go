@@ -35,20 +35,19 @@ var tracked = map[string]bool{
 }
 
 // isWrite reports whether a statement writes one of the tracked tables.
+// It runs on every statement ent sends outside a transaction, reads
+// included, so it looks at the first words only.
 func isWrite(query string) bool {
-	f := strings.Fields(query)
-	if len(f) < 3 {
-		return false
-	}
-	var table string
-	switch strings.ToUpper(f[0]) {
-	case "INSERT", "DELETE":
-		table = f[2] // INSERT INTO t, DELETE FROM t
-	case "UPDATE":
-		table = f[1]
+	q := strings.TrimLeft(query, " \t\n")
+	verb, rest, _ := strings.Cut(q, " ")
+	switch {
+	case strings.EqualFold(verb, "INSERT"), strings.EqualFold(verb, "DELETE"):
+		_, rest, _ = strings.Cut(strings.TrimLeft(rest, " "), " ") // INTO, FROM
+	case strings.EqualFold(verb, "UPDATE"):
 	default:
 		return false
 	}
+	table, _, _ := strings.Cut(strings.TrimLeft(rest, " "), " ")
 	return tracked[strings.Trim(table, "\"`")]
 }
 
