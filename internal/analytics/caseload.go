@@ -49,7 +49,7 @@ func (e *Engine) Caseload(ctx context.Context, f Filter) ([]CaseloadRow, error) 
 		"COALESCE(SUM(" + rel.refOpen + "), 0), SUM(CASE WHEN x.k_outcome = 'FOLLOW_UP' THEN 1 ELSE 0 END) " +
 		rel.sql() + " GROUP BY x.operator_id"
 	byOp := map[int]CaseloadRow{}
-	err = e.rows(ctx, query, rel.b.args, func(scan func(...any) error) error {
+	err = e.rows(ctx, query, rel.b.Args, func(scan func(...any) error) error {
 		var r CaseloadRow
 		if err := scan(&r.OperatorID, &r.Contacts, &r.Citizens, &r.OpenReferrals, &r.PendingFollowUps); err != nil {
 			return err

@@ -10,6 +10,7 @@ import (
 
 	"segretariato/internal/dimension"
 	"segretariato/internal/rollup"
+	"segretariato/internal/sqlbind"
 )
 
 // standard reports whether an answer is a standard pivot, which the cells
@@ -104,18 +105,18 @@ func (e *Engine) cellRows(ctx context.Context, groupBy []dimension.Dimension, un
 		return a
 	}
 	grouped := len(groupBy) > 0
-	b := &binder{postgres: e.sqlFor().postgres}
+	b := &sqlbind.Binder{Postgres: e.sqlFor().postgres}
 
 	if interior {
 		q := "SELECT period, dim, key, contacts, new_citizens, referrals, contacts_key, new_key, referrals_key, citizens" +
-			" FROM demand_cells WHERE grain = " + b.arg(grain) + " AND dim IN (" + b.arg(string(dim)) + ", '')"
+			" FROM demand_cells WHERE grain = " + b.Arg(grain) + " AND dim IN (" + b.Arg(string(dim)) + ", '')"
 		if iFrom != "" {
-			q += " AND period >= " + b.arg(dimension.PeriodKey(gunit, parse(iFrom)))
+			q += " AND period >= " + b.Arg(dimension.PeriodKey(gunit, parse(iFrom)))
 		}
 		if iTo != "" {
-			q += " AND period < " + b.arg(dimension.PeriodKey(gunit, parse(iTo)))
+			q += " AND period < " + b.Arg(dimension.PeriodKey(gunit, parse(iTo)))
 		}
-		err := e.rows(ctx, q, b.args, func(scan func(...any) error) error {
+		err := e.rows(ctx, q, b.Args, func(scan func(...any) error) error {
 			var period, d, key string
 			var c counts
 			var ks keySums
@@ -155,7 +156,7 @@ func (e *Engine) cellRows(ctx context.Context, groupBy []dimension.Dimension, un
 	}
 
 	if len(edges) > 0 {
-		b := &binder{postgres: e.sqlFor().postgres}
+		b := &sqlbind.Binder{Postgres: e.sqlFor().postgres}
 		keyExpr, refs, refsKey, join := "''", "x.referrals", "x.referrals_key", ""
 		if dim != "" {
 			decl := dimension.Of(dim)
@@ -171,12 +172,12 @@ func (e *Engine) cellRows(ctx context.Context, groupBy []dimension.Dimension, un
 		}
 		var ors []string
 		for _, r := range edges {
-			ors = append(ors, "(x.day >= "+b.arg(r.from)+" AND x.day < "+b.arg(r.to)+")")
+			ors = append(ors, "(x.day >= "+b.Arg(r.from)+" AND x.day < "+b.Arg(r.to)+")")
 		}
 		q := "SELECT x.id, x." + unit.Column() + ", " + keyExpr + ", x.citizen_id, x.is_first, x.record_key, COALESCE(x.citizen_key, 0), " +
 			refs + ", " + refsKey + ", x.referrals, x.referrals_key FROM contact_facts x" + join + " WHERE " + strings.Join(ors, " OR ")
 		seen := map[int]bool{}
-		err := e.rows(ctx, q, b.args, func(scan func(...any) error) error {
+		err := e.rows(ctx, q, b.Args, func(scan func(...any) error) error {
 			var id, isFirst, rk, ciKey, n, nk, tn, tnk int
 			var bucket, key string
 			var citizen *int

@@ -14,6 +14,7 @@ import (
 	"segretariato/internal/database"
 	"segretariato/internal/dimension"
 	"segretariato/internal/metrics"
+	"segretariato/internal/sqlbind"
 )
 
 // DefaultK is the default small-cell threshold: counts 1 to K-1 are
@@ -231,7 +232,7 @@ func (e *Engine) Demand(ctx context.Context, groupBy []dimension.Dimension, peri
 // cells then the total (flagged 1); the two relations bind their
 // arguments in the order they are written.
 func (e *Engine) factRows(ctx context.Context, groupBy []dimension.Dimension, period dimension.PeriodUnit, f Filter, keyed bool) ([]row, row, error) {
-	b := &binder{postgres: e.sqlFor().postgres}
+	b := &sqlbind.Binder{Postgres: e.sqlFor().postgres}
 	var query strings.Builder
 	nulls := make([]string, len(groupBy))
 	if len(groupBy) > 0 {
@@ -255,7 +256,7 @@ func (e *Engine) factRows(ctx context.Context, groupBy []dimension.Dimension, pe
 
 	var rows []row
 	var total row
-	err = e.rows(ctx, query.String(), b.args, func(scan func(...any) error) error {
+	err = e.rows(ctx, query.String(), b.Args, func(scan func(...any) error) error {
 		var isTotal int
 		keys := make([]sql.NullString, len(groupBy))
 		var r row

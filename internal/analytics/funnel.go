@@ -115,7 +115,7 @@ func (e *Engine) Funnel(ctx context.Context, period dimension.PeriodUnit, f Filt
 	byKey := map[key]*raw{}
 	var order []key
 	medians := [3]map[key]float64{nil, {}, {}}
-	err = e.rows(ctx, query, rel.b.args, func(scan func(...any) error) error {
+	err = e.rows(ctx, query, rel.b.Args, func(scan func(...any) error) error {
 		var kind int
 		var k key
 		var n [5]int

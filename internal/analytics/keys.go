@@ -2,12 +2,12 @@ package analytics
 
 import (
 	"context"
-	"strings"
 	"sync"
 
 	"github.com/RoaringBitmap/roaring/v2"
 
 	"segretariato/internal/rollup"
+	"segretariato/internal/sqlbind"
 )
 
 // citizenKeys are the citizens' record keys by citizen number, read from
@@ -32,8 +32,8 @@ func (e *Engine) citizenKeySums(ctx context.Context, bms []*roaring.Bitmap) ([]i
 	ck := &e.keys
 	ck.mu.Lock()
 	defer ck.mu.Unlock()
-	b := &binder{postgres: e.sqlFor().postgres}
-	if err := ck.read(ctx, e, "SELECT id, record_key FROM citizens WHERE id > "+b.arg(ck.last)+" ORDER BY id", b.args); err != nil {
+	b := &sqlbind.Binder{Postgres: e.sqlFor().postgres}
+	if err := ck.read(ctx, e, "SELECT id, record_key FROM citizens WHERE id > "+b.Arg(ck.last)+" ORDER BY id", b.Args); err != nil {
 		return nil, err
 	}
 	var missing []any
@@ -50,12 +50,8 @@ func (e *Engine) citizenKeySums(ctx context.Context, bms []*roaring.Bitmap) ([]i
 	}
 	for lo := 0; lo < len(missing); lo += 1000 {
 		part := missing[lo:min(lo+1000, len(missing))]
-		b := &binder{postgres: e.sqlFor().postgres}
-		ps := make([]string, len(part))
-		for i, id := range part {
-			ps[i] = b.arg(id)
-		}
-		if err := ck.read(ctx, e, "SELECT id, record_key FROM citizens WHERE id IN ("+strings.Join(ps, ", ")+")", b.args); err != nil {
+		b := &sqlbind.Binder{Postgres: e.sqlFor().postgres}
+		if err := ck.read(ctx, e, "SELECT id, record_key FROM citizens WHERE id IN "+sqlbind.In(b, part), b.Args); err != nil {
 			return nil, err
 		}
 		for _, id := range part {

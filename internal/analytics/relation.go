@@ -9,6 +9,7 @@ import (
 	"segretariato/internal/apperr"
 	"segretariato/internal/dimension"
 	"segretariato/internal/intakerule"
+	"segretariato/internal/sqlbind"
 )
 
 // Filter restricts the contacts an answer counts.
@@ -147,7 +148,7 @@ type relation struct {
 	refCount string // SQL of a row's referrals
 	refOpen  string // SQL of a row's open referrals
 	refKey   string // SQL of the sum of their record keys
-	b        *binder
+	b        *sqlbind.Binder
 }
 
 // sql is the FROM clause with its WHERE conditions and extra ones.
@@ -161,13 +162,13 @@ func (r *relation) sql(extra ...string) string {
 
 // relation builds the FROM clause of spec, binding its arguments to b
 // (nil: a new binder). It returns INVALID errors for a bad filter.
-func (e *Engine) relation(spec relationSpec, b *binder) (*relation, error) {
+func (e *Engine) relation(spec relationSpec, b *sqlbind.Binder) (*relation, error) {
 	days, err := checkFilter(spec.filter)
 	if err != nil {
 		return nil, err
 	}
 	if b == nil {
-		b = &binder{postgres: e.sqlFor().postgres}
+		b = &sqlbind.Binder{Postgres: e.sqlFor().postgres}
 	}
 	values := map[dimension.Dimension][]string{}
 	for d, keys := range spec.filter.Values {
@@ -222,10 +223,10 @@ func (e *Engine) relation(spec relationSpec, b *binder) (*relation, error) {
 	inRange := func(col string) string {
 		var c []string
 		if days.from != "" {
-			c = append(c, col+" >= "+b.arg(days.from))
+			c = append(c, col+" >= "+b.Arg(days.from))
 		}
 		if days.to != "" {
-			c = append(c, col+" < "+b.arg(days.to))
+			c = append(c, col+" < "+b.Arg(days.to))
 		}
 		return strings.Join(c, " AND ")
 	}
@@ -236,7 +237,7 @@ func (e *Engine) relation(spec relationSpec, b *binder) (*relation, error) {
 		}
 		// Only the referrals of the allowed keys count.
 		sub := "SELECT w.contact_id, SUM(w.referrals) AS n, SUM(w.referrals_open) AS n_open, SUM(w.referrals_key) AS rk" +
-			" FROM contact_fact_values w WHERE w.dim = '" + string(d.Dim) + "' AND w.key IN " + b.list(vs)
+			" FROM contact_fact_values w WHERE w.dim = '" + string(d.Dim) + "' AND w.key IN " + sqlbind.In(b, vs)
 		if r := inRange("day"); r != "" {
 			sub += " AND w.contact_id IN (SELECT id FROM contact_facts WHERE " + r + ")"
 		}
@@ -256,11 +257,11 @@ func (e *Engine) relation(spec relationSpec, b *binder) (*relation, error) {
 			continue
 		}
 		if !decl.Multi() || rowDims[d] {
-			conds = append(conds, rel.keys[d]+" IN "+b.list(vs))
+			conds = append(conds, rel.keys[d]+" IN "+sqlbind.In(b, vs))
 			continue
 		}
 		conds = append(conds, "EXISTS (SELECT 1 FROM contact_fact_values w WHERE w.contact_id = x.id AND w.dim = '"+
-			string(d)+"' AND w.key IN "+b.list(vs)+")")
+			string(d)+"' AND w.key IN "+sqlbind.In(b, vs)+")")
 	}
 	rel.from, rel.conds = q.String(), conds
 	return rel, nil

@@ -2,37 +2,12 @@ package analytics
 
 import (
 	"context"
-	"strconv"
 	"strings"
 
 	"entgo.io/ent/dialect"
 
 	"segretariato/internal/dimension"
 )
-
-// binder collects the arguments of one statement and writes their
-// placeholders in the dialect's style (? or $n).
-type binder struct {
-	postgres bool
-	args     []any
-}
-
-func (b *binder) arg(v any) string {
-	b.args = append(b.args, v)
-	if b.postgres {
-		return "$" + strconv.Itoa(len(b.args))
-	}
-	return "?"
-}
-
-// list writes the placeholders of a list of values: "(?, ?, ?)".
-func (b *binder) list(vs []string) string {
-	ps := make([]string, len(vs))
-	for i, v := range vs {
-		ps[i] = b.arg(v)
-	}
-	return "(" + strings.Join(ps, ", ") + ")"
-}
 
 // dialectSQL writes the expressions that differ between SQLite and
 // PostgreSQL. Both return the same text for the same instant, so every

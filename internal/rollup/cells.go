@@ -10,6 +10,7 @@ import (
 	"github.com/RoaringBitmap/roaring/v2"
 
 	"segretariato/internal/dimension"
+	"segretariato/internal/sqlbind"
 )
 
 // Grains of the cells: ISO weeks and months of local dates. Quarters and
@@ -239,12 +240,12 @@ func apply(ctx context.Context, c Conn, postgres bool, d *delta) error {
 		for i, k := range part {
 			ids[i] = k.id()
 		}
-		b := &binder{postgres: postgres}
-		q := "SELECT " + cellColumns + " FROM demand_cells WHERE id IN " + b.strs(ids) + " ORDER BY id"
+		b := &sqlbind.Binder{Postgres: postgres}
+		q := "SELECT " + cellColumns + " FROM demand_cells WHERE id IN " + sqlbind.In(b, ids) + " ORDER BY id"
 		if postgres {
 			q += " FOR UPDATE"
 		}
-		if err := query(ctx, c, q, b.args, func(scan func(...any) error) error {
+		if err := query(ctx, c, q, b.Args, func(scan func(...any) error) error {
 			var x cell
 			var id string
 			var data []byte
@@ -285,8 +286,8 @@ func apply(ctx context.Context, c Conn, postgres bool, d *delta) error {
 			write = append(write, x)
 		}
 		if len(drop) > 0 {
-			b := &binder{postgres: postgres}
-			if _, err := c.ExecContext(ctx, "DELETE FROM demand_cells WHERE id IN "+b.strs(drop), b.args...); err != nil {
+			b := &sqlbind.Binder{Postgres: postgres}
+			if _, err := c.ExecContext(ctx, "DELETE FROM demand_cells WHERE id IN "+sqlbind.In(b, drop), b.Args...); err != nil {
 				return err
 			}
 		}

@@ -1,9 +1,10 @@
 package rollup
 
 import (
+	"segretariato/internal/sqlbind"
+
 	"context"
 	"database/sql"
-	"strconv"
 	"strings"
 
 	"entgo.io/ent/dialect"
@@ -61,48 +62,6 @@ func (c EntConn) QueryContext(ctx context.Context, query string, args ...any) (R
 		return nil, err
 	}
 	return &rows, nil
-}
-
-// binder collects the arguments of one statement and writes their
-// placeholders in the dialect's style (? or $n).
-type binder struct {
-	postgres bool
-	args     []any
-}
-
-func (b *binder) arg(v any) string {
-	b.args = append(b.args, v)
-	if b.postgres {
-		return "$" + strconv.Itoa(len(b.args))
-	}
-	return "?"
-}
-
-// ints writes "(?, ?, …)" for a list of ids.
-func (b *binder) ints(ids []int) string {
-	ps := make([]string, len(ids))
-	for i, id := range ids {
-		ps[i] = b.arg(id)
-	}
-	return "(" + strings.Join(ps, ", ") + ")"
-}
-
-// strs writes "(?, ?, …)" for a list of texts.
-func (b *binder) strs(vs []string) string {
-	ps := make([]string, len(vs))
-	for i, v := range vs {
-		ps[i] = b.arg(v)
-	}
-	return "(" + strings.Join(ps, ", ") + ")"
-}
-
-// tuple writes "(?, ?, …)" for one row's values.
-func (b *binder) tuple(vals ...any) string {
-	ps := make([]string, len(vals))
-	for i, v := range vals {
-		ps[i] = b.arg(v)
-	}
-	return "(" + strings.Join(ps, ", ") + ")"
 }
 
 // query runs a query and calls each for every row.
@@ -163,13 +122,13 @@ func insertRows(ctx context.Context, c Conn, postgres bool, table string, cols [
 	per := max(1, maxParams/len(cols))
 	for lo := 0; lo < n; lo += per {
 		hi := min(lo+per, n)
-		b := &binder{postgres: postgres}
+		b := &sqlbind.Binder{Postgres: postgres}
 		ts := make([]string, 0, hi-lo)
 		for i := lo; i < hi; i++ {
-			ts = append(ts, b.tuple(row(i)...))
+			ts = append(ts, b.Tuple(row(i)...))
 		}
 		q := "INSERT INTO " + table + " (" + strings.Join(cols, ", ") + ") VALUES " + strings.Join(ts, ", ") + suffix
-		if _, err := c.ExecContext(ctx, q, b.args...); err != nil {
+		if _, err := c.ExecContext(ctx, q, b.Args...); err != nil {
 			return err
 		}
 	}

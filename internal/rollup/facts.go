@@ -9,6 +9,7 @@ import (
 	"segretariato/ent/schema/schematype"
 	"segretariato/internal/dimension"
 	"segretariato/internal/referral"
+	"segretariato/internal/sqlbind"
 )
 
 // fact is one contact as the figures count it: a row of contact_facts and
@@ -130,9 +131,9 @@ func eqPtr(a, b *int) bool { return (a == nil) == (b == nil) && (a == nil || *a 
 func loadFacts(ctx context.Context, c Conn, postgres bool, ids []int) (map[int]*fact, error) {
 	out := map[int]*fact{}
 	err := chunks(ids, 1000, func(part []int) error {
-		b := &binder{postgres: postgres}
-		q := "SELECT " + strings.Join(factColumns, ", ") + " FROM contact_facts WHERE id IN " + b.ints(part)
-		if err := query(ctx, c, q, b.args, func(scan func(...any) error) error {
+		b := &sqlbind.Binder{Postgres: postgres}
+		q := "SELECT " + strings.Join(factColumns, ", ") + " FROM contact_facts WHERE id IN " + sqlbind.In(b, part)
+		if err := query(ctx, c, q, b.Args, func(scan func(...any) error) error {
 			f := &fact{values: map[dimension.Dimension][]dimension.Value{}}
 			if err := scan(f.scanDest()...); err != nil {
 				return err
@@ -158,10 +159,10 @@ func loadValues(ctx context.Context, c Conn, postgres bool, fs map[int]*fact) er
 	}
 	slices.Sort(ids)
 	return chunks(ids, 1000, func(part []int) error {
-		b := &binder{postgres: postgres}
+		b := &sqlbind.Binder{Postgres: postgres}
 		q := "SELECT contact_id, dim, key, parent, referrals, referrals_open, referrals_key FROM contact_fact_values WHERE contact_id IN " +
-			b.ints(part) + " ORDER BY contact_id, dim, key"
-		return query(ctx, c, q, b.args, func(scan func(...any) error) error {
+			sqlbind.In(b, part) + " ORDER BY contact_id, dim, key"
+		return query(ctx, c, q, b.Args, func(scan func(...any) error) error {
 			var id int
 			var dim string
 			var v dimension.Value
@@ -197,8 +198,8 @@ func loadRaw(ctx context.Context, c Conn, postgres bool, ids, cits []int) (map[i
 		" ci.birth_date, ci.sex, ci.citizenship, ci.district_key, ci.record_key" +
 		" FROM contacts c JOIN operators o ON o.id = c.operator_id JOIN need_categories mn ON mn.id = c.main_need_id" +
 		" LEFT JOIN citizens ci ON ci.id = c.citizen_id WHERE "
-	read := func(where string, b *binder) error {
-		return query(ctx, c, cols+where, b.args, func(scan func(...any) error) error {
+	read := func(where string, b *sqlbind.Binder) error {
+		return query(ctx, c, cols+where, b.Args, func(scan func(...any) error) error {
 			r := &rawContact{}
 			var citizenID, anonYear, ciKey sql.NullInt64
 			var anonSex, erAge, erCit, erDist, ciSex, ciCit, ciDist sql.NullString
@@ -230,14 +231,14 @@ func loadRaw(ctx context.Context, c Conn, postgres bool, ids, cits []int) (map[i
 		})
 	}
 	if err := chunks(ids, 1000, func(part []int) error {
-		b := &binder{postgres: postgres}
-		return read("c.id IN "+b.ints(part), b)
+		b := &sqlbind.Binder{Postgres: postgres}
+		return read("c.id IN "+sqlbind.In(b, part), b)
 	}); err != nil {
 		return nil, err
 	}
 	if err := chunks(cits, 1000, func(part []int) error {
-		b := &binder{postgres: postgres}
-		return read("c.citizen_id IN "+b.ints(part), b)
+		b := &sqlbind.Binder{Postgres: postgres}
+		return read("c.citizen_id IN "+sqlbind.In(b, part), b)
 	}); err != nil {
 		return nil, err
 	}
@@ -247,10 +248,10 @@ func loadRaw(ctx context.Context, c Conn, postgres bool, ids, cits []int) (map[i
 	}
 	slices.Sort(all)
 	err := chunks(all, 1000, func(part []int) error {
-		b := &binder{postgres: postgres}
+		b := &sqlbind.Binder{Postgres: postgres}
 		q := "SELECT cn.contact_id, n.code, n.macro_area FROM contact_needs cn JOIN need_categories n ON n.id = cn.need_category_id" +
-			" WHERE cn.contact_id IN " + b.ints(part)
-		if err := query(ctx, c, q, b.args, func(scan func(...any) error) error {
+			" WHERE cn.contact_id IN " + sqlbind.In(b, part)
+		if err := query(ctx, c, q, b.Args, func(scan func(...any) error) error {
 			var id int
 			var n dimension.NeedCategory
 			if err := scan(&id, &n.Code, &n.Macro); err != nil {
@@ -261,10 +262,10 @@ func loadRaw(ctx context.Context, c Conn, postgres bool, ids, cits []int) (map[i
 		}); err != nil {
 			return err
 		}
-		b = &binder{postgres: postgres}
+		b = &sqlbind.Binder{Postgres: postgres}
 		q = "SELECT r.contact_id, s.code, r.status, r.record_key FROM referrals r JOIN services s ON s.id = r.service_id" +
-			" WHERE r.contact_id IN " + b.ints(part)
-		return query(ctx, c, q, b.args, func(scan func(...any) error) error {
+			" WHERE r.contact_id IN " + sqlbind.In(b, part)
+		return query(ctx, c, q, b.Args, func(scan func(...any) error) error {
 			var id int
 			var status string
 			var ref dimension.Referral
@@ -308,12 +309,12 @@ func markFirsts(cs map[int]*rawContact) {
 // is gone).
 func writeFacts(ctx context.Context, c Conn, postgres bool, ids []int, after map[int]*fact) error {
 	if err := chunks(ids, 1000, func(part []int) error {
-		b := &binder{postgres: postgres}
-		if _, err := c.ExecContext(ctx, "DELETE FROM contact_fact_values WHERE contact_id IN "+b.ints(part), b.args...); err != nil {
+		b := &sqlbind.Binder{Postgres: postgres}
+		if _, err := c.ExecContext(ctx, "DELETE FROM contact_fact_values WHERE contact_id IN "+sqlbind.In(b, part), b.Args...); err != nil {
 			return err
 		}
-		b = &binder{postgres: postgres}
-		_, err := c.ExecContext(ctx, "DELETE FROM contact_facts WHERE id IN "+b.ints(part), b.args...)
+		b = &sqlbind.Binder{Postgres: postgres}
+		_, err := c.ExecContext(ctx, "DELETE FROM contact_facts WHERE id IN "+sqlbind.In(b, part), b.Args...)
 		return err
 	}); err != nil {
 		return err

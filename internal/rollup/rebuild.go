@@ -1,6 +1,8 @@
 package rollup
 
 import (
+	"segretariato/internal/sqlbind"
+
 	"context"
 	"fmt"
 	"slices"
@@ -75,9 +77,9 @@ func eachChunk(ctx context.Context, c Conn, postgres bool, f func(contacts, citi
 	} {
 		last := -1
 		for {
-			b := &binder{postgres: postgres}
+			b := &sqlbind.Binder{Postgres: postgres}
 			var ids []int
-			err := query(ctx, c, fmt.Sprintf(q.sql, b.arg(last), pendingChunk), b.args, func(scan func(...any) error) error {
+			err := query(ctx, c, fmt.Sprintf(q.sql, b.Arg(last), pendingChunk), b.Args, func(scan func(...any) error) error {
 				var id int
 				if err := scan(&id); err != nil {
 					return err
@@ -223,9 +225,9 @@ type compareSink struct{ rep *VerifyReport }
 
 func (s *compareSink) period(ctx context.Context, c Conn, postgres bool, p period, cells map[cellKey]*cell) error {
 	stored := map[cellKey]*cell{}
-	b := &binder{postgres: postgres}
-	q := "SELECT " + cellColumns + " FROM demand_cells WHERE grain = " + b.arg(p.grain) + " AND period = " + b.arg(p.key)
-	if err := query(ctx, c, q, b.args, func(scan func(...any) error) error {
+	b := &sqlbind.Binder{Postgres: postgres}
+	q := "SELECT " + cellColumns + " FROM demand_cells WHERE grain = " + b.Arg(p.grain) + " AND period = " + b.Arg(p.key)
+	if err := query(ctx, c, q, b.Args, func(scan func(...any) error) error {
 		var x cell
 		var id string
 		var data []byte

@@ -9,6 +9,7 @@ import (
 	"github.com/RoaringBitmap/roaring/v2"
 
 	"segretariato/internal/dimension"
+	"segretariato/internal/sqlbind"
 )
 
 // recomputePage is the number of facts recompute reads at a time.
@@ -58,8 +59,8 @@ type sink interface {
 type writeSink struct{}
 
 func (writeSink) period(ctx context.Context, c Conn, postgres bool, p period, cells map[cellKey]*cell) error {
-	b := &binder{postgres: postgres}
-	if _, err := c.ExecContext(ctx, "DELETE FROM demand_cells WHERE grain = "+b.arg(p.grain)+" AND period = "+b.arg(p.key), b.args...); err != nil {
+	b := &sqlbind.Binder{Postgres: postgres}
+	if _, err := c.ExecContext(ctx, "DELETE FROM demand_cells WHERE grain = "+b.Arg(p.grain)+" AND period = "+b.Arg(p.key), b.Args...); err != nil {
 		return err
 	}
 	list := make([]*cell, 0, len(cells))
@@ -144,13 +145,13 @@ func recompute(ctx context.Context, c Conn, postgres bool, periods []period, s s
 		// it streams rows (PostgreSQL).
 		lastDay, lastID := sp.from, -1
 		for {
-			b := &binder{postgres: postgres}
-			q := "SELECT " + strings.Join(factColumns, ", ") + " FROM contact_facts WHERE day >= " + b.arg(lastDay) +
-				" AND day < " + b.arg(sp.to) + " AND (day > " + b.arg(lastDay) + " OR id > " + b.arg(lastID) + ")" +
-				" ORDER BY day, id LIMIT " + b.arg(recomputePage)
+			b := &sqlbind.Binder{Postgres: postgres}
+			q := "SELECT " + strings.Join(factColumns, ", ") + " FROM contact_facts WHERE day >= " + b.Arg(lastDay) +
+				" AND day < " + b.Arg(sp.to) + " AND (day > " + b.Arg(lastDay) + " OR id > " + b.Arg(lastID) + ")" +
+				" ORDER BY day, id LIMIT " + b.Arg(recomputePage)
 			var page []*fact
 			byID := map[int]*fact{}
-			err := query(ctx, c, q, b.args, func(scan func(...any) error) error {
+			err := query(ctx, c, q, b.Args, func(scan func(...any) error) error {
 				f := &fact{values: map[dimension.Dimension][]dimension.Value{}}
 				if err := scan(f.scanDest()...); err != nil {
 					return err

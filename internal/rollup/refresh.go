@@ -30,6 +30,8 @@
 package rollup
 
 import (
+	"segretariato/internal/sqlbind"
+
 	"context"
 	"database/sql"
 	"slices"
@@ -56,9 +58,9 @@ const lockKey = 7_400_202_611
 func Batch(ctx context.Context, c Conn, postgres bool) error {
 	for {
 		var ids, contacts, citizens, touched []int
-		b := &binder{postgres: postgres}
-		err := query(ctx, c, "SELECT id, contact_id, citizen_id FROM analytics_pending WHERE period IS NULL ORDER BY id LIMIT "+b.arg(pendingChunk),
-			b.args, func(scan func(...any) error) error {
+		b := &sqlbind.Binder{Postgres: postgres}
+		err := query(ctx, c, "SELECT id, contact_id, citizen_id FROM analytics_pending WHERE period IS NULL ORDER BY id LIMIT "+b.Arg(pendingChunk),
+			b.Args, func(scan func(...any) error) error {
 				var id int
 				var contact, citizen sql.NullInt64
 				if err := scan(&id, &contact, &citizen); err != nil {
@@ -79,8 +81,8 @@ func Batch(ctx context.Context, c Conn, postgres bool) error {
 		if err != nil || len(ids) == 0 {
 			return err
 		}
-		b = &binder{postgres: postgres}
-		if _, err := c.ExecContext(ctx, "DELETE FROM analytics_pending WHERE id IN "+b.ints(ids), b.args...); err != nil {
+		b = &sqlbind.Binder{Postgres: postgres}
+		if _, err := c.ExecContext(ctx, "DELETE FROM analytics_pending WHERE id IN "+sqlbind.In(b, ids), b.Args...); err != nil {
 			return err
 		}
 		if err := process(ctx, c, postgres, uniq(contacts), uniq(citizens), uniq(touched)); err != nil {
@@ -149,8 +151,8 @@ func process(ctx context.Context, c Conn, postgres bool, contacts, citizens, tou
 	// The contacts' citizens, before (facts) and after (contacts).
 	for _, table := range []string{"contacts", "contact_facts"} {
 		if err := chunks(contacts, 1000, func(part []int) error {
-			b := &binder{postgres: postgres}
-			return query(ctx, c, "SELECT citizen_id FROM "+table+" WHERE citizen_id IS NOT NULL AND id IN "+b.ints(part), b.args,
+			b := &sqlbind.Binder{Postgres: postgres}
+			return query(ctx, c, "SELECT citizen_id FROM "+table+" WHERE citizen_id IS NOT NULL AND id IN "+sqlbind.In(b, part), b.Args,
 				func(scan func(...any) error) error {
 					var id int
 					if err := scan(&id); err != nil {
@@ -183,8 +185,8 @@ func process(ctx context.Context, c Conn, postgres bool, contacts, citizens, tou
 		// The citizens' contacts are read after the lock: a concurrent
 		// write of one of them has committed by then.
 		if err := chunks(locked, 1000, func(part []int) error {
-			b := &binder{postgres: postgres}
-			_, err := c.ExecContext(ctx, "SELECT id FROM citizens WHERE id IN "+b.ints(part)+" ORDER BY id FOR UPDATE", b.args...)
+			b := &sqlbind.Binder{Postgres: postgres}
+			_, err := c.ExecContext(ctx, "SELECT id FROM citizens WHERE id IN "+sqlbind.In(b, part)+" ORDER BY id FOR UPDATE", b.Args...)
 			return err
 		}); err != nil {
 			return err
@@ -240,8 +242,8 @@ func process(ctx context.Context, c Conn, postgres bool, contacts, citizens, tou
 		all[id] = true
 	}
 	if err := chunks(fullIDs, 1000, func(part []int) error {
-		b := &binder{postgres: postgres}
-		return query(ctx, c, "SELECT id FROM contact_facts WHERE citizen_id IN "+b.ints(part), b.args, func(scan func(...any) error) error {
+		b := &sqlbind.Binder{Postgres: postgres}
+		return query(ctx, c, "SELECT id FROM contact_facts WHERE citizen_id IN "+sqlbind.In(b, part), b.Args, func(scan func(...any) error) error {
 			var id int
 			if err := scan(&id); err != nil {
 				return err
@@ -307,8 +309,8 @@ func firstContacts(ctx context.Context, c Conn, postgres bool, citizens []int) (
 	}
 	best := map[int]first{}
 	err = chunks(citizens, 1000, func(part []int) error {
-		b := &binder{postgres: postgres}
-		if err := query(ctx, c, "SELECT id, citizen_id, occurred_at FROM contacts WHERE citizen_id IN "+b.ints(part), b.args,
+		b := &sqlbind.Binder{Postgres: postgres}
+		if err := query(ctx, c, "SELECT id, citizen_id, occurred_at FROM contacts WHERE citizen_id IN "+sqlbind.In(b, part), b.Args,
 			func(scan func(...any) error) error {
 				var id, cit int
 				var at time.Time
@@ -322,8 +324,8 @@ func firstContacts(ctx context.Context, c Conn, postgres bool, citizens []int) (
 			}); err != nil {
 			return err
 		}
-		b = &binder{postgres: postgres}
-		return query(ctx, c, "SELECT id FROM contact_facts WHERE is_first = 1 AND citizen_id IN "+b.ints(part), b.args,
+		b = &sqlbind.Binder{Postgres: postgres}
+		return query(ctx, c, "SELECT id FROM contact_facts WHERE is_first = 1 AND citizen_id IN "+sqlbind.In(b, part), b.Args,
 			func(scan func(...any) error) error {
 				var id int
 				if err := scan(&id); err != nil {
@@ -348,12 +350,12 @@ func markPeriods(ctx context.Context, c Conn, postgres bool, set map[string]bool
 	}
 	sort.Strings(ps)
 	return chunks(ps, 1000, func(part []string) error {
-		b := &binder{postgres: postgres}
+		b := &sqlbind.Binder{Postgres: postgres}
 		ts := make([]string, len(part))
 		for i, p := range part {
-			ts[i] = "(" + b.arg(p) + ")"
+			ts[i] = "(" + b.Arg(p) + ")"
 		}
-		_, err := c.ExecContext(ctx, "INSERT INTO analytics_pending (period) VALUES "+join(ts), b.args...)
+		_, err := c.ExecContext(ctx, "INSERT INTO analytics_pending (period) VALUES "+join(ts), b.Args...)
 		return err
 	})
 }
