@@ -218,6 +218,28 @@ func Decode(data []byte) (*roaring.Bitmap, error) {
 	return b, nil
 }
 
+// readCells reads the cells a query of cellColumns selects.
+func readCells(ctx context.Context, c Conn, q string, args []any) (map[cellKey]*cell, error) {
+	out := map[cellKey]*cell{}
+	err := query(ctx, c, q, args, func(scan func(...any) error) error {
+		var x cell
+		var id string
+		var data []byte
+		if err := scan(&id, &x.k.grain, &x.k.dim, &x.k.period, &x.k.key, &x.s.contacts, &x.s.newCitizens, &x.s.referrals,
+			&x.s.contactsKey, &x.s.newKey, &x.s.referralsKey, &data); err != nil {
+			return err
+		}
+		bm, err := Decode(data)
+		if err != nil {
+			return err
+		}
+		x.citizens = bm
+		out[x.k] = &x
+		return nil
+	})
+	return out, err
+}
+
 const cellColumns = "id, grain, dim, period, key, contacts, new_citizens, referrals, contacts_key, new_key, referrals_key, citizens"
 
 // apply writes the delta into the stored cells. On PostgreSQL the cells
@@ -230,7 +252,6 @@ func apply(ctx context.Context, c Conn, postgres bool, d *delta) error {
 		return nil
 	}
 	return chunks(keys, 1000, func(part []cellKey) error {
-		stored := map[cellKey]*cell{}
 		if postgres {
 			if err := writeCells(ctx, c, postgres, placeholders(part), " ON CONFLICT (id) DO NOTHING"); err != nil {
 				return err
@@ -245,22 +266,8 @@ func apply(ctx context.Context, c Conn, postgres bool, d *delta) error {
 		if postgres {
 			q += " FOR UPDATE"
 		}
-		if err := query(ctx, c, q, b.Args, func(scan func(...any) error) error {
-			var x cell
-			var id string
-			var data []byte
-			if err := scan(&id, &x.k.grain, &x.k.dim, &x.k.period, &x.k.key, &x.s.contacts, &x.s.newCitizens, &x.s.referrals,
-				&x.s.contactsKey, &x.s.newKey, &x.s.referralsKey, &data); err != nil {
-				return err
-			}
-			bm, err := Decode(data)
-			if err != nil {
-				return err
-			}
-			x.citizens = bm
-			stored[x.k] = &x
-			return nil
-		}); err != nil {
+		stored, err := readCells(ctx, c, q, b.Args)
+		if err != nil {
 			return err
 		}
 		var write []*cell

@@ -224,25 +224,10 @@ func Verify(ctx context.Context, c Conn, postgres bool, progress Progress) (*Ver
 type compareSink struct{ rep *VerifyReport }
 
 func (s *compareSink) period(ctx context.Context, c Conn, postgres bool, p period, cells map[cellKey]*cell) error {
-	stored := map[cellKey]*cell{}
 	b := &sqlbind.Binder{Postgres: postgres}
 	q := "SELECT " + cellColumns + " FROM demand_cells WHERE grain = " + b.Arg(p.grain) + " AND period = " + b.Arg(p.key)
-	if err := query(ctx, c, q, b.Args, func(scan func(...any) error) error {
-		var x cell
-		var id string
-		var data []byte
-		if err := scan(&id, &x.k.grain, &x.k.dim, &x.k.period, &x.k.key, &x.s.contacts, &x.s.newCitizens, &x.s.referrals,
-			&x.s.contactsKey, &x.s.newKey, &x.s.referralsKey, &data); err != nil {
-			return err
-		}
-		bm, err := Decode(data)
-		if err != nil {
-			return err
-		}
-		x.citizens = bm
-		stored[x.k] = &x
-		return nil
-	}); err != nil {
+	stored, err := readCells(ctx, c, q, b.Args)
+	if err != nil {
 		return err
 	}
 	s.rep.Cells += len(stored)
