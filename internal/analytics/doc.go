@@ -3,22 +3,24 @@
 // funnel, the social workers' caseload and the charter's quality report,
 // following the counting contract of DOMAIN.md.
 //
-// Grouping and counting run in SQL, on SQLite and PostgreSQL alike, with
-// the same answers: contact rows are never loaded into Go to be counted;
-// only the small result sets (cells) are, for labels, ordering and
-// suppression. A demand answer is one statement (cells and total share
-// the materialised contacts of the filter) plus one per labelled
-// dimension; the engine reads through database.DB.SQL (or Engine.Reads, a
-// read replica), outside ent's privacy rules, so the caller (the
-// resolver) decides who may ask what.
+// The answers read the figures kept as the data changes (internal/rollup),
+// never the raw contacts: each contact's fact (its key in every dimension
+// of internal/dimension, computed when it was written) and the cells per
+// ISO week and month (counts, record-key sums, and the citizens as a
+// roaring bitmap). A standard pivot (the period and at most one other
+// dimension, dates only: cells.go) reads the cells of the whole weeks or
+// months of its range and the facts of the edge days, and unions the
+// citizen sets; any other answer groups the facts in one statement
+// (demand.go, relation.go), on SQLite and PostgreSQL alike. Only the small
+// result sets come into Go, for labels, ordering and suppression; then at
+// most one statement per labelled dimension. The engine reads through
+// database.DB.SQL (or Engine.Reads, a read replica), outside ent's privacy
+// rules, so the caller (the resolver) decides who may ask what.
 //
-// Periods. A contact's period is its local date in Europe/Rome. The date
-// range of a Filter is turned into the UTC instants of local midnight, so
-// it is an index range on contacts.occurred_at; each contact's bucket is
-// computed in SQL from its local time (PostgreSQL: AT TIME ZONE; SQLite:
-// the summer-time bounds of Go's zone data for the years around the
-// range, the EU rule otherwise; see dialectSQL.localTimeUTC). Weeks are
-// ISO weeks keyed by ISO week-year (29 December 2025 is 2026-W01).
+// Periods. A contact's period is its local date in Europe/Rome, as its
+// fact holds it (day, week, month, quarter, year); a Filter's dates
+// compare with that day. Weeks are ISO weeks keyed by ISO week-year
+// (29 December 2025 is 2026-W01).
 //
 // Figures. contacts counts contacts; citizens distinct identified
 // citizens; newCitizens the citizens whose first ever contact (over all
