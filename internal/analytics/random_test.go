@@ -202,6 +202,13 @@ func writeWorld(t *testing.T, db *database.DB, seed uint64, nContacts int) *worl
 	for id, c := range firstAt {
 		w.first[id] = c.id
 	}
+	w.districts = bestSpellings(cits)
+	return w
+}
+
+// bestSpellings maps each district key to the spelling most of the
+// citizens have; on a tie one not all capitals, then the first in order.
+func bestSpellings(cits []*mCitizen) map[string]string {
 	spellings := map[string]map[string]int{}
 	for _, c := range cits {
 		if d := intakerule.District(c.district); d != "" {
@@ -212,6 +219,7 @@ func writeWorld(t *testing.T, db *database.DB, seed uint64, nContacts int) *worl
 			spellings[k][d]++
 		}
 	}
+	out := map[string]string{}
 	for k, m := range spellings {
 		best := ""
 		for s, n := range m {
@@ -220,9 +228,9 @@ func writeWorld(t *testing.T, db *database.DB, seed uint64, nContacts int) *worl
 				best = s
 			}
 		}
-		w.districts[k] = best
+		out[k] = best
 	}
-	return w
+	return out
 }
 
 // keys are the model's keys of a single-valued dimension for a contact.

@@ -3,7 +3,6 @@ package analytics_test
 import (
 	"context"
 	"math/rand/v2"
-	"strings"
 	"testing"
 	"time"
 
@@ -20,7 +19,6 @@ import (
 	"segretariato/internal/database/dbtest"
 	"segretariato/internal/dimension"
 	"segretariato/internal/dsr"
-	"segretariato/internal/intakerule"
 	"segretariato/internal/rollup/rolluptest"
 )
 
@@ -88,26 +86,11 @@ func worldFromDB(t *testing.T, f *fx) *world {
 	for id, c := range firstAt {
 		w.first[id] = c.id
 	}
-	spellings := map[string]map[string]int{}
+	list := make([]*mCitizen, 0, len(cits))
 	for _, c := range cits {
-		if d := intakerule.District(c.district); d != "" {
-			k := intakerule.DistrictKey(d)
-			if spellings[k] == nil {
-				spellings[k] = map[string]int{}
-			}
-			spellings[k][d]++
-		}
+		list = append(list, c)
 	}
-	for k, m := range spellings {
-		best := ""
-		for s, n := range m {
-			caps, bestCaps := s == strings.ToUpper(s), best == strings.ToUpper(best)
-			if best == "" || n > m[best] || (n == m[best] && ((!caps && bestCaps) || (caps == bestCaps && s < best))) {
-				best = s
-			}
-		}
-		w.districts[k] = best
-	}
+	w.districts = bestSpellings(list)
 	return w
 }
 
