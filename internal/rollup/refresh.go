@@ -56,18 +56,53 @@ const lockKey = 7_400_202_611
 // (their periods are then left for Refresh). Bulk writers call it after
 // each batch so that the pending list stays small.
 func Batch(ctx context.Context, c Conn, postgres bool) error {
+	return drain(ctx, c, postgres, nil)
+}
+
+// Refresh brings the facts and the cells up to date with every write of
+// the transaction c, and empties analytics_pending: run it before the
+// commit. With nothing pending it costs one statement. It returns the
+// database's error.
+func Refresh(ctx context.Context, c Conn, postgres bool) error {
+	periods := map[string]bool{}
+	if err := drain(ctx, c, postgres, periods); err != nil || len(periods) == 0 {
+		return err
+	}
+	if err := lockCells(ctx, c, postgres, true); err != nil {
+		return err
+	}
+	ps := make([]string, 0, len(periods))
+	for p := range periods {
+		ps = append(ps, p)
+	}
+	return recompute(ctx, c, postgres, parsePeriods(ps), writeSink{})
+}
+
+// drain takes the pending rows a chunk at a time, deletes them, and brings
+// up to date the facts of the contacts and citizens they name (the cells
+// too, or their periods are marked). With periods nil it leaves the marked
+// periods' rows in place (Batch); otherwise it takes those too and adds
+// their periods to the set, for the caller to compute.
+func drain(ctx context.Context, c Conn, postgres bool, periods map[string]bool) error {
+	where := " WHERE period IS NULL"
+	if periods != nil {
+		where = ""
+	}
 	for {
 		var ids, contacts, citizens, touched []int
 		b := &sqlbind.Binder{Postgres: postgres}
-		err := query(ctx, c, "SELECT id, contact_id, citizen_id FROM analytics_pending WHERE period IS NULL ORDER BY id LIMIT "+b.Arg(pendingChunk),
+		err := query(ctx, c, "SELECT id, contact_id, citizen_id, period FROM analytics_pending"+where+" ORDER BY id LIMIT "+b.Arg(pendingChunk),
 			b.Args, func(scan func(...any) error) error {
 				var id int
 				var contact, citizen sql.NullInt64
-				if err := scan(&id, &contact, &citizen); err != nil {
+				var period sql.NullString
+				if err := scan(&id, &contact, &citizen, &period); err != nil {
 					return err
 				}
 				ids = append(ids, id)
 				switch {
+				case period.Valid:
+					periods[period.String] = true
 				case contact.Valid:
 					contacts = append(contacts, int(contact.Int64))
 					if citizen.Valid {
@@ -85,39 +120,12 @@ func Batch(ctx context.Context, c Conn, postgres bool) error {
 		if _, err := c.ExecContext(ctx, "DELETE FROM analytics_pending WHERE id IN "+sqlbind.In(b, ids), b.Args...); err != nil {
 			return err
 		}
-		if err := process(ctx, c, postgres, uniq(contacts), uniq(citizens), uniq(touched)); err != nil {
-			return err
+		if len(contacts)+len(citizens) > 0 {
+			if err := process(ctx, c, postgres, uniq(contacts), uniq(citizens), uniq(touched)); err != nil {
+				return err
+			}
 		}
 	}
-}
-
-// Refresh brings the facts and the cells up to date with every write of
-// the transaction c, and empties analytics_pending: run it before the
-// commit. It returns the database's error.
-func Refresh(ctx context.Context, c Conn, postgres bool) error {
-	if err := Batch(ctx, c, postgres); err != nil {
-		return err
-	}
-	var periods []string
-	err := query(ctx, c, "SELECT DISTINCT period FROM analytics_pending WHERE period IS NOT NULL", nil, func(scan func(...any) error) error {
-		var p string
-		if err := scan(&p); err != nil {
-			return err
-		}
-		periods = append(periods, p)
-		return nil
-	})
-	if err != nil || len(periods) == 0 {
-		return err
-	}
-	if err := lockCells(ctx, c, postgres, true); err != nil {
-		return err
-	}
-	if err := recompute(ctx, c, postgres, parsePeriods(periods), writeSink{}); err != nil {
-		return err
-	}
-	_, err = c.ExecContext(ctx, "DELETE FROM analytics_pending WHERE period IS NOT NULL")
-	return err
 }
 
 func lockCells(ctx context.Context, c Conn, postgres, exclusive bool) error {
