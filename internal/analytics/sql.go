@@ -7,6 +7,7 @@ import (
 	"entgo.io/ent/dialect"
 
 	"segretariato/internal/dimension"
+	"segretariato/internal/rollup"
 )
 
 // dialectSQL writes the expressions that differ between SQLite and
@@ -95,17 +96,7 @@ func (e *Engine) rows(ctx context.Context, query string, args []any, each func(s
 	if reads == nil {
 		reads = e.DB.SQL
 	}
-	rs, err := reads.QueryContext(ctx, query, args...)
-	if err != nil {
-		return err
-	}
-	defer rs.Close()
-	for rs.Next() {
-		if err := each(rs.Scan); err != nil {
-			return err
-		}
-	}
-	return rs.Err()
+	return rollup.Each(ctx, rollup.SQLConn{Q: reads}, query, args, each)
 }
 
 // stringMap reads a two-column query into a map.

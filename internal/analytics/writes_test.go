@@ -1,12 +1,9 @@
 package analytics_test
 
 import (
-	"context"
 	"math/rand/v2"
 	"testing"
 	"time"
-
-	"github.com/google/go-cmp/cmp"
 
 	"segretariato/ent"
 	"segretariato/ent/citizen"
@@ -226,20 +223,12 @@ func TestRandomWrites(t *testing.T) {
 					filter.From = date(2024, time.Month(1+r.IntN(12)), 1+r.IntN(28))
 					filter.To = date(2025, time.Month(1+r.IntN(12)), 1+r.IntN(28))
 				}
-				wantCells, wantTotal := w.answer(groupBy, unit, filter.From, filter.To)
-				rep, err := eng.Demand(context.Background(), groupBy, unit, filter, false)
-				if err != nil {
-					t.Fatalf("step %d: %v", i, err)
-				}
-				gotCells := allFigures(rep)
-				if len(groupBy) == 0 {
-					gotCells = map[string]figures{}
-				}
-				if diff := cmp.Diff(wantCells, gotCells); diff != "" {
+				diff, got, want := againstModel(t, eng, w, groupBy, unit, filter)
+				if diff != "" {
 					t.Fatalf("step %d (%s), pivot %v %s: cells (-model +engine):\n%s", i, s.name, groupBy, unit, diff)
 				}
-				if got := figuresOf(rep.Total); got != wantTotal {
-					t.Fatalf("step %d (%s), pivot %v: total %+v, model %+v", i, s.name, groupBy, got, wantTotal)
+				if got != want {
+					t.Fatalf("step %d (%s), pivot %v: total %+v, model %+v", i, s.name, groupBy, got, want)
 				}
 			}
 		}

@@ -221,7 +221,7 @@ func Decode(data []byte) (*roaring.Bitmap, error) {
 // readCells reads the cells a query of cellColumns selects.
 func readCells(ctx context.Context, c Conn, q string, args []any) (map[cellKey]*cell, error) {
 	out := map[cellKey]*cell{}
-	err := query(ctx, c, q, args, func(scan func(...any) error) error {
+	err := Each(ctx, c, q, args, func(scan func(...any) error) error {
 		var x cell
 		var id string
 		var data []byte

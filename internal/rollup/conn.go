@@ -64,8 +64,9 @@ func (c EntConn) QueryContext(ctx context.Context, query string, args ...any) (R
 	return &rows, nil
 }
 
-// query runs a query and calls each for every row.
-func query(ctx context.Context, c Conn, q string, args []any, each func(scan func(...any) error) error) error {
+// Each runs a query and calls each for every row; it closes the rows
+// before returning (SQLite holds a single connection).
+func Each(ctx context.Context, c Conn, q string, args []any, each func(scan func(...any) error) error) error {
 	rs, err := c.QueryContext(ctx, q, args...)
 	if err != nil {
 		return err

@@ -133,7 +133,7 @@ func loadFacts(ctx context.Context, c Conn, postgres bool, ids []int) (map[int]*
 	err := chunks(ids, 1000, func(part []int) error {
 		b := &sqlbind.Binder{Postgres: postgres}
 		q := "SELECT " + strings.Join(factColumns, ", ") + " FROM contact_facts WHERE id IN " + sqlbind.In(b, part)
-		if err := query(ctx, c, q, b.Args, func(scan func(...any) error) error {
+		if err := Each(ctx, c, q, b.Args, func(scan func(...any) error) error {
 			f := &fact{values: map[dimension.Dimension][]dimension.Value{}}
 			if err := scan(f.scanDest()...); err != nil {
 				return err
@@ -162,7 +162,7 @@ func loadValues(ctx context.Context, c Conn, postgres bool, fs map[int]*fact) er
 		b := &sqlbind.Binder{Postgres: postgres}
 		q := "SELECT contact_id, dim, key, parent, referrals, referrals_open, referrals_key FROM contact_fact_values WHERE contact_id IN " +
 			sqlbind.In(b, part) + " ORDER BY contact_id, dim, key"
-		return query(ctx, c, q, b.Args, func(scan func(...any) error) error {
+		return Each(ctx, c, q, b.Args, func(scan func(...any) error) error {
 			var id int
 			var dim string
 			var v dimension.Value
@@ -199,7 +199,7 @@ func loadRaw(ctx context.Context, c Conn, postgres bool, ids, cits []int) (map[i
 		" FROM contacts c JOIN operators o ON o.id = c.operator_id JOIN need_categories mn ON mn.id = c.main_need_id" +
 		" LEFT JOIN citizens ci ON ci.id = c.citizen_id WHERE "
 	read := func(where string, b *sqlbind.Binder) error {
-		return query(ctx, c, cols+where, b.Args, func(scan func(...any) error) error {
+		return Each(ctx, c, cols+where, b.Args, func(scan func(...any) error) error {
 			r := &rawContact{}
 			var citizenID, anonYear, ciKey sql.NullInt64
 			var anonSex, erAge, erCit, erDist, ciSex, ciCit, ciDist sql.NullString
@@ -251,7 +251,7 @@ func loadRaw(ctx context.Context, c Conn, postgres bool, ids, cits []int) (map[i
 		b := &sqlbind.Binder{Postgres: postgres}
 		q := "SELECT cn.contact_id, n.code, n.macro_area FROM contact_needs cn JOIN need_categories n ON n.id = cn.need_category_id" +
 			" WHERE cn.contact_id IN " + sqlbind.In(b, part)
-		if err := query(ctx, c, q, b.Args, func(scan func(...any) error) error {
+		if err := Each(ctx, c, q, b.Args, func(scan func(...any) error) error {
 			var id int
 			var n dimension.NeedCategory
 			if err := scan(&id, &n.Code, &n.Macro); err != nil {
@@ -265,7 +265,7 @@ func loadRaw(ctx context.Context, c Conn, postgres bool, ids, cits []int) (map[i
 		b = &sqlbind.Binder{Postgres: postgres}
 		q = "SELECT r.contact_id, s.code, r.status, r.record_key FROM referrals r JOIN services s ON s.id = r.service_id" +
 			" WHERE r.contact_id IN " + sqlbind.In(b, part)
-		return query(ctx, c, q, b.Args, func(scan func(...any) error) error {
+		return Each(ctx, c, q, b.Args, func(scan func(...any) error) error {
 			var id int
 			var status string
 			var ref dimension.Referral

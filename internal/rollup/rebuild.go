@@ -61,7 +61,7 @@ func Rebuild(ctx context.Context, c Conn, postgres bool, progress Progress) erro
 
 func countContacts(ctx context.Context, c Conn) (int, error) {
 	var n int
-	err := query(ctx, c, "SELECT COUNT(*) FROM contacts", nil, func(scan func(...any) error) error { return scan(&n) })
+	err := Each(ctx, c, "SELECT COUNT(*) FROM contacts", nil, func(scan func(...any) error) error { return scan(&n) })
 	return n, err
 }
 
@@ -79,7 +79,7 @@ func eachChunk(ctx context.Context, c Conn, postgres bool, f func(contacts, citi
 		for {
 			b := &sqlbind.Binder{Postgres: postgres}
 			var ids []int
-			err := query(ctx, c, fmt.Sprintf(q.sql, b.Arg(last), pendingChunk), b.Args, func(scan func(...any) error) error {
+			err := Each(ctx, c, fmt.Sprintf(q.sql, b.Arg(last), pendingChunk), b.Args, func(scan func(...any) error) error {
 				var id int
 				if err := scan(&id); err != nil {
 					return err
@@ -115,7 +115,7 @@ func factPeriods(ctx context.Context, c Conn) ([]period, error) {
 		"SELECT DISTINCT '" + GrainMonth + "|' || p_month FROM contact_facts",
 		"SELECT DISTINCT grain || '|' || period FROM demand_cells",
 	} {
-		if err := query(ctx, c, q, nil, func(scan func(...any) error) error {
+		if err := Each(ctx, c, q, nil, func(scan func(...any) error) error {
 			var p string
 			if err := scan(&p); err != nil {
 				return err
@@ -158,7 +158,7 @@ func (r *VerifyReport) differ(what, detail string) {
 // healthy database); it writes nothing. It returns the database's error.
 func Verify(ctx context.Context, c Conn, postgres bool, progress Progress) (*VerifyReport, error) {
 	rep := &VerifyReport{}
-	if err := query(ctx, c, "SELECT COUNT(*) FROM analytics_pending", nil, func(scan func(...any) error) error {
+	if err := Each(ctx, c, "SELECT COUNT(*) FROM analytics_pending", nil, func(scan func(...any) error) error {
 		return scan(&rep.Pending)
 	}); err != nil {
 		return nil, err
@@ -200,7 +200,7 @@ func Verify(ctx context.Context, c Conn, postgres bool, progress Progress) (*Ver
 	if err != nil {
 		return nil, err
 	}
-	if err := query(ctx, c, "SELECT id FROM contact_facts WHERE id NOT IN (SELECT id FROM contacts)", nil, func(scan func(...any) error) error {
+	if err := Each(ctx, c, "SELECT id FROM contact_facts WHERE id NOT IN (SELECT id FROM contacts)", nil, func(scan func(...any) error) error {
 		var id int
 		if err := scan(&id); err != nil {
 			return err

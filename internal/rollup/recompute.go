@@ -151,7 +151,7 @@ func recompute(ctx context.Context, c Conn, postgres bool, periods []period, s s
 				" ORDER BY day, id LIMIT " + b.Arg(recomputePage)
 			var page []*fact
 			byID := map[int]*fact{}
-			err := query(ctx, c, q, b.Args, func(scan func(...any) error) error {
+			err := Each(ctx, c, q, b.Args, func(scan func(...any) error) error {
 				f := &fact{values: map[dimension.Dimension][]dimension.Value{}}
 				if err := scan(f.scanDest()...); err != nil {
 					return err

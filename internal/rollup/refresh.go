@@ -91,7 +91,7 @@ func drain(ctx context.Context, c Conn, postgres bool, periods map[string]bool) 
 	for {
 		var ids, contacts, citizens, touched []int
 		b := &sqlbind.Binder{Postgres: postgres}
-		err := query(ctx, c, "SELECT id, contact_id, citizen_id, period FROM analytics_pending"+where+" ORDER BY id LIMIT "+b.Arg(pendingChunk),
+		err := Each(ctx, c, "SELECT id, contact_id, citizen_id, period FROM analytics_pending"+where+" ORDER BY id LIMIT "+b.Arg(pendingChunk),
 			b.Args, func(scan func(...any) error) error {
 				var id int
 				var contact, citizen sql.NullInt64
@@ -160,7 +160,7 @@ func process(ctx context.Context, c Conn, postgres bool, contacts, citizens, tou
 	for _, table := range []string{"contacts", "contact_facts"} {
 		if err := chunks(contacts, 1000, func(part []int) error {
 			b := &sqlbind.Binder{Postgres: postgres}
-			return query(ctx, c, "SELECT citizen_id FROM "+table+" WHERE citizen_id IS NOT NULL AND id IN "+sqlbind.In(b, part), b.Args,
+			return Each(ctx, c, "SELECT citizen_id FROM "+table+" WHERE citizen_id IS NOT NULL AND id IN "+sqlbind.In(b, part), b.Args,
 				func(scan func(...any) error) error {
 					var id int
 					if err := scan(&id); err != nil {
@@ -251,7 +251,7 @@ func process(ctx context.Context, c Conn, postgres bool, contacts, citizens, tou
 	}
 	if err := chunks(fullIDs, 1000, func(part []int) error {
 		b := &sqlbind.Binder{Postgres: postgres}
-		return query(ctx, c, "SELECT id FROM contact_facts WHERE citizen_id IN "+sqlbind.In(b, part), b.Args, func(scan func(...any) error) error {
+		return Each(ctx, c, "SELECT id FROM contact_facts WHERE citizen_id IN "+sqlbind.In(b, part), b.Args, func(scan func(...any) error) error {
 			var id int
 			if err := scan(&id); err != nil {
 				return err
@@ -318,7 +318,7 @@ func firstContacts(ctx context.Context, c Conn, postgres bool, citizens []int) (
 	best := map[int]first{}
 	err = chunks(citizens, 1000, func(part []int) error {
 		b := &sqlbind.Binder{Postgres: postgres}
-		if err := query(ctx, c, "SELECT id, citizen_id, occurred_at FROM contacts WHERE citizen_id IN "+sqlbind.In(b, part), b.Args,
+		if err := Each(ctx, c, "SELECT id, citizen_id, occurred_at FROM contacts WHERE citizen_id IN "+sqlbind.In(b, part), b.Args,
 			func(scan func(...any) error) error {
 				var id, cit int
 				var at time.Time
@@ -333,7 +333,7 @@ func firstContacts(ctx context.Context, c Conn, postgres bool, citizens []int) (
 			return err
 		}
 		b = &sqlbind.Binder{Postgres: postgres}
-		return query(ctx, c, "SELECT id FROM contact_facts WHERE is_first = 1 AND citizen_id IN "+sqlbind.In(b, part), b.Args,
+		return Each(ctx, c, "SELECT id FROM contact_facts WHERE is_first = 1 AND citizen_id IN "+sqlbind.In(b, part), b.Args,
 			func(scan func(...any) error) error {
 				var id int
 				if err := scan(&id); err != nil {
