@@ -37,6 +37,8 @@ type options struct {
 	Only           []string
 	// DBName overrides the scratch PostgreSQL database's name.
 	DBName string
+	// CPUProfile, when set, is the file of a CPU profile of the run.
+	CPUProfile string
 }
 
 // scratch is the benchmark's database: where it is and how to drop it.

@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"os"
 	"runtime"
+	"runtime/pprof"
 	"slices"
 	"strings"
 	"text/tabwriter"
@@ -66,6 +67,17 @@ func run(ctx context.Context, o options, out, progress io.Writer) (result, error
 	selected, err := selectAnswers(o.Only)
 	if err != nil {
 		return res, err
+	}
+	if o.CPUProfile != "" {
+		f, err := os.Create(o.CPUProfile)
+		if err != nil {
+			return res, err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return res, err
+		}
+		defer pprof.StopCPUProfile()
 	}
 	dir := o.Cache
 	if dir == "" {
