@@ -268,14 +268,14 @@ var (
 		PrimaryKey: []*schema.Column{ContactFactsColumns[0]},
 		Indexes: []*schema.Index{
 			{
-				Name:    "contactfact_day",
+				Name:    "contactfact_day_id",
 				Unique:  false,
-				Columns: []*schema.Column{ContactFactsColumns[3]},
+				Columns: []*schema.Column{ContactFactsColumns[3], ContactFactsColumns[0]},
 			},
 			{
-				Name:    "contactfact_citizen_id",
+				Name:    "contactfact_citizen_id_is_first",
 				Unique:  false,
-				Columns: []*schema.Column{ContactFactsColumns[1]},
+				Columns: []*schema.Column{ContactFactsColumns[1], ContactFactsColumns[8]},
 			},
 		},
 	}

@@ -50,10 +50,11 @@ func (ContactFact) Fields() []ent.Field {
 	return fields
 }
 
-// Indexes of ContactFact: the date range every answer starts from, and a
-// citizen's contacts (whose first one may change).
+// Indexes of ContactFact: the date range every answer starts from, in the
+// (day, id) order a recomputation pages through, and a citizen's contacts
+// with the stored first one found by one probe.
 func (ContactFact) Indexes() []ent.Index {
-	return []ent.Index{index.Fields("day"), index.Fields("citizen_id")}
+	return []ent.Index{index.Fields("day", "id"), index.Fields("citizen_id", "is_first")}
 }
 
 // Annotations of ContactFact.

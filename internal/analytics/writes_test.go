@@ -1,6 +1,8 @@
 package analytics_test
 
 import (
+	"bytes"
+	"fmt"
 	"math/rand/v2"
 	"testing"
 	"time"
@@ -8,14 +10,18 @@ import (
 	"segretariato/ent"
 	"segretariato/ent/citizen"
 	"segretariato/ent/contact"
+	"segretariato/ent/operator"
 	"segretariato/ent/referral"
 	"segretariato/ent/referralevent"
 	"segretariato/ent/schema/schematype"
 	"segretariato/internal/analytics"
 	"segretariato/internal/database"
 	"segretariato/internal/database/dbtest"
+	"segretariato/internal/demo"
 	"segretariato/internal/dimension"
 	"segretariato/internal/dsr"
+	"segretariato/internal/intakecsv"
+	"segretariato/internal/intakeio"
 	"segretariato/internal/rollup/rolluptest"
 )
 
@@ -104,6 +110,7 @@ func TestRandomWrites(t *testing.T) {
 		ops := f.c.Operator.Query().IDsX(f.ctx)
 		services := []string{"SSP", "SAD", "SERD", "CAF", "CARITAS"}
 		erased := false
+		var imported []string // contact refs written by the imports
 		// Erased citizens and their contacts cannot be changed.
 		contactIDs := func() []int {
 			return f.c.Contact.Query().Where(contact.Or(contact.CitizenIDIsNil(),
@@ -180,6 +187,13 @@ func TestRandomWrites(t *testing.T) {
 					t.Fatal(err)
 				}
 			}},
+			{"import cards", func() {
+				// More rows than a refresh updates cell by cell: the bulk
+				// path, whose first contacts are decided by index probes.
+				// Some rows update contacts an earlier import wrote, some
+				// create contacts, earlier or later, of citizens it knows.
+				importCards(t, f, r, &imported, pick(r, []int{55, 80}), emails(f))
+			}},
 			{"erase a citizen", func() {
 				tx, err := f.c.Tx(f.ctx)
 				if err != nil {
@@ -194,9 +208,9 @@ func TestRandomWrites(t *testing.T) {
 				erased = true
 			}},
 		}
-		for i := range 40 {
+		for i := range 44 {
 			n := len(steps) - 1 // erasures in the last steps only
-			if i >= 30 {
+			if i >= 34 {
 				n++
 			}
 			s := steps[r.IntN(n)]
@@ -233,4 +247,51 @@ func TestRandomWrites(t *testing.T) {
 			}
 		}
 	})
+}
+
+func emails(f *fx) []string { return f.c.Operator.Query().Select(operator.FieldEmail).StringsX(f.ctx) }
+
+// importCards imports n intake cards through intakeio.Import: a third
+// update contacts of refs (an earlier import's), the others create
+// contacts, of twelve citizens known by their fiscal codes or anonymous,
+// dated anywhere in 2023-2025.
+func importCards(t *testing.T, f *fx, r *rand.Rand, refs *[]string, n int, ops []string) {
+	t.Helper()
+	var buf bytes.Buffer
+	w, err := intakecsv.NewWriter(&buf, intakecsv.WriterOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	used := map[string]bool{}
+	for i := range n {
+		ref := fmt.Sprintf("IMP-%d-%d", len(*refs), i)
+		if old := pick(r, append(*refs, ref)); r.IntN(3) == 0 && old != ref && !used[old] {
+			ref = old // a file names a contact once
+		} else {
+			*refs = append(*refs, ref)
+		}
+		used[ref] = true
+		row := &intakecsv.Row{ContactRef: ref,
+			OccurredAt: time.Date(2023, 1, 1, 0, 0, 0, 0, time.UTC).Add(time.Duration(r.IntN(3*365*24*60)) * time.Minute),
+			Channel:    "IN_PERSON", Requester: "SELF", Outcome: string(schematype.OutcomeInformed),
+			TargetArea:    pick(r, schematype.TargetArea("").Values()),
+			OperatorEmail: pick(r, ops), Needs: []string{pick(r, randNeeds)}, Responses: []string{"INFORMATION"}}
+		if k := r.IntN(14); k < 12 {
+			birth := time.Date(1950+k, time.Month(1+k), 1+k, 0, 0, 0, 0, time.UTC)
+			code, err := demo.FiscalCode("Rossi", fmt.Sprintf("Nome%c", 'A'+k), birth, schematype.SexM, "F205")
+			if err != nil {
+				t.Fatal(err)
+			}
+			row.FiscalCode, row.LastName, row.FirstName = code, "Rossi", fmt.Sprintf("Nome%c", 'A'+k)
+		}
+		if err := w.Write(row); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := w.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := intakeio.Import(f.ctx, f.db, &buf, intakeio.ImportOptions{}); err != nil {
+		t.Fatalf("import: %v", err)
+	}
 }

@@ -36,7 +36,6 @@ import (
 	"database/sql"
 	"slices"
 	"sort"
-	"time"
 )
 
 // maxIncremental is the number of changed contacts above which their
@@ -45,8 +44,10 @@ import (
 // cells).
 const maxIncremental = 50
 
-// pendingChunk is the number of pending rows one step reads.
-const pendingChunk = 2000
+// pendingChunk is the number of pending rows one step takes: more than a
+// bulk writer's batch lists (intakeio's batch of 1,000 rows lists about
+// 2,300: its contacts, then each again for its needs and referrals).
+const pendingChunk = 10000
 
 // lockKey is the advisory lock of the cells (PostgreSQL).
 const lockKey = 7_400_202_611
@@ -78,28 +79,32 @@ func Refresh(ctx context.Context, c Conn, postgres bool) error {
 	return recompute(ctx, c, postgres, parsePeriods(ps), writeSink{})
 }
 
-// drain takes the pending rows a chunk at a time, deletes them, and brings
-// up to date the facts of the contacts and citizens they name (the cells
-// too, or their periods are marked). With periods nil it leaves the marked
-// periods' rows in place (Batch); otherwise it takes those too and adds
-// their periods to the set, for the caller to compute.
+// drain takes the pending rows a chunk at a time (taking and deleting
+// them is one statement), and brings up to date the facts of the contacts
+// and citizens they name (the cells too, or their periods are marked).
+// With periods nil it leaves the marked periods' rows in place (Batch);
+// otherwise it takes those too and adds their periods to the set, for the
+// caller to compute. A chunk holds a bulk writer's whole batch (its
+// contacts, needs and referrals each list the contact), so each contact
+// is processed once per batch.
 func drain(ctx context.Context, c Conn, postgres bool, periods map[string]bool) error {
 	where := " WHERE period IS NULL"
 	if periods != nil {
 		where = ""
 	}
 	for {
-		var ids, contacts, citizens, touched []int
+		var contacts, citizens, touched []int
 		b := &sqlbind.Binder{Postgres: postgres}
-		err := Each(ctx, c, "SELECT id, contact_id, citizen_id, period FROM analytics_pending"+where+" ORDER BY id LIMIT "+b.Arg(pendingChunk),
+		n := 0
+		err := Each(ctx, c, "DELETE FROM analytics_pending WHERE id IN (SELECT id FROM analytics_pending"+where+
+			" ORDER BY id LIMIT "+b.Arg(pendingChunk)+") RETURNING contact_id, citizen_id, period",
 			b.Args, func(scan func(...any) error) error {
-				var id int
 				var contact, citizen sql.NullInt64
 				var period sql.NullString
-				if err := scan(&id, &contact, &citizen, &period); err != nil {
+				if err := scan(&contact, &citizen, &period); err != nil {
 					return err
 				}
-				ids = append(ids, id)
+				n++
 				switch {
 				case period.Valid:
 					periods[period.String] = true
@@ -113,11 +118,7 @@ func drain(ctx context.Context, c Conn, postgres bool, periods map[string]bool) 
 				}
 				return nil
 			})
-		if err != nil || len(ids) == 0 {
-			return err
-		}
-		b = &sqlbind.Binder{Postgres: postgres}
-		if _, err := c.ExecContext(ctx, "DELETE FROM analytics_pending WHERE id IN "+sqlbind.In(b, ids), b.Args...); err != nil {
+		if err != nil || n == 0 {
 			return err
 		}
 		if len(contacts)+len(citizens) > 0 {
@@ -210,7 +211,8 @@ func process(ctx context.Context, c Conn, postgres bool, contacts, citizens, tou
 		all[id] = true
 	}
 	if light {
-		// The other citizens: their first contact now and as stored.
+		// The other citizens: their first contact now and as stored. Where
+		// the two differ, both contacts' facts change.
 		var partial []int
 		for id := range cits {
 			if !full[id] {
@@ -218,15 +220,19 @@ func process(ctx context.Context, c Conn, postgres bool, contacts, citizens, tou
 			}
 		}
 		slices.Sort(partial)
-		firsts, stored, err := firstContacts(ctx, c, postgres, partial)
+		now, stored, err := firstContacts(ctx, c, postgres, partial)
 		if err != nil {
 			return err
 		}
+		isFirst := map[int]bool{}
 		var extra []int
-		for _, id := range append(firsts, stored...) {
-			all[id] = true
-			if raw[id] == nil {
-				extra = append(extra, id)
+		for _, cit := range partial {
+			first := now[cit]
+			isFirst[first] = true
+			for _, id := range []int{first, stored[cit]} {
+				if id != 0 && raw[id] == nil && first != stored[cit] {
+					extra = append(extra, id)
+				}
 			}
 		}
 		more, err := loadRaw(ctx, c, postgres, uniq(extra), nil)
@@ -236,14 +242,13 @@ func process(ctx context.Context, c Conn, postgres bool, contacts, citizens, tou
 		for id, r := range more {
 			raw[id] = r
 		}
-		isFirst := map[int]bool{}
-		for _, id := range firsts {
-			isFirst[id] = true
-		}
 		for id, r := range raw {
 			if ci := r.c.Citizen; ci != nil && !full[ci.ID] {
 				r.c.First = isFirst[id]
 			}
+		}
+		for _, id := range extra {
+			all[id] = true
 		}
 	}
 	for id := range raw {
@@ -307,47 +312,35 @@ func process(ctx context.Context, c Conn, postgres bool, contacts, citizens, tou
 	return apply(ctx, c, postgres, d)
 }
 
-// firstContacts are, for the citizens, the id of each one's first contact
-// (earliest occurred_at, then lowest id) and the ids of the contacts whose
-// stored fact says first.
-func firstContacts(ctx context.Context, c Conn, postgres bool, citizens []int) (firsts, stored []int, err error) {
-	type first struct {
-		id int
-		at time.Time
+// firstContacts are, for each of the citizens, the id of its first
+// contact (earliest occurred_at, then lowest id) and of the contact whose
+// stored fact says first (absent when none does): two index probes per
+// citizen, however many contacts it has.
+func firstContacts(ctx context.Context, c Conn, postgres bool, citizens []int) (now, stored map[int]int, err error) {
+	now, stored = map[int]int{}, map[int]int{}
+	pairs := func(q string, b *sqlbind.Binder, into map[int]int) error {
+		return Each(ctx, c, q, b.Args, func(scan func(...any) error) error {
+			var cit int
+			var id sql.NullInt64
+			if err := scan(&cit, &id); err != nil {
+				return err
+			}
+			if id.Valid {
+				into[cit] = int(id.Int64)
+			}
+			return nil
+		})
 	}
-	best := map[int]first{}
 	err = chunks(citizens, 1000, func(part []int) error {
 		b := &sqlbind.Binder{Postgres: postgres}
-		if err := Each(ctx, c, "SELECT id, citizen_id, occurred_at FROM contacts WHERE citizen_id IN "+sqlbind.In(b, part), b.Args,
-			func(scan func(...any) error) error {
-				var id, cit int
-				var at time.Time
-				if err := scan(&id, &cit, &at); err != nil {
-					return err
-				}
-				if p, ok := best[cit]; !ok || at.Before(p.at) || (at.Equal(p.at) && id < p.id) {
-					best[cit] = first{id, at}
-				}
-				return nil
-			}); err != nil {
+		if err := pairs("SELECT ci.id, (SELECT k.id FROM contacts k WHERE k.citizen_id = ci.id ORDER BY k.occurred_at, k.id LIMIT 1)"+
+			" FROM citizens ci WHERE ci.id IN "+sqlbind.In(b, part), b, now); err != nil {
 			return err
 		}
 		b = &sqlbind.Binder{Postgres: postgres}
-		return Each(ctx, c, "SELECT id FROM contact_facts WHERE is_first = 1 AND citizen_id IN "+sqlbind.In(b, part), b.Args,
-			func(scan func(...any) error) error {
-				var id int
-				if err := scan(&id); err != nil {
-					return err
-				}
-				stored = append(stored, id)
-				return nil
-			})
+		return pairs("SELECT citizen_id, id FROM contact_facts WHERE is_first = 1 AND citizen_id IN "+sqlbind.In(b, part), b, stored)
 	})
-	for _, f := range best {
-		firsts = append(firsts, f.id)
-	}
-	slices.Sort(firsts)
-	return firsts, stored, err
+	return now, stored, err
 }
 
 // markPeriods leaves the periods ("grain|key") for Refresh.
