@@ -89,9 +89,13 @@ func worldFromDB(t *testing.T, f *fx) *world {
 	for id, c := range firstAt {
 		w.first[id] = c.id
 	}
-	list := make([]*mCitizen, 0, len(cits))
-	for _, c := range cits {
-		list = append(list, c)
+	// A district is shown as most citizens spell it, those without
+	// contacts included.
+	var list []*mCitizen
+	for _, ci := range f.c.Citizen.Query().AllX(f.ctx) {
+		if ci.District != nil {
+			list = append(list, &mCitizen{district: *ci.District})
+		}
 	}
 	w.districts = bestSpellings(list)
 	return w
@@ -111,6 +115,12 @@ func TestRandomWrites(t *testing.T) {
 		services := []string{"SSP", "SAD", "SERD", "CAF", "CARITAS"}
 		erased := false
 		var imported []string // contact refs written by the imports
+		// A busy month, into which a day's cards are imported: their cells
+		// are fewer than the contacts the month counts.
+		busy := time.Date(2023, 1, 1, 0, 0, 0, 0, time.UTC)
+		var busyRefs []string
+		importCards(t, f, r, &busyRefs, 400, emails(f), busy, 31*24*60)
+		rolluptest.Check(t, db, "import a month's cards")
 		// Erased citizens and their contacts cannot be changed.
 		contactIDs := func() []int {
 			return f.c.Contact.Query().Where(contact.Or(contact.CitizenIDIsNil(),
@@ -161,7 +171,9 @@ func TestRandomWrites(t *testing.T) {
 				u.ExecX(f.ctx)
 			}},
 			{"change a citizen", func() {
-				f.c.Citizen.UpdateOneID(pick(r, citizenIDs())).SetBirthDate(*date(1930+r.IntN(80), 3, 1+r.IntN(28))).
+				// One without a fiscal code, which fixes the birth date and sex.
+				id := pick(r, f.c.Citizen.Query().Where(citizen.PseudonymisedAtIsNil(), citizen.FiscalCodeIsNil()).IDsX(f.ctx))
+				f.c.Citizen.UpdateOneID(id).SetBirthDate(*date(1930+r.IntN(80), 3, 1+r.IntN(28))).
 					SetSex(schematype.Sex(pick(r, []string{"F", "M", "X"}))).SetDistrict(pick(r, randDistricts[:6])).ExecX(f.ctx)
 			}},
 			{"refer a contact", func() {
@@ -187,12 +199,20 @@ func TestRandomWrites(t *testing.T) {
 					t.Fatal(err)
 				}
 			}},
-			{"import cards", func() {
-				// More rows than a refresh updates cell by cell: the bulk
-				// path, whose first contacts are decided by index probes.
-				// Some rows update contacts an earlier import wrote, some
-				// create contacts, earlier or later, of citizens it knows.
-				importCards(t, f, r, &imported, pick(r, []int{55, 80}), emails(f))
+			// More rows than a refresh updates cell by cell: the bulk path,
+			// whose first contacts are decided by index probes. One day's
+			// new cards update the cells they touch; cards that move
+			// earlier ones have their periods computed again.
+			{"import a day's cards", func() {
+				day := busy.AddDate(0, 0, r.IntN(31))
+				var refs *[]string // new cards only, or some moving cards of the month
+				if r.IntN(2) == 0 {
+					refs = &busyRefs
+				}
+				importCards(t, f, r, refs, pick(r, []int{55, 80}), emails(f), day, 10*60)
+			}},
+			{"import cards of three years", func() {
+				importCards(t, f, r, &imported, pick(r, []int{55, 80}), emails(f), busy, 3*365*24*60)
 			}},
 			{"erase a citizen", func() {
 				tx, err := f.c.Tx(f.ctx)
@@ -208,9 +228,9 @@ func TestRandomWrites(t *testing.T) {
 				erased = true
 			}},
 		}
-		for i := range 44 {
+		for i := range 48 {
 			n := len(steps) - 1 // erasures in the last steps only
-			if i >= 34 {
+			if i >= 38 {
 				n++
 			}
 			s := steps[r.IntN(n)]
@@ -251,11 +271,11 @@ func TestRandomWrites(t *testing.T) {
 
 func emails(f *fx) []string { return f.c.Operator.Query().Select(operator.FieldEmail).StringsX(f.ctx) }
 
-// importCards imports n intake cards through intakeio.Import: a third
-// update contacts of refs (an earlier import's), the others create
+// importCards imports n intake cards through intakeio.Import: with refs,
+// a third update contacts of refs (an earlier import's); the others create
 // contacts, of twelve citizens known by their fiscal codes or anonymous,
-// dated anywhere in 2023-2025.
-func importCards(t *testing.T, f *fx, r *rand.Rand, refs *[]string, n int, ops []string) {
+// dated in the minutes from from.
+func importCards(t *testing.T, f *fx, r *rand.Rand, refs *[]string, n int, ops []string, from time.Time, minutes int) {
 	t.Helper()
 	var buf bytes.Buffer
 	w, err := intakecsv.NewWriter(&buf, intakecsv.WriterOptions{})
@@ -264,15 +284,17 @@ func importCards(t *testing.T, f *fx, r *rand.Rand, refs *[]string, n int, ops [
 	}
 	used := map[string]bool{}
 	for i := range n {
-		ref := fmt.Sprintf("IMP-%d-%d", len(*refs), i)
-		if old := pick(r, append(*refs, ref)); r.IntN(3) == 0 && old != ref && !used[old] {
-			ref = old // a file names a contact once
-		} else {
-			*refs = append(*refs, ref)
+		ref := fmt.Sprintf("IMP-%d-%d", r.Uint64(), i)
+		if refs != nil {
+			if old := pick(r, append(*refs, ref)); r.IntN(3) == 0 && old != ref && !used[old] {
+				ref = old // a file names a contact once
+			} else {
+				*refs = append(*refs, ref)
+			}
 		}
 		used[ref] = true
 		row := &intakecsv.Row{ContactRef: ref,
-			OccurredAt: time.Date(2023, 1, 1, 0, 0, 0, 0, time.UTC).Add(time.Duration(r.IntN(3*365*24*60)) * time.Minute),
+			OccurredAt: from.Add(time.Duration(r.IntN(minutes)) * time.Minute),
 			Channel:    "IN_PERSON", Requester: "SELF", Outcome: string(schematype.OutcomeInformed),
 			TargetArea:    pick(r, schematype.TargetArea("").Values()),
 			OperatorEmail: pick(r, ops), Needs: []string{pick(r, randNeeds)}, Responses: []string{"INFORMATION"}}

@@ -45,20 +45,34 @@ import (
 const maxIncremental = 50
 
 // pendingChunk is the number of pending rows one step takes: more than a
-// bulk writer's batch lists (intakeio's batch of 1,000 rows lists about
-// 2,300: its contacts, then each again for its needs and referrals).
-const pendingChunk = 10000
+// bulk writer lists between two calls of Batch (intakeio's 10,000 rows
+// list about 23,000: the contacts, then each again for its needs and for
+// its referrals).
+const pendingChunk = 50000
 
 // lockKey is the advisory lock of the cells (PostgreSQL).
 const lockKey = 7_400_202_611
 
-// Batch brings the facts up to date with the writes so far of the
-// transaction c, and the cells as well unless the writes touch too many
-// (their periods are then left for Refresh). Bulk writers call it after
-// each batch so that the pending list stays small.
-func Batch(ctx context.Context, c Conn, postgres bool) error {
-	return drain(ctx, c, postgres, nil)
+// A Batcher brings the facts up to date with the writes so far of the
+// transaction it is given, and the cells as well unless the writes touch
+// too many (their periods are then left for Refresh). Bulk writers call
+// Batch after each batch so that the pending list stays small.
+//
+// It remembers the last pending row it took: the rows it deleted stay in
+// the index, dead, until the transaction ends, and reading past them again
+// at every batch would make a large import quadratic. Rows it skips are
+// left for Refresh, which reads the whole list.
+type Batcher struct {
+	c        Conn
+	postgres bool
+	after    int
 }
+
+// NewBatcher returns a Batcher for the transaction c.
+func NewBatcher(c Conn, postgres bool) *Batcher { return &Batcher{c: c, postgres: postgres} }
+
+// Batch takes up the pending rows written since the last call.
+func (b *Batcher) Batch(ctx context.Context) error { return drain(ctx, b.c, b.postgres, nil, &b.after) }
 
 // Refresh brings the facts and the cells up to date with every write of
 // the transaction c, and empties analytics_pending: run it before the
@@ -66,7 +80,7 @@ func Batch(ctx context.Context, c Conn, postgres bool) error {
 // database's error.
 func Refresh(ctx context.Context, c Conn, postgres bool) error {
 	periods := map[string]bool{}
-	if err := drain(ctx, c, postgres, periods); err != nil || len(periods) == 0 {
+	if err := drain(ctx, c, postgres, periods, new(int)); err != nil || len(periods) == 0 {
 		return err
 	}
 	if err := lockCells(ctx, c, postgres, true); err != nil {
@@ -84,27 +98,29 @@ func Refresh(ctx context.Context, c Conn, postgres bool) error {
 // and citizens they name (the cells too, or their periods are marked).
 // With periods nil it leaves the marked periods' rows in place (Batch);
 // otherwise it takes those too and adds their periods to the set, for the
-// caller to compute. A chunk holds a bulk writer's whole batch (its
+// caller to compute. It takes only rows after the id *after, and moves it. A chunk holds a bulk writer's whole batch (its
 // contacts, needs and referrals each list the contact), so each contact
 // is processed once per batch.
-func drain(ctx context.Context, c Conn, postgres bool, periods map[string]bool) error {
-	where := " WHERE period IS NULL"
-	if periods != nil {
-		where = ""
-	}
+func drain(ctx context.Context, c Conn, postgres bool, periods map[string]bool, after *int) error {
 	for {
 		var contacts, citizens, touched []int
 		b := &sqlbind.Binder{Postgres: postgres}
+		where := " WHERE id > " + b.Arg(*after)
+		if periods == nil {
+			where += " AND period IS NULL"
+		}
 		n := 0
 		err := Each(ctx, c, "DELETE FROM analytics_pending WHERE id IN (SELECT id FROM analytics_pending"+where+
-			" ORDER BY id LIMIT "+b.Arg(pendingChunk)+") RETURNING contact_id, citizen_id, period",
+			" ORDER BY id LIMIT "+b.Arg(pendingChunk)+") RETURNING id, contact_id, citizen_id, period",
 			b.Args, func(scan func(...any) error) error {
+				var id int
 				var contact, citizen sql.NullInt64
 				var period sql.NullString
-				if err := scan(&contact, &citizen, &period); err != nil {
+				if err := scan(&id, &contact, &citizen, &period); err != nil {
 					return err
 				}
 				n++
+				*after = max(*after, id)
 				switch {
 				case period.Valid:
 					periods[period.String] = true
@@ -291,8 +307,24 @@ func process(ctx context.Context, c Conn, postgres bool, contacts, citizens, tou
 		return err
 	}
 	if light || len(changed) > maxIncremental {
-		// Too many for cell-by-cell updates: their periods, before and
-		// after, are computed again at the end of the transaction.
+		// Too many contacts to know each citizen's cells. Changes that
+		// only add citizens to cells (new contacts, a first contact that
+		// moves) still update the cells they touch, when that is cheaper
+		// than computing their periods again; otherwise those periods,
+		// before and after, are computed again at the end of the
+		// transaction.
+		if d := grow(changed, before, after); d != nil {
+			cheap, err := cheaperThanRecompute(ctx, c, postgres, d, len(changed))
+			if err != nil {
+				return err
+			}
+			if cheap {
+				if err := lockCells(ctx, c, postgres, false); err != nil {
+					return err
+				}
+				return apply(ctx, c, postgres, d)
+			}
+		}
 		set := map[string]bool{}
 		for _, id := range changed {
 			for _, f := range []*fact{before[id], after[id]} {
