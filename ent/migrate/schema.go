@@ -260,6 +260,7 @@ var (
 		{Name: "k_outcome", Type: field.TypeString},
 		{Name: "k_operator", Type: field.TypeString},
 		{Name: "k_access_type", Type: field.TypeString},
+		{Name: "multi_keys", Type: field.TypeString, Size: 2147483647, Default: ""},
 	}
 	// ContactFactsTable holds the schema information for the "contact_facts" table.
 	ContactFactsTable = &schema.Table{

@@ -47,6 +47,9 @@ func (ContactFact) Fields() []ent.Field {
 	for _, d := range dimension.Single() {
 		fields = append(fields, field.String(d.Dim.Column()))
 	}
+	// multi_keys repeats the contact's rows of contact_fact_values, so that
+	// the figures' refresh reads a fact in one row (internal/rollup).
+	fields = append(fields, field.Text("multi_keys").Default(""))
 	return fields
 }
 

@@ -48,7 +48,7 @@ const maxIncremental = 50
 // bulk writer lists between two calls of Batch (intakeio's 10,000 rows
 // list about 23,000: the contacts, then each again for its needs and for
 // its referrals).
-const pendingChunk = 50000
+const pendingChunk = 25000
 
 // lockKey is the advisory lock of the cells (PostgreSQL).
 const lockKey = 7_400_202_611
