@@ -156,7 +156,9 @@ func (r *VerifyReport) differ(what, detail string) {
 
 // Verify compares every stored fact and cell with a recomputation from
 // the raw rows, in bounded memory, and reports the differences (none on a
-// healthy database); it writes nothing. It returns the database's error.
+// healthy database); it writes nothing. c must be a transaction (on
+// PostgreSQL a read-only repeatable-read one reads one consistent picture).
+// It returns the database's error.
 func Verify(ctx context.Context, c Conn, postgres bool, progress Progress) (*VerifyReport, error) {
 	rep := &VerifyReport{}
 	if err := Each(ctx, c, "SELECT COUNT(*) FROM analytics_pending", nil, func(scan func(...any) error) error {

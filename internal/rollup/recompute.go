@@ -2,9 +2,11 @@ package rollup
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/RoaringBitmap/roaring/v2"
 
@@ -139,28 +141,19 @@ func recompute(ctx context.Context, c Conn, postgres bool, periods []period, s s
 			}
 		})
 	}
+	var first, last string // the stored facts' first and last days
+	if postgres && len(spans) > 0 {
+		if err := Each(ctx, c, "SELECT COALESCE(MIN(day), ''), COALESCE(MAX(day), '') FROM contact_facts", nil,
+			func(scan func(...any) error) error { return scan(&first, &last) }); err != nil {
+			return err
+		}
+	}
 	for _, sp := range spans {
-		// Pages of facts in (day, id) order, each read whole before the
-		// cells it completes are written: a connection cannot write while
-		// it streams rows (PostgreSQL).
-		lastDay, lastID := sp.from, -1
-		for {
-			b := &sqlbind.Binder{Postgres: postgres}
-			// A row-value bound, so that each page is a range of the
-			// (day, id) index, not a scan from the span's start.
-			q := "SELECT " + strings.Join(factColumns, ", ") + " FROM contact_facts WHERE (day, id) > (" + b.Arg(lastDay) + ", " + b.Arg(lastID) +
-				") AND day < " + b.Arg(sp.to) + " ORDER BY day, id LIMIT " + b.Arg(recomputePage)
-			var page []*fact
-			err := Each(ctx, c, q, b.Args, func(scan func(...any) error) error {
-				f, err := scanFact(scan)
-				if err == nil {
-					page = append(page, f)
-				}
-				return err
-			})
-			if err != nil {
-				return err
-			}
+		pages := pagesByIndex
+		if postgres && wide(sp.from, sp.to, first, last) {
+			pages = pagesBySort
+		}
+		err := pages(ctx, c, postgres, sp.from, sp.to, func(page []*fact) error {
 			for i, f := range page {
 				if i == 0 || page[i-1].day != f.day {
 					if err := flushBefore(f.day); err != nil {
@@ -169,10 +162,10 @@ func recompute(ctx context.Context, c Conn, postgres bool, periods []period, s s
 				}
 				add(f)
 			}
-			if len(page) < recomputePage {
-				break
-			}
-			lastDay, lastID = page[len(page)-1].day, page[len(page)-1].id
+			return nil
+		})
+		if err != nil {
+			return err
 		}
 		if err := flushBefore(sp.to); err != nil {
 			return err
@@ -192,3 +185,83 @@ func recompute(ctx context.Context, c Conn, postgres bool, periods []period, s s
 }
 
 func join(ts []string) string { return strings.Join(ts, ", ") }
+
+// wide reports whether the days [from, to) are a tenth or more of the
+// stored facts' days [first, last].
+func wide(from, to, first, last string) bool {
+	day := func(s string) time.Time { t, _ := time.Parse(time.DateOnly, s); return t }
+	if first == "" {
+		return false
+	}
+	end := day(last).AddDate(0, 0, 1).Format(time.DateOnly) // the days are YYYY-MM-DD
+	span := day(min(to, end)).Sub(day(max(from, first)))
+	return span*10 >= day(end).Sub(day(first))
+}
+
+// pagesByIndex hands each page of the facts of the days [from, to), in
+// (day, id) order, to each; a page is read whole before each writes (a
+// connection cannot write while it streams rows, on PostgreSQL). A
+// row-value bound makes each page a range of the (day, id) index, not a
+// scan from the span's start.
+func pagesByIndex(ctx context.Context, c Conn, postgres bool, from, to string, each func([]*fact) error) error {
+	lastDay, lastID := from, -1
+	for {
+		b := &sqlbind.Binder{Postgres: postgres}
+		q := "SELECT " + strings.Join(factColumns, ", ") + " FROM contact_facts WHERE (day, id) > (" + b.Arg(lastDay) + ", " + b.Arg(lastID) +
+			") AND day < " + b.Arg(to) + " ORDER BY day, id LIMIT " + b.Arg(recomputePage)
+		page, err := readFacts(ctx, c, q, b.Args)
+		if err != nil {
+			return err
+		}
+		if err := each(page); err != nil || len(page) < recomputePage {
+			return err
+		}
+		lastDay, lastID = page[len(page)-1].day, page[len(page)-1].id
+	}
+}
+
+// pagesBySort is pagesByIndex for a wide range on PostgreSQL: one cursor
+// over a sequential scan and a sort, fetched a page at a time. Read in
+// index order, each fact costs a random read of the table: at 1,000,000
+// facts the whole table took 16.8 s so, 5.1 s sorted.
+func pagesBySort(ctx context.Context, c Conn, _ bool, from, to string, each func([]*fact) error) error {
+	var seq, idx, bitmap string
+	if err := Each(ctx, c, "SELECT current_setting('enable_seqscan'), current_setting('enable_indexscan'), current_setting('enable_bitmapscan')", nil,
+		func(scan func(...any) error) error { return scan(&seq, &idx, &bitmap) }); err != nil {
+		return err
+	}
+	plan := func(seq, idx, bitmap string) error {
+		_, err := c.ExecContext(ctx, "SELECT set_config('enable_seqscan', $1, true), set_config('enable_indexscan', $2, true), set_config('enable_bitmapscan', $3, true)", seq, idx, bitmap)
+		return err
+	}
+	if err := plan("on", "off", "off"); err != nil {
+		return err
+	}
+	_, err := c.ExecContext(ctx, "DECLARE rollup_facts NO SCROLL CURSOR FOR SELECT "+strings.Join(factColumns, ", ")+
+		" FROM contact_facts WHERE day >= $1 AND day < $2 ORDER BY day, id", from, to)
+	if err := errors.Join(err, plan(seq, idx, bitmap)); err != nil {
+		return err
+	}
+	for {
+		page, err := readFacts(ctx, c, "FETCH FORWARD "+itoa(recomputePage)+" FROM rollup_facts", nil)
+		if err == nil {
+			err = each(page)
+		}
+		if err != nil || len(page) < recomputePage {
+			_, cerr := c.ExecContext(ctx, "CLOSE rollup_facts")
+			return errors.Join(err, cerr)
+		}
+	}
+}
+
+func readFacts(ctx context.Context, c Conn, q string, args []any) ([]*fact, error) {
+	var page []*fact
+	err := Each(ctx, c, q, args, func(scan func(...any) error) error {
+		f, err := scanFact(scan)
+		if err == nil {
+			page = append(page, f)
+		}
+		return err
+	})
+	return page, err
+}

@@ -4,6 +4,7 @@ package rolluptest
 
 import (
 	"context"
+	"database/sql"
 	"testing"
 
 	"entgo.io/ent/dialect"
@@ -16,7 +17,19 @@ import (
 // write on db; it returns the report.
 func Check(t testing.TB, db *database.DB, after string) *rollup.VerifyReport {
 	t.Helper()
-	rep, err := rollup.Verify(context.Background(), rollup.SQLConn{Q: db.SQL}, db.Dialect == dialect.Postgres, nil)
+	// As `server analytics verify` reads: one read-only transaction, a
+	// snapshot on PostgreSQL.
+	pg := db.Dialect == dialect.Postgres
+	var opts *sql.TxOptions
+	if pg {
+		opts = &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true}
+	}
+	tx, err := db.SQL.BeginTx(context.Background(), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback()
+	rep, err := rollup.Verify(context.Background(), rollup.SQLConn{Q: tx}, pg, nil)
 	if err != nil {
 		t.Fatalf("verifying the figures after %s: %v", after, err)
 	}
