@@ -163,7 +163,7 @@ type Reader struct {
 	width int            // number of header fields
 
 	embedded int // line breaks inside cells so far
-	seen     map[string]bool
+	seen     *refSet
 	err      error // sticky: io.EOF or a fatal error
 }
 
@@ -217,7 +217,7 @@ func NewReaderWithOptions(r io.Reader, o Options) (*Reader, error) {
 	cr.FieldsPerRecord = -1
 	cr.ReuseRecord = true
 
-	rd := &Reader{cr: cr, lim: lim, text: text, opt: o, now: now, comma: comma, seen: map[string]bool{}}
+	rd := &Reader{cr: cr, lim: lim, text: text, opt: o, now: now, comma: comma, seen: newRefSet()}
 	header, err := cr.Read()
 	switch {
 	case err == io.EOF:

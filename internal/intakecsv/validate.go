@@ -252,10 +252,9 @@ func (p *rowParser) contactRef() {
 		return
 	}
 	p.row.ContactRef = ref
-	if p.r.seen[ref] {
+	if p.r.seen.add(ref) { // a copy: not a slice of the whole record
 		p.fail(ColContactRef, ReasonDuplicateRef)
 	}
-	p.r.seen[strings.Clone(ref)] = true // not a slice of the whole record
 }
 
 // occurredAt reads occurred_at, Europe/Rome local time, and sets the

@@ -114,9 +114,9 @@ func day(y int, m time.Month, d int) *time.Time {
 }
 
 func TestContactRefColumn(t *testing.T) {
-	seen := func(p *rowParser) { p.r.seen["T-1"] = true }
+	seen := func(p *rowParser) { p.r.seen.add("T-1") }
 	remembered := func(p *rowParser) string {
-		if !p.r.seen["T-1"] {
+		if !p.r.seen.has("T-1") {
 			return "T-1 not remembered"
 		}
 		return ""

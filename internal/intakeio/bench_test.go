@@ -2,11 +2,13 @@ package intakeio_test
 
 import (
 	"bytes"
+	"flag"
 	"fmt"
 	"io"
 	"math/rand/v2"
 	"os"
 	"runtime"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"sync"
@@ -24,6 +26,7 @@ import (
 	"segretariato/internal/intakeio"
 	"segretariato/internal/localtime"
 	"segretariato/internal/refdata"
+	"segretariato/internal/region"
 )
 
 // The benchmarks import generated files: rows valid by construction,
@@ -32,14 +35,51 @@ import (
 //	TEST_DATABASE_URL=postgres://postgres@127.0.0.1:5432/test?sslmode=disable \
 //	  go test -run='^$' -bench=Import -benchtime=1x -count=3 ./internal/intakeio/
 //
-// Each reports rows/s and the peak HeapInuse sampled during the import
-// (peak-heap-MiB); 20k against 100k rows shows whether memory grows with
-// the file.
+// Each reports rows/s, the peak HeapInuse sampled during the import
+// (peak-heap-MiB) and the HeapInuse after a collection at the last batch
+// (live-heap-MiB); 20k against 100k rows shows whether memory grows with
+// the file. -import.heapprofile=FILE writes a heap profile at the last
+// batch of each (FILE-BenchmarkName.pprof).
 
 func BenchmarkImportPostgres100k(b *testing.B) { benchImport(b, dialect.Postgres, 100_000) }
 func BenchmarkImportPostgres20k(b *testing.B)  { benchImport(b, dialect.Postgres, 20_000) }
 func BenchmarkImportSQLite100k(b *testing.B)   { benchImport(b, dialect.SQLite, 100_000) }
 func BenchmarkImportSQLite20k(b *testing.B)    { benchImport(b, dialect.SQLite, 20_000) }
+
+// The region benchmarks import the files of cmd/regionbench
+// (internal/region, generated into the cache directory when missing): a
+// citizen per three or four contacts, so the citizens grow with the file,
+// unlike in the generated files above.
+//
+//	TEST_DATABASE_URL=postgres://postgres@127.0.0.1:5432/test?sslmode=disable \
+//	  go test -run='^$' -bench=RegionLoad -benchtime=1x ./internal/intakeio/ \
+//	  -import.heapprofile=/tmp/heap
+
+func BenchmarkRegionLoadPostgres100k(b *testing.B) { benchRegion(b, dialect.Postgres, 100_000) }
+func BenchmarkRegionLoadPostgres300k(b *testing.B) { benchRegion(b, dialect.Postgres, 300_000) }
+func BenchmarkRegionLoadSQLite100k(b *testing.B)   { benchRegion(b, dialect.SQLite, 100_000) }
+
+func benchRegion(b *testing.B, kind string, n int) {
+	dir, err := region.DefaultCacheDir()
+	if err != nil {
+		b.Fatal(err)
+	}
+	path, _, err := region.Cached(dir, region.Config{Contacts: n, Seed: 1})
+	if err != nil {
+		b.Fatal(err)
+	}
+	var operators []string
+	for _, op := range region.Operators() {
+		operators = append(operators, op.Email)
+	}
+	benchImportFrom(b, kind, n, operators, func(int) io.Reader {
+		f, err := os.Open(path)
+		if err != nil {
+			b.Fatal(err)
+		}
+		return f
+	})
+}
 
 // genCitizens is the size of the generated population: 100k rows name
 // about 19,700 distinct citizens, 20k rows about 11,400.
@@ -48,24 +88,55 @@ const genCitizens = 20_000
 var genOperators = []string{"op1@comune.example.it", "op2@comune.example.it", "op3@comune.example.it", "op4@comune.example.it", "op5@comune.example.it"}
 
 func benchImport(b *testing.B, kind string, rows int) {
+	benchImportFrom(b, kind, rows, genOperators, func(i int) io.Reader { return generate(b, rows, uint64(i+1)) })
+}
+
+var heapProfile = flag.String("import.heapprofile", "", "write a heap profile at the last batch of each import benchmark to this file (FILE-BenchmarkName.pprof)")
+
+// benchImportFrom imports the rows read from file(i) in run i into a
+// fresh database with the operators; the reader is closed after the
+// import when it is an io.Closer. Besides rows/s, the peak HeapInuse and
+// the CPU times, it reports the HeapInuse after a collection at the last
+// batch (live-heap-MiB: what the import keeps, its state still held), where
+// -import.heapprofile writes a heap profile.
+func benchImportFrom(b *testing.B, kind string, rows int, operators []string, file func(i int) io.Reader) {
 	if kind == dialect.Postgres && os.Getenv("TEST_DATABASE_URL") == "" {
 		b.Fatal("TEST_DATABASE_URL is not set: this benchmark needs PostgreSQL, e.g. TEST_DATABASE_URL=postgres://postgres@127.0.0.1:5432/test?sslmode=disable")
 	}
-	var peak uint64
+	var peak, live uint64
 	var goCPU, pgCPU time.Duration
 	for i := 0; i < b.N; i++ {
 		b.StopTimer()
 		db := dbtest.Open(b, kind, database.Options{})
-		mustCreateOperators(b, db.Client, genOperators)
+		mustCreateOperators(b, db.Client, operators)
+		r := file(i)
+		lastBatch := func(read int) {
+			if read != rows {
+				return
+			}
+			runtime.GC()
+			var ms runtime.MemStats
+			runtime.ReadMemStats(&ms)
+			live = max(live, ms.HeapInuse)
+			if *heapProfile != "" {
+				if out, err := os.Create(*heapProfile + "-" + b.Name() + ".pprof"); err == nil {
+					pprof.WriteHeapProfile(out)
+					out.Close()
+				}
+			}
+		}
 		runtime.GC()
 		stop := sampleHeap(&peak)
 		go0, pg0 := processCPU(), backendCPU(db)
 		b.StartTimer()
-		sum, err := intakeio.Import(sysCtx(), db, generate(b, rows, uint64(i+1)), intakeio.ImportOptions{})
+		sum, err := intakeio.Import(sysCtx(), db, r, intakeio.ImportOptions{Progress: lastBatch})
 		b.StopTimer()
 		goCPU += processCPU() - go0
 		pgCPU += backendCPU(db) - pg0
 		stop()
+		if c, ok := r.(io.Closer); ok {
+			c.Close()
+		}
 		if err != nil {
 			b.Fatalf("import: %v", err)
 		}
@@ -77,6 +148,7 @@ func benchImport(b *testing.B, kind string, rows int) {
 	}
 	b.ReportMetric(float64(rows)*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
 	b.ReportMetric(float64(peak)/(1<<20), "peak-heap-MiB")
+	b.ReportMetric(float64(live)/(1<<20), "live-heap-MiB")
 	// CPU time, less sensitive than wall time to other work on the
 	// machine: this process (import, generator, GC) and, on a local
 	// PostgreSQL, the server processes of the test database.

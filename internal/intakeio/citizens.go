@@ -3,8 +3,9 @@ package intakeio
 import (
 	"database/sql"
 	"math"
-	"strings"
 	"time"
+
+	"github.com/RoaringBitmap/roaring/v2/roaring64"
 
 	"segretariato/ent"
 	"segretariato/ent/citizen"
@@ -13,14 +14,52 @@ import (
 	"segretariato/internal/intakerule"
 )
 
-// citizenState is what an import keeps per fiscal code seen: 16 bytes
-// beside the code.
+// citizenState is what an import holds, for one batch, per fiscal code
+// the batch names.
 type citizenState struct {
 	id int
 	// latest is the date (Unix µs) of the latest contact whose values the
 	// citizen record holds: a row as recent or more recent overrides the
 	// citizen's fields, an older one only fills what is not known.
 	latest int64
+}
+
+// citizensMet is what an import keeps across batches about the citizens:
+// nothing per fiscal code. A citizen's id and latest contact are read back
+// from the transaction for every batch that names it (the contacts of
+// earlier batches included); only the ids of the citizens met so far are
+// kept, compressed, to count each once in the Summary, and the dates that
+// reading back would miss (dropped).
+type citizensMet struct {
+	ids *roaring64.Bitmap
+	// dropped holds, for a citizen met before, the date (Unix µs) of the
+	// latest of its stored contacts that a later row moved to another
+	// citizen (or made anonymous) or dated earlier: the citizen's record
+	// still holds the values that date gave it, as if the contact were
+	// still its own. Only re-imports that change stored contacts add to it.
+	dropped map[int]int64
+}
+
+func newCitizensMet() citizensMet {
+	return citizensMet{ids: roaring64.New(), dropped: map[int]int64{}}
+}
+
+func (m citizensMet) met(id int) bool { return m.ids.Contains(uint64(id)) }
+
+// leaving notes that stored contact c, as it was before this import's row
+// changes it, no longer gives its date to its citizen once the row moves it
+// to citizen to (nil: anonymous) at the date at.
+func (m citizensMet) leaving(c *ent.Contact, to *int, at time.Time) {
+	if c.CitizenID == nil || !m.met(*c.CitizenID) {
+		return
+	}
+	from := *c.CitizenID
+	if to != nil && *to == from && !at.Before(c.OccurredAt) {
+		return
+	}
+	if d, ok := m.dropped[from]; !ok || c.OccurredAt.UnixMicro() > d {
+		m.dropped[from] = c.OccurredAt.UnixMicro()
+	}
 }
 
 const never = math.MinInt64
@@ -94,9 +133,9 @@ var citizenColumns = []string{
 
 // writeCitizens creates the new citizens of a batch's rows in one bulk
 // insert and updates the changed ones in one upsert (each per
-// parameter-limit chunk), after one query for those already stored and,
-// for those first met in this import, one for the date of their latest
-// stored contact. It fills im.cits with every code's id.
+// parameter-limit chunk), after one query for those already stored (this
+// import's own included) and one for the date of their latest stored
+// contact. It sets im.batchCits to every code's id.
 func (im *importer) writeCitizens(rows []*intakecsv.Row, where string) error {
 	var codes []string
 	index := map[string]int{}
@@ -117,28 +156,33 @@ func (im *importer) writeCitizens(rows []*intakecsv.Row, where string) error {
 		return dbErr(err, "reading the citizens of %s", where)
 	}
 
-	// First meeting in this import: count, and find how recent the stored
-	// citizen's values are.
-	matched := map[int]*citizenState{}
-	for _, code := range codes {
-		if _, ok := im.cits[code]; ok {
+	// Count the citizens met for the first time, and find how recent the
+	// stored citizens' values are.
+	states := make([]citizenState, len(codes))
+	known := map[int]*citizenState{}
+	for i, code := range codes {
+		st := &states[i]
+		st.latest = never
+		im.batchCits[code] = st
+		c, ok := stored[code]
+		if !ok {
+			im.sum.CitizensCreated++
 			continue
 		}
-		st := &citizenState{latest: never}
-		// The code is a substring of the whole record read: a copy keeps
-		// the record from staying in memory for the rest of the import.
-		code = strings.Clone(code)
-		if c, ok := stored[code]; ok {
-			st.id = c.ID
-			matched[c.ID] = st
+		st.id = c.ID
+		known[c.ID] = st
+		if !im.cits.met(c.ID) {
 			im.sum.CitizensMatched++
-		} else {
-			im.sum.CitizensCreated++
+			im.cits.ids.Add(uint64(c.ID))
 		}
-		im.cits[code] = st
 	}
-	if err := im.latestContacts(matched, where); err != nil {
+	if err := im.latestContacts(known, where); err != nil {
 		return err
+	}
+	for id, st := range known {
+		if d, ok := im.cits.dropped[id]; ok && d > st.latest {
+			st.latest = d
+		}
 	}
 
 	want := make([]citizenVals, len(codes))
@@ -152,7 +196,8 @@ func (im *importer) writeCitizens(rows []*intakecsv.Row, where string) error {
 		if r.FiscalCode == "" {
 			continue
 		}
-		i, st := index[r.FiscalCode], im.cits[r.FiscalCode]
+		i := index[r.FiscalCode]
+		st := &states[i]
 		at := r.OccurredAt.UnixMicro()
 		newer := at >= st.latest
 		want[i].apply(r, newer)
@@ -186,13 +231,14 @@ func (im *importer) writeCitizens(rows []*intakecsv.Row, where string) error {
 		return dbErr(err, "writing the citizens of %s", where)
 	}
 	for k, nc := range created {
-		im.cits[nc.code].id = ids[k]
+		im.batchCits[nc.code].id = ids[k]
+		im.cits.ids.Add(uint64(ids[k]))
 	}
 	if ids, err = saveCitizens(im.ctx, im.c, changed, true); err != nil {
 		return dbErr(err, "writing the citizens of %s", where)
 	}
 	for k, code := range changedCodes {
-		im.cits[code].id = ids[k]
+		im.batchCits[code].id = ids[k]
 	}
 	return nil
 }

@@ -62,7 +62,7 @@ func (im *importer) want(r *intakecsv.Row) contactWant {
 	w.mainNeed = w.needs[0]
 	if r.FiscalCode != "" {
 		id := 0 // not known when the batch is only checked (importer.refused)
-		if cs := im.cits[r.FiscalCode]; cs != nil {
+		if cs := im.batchCits[r.FiscalCode]; cs != nil {
 			id = cs.id
 		}
 		w.citizenID = &id
@@ -311,6 +311,7 @@ func (im *importer) writeContacts(rows []*intakecsv.Row, where string) error {
 		ids[i] = c.ID
 		changed := !w.sameAs(c)
 		if changed {
+			im.cits.leaving(c, w.citizenID, w.at)
 			rewrite = append(rewrite, c.ID)
 			updated.add(w.builder(im.c, r.ContactRef), i)
 		}

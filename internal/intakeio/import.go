@@ -10,8 +10,10 @@
 // row updates its contact. Citizens are matched by fiscal code. Writes go
 // in batches of bulk statements (a fixed number per batch, never one per
 // row), and memory does not grow with the file except for one small key
-// per row (the contact_refs already read, to refuse duplicates) and per
-// citizen (its fiscal code). On PostgreSQL the records an import creates
+// per row (the contact_refs already read, to refuse duplicates) and a
+// compressed set of the ids of the citizens met: a batch reads its
+// citizens' records and latest contacts back from the transaction. On
+// PostgreSQL the records an import creates
 // go in with COPY instead of multi-row INSERTs (copy.go).
 //
 // Export writes contacts back in the same format, streaming with keyset
@@ -257,7 +259,7 @@ func importOnce(ctx context.Context, db *database.DB, r io.Reader, opt ImportOpt
 		ctx:  intake.VouchNotErased(ctx), // see refuseErased
 		opt:  opt,
 		enc:  enc,
-		cits: map[string]*citizenState{},
+		cits: newCitizensMet(),
 		sum:  Summary{DryRun: opt.DryRun},
 	}
 	var commit, rollback func() error
@@ -318,7 +320,8 @@ func importOnce(ctx context.Context, db *database.DB, r io.Reader, opt ImportOpt
 }
 
 // importer is the state of one import: the transaction's client, the
-// reference data, and per citizen seen a few bytes (citizenState).
+// reference data, the batch's citizens, and the citizens met so far as a
+// compressed set of ids (citizensMet).
 type importer struct {
 	ctx context.Context
 	c   *ent.Client
@@ -332,8 +335,11 @@ type importer struct {
 	unfigured int
 	opt       ImportOptions
 	refs      *refs
-	cits      map[string]*citizenState // fiscal code → state
-	enc       intakecsv.Encoding       // "" detects
+	cits      citizensMet
+	// batchCits holds the citizens of the batch being written, by fiscal
+	// code (writeCitizens); empty when the batch is only checked.
+	batchCits map[string]*citizenState
+	enc       intakecsv.Encoding // "" detects
 	sum       Summary
 	// refused lists the rows refused while writing (referral moves the
 	// lifecycle does not allow); once it has any, batches are only checked.
@@ -488,6 +494,7 @@ func (im *importer) flush(rows []*intakecsv.Row) error {
 		return im.ctx.Err()
 	}
 	where := fmt.Sprintf("lines %d-%d", rows[0].Line, rows[len(rows)-1].Line)
+	im.batchCits = map[string]*citizenState{}
 	if im.refused.Total == 0 {
 		if err := im.writeCitizens(rows, where); err != nil {
 			return err
