@@ -30,15 +30,40 @@ func standard(groupBy []dimension.Dimension, f Filter) bool {
 	return other <= 1
 }
 
-// accum adds up the cells and facts of one answer cell.
+// accum adds up the cells and facts of one answer cell: the figures, and
+// the citizen sets to union, read-only (the stored cells' sets, or their
+// union so far, and the set of the edge days' facts).
 type accum struct {
-	keys     []string
-	c        counts
-	ks       keySums
-	citizens *roaring.Bitmap
+	keys  []string
+	c     counts
+	ks    keySums
+	sets  []*roaring.Bitmap
+	edges *roaring.Bitmap // the citizens of the edge days' facts, or nil
 }
 
-func newAccum(keys []string) *accum { return &accum{keys: keys, citizens: roaring.New()} }
+func newAccum(keys []string) *accum { return &accum{keys: keys} }
+
+// foldSets is how many citizen sets an answer cell holds before they are
+// unioned into one: a union of many sets in one pass (roaring.FastOr)
+// is cheaper than one at a time, and folding as the rows arrive overlaps
+// the work with the database's sending the next ones.
+const foldSets = 8
+
+// citizens is the union of the cell's citizen sets, in one pass over
+// them all (a set alone is not copied: the result is read-only).
+func (a *accum) citizens() *roaring.Bitmap {
+	sets := a.sets
+	if a.edges != nil {
+		sets = append(sets, a.edges)
+	}
+	switch len(sets) {
+	case 0:
+		return roaring.New()
+	case 1:
+		return sets[0]
+	}
+	return roaring.FastOr(sets...)
+}
 
 // pivot is a standard pivot being answered: its shape, and its answer
 // cells (by period bucket and key) and total as they add up.
@@ -140,12 +165,12 @@ func (e *Engine) cellRows(ctx context.Context, groupBy []dimension.Dimension, un
 		all = append(all, a)
 	}
 	all = append(all, p.total)
+	bms := make([]*roaring.Bitmap, len(all))
+	for i, a := range all {
+		bms[i] = a.citizens()
+	}
 	var sums []int64
 	if keyed {
-		bms := make([]*roaring.Bitmap, len(all))
-		for i, a := range all {
-			bms[i] = a.citizens
-		}
 		var err error
 		if sums, err = e.citizenKeySums(ctx, bms); err != nil {
 			return nil, row{}, err
@@ -154,7 +179,7 @@ func (e *Engine) cellRows(ctx context.Context, groupBy []dimension.Dimension, un
 	rows := make([]row, len(all))
 	for i, a := range all {
 		rows[i] = row{keys: a.keys, c: a.c, ks: a.ks}
-		rows[i].c[mCitizens] = int(a.citizens.GetCardinality())
+		rows[i].c[mCitizens] = int(bms[i].GetCardinality())
 		if keyed {
 			rows[i].ks[mCitizens] = sums[i]
 		}
@@ -249,7 +274,10 @@ func (e *Engine) addEdges(ctx context.Context, p *pivot, edges []dayRange) error
 			a.ks[mNewCitizens] += int64(isFirst * ciKey)
 			a.ks[mReferrals] += int64(refsKey)
 			if citizen != nil {
-				a.citizens.Add(rollup.CitizenNumber(*citizen))
+				if a.edges == nil {
+					a.edges = roaring.New()
+				}
+				a.edges.Add(rollup.CitizenNumber(*citizen))
 			}
 		}
 		if len(p.groupBy) > 0 {
@@ -268,5 +296,8 @@ func (a *accum) add(c counts, ks keySums, citizens *roaring.Bitmap) {
 		a.c[i] += c[i]
 		a.ks[i] += ks[i]
 	}
-	a.citizens.Or(citizens)
+	a.sets = append(a.sets, citizens)
+	if len(a.sets) == foldSets {
+		a.sets = append(a.sets[:0], roaring.FastOr(a.sets...))
+	}
 }
