@@ -23,6 +23,7 @@ import (
 	"segretariato/ent/operator"
 	"segretariato/ent/referral"
 	"segretariato/ent/referralevent"
+	"segretariato/ent/referralfact"
 	"segretariato/ent/satisfactionsurvey"
 	"segretariato/ent/service"
 	"segretariato/ent/servicesecret"
@@ -111,6 +112,7 @@ func checkColumn(t, c string) error {
 			operator.Table:             operator.ValidColumn,
 			referral.Table:             referral.ValidColumn,
 			referralevent.Table:        referralevent.ValidColumn,
+			referralfact.Table:         referralfact.ValidColumn,
 			satisfactionsurvey.Table:   satisfactionsurvey.ValidColumn,
 			service.Table:              service.ValidColumn,
 			servicesecret.Table:        servicesecret.ValidColumn,

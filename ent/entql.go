@@ -20,6 +20,7 @@ import (
 	"segretariato/ent/predicate"
 	"segretariato/ent/referral"
 	"segretariato/ent/referralevent"
+	"segretariato/ent/referralfact"
 	"segretariato/ent/satisfactionsurvey"
 	"segretariato/ent/service"
 	"segretariato/ent/servicesecret"
@@ -36,7 +37,7 @@ import (
 
 // schemaGraph holds a representation of ent/schema at runtime.
 var schemaGraph = func() *sqlgraph.Schema {
-	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 23)}
+	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 24)}
 	graph.Nodes[0] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   analyticspending.Table,
@@ -424,6 +425,33 @@ var schemaGraph = func() *sqlgraph.Schema {
 	}
 	graph.Nodes[16] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
+			Table:   referralfact.Table,
+			Columns: referralfact.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeInt,
+				Column: referralfact.FieldID,
+			},
+		},
+		Type: "ReferralFact",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			referralfact.FieldContactID:        {Type: field.TypeInt, Column: referralfact.FieldContactID},
+			referralfact.FieldServiceID:        {Type: field.TypeInt, Column: referralfact.FieldServiceID},
+			referralfact.FieldDay:              {Type: field.TypeString, Column: referralfact.FieldDay},
+			referralfact.FieldPWeek:            {Type: field.TypeString, Column: referralfact.FieldPWeek},
+			referralfact.FieldPMonth:           {Type: field.TypeString, Column: referralfact.FieldPMonth},
+			referralfact.FieldPQuarter:         {Type: field.TypeString, Column: referralfact.FieldPQuarter},
+			referralfact.FieldPYear:            {Type: field.TypeString, Column: referralfact.FieldPYear},
+			referralfact.FieldAccepted:         {Type: field.TypeInt, Column: referralfact.FieldAccepted},
+			referralfact.FieldDeclined:         {Type: field.TypeInt, Column: referralfact.FieldDeclined},
+			referralfact.FieldCompleted:        {Type: field.TypeInt, Column: referralfact.FieldCompleted},
+			referralfact.FieldCancelled:        {Type: field.TypeInt, Column: referralfact.FieldCancelled},
+			referralfact.FieldDaysToAcceptance: {Type: field.TypeInt, Column: referralfact.FieldDaysToAcceptance},
+			referralfact.FieldDaysToCompletion: {Type: field.TypeInt, Column: referralfact.FieldDaysToCompletion},
+			referralfact.FieldRecordKey:        {Type: field.TypeInt, Column: referralfact.FieldRecordKey},
+		},
+	}
+	graph.Nodes[17] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
 			Table:   satisfactionsurvey.Table,
 			Columns: satisfactionsurvey.Columns,
 			ID: &sqlgraph.FieldSpec{
@@ -441,7 +469,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			satisfactionsurvey.FieldClosedOn:  {Type: field.TypeTime, Column: satisfactionsurvey.FieldClosedOn},
 		},
 	}
-	graph.Nodes[17] = &sqlgraph.Node{
+	graph.Nodes[18] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   service.Table,
 			Columns: service.Columns,
@@ -468,7 +496,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			service.FieldActive:      {Type: field.TypeBool, Column: service.FieldActive},
 		},
 	}
-	graph.Nodes[18] = &sqlgraph.Node{
+	graph.Nodes[19] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   servicesecret.Table,
 			Columns: servicesecret.Columns,
@@ -484,7 +512,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			servicesecret.FieldCreatedAt: {Type: field.TypeTime, Column: servicesecret.FieldCreatedAt},
 		},
 	}
-	graph.Nodes[19] = &sqlgraph.Node{
+	graph.Nodes[20] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   surveyresponse.Table,
 			Columns: surveyresponse.Columns,
@@ -504,7 +532,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			surveyresponse.FieldSurveyID:   {Type: field.TypeInt, Column: surveyresponse.FieldSurveyID},
 		},
 	}
-	graph.Nodes[20] = &sqlgraph.Node{
+	graph.Nodes[21] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   timetablepublication.Table,
 			Columns: timetablepublication.Columns,
@@ -522,7 +550,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			timetablepublication.FieldReference:   {Type: field.TypeString, Column: timetablepublication.FieldReference},
 		},
 	}
-	graph.Nodes[21] = &sqlgraph.Node{
+	graph.Nodes[22] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   training.Table,
 			Columns: training.Columns,
@@ -543,7 +571,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			training.FieldPlanID:    {Type: field.TypeInt, Column: training.FieldPlanID},
 		},
 	}
-	graph.Nodes[22] = &sqlgraph.Node{
+	graph.Nodes[23] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   trainingplan.Table,
 			Columns: trainingplan.Columns,
@@ -2909,6 +2937,116 @@ func (f *ReferralEventFilter) WhereHasOperatorWith(preds ...predicate.Operator) 
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *ReferralFactQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the ReferralFactQuery builder.
+func (_q *ReferralFactQuery) Filter() *ReferralFactFilter {
+	return &ReferralFactFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *ReferralFactMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the ReferralFactMutation builder.
+func (m *ReferralFactMutation) Filter() *ReferralFactFilter {
+	return &ReferralFactFilter{config: m.config, predicateAdder: m}
+}
+
+// ReferralFactFilter provides a generic filtering capability at runtime for ReferralFactQuery.
+type ReferralFactFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *ReferralFactFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[16].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql int predicate on the id field.
+func (f *ReferralFactFilter) WhereID(p entql.IntP) {
+	f.Where(p.Field(referralfact.FieldID))
+}
+
+// WhereContactID applies the entql int predicate on the contact_id field.
+func (f *ReferralFactFilter) WhereContactID(p entql.IntP) {
+	f.Where(p.Field(referralfact.FieldContactID))
+}
+
+// WhereServiceID applies the entql int predicate on the service_id field.
+func (f *ReferralFactFilter) WhereServiceID(p entql.IntP) {
+	f.Where(p.Field(referralfact.FieldServiceID))
+}
+
+// WhereDay applies the entql string predicate on the day field.
+func (f *ReferralFactFilter) WhereDay(p entql.StringP) {
+	f.Where(p.Field(referralfact.FieldDay))
+}
+
+// WherePWeek applies the entql string predicate on the p_week field.
+func (f *ReferralFactFilter) WherePWeek(p entql.StringP) {
+	f.Where(p.Field(referralfact.FieldPWeek))
+}
+
+// WherePMonth applies the entql string predicate on the p_month field.
+func (f *ReferralFactFilter) WherePMonth(p entql.StringP) {
+	f.Where(p.Field(referralfact.FieldPMonth))
+}
+
+// WherePQuarter applies the entql string predicate on the p_quarter field.
+func (f *ReferralFactFilter) WherePQuarter(p entql.StringP) {
+	f.Where(p.Field(referralfact.FieldPQuarter))
+}
+
+// WherePYear applies the entql string predicate on the p_year field.
+func (f *ReferralFactFilter) WherePYear(p entql.StringP) {
+	f.Where(p.Field(referralfact.FieldPYear))
+}
+
+// WhereAccepted applies the entql int predicate on the accepted field.
+func (f *ReferralFactFilter) WhereAccepted(p entql.IntP) {
+	f.Where(p.Field(referralfact.FieldAccepted))
+}
+
+// WhereDeclined applies the entql int predicate on the declined field.
+func (f *ReferralFactFilter) WhereDeclined(p entql.IntP) {
+	f.Where(p.Field(referralfact.FieldDeclined))
+}
+
+// WhereCompleted applies the entql int predicate on the completed field.
+func (f *ReferralFactFilter) WhereCompleted(p entql.IntP) {
+	f.Where(p.Field(referralfact.FieldCompleted))
+}
+
+// WhereCancelled applies the entql int predicate on the cancelled field.
+func (f *ReferralFactFilter) WhereCancelled(p entql.IntP) {
+	f.Where(p.Field(referralfact.FieldCancelled))
+}
+
+// WhereDaysToAcceptance applies the entql int predicate on the days_to_acceptance field.
+func (f *ReferralFactFilter) WhereDaysToAcceptance(p entql.IntP) {
+	f.Where(p.Field(referralfact.FieldDaysToAcceptance))
+}
+
+// WhereDaysToCompletion applies the entql int predicate on the days_to_completion field.
+func (f *ReferralFactFilter) WhereDaysToCompletion(p entql.IntP) {
+	f.Where(p.Field(referralfact.FieldDaysToCompletion))
+}
+
+// WhereRecordKey applies the entql int predicate on the record_key field.
+func (f *ReferralFactFilter) WhereRecordKey(p entql.IntP) {
+	f.Where(p.Field(referralfact.FieldRecordKey))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *SatisfactionSurveyQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -2937,7 +3075,7 @@ type SatisfactionSurveyFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *SatisfactionSurveyFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[16].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[17].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3021,7 +3159,7 @@ type ServiceFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ServiceFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[17].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[18].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3159,7 +3297,7 @@ type ServiceSecretFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ServiceSecretFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[18].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[19].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3214,7 +3352,7 @@ type SurveyResponseFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *SurveyResponseFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[19].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[20].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3303,7 +3441,7 @@ type TimetablePublicationFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *TimetablePublicationFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[20].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[21].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3368,7 +3506,7 @@ type TrainingFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *TrainingFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[21].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[22].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3476,7 +3614,7 @@ type TrainingPlanFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *TrainingPlanFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[22].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[23].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})

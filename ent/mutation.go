@@ -23,6 +23,7 @@ import (
 	"segretariato/ent/predicate"
 	"segretariato/ent/referral"
 	"segretariato/ent/referralevent"
+	"segretariato/ent/referralfact"
 	"segretariato/ent/satisfactionsurvey"
 	"segretariato/ent/schema/schematype"
 	"segretariato/ent/service"
@@ -63,6 +64,7 @@ const (
 	TypeOperator             = "Operator"
 	TypeReferral             = "Referral"
 	TypeReferralEvent        = "ReferralEvent"
+	TypeReferralFact         = "ReferralFact"
 	TypeSatisfactionSurvey   = "SatisfactionSurvey"
 	TypeService              = "Service"
 	TypeServiceSecret        = "ServiceSecret"
@@ -18409,6 +18411,1383 @@ func (m *ReferralEventMutation) ResetEdge(name string) error {
 		return nil
 	}
 	return fmt.Errorf("unknown ReferralEvent edge %s", name)
+}
+
+// ReferralFactMutation represents an operation that mutates the ReferralFact nodes in the graph.
+type ReferralFactMutation struct {
+	config
+	op                    Op
+	typ                   string
+	id                    *int
+	contact_id            *int
+	addcontact_id         *int
+	service_id            *int
+	addservice_id         *int
+	day                   *string
+	p_week                *string
+	p_month               *string
+	p_quarter             *string
+	p_year                *string
+	accepted              *int
+	addaccepted           *int
+	declined              *int
+	adddeclined           *int
+	completed             *int
+	addcompleted          *int
+	cancelled             *int
+	addcancelled          *int
+	days_to_acceptance    *int
+	adddays_to_acceptance *int
+	days_to_completion    *int
+	adddays_to_completion *int
+	record_key            *int
+	addrecord_key         *int
+	clearedFields         map[string]struct{}
+	done                  bool
+	oldValue              func(context.Context) (*ReferralFact, error)
+	predicates            []predicate.ReferralFact
+}
+
+var _ ent.Mutation = (*ReferralFactMutation)(nil)
+
+// referralfactOption allows management of the mutation configuration using functional options.
+type referralfactOption func(*ReferralFactMutation)
+
+// newReferralFactMutation creates new mutation for the ReferralFact entity.
+func newReferralFactMutation(c config, op Op, opts ...referralfactOption) *ReferralFactMutation {
+	m := &ReferralFactMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeReferralFact,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withReferralFactID sets the ID field of the mutation.
+func withReferralFactID(id int) referralfactOption {
+	return func(m *ReferralFactMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *ReferralFact
+		)
+		m.oldValue = func(ctx context.Context) (*ReferralFact, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().ReferralFact.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withReferralFact sets the old ReferralFact of the mutation.
+func withReferralFact(node *ReferralFact) referralfactOption {
+	return func(m *ReferralFactMutation) {
+		m.oldValue = func(context.Context) (*ReferralFact, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m ReferralFactMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m ReferralFactMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// SetID sets the value of the id field. Note that this
+// operation is only accepted on creation of ReferralFact entities.
+func (m *ReferralFactMutation) SetID(id int) {
+	m.id = &id
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *ReferralFactMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *ReferralFactMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().ReferralFact.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetContactID sets the "contact_id" field.
+func (m *ReferralFactMutation) SetContactID(i int) {
+	m.contact_id = &i
+	m.addcontact_id = nil
+}
+
+// ContactID returns the value of the "contact_id" field in the mutation.
+func (m *ReferralFactMutation) ContactID() (r int, exists bool) {
+	v := m.contact_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldContactID returns the old "contact_id" field's value of the ReferralFact entity.
+// If the ReferralFact object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReferralFactMutation) OldContactID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldContactID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldContactID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldContactID: %w", err)
+	}
+	return oldValue.ContactID, nil
+}
+
+// AddContactID adds i to the "contact_id" field.
+func (m *ReferralFactMutation) AddContactID(i int) {
+	if m.addcontact_id != nil {
+		*m.addcontact_id += i
+	} else {
+		m.addcontact_id = &i
+	}
+}
+
+// AddedContactID returns the value that was added to the "contact_id" field in this mutation.
+func (m *ReferralFactMutation) AddedContactID() (r int, exists bool) {
+	v := m.addcontact_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetContactID resets all changes to the "contact_id" field.
+func (m *ReferralFactMutation) ResetContactID() {
+	m.contact_id = nil
+	m.addcontact_id = nil
+}
+
+// SetServiceID sets the "service_id" field.
+func (m *ReferralFactMutation) SetServiceID(i int) {
+	m.service_id = &i
+	m.addservice_id = nil
+}
+
+// ServiceID returns the value of the "service_id" field in the mutation.
+func (m *ReferralFactMutation) ServiceID() (r int, exists bool) {
+	v := m.service_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldServiceID returns the old "service_id" field's value of the ReferralFact entity.
+// If the ReferralFact object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReferralFactMutation) OldServiceID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldServiceID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldServiceID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldServiceID: %w", err)
+	}
+	return oldValue.ServiceID, nil
+}
+
+// AddServiceID adds i to the "service_id" field.
+func (m *ReferralFactMutation) AddServiceID(i int) {
+	if m.addservice_id != nil {
+		*m.addservice_id += i
+	} else {
+		m.addservice_id = &i
+	}
+}
+
+// AddedServiceID returns the value that was added to the "service_id" field in this mutation.
+func (m *ReferralFactMutation) AddedServiceID() (r int, exists bool) {
+	v := m.addservice_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetServiceID resets all changes to the "service_id" field.
+func (m *ReferralFactMutation) ResetServiceID() {
+	m.service_id = nil
+	m.addservice_id = nil
+}
+
+// SetDay sets the "day" field.
+func (m *ReferralFactMutation) SetDay(s string) {
+	m.day = &s
+}
+
+// Day returns the value of the "day" field in the mutation.
+func (m *ReferralFactMutation) Day() (r string, exists bool) {
+	v := m.day
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDay returns the old "day" field's value of the ReferralFact entity.
+// If the ReferralFact object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReferralFactMutation) OldDay(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDay is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDay requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDay: %w", err)
+	}
+	return oldValue.Day, nil
+}
+
+// ResetDay resets all changes to the "day" field.
+func (m *ReferralFactMutation) ResetDay() {
+	m.day = nil
+}
+
+// SetPWeek sets the "p_week" field.
+func (m *ReferralFactMutation) SetPWeek(s string) {
+	m.p_week = &s
+}
+
+// PWeek returns the value of the "p_week" field in the mutation.
+func (m *ReferralFactMutation) PWeek() (r string, exists bool) {
+	v := m.p_week
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPWeek returns the old "p_week" field's value of the ReferralFact entity.
+// If the ReferralFact object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReferralFactMutation) OldPWeek(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPWeek is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPWeek requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPWeek: %w", err)
+	}
+	return oldValue.PWeek, nil
+}
+
+// ResetPWeek resets all changes to the "p_week" field.
+func (m *ReferralFactMutation) ResetPWeek() {
+	m.p_week = nil
+}
+
+// SetPMonth sets the "p_month" field.
+func (m *ReferralFactMutation) SetPMonth(s string) {
+	m.p_month = &s
+}
+
+// PMonth returns the value of the "p_month" field in the mutation.
+func (m *ReferralFactMutation) PMonth() (r string, exists bool) {
+	v := m.p_month
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPMonth returns the old "p_month" field's value of the ReferralFact entity.
+// If the ReferralFact object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReferralFactMutation) OldPMonth(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPMonth is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPMonth requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPMonth: %w", err)
+	}
+	return oldValue.PMonth, nil
+}
+
+// ResetPMonth resets all changes to the "p_month" field.
+func (m *ReferralFactMutation) ResetPMonth() {
+	m.p_month = nil
+}
+
+// SetPQuarter sets the "p_quarter" field.
+func (m *ReferralFactMutation) SetPQuarter(s string) {
+	m.p_quarter = &s
+}
+
+// PQuarter returns the value of the "p_quarter" field in the mutation.
+func (m *ReferralFactMutation) PQuarter() (r string, exists bool) {
+	v := m.p_quarter
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPQuarter returns the old "p_quarter" field's value of the ReferralFact entity.
+// If the ReferralFact object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReferralFactMutation) OldPQuarter(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPQuarter is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPQuarter requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPQuarter: %w", err)
+	}
+	return oldValue.PQuarter, nil
+}
+
+// ResetPQuarter resets all changes to the "p_quarter" field.
+func (m *ReferralFactMutation) ResetPQuarter() {
+	m.p_quarter = nil
+}
+
+// SetPYear sets the "p_year" field.
+func (m *ReferralFactMutation) SetPYear(s string) {
+	m.p_year = &s
+}
+
+// PYear returns the value of the "p_year" field in the mutation.
+func (m *ReferralFactMutation) PYear() (r string, exists bool) {
+	v := m.p_year
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPYear returns the old "p_year" field's value of the ReferralFact entity.
+// If the ReferralFact object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReferralFactMutation) OldPYear(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPYear is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPYear requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPYear: %w", err)
+	}
+	return oldValue.PYear, nil
+}
+
+// ResetPYear resets all changes to the "p_year" field.
+func (m *ReferralFactMutation) ResetPYear() {
+	m.p_year = nil
+}
+
+// SetAccepted sets the "accepted" field.
+func (m *ReferralFactMutation) SetAccepted(i int) {
+	m.accepted = &i
+	m.addaccepted = nil
+}
+
+// Accepted returns the value of the "accepted" field in the mutation.
+func (m *ReferralFactMutation) Accepted() (r int, exists bool) {
+	v := m.accepted
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldAccepted returns the old "accepted" field's value of the ReferralFact entity.
+// If the ReferralFact object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReferralFactMutation) OldAccepted(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldAccepted is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldAccepted requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldAccepted: %w", err)
+	}
+	return oldValue.Accepted, nil
+}
+
+// AddAccepted adds i to the "accepted" field.
+func (m *ReferralFactMutation) AddAccepted(i int) {
+	if m.addaccepted != nil {
+		*m.addaccepted += i
+	} else {
+		m.addaccepted = &i
+	}
+}
+
+// AddedAccepted returns the value that was added to the "accepted" field in this mutation.
+func (m *ReferralFactMutation) AddedAccepted() (r int, exists bool) {
+	v := m.addaccepted
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetAccepted resets all changes to the "accepted" field.
+func (m *ReferralFactMutation) ResetAccepted() {
+	m.accepted = nil
+	m.addaccepted = nil
+}
+
+// SetDeclined sets the "declined" field.
+func (m *ReferralFactMutation) SetDeclined(i int) {
+	m.declined = &i
+	m.adddeclined = nil
+}
+
+// Declined returns the value of the "declined" field in the mutation.
+func (m *ReferralFactMutation) Declined() (r int, exists bool) {
+	v := m.declined
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDeclined returns the old "declined" field's value of the ReferralFact entity.
+// If the ReferralFact object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReferralFactMutation) OldDeclined(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDeclined is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDeclined requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDeclined: %w", err)
+	}
+	return oldValue.Declined, nil
+}
+
+// AddDeclined adds i to the "declined" field.
+func (m *ReferralFactMutation) AddDeclined(i int) {
+	if m.adddeclined != nil {
+		*m.adddeclined += i
+	} else {
+		m.adddeclined = &i
+	}
+}
+
+// AddedDeclined returns the value that was added to the "declined" field in this mutation.
+func (m *ReferralFactMutation) AddedDeclined() (r int, exists bool) {
+	v := m.adddeclined
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetDeclined resets all changes to the "declined" field.
+func (m *ReferralFactMutation) ResetDeclined() {
+	m.declined = nil
+	m.adddeclined = nil
+}
+
+// SetCompleted sets the "completed" field.
+func (m *ReferralFactMutation) SetCompleted(i int) {
+	m.completed = &i
+	m.addcompleted = nil
+}
+
+// Completed returns the value of the "completed" field in the mutation.
+func (m *ReferralFactMutation) Completed() (r int, exists bool) {
+	v := m.completed
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCompleted returns the old "completed" field's value of the ReferralFact entity.
+// If the ReferralFact object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReferralFactMutation) OldCompleted(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCompleted is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCompleted requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCompleted: %w", err)
+	}
+	return oldValue.Completed, nil
+}
+
+// AddCompleted adds i to the "completed" field.
+func (m *ReferralFactMutation) AddCompleted(i int) {
+	if m.addcompleted != nil {
+		*m.addcompleted += i
+	} else {
+		m.addcompleted = &i
+	}
+}
+
+// AddedCompleted returns the value that was added to the "completed" field in this mutation.
+func (m *ReferralFactMutation) AddedCompleted() (r int, exists bool) {
+	v := m.addcompleted
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetCompleted resets all changes to the "completed" field.
+func (m *ReferralFactMutation) ResetCompleted() {
+	m.completed = nil
+	m.addcompleted = nil
+}
+
+// SetCancelled sets the "cancelled" field.
+func (m *ReferralFactMutation) SetCancelled(i int) {
+	m.cancelled = &i
+	m.addcancelled = nil
+}
+
+// Cancelled returns the value of the "cancelled" field in the mutation.
+func (m *ReferralFactMutation) Cancelled() (r int, exists bool) {
+	v := m.cancelled
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCancelled returns the old "cancelled" field's value of the ReferralFact entity.
+// If the ReferralFact object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReferralFactMutation) OldCancelled(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCancelled is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCancelled requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCancelled: %w", err)
+	}
+	return oldValue.Cancelled, nil
+}
+
+// AddCancelled adds i to the "cancelled" field.
+func (m *ReferralFactMutation) AddCancelled(i int) {
+	if m.addcancelled != nil {
+		*m.addcancelled += i
+	} else {
+		m.addcancelled = &i
+	}
+}
+
+// AddedCancelled returns the value that was added to the "cancelled" field in this mutation.
+func (m *ReferralFactMutation) AddedCancelled() (r int, exists bool) {
+	v := m.addcancelled
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetCancelled resets all changes to the "cancelled" field.
+func (m *ReferralFactMutation) ResetCancelled() {
+	m.cancelled = nil
+	m.addcancelled = nil
+}
+
+// SetDaysToAcceptance sets the "days_to_acceptance" field.
+func (m *ReferralFactMutation) SetDaysToAcceptance(i int) {
+	m.days_to_acceptance = &i
+	m.adddays_to_acceptance = nil
+}
+
+// DaysToAcceptance returns the value of the "days_to_acceptance" field in the mutation.
+func (m *ReferralFactMutation) DaysToAcceptance() (r int, exists bool) {
+	v := m.days_to_acceptance
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDaysToAcceptance returns the old "days_to_acceptance" field's value of the ReferralFact entity.
+// If the ReferralFact object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReferralFactMutation) OldDaysToAcceptance(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDaysToAcceptance is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDaysToAcceptance requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDaysToAcceptance: %w", err)
+	}
+	return oldValue.DaysToAcceptance, nil
+}
+
+// AddDaysToAcceptance adds i to the "days_to_acceptance" field.
+func (m *ReferralFactMutation) AddDaysToAcceptance(i int) {
+	if m.adddays_to_acceptance != nil {
+		*m.adddays_to_acceptance += i
+	} else {
+		m.adddays_to_acceptance = &i
+	}
+}
+
+// AddedDaysToAcceptance returns the value that was added to the "days_to_acceptance" field in this mutation.
+func (m *ReferralFactMutation) AddedDaysToAcceptance() (r int, exists bool) {
+	v := m.adddays_to_acceptance
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearDaysToAcceptance clears the value of the "days_to_acceptance" field.
+func (m *ReferralFactMutation) ClearDaysToAcceptance() {
+	m.days_to_acceptance = nil
+	m.adddays_to_acceptance = nil
+	m.clearedFields[referralfact.FieldDaysToAcceptance] = struct{}{}
+}
+
+// DaysToAcceptanceCleared returns if the "days_to_acceptance" field was cleared in this mutation.
+func (m *ReferralFactMutation) DaysToAcceptanceCleared() bool {
+	_, ok := m.clearedFields[referralfact.FieldDaysToAcceptance]
+	return ok
+}
+
+// ResetDaysToAcceptance resets all changes to the "days_to_acceptance" field.
+func (m *ReferralFactMutation) ResetDaysToAcceptance() {
+	m.days_to_acceptance = nil
+	m.adddays_to_acceptance = nil
+	delete(m.clearedFields, referralfact.FieldDaysToAcceptance)
+}
+
+// SetDaysToCompletion sets the "days_to_completion" field.
+func (m *ReferralFactMutation) SetDaysToCompletion(i int) {
+	m.days_to_completion = &i
+	m.adddays_to_completion = nil
+}
+
+// DaysToCompletion returns the value of the "days_to_completion" field in the mutation.
+func (m *ReferralFactMutation) DaysToCompletion() (r int, exists bool) {
+	v := m.days_to_completion
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDaysToCompletion returns the old "days_to_completion" field's value of the ReferralFact entity.
+// If the ReferralFact object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReferralFactMutation) OldDaysToCompletion(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDaysToCompletion is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDaysToCompletion requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDaysToCompletion: %w", err)
+	}
+	return oldValue.DaysToCompletion, nil
+}
+
+// AddDaysToCompletion adds i to the "days_to_completion" field.
+func (m *ReferralFactMutation) AddDaysToCompletion(i int) {
+	if m.adddays_to_completion != nil {
+		*m.adddays_to_completion += i
+	} else {
+		m.adddays_to_completion = &i
+	}
+}
+
+// AddedDaysToCompletion returns the value that was added to the "days_to_completion" field in this mutation.
+func (m *ReferralFactMutation) AddedDaysToCompletion() (r int, exists bool) {
+	v := m.adddays_to_completion
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearDaysToCompletion clears the value of the "days_to_completion" field.
+func (m *ReferralFactMutation) ClearDaysToCompletion() {
+	m.days_to_completion = nil
+	m.adddays_to_completion = nil
+	m.clearedFields[referralfact.FieldDaysToCompletion] = struct{}{}
+}
+
+// DaysToCompletionCleared returns if the "days_to_completion" field was cleared in this mutation.
+func (m *ReferralFactMutation) DaysToCompletionCleared() bool {
+	_, ok := m.clearedFields[referralfact.FieldDaysToCompletion]
+	return ok
+}
+
+// ResetDaysToCompletion resets all changes to the "days_to_completion" field.
+func (m *ReferralFactMutation) ResetDaysToCompletion() {
+	m.days_to_completion = nil
+	m.adddays_to_completion = nil
+	delete(m.clearedFields, referralfact.FieldDaysToCompletion)
+}
+
+// SetRecordKey sets the "record_key" field.
+func (m *ReferralFactMutation) SetRecordKey(i int) {
+	m.record_key = &i
+	m.addrecord_key = nil
+}
+
+// RecordKey returns the value of the "record_key" field in the mutation.
+func (m *ReferralFactMutation) RecordKey() (r int, exists bool) {
+	v := m.record_key
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRecordKey returns the old "record_key" field's value of the ReferralFact entity.
+// If the ReferralFact object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReferralFactMutation) OldRecordKey(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRecordKey is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRecordKey requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRecordKey: %w", err)
+	}
+	return oldValue.RecordKey, nil
+}
+
+// AddRecordKey adds i to the "record_key" field.
+func (m *ReferralFactMutation) AddRecordKey(i int) {
+	if m.addrecord_key != nil {
+		*m.addrecord_key += i
+	} else {
+		m.addrecord_key = &i
+	}
+}
+
+// AddedRecordKey returns the value that was added to the "record_key" field in this mutation.
+func (m *ReferralFactMutation) AddedRecordKey() (r int, exists bool) {
+	v := m.addrecord_key
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetRecordKey resets all changes to the "record_key" field.
+func (m *ReferralFactMutation) ResetRecordKey() {
+	m.record_key = nil
+	m.addrecord_key = nil
+}
+
+// Where appends a list predicates to the ReferralFactMutation builder.
+func (m *ReferralFactMutation) Where(ps ...predicate.ReferralFact) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the ReferralFactMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *ReferralFactMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.ReferralFact, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *ReferralFactMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *ReferralFactMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (ReferralFact).
+func (m *ReferralFactMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *ReferralFactMutation) Fields() []string {
+	fields := make([]string, 0, 14)
+	if m.contact_id != nil {
+		fields = append(fields, referralfact.FieldContactID)
+	}
+	if m.service_id != nil {
+		fields = append(fields, referralfact.FieldServiceID)
+	}
+	if m.day != nil {
+		fields = append(fields, referralfact.FieldDay)
+	}
+	if m.p_week != nil {
+		fields = append(fields, referralfact.FieldPWeek)
+	}
+	if m.p_month != nil {
+		fields = append(fields, referralfact.FieldPMonth)
+	}
+	if m.p_quarter != nil {
+		fields = append(fields, referralfact.FieldPQuarter)
+	}
+	if m.p_year != nil {
+		fields = append(fields, referralfact.FieldPYear)
+	}
+	if m.accepted != nil {
+		fields = append(fields, referralfact.FieldAccepted)
+	}
+	if m.declined != nil {
+		fields = append(fields, referralfact.FieldDeclined)
+	}
+	if m.completed != nil {
+		fields = append(fields, referralfact.FieldCompleted)
+	}
+	if m.cancelled != nil {
+		fields = append(fields, referralfact.FieldCancelled)
+	}
+	if m.days_to_acceptance != nil {
+		fields = append(fields, referralfact.FieldDaysToAcceptance)
+	}
+	if m.days_to_completion != nil {
+		fields = append(fields, referralfact.FieldDaysToCompletion)
+	}
+	if m.record_key != nil {
+		fields = append(fields, referralfact.FieldRecordKey)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *ReferralFactMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case referralfact.FieldContactID:
+		return m.ContactID()
+	case referralfact.FieldServiceID:
+		return m.ServiceID()
+	case referralfact.FieldDay:
+		return m.Day()
+	case referralfact.FieldPWeek:
+		return m.PWeek()
+	case referralfact.FieldPMonth:
+		return m.PMonth()
+	case referralfact.FieldPQuarter:
+		return m.PQuarter()
+	case referralfact.FieldPYear:
+		return m.PYear()
+	case referralfact.FieldAccepted:
+		return m.Accepted()
+	case referralfact.FieldDeclined:
+		return m.Declined()
+	case referralfact.FieldCompleted:
+		return m.Completed()
+	case referralfact.FieldCancelled:
+		return m.Cancelled()
+	case referralfact.FieldDaysToAcceptance:
+		return m.DaysToAcceptance()
+	case referralfact.FieldDaysToCompletion:
+		return m.DaysToCompletion()
+	case referralfact.FieldRecordKey:
+		return m.RecordKey()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *ReferralFactMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case referralfact.FieldContactID:
+		return m.OldContactID(ctx)
+	case referralfact.FieldServiceID:
+		return m.OldServiceID(ctx)
+	case referralfact.FieldDay:
+		return m.OldDay(ctx)
+	case referralfact.FieldPWeek:
+		return m.OldPWeek(ctx)
+	case referralfact.FieldPMonth:
+		return m.OldPMonth(ctx)
+	case referralfact.FieldPQuarter:
+		return m.OldPQuarter(ctx)
+	case referralfact.FieldPYear:
+		return m.OldPYear(ctx)
+	case referralfact.FieldAccepted:
+		return m.OldAccepted(ctx)
+	case referralfact.FieldDeclined:
+		return m.OldDeclined(ctx)
+	case referralfact.FieldCompleted:
+		return m.OldCompleted(ctx)
+	case referralfact.FieldCancelled:
+		return m.OldCancelled(ctx)
+	case referralfact.FieldDaysToAcceptance:
+		return m.OldDaysToAcceptance(ctx)
+	case referralfact.FieldDaysToCompletion:
+		return m.OldDaysToCompletion(ctx)
+	case referralfact.FieldRecordKey:
+		return m.OldRecordKey(ctx)
+	}
+	return nil, fmt.Errorf("unknown ReferralFact field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *ReferralFactMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case referralfact.FieldContactID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetContactID(v)
+		return nil
+	case referralfact.FieldServiceID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetServiceID(v)
+		return nil
+	case referralfact.FieldDay:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDay(v)
+		return nil
+	case referralfact.FieldPWeek:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPWeek(v)
+		return nil
+	case referralfact.FieldPMonth:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPMonth(v)
+		return nil
+	case referralfact.FieldPQuarter:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPQuarter(v)
+		return nil
+	case referralfact.FieldPYear:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPYear(v)
+		return nil
+	case referralfact.FieldAccepted:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetAccepted(v)
+		return nil
+	case referralfact.FieldDeclined:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDeclined(v)
+		return nil
+	case referralfact.FieldCompleted:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCompleted(v)
+		return nil
+	case referralfact.FieldCancelled:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCancelled(v)
+		return nil
+	case referralfact.FieldDaysToAcceptance:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDaysToAcceptance(v)
+		return nil
+	case referralfact.FieldDaysToCompletion:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDaysToCompletion(v)
+		return nil
+	case referralfact.FieldRecordKey:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRecordKey(v)
+		return nil
+	}
+	return fmt.Errorf("unknown ReferralFact field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *ReferralFactMutation) AddedFields() []string {
+	var fields []string
+	if m.addcontact_id != nil {
+		fields = append(fields, referralfact.FieldContactID)
+	}
+	if m.addservice_id != nil {
+		fields = append(fields, referralfact.FieldServiceID)
+	}
+	if m.addaccepted != nil {
+		fields = append(fields, referralfact.FieldAccepted)
+	}
+	if m.adddeclined != nil {
+		fields = append(fields, referralfact.FieldDeclined)
+	}
+	if m.addcompleted != nil {
+		fields = append(fields, referralfact.FieldCompleted)
+	}
+	if m.addcancelled != nil {
+		fields = append(fields, referralfact.FieldCancelled)
+	}
+	if m.adddays_to_acceptance != nil {
+		fields = append(fields, referralfact.FieldDaysToAcceptance)
+	}
+	if m.adddays_to_completion != nil {
+		fields = append(fields, referralfact.FieldDaysToCompletion)
+	}
+	if m.addrecord_key != nil {
+		fields = append(fields, referralfact.FieldRecordKey)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *ReferralFactMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case referralfact.FieldContactID:
+		return m.AddedContactID()
+	case referralfact.FieldServiceID:
+		return m.AddedServiceID()
+	case referralfact.FieldAccepted:
+		return m.AddedAccepted()
+	case referralfact.FieldDeclined:
+		return m.AddedDeclined()
+	case referralfact.FieldCompleted:
+		return m.AddedCompleted()
+	case referralfact.FieldCancelled:
+		return m.AddedCancelled()
+	case referralfact.FieldDaysToAcceptance:
+		return m.AddedDaysToAcceptance()
+	case referralfact.FieldDaysToCompletion:
+		return m.AddedDaysToCompletion()
+	case referralfact.FieldRecordKey:
+		return m.AddedRecordKey()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *ReferralFactMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case referralfact.FieldContactID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddContactID(v)
+		return nil
+	case referralfact.FieldServiceID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddServiceID(v)
+		return nil
+	case referralfact.FieldAccepted:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddAccepted(v)
+		return nil
+	case referralfact.FieldDeclined:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddDeclined(v)
+		return nil
+	case referralfact.FieldCompleted:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddCompleted(v)
+		return nil
+	case referralfact.FieldCancelled:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddCancelled(v)
+		return nil
+	case referralfact.FieldDaysToAcceptance:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddDaysToAcceptance(v)
+		return nil
+	case referralfact.FieldDaysToCompletion:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddDaysToCompletion(v)
+		return nil
+	case referralfact.FieldRecordKey:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddRecordKey(v)
+		return nil
+	}
+	return fmt.Errorf("unknown ReferralFact numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *ReferralFactMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(referralfact.FieldDaysToAcceptance) {
+		fields = append(fields, referralfact.FieldDaysToAcceptance)
+	}
+	if m.FieldCleared(referralfact.FieldDaysToCompletion) {
+		fields = append(fields, referralfact.FieldDaysToCompletion)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *ReferralFactMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *ReferralFactMutation) ClearField(name string) error {
+	switch name {
+	case referralfact.FieldDaysToAcceptance:
+		m.ClearDaysToAcceptance()
+		return nil
+	case referralfact.FieldDaysToCompletion:
+		m.ClearDaysToCompletion()
+		return nil
+	}
+	return fmt.Errorf("unknown ReferralFact nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *ReferralFactMutation) ResetField(name string) error {
+	switch name {
+	case referralfact.FieldContactID:
+		m.ResetContactID()
+		return nil
+	case referralfact.FieldServiceID:
+		m.ResetServiceID()
+		return nil
+	case referralfact.FieldDay:
+		m.ResetDay()
+		return nil
+	case referralfact.FieldPWeek:
+		m.ResetPWeek()
+		return nil
+	case referralfact.FieldPMonth:
+		m.ResetPMonth()
+		return nil
+	case referralfact.FieldPQuarter:
+		m.ResetPQuarter()
+		return nil
+	case referralfact.FieldPYear:
+		m.ResetPYear()
+		return nil
+	case referralfact.FieldAccepted:
+		m.ResetAccepted()
+		return nil
+	case referralfact.FieldDeclined:
+		m.ResetDeclined()
+		return nil
+	case referralfact.FieldCompleted:
+		m.ResetCompleted()
+		return nil
+	case referralfact.FieldCancelled:
+		m.ResetCancelled()
+		return nil
+	case referralfact.FieldDaysToAcceptance:
+		m.ResetDaysToAcceptance()
+		return nil
+	case referralfact.FieldDaysToCompletion:
+		m.ResetDaysToCompletion()
+		return nil
+	case referralfact.FieldRecordKey:
+		m.ResetRecordKey()
+		return nil
+	}
+	return fmt.Errorf("unknown ReferralFact field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *ReferralFactMutation) AddedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *ReferralFactMutation) AddedIDs(name string) []ent.Value {
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *ReferralFactMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *ReferralFactMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *ReferralFactMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *ReferralFactMutation) EdgeCleared(name string) bool {
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *ReferralFactMutation) ClearEdge(name string) error {
+	return fmt.Errorf("unknown ReferralFact unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *ReferralFactMutation) ResetEdge(name string) error {
+	return fmt.Errorf("unknown ReferralFact edge %s", name)
 }
 
 // SatisfactionSurveyMutation represents an operation that mutates the SatisfactionSurvey nodes in the graph.

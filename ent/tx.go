@@ -44,6 +44,8 @@ type Tx struct {
 	Referral *ReferralClient
 	// ReferralEvent is the client for interacting with the ReferralEvent builders.
 	ReferralEvent *ReferralEventClient
+	// ReferralFact is the client for interacting with the ReferralFact builders.
+	ReferralFact *ReferralFactClient
 	// SatisfactionSurvey is the client for interacting with the SatisfactionSurvey builders.
 	SatisfactionSurvey *SatisfactionSurveyClient
 	// Service is the client for interacting with the Service builders.
@@ -205,6 +207,7 @@ func (tx *Tx) init() {
 	tx.Operator = NewOperatorClient(tx.config)
 	tx.Referral = NewReferralClient(tx.config)
 	tx.ReferralEvent = NewReferralEventClient(tx.config)
+	tx.ReferralFact = NewReferralFactClient(tx.config)
 	tx.SatisfactionSurvey = NewSatisfactionSurveyClient(tx.config)
 	tx.Service = NewServiceClient(tx.config)
 	tx.ServiceSecret = NewServiceSecretClient(tx.config)

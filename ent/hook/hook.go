@@ -200,6 +200,18 @@ func (f ReferralEventFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Valu
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.ReferralEventMutation", m)
 }
 
+// The ReferralFactFunc type is an adapter to allow the use of ordinary
+// function as ReferralFact mutator.
+type ReferralFactFunc func(context.Context, *ent.ReferralFactMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f ReferralFactFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.ReferralFactMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.ReferralFactMutation", m)
+}
+
 // The SatisfactionSurveyFunc type is an adapter to allow the use of ordinary
 // function as SatisfactionSurvey mutator.
 type SatisfactionSurveyFunc func(context.Context, *ent.SatisfactionSurveyMutation) (ent.Value, error)

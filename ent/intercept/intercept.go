@@ -24,6 +24,7 @@ import (
 	"segretariato/ent/predicate"
 	"segretariato/ent/referral"
 	"segretariato/ent/referralevent"
+	"segretariato/ent/referralfact"
 	"segretariato/ent/satisfactionsurvey"
 	"segretariato/ent/service"
 	"segretariato/ent/servicesecret"
@@ -523,6 +524,33 @@ func (f TraverseReferralEvent) Traverse(ctx context.Context, q ent.Query) error 
 	return fmt.Errorf("unexpected query type %T. expect *ent.ReferralEventQuery", q)
 }
 
+// The ReferralFactFunc type is an adapter to allow the use of ordinary function as a Querier.
+type ReferralFactFunc func(context.Context, *ent.ReferralFactQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f ReferralFactFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.ReferralFactQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.ReferralFactQuery", q)
+}
+
+// The TraverseReferralFact type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseReferralFact func(context.Context, *ent.ReferralFactQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseReferralFact) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseReferralFact) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.ReferralFactQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.ReferralFactQuery", q)
+}
+
 // The SatisfactionSurveyFunc type is an adapter to allow the use of ordinary function as a Querier.
 type SatisfactionSurveyFunc func(context.Context, *ent.SatisfactionSurveyQuery) (ent.Value, error)
 
@@ -747,6 +775,8 @@ func NewQuery(q ent.Query) (Query, error) {
 		return &query[*ent.ReferralQuery, predicate.Referral, referral.OrderOption]{typ: ent.TypeReferral, tq: q}, nil
 	case *ent.ReferralEventQuery:
 		return &query[*ent.ReferralEventQuery, predicate.ReferralEvent, referralevent.OrderOption]{typ: ent.TypeReferralEvent, tq: q}, nil
+	case *ent.ReferralFactQuery:
+		return &query[*ent.ReferralFactQuery, predicate.ReferralFact, referralfact.OrderOption]{typ: ent.TypeReferralFact, tq: q}, nil
 	case *ent.SatisfactionSurveyQuery:
 		return &query[*ent.SatisfactionSurveyQuery, predicate.SatisfactionSurvey, satisfactionsurvey.OrderOption]{typ: ent.TypeSatisfactionSurvey, tq: q}, nil
 	case *ent.ServiceQuery:

@@ -277,6 +277,21 @@ var (
 				Unique:  false,
 				Columns: []*schema.Column{ContactFactsColumns[1]},
 			},
+			{
+				Name:    "contactfact_day_caseload",
+				Unique:  false,
+				Columns: []*schema.Column{ContactFactsColumns[3]},
+				Annotation: &entsql.IndexAnnotation{
+					IncludeColumns: []string{
+						ContactFactsColumns[2].Name,
+
+						ContactFactsColumns[12].Name,
+
+						ContactFactsColumns[23].Name,
+					},
+					Where: "referrals_open > 0 OR k_outcome = 'FOLLOW_UP'",
+				},
+			},
 		},
 	}
 	// ContactFactValuesColumns holds the columns for the "contact_fact_values" table.
@@ -569,6 +584,42 @@ var (
 			},
 		},
 	}
+	// ReferralFactsColumns holds the columns for the "referral_facts" table.
+	ReferralFactsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "contact_id", Type: field.TypeInt},
+		{Name: "service_id", Type: field.TypeInt},
+		{Name: "day", Type: field.TypeString},
+		{Name: "p_week", Type: field.TypeString},
+		{Name: "p_month", Type: field.TypeString},
+		{Name: "p_quarter", Type: field.TypeString},
+		{Name: "p_year", Type: field.TypeString},
+		{Name: "accepted", Type: field.TypeInt},
+		{Name: "declined", Type: field.TypeInt},
+		{Name: "completed", Type: field.TypeInt},
+		{Name: "cancelled", Type: field.TypeInt},
+		{Name: "days_to_acceptance", Type: field.TypeInt, Nullable: true},
+		{Name: "days_to_completion", Type: field.TypeInt, Nullable: true},
+		{Name: "record_key", Type: field.TypeInt},
+	}
+	// ReferralFactsTable holds the schema information for the "referral_facts" table.
+	ReferralFactsTable = &schema.Table{
+		Name:       "referral_facts",
+		Columns:    ReferralFactsColumns,
+		PrimaryKey: []*schema.Column{ReferralFactsColumns[0]},
+		Indexes: []*schema.Index{
+			{
+				Name:    "referralfact_day",
+				Unique:  false,
+				Columns: []*schema.Column{ReferralFactsColumns[3]},
+			},
+			{
+				Name:    "referralfact_contact_id",
+				Unique:  false,
+				Columns: []*schema.Column{ReferralFactsColumns[1]},
+			},
+		},
+	}
 	// SatisfactionSurveysColumns holds the columns for the "satisfaction_surveys" table.
 	SatisfactionSurveysColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
@@ -829,6 +880,7 @@ var (
 		OperatorsTable,
 		ReferralsTable,
 		ReferralEventsTable,
+		ReferralFactsTable,
 		SatisfactionSurveysTable,
 		ServicesTable,
 		ServiceSecretsTable,
@@ -905,6 +957,9 @@ func init() {
 	ReferralEventsTable.ForeignKeys[1].RefTable = OperatorsTable
 	ReferralEventsTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(34359738368),
+	}
+	ReferralFactsTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(98784247808),
 	}
 	SatisfactionSurveysTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(38654705664),

@@ -54,6 +54,9 @@ type Referral func(*sql.Selector)
 // ReferralEvent is the predicate function for referralevent builders.
 type ReferralEvent func(*sql.Selector)
 
+// ReferralFact is the predicate function for referralfact builders.
+type ReferralFact func(*sql.Selector)
+
 // SatisfactionSurvey is the predicate function for satisfactionsurvey builders.
 type SatisfactionSurvey func(*sql.Selector)
 

@@ -495,6 +495,30 @@ func (f ReferralEventMutationRuleFunc) EvalMutation(ctx context.Context, m ent.M
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.ReferralEventMutation", m)
 }
 
+// The ReferralFactQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type ReferralFactQueryRuleFunc func(context.Context, *ent.ReferralFactQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f ReferralFactQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.ReferralFactQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.ReferralFactQuery", q)
+}
+
+// The ReferralFactMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type ReferralFactMutationRuleFunc func(context.Context, *ent.ReferralFactMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f ReferralFactMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.ReferralFactMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.ReferralFactMutation", m)
+}
+
 // The SatisfactionSurveyQueryRuleFunc type is an adapter to allow the use of ordinary
 // functions as a query rule.
 type SatisfactionSurveyQueryRuleFunc func(context.Context, *ent.SatisfactionSurveyQuery) error
@@ -730,6 +754,8 @@ func queryFilter(q ent.Query) (Filter, error) {
 		return q.Filter(), nil
 	case *ent.ReferralEventQuery:
 		return q.Filter(), nil
+	case *ent.ReferralFactQuery:
+		return q.Filter(), nil
 	case *ent.SatisfactionSurveyQuery:
 		return q.Filter(), nil
 	case *ent.ServiceQuery:
@@ -782,6 +808,8 @@ func mutationFilter(m ent.Mutation) (Filter, error) {
 	case *ent.ReferralMutation:
 		return m.Filter(), nil
 	case *ent.ReferralEventMutation:
+		return m.Filter(), nil
+	case *ent.ReferralFactMutation:
 		return m.Filter(), nil
 	case *ent.SatisfactionSurveyMutation:
 		return m.Filter(), nil

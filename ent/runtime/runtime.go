@@ -20,6 +20,7 @@ import (
 	"segretariato/ent/operator"
 	"segretariato/ent/referral"
 	"segretariato/ent/referralevent"
+	"segretariato/ent/referralfact"
 	"segretariato/ent/satisfactionsurvey"
 	"segretariato/ent/schema"
 	"segretariato/ent/service"
@@ -718,6 +719,15 @@ func init() {
 	referraleventDescCreatedAt := referraleventFields[5].Descriptor()
 	// referralevent.DefaultCreatedAt holds the default value on creation for the created_at field.
 	referralevent.DefaultCreatedAt = referraleventDescCreatedAt.Default.(func() time.Time)
+	referralfact.Policy = privacy.NewPolicies(schema.ReferralFact{})
+	referralfact.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := referralfact.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
 	satisfactionsurveyMixin := schema.SatisfactionSurvey{}.Mixin()
 	satisfactionsurvey.Policy = privacy.NewPolicies(schema.SatisfactionSurvey{})
 	satisfactionsurvey.Hooks[0] = func(next ent.Mutator) ent.Mutator {

@@ -50,11 +50,19 @@ func (ContactFact) Fields() []ent.Field {
 	return fields
 }
 
-// Indexes of ContactFact: the date range every answer starts from, and a
-// citizen's contacts (whose first one may change).
+// Indexes of ContactFact: the date range every answer starts from, a
+// citizen's contacts (whose first one may change), and the contacts that
+// weigh on an operator's caseload beyond their count (open referrals, a
+// promised follow-up), which the caseload reads alone.
 func (ContactFact) Indexes() []ent.Index {
-	return []ent.Index{index.Fields("day"), index.Fields("citizen_id")}
+	return []ent.Index{index.Fields("day"), index.Fields("citizen_id"),
+		index.Fields("day").StorageKey("contactfact_day_caseload").Annotations(
+			entsql.IndexWhere(CaseloadFacts), entsql.IncludeColumns("operator_id", "referrals_open", dimension.Outcome.Column()))}
 }
+
+// CaseloadFacts is the condition of the contacts' facts with open
+// referrals or a promised follow-up.
+var CaseloadFacts = "referrals_open > 0 OR " + dimension.Outcome.Column() + " = 'FOLLOW_UP'"
 
 // Annotations of ContactFact.
 func (ContactFact) Annotations() []schema.Annotation {

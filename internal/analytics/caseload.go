@@ -6,9 +6,11 @@ import (
 	"strings"
 	"time"
 
+	"segretariato/ent/schema"
 	"segretariato/internal/apperr"
 	"segretariato/internal/dimension"
 	"segretariato/internal/metrics"
+	"segretariato/internal/sqlbind"
 )
 
 // CaseloadRow is one operator's load over the contacts of a filter. It
@@ -36,11 +38,57 @@ type CaseloadRow struct {
 // citizens, their open referrals and the follow-ups they promised. Every
 // active social worker is listed, with zeros when idle, and so is any
 // other operator who held a contact of the filter; rows are ordered by
-// e-mail. Counting runs in SQL: one statement, and one for the operators.
-// It returns INVALID errors for a bad filter, INTERNAL ones for database
-// failures.
+// e-mail. With no filter but the dates, the contacts and citizens come
+// from the cells kept per month and operator (internal/rollup: a
+// statement, and one for the days at the range's edges) and the rest
+// from the few contacts' facts with an open referral or a follow-up (an
+// index holds them); otherwise one statement counts the facts. One more
+// reads the operators. It returns INVALID errors for a bad filter,
+// INTERNAL ones for database failures.
 func (e *Engine) Caseload(ctx context.Context, f Filter) ([]CaseloadRow, error) {
 	defer e.Metrics.Answer(metrics.AnswerCaseload, time.Now())
+	days, err := checkFilter(f)
+	if err != nil {
+		return nil, err
+	}
+	var ops []CaseloadRow
+	err = e.rows(ctx, "SELECT id, email, name, role, active FROM operators", nil, func(scan func(...any) error) error {
+		var r CaseloadRow
+		if err := scan(&r.OperatorID, &r.Email, &r.Name, &r.Role, &r.Active); err != nil {
+			return err
+		}
+		ops = append(ops, r)
+		return nil
+	})
+	if err != nil {
+		return nil, apperr.Wrap(err, apperr.Internal, "internal error")
+	}
+	var byOp map[int]CaseloadRow
+	if standard([]dimension.Dimension{dimension.Operator}, f) {
+		byOp, err = e.caseloadFromCells(ctx, days, ops)
+	} else {
+		byOp, err = e.caseloadFromFacts(ctx, f)
+	}
+	if err != nil {
+		return nil, err
+	}
+	onlyOps := f.Values[dimension.Operator]
+	var rows []CaseloadRow
+	for _, op := range ops {
+		r, held := byOp[op.OperatorID]
+		if !held && (op.Role != "SOCIAL_WORKER" || !op.Active || (len(onlyOps) > 0 && !slices.Contains(onlyOps, op.Email))) {
+			continue
+		}
+		r.OperatorID, r.Email, r.Name, r.Role, r.Active = op.OperatorID, op.Email, op.Name, op.Role, op.Active
+		rows = append(rows, r)
+	}
+	slices.SortFunc(rows, func(a, b CaseloadRow) int { return strings.Compare(a.Email, b.Email) })
+	return rows, nil
+}
+
+// caseloadFromFacts counts the caseload in one statement over the facts
+// of the filter's contacts.
+func (e *Engine) caseloadFromFacts(ctx context.Context, f Filter) (map[int]CaseloadRow, error) {
 	rel, err := e.relation(relationSpec{filter: f}, nil)
 	if err != nil {
 		return nil, err
@@ -60,29 +108,51 @@ func (e *Engine) Caseload(ctx context.Context, f Filter) ([]CaseloadRow, error) 
 	if err != nil {
 		return nil, apperr.Wrap(err, apperr.Internal, "internal error")
 	}
-	onlyOps := f.Values[dimension.Operator]
-	var rows []CaseloadRow
-	err = e.rows(ctx, "SELECT id, email, name, role, active FROM operators", nil, func(scan func(...any) error) error {
-		var id int
-		var email, name, role string
-		var active bool
-		if err := scan(&id, &email, &name, &role, &active); err != nil {
+	return byOp, nil
+}
+
+// caseloadFromCells counts the caseload of a range of days: contacts and
+// citizens per operator's e-mail from the cells (and the edge days'
+// facts), open referrals and follow-ups from the facts that have some.
+func (e *Engine) caseloadFromCells(ctx context.Context, days dayRange, ops []CaseloadRow) (map[int]CaseloadRow, error) {
+	cells, _, err := e.cellRows(ctx, []dimension.Dimension{dimension.Operator}, dimension.Month, days, false)
+	if err != nil {
+		return nil, apperr.Wrap(err, apperr.Internal, "internal error")
+	}
+	ids := make(map[string]int, len(ops))
+	for _, op := range ops {
+		ids[op.Email] = op.OperatorID
+	}
+	byOp := map[int]CaseloadRow{}
+	for _, r := range cells {
+		id, ok := ids[r.keys[0]]
+		if !ok { // the cells follow every change of an e-mail
+			return nil, apperr.New(apperr.Internal, "internal error")
+		}
+		byOp[id] = CaseloadRow{OperatorID: id, Contacts: r.c[mContacts], Citizens: r.c[mCitizens]}
+	}
+	b := &sqlbind.Binder{Postgres: e.sqlFor().postgres}
+	conds := []string{"(" + schema.CaseloadFacts + ")"}
+	if days.from != "" {
+		conds = append(conds, "day >= "+b.Arg(days.from))
+	}
+	if days.to != "" {
+		conds = append(conds, "day < "+b.Arg(days.to))
+	}
+	query := "SELECT operator_id, SUM(referrals_open), SUM(CASE WHEN k_outcome = 'FOLLOW_UP' THEN 1 ELSE 0 END)" +
+		" FROM contact_facts WHERE " + strings.Join(conds, " AND ") + " GROUP BY operator_id"
+	err = e.rows(ctx, query, b.Args, func(scan func(...any) error) error {
+		var id, open, follow int
+		if err := scan(&id, &open, &follow); err != nil {
 			return err
 		}
-		r, held := byOp[id]
-		if !held {
-			if role != "SOCIAL_WORKER" || !active || (len(onlyOps) > 0 && !slices.Contains(onlyOps, email)) {
-				return nil
-			}
-			r.OperatorID = id
-		}
-		r.Email, r.Name, r.Role, r.Active = email, name, role, active
-		rows = append(rows, r)
+		r := byOp[id]
+		r.OperatorID, r.OpenReferrals, r.PendingFollowUps = id, open, follow
+		byOp[id] = r
 		return nil
 	})
 	if err != nil {
 		return nil, apperr.Wrap(err, apperr.Internal, "internal error")
 	}
-	slices.SortFunc(rows, func(a, b CaseloadRow) int { return strings.Compare(a.Email, b.Email) })
-	return rows, nil
+	return byOp, nil
 }

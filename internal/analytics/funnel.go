@@ -54,8 +54,12 @@ type FunnelRow struct {
 // perturbed counts (at most 1). The medians are not perturbed: they are
 // shown only in rows whose counts are all 0 or K and more.
 //
-// Counts and medians run in SQL (the medians with window functions, on
-// both databases): one statement, and one for the services' names. It
+// Counts and medians run in SQL over the funnel's facts, kept with the
+// demand figures (internal/rollup: each referral's steps and its days to
+// them, computed when it is written), joined to the contacts' facts only
+// for a filter on another dimension: one statement (the medians with
+// percentile_cont on PostgreSQL, with window functions on SQLite), and one
+// for the services' names. It
 // returns INVALID errors for a bad request, INTERNAL ones for database
 // failures.
 func (e *Engine) Funnel(ctx context.Context, period dimension.PeriodUnit, f Filter, suppress bool) ([]FunnelRow, error) {
@@ -66,30 +70,9 @@ func (e *Engine) Funnel(ctx context.Context, period dimension.PeriodUnit, f Filt
 	if !period.Valid() {
 		return nil, apperr.OnField("period", "unknown period unit")
 	}
-	rel, err := e.relation(relationSpec{group: []dimension.Dimension{dimension.Period}, period: period, filter: f, rawReferrals: true}, nil)
+	rel, err := e.relation(relationSpec{group: []dimension.Dimension{dimension.Period}, period: period, filter: f, referrals: true}, nil)
 	if err != nil {
 		return nil, err
-	}
-	// One statement over f, one row per referral: the counts per service
-	// and period (kind 0), then the median days to acceptance (1) and to
-	// completion (2): the middle row, or the mean of the two middle rows,
-	// of each group ordered by days.
-	s := e.sqlFor()
-	days := func(col string) string {
-		return "CASE WHEN r." + col + " IS NOT NULL THEN " + s.dayNumber(s.localTime("r."+col)) + " - " + s.dayNumber("x.day") + " END"
-	}
-	reached := func(col, statuses string) string {
-		return "CASE WHEN r." + col + " IS NOT NULL OR r.status IN (" + statuses + ") THEN 1 ELSE 0 END"
-	}
-	real := "REAL"
-	if s.postgres {
-		real = "DOUBLE PRECISION"
-	}
-	median := func(kind, col string) string {
-		return " UNION ALL SELECT " + kind + ", svc, period, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, AVG(CAST(" + col + " AS " + real + ")) FROM (" +
-			"SELECT svc, period, " + col + ", ROW_NUMBER() OVER (PARTITION BY svc, period ORDER BY " + col + ") AS rn," +
-			" COUNT(*) OVER (PARTITION BY svc, period) AS cnt FROM f WHERE " + col + " IS NOT NULL) m" +
-			" WHERE rn = (cnt + 1) / 2 OR rn = (cnt + 2) / 2 GROUP BY svc, period"
 	}
 	// The record key of each referral, for the key sums of the perturbed
 	// counts (0 in an exact answer).
@@ -97,15 +80,48 @@ func (e *Engine) Funnel(ctx context.Context, period dimension.PeriodUnit, f Filt
 	if suppress {
 		rk = "r.record_key"
 	}
-	query := "WITH f AS MATERIALIZED (SELECT s.code AS svc, " + rel.keys[dimension.Period] + " AS period, " + rk + " AS rk, " +
-		reached("accepted_at", "'ACCEPTED', 'COMPLETED'") + " AS f_acc, " +
-		reached("declined_at", "'DECLINED'") + " AS f_dec, " +
-		reached("completed_at", "'COMPLETED'") + " AS f_comp, " +
-		reached("cancelled_at", "'CANCELLED'") + " AS f_canc, " +
-		days("accepted_at") + " AS d_acc, " + days("completed_at") + " AS d_comp " + rel.sql() + ")" +
-		" SELECT 0, svc, period, COUNT(*), SUM(f_acc), SUM(f_dec), SUM(f_comp), SUM(f_canc)," +
-		" SUM(rk), SUM(f_acc * rk), SUM(f_dec * rk), SUM(f_comp * rk), SUM(f_canc * rk), CAST(NULL AS " + real + ") FROM f GROUP BY svc, period" +
-		median("1", "d_acc") + median("2", "d_comp")
+	s := e.sqlFor()
+	real := "REAL"
+	if s.postgres {
+		real = "DOUBLE PRECISION"
+	}
+	// The counts of the steps (columns prefixed by t) and their key sums.
+	counts := func(t, rk string) string {
+		out := "COUNT(*)"
+		steps := []string{"accepted", "declined", "completed", "cancelled"}
+		for _, st := range steps {
+			out += ", SUM(" + t + st + ")"
+		}
+		out += ", SUM(" + rk + ")"
+		for _, st := range steps {
+			out += ", SUM(" + t + st + " * " + rk + ")"
+		}
+		return out
+	}
+	var query string
+	if s.postgres {
+		// One pass: the counts and both medians (percentile_cont: the
+		// middle value, or the mean of the two middle ones) per service
+		// and period.
+		median := func(col string) string { return "percentile_cont(0.5) WITHIN GROUP (ORDER BY r." + col + ")" }
+		query = "SELECT 0, s.code, " + rel.keys[dimension.Period] + ", " + counts("r.", rk) + ", " +
+			median("days_to_acceptance") + ", " + median("days_to_completion") + " " + rel.sql() + " GROUP BY s.code, " + rel.keys[dimension.Period]
+	} else {
+		// One statement over f, one row per referral: the counts per
+		// service and period (kind 0), then the median days to
+		// acceptance (1) and to completion (2): the middle row, or the
+		// mean of the two middle rows, of each group ordered by days.
+		median := func(kind, col string) string {
+			return " UNION ALL SELECT " + kind + ", svc, period, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, AVG(CAST(" + col + " AS " + real + ")), NULL FROM (" +
+				"SELECT svc, period, " + col + ", ROW_NUMBER() OVER (PARTITION BY svc, period ORDER BY " + col + ") AS rn," +
+				" COUNT(*) OVER (PARTITION BY svc, period) AS cnt FROM f WHERE " + col + " IS NOT NULL) m" +
+				" WHERE rn = (cnt + 1) / 2 OR rn = (cnt + 2) / 2 GROUP BY svc, period"
+		}
+		query = "WITH f AS MATERIALIZED (SELECT s.code AS svc, " + rel.keys[dimension.Period] + " AS period, " + rk + " AS rk," +
+			" r.accepted, r.declined, r.completed, r.cancelled, r.days_to_acceptance AS d_acc, r.days_to_completion AS d_comp " + rel.sql() + ")" +
+			" SELECT 0, svc, period, " + counts("", "rk") + ", NULL, NULL FROM f GROUP BY svc, period" +
+			median("1", "d_acc") + median("2", "d_comp")
+	}
 
 	type key struct{ service, period string }
 	type raw struct {
@@ -120,16 +136,24 @@ func (e *Engine) Funnel(ctx context.Context, period dimension.PeriodUnit, f Filt
 		var k key
 		var n [5]int
 		var ks [5]int64
-		var m sql.NullFloat64
+		var m [2]sql.NullFloat64
 		if err := scan(&kind, &k.service, &k.period, &n[0], &n[1], &n[2], &n[3], &n[4],
-			&ks[0], &ks[1], &ks[2], &ks[3], &ks[4], &m); err != nil {
+			&ks[0], &ks[1], &ks[2], &ks[3], &ks[4], &m[0], &m[1]); err != nil {
 			return err
 		}
-		if kind == 0 {
+		if kind != 0 { // a median alone (SQLite)
+			m = [2]sql.NullFloat64{m[0], {}}
+			if kind == 2 {
+				m[0], m[1] = m[1], m[0]
+			}
+		} else {
 			byKey[k] = &raw{n, ks}
 			order = append(order, k)
-		} else if m.Valid {
-			medians[kind][k] = m.Float64
+		}
+		for i, v := range m {
+			if v.Valid {
+				medians[i+1][k] = v.Float64
+			}
 		}
 		return nil
 	})

@@ -83,9 +83,17 @@ func worldFromDB(t *testing.T, f *fx) *world {
 	for id, c := range firstAt {
 		w.first[id] = c.id
 	}
-	list := make([]*mCitizen, 0, len(cits))
-	for _, c := range cits {
-		list = append(list, c)
+	// The districts are spelled as most citizens spell them, those
+	// without contacts too.
+	all, err := f.c.Citizen.Query().All(f.ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	list := make([]*mCitizen, 0, len(all))
+	for _, ci := range all {
+		if ci.District != nil {
+			list = append(list, &mCitizen{id: ci.ID, district: *ci.District})
+		}
 	}
 	w.districts = bestSpellings(list)
 	return w
@@ -160,6 +168,28 @@ func TestRandomWrites(t *testing.T) {
 			{"refer a contact", func() {
 				f.referral(referralSpec{contact: pick(r, contactIDs()), service: pick(r, services),
 					status: schematype.ReferralStatusProposed, proposed: anyDate()})
+			}},
+			{"move a referral on", func() {
+				// A status and some step dates, as the desk records them,
+				// or a step's date alone.
+				ids := f.c.Referral.Query().Where(referral.ContactIDIn(contactIDs()...)).IDsX(f.ctx)
+				if len(ids) == 0 {
+					return
+				}
+				u := f.c.Referral.UpdateOneID(pick(r, ids))
+				switch r.IntN(3) {
+				case 0:
+					u.SetStatus(schematype.ReferralStatus(pick(r, schematype.ReferralStatus("").Values()))).
+						SetAcceptedAt(anyDate()).ClearDeclinedAt()
+					if r.IntN(2) == 0 {
+						u.SetCompletedAt(anyDate())
+					}
+				case 1:
+					u.SetCompletedAt(anyDate())
+				default:
+					u.ClearAcceptedAt().SetCancelledAt(anyDate()).SetDeclinedAt(anyDate())
+				}
+				u.ExecX(f.ctx)
 			}},
 			{"delete a referral", func() {
 				if ids := f.c.Referral.Query().IDsX(f.ctx); len(ids) > 0 {
