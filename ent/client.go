@@ -19,6 +19,7 @@ import (
 	"segretariato/ent/contactfact"
 	"segretariato/ent/contactfactvalue"
 	"segretariato/ent/demandcell"
+	"segretariato/ent/funnelcell"
 	"segretariato/ent/idempotencykey"
 	"segretariato/ent/location"
 	"segretariato/ent/needcategory"
@@ -63,6 +64,8 @@ type Client struct {
 	ContactFactValue *ContactFactValueClient
 	// DemandCell is the client for interacting with the DemandCell builders.
 	DemandCell *DemandCellClient
+	// FunnelCell is the client for interacting with the FunnelCell builders.
+	FunnelCell *FunnelCellClient
 	// IdempotencyKey is the client for interacting with the IdempotencyKey builders.
 	IdempotencyKey *IdempotencyKeyClient
 	// Location is the client for interacting with the Location builders.
@@ -114,6 +117,7 @@ func (c *Client) init() {
 	c.ContactFact = NewContactFactClient(c.config)
 	c.ContactFactValue = NewContactFactValueClient(c.config)
 	c.DemandCell = NewDemandCellClient(c.config)
+	c.FunnelCell = NewFunnelCellClient(c.config)
 	c.IdempotencyKey = NewIdempotencyKeyClient(c.config)
 	c.Location = NewLocationClient(c.config)
 	c.NeedCategory = NewNeedCategoryClient(c.config)
@@ -230,6 +234,7 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		ContactFact:          NewContactFactClient(cfg),
 		ContactFactValue:     NewContactFactValueClient(cfg),
 		DemandCell:           NewDemandCellClient(cfg),
+		FunnelCell:           NewFunnelCellClient(cfg),
 		IdempotencyKey:       NewIdempotencyKeyClient(cfg),
 		Location:             NewLocationClient(cfg),
 		NeedCategory:         NewNeedCategoryClient(cfg),
@@ -273,6 +278,7 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		ContactFact:          NewContactFactClient(cfg),
 		ContactFactValue:     NewContactFactValueClient(cfg),
 		DemandCell:           NewDemandCellClient(cfg),
+		FunnelCell:           NewFunnelCellClient(cfg),
 		IdempotencyKey:       NewIdempotencyKeyClient(cfg),
 		Location:             NewLocationClient(cfg),
 		NeedCategory:         NewNeedCategoryClient(cfg),
@@ -319,11 +325,11 @@ func (c *Client) Close() error {
 func (c *Client) Use(hooks ...Hook) {
 	for _, n := range []interface{ Use(...Hook) }{
 		c.AnalyticsPending, c.AuditEvent, c.Citizen, c.ConsentEvent, c.Contact,
-		c.ContactFact, c.ContactFactValue, c.DemandCell, c.IdempotencyKey, c.Location,
-		c.NeedCategory, c.OpeningHour, c.OpeningSession, c.Operator, c.Referral,
-		c.ReferralEvent, c.ReferralFact, c.SatisfactionSurvey, c.Service,
-		c.ServiceSecret, c.SurveyResponse, c.TimetablePublication, c.Training,
-		c.TrainingPlan,
+		c.ContactFact, c.ContactFactValue, c.DemandCell, c.FunnelCell,
+		c.IdempotencyKey, c.Location, c.NeedCategory, c.OpeningHour, c.OpeningSession,
+		c.Operator, c.Referral, c.ReferralEvent, c.ReferralFact, c.SatisfactionSurvey,
+		c.Service, c.ServiceSecret, c.SurveyResponse, c.TimetablePublication,
+		c.Training, c.TrainingPlan,
 	} {
 		n.Use(hooks...)
 	}
@@ -334,11 +340,11 @@ func (c *Client) Use(hooks ...Hook) {
 func (c *Client) Intercept(interceptors ...Interceptor) {
 	for _, n := range []interface{ Intercept(...Interceptor) }{
 		c.AnalyticsPending, c.AuditEvent, c.Citizen, c.ConsentEvent, c.Contact,
-		c.ContactFact, c.ContactFactValue, c.DemandCell, c.IdempotencyKey, c.Location,
-		c.NeedCategory, c.OpeningHour, c.OpeningSession, c.Operator, c.Referral,
-		c.ReferralEvent, c.ReferralFact, c.SatisfactionSurvey, c.Service,
-		c.ServiceSecret, c.SurveyResponse, c.TimetablePublication, c.Training,
-		c.TrainingPlan,
+		c.ContactFact, c.ContactFactValue, c.DemandCell, c.FunnelCell,
+		c.IdempotencyKey, c.Location, c.NeedCategory, c.OpeningHour, c.OpeningSession,
+		c.Operator, c.Referral, c.ReferralEvent, c.ReferralFact, c.SatisfactionSurvey,
+		c.Service, c.ServiceSecret, c.SurveyResponse, c.TimetablePublication,
+		c.Training, c.TrainingPlan,
 	} {
 		n.Intercept(interceptors...)
 	}
@@ -363,6 +369,8 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.ContactFactValue.mutate(ctx, m)
 	case *DemandCellMutation:
 		return c.DemandCell.mutate(ctx, m)
+	case *FunnelCellMutation:
+		return c.FunnelCell.mutate(ctx, m)
 	case *IdempotencyKeyMutation:
 		return c.IdempotencyKey.mutate(ctx, m)
 	case *LocationMutation:
@@ -1677,6 +1685,140 @@ func (c *DemandCellClient) mutate(ctx context.Context, m *DemandCellMutation) (V
 		return (&DemandCellDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
 	default:
 		return nil, fmt.Errorf("ent: unknown DemandCell mutation op: %q", m.Op())
+	}
+}
+
+// FunnelCellClient is a client for the FunnelCell schema.
+type FunnelCellClient struct {
+	config
+}
+
+// NewFunnelCellClient returns a client for the FunnelCell from the given config.
+func NewFunnelCellClient(c config) *FunnelCellClient {
+	return &FunnelCellClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `funnelcell.Hooks(f(g(h())))`.
+func (c *FunnelCellClient) Use(hooks ...Hook) {
+	c.hooks.FunnelCell = append(c.hooks.FunnelCell, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `funnelcell.Intercept(f(g(h())))`.
+func (c *FunnelCellClient) Intercept(interceptors ...Interceptor) {
+	c.inters.FunnelCell = append(c.inters.FunnelCell, interceptors...)
+}
+
+// Create returns a builder for creating a FunnelCell entity.
+func (c *FunnelCellClient) Create() *FunnelCellCreate {
+	mutation := newFunnelCellMutation(c.config, OpCreate)
+	return &FunnelCellCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of FunnelCell entities.
+func (c *FunnelCellClient) CreateBulk(builders ...*FunnelCellCreate) *FunnelCellCreateBulk {
+	return &FunnelCellCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *FunnelCellClient) MapCreateBulk(slice any, setFunc func(*FunnelCellCreate, int)) *FunnelCellCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &FunnelCellCreateBulk{err: fmt.Errorf("calling to FunnelCellClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*FunnelCellCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &FunnelCellCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for FunnelCell.
+func (c *FunnelCellClient) Update() *FunnelCellUpdate {
+	mutation := newFunnelCellMutation(c.config, OpUpdate)
+	return &FunnelCellUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *FunnelCellClient) UpdateOne(_m *FunnelCell) *FunnelCellUpdateOne {
+	mutation := newFunnelCellMutation(c.config, OpUpdateOne, withFunnelCell(_m))
+	return &FunnelCellUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *FunnelCellClient) UpdateOneID(id string) *FunnelCellUpdateOne {
+	mutation := newFunnelCellMutation(c.config, OpUpdateOne, withFunnelCellID(id))
+	return &FunnelCellUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for FunnelCell.
+func (c *FunnelCellClient) Delete() *FunnelCellDelete {
+	mutation := newFunnelCellMutation(c.config, OpDelete)
+	return &FunnelCellDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *FunnelCellClient) DeleteOne(_m *FunnelCell) *FunnelCellDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *FunnelCellClient) DeleteOneID(id string) *FunnelCellDeleteOne {
+	builder := c.Delete().Where(funnelcell.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &FunnelCellDeleteOne{builder}
+}
+
+// Query returns a query builder for FunnelCell.
+func (c *FunnelCellClient) Query() *FunnelCellQuery {
+	return &FunnelCellQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeFunnelCell},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a FunnelCell entity by its id.
+func (c *FunnelCellClient) Get(ctx context.Context, id string) (*FunnelCell, error) {
+	return c.Query().Where(funnelcell.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *FunnelCellClient) GetX(ctx context.Context, id string) *FunnelCell {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// Hooks returns the client hooks.
+func (c *FunnelCellClient) Hooks() []Hook {
+	hooks := c.hooks.FunnelCell
+	return append(hooks[:len(hooks):len(hooks)], funnelcell.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *FunnelCellClient) Interceptors() []Interceptor {
+	return c.inters.FunnelCell
+}
+
+func (c *FunnelCellClient) mutate(ctx context.Context, m *FunnelCellMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&FunnelCellCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&FunnelCellUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&FunnelCellUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&FunnelCellDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown FunnelCell mutation op: %q", m.Op())
 	}
 }
 
@@ -4180,16 +4322,16 @@ func (c *TrainingPlanClient) mutate(ctx context.Context, m *TrainingPlanMutation
 type (
 	hooks struct {
 		AnalyticsPending, AuditEvent, Citizen, ConsentEvent, Contact, ContactFact,
-		ContactFactValue, DemandCell, IdempotencyKey, Location, NeedCategory,
-		OpeningHour, OpeningSession, Operator, Referral, ReferralEvent, ReferralFact,
-		SatisfactionSurvey, Service, ServiceSecret, SurveyResponse,
+		ContactFactValue, DemandCell, FunnelCell, IdempotencyKey, Location,
+		NeedCategory, OpeningHour, OpeningSession, Operator, Referral, ReferralEvent,
+		ReferralFact, SatisfactionSurvey, Service, ServiceSecret, SurveyResponse,
 		TimetablePublication, Training, TrainingPlan []ent.Hook
 	}
 	inters struct {
 		AnalyticsPending, AuditEvent, Citizen, ConsentEvent, Contact, ContactFact,
-		ContactFactValue, DemandCell, IdempotencyKey, Location, NeedCategory,
-		OpeningHour, OpeningSession, Operator, Referral, ReferralEvent, ReferralFact,
-		SatisfactionSurvey, Service, ServiceSecret, SurveyResponse,
+		ContactFactValue, DemandCell, FunnelCell, IdempotencyKey, Location,
+		NeedCategory, OpeningHour, OpeningSession, Operator, Referral, ReferralEvent,
+		ReferralFact, SatisfactionSurvey, Service, ServiceSecret, SurveyResponse,
 		TimetablePublication, Training, TrainingPlan []ent.Interceptor
 	}
 )

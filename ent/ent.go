@@ -15,6 +15,7 @@ import (
 	"segretariato/ent/contactfact"
 	"segretariato/ent/contactfactvalue"
 	"segretariato/ent/demandcell"
+	"segretariato/ent/funnelcell"
 	"segretariato/ent/idempotencykey"
 	"segretariato/ent/location"
 	"segretariato/ent/needcategory"
@@ -104,6 +105,7 @@ func checkColumn(t, c string) error {
 			contactfact.Table:          contactfact.ValidColumn,
 			contactfactvalue.Table:     contactfactvalue.ValidColumn,
 			demandcell.Table:           demandcell.ValidColumn,
+			funnelcell.Table:           funnelcell.ValidColumn,
 			idempotencykey.Table:       idempotencykey.ValidColumn,
 			location.Table:             location.ValidColumn,
 			needcategory.Table:         needcategory.ValidColumn,

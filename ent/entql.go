@@ -11,6 +11,7 @@ import (
 	"segretariato/ent/contactfact"
 	"segretariato/ent/contactfactvalue"
 	"segretariato/ent/demandcell"
+	"segretariato/ent/funnelcell"
 	"segretariato/ent/idempotencykey"
 	"segretariato/ent/location"
 	"segretariato/ent/needcategory"
@@ -37,7 +38,7 @@ import (
 
 // schemaGraph holds a representation of ent/schema at runtime.
 var schemaGraph = func() *sqlgraph.Schema {
-	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 24)}
+	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 25)}
 	graph.Nodes[0] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   analyticspending.Table,
@@ -251,6 +252,34 @@ var schemaGraph = func() *sqlgraph.Schema {
 	}
 	graph.Nodes[8] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
+			Table:   funnelcell.Table,
+			Columns: funnelcell.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeString,
+				Column: funnelcell.FieldID,
+			},
+		},
+		Type: "FunnelCell",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			funnelcell.FieldGrain:        {Type: field.TypeString, Column: funnelcell.FieldGrain},
+			funnelcell.FieldPeriod:       {Type: field.TypeString, Column: funnelcell.FieldPeriod},
+			funnelcell.FieldServiceID:    {Type: field.TypeInt, Column: funnelcell.FieldServiceID},
+			funnelcell.FieldProposed:     {Type: field.TypeInt64, Column: funnelcell.FieldProposed},
+			funnelcell.FieldProposedKey:  {Type: field.TypeInt64, Column: funnelcell.FieldProposedKey},
+			funnelcell.FieldAccepted:     {Type: field.TypeInt64, Column: funnelcell.FieldAccepted},
+			funnelcell.FieldAcceptedKey:  {Type: field.TypeInt64, Column: funnelcell.FieldAcceptedKey},
+			funnelcell.FieldDeclined:     {Type: field.TypeInt64, Column: funnelcell.FieldDeclined},
+			funnelcell.FieldDeclinedKey:  {Type: field.TypeInt64, Column: funnelcell.FieldDeclinedKey},
+			funnelcell.FieldCompleted:    {Type: field.TypeInt64, Column: funnelcell.FieldCompleted},
+			funnelcell.FieldCompletedKey: {Type: field.TypeInt64, Column: funnelcell.FieldCompletedKey},
+			funnelcell.FieldCancelled:    {Type: field.TypeInt64, Column: funnelcell.FieldCancelled},
+			funnelcell.FieldCancelledKey: {Type: field.TypeInt64, Column: funnelcell.FieldCancelledKey},
+			funnelcell.FieldToAcceptance: {Type: field.TypeString, Column: funnelcell.FieldToAcceptance},
+			funnelcell.FieldToCompletion: {Type: field.TypeString, Column: funnelcell.FieldToCompletion},
+		},
+	}
+	graph.Nodes[9] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
 			Table:   idempotencykey.Table,
 			Columns: idempotencykey.Columns,
 			ID: &sqlgraph.FieldSpec{
@@ -270,7 +299,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			idempotencykey.FieldBody:        {Type: field.TypeBytes, Column: idempotencykey.FieldBody},
 		},
 	}
-	graph.Nodes[9] = &sqlgraph.Node{
+	graph.Nodes[10] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   location.Table,
 			Columns: location.Columns,
@@ -292,7 +321,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			location.FieldEmail:         {Type: field.TypeString, Column: location.FieldEmail},
 		},
 	}
-	graph.Nodes[10] = &sqlgraph.Node{
+	graph.Nodes[11] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   needcategory.Table,
 			Columns: needcategory.Columns,
@@ -313,7 +342,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			needcategory.FieldActive:    {Type: field.TypeBool, Column: needcategory.FieldActive},
 		},
 	}
-	graph.Nodes[11] = &sqlgraph.Node{
+	graph.Nodes[12] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   openinghour.Table,
 			Columns: openinghour.Columns,
@@ -334,7 +363,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			openinghour.FieldLocationID: {Type: field.TypeInt, Column: openinghour.FieldLocationID},
 		},
 	}
-	graph.Nodes[12] = &sqlgraph.Node{
+	graph.Nodes[13] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   openingsession.Table,
 			Columns: openingsession.Columns,
@@ -353,7 +382,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			openingsession.FieldLocationID: {Type: field.TypeInt, Column: openingsession.FieldLocationID},
 		},
 	}
-	graph.Nodes[13] = &sqlgraph.Node{
+	graph.Nodes[14] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   operator.Table,
 			Columns: operator.Columns,
@@ -374,7 +403,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			operator.FieldTokenHash:   {Type: field.TypeString, Column: operator.FieldTokenHash},
 		},
 	}
-	graph.Nodes[14] = &sqlgraph.Node{
+	graph.Nodes[15] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   referral.Table,
 			Columns: referral.Columns,
@@ -404,7 +433,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			referral.FieldServiceID:       {Type: field.TypeInt, Column: referral.FieldServiceID},
 		},
 	}
-	graph.Nodes[15] = &sqlgraph.Node{
+	graph.Nodes[16] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   referralevent.Table,
 			Columns: referralevent.Columns,
@@ -423,7 +452,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			referralevent.FieldCreatedAt:  {Type: field.TypeTime, Column: referralevent.FieldCreatedAt},
 		},
 	}
-	graph.Nodes[16] = &sqlgraph.Node{
+	graph.Nodes[17] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   referralfact.Table,
 			Columns: referralfact.Columns,
@@ -450,7 +479,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			referralfact.FieldRecordKey:        {Type: field.TypeInt, Column: referralfact.FieldRecordKey},
 		},
 	}
-	graph.Nodes[17] = &sqlgraph.Node{
+	graph.Nodes[18] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   satisfactionsurvey.Table,
 			Columns: satisfactionsurvey.Columns,
@@ -469,7 +498,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			satisfactionsurvey.FieldClosedOn:  {Type: field.TypeTime, Column: satisfactionsurvey.FieldClosedOn},
 		},
 	}
-	graph.Nodes[18] = &sqlgraph.Node{
+	graph.Nodes[19] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   service.Table,
 			Columns: service.Columns,
@@ -496,7 +525,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			service.FieldActive:      {Type: field.TypeBool, Column: service.FieldActive},
 		},
 	}
-	graph.Nodes[19] = &sqlgraph.Node{
+	graph.Nodes[20] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   servicesecret.Table,
 			Columns: servicesecret.Columns,
@@ -512,7 +541,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			servicesecret.FieldCreatedAt: {Type: field.TypeTime, Column: servicesecret.FieldCreatedAt},
 		},
 	}
-	graph.Nodes[20] = &sqlgraph.Node{
+	graph.Nodes[21] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   surveyresponse.Table,
 			Columns: surveyresponse.Columns,
@@ -532,7 +561,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			surveyresponse.FieldSurveyID:   {Type: field.TypeInt, Column: surveyresponse.FieldSurveyID},
 		},
 	}
-	graph.Nodes[21] = &sqlgraph.Node{
+	graph.Nodes[22] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   timetablepublication.Table,
 			Columns: timetablepublication.Columns,
@@ -550,7 +579,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			timetablepublication.FieldReference:   {Type: field.TypeString, Column: timetablepublication.FieldReference},
 		},
 	}
-	graph.Nodes[22] = &sqlgraph.Node{
+	graph.Nodes[23] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   training.Table,
 			Columns: training.Columns,
@@ -571,7 +600,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			training.FieldPlanID:    {Type: field.TypeInt, Column: training.FieldPlanID},
 		},
 	}
-	graph.Nodes[23] = &sqlgraph.Node{
+	graph.Nodes[24] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   trainingplan.Table,
 			Columns: trainingplan.Columns,
@@ -2057,6 +2086,121 @@ func (f *DemandCellFilter) WhereCitizens(p entql.BytesP) {
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *FunnelCellQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the FunnelCellQuery builder.
+func (_q *FunnelCellQuery) Filter() *FunnelCellFilter {
+	return &FunnelCellFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *FunnelCellMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the FunnelCellMutation builder.
+func (m *FunnelCellMutation) Filter() *FunnelCellFilter {
+	return &FunnelCellFilter{config: m.config, predicateAdder: m}
+}
+
+// FunnelCellFilter provides a generic filtering capability at runtime for FunnelCellQuery.
+type FunnelCellFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *FunnelCellFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[8].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql string predicate on the id field.
+func (f *FunnelCellFilter) WhereID(p entql.StringP) {
+	f.Where(p.Field(funnelcell.FieldID))
+}
+
+// WhereGrain applies the entql string predicate on the grain field.
+func (f *FunnelCellFilter) WhereGrain(p entql.StringP) {
+	f.Where(p.Field(funnelcell.FieldGrain))
+}
+
+// WherePeriod applies the entql string predicate on the period field.
+func (f *FunnelCellFilter) WherePeriod(p entql.StringP) {
+	f.Where(p.Field(funnelcell.FieldPeriod))
+}
+
+// WhereServiceID applies the entql int predicate on the service_id field.
+func (f *FunnelCellFilter) WhereServiceID(p entql.IntP) {
+	f.Where(p.Field(funnelcell.FieldServiceID))
+}
+
+// WhereProposed applies the entql int64 predicate on the proposed field.
+func (f *FunnelCellFilter) WhereProposed(p entql.Int64P) {
+	f.Where(p.Field(funnelcell.FieldProposed))
+}
+
+// WhereProposedKey applies the entql int64 predicate on the proposed_key field.
+func (f *FunnelCellFilter) WhereProposedKey(p entql.Int64P) {
+	f.Where(p.Field(funnelcell.FieldProposedKey))
+}
+
+// WhereAccepted applies the entql int64 predicate on the accepted field.
+func (f *FunnelCellFilter) WhereAccepted(p entql.Int64P) {
+	f.Where(p.Field(funnelcell.FieldAccepted))
+}
+
+// WhereAcceptedKey applies the entql int64 predicate on the accepted_key field.
+func (f *FunnelCellFilter) WhereAcceptedKey(p entql.Int64P) {
+	f.Where(p.Field(funnelcell.FieldAcceptedKey))
+}
+
+// WhereDeclined applies the entql int64 predicate on the declined field.
+func (f *FunnelCellFilter) WhereDeclined(p entql.Int64P) {
+	f.Where(p.Field(funnelcell.FieldDeclined))
+}
+
+// WhereDeclinedKey applies the entql int64 predicate on the declined_key field.
+func (f *FunnelCellFilter) WhereDeclinedKey(p entql.Int64P) {
+	f.Where(p.Field(funnelcell.FieldDeclinedKey))
+}
+
+// WhereCompleted applies the entql int64 predicate on the completed field.
+func (f *FunnelCellFilter) WhereCompleted(p entql.Int64P) {
+	f.Where(p.Field(funnelcell.FieldCompleted))
+}
+
+// WhereCompletedKey applies the entql int64 predicate on the completed_key field.
+func (f *FunnelCellFilter) WhereCompletedKey(p entql.Int64P) {
+	f.Where(p.Field(funnelcell.FieldCompletedKey))
+}
+
+// WhereCancelled applies the entql int64 predicate on the cancelled field.
+func (f *FunnelCellFilter) WhereCancelled(p entql.Int64P) {
+	f.Where(p.Field(funnelcell.FieldCancelled))
+}
+
+// WhereCancelledKey applies the entql int64 predicate on the cancelled_key field.
+func (f *FunnelCellFilter) WhereCancelledKey(p entql.Int64P) {
+	f.Where(p.Field(funnelcell.FieldCancelledKey))
+}
+
+// WhereToAcceptance applies the entql string predicate on the to_acceptance field.
+func (f *FunnelCellFilter) WhereToAcceptance(p entql.StringP) {
+	f.Where(p.Field(funnelcell.FieldToAcceptance))
+}
+
+// WhereToCompletion applies the entql string predicate on the to_completion field.
+func (f *FunnelCellFilter) WhereToCompletion(p entql.StringP) {
+	f.Where(p.Field(funnelcell.FieldToCompletion))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *IdempotencyKeyQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -2085,7 +2229,7 @@ type IdempotencyKeyFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *IdempotencyKeyFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[8].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[9].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2165,7 +2309,7 @@ type LocationFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *LocationFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[9].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[10].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2278,7 +2422,7 @@ type NeedCategoryFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *NeedCategoryFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[10].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[11].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2386,7 +2530,7 @@ type OpeningHourFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *OpeningHourFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[11].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[12].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2480,7 +2624,7 @@ type OpeningSessionFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *OpeningSessionFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[12].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[13].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2564,7 +2708,7 @@ type OperatorFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *OperatorFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[13].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[14].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2700,7 +2844,7 @@ type ReferralFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ReferralFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[14].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[15].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2867,7 +3011,7 @@ type ReferralEventFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ReferralEventFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[15].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[16].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2965,7 +3109,7 @@ type ReferralFactFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ReferralFactFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[16].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[17].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3075,7 +3219,7 @@ type SatisfactionSurveyFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *SatisfactionSurveyFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[17].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[18].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3159,7 +3303,7 @@ type ServiceFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ServiceFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[18].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[19].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3297,7 +3441,7 @@ type ServiceSecretFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ServiceSecretFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[19].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[20].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3352,7 +3496,7 @@ type SurveyResponseFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *SurveyResponseFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[20].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[21].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3441,7 +3585,7 @@ type TimetablePublicationFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *TimetablePublicationFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[21].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[22].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3506,7 +3650,7 @@ type TrainingFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *TrainingFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[22].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[23].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3614,7 +3758,7 @@ type TrainingPlanFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *TrainingPlanFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[23].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[24].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})

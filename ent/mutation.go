@@ -14,6 +14,7 @@ import (
 	"segretariato/ent/contactfact"
 	"segretariato/ent/contactfactvalue"
 	"segretariato/ent/demandcell"
+	"segretariato/ent/funnelcell"
 	"segretariato/ent/idempotencykey"
 	"segretariato/ent/location"
 	"segretariato/ent/needcategory"
@@ -56,6 +57,7 @@ const (
 	TypeContactFact          = "ContactFact"
 	TypeContactFactValue     = "ContactFactValue"
 	TypeDemandCell           = "DemandCell"
+	TypeFunnelCell           = "FunnelCell"
 	TypeIdempotencyKey       = "IdempotencyKey"
 	TypeLocation             = "Location"
 	TypeNeedCategory         = "NeedCategory"
@@ -10680,6 +10682,1460 @@ func (m *DemandCellMutation) ClearEdge(name string) error {
 // It returns an error if the edge is not defined in the schema.
 func (m *DemandCellMutation) ResetEdge(name string) error {
 	return fmt.Errorf("unknown DemandCell edge %s", name)
+}
+
+// FunnelCellMutation represents an operation that mutates the FunnelCell nodes in the graph.
+type FunnelCellMutation struct {
+	config
+	op               Op
+	typ              string
+	id               *string
+	grain            *string
+	period           *string
+	service_id       *int
+	addservice_id    *int
+	proposed         *int64
+	addproposed      *int64
+	proposed_key     *int64
+	addproposed_key  *int64
+	accepted         *int64
+	addaccepted      *int64
+	accepted_key     *int64
+	addaccepted_key  *int64
+	declined         *int64
+	adddeclined      *int64
+	declined_key     *int64
+	adddeclined_key  *int64
+	completed        *int64
+	addcompleted     *int64
+	completed_key    *int64
+	addcompleted_key *int64
+	cancelled        *int64
+	addcancelled     *int64
+	cancelled_key    *int64
+	addcancelled_key *int64
+	to_acceptance    *string
+	to_completion    *string
+	clearedFields    map[string]struct{}
+	done             bool
+	oldValue         func(context.Context) (*FunnelCell, error)
+	predicates       []predicate.FunnelCell
+}
+
+var _ ent.Mutation = (*FunnelCellMutation)(nil)
+
+// funnelcellOption allows management of the mutation configuration using functional options.
+type funnelcellOption func(*FunnelCellMutation)
+
+// newFunnelCellMutation creates new mutation for the FunnelCell entity.
+func newFunnelCellMutation(c config, op Op, opts ...funnelcellOption) *FunnelCellMutation {
+	m := &FunnelCellMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeFunnelCell,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withFunnelCellID sets the ID field of the mutation.
+func withFunnelCellID(id string) funnelcellOption {
+	return func(m *FunnelCellMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *FunnelCell
+		)
+		m.oldValue = func(ctx context.Context) (*FunnelCell, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().FunnelCell.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withFunnelCell sets the old FunnelCell of the mutation.
+func withFunnelCell(node *FunnelCell) funnelcellOption {
+	return func(m *FunnelCellMutation) {
+		m.oldValue = func(context.Context) (*FunnelCell, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m FunnelCellMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m FunnelCellMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// SetID sets the value of the id field. Note that this
+// operation is only accepted on creation of FunnelCell entities.
+func (m *FunnelCellMutation) SetID(id string) {
+	m.id = &id
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *FunnelCellMutation) ID() (id string, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *FunnelCellMutation) IDs(ctx context.Context) ([]string, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []string{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().FunnelCell.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetGrain sets the "grain" field.
+func (m *FunnelCellMutation) SetGrain(s string) {
+	m.grain = &s
+}
+
+// Grain returns the value of the "grain" field in the mutation.
+func (m *FunnelCellMutation) Grain() (r string, exists bool) {
+	v := m.grain
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldGrain returns the old "grain" field's value of the FunnelCell entity.
+// If the FunnelCell object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *FunnelCellMutation) OldGrain(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldGrain is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldGrain requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldGrain: %w", err)
+	}
+	return oldValue.Grain, nil
+}
+
+// ResetGrain resets all changes to the "grain" field.
+func (m *FunnelCellMutation) ResetGrain() {
+	m.grain = nil
+}
+
+// SetPeriod sets the "period" field.
+func (m *FunnelCellMutation) SetPeriod(s string) {
+	m.period = &s
+}
+
+// Period returns the value of the "period" field in the mutation.
+func (m *FunnelCellMutation) Period() (r string, exists bool) {
+	v := m.period
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPeriod returns the old "period" field's value of the FunnelCell entity.
+// If the FunnelCell object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *FunnelCellMutation) OldPeriod(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPeriod is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPeriod requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPeriod: %w", err)
+	}
+	return oldValue.Period, nil
+}
+
+// ResetPeriod resets all changes to the "period" field.
+func (m *FunnelCellMutation) ResetPeriod() {
+	m.period = nil
+}
+
+// SetServiceID sets the "service_id" field.
+func (m *FunnelCellMutation) SetServiceID(i int) {
+	m.service_id = &i
+	m.addservice_id = nil
+}
+
+// ServiceID returns the value of the "service_id" field in the mutation.
+func (m *FunnelCellMutation) ServiceID() (r int, exists bool) {
+	v := m.service_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldServiceID returns the old "service_id" field's value of the FunnelCell entity.
+// If the FunnelCell object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *FunnelCellMutation) OldServiceID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldServiceID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldServiceID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldServiceID: %w", err)
+	}
+	return oldValue.ServiceID, nil
+}
+
+// AddServiceID adds i to the "service_id" field.
+func (m *FunnelCellMutation) AddServiceID(i int) {
+	if m.addservice_id != nil {
+		*m.addservice_id += i
+	} else {
+		m.addservice_id = &i
+	}
+}
+
+// AddedServiceID returns the value that was added to the "service_id" field in this mutation.
+func (m *FunnelCellMutation) AddedServiceID() (r int, exists bool) {
+	v := m.addservice_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetServiceID resets all changes to the "service_id" field.
+func (m *FunnelCellMutation) ResetServiceID() {
+	m.service_id = nil
+	m.addservice_id = nil
+}
+
+// SetProposed sets the "proposed" field.
+func (m *FunnelCellMutation) SetProposed(i int64) {
+	m.proposed = &i
+	m.addproposed = nil
+}
+
+// Proposed returns the value of the "proposed" field in the mutation.
+func (m *FunnelCellMutation) Proposed() (r int64, exists bool) {
+	v := m.proposed
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldProposed returns the old "proposed" field's value of the FunnelCell entity.
+// If the FunnelCell object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *FunnelCellMutation) OldProposed(ctx context.Context) (v int64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldProposed is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldProposed requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldProposed: %w", err)
+	}
+	return oldValue.Proposed, nil
+}
+
+// AddProposed adds i to the "proposed" field.
+func (m *FunnelCellMutation) AddProposed(i int64) {
+	if m.addproposed != nil {
+		*m.addproposed += i
+	} else {
+		m.addproposed = &i
+	}
+}
+
+// AddedProposed returns the value that was added to the "proposed" field in this mutation.
+func (m *FunnelCellMutation) AddedProposed() (r int64, exists bool) {
+	v := m.addproposed
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetProposed resets all changes to the "proposed" field.
+func (m *FunnelCellMutation) ResetProposed() {
+	m.proposed = nil
+	m.addproposed = nil
+}
+
+// SetProposedKey sets the "proposed_key" field.
+func (m *FunnelCellMutation) SetProposedKey(i int64) {
+	m.proposed_key = &i
+	m.addproposed_key = nil
+}
+
+// ProposedKey returns the value of the "proposed_key" field in the mutation.
+func (m *FunnelCellMutation) ProposedKey() (r int64, exists bool) {
+	v := m.proposed_key
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldProposedKey returns the old "proposed_key" field's value of the FunnelCell entity.
+// If the FunnelCell object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *FunnelCellMutation) OldProposedKey(ctx context.Context) (v int64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldProposedKey is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldProposedKey requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldProposedKey: %w", err)
+	}
+	return oldValue.ProposedKey, nil
+}
+
+// AddProposedKey adds i to the "proposed_key" field.
+func (m *FunnelCellMutation) AddProposedKey(i int64) {
+	if m.addproposed_key != nil {
+		*m.addproposed_key += i
+	} else {
+		m.addproposed_key = &i
+	}
+}
+
+// AddedProposedKey returns the value that was added to the "proposed_key" field in this mutation.
+func (m *FunnelCellMutation) AddedProposedKey() (r int64, exists bool) {
+	v := m.addproposed_key
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetProposedKey resets all changes to the "proposed_key" field.
+func (m *FunnelCellMutation) ResetProposedKey() {
+	m.proposed_key = nil
+	m.addproposed_key = nil
+}
+
+// SetAccepted sets the "accepted" field.
+func (m *FunnelCellMutation) SetAccepted(i int64) {
+	m.accepted = &i
+	m.addaccepted = nil
+}
+
+// Accepted returns the value of the "accepted" field in the mutation.
+func (m *FunnelCellMutation) Accepted() (r int64, exists bool) {
+	v := m.accepted
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldAccepted returns the old "accepted" field's value of the FunnelCell entity.
+// If the FunnelCell object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *FunnelCellMutation) OldAccepted(ctx context.Context) (v int64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldAccepted is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldAccepted requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldAccepted: %w", err)
+	}
+	return oldValue.Accepted, nil
+}
+
+// AddAccepted adds i to the "accepted" field.
+func (m *FunnelCellMutation) AddAccepted(i int64) {
+	if m.addaccepted != nil {
+		*m.addaccepted += i
+	} else {
+		m.addaccepted = &i
+	}
+}
+
+// AddedAccepted returns the value that was added to the "accepted" field in this mutation.
+func (m *FunnelCellMutation) AddedAccepted() (r int64, exists bool) {
+	v := m.addaccepted
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetAccepted resets all changes to the "accepted" field.
+func (m *FunnelCellMutation) ResetAccepted() {
+	m.accepted = nil
+	m.addaccepted = nil
+}
+
+// SetAcceptedKey sets the "accepted_key" field.
+func (m *FunnelCellMutation) SetAcceptedKey(i int64) {
+	m.accepted_key = &i
+	m.addaccepted_key = nil
+}
+
+// AcceptedKey returns the value of the "accepted_key" field in the mutation.
+func (m *FunnelCellMutation) AcceptedKey() (r int64, exists bool) {
+	v := m.accepted_key
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldAcceptedKey returns the old "accepted_key" field's value of the FunnelCell entity.
+// If the FunnelCell object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *FunnelCellMutation) OldAcceptedKey(ctx context.Context) (v int64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldAcceptedKey is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldAcceptedKey requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldAcceptedKey: %w", err)
+	}
+	return oldValue.AcceptedKey, nil
+}
+
+// AddAcceptedKey adds i to the "accepted_key" field.
+func (m *FunnelCellMutation) AddAcceptedKey(i int64) {
+	if m.addaccepted_key != nil {
+		*m.addaccepted_key += i
+	} else {
+		m.addaccepted_key = &i
+	}
+}
+
+// AddedAcceptedKey returns the value that was added to the "accepted_key" field in this mutation.
+func (m *FunnelCellMutation) AddedAcceptedKey() (r int64, exists bool) {
+	v := m.addaccepted_key
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetAcceptedKey resets all changes to the "accepted_key" field.
+func (m *FunnelCellMutation) ResetAcceptedKey() {
+	m.accepted_key = nil
+	m.addaccepted_key = nil
+}
+
+// SetDeclined sets the "declined" field.
+func (m *FunnelCellMutation) SetDeclined(i int64) {
+	m.declined = &i
+	m.adddeclined = nil
+}
+
+// Declined returns the value of the "declined" field in the mutation.
+func (m *FunnelCellMutation) Declined() (r int64, exists bool) {
+	v := m.declined
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDeclined returns the old "declined" field's value of the FunnelCell entity.
+// If the FunnelCell object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *FunnelCellMutation) OldDeclined(ctx context.Context) (v int64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDeclined is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDeclined requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDeclined: %w", err)
+	}
+	return oldValue.Declined, nil
+}
+
+// AddDeclined adds i to the "declined" field.
+func (m *FunnelCellMutation) AddDeclined(i int64) {
+	if m.adddeclined != nil {
+		*m.adddeclined += i
+	} else {
+		m.adddeclined = &i
+	}
+}
+
+// AddedDeclined returns the value that was added to the "declined" field in this mutation.
+func (m *FunnelCellMutation) AddedDeclined() (r int64, exists bool) {
+	v := m.adddeclined
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetDeclined resets all changes to the "declined" field.
+func (m *FunnelCellMutation) ResetDeclined() {
+	m.declined = nil
+	m.adddeclined = nil
+}
+
+// SetDeclinedKey sets the "declined_key" field.
+func (m *FunnelCellMutation) SetDeclinedKey(i int64) {
+	m.declined_key = &i
+	m.adddeclined_key = nil
+}
+
+// DeclinedKey returns the value of the "declined_key" field in the mutation.
+func (m *FunnelCellMutation) DeclinedKey() (r int64, exists bool) {
+	v := m.declined_key
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDeclinedKey returns the old "declined_key" field's value of the FunnelCell entity.
+// If the FunnelCell object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *FunnelCellMutation) OldDeclinedKey(ctx context.Context) (v int64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDeclinedKey is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDeclinedKey requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDeclinedKey: %w", err)
+	}
+	return oldValue.DeclinedKey, nil
+}
+
+// AddDeclinedKey adds i to the "declined_key" field.
+func (m *FunnelCellMutation) AddDeclinedKey(i int64) {
+	if m.adddeclined_key != nil {
+		*m.adddeclined_key += i
+	} else {
+		m.adddeclined_key = &i
+	}
+}
+
+// AddedDeclinedKey returns the value that was added to the "declined_key" field in this mutation.
+func (m *FunnelCellMutation) AddedDeclinedKey() (r int64, exists bool) {
+	v := m.adddeclined_key
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetDeclinedKey resets all changes to the "declined_key" field.
+func (m *FunnelCellMutation) ResetDeclinedKey() {
+	m.declined_key = nil
+	m.adddeclined_key = nil
+}
+
+// SetCompleted sets the "completed" field.
+func (m *FunnelCellMutation) SetCompleted(i int64) {
+	m.completed = &i
+	m.addcompleted = nil
+}
+
+// Completed returns the value of the "completed" field in the mutation.
+func (m *FunnelCellMutation) Completed() (r int64, exists bool) {
+	v := m.completed
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCompleted returns the old "completed" field's value of the FunnelCell entity.
+// If the FunnelCell object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *FunnelCellMutation) OldCompleted(ctx context.Context) (v int64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCompleted is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCompleted requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCompleted: %w", err)
+	}
+	return oldValue.Completed, nil
+}
+
+// AddCompleted adds i to the "completed" field.
+func (m *FunnelCellMutation) AddCompleted(i int64) {
+	if m.addcompleted != nil {
+		*m.addcompleted += i
+	} else {
+		m.addcompleted = &i
+	}
+}
+
+// AddedCompleted returns the value that was added to the "completed" field in this mutation.
+func (m *FunnelCellMutation) AddedCompleted() (r int64, exists bool) {
+	v := m.addcompleted
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetCompleted resets all changes to the "completed" field.
+func (m *FunnelCellMutation) ResetCompleted() {
+	m.completed = nil
+	m.addcompleted = nil
+}
+
+// SetCompletedKey sets the "completed_key" field.
+func (m *FunnelCellMutation) SetCompletedKey(i int64) {
+	m.completed_key = &i
+	m.addcompleted_key = nil
+}
+
+// CompletedKey returns the value of the "completed_key" field in the mutation.
+func (m *FunnelCellMutation) CompletedKey() (r int64, exists bool) {
+	v := m.completed_key
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCompletedKey returns the old "completed_key" field's value of the FunnelCell entity.
+// If the FunnelCell object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *FunnelCellMutation) OldCompletedKey(ctx context.Context) (v int64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCompletedKey is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCompletedKey requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCompletedKey: %w", err)
+	}
+	return oldValue.CompletedKey, nil
+}
+
+// AddCompletedKey adds i to the "completed_key" field.
+func (m *FunnelCellMutation) AddCompletedKey(i int64) {
+	if m.addcompleted_key != nil {
+		*m.addcompleted_key += i
+	} else {
+		m.addcompleted_key = &i
+	}
+}
+
+// AddedCompletedKey returns the value that was added to the "completed_key" field in this mutation.
+func (m *FunnelCellMutation) AddedCompletedKey() (r int64, exists bool) {
+	v := m.addcompleted_key
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetCompletedKey resets all changes to the "completed_key" field.
+func (m *FunnelCellMutation) ResetCompletedKey() {
+	m.completed_key = nil
+	m.addcompleted_key = nil
+}
+
+// SetCancelled sets the "cancelled" field.
+func (m *FunnelCellMutation) SetCancelled(i int64) {
+	m.cancelled = &i
+	m.addcancelled = nil
+}
+
+// Cancelled returns the value of the "cancelled" field in the mutation.
+func (m *FunnelCellMutation) Cancelled() (r int64, exists bool) {
+	v := m.cancelled
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCancelled returns the old "cancelled" field's value of the FunnelCell entity.
+// If the FunnelCell object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *FunnelCellMutation) OldCancelled(ctx context.Context) (v int64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCancelled is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCancelled requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCancelled: %w", err)
+	}
+	return oldValue.Cancelled, nil
+}
+
+// AddCancelled adds i to the "cancelled" field.
+func (m *FunnelCellMutation) AddCancelled(i int64) {
+	if m.addcancelled != nil {
+		*m.addcancelled += i
+	} else {
+		m.addcancelled = &i
+	}
+}
+
+// AddedCancelled returns the value that was added to the "cancelled" field in this mutation.
+func (m *FunnelCellMutation) AddedCancelled() (r int64, exists bool) {
+	v := m.addcancelled
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetCancelled resets all changes to the "cancelled" field.
+func (m *FunnelCellMutation) ResetCancelled() {
+	m.cancelled = nil
+	m.addcancelled = nil
+}
+
+// SetCancelledKey sets the "cancelled_key" field.
+func (m *FunnelCellMutation) SetCancelledKey(i int64) {
+	m.cancelled_key = &i
+	m.addcancelled_key = nil
+}
+
+// CancelledKey returns the value of the "cancelled_key" field in the mutation.
+func (m *FunnelCellMutation) CancelledKey() (r int64, exists bool) {
+	v := m.cancelled_key
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCancelledKey returns the old "cancelled_key" field's value of the FunnelCell entity.
+// If the FunnelCell object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *FunnelCellMutation) OldCancelledKey(ctx context.Context) (v int64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCancelledKey is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCancelledKey requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCancelledKey: %w", err)
+	}
+	return oldValue.CancelledKey, nil
+}
+
+// AddCancelledKey adds i to the "cancelled_key" field.
+func (m *FunnelCellMutation) AddCancelledKey(i int64) {
+	if m.addcancelled_key != nil {
+		*m.addcancelled_key += i
+	} else {
+		m.addcancelled_key = &i
+	}
+}
+
+// AddedCancelledKey returns the value that was added to the "cancelled_key" field in this mutation.
+func (m *FunnelCellMutation) AddedCancelledKey() (r int64, exists bool) {
+	v := m.addcancelled_key
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetCancelledKey resets all changes to the "cancelled_key" field.
+func (m *FunnelCellMutation) ResetCancelledKey() {
+	m.cancelled_key = nil
+	m.addcancelled_key = nil
+}
+
+// SetToAcceptance sets the "to_acceptance" field.
+func (m *FunnelCellMutation) SetToAcceptance(s string) {
+	m.to_acceptance = &s
+}
+
+// ToAcceptance returns the value of the "to_acceptance" field in the mutation.
+func (m *FunnelCellMutation) ToAcceptance() (r string, exists bool) {
+	v := m.to_acceptance
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldToAcceptance returns the old "to_acceptance" field's value of the FunnelCell entity.
+// If the FunnelCell object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *FunnelCellMutation) OldToAcceptance(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldToAcceptance is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldToAcceptance requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldToAcceptance: %w", err)
+	}
+	return oldValue.ToAcceptance, nil
+}
+
+// ResetToAcceptance resets all changes to the "to_acceptance" field.
+func (m *FunnelCellMutation) ResetToAcceptance() {
+	m.to_acceptance = nil
+}
+
+// SetToCompletion sets the "to_completion" field.
+func (m *FunnelCellMutation) SetToCompletion(s string) {
+	m.to_completion = &s
+}
+
+// ToCompletion returns the value of the "to_completion" field in the mutation.
+func (m *FunnelCellMutation) ToCompletion() (r string, exists bool) {
+	v := m.to_completion
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldToCompletion returns the old "to_completion" field's value of the FunnelCell entity.
+// If the FunnelCell object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *FunnelCellMutation) OldToCompletion(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldToCompletion is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldToCompletion requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldToCompletion: %w", err)
+	}
+	return oldValue.ToCompletion, nil
+}
+
+// ResetToCompletion resets all changes to the "to_completion" field.
+func (m *FunnelCellMutation) ResetToCompletion() {
+	m.to_completion = nil
+}
+
+// Where appends a list predicates to the FunnelCellMutation builder.
+func (m *FunnelCellMutation) Where(ps ...predicate.FunnelCell) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the FunnelCellMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *FunnelCellMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.FunnelCell, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *FunnelCellMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *FunnelCellMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (FunnelCell).
+func (m *FunnelCellMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *FunnelCellMutation) Fields() []string {
+	fields := make([]string, 0, 15)
+	if m.grain != nil {
+		fields = append(fields, funnelcell.FieldGrain)
+	}
+	if m.period != nil {
+		fields = append(fields, funnelcell.FieldPeriod)
+	}
+	if m.service_id != nil {
+		fields = append(fields, funnelcell.FieldServiceID)
+	}
+	if m.proposed != nil {
+		fields = append(fields, funnelcell.FieldProposed)
+	}
+	if m.proposed_key != nil {
+		fields = append(fields, funnelcell.FieldProposedKey)
+	}
+	if m.accepted != nil {
+		fields = append(fields, funnelcell.FieldAccepted)
+	}
+	if m.accepted_key != nil {
+		fields = append(fields, funnelcell.FieldAcceptedKey)
+	}
+	if m.declined != nil {
+		fields = append(fields, funnelcell.FieldDeclined)
+	}
+	if m.declined_key != nil {
+		fields = append(fields, funnelcell.FieldDeclinedKey)
+	}
+	if m.completed != nil {
+		fields = append(fields, funnelcell.FieldCompleted)
+	}
+	if m.completed_key != nil {
+		fields = append(fields, funnelcell.FieldCompletedKey)
+	}
+	if m.cancelled != nil {
+		fields = append(fields, funnelcell.FieldCancelled)
+	}
+	if m.cancelled_key != nil {
+		fields = append(fields, funnelcell.FieldCancelledKey)
+	}
+	if m.to_acceptance != nil {
+		fields = append(fields, funnelcell.FieldToAcceptance)
+	}
+	if m.to_completion != nil {
+		fields = append(fields, funnelcell.FieldToCompletion)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *FunnelCellMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case funnelcell.FieldGrain:
+		return m.Grain()
+	case funnelcell.FieldPeriod:
+		return m.Period()
+	case funnelcell.FieldServiceID:
+		return m.ServiceID()
+	case funnelcell.FieldProposed:
+		return m.Proposed()
+	case funnelcell.FieldProposedKey:
+		return m.ProposedKey()
+	case funnelcell.FieldAccepted:
+		return m.Accepted()
+	case funnelcell.FieldAcceptedKey:
+		return m.AcceptedKey()
+	case funnelcell.FieldDeclined:
+		return m.Declined()
+	case funnelcell.FieldDeclinedKey:
+		return m.DeclinedKey()
+	case funnelcell.FieldCompleted:
+		return m.Completed()
+	case funnelcell.FieldCompletedKey:
+		return m.CompletedKey()
+	case funnelcell.FieldCancelled:
+		return m.Cancelled()
+	case funnelcell.FieldCancelledKey:
+		return m.CancelledKey()
+	case funnelcell.FieldToAcceptance:
+		return m.ToAcceptance()
+	case funnelcell.FieldToCompletion:
+		return m.ToCompletion()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *FunnelCellMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case funnelcell.FieldGrain:
+		return m.OldGrain(ctx)
+	case funnelcell.FieldPeriod:
+		return m.OldPeriod(ctx)
+	case funnelcell.FieldServiceID:
+		return m.OldServiceID(ctx)
+	case funnelcell.FieldProposed:
+		return m.OldProposed(ctx)
+	case funnelcell.FieldProposedKey:
+		return m.OldProposedKey(ctx)
+	case funnelcell.FieldAccepted:
+		return m.OldAccepted(ctx)
+	case funnelcell.FieldAcceptedKey:
+		return m.OldAcceptedKey(ctx)
+	case funnelcell.FieldDeclined:
+		return m.OldDeclined(ctx)
+	case funnelcell.FieldDeclinedKey:
+		return m.OldDeclinedKey(ctx)
+	case funnelcell.FieldCompleted:
+		return m.OldCompleted(ctx)
+	case funnelcell.FieldCompletedKey:
+		return m.OldCompletedKey(ctx)
+	case funnelcell.FieldCancelled:
+		return m.OldCancelled(ctx)
+	case funnelcell.FieldCancelledKey:
+		return m.OldCancelledKey(ctx)
+	case funnelcell.FieldToAcceptance:
+		return m.OldToAcceptance(ctx)
+	case funnelcell.FieldToCompletion:
+		return m.OldToCompletion(ctx)
+	}
+	return nil, fmt.Errorf("unknown FunnelCell field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *FunnelCellMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case funnelcell.FieldGrain:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetGrain(v)
+		return nil
+	case funnelcell.FieldPeriod:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPeriod(v)
+		return nil
+	case funnelcell.FieldServiceID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetServiceID(v)
+		return nil
+	case funnelcell.FieldProposed:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetProposed(v)
+		return nil
+	case funnelcell.FieldProposedKey:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetProposedKey(v)
+		return nil
+	case funnelcell.FieldAccepted:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetAccepted(v)
+		return nil
+	case funnelcell.FieldAcceptedKey:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetAcceptedKey(v)
+		return nil
+	case funnelcell.FieldDeclined:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDeclined(v)
+		return nil
+	case funnelcell.FieldDeclinedKey:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDeclinedKey(v)
+		return nil
+	case funnelcell.FieldCompleted:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCompleted(v)
+		return nil
+	case funnelcell.FieldCompletedKey:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCompletedKey(v)
+		return nil
+	case funnelcell.FieldCancelled:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCancelled(v)
+		return nil
+	case funnelcell.FieldCancelledKey:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCancelledKey(v)
+		return nil
+	case funnelcell.FieldToAcceptance:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetToAcceptance(v)
+		return nil
+	case funnelcell.FieldToCompletion:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetToCompletion(v)
+		return nil
+	}
+	return fmt.Errorf("unknown FunnelCell field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *FunnelCellMutation) AddedFields() []string {
+	var fields []string
+	if m.addservice_id != nil {
+		fields = append(fields, funnelcell.FieldServiceID)
+	}
+	if m.addproposed != nil {
+		fields = append(fields, funnelcell.FieldProposed)
+	}
+	if m.addproposed_key != nil {
+		fields = append(fields, funnelcell.FieldProposedKey)
+	}
+	if m.addaccepted != nil {
+		fields = append(fields, funnelcell.FieldAccepted)
+	}
+	if m.addaccepted_key != nil {
+		fields = append(fields, funnelcell.FieldAcceptedKey)
+	}
+	if m.adddeclined != nil {
+		fields = append(fields, funnelcell.FieldDeclined)
+	}
+	if m.adddeclined_key != nil {
+		fields = append(fields, funnelcell.FieldDeclinedKey)
+	}
+	if m.addcompleted != nil {
+		fields = append(fields, funnelcell.FieldCompleted)
+	}
+	if m.addcompleted_key != nil {
+		fields = append(fields, funnelcell.FieldCompletedKey)
+	}
+	if m.addcancelled != nil {
+		fields = append(fields, funnelcell.FieldCancelled)
+	}
+	if m.addcancelled_key != nil {
+		fields = append(fields, funnelcell.FieldCancelledKey)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *FunnelCellMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case funnelcell.FieldServiceID:
+		return m.AddedServiceID()
+	case funnelcell.FieldProposed:
+		return m.AddedProposed()
+	case funnelcell.FieldProposedKey:
+		return m.AddedProposedKey()
+	case funnelcell.FieldAccepted:
+		return m.AddedAccepted()
+	case funnelcell.FieldAcceptedKey:
+		return m.AddedAcceptedKey()
+	case funnelcell.FieldDeclined:
+		return m.AddedDeclined()
+	case funnelcell.FieldDeclinedKey:
+		return m.AddedDeclinedKey()
+	case funnelcell.FieldCompleted:
+		return m.AddedCompleted()
+	case funnelcell.FieldCompletedKey:
+		return m.AddedCompletedKey()
+	case funnelcell.FieldCancelled:
+		return m.AddedCancelled()
+	case funnelcell.FieldCancelledKey:
+		return m.AddedCancelledKey()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *FunnelCellMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case funnelcell.FieldServiceID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddServiceID(v)
+		return nil
+	case funnelcell.FieldProposed:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddProposed(v)
+		return nil
+	case funnelcell.FieldProposedKey:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddProposedKey(v)
+		return nil
+	case funnelcell.FieldAccepted:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddAccepted(v)
+		return nil
+	case funnelcell.FieldAcceptedKey:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddAcceptedKey(v)
+		return nil
+	case funnelcell.FieldDeclined:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddDeclined(v)
+		return nil
+	case funnelcell.FieldDeclinedKey:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddDeclinedKey(v)
+		return nil
+	case funnelcell.FieldCompleted:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddCompleted(v)
+		return nil
+	case funnelcell.FieldCompletedKey:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddCompletedKey(v)
+		return nil
+	case funnelcell.FieldCancelled:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddCancelled(v)
+		return nil
+	case funnelcell.FieldCancelledKey:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddCancelledKey(v)
+		return nil
+	}
+	return fmt.Errorf("unknown FunnelCell numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *FunnelCellMutation) ClearedFields() []string {
+	return nil
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *FunnelCellMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *FunnelCellMutation) ClearField(name string) error {
+	return fmt.Errorf("unknown FunnelCell nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *FunnelCellMutation) ResetField(name string) error {
+	switch name {
+	case funnelcell.FieldGrain:
+		m.ResetGrain()
+		return nil
+	case funnelcell.FieldPeriod:
+		m.ResetPeriod()
+		return nil
+	case funnelcell.FieldServiceID:
+		m.ResetServiceID()
+		return nil
+	case funnelcell.FieldProposed:
+		m.ResetProposed()
+		return nil
+	case funnelcell.FieldProposedKey:
+		m.ResetProposedKey()
+		return nil
+	case funnelcell.FieldAccepted:
+		m.ResetAccepted()
+		return nil
+	case funnelcell.FieldAcceptedKey:
+		m.ResetAcceptedKey()
+		return nil
+	case funnelcell.FieldDeclined:
+		m.ResetDeclined()
+		return nil
+	case funnelcell.FieldDeclinedKey:
+		m.ResetDeclinedKey()
+		return nil
+	case funnelcell.FieldCompleted:
+		m.ResetCompleted()
+		return nil
+	case funnelcell.FieldCompletedKey:
+		m.ResetCompletedKey()
+		return nil
+	case funnelcell.FieldCancelled:
+		m.ResetCancelled()
+		return nil
+	case funnelcell.FieldCancelledKey:
+		m.ResetCancelledKey()
+		return nil
+	case funnelcell.FieldToAcceptance:
+		m.ResetToAcceptance()
+		return nil
+	case funnelcell.FieldToCompletion:
+		m.ResetToCompletion()
+		return nil
+	}
+	return fmt.Errorf("unknown FunnelCell field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *FunnelCellMutation) AddedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *FunnelCellMutation) AddedIDs(name string) []ent.Value {
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *FunnelCellMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *FunnelCellMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *FunnelCellMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *FunnelCellMutation) EdgeCleared(name string) bool {
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *FunnelCellMutation) ClearEdge(name string) error {
+	return fmt.Errorf("unknown FunnelCell unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *FunnelCellMutation) ResetEdge(name string) error {
+	return fmt.Errorf("unknown FunnelCell edge %s", name)
 }
 
 // IdempotencyKeyMutation represents an operation that mutates the IdempotencyKey nodes in the graph.

@@ -28,6 +28,8 @@ type Tx struct {
 	ContactFactValue *ContactFactValueClient
 	// DemandCell is the client for interacting with the DemandCell builders.
 	DemandCell *DemandCellClient
+	// FunnelCell is the client for interacting with the FunnelCell builders.
+	FunnelCell *FunnelCellClient
 	// IdempotencyKey is the client for interacting with the IdempotencyKey builders.
 	IdempotencyKey *IdempotencyKeyClient
 	// Location is the client for interacting with the Location builders.
@@ -199,6 +201,7 @@ func (tx *Tx) init() {
 	tx.ContactFact = NewContactFactClient(tx.config)
 	tx.ContactFactValue = NewContactFactValueClient(tx.config)
 	tx.DemandCell = NewDemandCellClient(tx.config)
+	tx.FunnelCell = NewFunnelCellClient(tx.config)
 	tx.IdempotencyKey = NewIdempotencyKeyClient(tx.config)
 	tx.Location = NewLocationClient(tx.config)
 	tx.NeedCategory = NewNeedCategoryClient(tx.config)

@@ -15,6 +15,7 @@ import (
 	"segretariato/ent/contactfact"
 	"segretariato/ent/contactfactvalue"
 	"segretariato/ent/demandcell"
+	"segretariato/ent/funnelcell"
 	"segretariato/ent/idempotencykey"
 	"segretariato/ent/location"
 	"segretariato/ent/needcategory"
@@ -306,6 +307,33 @@ func (f TraverseDemandCell) Traverse(ctx context.Context, q ent.Query) error {
 		return f(ctx, q)
 	}
 	return fmt.Errorf("unexpected query type %T. expect *ent.DemandCellQuery", q)
+}
+
+// The FunnelCellFunc type is an adapter to allow the use of ordinary function as a Querier.
+type FunnelCellFunc func(context.Context, *ent.FunnelCellQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f FunnelCellFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.FunnelCellQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.FunnelCellQuery", q)
+}
+
+// The TraverseFunnelCell type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseFunnelCell func(context.Context, *ent.FunnelCellQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseFunnelCell) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseFunnelCell) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.FunnelCellQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.FunnelCellQuery", q)
 }
 
 // The IdempotencyKeyFunc type is an adapter to allow the use of ordinary function as a Querier.
@@ -759,6 +787,8 @@ func NewQuery(q ent.Query) (Query, error) {
 		return &query[*ent.ContactFactValueQuery, predicate.ContactFactValue, contactfactvalue.OrderOption]{typ: ent.TypeContactFactValue, tq: q}, nil
 	case *ent.DemandCellQuery:
 		return &query[*ent.DemandCellQuery, predicate.DemandCell, demandcell.OrderOption]{typ: ent.TypeDemandCell, tq: q}, nil
+	case *ent.FunnelCellQuery:
+		return &query[*ent.FunnelCellQuery, predicate.FunnelCell, funnelcell.OrderOption]{typ: ent.TypeFunnelCell, tq: q}, nil
 	case *ent.IdempotencyKeyQuery:
 		return &query[*ent.IdempotencyKeyQuery, predicate.IdempotencyKey, idempotencykey.OrderOption]{typ: ent.TypeIdempotencyKey, tq: q}, nil
 	case *ent.LocationQuery:

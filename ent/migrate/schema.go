@@ -346,6 +346,38 @@ var (
 			},
 		},
 	}
+	// FunnelCellsColumns holds the columns for the "funnel_cells" table.
+	FunnelCellsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString},
+		{Name: "grain", Type: field.TypeString},
+		{Name: "period", Type: field.TypeString},
+		{Name: "service_id", Type: field.TypeInt},
+		{Name: "proposed", Type: field.TypeInt64},
+		{Name: "proposed_key", Type: field.TypeInt64},
+		{Name: "accepted", Type: field.TypeInt64},
+		{Name: "accepted_key", Type: field.TypeInt64},
+		{Name: "declined", Type: field.TypeInt64},
+		{Name: "declined_key", Type: field.TypeInt64},
+		{Name: "completed", Type: field.TypeInt64},
+		{Name: "completed_key", Type: field.TypeInt64},
+		{Name: "cancelled", Type: field.TypeInt64},
+		{Name: "cancelled_key", Type: field.TypeInt64},
+		{Name: "to_acceptance", Type: field.TypeString, Size: 2147483647},
+		{Name: "to_completion", Type: field.TypeString, Size: 2147483647},
+	}
+	// FunnelCellsTable holds the schema information for the "funnel_cells" table.
+	FunnelCellsTable = &schema.Table{
+		Name:       "funnel_cells",
+		Columns:    FunnelCellsColumns,
+		PrimaryKey: []*schema.Column{FunnelCellsColumns[0]},
+		Indexes: []*schema.Index{
+			{
+				Name:    "funnelcell_grain_period",
+				Unique:  false,
+				Columns: []*schema.Column{FunnelCellsColumns[1], FunnelCellsColumns[2]},
+			},
+		},
+	}
 	// IdempotencyKeysColumns holds the columns for the "idempotency_keys" table.
 	IdempotencyKeysColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeInt, Increment: true},
@@ -872,6 +904,7 @@ var (
 		ContactFactsTable,
 		ContactFactValuesTable,
 		DemandCellsTable,
+		FunnelCellsTable,
 		IdempotencyKeysTable,
 		LocationsTable,
 		NeedCategoriesTable,
@@ -927,6 +960,9 @@ func init() {
 	}
 	DemandCellsTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(94489280512),
+	}
+	FunnelCellsTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(103079215104),
 	}
 	IdempotencyKeysTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(68719476736),

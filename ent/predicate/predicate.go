@@ -30,6 +30,9 @@ type ContactFactValue func(*sql.Selector)
 // DemandCell is the predicate function for demandcell builders.
 type DemandCell func(*sql.Selector)
 
+// FunnelCell is the predicate function for funnelcell builders.
+type FunnelCell func(*sql.Selector)
+
 // IdempotencyKey is the predicate function for idempotencykey builders.
 type IdempotencyKey func(*sql.Selector)
 

@@ -303,6 +303,30 @@ func (f DemandCellMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Muta
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.DemandCellMutation", m)
 }
 
+// The FunnelCellQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type FunnelCellQueryRuleFunc func(context.Context, *ent.FunnelCellQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f FunnelCellQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.FunnelCellQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.FunnelCellQuery", q)
+}
+
+// The FunnelCellMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type FunnelCellMutationRuleFunc func(context.Context, *ent.FunnelCellMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f FunnelCellMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.FunnelCellMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.FunnelCellMutation", m)
+}
+
 // The IdempotencyKeyQueryRuleFunc type is an adapter to allow the use of ordinary
 // functions as a query rule.
 type IdempotencyKeyQueryRuleFunc func(context.Context, *ent.IdempotencyKeyQuery) error
@@ -738,6 +762,8 @@ func queryFilter(q ent.Query) (Filter, error) {
 		return q.Filter(), nil
 	case *ent.DemandCellQuery:
 		return q.Filter(), nil
+	case *ent.FunnelCellQuery:
+		return q.Filter(), nil
 	case *ent.IdempotencyKeyQuery:
 		return q.Filter(), nil
 	case *ent.LocationQuery:
@@ -792,6 +818,8 @@ func mutationFilter(m ent.Mutation) (Filter, error) {
 	case *ent.ContactFactValueMutation:
 		return m.Filter(), nil
 	case *ent.DemandCellMutation:
+		return m.Filter(), nil
+	case *ent.FunnelCellMutation:
 		return m.Filter(), nil
 	case *ent.IdempotencyKeyMutation:
 		return m.Filter(), nil

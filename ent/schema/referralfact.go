@@ -54,3 +54,40 @@ func (ReferralFact) Annotations() []schema.Annotation {
 
 // Policy of ReferralFact: only the system context passes.
 func (ReferralFact) Policy() ent.Policy { return access.SystemOnlyPolicy() }
+
+// FunnelCell is the referral funnel of one service over one ISO week
+// (grain W) or one month (grain M) of its contacts' local dates, summed
+// from the referrals' facts: the referrals and those that reached each
+// step, the sums of their record keys, and the days to acceptance and to
+// completion as counts per number of days ("days:count" pairs in order
+// of days), from which the median over any run of periods is exact. Its
+// id is grain, period and service id.
+type FunnelCell struct{ ent.Schema }
+
+// Fields of FunnelCell.
+func (FunnelCell) Fields() []ent.Field {
+	fields := []ent.Field{
+		field.String("id").Immutable(),
+		field.String("grain"),
+		field.String("period"),
+		field.Int("service_id"),
+	}
+	for _, step := range []string{"proposed", "accepted", "declined", "completed", "cancelled"} {
+		fields = append(fields, field.Int64(step), field.Int64(step+"_key"))
+	}
+	return append(fields, field.Text("to_acceptance"), field.Text("to_completion"))
+}
+
+// Indexes of FunnelCell: the funnel reads a grain's cells over a range of
+// periods.
+func (FunnelCell) Indexes() []ent.Index {
+	return []ent.Index{index.Fields("grain", "period")}
+}
+
+// Annotations of FunnelCell.
+func (FunnelCell) Annotations() []schema.Annotation {
+	return []schema.Annotation{entgql.Skip(entgql.SkipAll)}
+}
+
+// Policy of FunnelCell: only the system context passes.
+func (FunnelCell) Policy() ent.Policy { return access.SystemOnlyPolicy() }

@@ -54,14 +54,15 @@ type FunnelRow struct {
 // perturbed counts (at most 1). The medians are not perturbed: they are
 // shown only in rows whose counts are all 0 or K and more.
 //
-// Counts and medians run in SQL over the funnel's facts, kept with the
-// demand figures (internal/rollup: each referral's steps and its days to
-// them, computed when it is written), joined to the contacts' facts only
-// for a filter on another dimension: one statement (the medians with
-// percentile_cont on PostgreSQL, with window functions on SQLite), and one
-// for the services' names. It
-// returns INVALID errors for a bad request, INTERNAL ones for database
-// failures.
+// With no filter but the dates, it reads the funnel cells kept per week
+// and month and service (internal/rollup) of the whole periods of the
+// range, one statement, and the referrals' facts of the days at its
+// edges, one more; the medians come from the cells' counts per number of
+// days. Otherwise counts and medians run in SQL over the referrals'
+// facts, joined to the contacts' facts for a filter on another dimension:
+// one statement (the medians with percentile_cont on PostgreSQL, with
+// window functions on SQLite). One more reads the services. It returns
+// INVALID errors for a bad request, INTERNAL ones for database failures.
 func (e *Engine) Funnel(ctx context.Context, period dimension.PeriodUnit, f Filter, suppress bool) ([]FunnelRow, error) {
 	defer e.Metrics.Answer(metrics.AnswerFunnel, time.Now())
 	if period == "" {
@@ -70,6 +71,94 @@ func (e *Engine) Funnel(ctx context.Context, period dimension.PeriodUnit, f Filt
 	if !period.Valid() {
 		return nil, apperr.OnField("period", "unknown period unit")
 	}
+	days, err := checkFilter(f)
+	if err != nil {
+		return nil, err
+	}
+	names := map[string]string{}
+	codes := map[int]string{}
+	err = e.rows(ctx, "SELECT id, code, name FROM services", nil, func(scan func(...any) error) error {
+		var id int
+		var code, name string
+		if err := scan(&id, &code, &name); err != nil {
+			return err
+		}
+		codes[id], names[code] = code, name
+		return nil
+	})
+	if err != nil {
+		return nil, apperr.Wrap(err, apperr.Internal, "internal error")
+	}
+	var fs *funnelSums
+	if standard([]dimension.Dimension{dimension.Period}, f) {
+		fs, err = e.funnelFromCells(ctx, period, days, codes, suppress)
+	} else {
+		fs, err = e.funnelFromFacts(ctx, period, f, suppress)
+	}
+	if err != nil {
+		return nil, err
+	}
+	order, byKey, medians := fs.order, fs.byKey, fs.medians
+	slices.SortFunc(order, func(a, b funnelKey) int {
+		return cmp.Or(cmp.Compare(a.service, b.service), cmp.Compare(a.period, b.period))
+	})
+	k := e.k()
+	rows := make([]FunnelRow, 0, len(order))
+	for _, kk := range order {
+		r := byKey[kk]
+		row := FunnelRow{Service: kk.service, ServiceName: names[kk.service], Period: kk.period}
+		var shown [5]*int
+		for i, n := range r.n {
+			shown[i] = &n
+			if suppress {
+				shown[i] = Perturb(n, r.keys[i], k)
+			}
+			if shown[i] == nil {
+				row.Suppressed = true
+			}
+		}
+		if !row.Suppressed {
+			row.Proposed, row.Accepted, row.Declined, row.Completed, row.Cancelled = shown[0], shown[1], shown[2], shown[3], shown[4]
+			if *shown[0] > 0 {
+				rate := min(1, float64(*shown[3])/float64(*shown[0]))
+				row.CompletionRate = &rate
+			}
+			if v, ok := medians[1][kk]; ok {
+				row.MedianDaysToAcceptance = &v
+			}
+			if v, ok := medians[2][kk]; ok {
+				row.MedianDaysToCompletion = &v
+			}
+		}
+		rows = append(rows, row)
+	}
+	return rows, nil
+}
+
+// funnelKey is a funnel row's service code and period.
+type funnelKey struct{ service, period string }
+
+// funnelRaw is a funnel row's counts and their key sums.
+type funnelRaw struct {
+	n    [5]int
+	keys [5]int64
+}
+
+// funnelSums are the funnel's rows before perturbation: their counts, and
+// the median days to acceptance (medians[1]) and completion (medians[2]).
+type funnelSums struct {
+	order   []funnelKey
+	byKey   map[funnelKey]*funnelRaw
+	medians [3]map[funnelKey]float64
+}
+
+func newFunnelSums() *funnelSums {
+	return &funnelSums{byKey: map[funnelKey]*funnelRaw{}, medians: [3]map[funnelKey]float64{nil, {}, {}}}
+}
+
+// funnelFromFacts counts the funnel in one statement over the referrals'
+// facts of the filter.
+func (e *Engine) funnelFromFacts(ctx context.Context, period dimension.PeriodUnit, f Filter, suppress bool) (*funnelSums, error) {
 	rel, err := e.relation(relationSpec{group: []dimension.Dimension{dimension.Period}, period: period, filter: f, referrals: true}, nil)
 	if err != nil {
 		return nil, err
@@ -122,18 +211,10 @@ func (e *Engine) Funnel(ctx context.Context, period dimension.PeriodUnit, f Filt
 			" SELECT 0, svc, period, " + counts("", "rk") + ", NULL, NULL FROM f GROUP BY svc, period" +
 			median("1", "d_acc") + median("2", "d_comp")
 	}
-
-	type key struct{ service, period string }
-	type raw struct {
-		n    [5]int
-		keys [5]int64
-	}
-	byKey := map[key]*raw{}
-	var order []key
-	medians := [3]map[key]float64{nil, {}, {}}
+	fs := newFunnelSums()
 	err = e.rows(ctx, query, rel.b.Args, func(scan func(...any) error) error {
 		var kind int
-		var k key
+		var k funnelKey
 		var n [5]int
 		var ks [5]int64
 		var m [2]sql.NullFloat64
@@ -147,12 +228,12 @@ func (e *Engine) Funnel(ctx context.Context, period dimension.PeriodUnit, f Filt
 				m[0], m[1] = m[1], m[0]
 			}
 		} else {
-			byKey[k] = &raw{n, ks}
-			order = append(order, k)
+			fs.byKey[k] = &funnelRaw{n, ks}
+			fs.order = append(fs.order, k)
 		}
 		for i, v := range m {
 			if v.Valid {
-				medians[i+1][k] = v.Float64
+				fs.medians[i+1][k] = v.Float64
 			}
 		}
 		return nil
@@ -160,43 +241,5 @@ func (e *Engine) Funnel(ctx context.Context, period dimension.PeriodUnit, f Filt
 	if err != nil {
 		return nil, apperr.Wrap(err, apperr.Internal, "internal error")
 	}
-	names, err := e.stringMap(ctx, "SELECT code, name FROM services")
-	if err != nil {
-		return nil, apperr.Wrap(err, apperr.Internal, "internal error")
-	}
-
-	slices.SortFunc(order, func(a, b key) int {
-		return cmp.Or(cmp.Compare(a.service, b.service), cmp.Compare(a.period, b.period))
-	})
-	k := e.k()
-	rows := make([]FunnelRow, 0, len(order))
-	for _, kk := range order {
-		r := byKey[kk]
-		row := FunnelRow{Service: kk.service, ServiceName: names[kk.service], Period: kk.period}
-		var shown [5]*int
-		for i, n := range r.n {
-			shown[i] = &n
-			if suppress {
-				shown[i] = Perturb(n, r.keys[i], k)
-			}
-			if shown[i] == nil {
-				row.Suppressed = true
-			}
-		}
-		if !row.Suppressed {
-			row.Proposed, row.Accepted, row.Declined, row.Completed, row.Cancelled = shown[0], shown[1], shown[2], shown[3], shown[4]
-			if *shown[0] > 0 {
-				rate := min(1, float64(*shown[3])/float64(*shown[0]))
-				row.CompletionRate = &rate
-			}
-			if v, ok := medians[1][kk]; ok {
-				row.MedianDaysToAcceptance = &v
-			}
-			if v, ok := medians[2][kk]; ok {
-				row.MedianDaysToCompletion = &v
-			}
-		}
-		rows = append(rows, row)
-	}
-	return rows, nil
+	return fs, nil
 }

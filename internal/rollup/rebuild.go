@@ -20,7 +20,7 @@ func Rebuild(ctx context.Context, c Conn, postgres bool, progress Progress) erro
 	if err := lockCells(ctx, c, postgres, true); err != nil {
 		return err
 	}
-	for _, t := range []string{"contact_fact_values", "contact_facts", "referral_facts", "demand_cells", "analytics_pending"} {
+	for _, t := range []string{"contact_fact_values", "contact_facts", "referral_facts", "funnel_cells", "demand_cells", "analytics_pending"} {
 		if _, err := c.ExecContext(ctx, "DELETE FROM "+t); err != nil {
 			return err
 		}
@@ -57,6 +57,9 @@ func Rebuild(ctx context.Context, c Conn, postgres bool, progress Progress) erro
 		return nil
 	})
 	if err != nil {
+		return err
+	}
+	if err := rebuildFunnel(ctx, c, postgres); err != nil {
 		return err
 	}
 	periods, err := factPeriods(ctx, c)
@@ -148,6 +151,7 @@ type Difference struct {
 type VerifyReport struct {
 	Contacts    int          `json:"contacts"`
 	Referrals   int          `json:"referrals"`
+	FunnelCells int          `json:"funnelCells"`
 	Cells       int          `json:"cells"`
 	Pending     int          `json:"pending"`
 	Differences int          `json:"differences"`
@@ -222,6 +226,9 @@ func Verify(ctx context.Context, c Conn, postgres bool, progress Progress) (*Ver
 		return nil, err
 	}
 	if err := verifyOrphanReferrals(ctx, c, rep); err != nil {
+		return nil, err
+	}
+	if err := verifyFunnel(ctx, c, postgres, rep); err != nil {
 		return nil, err
 	}
 	periods, err := factPeriods(ctx, c)

@@ -173,7 +173,8 @@ func compareReferrals(before, after map[int]*referralFact, differ func(id int, f
 }
 
 // refreshReferrals brings up to date the funnel's facts of the referrals
-// of the contacts: it writes only those that changed.
+// of the contacts, writing only those that changed, and the funnel cells
+// by their difference.
 func refreshReferrals(ctx context.Context, c Conn, postgres bool, contacts []int) error {
 	after, err := loadReferrals(ctx, c, postgres, contacts)
 	if err != nil {
@@ -185,12 +186,15 @@ func refreshReferrals(ctx context.Context, c Conn, postgres bool, contacts []int
 	}
 	var drop []int
 	var write []*referralFact
+	cells := map[string]*funnelCell{}
 	compareReferrals(before, after, func(id int, f, g *referralFact) {
 		if f != nil {
 			drop = append(drop, id)
+			f.contribute(cells, -1)
 		}
 		if g != nil {
 			write = append(write, g)
+			g.contribute(cells, 1)
 		}
 	})
 	if err := chunks(drop, 1000, func(part []int) error {
@@ -200,7 +204,10 @@ func refreshReferrals(ctx context.Context, c Conn, postgres bool, contacts []int
 	}); err != nil {
 		return err
 	}
-	return insertReferrals(ctx, c, postgres, write)
+	if err := insertReferrals(ctx, c, postgres, write); err != nil {
+		return err
+	}
+	return applyFunnel(ctx, c, postgres, cells)
 }
 
 func insertReferrals(ctx context.Context, c Conn, postgres bool, rows []*referralFact) error {

@@ -1,7 +1,7 @@
--- Hand-written: the referral funnel's facts (referral_facts) read the
--- dates of a referral's steps too, so a change of them lists the
--- referral's contact in analytics_pending, as a change of its status
--- does (20261201124713_demand_triggers).
+-- Hand-written: the referral funnel's facts and cells (referral_facts,
+-- funnel_cells) read the dates of a referral's steps too, so a change of
+-- them lists the referral's contact in analytics_pending, as a change of
+-- its status does (20261201124713_demand_triggers).
 DROP TRIGGER referrals_pending_status ON referrals;
 CREATE TRIGGER referrals_pending_status AFTER UPDATE OF status, record_key, accepted_at, declined_at, completed_at, cancelled_at ON referrals
   FOR EACH ROW WHEN (OLD.status IS DISTINCT FROM NEW.status OR OLD.record_key IS DISTINCT FROM NEW.record_key
@@ -10,6 +10,7 @@ CREATE TRIGGER referrals_pending_status AFTER UPDATE OF status, record_key, acce
   EXECUTE FUNCTION analytics_pending_referral_status();
 ALTER TABLE referrals ENABLE ALWAYS TRIGGER referrals_pending_status;
 
--- The referrals stored before this version get their facts at the next
--- start (or `server migrate up`), which takes up the pending rows.
+-- The referrals stored before this version get their facts and cells at
+-- the next start (or `server migrate up`), which takes up the pending
+-- rows.
 INSERT INTO analytics_pending (contact_id) SELECT DISTINCT contact_id FROM referrals;
