@@ -235,6 +235,17 @@ func TestRandomWrites(t *testing.T) {
 			if erased {
 				continue // the model does not know erasures; Verify does
 			}
+			// The funnel: from the cells (dates alone) or the facts (a
+			// service filter), by month or week.
+			unit := pick(r, []dimension.PeriodUnit{dimension.Month, dimension.Week})
+			var ff analytics.Filter
+			if r.IntN(2) == 0 {
+				ff.From, ff.To = date(2024, time.Month(1+r.IntN(12)), 1+r.IntN(28)), date(2025, time.Month(1+r.IntN(12)), 1+r.IntN(28))
+			}
+			if r.IntN(3) == 0 {
+				ff.Values = map[dimension.Dimension][]string{dimension.ReferralService: {pick(r, services), pick(r, services)}}
+			}
+			checkFunnel(t, f, eng, unit, ff, s.name)
 			w := worldFromDB(t, f)
 			for range 3 {
 				var groupBy []dimension.Dimension
