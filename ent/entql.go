@@ -237,17 +237,19 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 		Type: "DemandCell",
 		Fields: map[string]*sqlgraph.FieldSpec{
-			demandcell.FieldGrain:        {Type: field.TypeString, Column: demandcell.FieldGrain},
-			demandcell.FieldDim:          {Type: field.TypeString, Column: demandcell.FieldDim},
-			demandcell.FieldPeriod:       {Type: field.TypeString, Column: demandcell.FieldPeriod},
-			demandcell.FieldKey:          {Type: field.TypeString, Column: demandcell.FieldKey},
-			demandcell.FieldContacts:     {Type: field.TypeInt64, Column: demandcell.FieldContacts},
-			demandcell.FieldNewCitizens:  {Type: field.TypeInt64, Column: demandcell.FieldNewCitizens},
-			demandcell.FieldReferrals:    {Type: field.TypeInt64, Column: demandcell.FieldReferrals},
-			demandcell.FieldContactsKey:  {Type: field.TypeInt64, Column: demandcell.FieldContactsKey},
-			demandcell.FieldNewKey:       {Type: field.TypeInt64, Column: demandcell.FieldNewKey},
-			demandcell.FieldReferralsKey: {Type: field.TypeInt64, Column: demandcell.FieldReferralsKey},
-			demandcell.FieldCitizens:     {Type: field.TypeBytes, Column: demandcell.FieldCitizens},
+			demandcell.FieldGrain:         {Type: field.TypeString, Column: demandcell.FieldGrain},
+			demandcell.FieldDim:           {Type: field.TypeString, Column: demandcell.FieldDim},
+			demandcell.FieldPeriod:        {Type: field.TypeString, Column: demandcell.FieldPeriod},
+			demandcell.FieldKey:           {Type: field.TypeString, Column: demandcell.FieldKey},
+			demandcell.FieldContacts:      {Type: field.TypeInt64, Column: demandcell.FieldContacts},
+			demandcell.FieldNewCitizens:   {Type: field.TypeInt64, Column: demandcell.FieldNewCitizens},
+			demandcell.FieldReferrals:     {Type: field.TypeInt64, Column: demandcell.FieldReferrals},
+			demandcell.FieldContactsKey:   {Type: field.TypeInt64, Column: demandcell.FieldContactsKey},
+			demandcell.FieldNewKey:        {Type: field.TypeInt64, Column: demandcell.FieldNewKey},
+			demandcell.FieldReferralsKey:  {Type: field.TypeInt64, Column: demandcell.FieldReferralsKey},
+			demandcell.FieldReferralsOpen: {Type: field.TypeInt64, Column: demandcell.FieldReferralsOpen},
+			demandcell.FieldFollowUps:     {Type: field.TypeInt64, Column: demandcell.FieldFollowUps},
+			demandcell.FieldCitizens:      {Type: field.TypeBytes, Column: demandcell.FieldCitizens},
 		},
 	}
 	graph.Nodes[8] = &sqlgraph.Node{
@@ -2078,6 +2080,16 @@ func (f *DemandCellFilter) WhereNewKey(p entql.Int64P) {
 // WhereReferralsKey applies the entql int64 predicate on the referrals_key field.
 func (f *DemandCellFilter) WhereReferralsKey(p entql.Int64P) {
 	f.Where(p.Field(demandcell.FieldReferralsKey))
+}
+
+// WhereReferralsOpen applies the entql int64 predicate on the referrals_open field.
+func (f *DemandCellFilter) WhereReferralsOpen(p entql.Int64P) {
+	f.Where(p.Field(demandcell.FieldReferralsOpen))
+}
+
+// WhereFollowUps applies the entql int64 predicate on the follow_ups field.
+func (f *DemandCellFilter) WhereFollowUps(p entql.Int64P) {
+	f.Where(p.Field(demandcell.FieldFollowUps))
 }
 
 // WhereCitizens applies the entql []byte predicate on the citizens field.

@@ -9614,30 +9614,34 @@ func (m *ContactFactValueMutation) ResetEdge(name string) error {
 // DemandCellMutation represents an operation that mutates the DemandCell nodes in the graph.
 type DemandCellMutation struct {
 	config
-	op               Op
-	typ              string
-	id               *string
-	grain            *string
-	dim              *string
-	period           *string
-	key              *string
-	contacts         *int64
-	addcontacts      *int64
-	new_citizens     *int64
-	addnew_citizens  *int64
-	referrals        *int64
-	addreferrals     *int64
-	contacts_key     *int64
-	addcontacts_key  *int64
-	new_key          *int64
-	addnew_key       *int64
-	referrals_key    *int64
-	addreferrals_key *int64
-	citizens         *[]byte
-	clearedFields    map[string]struct{}
-	done             bool
-	oldValue         func(context.Context) (*DemandCell, error)
-	predicates       []predicate.DemandCell
+	op                Op
+	typ               string
+	id                *string
+	grain             *string
+	dim               *string
+	period            *string
+	key               *string
+	contacts          *int64
+	addcontacts       *int64
+	new_citizens      *int64
+	addnew_citizens   *int64
+	referrals         *int64
+	addreferrals      *int64
+	contacts_key      *int64
+	addcontacts_key   *int64
+	new_key           *int64
+	addnew_key        *int64
+	referrals_key     *int64
+	addreferrals_key  *int64
+	referrals_open    *int64
+	addreferrals_open *int64
+	follow_ups        *int64
+	addfollow_ups     *int64
+	citizens          *[]byte
+	clearedFields     map[string]struct{}
+	done              bool
+	oldValue          func(context.Context) (*DemandCell, error)
+	predicates        []predicate.DemandCell
 }
 
 var _ ent.Mutation = (*DemandCellMutation)(nil)
@@ -10224,6 +10228,118 @@ func (m *DemandCellMutation) ResetReferralsKey() {
 	m.addreferrals_key = nil
 }
 
+// SetReferralsOpen sets the "referrals_open" field.
+func (m *DemandCellMutation) SetReferralsOpen(i int64) {
+	m.referrals_open = &i
+	m.addreferrals_open = nil
+}
+
+// ReferralsOpen returns the value of the "referrals_open" field in the mutation.
+func (m *DemandCellMutation) ReferralsOpen() (r int64, exists bool) {
+	v := m.referrals_open
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldReferralsOpen returns the old "referrals_open" field's value of the DemandCell entity.
+// If the DemandCell object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *DemandCellMutation) OldReferralsOpen(ctx context.Context) (v int64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldReferralsOpen is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldReferralsOpen requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldReferralsOpen: %w", err)
+	}
+	return oldValue.ReferralsOpen, nil
+}
+
+// AddReferralsOpen adds i to the "referrals_open" field.
+func (m *DemandCellMutation) AddReferralsOpen(i int64) {
+	if m.addreferrals_open != nil {
+		*m.addreferrals_open += i
+	} else {
+		m.addreferrals_open = &i
+	}
+}
+
+// AddedReferralsOpen returns the value that was added to the "referrals_open" field in this mutation.
+func (m *DemandCellMutation) AddedReferralsOpen() (r int64, exists bool) {
+	v := m.addreferrals_open
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetReferralsOpen resets all changes to the "referrals_open" field.
+func (m *DemandCellMutation) ResetReferralsOpen() {
+	m.referrals_open = nil
+	m.addreferrals_open = nil
+}
+
+// SetFollowUps sets the "follow_ups" field.
+func (m *DemandCellMutation) SetFollowUps(i int64) {
+	m.follow_ups = &i
+	m.addfollow_ups = nil
+}
+
+// FollowUps returns the value of the "follow_ups" field in the mutation.
+func (m *DemandCellMutation) FollowUps() (r int64, exists bool) {
+	v := m.follow_ups
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldFollowUps returns the old "follow_ups" field's value of the DemandCell entity.
+// If the DemandCell object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *DemandCellMutation) OldFollowUps(ctx context.Context) (v int64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldFollowUps is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldFollowUps requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldFollowUps: %w", err)
+	}
+	return oldValue.FollowUps, nil
+}
+
+// AddFollowUps adds i to the "follow_ups" field.
+func (m *DemandCellMutation) AddFollowUps(i int64) {
+	if m.addfollow_ups != nil {
+		*m.addfollow_ups += i
+	} else {
+		m.addfollow_ups = &i
+	}
+}
+
+// AddedFollowUps returns the value that was added to the "follow_ups" field in this mutation.
+func (m *DemandCellMutation) AddedFollowUps() (r int64, exists bool) {
+	v := m.addfollow_ups
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetFollowUps resets all changes to the "follow_ups" field.
+func (m *DemandCellMutation) ResetFollowUps() {
+	m.follow_ups = nil
+	m.addfollow_ups = nil
+}
+
 // SetCitizens sets the "citizens" field.
 func (m *DemandCellMutation) SetCitizens(b []byte) {
 	m.citizens = &b
@@ -10294,7 +10410,7 @@ func (m *DemandCellMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *DemandCellMutation) Fields() []string {
-	fields := make([]string, 0, 11)
+	fields := make([]string, 0, 13)
 	if m.grain != nil {
 		fields = append(fields, demandcell.FieldGrain)
 	}
@@ -10324,6 +10440,12 @@ func (m *DemandCellMutation) Fields() []string {
 	}
 	if m.referrals_key != nil {
 		fields = append(fields, demandcell.FieldReferralsKey)
+	}
+	if m.referrals_open != nil {
+		fields = append(fields, demandcell.FieldReferralsOpen)
+	}
+	if m.follow_ups != nil {
+		fields = append(fields, demandcell.FieldFollowUps)
 	}
 	if m.citizens != nil {
 		fields = append(fields, demandcell.FieldCitizens)
@@ -10356,6 +10478,10 @@ func (m *DemandCellMutation) Field(name string) (ent.Value, bool) {
 		return m.NewKey()
 	case demandcell.FieldReferralsKey:
 		return m.ReferralsKey()
+	case demandcell.FieldReferralsOpen:
+		return m.ReferralsOpen()
+	case demandcell.FieldFollowUps:
+		return m.FollowUps()
 	case demandcell.FieldCitizens:
 		return m.Citizens()
 	}
@@ -10387,6 +10513,10 @@ func (m *DemandCellMutation) OldField(ctx context.Context, name string) (ent.Val
 		return m.OldNewKey(ctx)
 	case demandcell.FieldReferralsKey:
 		return m.OldReferralsKey(ctx)
+	case demandcell.FieldReferralsOpen:
+		return m.OldReferralsOpen(ctx)
+	case demandcell.FieldFollowUps:
+		return m.OldFollowUps(ctx)
 	case demandcell.FieldCitizens:
 		return m.OldCitizens(ctx)
 	}
@@ -10468,6 +10598,20 @@ func (m *DemandCellMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetReferralsKey(v)
 		return nil
+	case demandcell.FieldReferralsOpen:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetReferralsOpen(v)
+		return nil
+	case demandcell.FieldFollowUps:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetFollowUps(v)
+		return nil
 	case demandcell.FieldCitizens:
 		v, ok := value.([]byte)
 		if !ok {
@@ -10501,6 +10645,12 @@ func (m *DemandCellMutation) AddedFields() []string {
 	if m.addreferrals_key != nil {
 		fields = append(fields, demandcell.FieldReferralsKey)
 	}
+	if m.addreferrals_open != nil {
+		fields = append(fields, demandcell.FieldReferralsOpen)
+	}
+	if m.addfollow_ups != nil {
+		fields = append(fields, demandcell.FieldFollowUps)
+	}
 	return fields
 }
 
@@ -10521,6 +10671,10 @@ func (m *DemandCellMutation) AddedField(name string) (ent.Value, bool) {
 		return m.AddedNewKey()
 	case demandcell.FieldReferralsKey:
 		return m.AddedReferralsKey()
+	case demandcell.FieldReferralsOpen:
+		return m.AddedReferralsOpen()
+	case demandcell.FieldFollowUps:
+		return m.AddedFollowUps()
 	}
 	return nil, false
 }
@@ -10571,6 +10725,20 @@ func (m *DemandCellMutation) AddField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.AddReferralsKey(v)
+		return nil
+	case demandcell.FieldReferralsOpen:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddReferralsOpen(v)
+		return nil
+	case demandcell.FieldFollowUps:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddFollowUps(v)
 		return nil
 	}
 	return fmt.Errorf("unknown DemandCell numeric field %s", name)
@@ -10628,6 +10796,12 @@ func (m *DemandCellMutation) ResetField(name string) error {
 		return nil
 	case demandcell.FieldReferralsKey:
 		m.ResetReferralsKey()
+		return nil
+	case demandcell.FieldReferralsOpen:
+		m.ResetReferralsOpen()
+		return nil
+	case demandcell.FieldFollowUps:
+		m.ResetFollowUps()
 		return nil
 	case demandcell.FieldCitizens:
 		m.ResetCitizens()

@@ -277,21 +277,6 @@ var (
 				Unique:  false,
 				Columns: []*schema.Column{ContactFactsColumns[1]},
 			},
-			{
-				Name:    "contactfact_day_caseload",
-				Unique:  false,
-				Columns: []*schema.Column{ContactFactsColumns[3]},
-				Annotation: &entsql.IndexAnnotation{
-					IncludeColumns: []string{
-						ContactFactsColumns[2].Name,
-
-						ContactFactsColumns[12].Name,
-
-						ContactFactsColumns[23].Name,
-					},
-					Where: "referrals_open > 0 OR k_outcome = 'FOLLOW_UP'",
-				},
-			},
 		},
 	}
 	// ContactFactValuesColumns holds the columns for the "contact_fact_values" table.
@@ -331,6 +316,8 @@ var (
 		{Name: "contacts_key", Type: field.TypeInt64},
 		{Name: "new_key", Type: field.TypeInt64},
 		{Name: "referrals_key", Type: field.TypeInt64},
+		{Name: "referrals_open", Type: field.TypeInt64, Default: 0},
+		{Name: "follow_ups", Type: field.TypeInt64, Default: 0},
 		{Name: "citizens", Type: field.TypeBytes},
 	}
 	// DemandCellsTable holds the schema information for the "demand_cells" table.

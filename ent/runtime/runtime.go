@@ -317,6 +317,16 @@ func init() {
 			return next.Mutate(ctx, m)
 		})
 	}
+	demandcellFields := schema.DemandCell{}.Fields()
+	_ = demandcellFields
+	// demandcellDescReferralsOpen is the schema descriptor for referrals_open field.
+	demandcellDescReferralsOpen := demandcellFields[11].Descriptor()
+	// demandcell.DefaultReferralsOpen holds the default value on creation for the referrals_open field.
+	demandcell.DefaultReferralsOpen = demandcellDescReferralsOpen.Default.(int64)
+	// demandcellDescFollowUps is the schema descriptor for follow_ups field.
+	demandcellDescFollowUps := demandcellFields[12].Descriptor()
+	// demandcell.DefaultFollowUps holds the default value on creation for the follow_ups field.
+	demandcell.DefaultFollowUps = demandcellDescFollowUps.Default.(int64)
 	funnelcell.Policy = privacy.NewPolicies(schema.FunnelCell{})
 	funnelcell.Hooks[0] = func(next ent.Mutator) ent.Mutator {
 		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {

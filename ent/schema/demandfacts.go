@@ -50,19 +50,11 @@ func (ContactFact) Fields() []ent.Field {
 	return fields
 }
 
-// Indexes of ContactFact: the date range every answer starts from, a
-// citizen's contacts (whose first one may change), and the contacts that
-// weigh on an operator's caseload beyond their count (open referrals, a
-// promised follow-up), which the caseload reads alone.
+// Indexes of ContactFact: the date range every answer starts from, and a
+// citizen's contacts (whose first one may change).
 func (ContactFact) Indexes() []ent.Index {
-	return []ent.Index{index.Fields("day"), index.Fields("citizen_id"),
-		index.Fields("day").StorageKey("contactfact_day_caseload").Annotations(
-			entsql.IndexWhere(CaseloadFacts), entsql.IncludeColumns("operator_id", "referrals_open", dimension.Outcome.Column()))}
+	return []ent.Index{index.Fields("day"), index.Fields("citizen_id")}
 }
-
-// CaseloadFacts is the condition of the contacts' facts with open
-// referrals or a promised follow-up.
-var CaseloadFacts = "referrals_open > 0 OR " + dimension.Outcome.Column() + " = 'FOLLOW_UP'"
 
 // Annotations of ContactFact.
 func (ContactFact) Annotations() []schema.Annotation {
@@ -129,6 +121,11 @@ func (DemandCell) Fields() []ent.Field {
 		field.Int64("contacts_key"),
 		field.Int64("new_key"),
 		field.Int64("referrals_key"),
+		// For the caseload: the contacts' open referrals (the dimension's
+		// own, for REFERRAL_SERVICE) and the contacts whose outcome is a
+		// promised follow-up.
+		field.Int64("referrals_open").Default(0),
+		field.Int64("follow_ups").Default(0),
 		field.Bytes("citizens"),
 	}
 }

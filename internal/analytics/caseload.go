@@ -2,14 +2,15 @@ package analytics
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"strings"
 	"time"
 
-	"segretariato/ent/schema"
 	"segretariato/internal/apperr"
 	"segretariato/internal/dimension"
 	"segretariato/internal/metrics"
+	"segretariato/internal/rollup"
 	"segretariato/internal/sqlbind"
 )
 
@@ -38,12 +39,12 @@ type CaseloadRow struct {
 // citizens, their open referrals and the follow-ups they promised. Every
 // active social worker is listed, with zeros when idle, and so is any
 // other operator who held a contact of the filter; rows are ordered by
-// e-mail. With no filter but the dates, the contacts and citizens come
-// from the cells kept per month and operator (internal/rollup: a
-// statement, and one for the days at the range's edges) and the rest
-// from the few contacts' facts with an open referral or a follow-up (an
-// index holds them); otherwise one statement counts the facts. One more
-// reads the operators. It returns INVALID errors for a bad filter,
+// e-mail. With no filter but the dates, the figures come from the cells
+// kept per month and operator (internal/rollup: two statements, the
+// citizens' sets and the sums of open referrals and follow-ups) and the
+// facts of the days at the range's edges (two more, when there are
+// some); otherwise one statement counts the facts. One more reads the
+// operators. It returns INVALID errors for a bad filter,
 // INTERNAL ones for database failures.
 func (e *Engine) Caseload(ctx context.Context, f Filter) ([]CaseloadRow, error) {
 	defer e.Metrics.Answer(metrics.AnswerCaseload, time.Now())
@@ -113,7 +114,8 @@ func (e *Engine) caseloadFromFacts(ctx context.Context, f Filter) (map[int]Casel
 
 // caseloadFromCells counts the caseload of a range of days: contacts and
 // citizens per operator's e-mail from the cells (and the edge days'
-// facts), open referrals and follow-ups from the facts that have some.
+// facts), open referrals and follow-ups from the same cells, and the
+// facts of the edge days.
 func (e *Engine) caseloadFromCells(ctx context.Context, days dayRange, ops []CaseloadRow) (map[int]CaseloadRow, error) {
 	cells, _, err := e.cellRows(ctx, []dimension.Dimension{dimension.Operator}, dimension.Month, days, false)
 	if err != nil {
@@ -131,28 +133,58 @@ func (e *Engine) caseloadFromCells(ctx context.Context, days dayRange, ops []Cas
 		}
 		byOp[id] = CaseloadRow{OperatorID: id, Contacts: r.c[mContacts], Citizens: r.c[mCitizens]}
 	}
-	b := &sqlbind.Binder{Postgres: e.sqlFor().postgres}
-	conds := []string{"(" + schema.CaseloadFacts + ")"}
-	if days.from != "" {
-		conds = append(conds, "day >= "+b.Arg(days.from))
-	}
-	if days.to != "" {
-		conds = append(conds, "day < "+b.Arg(days.to))
-	}
-	query := "SELECT operator_id, SUM(referrals_open), SUM(CASE WHEN k_outcome = 'FOLLOW_UP' THEN 1 ELSE 0 END)" +
-		" FROM contact_facts WHERE " + strings.Join(conds, " AND ") + " GROUP BY operator_id"
-	err = e.rows(ctx, query, b.Args, func(scan func(...any) error) error {
-		var id, open, follow int
-		if err := scan(&id, &open, &follow); err != nil {
-			return err
-		}
+	add := func(id, open, follow int) {
 		r := byOp[id]
-		r.OperatorID, r.OpenReferrals, r.PendingFollowUps = id, open, follow
+		r.OperatorID, r.OpenReferrals, r.PendingFollowUps = id, r.OpenReferrals+open, r.PendingFollowUps+follow
 		byOp[id] = r
-		return nil
-	})
-	if err != nil {
-		return nil, apperr.Wrap(err, apperr.Internal, "internal error")
+	}
+	b := &sqlbind.Binder{Postgres: e.sqlFor().postgres}
+	whole, edges, ok := split(days, dimension.Month)
+	if ok {
+		q := "SELECT key, SUM(referrals_open), SUM(follow_ups) FROM demand_cells WHERE grain = " + b.Arg(rollup.GrainMonth) +
+			" AND dim = " + b.Arg(string(dimension.Operator))
+		if whole.from != "" {
+			q += " AND period >= " + b.Arg(dimension.PeriodKey(dimension.Month, parseDay(whole.from)))
+		}
+		if whole.to != "" {
+			q += " AND period < " + b.Arg(dimension.PeriodKey(dimension.Month, parseDay(whole.to)))
+		}
+		err := e.rows(ctx, q+" GROUP BY key", b.Args, func(scan func(...any) error) error {
+			var email string
+			var open, follow int
+			if err := scan(&email, &open, &follow); err != nil {
+				return err
+			}
+			id, ok := ids[email]
+			if !ok {
+				return errors.New("analytics: a cell of an unknown operator")
+			}
+			add(id, open, follow)
+			return nil
+		})
+		if err != nil {
+			return nil, apperr.Wrap(err, apperr.Internal, "internal error")
+		}
+	}
+	if len(edges) > 0 {
+		b := &sqlbind.Binder{Postgres: e.sqlFor().postgres}
+		var ors []string
+		for _, r := range edges {
+			ors = append(ors, "(day >= "+b.Arg(r.from)+" AND day < "+b.Arg(r.to)+")")
+		}
+		q := "SELECT operator_id, SUM(referrals_open), SUM(CASE WHEN k_outcome = 'FOLLOW_UP' THEN 1 ELSE 0 END)" +
+			" FROM contact_facts WHERE " + strings.Join(ors, " OR ") + " GROUP BY operator_id"
+		err := e.rows(ctx, q, b.Args, func(scan func(...any) error) error {
+			var id, open, follow int
+			if err := scan(&id, &open, &follow); err != nil {
+				return err
+			}
+			add(id, open, follow)
+			return nil
+		})
+		if err != nil {
+			return nil, apperr.Wrap(err, apperr.Internal, "internal error")
+		}
 	}
 	return byOp, nil
 }

@@ -151,6 +151,16 @@ func storedReferrals(ctx context.Context, c Conn, postgres bool, contacts []int)
 	return out, err
 }
 
+// referralsOf reads the stored facts of the contacts' referrals (before)
+// and derives them from the raw rows (after).
+func referralsOf(ctx context.Context, c Conn, postgres bool, contacts []int) (before, after map[int]*referralFact, err error) {
+	if after, err = loadReferrals(ctx, c, postgres, contacts); err != nil {
+		return nil, nil, err
+	}
+	before, err = storedReferrals(ctx, c, postgres, contacts)
+	return before, after, err
+}
+
 // compareReferrals calls differ for every referral whose stored fact
 // (before) is not the derived one (after), in id order.
 func compareReferrals(before, after map[int]*referralFact, differ func(id int, f, g *referralFact)) {
@@ -176,11 +186,7 @@ func compareReferrals(before, after map[int]*referralFact, differ func(id int, f
 // of the contacts, writing only those that changed, and the funnel cells
 // by their difference.
 func refreshReferrals(ctx context.Context, c Conn, postgres bool, contacts []int) error {
-	after, err := loadReferrals(ctx, c, postgres, contacts)
-	if err != nil {
-		return err
-	}
-	before, err := storedReferrals(ctx, c, postgres, contacts)
+	before, after, err := referralsOf(ctx, c, postgres, contacts)
 	if err != nil {
 		return err
 	}
@@ -232,11 +238,7 @@ func rebuildReferrals(ctx context.Context, c Conn, postgres bool, contacts []int
 // verifyReferrals reports the referrals of the contacts whose stored fact
 // differs from a recomputation (Verify).
 func verifyReferrals(ctx context.Context, c Conn, postgres bool, contacts []int, rep *VerifyReport) error {
-	after, err := loadReferrals(ctx, c, postgres, contacts)
-	if err != nil {
-		return err
-	}
-	before, err := storedReferrals(ctx, c, postgres, contacts)
+	before, after, err := referralsOf(ctx, c, postgres, contacts)
 	if err != nil {
 		return err
 	}
