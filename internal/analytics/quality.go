@@ -3,7 +3,6 @@ package analytics
 import (
 	"context"
 	"fmt"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -12,6 +11,7 @@ import (
 	"segretariato/internal/dimension"
 	"segretariato/internal/localtime"
 	"segretariato/internal/metrics"
+	"segretariato/internal/rollup"
 )
 
 // Codes of the quality report's lines: one per promise of the charter
@@ -101,7 +101,7 @@ type LocationCheck struct {
 // December of the year before; sessions count in the week they start),
 // timetable publications, social workers' training days and plan,
 // premises, the satisfaction survey and the demand data. Sums and counts
-// run in SQL, ten small statements; the year's contacts, per operator and
+// run in SQL, nine small statements; the year's contacts, per operator and
 // in all, are those of the monthly cells kept as the data changes
 // (internal/rollup). It returns an INVALID error for a
 // year outside 2000-2200, INTERNAL ones for database failures.
@@ -317,34 +317,40 @@ func (q *qualityRun) publications() error {
 }
 
 // staff checks that the contacts of the year were held by social
-// workers. The contacts per operator's e-mail, and all of them, come from
-// the monthly cells (internal/rollup), whose local dates are those of the
-// year; demand reads the total.
+// workers. The contacts per operator's e-mail, and all of them (key ""),
+// come from the year's monthly cells (internal/rollup), whose local
+// dates are those of the year, in one statement; demand reads the total.
 func (q *qualityRun) staff() error {
 	l := QualityLine{Code: QualitySocialWorkers,
 		Promise:   "Il servizio è svolto da Assistenti sociali.",
 		Indicator: "colloqui dell'anno tenuti da operatori con ruolo di assistente sociale",
 		Target:    "tutti"}
-	days := dayRange{fmt.Sprintf("%04d-01-01", q.year), fmt.Sprintf("%04d-01-01", q.year+1)}
-	byEmail, total, err := q.e.cellRows(q.ctx, []dimension.Dimension{dimension.Operator}, dimension.Month, days, false)
-	if err != nil {
-		return err
-	}
-	roles, err := q.e.stringMap(q.ctx, "SELECT email, role FROM operators")
-	if err != nil {
-		return err
-	}
-	slices.SortFunc(byEmail, func(a, b row) int { return strings.Compare(a.keys[0], b.keys[0]) })
 	bySW := 0
-	for _, r := range byEmail {
-		email, role, n := r.keys[0], roles[r.keys[0]], r.c[mContacts]
-		if role == "SOCIAL_WORKER" {
+	query := "SELECT c.key, COALESCE(o.role, ''), SUM(c.contacts) FROM demand_cells c" +
+		" LEFT JOIN operators o ON c.dim = " + q.arg(1) + " AND o.email = c.key" +
+		" WHERE c.grain = " + q.arg(2) + " AND c.dim IN (" + q.arg(3) + ", '') AND c.period >= " + q.arg(4) + " AND c.period < " + q.arg(5) +
+		" GROUP BY c.dim, c.key, o.role ORDER BY c.key"
+	args := []any{string(dimension.Operator), rollup.GrainMonth, string(dimension.Operator),
+		fmt.Sprintf("%04d-01", q.year), fmt.Sprintf("%04d-01", q.year+1)}
+	err := q.e.rows(q.ctx, query, args, func(scan func(...any) error) error {
+		var email, role string
+		var n int
+		if err := scan(&email, &role, &n); err != nil {
+			return err
+		}
+		switch {
+		case email == "":
+			q.contacts = n
+		case role == "SOCIAL_WORKER":
 			bySW += n
-		} else {
+		default:
 			l.Shortfalls = append(l.Shortfalls, fmt.Sprintf("%s (%s): %d %s", email, role, n, plural(n, "colloquio", "colloqui")))
 		}
+		return nil
+	})
+	if err != nil {
+		return err
 	}
-	q.contacts = total.c[mContacts]
 	if q.contacts == 0 {
 		l.Measured = "nessun colloquio registrato"
 	} else {
