@@ -65,7 +65,9 @@ type ContactFact struct {
 	// KOperator holds the value of the "k_operator" field.
 	KOperator string `json:"k_operator,omitempty"`
 	// KAccessType holds the value of the "k_access_type" field.
-	KAccessType  string `json:"k_access_type,omitempty"`
+	KAccessType string `json:"k_access_type,omitempty"`
+	// MultiKeys holds the value of the "multi_keys" field.
+	MultiKeys    string `json:"multi_keys,omitempty"`
 	selectValues sql.SelectValues
 }
 
@@ -76,7 +78,7 @@ func (*ContactFact) scanValues(columns []string) ([]any, error) {
 		switch columns[i] {
 		case contactfact.FieldID, contactfact.FieldCitizenID, contactfact.FieldOperatorID, contactfact.FieldIsFirst, contactfact.FieldRecordKey, contactfact.FieldCitizenKey, contactfact.FieldReferrals, contactfact.FieldReferralsOpen, contactfact.FieldReferralsKey:
 			values[i] = new(sql.NullInt64)
-		case contactfact.FieldDay, contactfact.FieldPWeek, contactfact.FieldPMonth, contactfact.FieldPQuarter, contactfact.FieldPYear, contactfact.FieldKTargetArea, contactfact.FieldKIstatArea, contactfact.FieldKMainNeed, contactfact.FieldKAgeBand, contactfact.FieldKSex, contactfact.FieldKCitizenship, contactfact.FieldKDistrict, contactfact.FieldKChannel, contactfact.FieldKRequester, contactfact.FieldKOutcome, contactfact.FieldKOperator, contactfact.FieldKAccessType:
+		case contactfact.FieldDay, contactfact.FieldPWeek, contactfact.FieldPMonth, contactfact.FieldPQuarter, contactfact.FieldPYear, contactfact.FieldKTargetArea, contactfact.FieldKIstatArea, contactfact.FieldKMainNeed, contactfact.FieldKAgeBand, contactfact.FieldKSex, contactfact.FieldKCitizenship, contactfact.FieldKDistrict, contactfact.FieldKChannel, contactfact.FieldKRequester, contactfact.FieldKOutcome, contactfact.FieldKOperator, contactfact.FieldKAccessType, contactfact.FieldMultiKeys:
 			values[i] = new(sql.NullString)
 		default:
 			values[i] = new(sql.UnknownType)
@@ -251,6 +253,12 @@ func (_m *ContactFact) assignValues(columns []string, values []any) error {
 			} else if value.Valid {
 				_m.KAccessType = value.String
 			}
+		case contactfact.FieldMultiKeys:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field multi_keys", values[i])
+			} else if value.Valid {
+				_m.MultiKeys = value.String
+			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
 		}
@@ -365,6 +373,9 @@ func (_m *ContactFact) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("k_access_type=")
 	builder.WriteString(_m.KAccessType)
+	builder.WriteString(", ")
+	builder.WriteString("multi_keys=")
+	builder.WriteString(_m.MultiKeys)
 	builder.WriteByte(')')
 	return builder.String()
 }

@@ -187,6 +187,20 @@ func (_c *ContactFactCreate) SetKAccessType(v string) *ContactFactCreate {
 	return _c
 }
 
+// SetMultiKeys sets the "multi_keys" field.
+func (_c *ContactFactCreate) SetMultiKeys(v string) *ContactFactCreate {
+	_c.mutation.SetMultiKeys(v)
+	return _c
+}
+
+// SetNillableMultiKeys sets the "multi_keys" field if the given value is not nil.
+func (_c *ContactFactCreate) SetNillableMultiKeys(v *string) *ContactFactCreate {
+	if v != nil {
+		_c.SetMultiKeys(*v)
+	}
+	return _c
+}
+
 // SetID sets the "id" field.
 func (_c *ContactFactCreate) SetID(v int) *ContactFactCreate {
 	_c.mutation.SetID(v)
@@ -200,6 +214,9 @@ func (_c *ContactFactCreate) Mutation() *ContactFactMutation {
 
 // Save creates the ContactFact in the database.
 func (_c *ContactFactCreate) Save(ctx context.Context) (*ContactFact, error) {
+	if err := _c.defaults(); err != nil {
+		return nil, err
+	}
 	return withHooks(ctx, _c.sqlSave, _c.mutation, _c.hooks)
 }
 
@@ -223,6 +240,15 @@ func (_c *ContactFactCreate) ExecX(ctx context.Context) {
 	if err := _c.Exec(ctx); err != nil {
 		panic(err)
 	}
+}
+
+// defaults sets the default values of the builder before save.
+func (_c *ContactFactCreate) defaults() error {
+	if _, ok := _c.mutation.MultiKeys(); !ok {
+		v := contactfact.DefaultMultiKeys
+		_c.mutation.SetMultiKeys(v)
+	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.
@@ -295,6 +321,9 @@ func (_c *ContactFactCreate) check() error {
 	}
 	if _, ok := _c.mutation.KAccessType(); !ok {
 		return &ValidationError{Name: "k_access_type", err: errors.New(`ent: missing required field "ContactFact.k_access_type"`)}
+	}
+	if _, ok := _c.mutation.MultiKeys(); !ok {
+		return &ValidationError{Name: "multi_keys", err: errors.New(`ent: missing required field "ContactFact.multi_keys"`)}
 	}
 	return nil
 }
@@ -428,6 +457,10 @@ func (_c *ContactFactCreate) createSpec() (*ContactFact, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.KAccessType(); ok {
 		_spec.SetField(contactfact.FieldKAccessType, field.TypeString, value)
 		_node.KAccessType = value
+	}
+	if value, ok := _c.mutation.MultiKeys(); ok {
+		_spec.SetField(contactfact.FieldMultiKeys, field.TypeString, value)
+		_node.MultiKeys = value
 	}
 	return _node, _spec
 }
@@ -838,6 +871,18 @@ func (u *ContactFactUpsert) SetKAccessType(v string) *ContactFactUpsert {
 // UpdateKAccessType sets the "k_access_type" field to the value that was provided on create.
 func (u *ContactFactUpsert) UpdateKAccessType() *ContactFactUpsert {
 	u.SetExcluded(contactfact.FieldKAccessType)
+	return u
+}
+
+// SetMultiKeys sets the "multi_keys" field.
+func (u *ContactFactUpsert) SetMultiKeys(v string) *ContactFactUpsert {
+	u.Set(contactfact.FieldMultiKeys, v)
+	return u
+}
+
+// UpdateMultiKeys sets the "multi_keys" field to the value that was provided on create.
+func (u *ContactFactUpsert) UpdateMultiKeys() *ContactFactUpsert {
+	u.SetExcluded(contactfact.FieldMultiKeys)
 	return u
 }
 
@@ -1309,6 +1354,20 @@ func (u *ContactFactUpsertOne) UpdateKAccessType() *ContactFactUpsertOne {
 	})
 }
 
+// SetMultiKeys sets the "multi_keys" field.
+func (u *ContactFactUpsertOne) SetMultiKeys(v string) *ContactFactUpsertOne {
+	return u.Update(func(s *ContactFactUpsert) {
+		s.SetMultiKeys(v)
+	})
+}
+
+// UpdateMultiKeys sets the "multi_keys" field to the value that was provided on create.
+func (u *ContactFactUpsertOne) UpdateMultiKeys() *ContactFactUpsertOne {
+	return u.Update(func(s *ContactFactUpsert) {
+		s.UpdateMultiKeys()
+	})
+}
+
 // Exec executes the query.
 func (u *ContactFactUpsertOne) Exec(ctx context.Context) error {
 	if len(u.create.conflict) == 0 {
@@ -1361,6 +1420,7 @@ func (_c *ContactFactCreateBulk) Save(ctx context.Context) ([]*ContactFact, erro
 	for i := range _c.builders {
 		func(i int, root context.Context) {
 			builder := _c.builders[i]
+			builder.defaults()
 			var mut Mutator = MutateFunc(func(ctx context.Context, m Mutation) (Value, error) {
 				mutation, ok := m.(*ContactFactMutation)
 				if !ok {
@@ -1939,6 +1999,20 @@ func (u *ContactFactUpsertBulk) SetKAccessType(v string) *ContactFactUpsertBulk 
 func (u *ContactFactUpsertBulk) UpdateKAccessType() *ContactFactUpsertBulk {
 	return u.Update(func(s *ContactFactUpsert) {
 		s.UpdateKAccessType()
+	})
+}
+
+// SetMultiKeys sets the "multi_keys" field.
+func (u *ContactFactUpsertBulk) SetMultiKeys(v string) *ContactFactUpsertBulk {
+	return u.Update(func(s *ContactFactUpsert) {
+		s.SetMultiKeys(v)
+	})
+}
+
+// UpdateMultiKeys sets the "multi_keys" field to the value that was provided on create.
+func (u *ContactFactUpsertBulk) UpdateMultiKeys() *ContactFactUpsertBulk {
+	return u.Update(func(s *ContactFactUpsert) {
+		s.UpdateMultiKeys()
 	})
 }
 

@@ -446,6 +446,20 @@ func (_u *ContactFactUpdate) SetNillableKAccessType(v *string) *ContactFactUpdat
 	return _u
 }
 
+// SetMultiKeys sets the "multi_keys" field.
+func (_u *ContactFactUpdate) SetMultiKeys(v string) *ContactFactUpdate {
+	_u.mutation.SetMultiKeys(v)
+	return _u
+}
+
+// SetNillableMultiKeys sets the "multi_keys" field if the given value is not nil.
+func (_u *ContactFactUpdate) SetNillableMultiKeys(v *string) *ContactFactUpdate {
+	if v != nil {
+		_u.SetMultiKeys(*v)
+	}
+	return _u
+}
+
 // Mutation returns the ContactFactMutation object of the builder.
 func (_u *ContactFactUpdate) Mutation() *ContactFactMutation {
 	return _u.mutation
@@ -597,6 +611,9 @@ func (_u *ContactFactUpdate) sqlSave(ctx context.Context) (_node int, err error)
 	}
 	if value, ok := _u.mutation.KAccessType(); ok {
 		_spec.SetField(contactfact.FieldKAccessType, field.TypeString, value)
+	}
+	if value, ok := _u.mutation.MultiKeys(); ok {
+		_spec.SetField(contactfact.FieldMultiKeys, field.TypeString, value)
 	}
 	_spec.AddModifiers(_u.modifiers...)
 	if _node, err = sqlgraph.UpdateNodes(ctx, _u.driver, _spec); err != nil {
@@ -1038,6 +1055,20 @@ func (_u *ContactFactUpdateOne) SetNillableKAccessType(v *string) *ContactFactUp
 	return _u
 }
 
+// SetMultiKeys sets the "multi_keys" field.
+func (_u *ContactFactUpdateOne) SetMultiKeys(v string) *ContactFactUpdateOne {
+	_u.mutation.SetMultiKeys(v)
+	return _u
+}
+
+// SetNillableMultiKeys sets the "multi_keys" field if the given value is not nil.
+func (_u *ContactFactUpdateOne) SetNillableMultiKeys(v *string) *ContactFactUpdateOne {
+	if v != nil {
+		_u.SetMultiKeys(*v)
+	}
+	return _u
+}
+
 // Mutation returns the ContactFactMutation object of the builder.
 func (_u *ContactFactUpdateOne) Mutation() *ContactFactMutation {
 	return _u.mutation
@@ -1219,6 +1250,9 @@ func (_u *ContactFactUpdateOne) sqlSave(ctx context.Context) (_node *ContactFact
 	}
 	if value, ok := _u.mutation.KAccessType(); ok {
 		_spec.SetField(contactfact.FieldKAccessType, field.TypeString, value)
+	}
+	if value, ok := _u.mutation.MultiKeys(); ok {
+		_spec.SetField(contactfact.FieldMultiKeys, field.TypeString, value)
 	}
 	_spec.AddModifiers(_u.modifiers...)
 	_node = &ContactFact{config: _u.config}

@@ -204,6 +204,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			contactfact.FieldKOutcome:      {Type: field.TypeString, Column: contactfact.FieldKOutcome},
 			contactfact.FieldKOperator:     {Type: field.TypeString, Column: contactfact.FieldKOperator},
 			contactfact.FieldKAccessType:   {Type: field.TypeString, Column: contactfact.FieldKAccessType},
+			contactfact.FieldMultiKeys:     {Type: field.TypeString, Column: contactfact.FieldMultiKeys},
 		},
 	}
 	graph.Nodes[6] = &sqlgraph.Node{
@@ -1915,6 +1916,11 @@ func (f *ContactFactFilter) WhereKOperator(p entql.StringP) {
 // WhereKAccessType applies the entql string predicate on the k_access_type field.
 func (f *ContactFactFilter) WhereKAccessType(p entql.StringP) {
 	f.Where(p.Field(contactfact.FieldKAccessType))
+}
+
+// WhereMultiKeys applies the entql string predicate on the multi_keys field.
+func (f *ContactFactFilter) WhereMultiKeys(p entql.StringP) {
+	f.Where(p.Field(contactfact.FieldMultiKeys))
 }
 
 // addPredicate implements the predicateAdder interface.

@@ -6921,6 +6921,7 @@ type ContactFactMutation struct {
 	k_outcome         *string
 	k_operator        *string
 	k_access_type     *string
+	multi_keys        *string
 	clearedFields     map[string]struct{}
 	done              bool
 	oldValue          func(context.Context) (*ContactFact, error)
@@ -8119,6 +8120,42 @@ func (m *ContactFactMutation) ResetKAccessType() {
 	m.k_access_type = nil
 }
 
+// SetMultiKeys sets the "multi_keys" field.
+func (m *ContactFactMutation) SetMultiKeys(s string) {
+	m.multi_keys = &s
+}
+
+// MultiKeys returns the value of the "multi_keys" field in the mutation.
+func (m *ContactFactMutation) MultiKeys() (r string, exists bool) {
+	v := m.multi_keys
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldMultiKeys returns the old "multi_keys" field's value of the ContactFact entity.
+// If the ContactFact object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ContactFactMutation) OldMultiKeys(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldMultiKeys is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldMultiKeys requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldMultiKeys: %w", err)
+	}
+	return oldValue.MultiKeys, nil
+}
+
+// ResetMultiKeys resets all changes to the "multi_keys" field.
+func (m *ContactFactMutation) ResetMultiKeys() {
+	m.multi_keys = nil
+}
+
 // Where appends a list predicates to the ContactFactMutation builder.
 func (m *ContactFactMutation) Where(ps ...predicate.ContactFact) {
 	m.predicates = append(m.predicates, ps...)
@@ -8153,7 +8190,7 @@ func (m *ContactFactMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *ContactFactMutation) Fields() []string {
-	fields := make([]string, 0, 25)
+	fields := make([]string, 0, 26)
 	if m.citizen_id != nil {
 		fields = append(fields, contactfact.FieldCitizenID)
 	}
@@ -8229,6 +8266,9 @@ func (m *ContactFactMutation) Fields() []string {
 	if m.k_access_type != nil {
 		fields = append(fields, contactfact.FieldKAccessType)
 	}
+	if m.multi_keys != nil {
+		fields = append(fields, contactfact.FieldMultiKeys)
+	}
 	return fields
 }
 
@@ -8287,6 +8327,8 @@ func (m *ContactFactMutation) Field(name string) (ent.Value, bool) {
 		return m.KOperator()
 	case contactfact.FieldKAccessType:
 		return m.KAccessType()
+	case contactfact.FieldMultiKeys:
+		return m.MultiKeys()
 	}
 	return nil, false
 }
@@ -8346,6 +8388,8 @@ func (m *ContactFactMutation) OldField(ctx context.Context, name string) (ent.Va
 		return m.OldKOperator(ctx)
 	case contactfact.FieldKAccessType:
 		return m.OldKAccessType(ctx)
+	case contactfact.FieldMultiKeys:
+		return m.OldMultiKeys(ctx)
 	}
 	return nil, fmt.Errorf("unknown ContactFact field %s", name)
 }
@@ -8529,6 +8573,13 @@ func (m *ContactFactMutation) SetField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.SetKAccessType(v)
+		return nil
+	case contactfact.FieldMultiKeys:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetMultiKeys(v)
 		return nil
 	}
 	return fmt.Errorf("unknown ContactFact field %s", name)
@@ -8767,6 +8818,9 @@ func (m *ContactFactMutation) ResetField(name string) error {
 		return nil
 	case contactfact.FieldKAccessType:
 		m.ResetKAccessType()
+		return nil
+	case contactfact.FieldMultiKeys:
+		m.ResetMultiKeys()
 		return nil
 	}
 	return fmt.Errorf("unknown ContactFact field %s", name)

@@ -62,6 +62,8 @@ const (
 	FieldKOperator = "k_operator"
 	// FieldKAccessType holds the string denoting the k_access_type field in the database.
 	FieldKAccessType = "k_access_type"
+	// FieldMultiKeys holds the string denoting the multi_keys field in the database.
+	FieldMultiKeys = "multi_keys"
 	// Table holds the table name of the contactfact in the database.
 	Table = "contact_facts"
 )
@@ -94,6 +96,7 @@ var Columns = []string{
 	FieldKOutcome,
 	FieldKOperator,
 	FieldKAccessType,
+	FieldMultiKeys,
 }
 
 // ValidColumn reports if the column name is valid (part of the table columns).
@@ -114,6 +117,8 @@ func ValidColumn(column string) bool {
 var (
 	Hooks  [1]ent.Hook
 	Policy ent.Policy
+	// DefaultMultiKeys holds the default value on creation for the "multi_keys" field.
+	DefaultMultiKeys string
 )
 
 // OrderOption defines the ordering options for the ContactFact queries.
@@ -247,4 +252,9 @@ func ByKOperator(opts ...sql.OrderTermOption) OrderOption {
 // ByKAccessType orders the results by the k_access_type field.
 func ByKAccessType(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldKAccessType, opts...).ToFunc()
+}
+
+// ByMultiKeys orders the results by the multi_keys field.
+func ByMultiKeys(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldMultiKeys, opts...).ToFunc()
 }

@@ -178,6 +178,11 @@ func KAccessType(v string) predicate.ContactFact {
 	return predicate.ContactFact(sql.FieldEQ(FieldKAccessType, v))
 }
 
+// MultiKeys applies equality check predicate on the "multi_keys" field. It's identical to MultiKeysEQ.
+func MultiKeys(v string) predicate.ContactFact {
+	return predicate.ContactFact(sql.FieldEQ(FieldMultiKeys, v))
+}
+
 // CitizenIDEQ applies the EQ predicate on the "citizen_id" field.
 func CitizenIDEQ(v int) predicate.ContactFact {
 	return predicate.ContactFact(sql.FieldEQ(FieldCitizenID, v))
@@ -1621,6 +1626,71 @@ func KAccessTypeEqualFold(v string) predicate.ContactFact {
 // KAccessTypeContainsFold applies the ContainsFold predicate on the "k_access_type" field.
 func KAccessTypeContainsFold(v string) predicate.ContactFact {
 	return predicate.ContactFact(sql.FieldContainsFold(FieldKAccessType, v))
+}
+
+// MultiKeysEQ applies the EQ predicate on the "multi_keys" field.
+func MultiKeysEQ(v string) predicate.ContactFact {
+	return predicate.ContactFact(sql.FieldEQ(FieldMultiKeys, v))
+}
+
+// MultiKeysNEQ applies the NEQ predicate on the "multi_keys" field.
+func MultiKeysNEQ(v string) predicate.ContactFact {
+	return predicate.ContactFact(sql.FieldNEQ(FieldMultiKeys, v))
+}
+
+// MultiKeysIn applies the In predicate on the "multi_keys" field.
+func MultiKeysIn(vs ...string) predicate.ContactFact {
+	return predicate.ContactFact(sql.FieldIn(FieldMultiKeys, vs...))
+}
+
+// MultiKeysNotIn applies the NotIn predicate on the "multi_keys" field.
+func MultiKeysNotIn(vs ...string) predicate.ContactFact {
+	return predicate.ContactFact(sql.FieldNotIn(FieldMultiKeys, vs...))
+}
+
+// MultiKeysGT applies the GT predicate on the "multi_keys" field.
+func MultiKeysGT(v string) predicate.ContactFact {
+	return predicate.ContactFact(sql.FieldGT(FieldMultiKeys, v))
+}
+
+// MultiKeysGTE applies the GTE predicate on the "multi_keys" field.
+func MultiKeysGTE(v string) predicate.ContactFact {
+	return predicate.ContactFact(sql.FieldGTE(FieldMultiKeys, v))
+}
+
+// MultiKeysLT applies the LT predicate on the "multi_keys" field.
+func MultiKeysLT(v string) predicate.ContactFact {
+	return predicate.ContactFact(sql.FieldLT(FieldMultiKeys, v))
+}
+
+// MultiKeysLTE applies the LTE predicate on the "multi_keys" field.
+func MultiKeysLTE(v string) predicate.ContactFact {
+	return predicate.ContactFact(sql.FieldLTE(FieldMultiKeys, v))
+}
+
+// MultiKeysContains applies the Contains predicate on the "multi_keys" field.
+func MultiKeysContains(v string) predicate.ContactFact {
+	return predicate.ContactFact(sql.FieldContains(FieldMultiKeys, v))
+}
+
+// MultiKeysHasPrefix applies the HasPrefix predicate on the "multi_keys" field.
+func MultiKeysHasPrefix(v string) predicate.ContactFact {
+	return predicate.ContactFact(sql.FieldHasPrefix(FieldMultiKeys, v))
+}
+
+// MultiKeysHasSuffix applies the HasSuffix predicate on the "multi_keys" field.
+func MultiKeysHasSuffix(v string) predicate.ContactFact {
+	return predicate.ContactFact(sql.FieldHasSuffix(FieldMultiKeys, v))
+}
+
+// MultiKeysEqualFold applies the EqualFold predicate on the "multi_keys" field.
+func MultiKeysEqualFold(v string) predicate.ContactFact {
+	return predicate.ContactFact(sql.FieldEqualFold(FieldMultiKeys, v))
+}
+
+// MultiKeysContainsFold applies the ContainsFold predicate on the "multi_keys" field.
+func MultiKeysContainsFold(v string) predicate.ContactFact {
+	return predicate.ContactFact(sql.FieldContainsFold(FieldMultiKeys, v))
 }
 
 // And groups predicates with the AND operator between them.

@@ -260,6 +260,7 @@ var (
 		{Name: "k_outcome", Type: field.TypeString},
 		{Name: "k_operator", Type: field.TypeString},
 		{Name: "k_access_type", Type: field.TypeString},
+		{Name: "multi_keys", Type: field.TypeString, Size: 2147483647, Default: ""},
 	}
 	// ContactFactsTable holds the schema information for the "contact_facts" table.
 	ContactFactsTable = &schema.Table{
@@ -268,14 +269,14 @@ var (
 		PrimaryKey: []*schema.Column{ContactFactsColumns[0]},
 		Indexes: []*schema.Index{
 			{
-				Name:    "contactfact_day",
+				Name:    "contactfact_day_id",
 				Unique:  false,
-				Columns: []*schema.Column{ContactFactsColumns[3]},
+				Columns: []*schema.Column{ContactFactsColumns[3], ContactFactsColumns[0]},
 			},
 			{
-				Name:    "contactfact_citizen_id",
+				Name:    "contactfact_citizen_id_is_first",
 				Unique:  false,
-				Columns: []*schema.Column{ContactFactsColumns[1]},
+				Columns: []*schema.Column{ContactFactsColumns[1], ContactFactsColumns[8]},
 			},
 		},
 	}

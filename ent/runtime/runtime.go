@@ -281,6 +281,12 @@ func init() {
 			return next.Mutate(ctx, m)
 		})
 	}
+	contactfactFields := schema.ContactFact{}.Fields()
+	_ = contactfactFields
+	// contactfactDescMultiKeys is the schema descriptor for multi_keys field.
+	contactfactDescMultiKeys := contactfactFields[26].Descriptor()
+	// contactfact.DefaultMultiKeys holds the default value on creation for the multi_keys field.
+	contactfact.DefaultMultiKeys = contactfactDescMultiKeys.Default.(string)
 	contactfactvalue.Policy = privacy.NewPolicies(schema.ContactFactValue{})
 	contactfactvalue.Hooks[0] = func(next ent.Mutator) ent.Mutator {
 		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {

@@ -47,13 +47,17 @@ func (ContactFact) Fields() []ent.Field {
 	for _, d := range dimension.Single() {
 		fields = append(fields, field.String(d.Dim.Column()))
 	}
+	// multi_keys repeats the contact's rows of contact_fact_values, so that
+	// the figures' refresh reads a fact in one row (internal/rollup).
+	fields = append(fields, field.Text("multi_keys").Default(""))
 	return fields
 }
 
-// Indexes of ContactFact: the date range every answer starts from, and a
-// citizen's contacts (whose first one may change).
+// Indexes of ContactFact: the date range every answer starts from, in the
+// (day, id) order a recomputation pages through, and a citizen's contacts
+// with the stored first one found by one probe.
 func (ContactFact) Indexes() []ent.Index {
-	return []ent.Index{index.Fields("day"), index.Fields("citizen_id")}
+	return []ent.Index{index.Fields("day", "id"), index.Fields("citizen_id", "is_first")}
 }
 
 // Annotations of ContactFact.

@@ -1,21 +1,28 @@
 package analytics_test
 
 import (
+	"bytes"
+	"fmt"
 	"math/rand/v2"
+	"strings"
 	"testing"
 	"time"
 
 	"segretariato/ent"
 	"segretariato/ent/citizen"
 	"segretariato/ent/contact"
+	"segretariato/ent/operator"
 	"segretariato/ent/referral"
 	"segretariato/ent/referralevent"
 	"segretariato/ent/schema/schematype"
 	"segretariato/internal/analytics"
 	"segretariato/internal/database"
 	"segretariato/internal/database/dbtest"
+	"segretariato/internal/demo"
 	"segretariato/internal/dimension"
 	"segretariato/internal/dsr"
+	"segretariato/internal/intakecsv"
+	"segretariato/internal/intakeio"
 	"segretariato/internal/rollup/rolluptest"
 )
 
@@ -83,16 +90,12 @@ func worldFromDB(t *testing.T, f *fx) *world {
 	for id, c := range firstAt {
 		w.first[id] = c.id
 	}
-	// The districts are spelled as most citizens spell them, those
-	// without contacts too.
-	all, err := f.c.Citizen.Query().All(f.ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	list := make([]*mCitizen, 0, len(all))
-	for _, ci := range all {
+	// A district is shown as most citizens spell it, those without
+	// contacts included.
+	var list []*mCitizen
+	for _, ci := range f.c.Citizen.Query().AllX(f.ctx) {
 		if ci.District != nil {
-			list = append(list, &mCitizen{id: ci.ID, district: *ci.District})
+			list = append(list, &mCitizen{district: *ci.District})
 		}
 	}
 	w.districts = bestSpellings(list)
@@ -112,6 +115,13 @@ func TestRandomWrites(t *testing.T) {
 		ops := f.c.Operator.Query().IDsX(f.ctx)
 		services := []string{"SSP", "SAD", "SERD", "CAF", "CARITAS"}
 		erased := false
+		var imported []string // contact refs written by the imports
+		// A busy month, into which a day's cards are imported: their cells
+		// are fewer than the contacts the month counts.
+		busy := time.Date(2023, 1, 1, 0, 0, 0, 0, time.UTC)
+		var busyRefs []string
+		importCards(t, f, r, &busyRefs, 400, emails(f), busy, 31*24*60)
+		rolluptest.Check(t, db, "import a month's cards")
 		// Erased citizens and their contacts cannot be changed.
 		contactIDs := func() []int {
 			return f.c.Contact.Query().Where(contact.Or(contact.CitizenIDIsNil(),
@@ -162,7 +172,9 @@ func TestRandomWrites(t *testing.T) {
 				u.ExecX(f.ctx)
 			}},
 			{"change a citizen", func() {
-				f.c.Citizen.UpdateOneID(pick(r, citizenIDs())).SetBirthDate(*date(1930+r.IntN(80), 3, 1+r.IntN(28))).
+				// One without a fiscal code, which fixes the birth date and sex.
+				id := pick(r, f.c.Citizen.Query().Where(citizen.PseudonymisedAtIsNil(), citizen.FiscalCodeIsNil()).IDsX(f.ctx))
+				f.c.Citizen.UpdateOneID(id).SetBirthDate(*date(1930+r.IntN(80), 3, 1+r.IntN(28))).
 					SetSex(schematype.Sex(pick(r, []string{"F", "M", "X"}))).SetDistrict(pick(r, randDistricts[:6])).ExecX(f.ctx)
 			}},
 			{"refer a contact", func() {
@@ -210,6 +222,21 @@ func TestRandomWrites(t *testing.T) {
 					t.Fatal(err)
 				}
 			}},
+			// More rows than a refresh updates cell by cell: the bulk path,
+			// whose first contacts are decided by index probes. One day's
+			// new cards update the cells they touch; cards that move
+			// earlier ones have their periods computed again.
+			{"import a day's cards", func() {
+				day := busy.AddDate(0, 0, r.IntN(31))
+				var refs *[]string // new cards only, or some moving cards of the month
+				if r.IntN(2) == 0 {
+					refs = &busyRefs
+				}
+				importCards(t, f, r, refs, pick(r, []int{55, 80}), emails(f), day, 10*60)
+			}},
+			{"import cards of three years", func() {
+				importCards(t, f, r, &imported, pick(r, []int{55, 80}), emails(f), busy, 3*365*24*60)
+			}},
 			{"erase a citizen", func() {
 				tx, err := f.c.Tx(f.ctx)
 				if err != nil {
@@ -224,12 +251,15 @@ func TestRandomWrites(t *testing.T) {
 				erased = true
 			}},
 		}
-		for i := range 40 {
+		for i := range 48 {
 			n := len(steps) - 1 // erasures in the last steps only
-			if i >= 30 {
+			if i >= 38 {
 				n++
 			}
 			s := steps[r.IntN(n)]
+			for erased && strings.HasPrefix(s.name, "import") {
+				s = steps[r.IntN(n)] // an import refuses the cards of an erased citizen's contacts
+			}
 			s.do()
 			rolluptest.Check(t, db, s.name)
 			if erased {
@@ -274,4 +304,53 @@ func TestRandomWrites(t *testing.T) {
 			}
 		}
 	})
+}
+
+func emails(f *fx) []string { return f.c.Operator.Query().Select(operator.FieldEmail).StringsX(f.ctx) }
+
+// importCards imports n intake cards through intakeio.Import: with refs,
+// a third update contacts of refs (an earlier import's); the others create
+// contacts, of twelve citizens known by their fiscal codes or anonymous,
+// dated in the minutes from from.
+func importCards(t *testing.T, f *fx, r *rand.Rand, refs *[]string, n int, ops []string, from time.Time, minutes int) {
+	t.Helper()
+	var buf bytes.Buffer
+	w, err := intakecsv.NewWriter(&buf, intakecsv.WriterOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	used := map[string]bool{}
+	for i := range n {
+		ref := fmt.Sprintf("IMP-%d-%d", r.Uint64(), i)
+		if refs != nil {
+			if old := pick(r, append(*refs, ref)); r.IntN(3) == 0 && old != ref && !used[old] {
+				ref = old // a file names a contact once
+			} else {
+				*refs = append(*refs, ref)
+			}
+		}
+		used[ref] = true
+		row := &intakecsv.Row{ContactRef: ref,
+			OccurredAt: from.Add(time.Duration(r.IntN(minutes)) * time.Minute),
+			Channel:    "IN_PERSON", Requester: "SELF", Outcome: string(schematype.OutcomeInformed),
+			TargetArea:    pick(r, schematype.TargetArea("").Values()),
+			OperatorEmail: pick(r, ops), Needs: []string{pick(r, randNeeds)}, Responses: []string{"INFORMATION"}}
+		if k := r.IntN(14); k < 12 {
+			birth := time.Date(1950+k, time.Month(1+k), 1+k, 0, 0, 0, 0, time.UTC)
+			code, err := demo.FiscalCode("Rossi", fmt.Sprintf("Nome%c", 'A'+k), birth, schematype.SexM, "F205")
+			if err != nil {
+				t.Fatal(err)
+			}
+			row.FiscalCode, row.LastName, row.FirstName = code, "Rossi", fmt.Sprintf("Nome%c", 'A'+k)
+		}
+		if err := w.Write(row); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := w.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := intakeio.Import(f.ctx, f.db, &buf, intakeio.ImportOptions{}); err != nil {
+		t.Fatalf("import: %v", err)
+	}
 }

@@ -51,6 +51,11 @@ const (
 	DefaultBatchSize = 1000
 )
 
+// figuresRows is how many rows the demand figures of the PostgreSQL path
+// follow at a time (internal/rollup's Batcher); the commit takes up the
+// rest.
+const figuresRows = 10_000
+
 // ReasonTooLong is the RowError reason of a cell longer than the database
 // keeps (contact_ref 64 bytes, names and district 100, notes 10000).
 const ReasonTooLong = "too long"
@@ -279,7 +284,7 @@ func importOnce(ctx context.Context, db *database.DB, r io.Reader, opt ImportOpt
 		// The demand figures follow each batch and the whole import
 		// before it commits (internal/rollup); on SQLite the ent
 		// transaction's commit does it (rollup.Driver).
-		im.figures = func() error { return rollup.Batch(im.ctx, rollup.SQLConn{Q: tx}, true) }
+		im.figures = rollup.NewBatcher(rollup.SQLConn{Q: tx}, true).Batch
 		commit = func() error {
 			if err := rollup.Refresh(ctx, rollup.SQLConn{Q: tx}, true); err != nil {
 				return errors.Join(err, tx.Rollback())
@@ -320,14 +325,16 @@ type importer struct {
 	// w reads the stored records of a batch by key and creates its new
 	// ones: COPY on PostgreSQL, ent otherwise (bulkWriter).
 	w bulkWriter
-	// figures brings the demand figures up to date after a batch; nil
-	// when the transaction's commit does it.
-	figures func() error
-	opt     ImportOptions
-	refs    *refs
-	cits    map[string]*citizenState // fiscal code → state
-	enc     intakecsv.Encoding       // "" detects
-	sum     Summary
+	// figures brings the demand figures up to date with the batches
+	// written so far; nil when the transaction's commit does it.
+	figures func(context.Context) error
+	// unfigured counts the rows written since the figures last followed.
+	unfigured int
+	opt       ImportOptions
+	refs      *refs
+	cits      map[string]*citizenState // fiscal code → state
+	enc       intakecsv.Encoding       // "" detects
+	sum       Summary
 	// refused lists the rows refused while writing (referral moves the
 	// lifecycle does not allow); once it has any, batches are only checked.
 	refused Refused
@@ -490,8 +497,13 @@ func (im *importer) flush(rows []*intakecsv.Row) error {
 		return err
 	}
 	if im.figures != nil && !im.opt.DryRun {
-		if err := im.figures(); err != nil {
-			return dbErr(err, "%s: the figures", where)
+		// Every figuresRows rows: a few days of a chronological file, whose
+		// cells are then updated once rather than once per batch.
+		if im.unfigured += len(rows); im.unfigured >= figuresRows {
+			im.unfigured = 0
+			if err := im.figures(im.ctx); err != nil {
+				return dbErr(err, "%s: the figures", where)
+			}
 		}
 	}
 	return nil

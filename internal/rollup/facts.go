@@ -13,7 +13,7 @@ import (
 )
 
 // fact is one contact as the figures count it: a row of contact_facts and
-// its rows of contact_fact_values.
+// its rows of contact_fact_values (repeated in the row's multi_keys).
 type fact struct {
 	id        int
 	citizenID *int
@@ -46,7 +46,7 @@ var factColumns = func() []string {
 	for _, d := range singles {
 		cols = append(cols, d.Dim.Column())
 	}
-	return cols
+	return append(cols, "multi_keys")
 }()
 
 func (f *fact) row() []any {
@@ -65,12 +65,13 @@ func (f *fact) row() []any {
 	for _, k := range f.keys {
 		vals = append(vals, k)
 	}
-	return vals
+	return append(vals, encodeMulti(f.values))
 }
 
-func (f *fact) scanDest() []any {
-	f.periods = make([]string, len(dimension.Units))
-	f.keys = make([]string, len(singles))
+// scanFact reads a row of factColumns.
+func scanFact(scan func(...any) error) (*fact, error) {
+	f := &fact{periods: make([]string, len(dimension.Units)), keys: make([]string, len(singles))}
+	var multi string
 	dst := []any{&f.id, &f.citizenID, &f.operator, &f.day}
 	for i := range f.periods {
 		dst = append(dst, &f.periods[i])
@@ -79,7 +80,12 @@ func (f *fact) scanDest() []any {
 	for i := range f.keys {
 		dst = append(dst, &f.keys[i])
 	}
-	return dst
+	if err := scan(append(dst, &multi)...); err != nil {
+		return nil, err
+	}
+	var err error
+	f.values, err = decodeMulti(multi)
+	return f, err
 }
 
 // derive computes the fact of a contact from what dimension declares.
@@ -117,8 +123,13 @@ func (f *fact) equal(g *fact) bool {
 		f.refsOpen != g.refsOpen || f.refsKey != g.refsKey || !slices.Equal(f.periods, g.periods) || !slices.Equal(f.keys, g.keys) {
 		return false
 	}
+	return sameValues(f.values, g.values)
+}
+
+// sameValues reports whether two facts have the same multi-valued keys.
+func sameValues(a, b map[dimension.Dimension][]dimension.Value) bool {
 	for _, d := range multis {
-		if !slices.Equal(f.values[d.Dim], g.values[d.Dim]) {
+		if !slices.Equal(a[d.Dim], b[d.Dim]) {
 			return false
 		}
 	}
@@ -133,25 +144,19 @@ func loadFacts(ctx context.Context, c Conn, postgres bool, ids []int) (map[int]*
 	err := chunks(ids, 1000, func(part []int) error {
 		b := &sqlbind.Binder{Postgres: postgres}
 		q := "SELECT " + strings.Join(factColumns, ", ") + " FROM contact_facts WHERE id IN " + sqlbind.In(b, part)
-		if err := Each(ctx, c, q, b.Args, func(scan func(...any) error) error {
-			f := &fact{values: map[dimension.Dimension][]dimension.Value{}}
-			if err := scan(f.scanDest()...); err != nil {
-				return err
+		return Each(ctx, c, q, b.Args, func(scan func(...any) error) error {
+			f, err := scanFact(scan)
+			if err == nil {
+				out[f.id] = f
 			}
-			out[f.id] = f
-			return nil
-		}); err != nil {
 			return err
-		}
-		return nil
+		})
 	})
-	if err != nil {
-		return nil, err
-	}
-	return out, loadValues(ctx, c, postgres, out)
+	return out, err
 }
 
-// loadValues reads the multi-valued keys of the facts fs.
+// loadValues reads the multi-valued keys of the facts fs from
+// contact_fact_values (Verify compares them with the facts' multi_keys).
 func loadValues(ctx context.Context, c Conn, postgres bool, fs map[int]*fact) error {
 	ids := make([]int, 0, len(fs))
 	for id := range fs {

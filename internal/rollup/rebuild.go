@@ -1,6 +1,7 @@
 package rollup
 
 import (
+	"segretariato/internal/dimension"
 	"segretariato/internal/sqlbind"
 
 	"context"
@@ -192,6 +193,19 @@ func Verify(ctx context.Context, c Conn, postgres bool, progress Progress) (*Ver
 		stored, err := loadFacts(ctx, c, postgres, ids)
 		if err != nil {
 			return err
+		}
+		// The answers' SQL reads the multi-valued keys from their rows.
+		rows := map[int]*fact{}
+		for id := range stored {
+			rows[id] = &fact{values: map[dimension.Dimension][]dimension.Value{}}
+		}
+		if err := loadValues(ctx, c, postgres, rows); err != nil {
+			return err
+		}
+		for id, g := range rows {
+			if !sameValues(g.values, stored[id].values) {
+				rep.differ("contact", fmt.Sprintf("contact %d: stored values differ from its fact", id))
+			}
 		}
 		for _, id := range ids {
 			r := raw[id]

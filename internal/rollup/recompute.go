@@ -146,24 +146,19 @@ func recompute(ctx context.Context, c Conn, postgres bool, periods []period, s s
 		lastDay, lastID := sp.from, -1
 		for {
 			b := &sqlbind.Binder{Postgres: postgres}
-			q := "SELECT " + strings.Join(factColumns, ", ") + " FROM contact_facts WHERE day >= " + b.Arg(lastDay) +
-				" AND day < " + b.Arg(sp.to) + " AND (day > " + b.Arg(lastDay) + " OR id > " + b.Arg(lastID) + ")" +
-				" ORDER BY day, id LIMIT " + b.Arg(recomputePage)
+			// A row-value bound, so that each page is a range of the
+			// (day, id) index, not a scan from the span's start.
+			q := "SELECT " + strings.Join(factColumns, ", ") + " FROM contact_facts WHERE (day, id) > (" + b.Arg(lastDay) + ", " + b.Arg(lastID) +
+				") AND day < " + b.Arg(sp.to) + " ORDER BY day, id LIMIT " + b.Arg(recomputePage)
 			var page []*fact
-			byID := map[int]*fact{}
 			err := Each(ctx, c, q, b.Args, func(scan func(...any) error) error {
-				f := &fact{values: map[dimension.Dimension][]dimension.Value{}}
-				if err := scan(f.scanDest()...); err != nil {
-					return err
+				f, err := scanFact(scan)
+				if err == nil {
+					page = append(page, f)
 				}
-				page = append(page, f)
-				byID[f.id] = f
-				return nil
+				return err
 			})
 			if err != nil {
-				return err
-			}
-			if err := loadValues(ctx, c, postgres, byID); err != nil {
 				return err
 			}
 			for i, f := range page {

@@ -36,7 +36,6 @@ import (
 	"database/sql"
 	"slices"
 	"sort"
-	"time"
 )
 
 // maxIncremental is the number of changed contacts above which their
@@ -45,19 +44,35 @@ import (
 // cells).
 const maxIncremental = 50
 
-// pendingChunk is the number of pending rows one step reads.
-const pendingChunk = 2000
+// pendingChunk is the number of pending rows one step takes: more than a
+// bulk writer lists between two calls of Batch (intakeio's 10,000 rows
+// list about 23,000: the contacts, then each again for its needs and for
+// its referrals).
+const pendingChunk = 25000
 
 // lockKey is the advisory lock of the cells (PostgreSQL).
 const lockKey = 7_400_202_611
 
-// Batch brings the facts up to date with the writes so far of the
-// transaction c, and the cells as well unless the writes touch too many
-// (their periods are then left for Refresh). Bulk writers call it after
-// each batch so that the pending list stays small.
-func Batch(ctx context.Context, c Conn, postgres bool) error {
-	return drain(ctx, c, postgres, nil)
+// A Batcher brings the facts up to date with the writes so far of the
+// transaction it is given, and the cells as well unless the writes touch
+// too many (their periods are then left for Refresh). Bulk writers call
+// Batch after each batch so that the pending list stays small.
+//
+// It remembers the last pending row it took: the rows it deleted stay in
+// the index, dead, until the transaction ends, and reading past them again
+// at every batch would make a large import quadratic. Rows it skips are
+// left for Refresh, which reads the whole list.
+type Batcher struct {
+	c        Conn
+	postgres bool
+	after    int
 }
+
+// NewBatcher returns a Batcher for the transaction c.
+func NewBatcher(c Conn, postgres bool) *Batcher { return &Batcher{c: c, postgres: postgres} }
+
+// Batch takes up the pending rows written since the last call.
+func (b *Batcher) Batch(ctx context.Context) error { return drain(ctx, b.c, b.postgres, nil, &b.after) }
 
 // Refresh brings the facts and the cells up to date with every write of
 // the transaction c, and empties analytics_pending: run it before the
@@ -65,7 +80,7 @@ func Batch(ctx context.Context, c Conn, postgres bool) error {
 // database's error.
 func Refresh(ctx context.Context, c Conn, postgres bool) error {
 	periods := map[string]bool{}
-	if err := drain(ctx, c, postgres, periods); err != nil || len(periods) == 0 {
+	if err := drain(ctx, c, postgres, periods, new(int)); err != nil || len(periods) == 0 {
 		return err
 	}
 	if err := lockCells(ctx, c, postgres, true); err != nil {
@@ -78,20 +93,25 @@ func Refresh(ctx context.Context, c Conn, postgres bool) error {
 	return recompute(ctx, c, postgres, parsePeriods(ps), writeSink{})
 }
 
-// drain takes the pending rows a chunk at a time, deletes them, and brings
-// up to date the facts of the contacts and citizens they name (the cells
-// too, or their periods are marked). With periods nil it leaves the marked
-// periods' rows in place (Batch); otherwise it takes those too and adds
-// their periods to the set, for the caller to compute.
-func drain(ctx context.Context, c Conn, postgres bool, periods map[string]bool) error {
-	where := " WHERE period IS NULL"
-	if periods != nil {
-		where = ""
-	}
+// drain takes the pending rows a chunk at a time (taking and deleting
+// them is one statement), and brings up to date the facts of the contacts
+// and citizens they name (the cells too, or their periods are marked).
+// With periods nil it leaves the marked periods' rows in place (Batch);
+// otherwise it takes those too and adds their periods to the set, for the
+// caller to compute. It takes only rows after the id *after, and moves it. A chunk holds a bulk writer's whole batch (its
+// contacts, needs and referrals each list the contact), so each contact
+// is processed once per batch.
+func drain(ctx context.Context, c Conn, postgres bool, periods map[string]bool, after *int) error {
 	for {
-		var ids, contacts, citizens, touched []int
+		var contacts, citizens, touched []int
 		b := &sqlbind.Binder{Postgres: postgres}
-		err := Each(ctx, c, "SELECT id, contact_id, citizen_id, period FROM analytics_pending"+where+" ORDER BY id LIMIT "+b.Arg(pendingChunk),
+		where := " WHERE id > " + b.Arg(*after)
+		if periods == nil {
+			where += " AND period IS NULL"
+		}
+		n := 0
+		err := Each(ctx, c, "DELETE FROM analytics_pending WHERE id IN (SELECT id FROM analytics_pending"+where+
+			" ORDER BY id LIMIT "+b.Arg(pendingChunk)+") RETURNING id, contact_id, citizen_id, period",
 			b.Args, func(scan func(...any) error) error {
 				var id int
 				var contact, citizen sql.NullInt64
@@ -99,7 +119,8 @@ func drain(ctx context.Context, c Conn, postgres bool, periods map[string]bool) 
 				if err := scan(&id, &contact, &citizen, &period); err != nil {
 					return err
 				}
-				ids = append(ids, id)
+				n++
+				*after = max(*after, id)
 				switch {
 				case period.Valid:
 					periods[period.String] = true
@@ -113,11 +134,7 @@ func drain(ctx context.Context, c Conn, postgres bool, periods map[string]bool) 
 				}
 				return nil
 			})
-		if err != nil || len(ids) == 0 {
-			return err
-		}
-		b = &sqlbind.Binder{Postgres: postgres}
-		if _, err := c.ExecContext(ctx, "DELETE FROM analytics_pending WHERE id IN "+sqlbind.In(b, ids), b.Args...); err != nil {
+		if err != nil || n == 0 {
 			return err
 		}
 		if len(contacts)+len(citizens) > 0 {
@@ -213,7 +230,8 @@ func process(ctx context.Context, c Conn, postgres bool, contacts, citizens, tou
 		all[id] = true
 	}
 	if light {
-		// The other citizens: their first contact now and as stored.
+		// The other citizens: their first contact now and as stored. Where
+		// the two differ, both contacts' facts change.
 		var partial []int
 		for id := range cits {
 			if !full[id] {
@@ -221,15 +239,19 @@ func process(ctx context.Context, c Conn, postgres bool, contacts, citizens, tou
 			}
 		}
 		slices.Sort(partial)
-		firsts, stored, err := firstContacts(ctx, c, postgres, partial)
+		now, stored, err := firstContacts(ctx, c, postgres, partial)
 		if err != nil {
 			return err
 		}
+		isFirst := map[int]bool{}
 		var extra []int
-		for _, id := range append(firsts, stored...) {
-			all[id] = true
-			if raw[id] == nil {
-				extra = append(extra, id)
+		for _, cit := range partial {
+			first := now[cit]
+			isFirst[first] = true
+			for _, id := range []int{first, stored[cit]} {
+				if id != 0 && raw[id] == nil && first != stored[cit] {
+					extra = append(extra, id)
+				}
 			}
 		}
 		more, err := loadRaw(ctx, c, postgres, uniq(extra), nil)
@@ -239,14 +261,13 @@ func process(ctx context.Context, c Conn, postgres bool, contacts, citizens, tou
 		for id, r := range more {
 			raw[id] = r
 		}
-		isFirst := map[int]bool{}
-		for _, id := range firsts {
-			isFirst[id] = true
-		}
 		for id, r := range raw {
 			if ci := r.c.Citizen; ci != nil && !full[ci.ID] {
 				r.c.First = isFirst[id]
 			}
+		}
+		for _, id := range extra {
+			all[id] = true
 		}
 	}
 	for id := range raw {
@@ -289,8 +310,24 @@ func process(ctx context.Context, c Conn, postgres bool, contacts, citizens, tou
 		return err
 	}
 	if light || len(changed) > maxIncremental {
-		// Too many for cell-by-cell updates: their periods, before and
-		// after, are computed again at the end of the transaction.
+		// Too many contacts to know each citizen's cells. Changes that
+		// only add citizens to cells (new contacts, a first contact that
+		// moves) still update the cells they touch, when that is cheaper
+		// than computing their periods again; otherwise those periods,
+		// before and after, are computed again at the end of the
+		// transaction.
+		if d := grow(changed, before, after); d != nil {
+			cheap, err := cheaperThanRecompute(ctx, c, postgres, d, len(changed))
+			if err != nil {
+				return err
+			}
+			if cheap {
+				if err := lockCells(ctx, c, postgres, false); err != nil {
+					return err
+				}
+				return apply(ctx, c, postgres, d)
+			}
+		}
 		set := map[string]bool{}
 		for _, id := range changed {
 			for _, f := range []*fact{before[id], after[id]} {
@@ -310,47 +347,35 @@ func process(ctx context.Context, c Conn, postgres bool, contacts, citizens, tou
 	return apply(ctx, c, postgres, d)
 }
 
-// firstContacts are, for the citizens, the id of each one's first contact
-// (earliest occurred_at, then lowest id) and the ids of the contacts whose
-// stored fact says first.
-func firstContacts(ctx context.Context, c Conn, postgres bool, citizens []int) (firsts, stored []int, err error) {
-	type first struct {
-		id int
-		at time.Time
+// firstContacts are, for each of the citizens, the id of its first
+// contact (earliest occurred_at, then lowest id) and of the contact whose
+// stored fact says first (absent when none does): two index probes per
+// citizen, however many contacts it has.
+func firstContacts(ctx context.Context, c Conn, postgres bool, citizens []int) (now, stored map[int]int, err error) {
+	now, stored = map[int]int{}, map[int]int{}
+	pairs := func(q string, b *sqlbind.Binder, into map[int]int) error {
+		return Each(ctx, c, q, b.Args, func(scan func(...any) error) error {
+			var cit int
+			var id sql.NullInt64
+			if err := scan(&cit, &id); err != nil {
+				return err
+			}
+			if id.Valid {
+				into[cit] = int(id.Int64)
+			}
+			return nil
+		})
 	}
-	best := map[int]first{}
 	err = chunks(citizens, 1000, func(part []int) error {
 		b := &sqlbind.Binder{Postgres: postgres}
-		if err := Each(ctx, c, "SELECT id, citizen_id, occurred_at FROM contacts WHERE citizen_id IN "+sqlbind.In(b, part), b.Args,
-			func(scan func(...any) error) error {
-				var id, cit int
-				var at time.Time
-				if err := scan(&id, &cit, &at); err != nil {
-					return err
-				}
-				if p, ok := best[cit]; !ok || at.Before(p.at) || (at.Equal(p.at) && id < p.id) {
-					best[cit] = first{id, at}
-				}
-				return nil
-			}); err != nil {
+		if err := pairs("SELECT ci.id, (SELECT k.id FROM contacts k WHERE k.citizen_id = ci.id ORDER BY k.occurred_at, k.id LIMIT 1)"+
+			" FROM citizens ci WHERE ci.id IN "+sqlbind.In(b, part), b, now); err != nil {
 			return err
 		}
 		b = &sqlbind.Binder{Postgres: postgres}
-		return Each(ctx, c, "SELECT id FROM contact_facts WHERE is_first = 1 AND citizen_id IN "+sqlbind.In(b, part), b.Args,
-			func(scan func(...any) error) error {
-				var id int
-				if err := scan(&id); err != nil {
-					return err
-				}
-				stored = append(stored, id)
-				return nil
-			})
+		return pairs("SELECT citizen_id, id FROM contact_facts WHERE is_first = 1 AND citizen_id IN "+sqlbind.In(b, part), b, stored)
 	})
-	for _, f := range best {
-		firsts = append(firsts, f.id)
-	}
-	slices.Sort(firsts)
-	return firsts, stored, err
+	return now, stored, err
 }
 
 // markPeriods leaves the periods ("grain|key") for Refresh.

@@ -1,0 +1,2 @@
+-- Modify "contact_facts" table
+ALTER TABLE "contact_facts" ADD COLUMN "multi_keys" text NOT NULL DEFAULT '';
