@@ -19,6 +19,7 @@ import (
 	"segretariato/ent/contactfact"
 	"segretariato/ent/contactfactvalue"
 	"segretariato/ent/demandcell"
+	"segretariato/ent/funnelcell"
 	"segretariato/ent/idempotencykey"
 	"segretariato/ent/location"
 	"segretariato/ent/needcategory"
@@ -27,6 +28,7 @@ import (
 	"segretariato/ent/operator"
 	"segretariato/ent/referral"
 	"segretariato/ent/referralevent"
+	"segretariato/ent/referralfact"
 	"segretariato/ent/satisfactionsurvey"
 	"segretariato/ent/service"
 	"segretariato/ent/servicesecret"
@@ -62,6 +64,8 @@ type Client struct {
 	ContactFactValue *ContactFactValueClient
 	// DemandCell is the client for interacting with the DemandCell builders.
 	DemandCell *DemandCellClient
+	// FunnelCell is the client for interacting with the FunnelCell builders.
+	FunnelCell *FunnelCellClient
 	// IdempotencyKey is the client for interacting with the IdempotencyKey builders.
 	IdempotencyKey *IdempotencyKeyClient
 	// Location is the client for interacting with the Location builders.
@@ -78,6 +82,8 @@ type Client struct {
 	Referral *ReferralClient
 	// ReferralEvent is the client for interacting with the ReferralEvent builders.
 	ReferralEvent *ReferralEventClient
+	// ReferralFact is the client for interacting with the ReferralFact builders.
+	ReferralFact *ReferralFactClient
 	// SatisfactionSurvey is the client for interacting with the SatisfactionSurvey builders.
 	SatisfactionSurvey *SatisfactionSurveyClient
 	// Service is the client for interacting with the Service builders.
@@ -111,6 +117,7 @@ func (c *Client) init() {
 	c.ContactFact = NewContactFactClient(c.config)
 	c.ContactFactValue = NewContactFactValueClient(c.config)
 	c.DemandCell = NewDemandCellClient(c.config)
+	c.FunnelCell = NewFunnelCellClient(c.config)
 	c.IdempotencyKey = NewIdempotencyKeyClient(c.config)
 	c.Location = NewLocationClient(c.config)
 	c.NeedCategory = NewNeedCategoryClient(c.config)
@@ -119,6 +126,7 @@ func (c *Client) init() {
 	c.Operator = NewOperatorClient(c.config)
 	c.Referral = NewReferralClient(c.config)
 	c.ReferralEvent = NewReferralEventClient(c.config)
+	c.ReferralFact = NewReferralFactClient(c.config)
 	c.SatisfactionSurvey = NewSatisfactionSurveyClient(c.config)
 	c.Service = NewServiceClient(c.config)
 	c.ServiceSecret = NewServiceSecretClient(c.config)
@@ -226,6 +234,7 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		ContactFact:          NewContactFactClient(cfg),
 		ContactFactValue:     NewContactFactValueClient(cfg),
 		DemandCell:           NewDemandCellClient(cfg),
+		FunnelCell:           NewFunnelCellClient(cfg),
 		IdempotencyKey:       NewIdempotencyKeyClient(cfg),
 		Location:             NewLocationClient(cfg),
 		NeedCategory:         NewNeedCategoryClient(cfg),
@@ -234,6 +243,7 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		Operator:             NewOperatorClient(cfg),
 		Referral:             NewReferralClient(cfg),
 		ReferralEvent:        NewReferralEventClient(cfg),
+		ReferralFact:         NewReferralFactClient(cfg),
 		SatisfactionSurvey:   NewSatisfactionSurveyClient(cfg),
 		Service:              NewServiceClient(cfg),
 		ServiceSecret:        NewServiceSecretClient(cfg),
@@ -268,6 +278,7 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		ContactFact:          NewContactFactClient(cfg),
 		ContactFactValue:     NewContactFactValueClient(cfg),
 		DemandCell:           NewDemandCellClient(cfg),
+		FunnelCell:           NewFunnelCellClient(cfg),
 		IdempotencyKey:       NewIdempotencyKeyClient(cfg),
 		Location:             NewLocationClient(cfg),
 		NeedCategory:         NewNeedCategoryClient(cfg),
@@ -276,6 +287,7 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		Operator:             NewOperatorClient(cfg),
 		Referral:             NewReferralClient(cfg),
 		ReferralEvent:        NewReferralEventClient(cfg),
+		ReferralFact:         NewReferralFactClient(cfg),
 		SatisfactionSurvey:   NewSatisfactionSurveyClient(cfg),
 		Service:              NewServiceClient(cfg),
 		ServiceSecret:        NewServiceSecretClient(cfg),
@@ -313,10 +325,11 @@ func (c *Client) Close() error {
 func (c *Client) Use(hooks ...Hook) {
 	for _, n := range []interface{ Use(...Hook) }{
 		c.AnalyticsPending, c.AuditEvent, c.Citizen, c.ConsentEvent, c.Contact,
-		c.ContactFact, c.ContactFactValue, c.DemandCell, c.IdempotencyKey, c.Location,
-		c.NeedCategory, c.OpeningHour, c.OpeningSession, c.Operator, c.Referral,
-		c.ReferralEvent, c.SatisfactionSurvey, c.Service, c.ServiceSecret,
-		c.SurveyResponse, c.TimetablePublication, c.Training, c.TrainingPlan,
+		c.ContactFact, c.ContactFactValue, c.DemandCell, c.FunnelCell,
+		c.IdempotencyKey, c.Location, c.NeedCategory, c.OpeningHour, c.OpeningSession,
+		c.Operator, c.Referral, c.ReferralEvent, c.ReferralFact, c.SatisfactionSurvey,
+		c.Service, c.ServiceSecret, c.SurveyResponse, c.TimetablePublication,
+		c.Training, c.TrainingPlan,
 	} {
 		n.Use(hooks...)
 	}
@@ -327,10 +340,11 @@ func (c *Client) Use(hooks ...Hook) {
 func (c *Client) Intercept(interceptors ...Interceptor) {
 	for _, n := range []interface{ Intercept(...Interceptor) }{
 		c.AnalyticsPending, c.AuditEvent, c.Citizen, c.ConsentEvent, c.Contact,
-		c.ContactFact, c.ContactFactValue, c.DemandCell, c.IdempotencyKey, c.Location,
-		c.NeedCategory, c.OpeningHour, c.OpeningSession, c.Operator, c.Referral,
-		c.ReferralEvent, c.SatisfactionSurvey, c.Service, c.ServiceSecret,
-		c.SurveyResponse, c.TimetablePublication, c.Training, c.TrainingPlan,
+		c.ContactFact, c.ContactFactValue, c.DemandCell, c.FunnelCell,
+		c.IdempotencyKey, c.Location, c.NeedCategory, c.OpeningHour, c.OpeningSession,
+		c.Operator, c.Referral, c.ReferralEvent, c.ReferralFact, c.SatisfactionSurvey,
+		c.Service, c.ServiceSecret, c.SurveyResponse, c.TimetablePublication,
+		c.Training, c.TrainingPlan,
 	} {
 		n.Intercept(interceptors...)
 	}
@@ -355,6 +369,8 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.ContactFactValue.mutate(ctx, m)
 	case *DemandCellMutation:
 		return c.DemandCell.mutate(ctx, m)
+	case *FunnelCellMutation:
+		return c.FunnelCell.mutate(ctx, m)
 	case *IdempotencyKeyMutation:
 		return c.IdempotencyKey.mutate(ctx, m)
 	case *LocationMutation:
@@ -371,6 +387,8 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.Referral.mutate(ctx, m)
 	case *ReferralEventMutation:
 		return c.ReferralEvent.mutate(ctx, m)
+	case *ReferralFactMutation:
+		return c.ReferralFact.mutate(ctx, m)
 	case *SatisfactionSurveyMutation:
 		return c.SatisfactionSurvey.mutate(ctx, m)
 	case *ServiceMutation:
@@ -1667,6 +1685,140 @@ func (c *DemandCellClient) mutate(ctx context.Context, m *DemandCellMutation) (V
 		return (&DemandCellDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
 	default:
 		return nil, fmt.Errorf("ent: unknown DemandCell mutation op: %q", m.Op())
+	}
+}
+
+// FunnelCellClient is a client for the FunnelCell schema.
+type FunnelCellClient struct {
+	config
+}
+
+// NewFunnelCellClient returns a client for the FunnelCell from the given config.
+func NewFunnelCellClient(c config) *FunnelCellClient {
+	return &FunnelCellClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `funnelcell.Hooks(f(g(h())))`.
+func (c *FunnelCellClient) Use(hooks ...Hook) {
+	c.hooks.FunnelCell = append(c.hooks.FunnelCell, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `funnelcell.Intercept(f(g(h())))`.
+func (c *FunnelCellClient) Intercept(interceptors ...Interceptor) {
+	c.inters.FunnelCell = append(c.inters.FunnelCell, interceptors...)
+}
+
+// Create returns a builder for creating a FunnelCell entity.
+func (c *FunnelCellClient) Create() *FunnelCellCreate {
+	mutation := newFunnelCellMutation(c.config, OpCreate)
+	return &FunnelCellCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of FunnelCell entities.
+func (c *FunnelCellClient) CreateBulk(builders ...*FunnelCellCreate) *FunnelCellCreateBulk {
+	return &FunnelCellCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *FunnelCellClient) MapCreateBulk(slice any, setFunc func(*FunnelCellCreate, int)) *FunnelCellCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &FunnelCellCreateBulk{err: fmt.Errorf("calling to FunnelCellClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*FunnelCellCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &FunnelCellCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for FunnelCell.
+func (c *FunnelCellClient) Update() *FunnelCellUpdate {
+	mutation := newFunnelCellMutation(c.config, OpUpdate)
+	return &FunnelCellUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *FunnelCellClient) UpdateOne(_m *FunnelCell) *FunnelCellUpdateOne {
+	mutation := newFunnelCellMutation(c.config, OpUpdateOne, withFunnelCell(_m))
+	return &FunnelCellUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *FunnelCellClient) UpdateOneID(id string) *FunnelCellUpdateOne {
+	mutation := newFunnelCellMutation(c.config, OpUpdateOne, withFunnelCellID(id))
+	return &FunnelCellUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for FunnelCell.
+func (c *FunnelCellClient) Delete() *FunnelCellDelete {
+	mutation := newFunnelCellMutation(c.config, OpDelete)
+	return &FunnelCellDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *FunnelCellClient) DeleteOne(_m *FunnelCell) *FunnelCellDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *FunnelCellClient) DeleteOneID(id string) *FunnelCellDeleteOne {
+	builder := c.Delete().Where(funnelcell.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &FunnelCellDeleteOne{builder}
+}
+
+// Query returns a query builder for FunnelCell.
+func (c *FunnelCellClient) Query() *FunnelCellQuery {
+	return &FunnelCellQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeFunnelCell},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a FunnelCell entity by its id.
+func (c *FunnelCellClient) Get(ctx context.Context, id string) (*FunnelCell, error) {
+	return c.Query().Where(funnelcell.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *FunnelCellClient) GetX(ctx context.Context, id string) *FunnelCell {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// Hooks returns the client hooks.
+func (c *FunnelCellClient) Hooks() []Hook {
+	hooks := c.hooks.FunnelCell
+	return append(hooks[:len(hooks):len(hooks)], funnelcell.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *FunnelCellClient) Interceptors() []Interceptor {
+	return c.inters.FunnelCell
+}
+
+func (c *FunnelCellClient) mutate(ctx context.Context, m *FunnelCellMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&FunnelCellCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&FunnelCellUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&FunnelCellUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&FunnelCellDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown FunnelCell mutation op: %q", m.Op())
 	}
 }
 
@@ -2982,6 +3134,140 @@ func (c *ReferralEventClient) mutate(ctx context.Context, m *ReferralEventMutati
 	}
 }
 
+// ReferralFactClient is a client for the ReferralFact schema.
+type ReferralFactClient struct {
+	config
+}
+
+// NewReferralFactClient returns a client for the ReferralFact from the given config.
+func NewReferralFactClient(c config) *ReferralFactClient {
+	return &ReferralFactClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `referralfact.Hooks(f(g(h())))`.
+func (c *ReferralFactClient) Use(hooks ...Hook) {
+	c.hooks.ReferralFact = append(c.hooks.ReferralFact, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `referralfact.Intercept(f(g(h())))`.
+func (c *ReferralFactClient) Intercept(interceptors ...Interceptor) {
+	c.inters.ReferralFact = append(c.inters.ReferralFact, interceptors...)
+}
+
+// Create returns a builder for creating a ReferralFact entity.
+func (c *ReferralFactClient) Create() *ReferralFactCreate {
+	mutation := newReferralFactMutation(c.config, OpCreate)
+	return &ReferralFactCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of ReferralFact entities.
+func (c *ReferralFactClient) CreateBulk(builders ...*ReferralFactCreate) *ReferralFactCreateBulk {
+	return &ReferralFactCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *ReferralFactClient) MapCreateBulk(slice any, setFunc func(*ReferralFactCreate, int)) *ReferralFactCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &ReferralFactCreateBulk{err: fmt.Errorf("calling to ReferralFactClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*ReferralFactCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &ReferralFactCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for ReferralFact.
+func (c *ReferralFactClient) Update() *ReferralFactUpdate {
+	mutation := newReferralFactMutation(c.config, OpUpdate)
+	return &ReferralFactUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *ReferralFactClient) UpdateOne(_m *ReferralFact) *ReferralFactUpdateOne {
+	mutation := newReferralFactMutation(c.config, OpUpdateOne, withReferralFact(_m))
+	return &ReferralFactUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *ReferralFactClient) UpdateOneID(id int) *ReferralFactUpdateOne {
+	mutation := newReferralFactMutation(c.config, OpUpdateOne, withReferralFactID(id))
+	return &ReferralFactUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for ReferralFact.
+func (c *ReferralFactClient) Delete() *ReferralFactDelete {
+	mutation := newReferralFactMutation(c.config, OpDelete)
+	return &ReferralFactDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *ReferralFactClient) DeleteOne(_m *ReferralFact) *ReferralFactDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *ReferralFactClient) DeleteOneID(id int) *ReferralFactDeleteOne {
+	builder := c.Delete().Where(referralfact.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &ReferralFactDeleteOne{builder}
+}
+
+// Query returns a query builder for ReferralFact.
+func (c *ReferralFactClient) Query() *ReferralFactQuery {
+	return &ReferralFactQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeReferralFact},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a ReferralFact entity by its id.
+func (c *ReferralFactClient) Get(ctx context.Context, id int) (*ReferralFact, error) {
+	return c.Query().Where(referralfact.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *ReferralFactClient) GetX(ctx context.Context, id int) *ReferralFact {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// Hooks returns the client hooks.
+func (c *ReferralFactClient) Hooks() []Hook {
+	hooks := c.hooks.ReferralFact
+	return append(hooks[:len(hooks):len(hooks)], referralfact.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *ReferralFactClient) Interceptors() []Interceptor {
+	return c.inters.ReferralFact
+}
+
+func (c *ReferralFactClient) mutate(ctx context.Context, m *ReferralFactMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&ReferralFactCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&ReferralFactUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&ReferralFactUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&ReferralFactDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown ReferralFact mutation op: %q", m.Op())
+	}
+}
+
 // SatisfactionSurveyClient is a client for the SatisfactionSurvey schema.
 type SatisfactionSurveyClient struct {
 	config
@@ -4036,16 +4322,16 @@ func (c *TrainingPlanClient) mutate(ctx context.Context, m *TrainingPlanMutation
 type (
 	hooks struct {
 		AnalyticsPending, AuditEvent, Citizen, ConsentEvent, Contact, ContactFact,
-		ContactFactValue, DemandCell, IdempotencyKey, Location, NeedCategory,
-		OpeningHour, OpeningSession, Operator, Referral, ReferralEvent,
-		SatisfactionSurvey, Service, ServiceSecret, SurveyResponse,
+		ContactFactValue, DemandCell, FunnelCell, IdempotencyKey, Location,
+		NeedCategory, OpeningHour, OpeningSession, Operator, Referral, ReferralEvent,
+		ReferralFact, SatisfactionSurvey, Service, ServiceSecret, SurveyResponse,
 		TimetablePublication, Training, TrainingPlan []ent.Hook
 	}
 	inters struct {
 		AnalyticsPending, AuditEvent, Citizen, ConsentEvent, Contact, ContactFact,
-		ContactFactValue, DemandCell, IdempotencyKey, Location, NeedCategory,
-		OpeningHour, OpeningSession, Operator, Referral, ReferralEvent,
-		SatisfactionSurvey, Service, ServiceSecret, SurveyResponse,
+		ContactFactValue, DemandCell, FunnelCell, IdempotencyKey, Location,
+		NeedCategory, OpeningHour, OpeningSession, Operator, Referral, ReferralEvent,
+		ReferralFact, SatisfactionSurvey, Service, ServiceSecret, SurveyResponse,
 		TimetablePublication, Training, TrainingPlan []ent.Interceptor
 	}
 )

@@ -36,6 +36,10 @@ type DemandCell struct {
 	NewKey int64 `json:"new_key,omitempty"`
 	// ReferralsKey holds the value of the "referrals_key" field.
 	ReferralsKey int64 `json:"referrals_key,omitempty"`
+	// ReferralsOpen holds the value of the "referrals_open" field.
+	ReferralsOpen int64 `json:"referrals_open,omitempty"`
+	// FollowUps holds the value of the "follow_ups" field.
+	FollowUps int64 `json:"follow_ups,omitempty"`
 	// Citizens holds the value of the "citizens" field.
 	Citizens     []byte `json:"citizens,omitempty"`
 	selectValues sql.SelectValues
@@ -48,7 +52,7 @@ func (*DemandCell) scanValues(columns []string) ([]any, error) {
 		switch columns[i] {
 		case demandcell.FieldCitizens:
 			values[i] = new([]byte)
-		case demandcell.FieldContacts, demandcell.FieldNewCitizens, demandcell.FieldReferrals, demandcell.FieldContactsKey, demandcell.FieldNewKey, demandcell.FieldReferralsKey:
+		case demandcell.FieldContacts, demandcell.FieldNewCitizens, demandcell.FieldReferrals, demandcell.FieldContactsKey, demandcell.FieldNewKey, demandcell.FieldReferralsKey, demandcell.FieldReferralsOpen, demandcell.FieldFollowUps:
 			values[i] = new(sql.NullInt64)
 		case demandcell.FieldID, demandcell.FieldGrain, demandcell.FieldDim, demandcell.FieldPeriod, demandcell.FieldKey:
 			values[i] = new(sql.NullString)
@@ -133,6 +137,18 @@ func (_m *DemandCell) assignValues(columns []string, values []any) error {
 			} else if value.Valid {
 				_m.ReferralsKey = value.Int64
 			}
+		case demandcell.FieldReferralsOpen:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field referrals_open", values[i])
+			} else if value.Valid {
+				_m.ReferralsOpen = value.Int64
+			}
+		case demandcell.FieldFollowUps:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field follow_ups", values[i])
+			} else if value.Valid {
+				_m.FollowUps = value.Int64
+			}
 		case demandcell.FieldCitizens:
 			if value, ok := values[i].(*[]byte); !ok {
 				return fmt.Errorf("unexpected type %T for field citizens", values[i])
@@ -204,6 +220,12 @@ func (_m *DemandCell) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("referrals_key=")
 	builder.WriteString(fmt.Sprintf("%v", _m.ReferralsKey))
+	builder.WriteString(", ")
+	builder.WriteString("referrals_open=")
+	builder.WriteString(fmt.Sprintf("%v", _m.ReferralsOpen))
+	builder.WriteString(", ")
+	builder.WriteString("follow_ups=")
+	builder.WriteString(fmt.Sprintf("%v", _m.FollowUps))
 	builder.WriteString(", ")
 	builder.WriteString("citizens=")
 	builder.WriteString(fmt.Sprintf("%v", _m.Citizens))

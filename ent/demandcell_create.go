@@ -82,6 +82,34 @@ func (_c *DemandCellCreate) SetReferralsKey(v int64) *DemandCellCreate {
 	return _c
 }
 
+// SetReferralsOpen sets the "referrals_open" field.
+func (_c *DemandCellCreate) SetReferralsOpen(v int64) *DemandCellCreate {
+	_c.mutation.SetReferralsOpen(v)
+	return _c
+}
+
+// SetNillableReferralsOpen sets the "referrals_open" field if the given value is not nil.
+func (_c *DemandCellCreate) SetNillableReferralsOpen(v *int64) *DemandCellCreate {
+	if v != nil {
+		_c.SetReferralsOpen(*v)
+	}
+	return _c
+}
+
+// SetFollowUps sets the "follow_ups" field.
+func (_c *DemandCellCreate) SetFollowUps(v int64) *DemandCellCreate {
+	_c.mutation.SetFollowUps(v)
+	return _c
+}
+
+// SetNillableFollowUps sets the "follow_ups" field if the given value is not nil.
+func (_c *DemandCellCreate) SetNillableFollowUps(v *int64) *DemandCellCreate {
+	if v != nil {
+		_c.SetFollowUps(*v)
+	}
+	return _c
+}
+
 // SetCitizens sets the "citizens" field.
 func (_c *DemandCellCreate) SetCitizens(v []byte) *DemandCellCreate {
 	_c.mutation.SetCitizens(v)
@@ -101,6 +129,9 @@ func (_c *DemandCellCreate) Mutation() *DemandCellMutation {
 
 // Save creates the DemandCell in the database.
 func (_c *DemandCellCreate) Save(ctx context.Context) (*DemandCell, error) {
+	if err := _c.defaults(); err != nil {
+		return nil, err
+	}
 	return withHooks(ctx, _c.sqlSave, _c.mutation, _c.hooks)
 }
 
@@ -124,6 +155,19 @@ func (_c *DemandCellCreate) ExecX(ctx context.Context) {
 	if err := _c.Exec(ctx); err != nil {
 		panic(err)
 	}
+}
+
+// defaults sets the default values of the builder before save.
+func (_c *DemandCellCreate) defaults() error {
+	if _, ok := _c.mutation.ReferralsOpen(); !ok {
+		v := demandcell.DefaultReferralsOpen
+		_c.mutation.SetReferralsOpen(v)
+	}
+	if _, ok := _c.mutation.FollowUps(); !ok {
+		v := demandcell.DefaultFollowUps
+		_c.mutation.SetFollowUps(v)
+	}
+	return nil
 }
 
 // check runs all checks and user-defined validators on the builder.
@@ -157,6 +201,12 @@ func (_c *DemandCellCreate) check() error {
 	}
 	if _, ok := _c.mutation.ReferralsKey(); !ok {
 		return &ValidationError{Name: "referrals_key", err: errors.New(`ent: missing required field "DemandCell.referrals_key"`)}
+	}
+	if _, ok := _c.mutation.ReferralsOpen(); !ok {
+		return &ValidationError{Name: "referrals_open", err: errors.New(`ent: missing required field "DemandCell.referrals_open"`)}
+	}
+	if _, ok := _c.mutation.FollowUps(); !ok {
+		return &ValidationError{Name: "follow_ups", err: errors.New(`ent: missing required field "DemandCell.follow_ups"`)}
 	}
 	if _, ok := _c.mutation.Citizens(); !ok {
 		return &ValidationError{Name: "citizens", err: errors.New(`ent: missing required field "DemandCell.citizens"`)}
@@ -236,6 +286,14 @@ func (_c *DemandCellCreate) createSpec() (*DemandCell, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.ReferralsKey(); ok {
 		_spec.SetField(demandcell.FieldReferralsKey, field.TypeInt64, value)
 		_node.ReferralsKey = value
+	}
+	if value, ok := _c.mutation.ReferralsOpen(); ok {
+		_spec.SetField(demandcell.FieldReferralsOpen, field.TypeInt64, value)
+		_node.ReferralsOpen = value
+	}
+	if value, ok := _c.mutation.FollowUps(); ok {
+		_spec.SetField(demandcell.FieldFollowUps, field.TypeInt64, value)
+		_node.FollowUps = value
 	}
 	if value, ok := _c.mutation.Citizens(); ok {
 		_spec.SetField(demandcell.FieldCitizens, field.TypeBytes, value)
@@ -446,6 +504,42 @@ func (u *DemandCellUpsert) UpdateReferralsKey() *DemandCellUpsert {
 // AddReferralsKey adds v to the "referrals_key" field.
 func (u *DemandCellUpsert) AddReferralsKey(v int64) *DemandCellUpsert {
 	u.Add(demandcell.FieldReferralsKey, v)
+	return u
+}
+
+// SetReferralsOpen sets the "referrals_open" field.
+func (u *DemandCellUpsert) SetReferralsOpen(v int64) *DemandCellUpsert {
+	u.Set(demandcell.FieldReferralsOpen, v)
+	return u
+}
+
+// UpdateReferralsOpen sets the "referrals_open" field to the value that was provided on create.
+func (u *DemandCellUpsert) UpdateReferralsOpen() *DemandCellUpsert {
+	u.SetExcluded(demandcell.FieldReferralsOpen)
+	return u
+}
+
+// AddReferralsOpen adds v to the "referrals_open" field.
+func (u *DemandCellUpsert) AddReferralsOpen(v int64) *DemandCellUpsert {
+	u.Add(demandcell.FieldReferralsOpen, v)
+	return u
+}
+
+// SetFollowUps sets the "follow_ups" field.
+func (u *DemandCellUpsert) SetFollowUps(v int64) *DemandCellUpsert {
+	u.Set(demandcell.FieldFollowUps, v)
+	return u
+}
+
+// UpdateFollowUps sets the "follow_ups" field to the value that was provided on create.
+func (u *DemandCellUpsert) UpdateFollowUps() *DemandCellUpsert {
+	u.SetExcluded(demandcell.FieldFollowUps)
+	return u
+}
+
+// AddFollowUps adds v to the "follow_ups" field.
+func (u *DemandCellUpsert) AddFollowUps(v int64) *DemandCellUpsert {
+	u.Add(demandcell.FieldFollowUps, v)
 	return u
 }
 
@@ -691,6 +785,48 @@ func (u *DemandCellUpsertOne) UpdateReferralsKey() *DemandCellUpsertOne {
 	})
 }
 
+// SetReferralsOpen sets the "referrals_open" field.
+func (u *DemandCellUpsertOne) SetReferralsOpen(v int64) *DemandCellUpsertOne {
+	return u.Update(func(s *DemandCellUpsert) {
+		s.SetReferralsOpen(v)
+	})
+}
+
+// AddReferralsOpen adds v to the "referrals_open" field.
+func (u *DemandCellUpsertOne) AddReferralsOpen(v int64) *DemandCellUpsertOne {
+	return u.Update(func(s *DemandCellUpsert) {
+		s.AddReferralsOpen(v)
+	})
+}
+
+// UpdateReferralsOpen sets the "referrals_open" field to the value that was provided on create.
+func (u *DemandCellUpsertOne) UpdateReferralsOpen() *DemandCellUpsertOne {
+	return u.Update(func(s *DemandCellUpsert) {
+		s.UpdateReferralsOpen()
+	})
+}
+
+// SetFollowUps sets the "follow_ups" field.
+func (u *DemandCellUpsertOne) SetFollowUps(v int64) *DemandCellUpsertOne {
+	return u.Update(func(s *DemandCellUpsert) {
+		s.SetFollowUps(v)
+	})
+}
+
+// AddFollowUps adds v to the "follow_ups" field.
+func (u *DemandCellUpsertOne) AddFollowUps(v int64) *DemandCellUpsertOne {
+	return u.Update(func(s *DemandCellUpsert) {
+		s.AddFollowUps(v)
+	})
+}
+
+// UpdateFollowUps sets the "follow_ups" field to the value that was provided on create.
+func (u *DemandCellUpsertOne) UpdateFollowUps() *DemandCellUpsertOne {
+	return u.Update(func(s *DemandCellUpsert) {
+		s.UpdateFollowUps()
+	})
+}
+
 // SetCitizens sets the "citizens" field.
 func (u *DemandCellUpsertOne) SetCitizens(v []byte) *DemandCellUpsertOne {
 	return u.Update(func(s *DemandCellUpsert) {
@@ -762,6 +898,7 @@ func (_c *DemandCellCreateBulk) Save(ctx context.Context) ([]*DemandCell, error)
 	for i := range _c.builders {
 		func(i int, root context.Context) {
 			builder := _c.builders[i]
+			builder.defaults()
 			var mut Mutator = MutateFunc(func(ctx context.Context, m Mutation) (Value, error) {
 				mutation, ok := m.(*DemandCellMutation)
 				if !ok {
@@ -1098,6 +1235,48 @@ func (u *DemandCellUpsertBulk) AddReferralsKey(v int64) *DemandCellUpsertBulk {
 func (u *DemandCellUpsertBulk) UpdateReferralsKey() *DemandCellUpsertBulk {
 	return u.Update(func(s *DemandCellUpsert) {
 		s.UpdateReferralsKey()
+	})
+}
+
+// SetReferralsOpen sets the "referrals_open" field.
+func (u *DemandCellUpsertBulk) SetReferralsOpen(v int64) *DemandCellUpsertBulk {
+	return u.Update(func(s *DemandCellUpsert) {
+		s.SetReferralsOpen(v)
+	})
+}
+
+// AddReferralsOpen adds v to the "referrals_open" field.
+func (u *DemandCellUpsertBulk) AddReferralsOpen(v int64) *DemandCellUpsertBulk {
+	return u.Update(func(s *DemandCellUpsert) {
+		s.AddReferralsOpen(v)
+	})
+}
+
+// UpdateReferralsOpen sets the "referrals_open" field to the value that was provided on create.
+func (u *DemandCellUpsertBulk) UpdateReferralsOpen() *DemandCellUpsertBulk {
+	return u.Update(func(s *DemandCellUpsert) {
+		s.UpdateReferralsOpen()
+	})
+}
+
+// SetFollowUps sets the "follow_ups" field.
+func (u *DemandCellUpsertBulk) SetFollowUps(v int64) *DemandCellUpsertBulk {
+	return u.Update(func(s *DemandCellUpsert) {
+		s.SetFollowUps(v)
+	})
+}
+
+// AddFollowUps adds v to the "follow_ups" field.
+func (u *DemandCellUpsertBulk) AddFollowUps(v int64) *DemandCellUpsertBulk {
+	return u.Update(func(s *DemandCellUpsert) {
+		s.AddFollowUps(v)
+	})
+}
+
+// UpdateFollowUps sets the "follow_ups" field to the value that was provided on create.
+func (u *DemandCellUpsertBulk) UpdateFollowUps() *DemandCellUpsertBulk {
+	return u.Update(func(s *DemandCellUpsert) {
+		s.UpdateFollowUps()
 	})
 }
 

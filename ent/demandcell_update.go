@@ -210,6 +210,48 @@ func (_u *DemandCellUpdate) AddReferralsKey(v int64) *DemandCellUpdate {
 	return _u
 }
 
+// SetReferralsOpen sets the "referrals_open" field.
+func (_u *DemandCellUpdate) SetReferralsOpen(v int64) *DemandCellUpdate {
+	_u.mutation.ResetReferralsOpen()
+	_u.mutation.SetReferralsOpen(v)
+	return _u
+}
+
+// SetNillableReferralsOpen sets the "referrals_open" field if the given value is not nil.
+func (_u *DemandCellUpdate) SetNillableReferralsOpen(v *int64) *DemandCellUpdate {
+	if v != nil {
+		_u.SetReferralsOpen(*v)
+	}
+	return _u
+}
+
+// AddReferralsOpen adds value to the "referrals_open" field.
+func (_u *DemandCellUpdate) AddReferralsOpen(v int64) *DemandCellUpdate {
+	_u.mutation.AddReferralsOpen(v)
+	return _u
+}
+
+// SetFollowUps sets the "follow_ups" field.
+func (_u *DemandCellUpdate) SetFollowUps(v int64) *DemandCellUpdate {
+	_u.mutation.ResetFollowUps()
+	_u.mutation.SetFollowUps(v)
+	return _u
+}
+
+// SetNillableFollowUps sets the "follow_ups" field if the given value is not nil.
+func (_u *DemandCellUpdate) SetNillableFollowUps(v *int64) *DemandCellUpdate {
+	if v != nil {
+		_u.SetFollowUps(*v)
+	}
+	return _u
+}
+
+// AddFollowUps adds value to the "follow_ups" field.
+func (_u *DemandCellUpdate) AddFollowUps(v int64) *DemandCellUpdate {
+	_u.mutation.AddFollowUps(v)
+	return _u
+}
+
 // SetCitizens sets the "citizens" field.
 func (_u *DemandCellUpdate) SetCitizens(v []byte) *DemandCellUpdate {
 	_u.mutation.SetCitizens(v)
@@ -310,6 +352,18 @@ func (_u *DemandCellUpdate) sqlSave(ctx context.Context) (_node int, err error) 
 	}
 	if value, ok := _u.mutation.AddedReferralsKey(); ok {
 		_spec.AddField(demandcell.FieldReferralsKey, field.TypeInt64, value)
+	}
+	if value, ok := _u.mutation.ReferralsOpen(); ok {
+		_spec.SetField(demandcell.FieldReferralsOpen, field.TypeInt64, value)
+	}
+	if value, ok := _u.mutation.AddedReferralsOpen(); ok {
+		_spec.AddField(demandcell.FieldReferralsOpen, field.TypeInt64, value)
+	}
+	if value, ok := _u.mutation.FollowUps(); ok {
+		_spec.SetField(demandcell.FieldFollowUps, field.TypeInt64, value)
+	}
+	if value, ok := _u.mutation.AddedFollowUps(); ok {
+		_spec.AddField(demandcell.FieldFollowUps, field.TypeInt64, value)
 	}
 	if value, ok := _u.mutation.Citizens(); ok {
 		_spec.SetField(demandcell.FieldCitizens, field.TypeBytes, value)
@@ -518,6 +572,48 @@ func (_u *DemandCellUpdateOne) AddReferralsKey(v int64) *DemandCellUpdateOne {
 	return _u
 }
 
+// SetReferralsOpen sets the "referrals_open" field.
+func (_u *DemandCellUpdateOne) SetReferralsOpen(v int64) *DemandCellUpdateOne {
+	_u.mutation.ResetReferralsOpen()
+	_u.mutation.SetReferralsOpen(v)
+	return _u
+}
+
+// SetNillableReferralsOpen sets the "referrals_open" field if the given value is not nil.
+func (_u *DemandCellUpdateOne) SetNillableReferralsOpen(v *int64) *DemandCellUpdateOne {
+	if v != nil {
+		_u.SetReferralsOpen(*v)
+	}
+	return _u
+}
+
+// AddReferralsOpen adds value to the "referrals_open" field.
+func (_u *DemandCellUpdateOne) AddReferralsOpen(v int64) *DemandCellUpdateOne {
+	_u.mutation.AddReferralsOpen(v)
+	return _u
+}
+
+// SetFollowUps sets the "follow_ups" field.
+func (_u *DemandCellUpdateOne) SetFollowUps(v int64) *DemandCellUpdateOne {
+	_u.mutation.ResetFollowUps()
+	_u.mutation.SetFollowUps(v)
+	return _u
+}
+
+// SetNillableFollowUps sets the "follow_ups" field if the given value is not nil.
+func (_u *DemandCellUpdateOne) SetNillableFollowUps(v *int64) *DemandCellUpdateOne {
+	if v != nil {
+		_u.SetFollowUps(*v)
+	}
+	return _u
+}
+
+// AddFollowUps adds value to the "follow_ups" field.
+func (_u *DemandCellUpdateOne) AddFollowUps(v int64) *DemandCellUpdateOne {
+	_u.mutation.AddFollowUps(v)
+	return _u
+}
+
 // SetCitizens sets the "citizens" field.
 func (_u *DemandCellUpdateOne) SetCitizens(v []byte) *DemandCellUpdateOne {
 	_u.mutation.SetCitizens(v)
@@ -648,6 +744,18 @@ func (_u *DemandCellUpdateOne) sqlSave(ctx context.Context) (_node *DemandCell, 
 	}
 	if value, ok := _u.mutation.AddedReferralsKey(); ok {
 		_spec.AddField(demandcell.FieldReferralsKey, field.TypeInt64, value)
+	}
+	if value, ok := _u.mutation.ReferralsOpen(); ok {
+		_spec.SetField(demandcell.FieldReferralsOpen, field.TypeInt64, value)
+	}
+	if value, ok := _u.mutation.AddedReferralsOpen(); ok {
+		_spec.AddField(demandcell.FieldReferralsOpen, field.TypeInt64, value)
+	}
+	if value, ok := _u.mutation.FollowUps(); ok {
+		_spec.SetField(demandcell.FieldFollowUps, field.TypeInt64, value)
+	}
+	if value, ok := _u.mutation.AddedFollowUps(); ok {
+		_spec.AddField(demandcell.FieldFollowUps, field.TypeInt64, value)
 	}
 	if value, ok := _u.mutation.Citizens(); ok {
 		_spec.SetField(demandcell.FieldCitizens, field.TypeBytes, value)

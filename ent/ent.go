@@ -15,6 +15,7 @@ import (
 	"segretariato/ent/contactfact"
 	"segretariato/ent/contactfactvalue"
 	"segretariato/ent/demandcell"
+	"segretariato/ent/funnelcell"
 	"segretariato/ent/idempotencykey"
 	"segretariato/ent/location"
 	"segretariato/ent/needcategory"
@@ -23,6 +24,7 @@ import (
 	"segretariato/ent/operator"
 	"segretariato/ent/referral"
 	"segretariato/ent/referralevent"
+	"segretariato/ent/referralfact"
 	"segretariato/ent/satisfactionsurvey"
 	"segretariato/ent/service"
 	"segretariato/ent/servicesecret"
@@ -103,6 +105,7 @@ func checkColumn(t, c string) error {
 			contactfact.Table:          contactfact.ValidColumn,
 			contactfactvalue.Table:     contactfactvalue.ValidColumn,
 			demandcell.Table:           demandcell.ValidColumn,
+			funnelcell.Table:           funnelcell.ValidColumn,
 			idempotencykey.Table:       idempotencykey.ValidColumn,
 			location.Table:             location.ValidColumn,
 			needcategory.Table:         needcategory.ValidColumn,
@@ -111,6 +114,7 @@ func checkColumn(t, c string) error {
 			operator.Table:             operator.ValidColumn,
 			referral.Table:             referral.ValidColumn,
 			referralevent.Table:        referralevent.ValidColumn,
+			referralfact.Table:         referralfact.ValidColumn,
 			satisfactionsurvey.Table:   satisfactionsurvey.ValidColumn,
 			service.Table:              service.ValidColumn,
 			servicesecret.Table:        servicesecret.ValidColumn,

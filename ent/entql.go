@@ -11,6 +11,7 @@ import (
 	"segretariato/ent/contactfact"
 	"segretariato/ent/contactfactvalue"
 	"segretariato/ent/demandcell"
+	"segretariato/ent/funnelcell"
 	"segretariato/ent/idempotencykey"
 	"segretariato/ent/location"
 	"segretariato/ent/needcategory"
@@ -20,6 +21,7 @@ import (
 	"segretariato/ent/predicate"
 	"segretariato/ent/referral"
 	"segretariato/ent/referralevent"
+	"segretariato/ent/referralfact"
 	"segretariato/ent/satisfactionsurvey"
 	"segretariato/ent/service"
 	"segretariato/ent/servicesecret"
@@ -36,7 +38,7 @@ import (
 
 // schemaGraph holds a representation of ent/schema at runtime.
 var schemaGraph = func() *sqlgraph.Schema {
-	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 23)}
+	graph := &sqlgraph.Schema{Nodes: make([]*sqlgraph.Node, 25)}
 	graph.Nodes[0] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   analyticspending.Table,
@@ -236,20 +238,50 @@ var schemaGraph = func() *sqlgraph.Schema {
 		},
 		Type: "DemandCell",
 		Fields: map[string]*sqlgraph.FieldSpec{
-			demandcell.FieldGrain:        {Type: field.TypeString, Column: demandcell.FieldGrain},
-			demandcell.FieldDim:          {Type: field.TypeString, Column: demandcell.FieldDim},
-			demandcell.FieldPeriod:       {Type: field.TypeString, Column: demandcell.FieldPeriod},
-			demandcell.FieldKey:          {Type: field.TypeString, Column: demandcell.FieldKey},
-			demandcell.FieldContacts:     {Type: field.TypeInt64, Column: demandcell.FieldContacts},
-			demandcell.FieldNewCitizens:  {Type: field.TypeInt64, Column: demandcell.FieldNewCitizens},
-			demandcell.FieldReferrals:    {Type: field.TypeInt64, Column: demandcell.FieldReferrals},
-			demandcell.FieldContactsKey:  {Type: field.TypeInt64, Column: demandcell.FieldContactsKey},
-			demandcell.FieldNewKey:       {Type: field.TypeInt64, Column: demandcell.FieldNewKey},
-			demandcell.FieldReferralsKey: {Type: field.TypeInt64, Column: demandcell.FieldReferralsKey},
-			demandcell.FieldCitizens:     {Type: field.TypeBytes, Column: demandcell.FieldCitizens},
+			demandcell.FieldGrain:         {Type: field.TypeString, Column: demandcell.FieldGrain},
+			demandcell.FieldDim:           {Type: field.TypeString, Column: demandcell.FieldDim},
+			demandcell.FieldPeriod:        {Type: field.TypeString, Column: demandcell.FieldPeriod},
+			demandcell.FieldKey:           {Type: field.TypeString, Column: demandcell.FieldKey},
+			demandcell.FieldContacts:      {Type: field.TypeInt64, Column: demandcell.FieldContacts},
+			demandcell.FieldNewCitizens:   {Type: field.TypeInt64, Column: demandcell.FieldNewCitizens},
+			demandcell.FieldReferrals:     {Type: field.TypeInt64, Column: demandcell.FieldReferrals},
+			demandcell.FieldContactsKey:   {Type: field.TypeInt64, Column: demandcell.FieldContactsKey},
+			demandcell.FieldNewKey:        {Type: field.TypeInt64, Column: demandcell.FieldNewKey},
+			demandcell.FieldReferralsKey:  {Type: field.TypeInt64, Column: demandcell.FieldReferralsKey},
+			demandcell.FieldReferralsOpen: {Type: field.TypeInt64, Column: demandcell.FieldReferralsOpen},
+			demandcell.FieldFollowUps:     {Type: field.TypeInt64, Column: demandcell.FieldFollowUps},
+			demandcell.FieldCitizens:      {Type: field.TypeBytes, Column: demandcell.FieldCitizens},
 		},
 	}
 	graph.Nodes[8] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   funnelcell.Table,
+			Columns: funnelcell.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeString,
+				Column: funnelcell.FieldID,
+			},
+		},
+		Type: "FunnelCell",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			funnelcell.FieldGrain:        {Type: field.TypeString, Column: funnelcell.FieldGrain},
+			funnelcell.FieldPeriod:       {Type: field.TypeString, Column: funnelcell.FieldPeriod},
+			funnelcell.FieldServiceID:    {Type: field.TypeInt, Column: funnelcell.FieldServiceID},
+			funnelcell.FieldProposed:     {Type: field.TypeInt64, Column: funnelcell.FieldProposed},
+			funnelcell.FieldProposedKey:  {Type: field.TypeInt64, Column: funnelcell.FieldProposedKey},
+			funnelcell.FieldAccepted:     {Type: field.TypeInt64, Column: funnelcell.FieldAccepted},
+			funnelcell.FieldAcceptedKey:  {Type: field.TypeInt64, Column: funnelcell.FieldAcceptedKey},
+			funnelcell.FieldDeclined:     {Type: field.TypeInt64, Column: funnelcell.FieldDeclined},
+			funnelcell.FieldDeclinedKey:  {Type: field.TypeInt64, Column: funnelcell.FieldDeclinedKey},
+			funnelcell.FieldCompleted:    {Type: field.TypeInt64, Column: funnelcell.FieldCompleted},
+			funnelcell.FieldCompletedKey: {Type: field.TypeInt64, Column: funnelcell.FieldCompletedKey},
+			funnelcell.FieldCancelled:    {Type: field.TypeInt64, Column: funnelcell.FieldCancelled},
+			funnelcell.FieldCancelledKey: {Type: field.TypeInt64, Column: funnelcell.FieldCancelledKey},
+			funnelcell.FieldToAcceptance: {Type: field.TypeString, Column: funnelcell.FieldToAcceptance},
+			funnelcell.FieldToCompletion: {Type: field.TypeString, Column: funnelcell.FieldToCompletion},
+		},
+	}
+	graph.Nodes[9] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   idempotencykey.Table,
 			Columns: idempotencykey.Columns,
@@ -270,7 +302,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			idempotencykey.FieldBody:        {Type: field.TypeBytes, Column: idempotencykey.FieldBody},
 		},
 	}
-	graph.Nodes[9] = &sqlgraph.Node{
+	graph.Nodes[10] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   location.Table,
 			Columns: location.Columns,
@@ -292,7 +324,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			location.FieldEmail:         {Type: field.TypeString, Column: location.FieldEmail},
 		},
 	}
-	graph.Nodes[10] = &sqlgraph.Node{
+	graph.Nodes[11] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   needcategory.Table,
 			Columns: needcategory.Columns,
@@ -313,7 +345,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			needcategory.FieldActive:    {Type: field.TypeBool, Column: needcategory.FieldActive},
 		},
 	}
-	graph.Nodes[11] = &sqlgraph.Node{
+	graph.Nodes[12] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   openinghour.Table,
 			Columns: openinghour.Columns,
@@ -334,7 +366,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			openinghour.FieldLocationID: {Type: field.TypeInt, Column: openinghour.FieldLocationID},
 		},
 	}
-	graph.Nodes[12] = &sqlgraph.Node{
+	graph.Nodes[13] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   openingsession.Table,
 			Columns: openingsession.Columns,
@@ -353,7 +385,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			openingsession.FieldLocationID: {Type: field.TypeInt, Column: openingsession.FieldLocationID},
 		},
 	}
-	graph.Nodes[13] = &sqlgraph.Node{
+	graph.Nodes[14] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   operator.Table,
 			Columns: operator.Columns,
@@ -374,7 +406,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			operator.FieldTokenHash:   {Type: field.TypeString, Column: operator.FieldTokenHash},
 		},
 	}
-	graph.Nodes[14] = &sqlgraph.Node{
+	graph.Nodes[15] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   referral.Table,
 			Columns: referral.Columns,
@@ -404,7 +436,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			referral.FieldServiceID:       {Type: field.TypeInt, Column: referral.FieldServiceID},
 		},
 	}
-	graph.Nodes[15] = &sqlgraph.Node{
+	graph.Nodes[16] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   referralevent.Table,
 			Columns: referralevent.Columns,
@@ -423,7 +455,34 @@ var schemaGraph = func() *sqlgraph.Schema {
 			referralevent.FieldCreatedAt:  {Type: field.TypeTime, Column: referralevent.FieldCreatedAt},
 		},
 	}
-	graph.Nodes[16] = &sqlgraph.Node{
+	graph.Nodes[17] = &sqlgraph.Node{
+		NodeSpec: sqlgraph.NodeSpec{
+			Table:   referralfact.Table,
+			Columns: referralfact.Columns,
+			ID: &sqlgraph.FieldSpec{
+				Type:   field.TypeInt,
+				Column: referralfact.FieldID,
+			},
+		},
+		Type: "ReferralFact",
+		Fields: map[string]*sqlgraph.FieldSpec{
+			referralfact.FieldContactID:        {Type: field.TypeInt, Column: referralfact.FieldContactID},
+			referralfact.FieldServiceID:        {Type: field.TypeInt, Column: referralfact.FieldServiceID},
+			referralfact.FieldDay:              {Type: field.TypeString, Column: referralfact.FieldDay},
+			referralfact.FieldPWeek:            {Type: field.TypeString, Column: referralfact.FieldPWeek},
+			referralfact.FieldPMonth:           {Type: field.TypeString, Column: referralfact.FieldPMonth},
+			referralfact.FieldPQuarter:         {Type: field.TypeString, Column: referralfact.FieldPQuarter},
+			referralfact.FieldPYear:            {Type: field.TypeString, Column: referralfact.FieldPYear},
+			referralfact.FieldAccepted:         {Type: field.TypeInt, Column: referralfact.FieldAccepted},
+			referralfact.FieldDeclined:         {Type: field.TypeInt, Column: referralfact.FieldDeclined},
+			referralfact.FieldCompleted:        {Type: field.TypeInt, Column: referralfact.FieldCompleted},
+			referralfact.FieldCancelled:        {Type: field.TypeInt, Column: referralfact.FieldCancelled},
+			referralfact.FieldDaysToAcceptance: {Type: field.TypeInt, Column: referralfact.FieldDaysToAcceptance},
+			referralfact.FieldDaysToCompletion: {Type: field.TypeInt, Column: referralfact.FieldDaysToCompletion},
+			referralfact.FieldRecordKey:        {Type: field.TypeInt, Column: referralfact.FieldRecordKey},
+		},
+	}
+	graph.Nodes[18] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   satisfactionsurvey.Table,
 			Columns: satisfactionsurvey.Columns,
@@ -442,7 +501,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			satisfactionsurvey.FieldClosedOn:  {Type: field.TypeTime, Column: satisfactionsurvey.FieldClosedOn},
 		},
 	}
-	graph.Nodes[17] = &sqlgraph.Node{
+	graph.Nodes[19] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   service.Table,
 			Columns: service.Columns,
@@ -469,7 +528,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			service.FieldActive:      {Type: field.TypeBool, Column: service.FieldActive},
 		},
 	}
-	graph.Nodes[18] = &sqlgraph.Node{
+	graph.Nodes[20] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   servicesecret.Table,
 			Columns: servicesecret.Columns,
@@ -485,7 +544,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			servicesecret.FieldCreatedAt: {Type: field.TypeTime, Column: servicesecret.FieldCreatedAt},
 		},
 	}
-	graph.Nodes[19] = &sqlgraph.Node{
+	graph.Nodes[21] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   surveyresponse.Table,
 			Columns: surveyresponse.Columns,
@@ -505,7 +564,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			surveyresponse.FieldSurveyID:   {Type: field.TypeInt, Column: surveyresponse.FieldSurveyID},
 		},
 	}
-	graph.Nodes[20] = &sqlgraph.Node{
+	graph.Nodes[22] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   timetablepublication.Table,
 			Columns: timetablepublication.Columns,
@@ -523,7 +582,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			timetablepublication.FieldReference:   {Type: field.TypeString, Column: timetablepublication.FieldReference},
 		},
 	}
-	graph.Nodes[21] = &sqlgraph.Node{
+	graph.Nodes[23] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   training.Table,
 			Columns: training.Columns,
@@ -544,7 +603,7 @@ var schemaGraph = func() *sqlgraph.Schema {
 			training.FieldPlanID:    {Type: field.TypeInt, Column: training.FieldPlanID},
 		},
 	}
-	graph.Nodes[22] = &sqlgraph.Node{
+	graph.Nodes[24] = &sqlgraph.Node{
 		NodeSpec: sqlgraph.NodeSpec{
 			Table:   trainingplan.Table,
 			Columns: trainingplan.Columns,
@@ -2029,9 +2088,134 @@ func (f *DemandCellFilter) WhereReferralsKey(p entql.Int64P) {
 	f.Where(p.Field(demandcell.FieldReferralsKey))
 }
 
+// WhereReferralsOpen applies the entql int64 predicate on the referrals_open field.
+func (f *DemandCellFilter) WhereReferralsOpen(p entql.Int64P) {
+	f.Where(p.Field(demandcell.FieldReferralsOpen))
+}
+
+// WhereFollowUps applies the entql int64 predicate on the follow_ups field.
+func (f *DemandCellFilter) WhereFollowUps(p entql.Int64P) {
+	f.Where(p.Field(demandcell.FieldFollowUps))
+}
+
 // WhereCitizens applies the entql []byte predicate on the citizens field.
 func (f *DemandCellFilter) WhereCitizens(p entql.BytesP) {
 	f.Where(p.Field(demandcell.FieldCitizens))
+}
+
+// addPredicate implements the predicateAdder interface.
+func (_q *FunnelCellQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the FunnelCellQuery builder.
+func (_q *FunnelCellQuery) Filter() *FunnelCellFilter {
+	return &FunnelCellFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *FunnelCellMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the FunnelCellMutation builder.
+func (m *FunnelCellMutation) Filter() *FunnelCellFilter {
+	return &FunnelCellFilter{config: m.config, predicateAdder: m}
+}
+
+// FunnelCellFilter provides a generic filtering capability at runtime for FunnelCellQuery.
+type FunnelCellFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *FunnelCellFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[8].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql string predicate on the id field.
+func (f *FunnelCellFilter) WhereID(p entql.StringP) {
+	f.Where(p.Field(funnelcell.FieldID))
+}
+
+// WhereGrain applies the entql string predicate on the grain field.
+func (f *FunnelCellFilter) WhereGrain(p entql.StringP) {
+	f.Where(p.Field(funnelcell.FieldGrain))
+}
+
+// WherePeriod applies the entql string predicate on the period field.
+func (f *FunnelCellFilter) WherePeriod(p entql.StringP) {
+	f.Where(p.Field(funnelcell.FieldPeriod))
+}
+
+// WhereServiceID applies the entql int predicate on the service_id field.
+func (f *FunnelCellFilter) WhereServiceID(p entql.IntP) {
+	f.Where(p.Field(funnelcell.FieldServiceID))
+}
+
+// WhereProposed applies the entql int64 predicate on the proposed field.
+func (f *FunnelCellFilter) WhereProposed(p entql.Int64P) {
+	f.Where(p.Field(funnelcell.FieldProposed))
+}
+
+// WhereProposedKey applies the entql int64 predicate on the proposed_key field.
+func (f *FunnelCellFilter) WhereProposedKey(p entql.Int64P) {
+	f.Where(p.Field(funnelcell.FieldProposedKey))
+}
+
+// WhereAccepted applies the entql int64 predicate on the accepted field.
+func (f *FunnelCellFilter) WhereAccepted(p entql.Int64P) {
+	f.Where(p.Field(funnelcell.FieldAccepted))
+}
+
+// WhereAcceptedKey applies the entql int64 predicate on the accepted_key field.
+func (f *FunnelCellFilter) WhereAcceptedKey(p entql.Int64P) {
+	f.Where(p.Field(funnelcell.FieldAcceptedKey))
+}
+
+// WhereDeclined applies the entql int64 predicate on the declined field.
+func (f *FunnelCellFilter) WhereDeclined(p entql.Int64P) {
+	f.Where(p.Field(funnelcell.FieldDeclined))
+}
+
+// WhereDeclinedKey applies the entql int64 predicate on the declined_key field.
+func (f *FunnelCellFilter) WhereDeclinedKey(p entql.Int64P) {
+	f.Where(p.Field(funnelcell.FieldDeclinedKey))
+}
+
+// WhereCompleted applies the entql int64 predicate on the completed field.
+func (f *FunnelCellFilter) WhereCompleted(p entql.Int64P) {
+	f.Where(p.Field(funnelcell.FieldCompleted))
+}
+
+// WhereCompletedKey applies the entql int64 predicate on the completed_key field.
+func (f *FunnelCellFilter) WhereCompletedKey(p entql.Int64P) {
+	f.Where(p.Field(funnelcell.FieldCompletedKey))
+}
+
+// WhereCancelled applies the entql int64 predicate on the cancelled field.
+func (f *FunnelCellFilter) WhereCancelled(p entql.Int64P) {
+	f.Where(p.Field(funnelcell.FieldCancelled))
+}
+
+// WhereCancelledKey applies the entql int64 predicate on the cancelled_key field.
+func (f *FunnelCellFilter) WhereCancelledKey(p entql.Int64P) {
+	f.Where(p.Field(funnelcell.FieldCancelledKey))
+}
+
+// WhereToAcceptance applies the entql string predicate on the to_acceptance field.
+func (f *FunnelCellFilter) WhereToAcceptance(p entql.StringP) {
+	f.Where(p.Field(funnelcell.FieldToAcceptance))
+}
+
+// WhereToCompletion applies the entql string predicate on the to_completion field.
+func (f *FunnelCellFilter) WhereToCompletion(p entql.StringP) {
+	f.Where(p.Field(funnelcell.FieldToCompletion))
 }
 
 // addPredicate implements the predicateAdder interface.
@@ -2063,7 +2247,7 @@ type IdempotencyKeyFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *IdempotencyKeyFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[8].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[9].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2143,7 +2327,7 @@ type LocationFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *LocationFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[9].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[10].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2256,7 +2440,7 @@ type NeedCategoryFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *NeedCategoryFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[10].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[11].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2364,7 +2548,7 @@ type OpeningHourFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *OpeningHourFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[11].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[12].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2458,7 +2642,7 @@ type OpeningSessionFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *OpeningSessionFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[12].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[13].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2542,7 +2726,7 @@ type OperatorFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *OperatorFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[13].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[14].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2678,7 +2862,7 @@ type ReferralFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ReferralFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[14].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[15].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2845,7 +3029,7 @@ type ReferralEventFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ReferralEventFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[15].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[16].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -2915,6 +3099,116 @@ func (f *ReferralEventFilter) WhereHasOperatorWith(preds ...predicate.Operator) 
 }
 
 // addPredicate implements the predicateAdder interface.
+func (_q *ReferralFactQuery) addPredicate(pred func(s *sql.Selector)) {
+	_q.predicates = append(_q.predicates, pred)
+}
+
+// Filter returns a Filter implementation to apply filters on the ReferralFactQuery builder.
+func (_q *ReferralFactQuery) Filter() *ReferralFactFilter {
+	return &ReferralFactFilter{config: _q.config, predicateAdder: _q}
+}
+
+// addPredicate implements the predicateAdder interface.
+func (m *ReferralFactMutation) addPredicate(pred func(s *sql.Selector)) {
+	m.predicates = append(m.predicates, pred)
+}
+
+// Filter returns an entql.Where implementation to apply filters on the ReferralFactMutation builder.
+func (m *ReferralFactMutation) Filter() *ReferralFactFilter {
+	return &ReferralFactFilter{config: m.config, predicateAdder: m}
+}
+
+// ReferralFactFilter provides a generic filtering capability at runtime for ReferralFactQuery.
+type ReferralFactFilter struct {
+	predicateAdder
+	config
+}
+
+// Where applies the entql predicate on the query filter.
+func (f *ReferralFactFilter) Where(p entql.P) {
+	f.addPredicate(func(s *sql.Selector) {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[17].Type, p, s); err != nil {
+			s.AddError(err)
+		}
+	})
+}
+
+// WhereID applies the entql int predicate on the id field.
+func (f *ReferralFactFilter) WhereID(p entql.IntP) {
+	f.Where(p.Field(referralfact.FieldID))
+}
+
+// WhereContactID applies the entql int predicate on the contact_id field.
+func (f *ReferralFactFilter) WhereContactID(p entql.IntP) {
+	f.Where(p.Field(referralfact.FieldContactID))
+}
+
+// WhereServiceID applies the entql int predicate on the service_id field.
+func (f *ReferralFactFilter) WhereServiceID(p entql.IntP) {
+	f.Where(p.Field(referralfact.FieldServiceID))
+}
+
+// WhereDay applies the entql string predicate on the day field.
+func (f *ReferralFactFilter) WhereDay(p entql.StringP) {
+	f.Where(p.Field(referralfact.FieldDay))
+}
+
+// WherePWeek applies the entql string predicate on the p_week field.
+func (f *ReferralFactFilter) WherePWeek(p entql.StringP) {
+	f.Where(p.Field(referralfact.FieldPWeek))
+}
+
+// WherePMonth applies the entql string predicate on the p_month field.
+func (f *ReferralFactFilter) WherePMonth(p entql.StringP) {
+	f.Where(p.Field(referralfact.FieldPMonth))
+}
+
+// WherePQuarter applies the entql string predicate on the p_quarter field.
+func (f *ReferralFactFilter) WherePQuarter(p entql.StringP) {
+	f.Where(p.Field(referralfact.FieldPQuarter))
+}
+
+// WherePYear applies the entql string predicate on the p_year field.
+func (f *ReferralFactFilter) WherePYear(p entql.StringP) {
+	f.Where(p.Field(referralfact.FieldPYear))
+}
+
+// WhereAccepted applies the entql int predicate on the accepted field.
+func (f *ReferralFactFilter) WhereAccepted(p entql.IntP) {
+	f.Where(p.Field(referralfact.FieldAccepted))
+}
+
+// WhereDeclined applies the entql int predicate on the declined field.
+func (f *ReferralFactFilter) WhereDeclined(p entql.IntP) {
+	f.Where(p.Field(referralfact.FieldDeclined))
+}
+
+// WhereCompleted applies the entql int predicate on the completed field.
+func (f *ReferralFactFilter) WhereCompleted(p entql.IntP) {
+	f.Where(p.Field(referralfact.FieldCompleted))
+}
+
+// WhereCancelled applies the entql int predicate on the cancelled field.
+func (f *ReferralFactFilter) WhereCancelled(p entql.IntP) {
+	f.Where(p.Field(referralfact.FieldCancelled))
+}
+
+// WhereDaysToAcceptance applies the entql int predicate on the days_to_acceptance field.
+func (f *ReferralFactFilter) WhereDaysToAcceptance(p entql.IntP) {
+	f.Where(p.Field(referralfact.FieldDaysToAcceptance))
+}
+
+// WhereDaysToCompletion applies the entql int predicate on the days_to_completion field.
+func (f *ReferralFactFilter) WhereDaysToCompletion(p entql.IntP) {
+	f.Where(p.Field(referralfact.FieldDaysToCompletion))
+}
+
+// WhereRecordKey applies the entql int predicate on the record_key field.
+func (f *ReferralFactFilter) WhereRecordKey(p entql.IntP) {
+	f.Where(p.Field(referralfact.FieldRecordKey))
+}
+
+// addPredicate implements the predicateAdder interface.
 func (_q *SatisfactionSurveyQuery) addPredicate(pred func(s *sql.Selector)) {
 	_q.predicates = append(_q.predicates, pred)
 }
@@ -2943,7 +3237,7 @@ type SatisfactionSurveyFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *SatisfactionSurveyFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[16].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[18].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3027,7 +3321,7 @@ type ServiceFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ServiceFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[17].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[19].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3165,7 +3459,7 @@ type ServiceSecretFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *ServiceSecretFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[18].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[20].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3220,7 +3514,7 @@ type SurveyResponseFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *SurveyResponseFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[19].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[21].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3309,7 +3603,7 @@ type TimetablePublicationFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *TimetablePublicationFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[20].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[22].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3374,7 +3668,7 @@ type TrainingFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *TrainingFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[21].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[23].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})
@@ -3482,7 +3776,7 @@ type TrainingPlanFilter struct {
 // Where applies the entql predicate on the query filter.
 func (f *TrainingPlanFilter) Where(p entql.P) {
 	f.addPredicate(func(s *sql.Selector) {
-		if err := schemaGraph.EvalP(schemaGraph.Nodes[22].Type, p, s); err != nil {
+		if err := schemaGraph.EvalP(schemaGraph.Nodes[24].Type, p, s); err != nil {
 			s.AddError(err)
 		}
 	})

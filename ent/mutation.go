@@ -14,6 +14,7 @@ import (
 	"segretariato/ent/contactfact"
 	"segretariato/ent/contactfactvalue"
 	"segretariato/ent/demandcell"
+	"segretariato/ent/funnelcell"
 	"segretariato/ent/idempotencykey"
 	"segretariato/ent/location"
 	"segretariato/ent/needcategory"
@@ -23,6 +24,7 @@ import (
 	"segretariato/ent/predicate"
 	"segretariato/ent/referral"
 	"segretariato/ent/referralevent"
+	"segretariato/ent/referralfact"
 	"segretariato/ent/satisfactionsurvey"
 	"segretariato/ent/schema/schematype"
 	"segretariato/ent/service"
@@ -55,6 +57,7 @@ const (
 	TypeContactFact          = "ContactFact"
 	TypeContactFactValue     = "ContactFactValue"
 	TypeDemandCell           = "DemandCell"
+	TypeFunnelCell           = "FunnelCell"
 	TypeIdempotencyKey       = "IdempotencyKey"
 	TypeLocation             = "Location"
 	TypeNeedCategory         = "NeedCategory"
@@ -63,6 +66,7 @@ const (
 	TypeOperator             = "Operator"
 	TypeReferral             = "Referral"
 	TypeReferralEvent        = "ReferralEvent"
+	TypeReferralFact         = "ReferralFact"
 	TypeSatisfactionSurvey   = "SatisfactionSurvey"
 	TypeService              = "Service"
 	TypeServiceSecret        = "ServiceSecret"
@@ -9664,30 +9668,34 @@ func (m *ContactFactValueMutation) ResetEdge(name string) error {
 // DemandCellMutation represents an operation that mutates the DemandCell nodes in the graph.
 type DemandCellMutation struct {
 	config
-	op               Op
-	typ              string
-	id               *string
-	grain            *string
-	dim              *string
-	period           *string
-	key              *string
-	contacts         *int64
-	addcontacts      *int64
-	new_citizens     *int64
-	addnew_citizens  *int64
-	referrals        *int64
-	addreferrals     *int64
-	contacts_key     *int64
-	addcontacts_key  *int64
-	new_key          *int64
-	addnew_key       *int64
-	referrals_key    *int64
-	addreferrals_key *int64
-	citizens         *[]byte
-	clearedFields    map[string]struct{}
-	done             bool
-	oldValue         func(context.Context) (*DemandCell, error)
-	predicates       []predicate.DemandCell
+	op                Op
+	typ               string
+	id                *string
+	grain             *string
+	dim               *string
+	period            *string
+	key               *string
+	contacts          *int64
+	addcontacts       *int64
+	new_citizens      *int64
+	addnew_citizens   *int64
+	referrals         *int64
+	addreferrals      *int64
+	contacts_key      *int64
+	addcontacts_key   *int64
+	new_key           *int64
+	addnew_key        *int64
+	referrals_key     *int64
+	addreferrals_key  *int64
+	referrals_open    *int64
+	addreferrals_open *int64
+	follow_ups        *int64
+	addfollow_ups     *int64
+	citizens          *[]byte
+	clearedFields     map[string]struct{}
+	done              bool
+	oldValue          func(context.Context) (*DemandCell, error)
+	predicates        []predicate.DemandCell
 }
 
 var _ ent.Mutation = (*DemandCellMutation)(nil)
@@ -10274,6 +10282,118 @@ func (m *DemandCellMutation) ResetReferralsKey() {
 	m.addreferrals_key = nil
 }
 
+// SetReferralsOpen sets the "referrals_open" field.
+func (m *DemandCellMutation) SetReferralsOpen(i int64) {
+	m.referrals_open = &i
+	m.addreferrals_open = nil
+}
+
+// ReferralsOpen returns the value of the "referrals_open" field in the mutation.
+func (m *DemandCellMutation) ReferralsOpen() (r int64, exists bool) {
+	v := m.referrals_open
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldReferralsOpen returns the old "referrals_open" field's value of the DemandCell entity.
+// If the DemandCell object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *DemandCellMutation) OldReferralsOpen(ctx context.Context) (v int64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldReferralsOpen is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldReferralsOpen requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldReferralsOpen: %w", err)
+	}
+	return oldValue.ReferralsOpen, nil
+}
+
+// AddReferralsOpen adds i to the "referrals_open" field.
+func (m *DemandCellMutation) AddReferralsOpen(i int64) {
+	if m.addreferrals_open != nil {
+		*m.addreferrals_open += i
+	} else {
+		m.addreferrals_open = &i
+	}
+}
+
+// AddedReferralsOpen returns the value that was added to the "referrals_open" field in this mutation.
+func (m *DemandCellMutation) AddedReferralsOpen() (r int64, exists bool) {
+	v := m.addreferrals_open
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetReferralsOpen resets all changes to the "referrals_open" field.
+func (m *DemandCellMutation) ResetReferralsOpen() {
+	m.referrals_open = nil
+	m.addreferrals_open = nil
+}
+
+// SetFollowUps sets the "follow_ups" field.
+func (m *DemandCellMutation) SetFollowUps(i int64) {
+	m.follow_ups = &i
+	m.addfollow_ups = nil
+}
+
+// FollowUps returns the value of the "follow_ups" field in the mutation.
+func (m *DemandCellMutation) FollowUps() (r int64, exists bool) {
+	v := m.follow_ups
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldFollowUps returns the old "follow_ups" field's value of the DemandCell entity.
+// If the DemandCell object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *DemandCellMutation) OldFollowUps(ctx context.Context) (v int64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldFollowUps is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldFollowUps requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldFollowUps: %w", err)
+	}
+	return oldValue.FollowUps, nil
+}
+
+// AddFollowUps adds i to the "follow_ups" field.
+func (m *DemandCellMutation) AddFollowUps(i int64) {
+	if m.addfollow_ups != nil {
+		*m.addfollow_ups += i
+	} else {
+		m.addfollow_ups = &i
+	}
+}
+
+// AddedFollowUps returns the value that was added to the "follow_ups" field in this mutation.
+func (m *DemandCellMutation) AddedFollowUps() (r int64, exists bool) {
+	v := m.addfollow_ups
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetFollowUps resets all changes to the "follow_ups" field.
+func (m *DemandCellMutation) ResetFollowUps() {
+	m.follow_ups = nil
+	m.addfollow_ups = nil
+}
+
 // SetCitizens sets the "citizens" field.
 func (m *DemandCellMutation) SetCitizens(b []byte) {
 	m.citizens = &b
@@ -10344,7 +10464,7 @@ func (m *DemandCellMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *DemandCellMutation) Fields() []string {
-	fields := make([]string, 0, 11)
+	fields := make([]string, 0, 13)
 	if m.grain != nil {
 		fields = append(fields, demandcell.FieldGrain)
 	}
@@ -10374,6 +10494,12 @@ func (m *DemandCellMutation) Fields() []string {
 	}
 	if m.referrals_key != nil {
 		fields = append(fields, demandcell.FieldReferralsKey)
+	}
+	if m.referrals_open != nil {
+		fields = append(fields, demandcell.FieldReferralsOpen)
+	}
+	if m.follow_ups != nil {
+		fields = append(fields, demandcell.FieldFollowUps)
 	}
 	if m.citizens != nil {
 		fields = append(fields, demandcell.FieldCitizens)
@@ -10406,6 +10532,10 @@ func (m *DemandCellMutation) Field(name string) (ent.Value, bool) {
 		return m.NewKey()
 	case demandcell.FieldReferralsKey:
 		return m.ReferralsKey()
+	case demandcell.FieldReferralsOpen:
+		return m.ReferralsOpen()
+	case demandcell.FieldFollowUps:
+		return m.FollowUps()
 	case demandcell.FieldCitizens:
 		return m.Citizens()
 	}
@@ -10437,6 +10567,10 @@ func (m *DemandCellMutation) OldField(ctx context.Context, name string) (ent.Val
 		return m.OldNewKey(ctx)
 	case demandcell.FieldReferralsKey:
 		return m.OldReferralsKey(ctx)
+	case demandcell.FieldReferralsOpen:
+		return m.OldReferralsOpen(ctx)
+	case demandcell.FieldFollowUps:
+		return m.OldFollowUps(ctx)
 	case demandcell.FieldCitizens:
 		return m.OldCitizens(ctx)
 	}
@@ -10518,6 +10652,20 @@ func (m *DemandCellMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetReferralsKey(v)
 		return nil
+	case demandcell.FieldReferralsOpen:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetReferralsOpen(v)
+		return nil
+	case demandcell.FieldFollowUps:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetFollowUps(v)
+		return nil
 	case demandcell.FieldCitizens:
 		v, ok := value.([]byte)
 		if !ok {
@@ -10551,6 +10699,12 @@ func (m *DemandCellMutation) AddedFields() []string {
 	if m.addreferrals_key != nil {
 		fields = append(fields, demandcell.FieldReferralsKey)
 	}
+	if m.addreferrals_open != nil {
+		fields = append(fields, demandcell.FieldReferralsOpen)
+	}
+	if m.addfollow_ups != nil {
+		fields = append(fields, demandcell.FieldFollowUps)
+	}
 	return fields
 }
 
@@ -10571,6 +10725,10 @@ func (m *DemandCellMutation) AddedField(name string) (ent.Value, bool) {
 		return m.AddedNewKey()
 	case demandcell.FieldReferralsKey:
 		return m.AddedReferralsKey()
+	case demandcell.FieldReferralsOpen:
+		return m.AddedReferralsOpen()
+	case demandcell.FieldFollowUps:
+		return m.AddedFollowUps()
 	}
 	return nil, false
 }
@@ -10621,6 +10779,20 @@ func (m *DemandCellMutation) AddField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.AddReferralsKey(v)
+		return nil
+	case demandcell.FieldReferralsOpen:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddReferralsOpen(v)
+		return nil
+	case demandcell.FieldFollowUps:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddFollowUps(v)
 		return nil
 	}
 	return fmt.Errorf("unknown DemandCell numeric field %s", name)
@@ -10679,6 +10851,12 @@ func (m *DemandCellMutation) ResetField(name string) error {
 	case demandcell.FieldReferralsKey:
 		m.ResetReferralsKey()
 		return nil
+	case demandcell.FieldReferralsOpen:
+		m.ResetReferralsOpen()
+		return nil
+	case demandcell.FieldFollowUps:
+		m.ResetFollowUps()
+		return nil
 	case demandcell.FieldCitizens:
 		m.ResetCitizens()
 		return nil
@@ -10732,6 +10910,1460 @@ func (m *DemandCellMutation) ClearEdge(name string) error {
 // It returns an error if the edge is not defined in the schema.
 func (m *DemandCellMutation) ResetEdge(name string) error {
 	return fmt.Errorf("unknown DemandCell edge %s", name)
+}
+
+// FunnelCellMutation represents an operation that mutates the FunnelCell nodes in the graph.
+type FunnelCellMutation struct {
+	config
+	op               Op
+	typ              string
+	id               *string
+	grain            *string
+	period           *string
+	service_id       *int
+	addservice_id    *int
+	proposed         *int64
+	addproposed      *int64
+	proposed_key     *int64
+	addproposed_key  *int64
+	accepted         *int64
+	addaccepted      *int64
+	accepted_key     *int64
+	addaccepted_key  *int64
+	declined         *int64
+	adddeclined      *int64
+	declined_key     *int64
+	adddeclined_key  *int64
+	completed        *int64
+	addcompleted     *int64
+	completed_key    *int64
+	addcompleted_key *int64
+	cancelled        *int64
+	addcancelled     *int64
+	cancelled_key    *int64
+	addcancelled_key *int64
+	to_acceptance    *string
+	to_completion    *string
+	clearedFields    map[string]struct{}
+	done             bool
+	oldValue         func(context.Context) (*FunnelCell, error)
+	predicates       []predicate.FunnelCell
+}
+
+var _ ent.Mutation = (*FunnelCellMutation)(nil)
+
+// funnelcellOption allows management of the mutation configuration using functional options.
+type funnelcellOption func(*FunnelCellMutation)
+
+// newFunnelCellMutation creates new mutation for the FunnelCell entity.
+func newFunnelCellMutation(c config, op Op, opts ...funnelcellOption) *FunnelCellMutation {
+	m := &FunnelCellMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeFunnelCell,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withFunnelCellID sets the ID field of the mutation.
+func withFunnelCellID(id string) funnelcellOption {
+	return func(m *FunnelCellMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *FunnelCell
+		)
+		m.oldValue = func(ctx context.Context) (*FunnelCell, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().FunnelCell.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withFunnelCell sets the old FunnelCell of the mutation.
+func withFunnelCell(node *FunnelCell) funnelcellOption {
+	return func(m *FunnelCellMutation) {
+		m.oldValue = func(context.Context) (*FunnelCell, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m FunnelCellMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m FunnelCellMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// SetID sets the value of the id field. Note that this
+// operation is only accepted on creation of FunnelCell entities.
+func (m *FunnelCellMutation) SetID(id string) {
+	m.id = &id
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *FunnelCellMutation) ID() (id string, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *FunnelCellMutation) IDs(ctx context.Context) ([]string, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []string{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().FunnelCell.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetGrain sets the "grain" field.
+func (m *FunnelCellMutation) SetGrain(s string) {
+	m.grain = &s
+}
+
+// Grain returns the value of the "grain" field in the mutation.
+func (m *FunnelCellMutation) Grain() (r string, exists bool) {
+	v := m.grain
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldGrain returns the old "grain" field's value of the FunnelCell entity.
+// If the FunnelCell object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *FunnelCellMutation) OldGrain(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldGrain is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldGrain requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldGrain: %w", err)
+	}
+	return oldValue.Grain, nil
+}
+
+// ResetGrain resets all changes to the "grain" field.
+func (m *FunnelCellMutation) ResetGrain() {
+	m.grain = nil
+}
+
+// SetPeriod sets the "period" field.
+func (m *FunnelCellMutation) SetPeriod(s string) {
+	m.period = &s
+}
+
+// Period returns the value of the "period" field in the mutation.
+func (m *FunnelCellMutation) Period() (r string, exists bool) {
+	v := m.period
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPeriod returns the old "period" field's value of the FunnelCell entity.
+// If the FunnelCell object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *FunnelCellMutation) OldPeriod(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPeriod is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPeriod requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPeriod: %w", err)
+	}
+	return oldValue.Period, nil
+}
+
+// ResetPeriod resets all changes to the "period" field.
+func (m *FunnelCellMutation) ResetPeriod() {
+	m.period = nil
+}
+
+// SetServiceID sets the "service_id" field.
+func (m *FunnelCellMutation) SetServiceID(i int) {
+	m.service_id = &i
+	m.addservice_id = nil
+}
+
+// ServiceID returns the value of the "service_id" field in the mutation.
+func (m *FunnelCellMutation) ServiceID() (r int, exists bool) {
+	v := m.service_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldServiceID returns the old "service_id" field's value of the FunnelCell entity.
+// If the FunnelCell object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *FunnelCellMutation) OldServiceID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldServiceID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldServiceID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldServiceID: %w", err)
+	}
+	return oldValue.ServiceID, nil
+}
+
+// AddServiceID adds i to the "service_id" field.
+func (m *FunnelCellMutation) AddServiceID(i int) {
+	if m.addservice_id != nil {
+		*m.addservice_id += i
+	} else {
+		m.addservice_id = &i
+	}
+}
+
+// AddedServiceID returns the value that was added to the "service_id" field in this mutation.
+func (m *FunnelCellMutation) AddedServiceID() (r int, exists bool) {
+	v := m.addservice_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetServiceID resets all changes to the "service_id" field.
+func (m *FunnelCellMutation) ResetServiceID() {
+	m.service_id = nil
+	m.addservice_id = nil
+}
+
+// SetProposed sets the "proposed" field.
+func (m *FunnelCellMutation) SetProposed(i int64) {
+	m.proposed = &i
+	m.addproposed = nil
+}
+
+// Proposed returns the value of the "proposed" field in the mutation.
+func (m *FunnelCellMutation) Proposed() (r int64, exists bool) {
+	v := m.proposed
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldProposed returns the old "proposed" field's value of the FunnelCell entity.
+// If the FunnelCell object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *FunnelCellMutation) OldProposed(ctx context.Context) (v int64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldProposed is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldProposed requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldProposed: %w", err)
+	}
+	return oldValue.Proposed, nil
+}
+
+// AddProposed adds i to the "proposed" field.
+func (m *FunnelCellMutation) AddProposed(i int64) {
+	if m.addproposed != nil {
+		*m.addproposed += i
+	} else {
+		m.addproposed = &i
+	}
+}
+
+// AddedProposed returns the value that was added to the "proposed" field in this mutation.
+func (m *FunnelCellMutation) AddedProposed() (r int64, exists bool) {
+	v := m.addproposed
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetProposed resets all changes to the "proposed" field.
+func (m *FunnelCellMutation) ResetProposed() {
+	m.proposed = nil
+	m.addproposed = nil
+}
+
+// SetProposedKey sets the "proposed_key" field.
+func (m *FunnelCellMutation) SetProposedKey(i int64) {
+	m.proposed_key = &i
+	m.addproposed_key = nil
+}
+
+// ProposedKey returns the value of the "proposed_key" field in the mutation.
+func (m *FunnelCellMutation) ProposedKey() (r int64, exists bool) {
+	v := m.proposed_key
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldProposedKey returns the old "proposed_key" field's value of the FunnelCell entity.
+// If the FunnelCell object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *FunnelCellMutation) OldProposedKey(ctx context.Context) (v int64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldProposedKey is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldProposedKey requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldProposedKey: %w", err)
+	}
+	return oldValue.ProposedKey, nil
+}
+
+// AddProposedKey adds i to the "proposed_key" field.
+func (m *FunnelCellMutation) AddProposedKey(i int64) {
+	if m.addproposed_key != nil {
+		*m.addproposed_key += i
+	} else {
+		m.addproposed_key = &i
+	}
+}
+
+// AddedProposedKey returns the value that was added to the "proposed_key" field in this mutation.
+func (m *FunnelCellMutation) AddedProposedKey() (r int64, exists bool) {
+	v := m.addproposed_key
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetProposedKey resets all changes to the "proposed_key" field.
+func (m *FunnelCellMutation) ResetProposedKey() {
+	m.proposed_key = nil
+	m.addproposed_key = nil
+}
+
+// SetAccepted sets the "accepted" field.
+func (m *FunnelCellMutation) SetAccepted(i int64) {
+	m.accepted = &i
+	m.addaccepted = nil
+}
+
+// Accepted returns the value of the "accepted" field in the mutation.
+func (m *FunnelCellMutation) Accepted() (r int64, exists bool) {
+	v := m.accepted
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldAccepted returns the old "accepted" field's value of the FunnelCell entity.
+// If the FunnelCell object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *FunnelCellMutation) OldAccepted(ctx context.Context) (v int64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldAccepted is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldAccepted requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldAccepted: %w", err)
+	}
+	return oldValue.Accepted, nil
+}
+
+// AddAccepted adds i to the "accepted" field.
+func (m *FunnelCellMutation) AddAccepted(i int64) {
+	if m.addaccepted != nil {
+		*m.addaccepted += i
+	} else {
+		m.addaccepted = &i
+	}
+}
+
+// AddedAccepted returns the value that was added to the "accepted" field in this mutation.
+func (m *FunnelCellMutation) AddedAccepted() (r int64, exists bool) {
+	v := m.addaccepted
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetAccepted resets all changes to the "accepted" field.
+func (m *FunnelCellMutation) ResetAccepted() {
+	m.accepted = nil
+	m.addaccepted = nil
+}
+
+// SetAcceptedKey sets the "accepted_key" field.
+func (m *FunnelCellMutation) SetAcceptedKey(i int64) {
+	m.accepted_key = &i
+	m.addaccepted_key = nil
+}
+
+// AcceptedKey returns the value of the "accepted_key" field in the mutation.
+func (m *FunnelCellMutation) AcceptedKey() (r int64, exists bool) {
+	v := m.accepted_key
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldAcceptedKey returns the old "accepted_key" field's value of the FunnelCell entity.
+// If the FunnelCell object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *FunnelCellMutation) OldAcceptedKey(ctx context.Context) (v int64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldAcceptedKey is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldAcceptedKey requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldAcceptedKey: %w", err)
+	}
+	return oldValue.AcceptedKey, nil
+}
+
+// AddAcceptedKey adds i to the "accepted_key" field.
+func (m *FunnelCellMutation) AddAcceptedKey(i int64) {
+	if m.addaccepted_key != nil {
+		*m.addaccepted_key += i
+	} else {
+		m.addaccepted_key = &i
+	}
+}
+
+// AddedAcceptedKey returns the value that was added to the "accepted_key" field in this mutation.
+func (m *FunnelCellMutation) AddedAcceptedKey() (r int64, exists bool) {
+	v := m.addaccepted_key
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetAcceptedKey resets all changes to the "accepted_key" field.
+func (m *FunnelCellMutation) ResetAcceptedKey() {
+	m.accepted_key = nil
+	m.addaccepted_key = nil
+}
+
+// SetDeclined sets the "declined" field.
+func (m *FunnelCellMutation) SetDeclined(i int64) {
+	m.declined = &i
+	m.adddeclined = nil
+}
+
+// Declined returns the value of the "declined" field in the mutation.
+func (m *FunnelCellMutation) Declined() (r int64, exists bool) {
+	v := m.declined
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDeclined returns the old "declined" field's value of the FunnelCell entity.
+// If the FunnelCell object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *FunnelCellMutation) OldDeclined(ctx context.Context) (v int64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDeclined is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDeclined requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDeclined: %w", err)
+	}
+	return oldValue.Declined, nil
+}
+
+// AddDeclined adds i to the "declined" field.
+func (m *FunnelCellMutation) AddDeclined(i int64) {
+	if m.adddeclined != nil {
+		*m.adddeclined += i
+	} else {
+		m.adddeclined = &i
+	}
+}
+
+// AddedDeclined returns the value that was added to the "declined" field in this mutation.
+func (m *FunnelCellMutation) AddedDeclined() (r int64, exists bool) {
+	v := m.adddeclined
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetDeclined resets all changes to the "declined" field.
+func (m *FunnelCellMutation) ResetDeclined() {
+	m.declined = nil
+	m.adddeclined = nil
+}
+
+// SetDeclinedKey sets the "declined_key" field.
+func (m *FunnelCellMutation) SetDeclinedKey(i int64) {
+	m.declined_key = &i
+	m.adddeclined_key = nil
+}
+
+// DeclinedKey returns the value of the "declined_key" field in the mutation.
+func (m *FunnelCellMutation) DeclinedKey() (r int64, exists bool) {
+	v := m.declined_key
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDeclinedKey returns the old "declined_key" field's value of the FunnelCell entity.
+// If the FunnelCell object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *FunnelCellMutation) OldDeclinedKey(ctx context.Context) (v int64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDeclinedKey is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDeclinedKey requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDeclinedKey: %w", err)
+	}
+	return oldValue.DeclinedKey, nil
+}
+
+// AddDeclinedKey adds i to the "declined_key" field.
+func (m *FunnelCellMutation) AddDeclinedKey(i int64) {
+	if m.adddeclined_key != nil {
+		*m.adddeclined_key += i
+	} else {
+		m.adddeclined_key = &i
+	}
+}
+
+// AddedDeclinedKey returns the value that was added to the "declined_key" field in this mutation.
+func (m *FunnelCellMutation) AddedDeclinedKey() (r int64, exists bool) {
+	v := m.adddeclined_key
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetDeclinedKey resets all changes to the "declined_key" field.
+func (m *FunnelCellMutation) ResetDeclinedKey() {
+	m.declined_key = nil
+	m.adddeclined_key = nil
+}
+
+// SetCompleted sets the "completed" field.
+func (m *FunnelCellMutation) SetCompleted(i int64) {
+	m.completed = &i
+	m.addcompleted = nil
+}
+
+// Completed returns the value of the "completed" field in the mutation.
+func (m *FunnelCellMutation) Completed() (r int64, exists bool) {
+	v := m.completed
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCompleted returns the old "completed" field's value of the FunnelCell entity.
+// If the FunnelCell object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *FunnelCellMutation) OldCompleted(ctx context.Context) (v int64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCompleted is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCompleted requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCompleted: %w", err)
+	}
+	return oldValue.Completed, nil
+}
+
+// AddCompleted adds i to the "completed" field.
+func (m *FunnelCellMutation) AddCompleted(i int64) {
+	if m.addcompleted != nil {
+		*m.addcompleted += i
+	} else {
+		m.addcompleted = &i
+	}
+}
+
+// AddedCompleted returns the value that was added to the "completed" field in this mutation.
+func (m *FunnelCellMutation) AddedCompleted() (r int64, exists bool) {
+	v := m.addcompleted
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetCompleted resets all changes to the "completed" field.
+func (m *FunnelCellMutation) ResetCompleted() {
+	m.completed = nil
+	m.addcompleted = nil
+}
+
+// SetCompletedKey sets the "completed_key" field.
+func (m *FunnelCellMutation) SetCompletedKey(i int64) {
+	m.completed_key = &i
+	m.addcompleted_key = nil
+}
+
+// CompletedKey returns the value of the "completed_key" field in the mutation.
+func (m *FunnelCellMutation) CompletedKey() (r int64, exists bool) {
+	v := m.completed_key
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCompletedKey returns the old "completed_key" field's value of the FunnelCell entity.
+// If the FunnelCell object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *FunnelCellMutation) OldCompletedKey(ctx context.Context) (v int64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCompletedKey is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCompletedKey requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCompletedKey: %w", err)
+	}
+	return oldValue.CompletedKey, nil
+}
+
+// AddCompletedKey adds i to the "completed_key" field.
+func (m *FunnelCellMutation) AddCompletedKey(i int64) {
+	if m.addcompleted_key != nil {
+		*m.addcompleted_key += i
+	} else {
+		m.addcompleted_key = &i
+	}
+}
+
+// AddedCompletedKey returns the value that was added to the "completed_key" field in this mutation.
+func (m *FunnelCellMutation) AddedCompletedKey() (r int64, exists bool) {
+	v := m.addcompleted_key
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetCompletedKey resets all changes to the "completed_key" field.
+func (m *FunnelCellMutation) ResetCompletedKey() {
+	m.completed_key = nil
+	m.addcompleted_key = nil
+}
+
+// SetCancelled sets the "cancelled" field.
+func (m *FunnelCellMutation) SetCancelled(i int64) {
+	m.cancelled = &i
+	m.addcancelled = nil
+}
+
+// Cancelled returns the value of the "cancelled" field in the mutation.
+func (m *FunnelCellMutation) Cancelled() (r int64, exists bool) {
+	v := m.cancelled
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCancelled returns the old "cancelled" field's value of the FunnelCell entity.
+// If the FunnelCell object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *FunnelCellMutation) OldCancelled(ctx context.Context) (v int64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCancelled is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCancelled requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCancelled: %w", err)
+	}
+	return oldValue.Cancelled, nil
+}
+
+// AddCancelled adds i to the "cancelled" field.
+func (m *FunnelCellMutation) AddCancelled(i int64) {
+	if m.addcancelled != nil {
+		*m.addcancelled += i
+	} else {
+		m.addcancelled = &i
+	}
+}
+
+// AddedCancelled returns the value that was added to the "cancelled" field in this mutation.
+func (m *FunnelCellMutation) AddedCancelled() (r int64, exists bool) {
+	v := m.addcancelled
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetCancelled resets all changes to the "cancelled" field.
+func (m *FunnelCellMutation) ResetCancelled() {
+	m.cancelled = nil
+	m.addcancelled = nil
+}
+
+// SetCancelledKey sets the "cancelled_key" field.
+func (m *FunnelCellMutation) SetCancelledKey(i int64) {
+	m.cancelled_key = &i
+	m.addcancelled_key = nil
+}
+
+// CancelledKey returns the value of the "cancelled_key" field in the mutation.
+func (m *FunnelCellMutation) CancelledKey() (r int64, exists bool) {
+	v := m.cancelled_key
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCancelledKey returns the old "cancelled_key" field's value of the FunnelCell entity.
+// If the FunnelCell object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *FunnelCellMutation) OldCancelledKey(ctx context.Context) (v int64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCancelledKey is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCancelledKey requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCancelledKey: %w", err)
+	}
+	return oldValue.CancelledKey, nil
+}
+
+// AddCancelledKey adds i to the "cancelled_key" field.
+func (m *FunnelCellMutation) AddCancelledKey(i int64) {
+	if m.addcancelled_key != nil {
+		*m.addcancelled_key += i
+	} else {
+		m.addcancelled_key = &i
+	}
+}
+
+// AddedCancelledKey returns the value that was added to the "cancelled_key" field in this mutation.
+func (m *FunnelCellMutation) AddedCancelledKey() (r int64, exists bool) {
+	v := m.addcancelled_key
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetCancelledKey resets all changes to the "cancelled_key" field.
+func (m *FunnelCellMutation) ResetCancelledKey() {
+	m.cancelled_key = nil
+	m.addcancelled_key = nil
+}
+
+// SetToAcceptance sets the "to_acceptance" field.
+func (m *FunnelCellMutation) SetToAcceptance(s string) {
+	m.to_acceptance = &s
+}
+
+// ToAcceptance returns the value of the "to_acceptance" field in the mutation.
+func (m *FunnelCellMutation) ToAcceptance() (r string, exists bool) {
+	v := m.to_acceptance
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldToAcceptance returns the old "to_acceptance" field's value of the FunnelCell entity.
+// If the FunnelCell object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *FunnelCellMutation) OldToAcceptance(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldToAcceptance is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldToAcceptance requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldToAcceptance: %w", err)
+	}
+	return oldValue.ToAcceptance, nil
+}
+
+// ResetToAcceptance resets all changes to the "to_acceptance" field.
+func (m *FunnelCellMutation) ResetToAcceptance() {
+	m.to_acceptance = nil
+}
+
+// SetToCompletion sets the "to_completion" field.
+func (m *FunnelCellMutation) SetToCompletion(s string) {
+	m.to_completion = &s
+}
+
+// ToCompletion returns the value of the "to_completion" field in the mutation.
+func (m *FunnelCellMutation) ToCompletion() (r string, exists bool) {
+	v := m.to_completion
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldToCompletion returns the old "to_completion" field's value of the FunnelCell entity.
+// If the FunnelCell object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *FunnelCellMutation) OldToCompletion(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldToCompletion is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldToCompletion requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldToCompletion: %w", err)
+	}
+	return oldValue.ToCompletion, nil
+}
+
+// ResetToCompletion resets all changes to the "to_completion" field.
+func (m *FunnelCellMutation) ResetToCompletion() {
+	m.to_completion = nil
+}
+
+// Where appends a list predicates to the FunnelCellMutation builder.
+func (m *FunnelCellMutation) Where(ps ...predicate.FunnelCell) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the FunnelCellMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *FunnelCellMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.FunnelCell, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *FunnelCellMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *FunnelCellMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (FunnelCell).
+func (m *FunnelCellMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *FunnelCellMutation) Fields() []string {
+	fields := make([]string, 0, 15)
+	if m.grain != nil {
+		fields = append(fields, funnelcell.FieldGrain)
+	}
+	if m.period != nil {
+		fields = append(fields, funnelcell.FieldPeriod)
+	}
+	if m.service_id != nil {
+		fields = append(fields, funnelcell.FieldServiceID)
+	}
+	if m.proposed != nil {
+		fields = append(fields, funnelcell.FieldProposed)
+	}
+	if m.proposed_key != nil {
+		fields = append(fields, funnelcell.FieldProposedKey)
+	}
+	if m.accepted != nil {
+		fields = append(fields, funnelcell.FieldAccepted)
+	}
+	if m.accepted_key != nil {
+		fields = append(fields, funnelcell.FieldAcceptedKey)
+	}
+	if m.declined != nil {
+		fields = append(fields, funnelcell.FieldDeclined)
+	}
+	if m.declined_key != nil {
+		fields = append(fields, funnelcell.FieldDeclinedKey)
+	}
+	if m.completed != nil {
+		fields = append(fields, funnelcell.FieldCompleted)
+	}
+	if m.completed_key != nil {
+		fields = append(fields, funnelcell.FieldCompletedKey)
+	}
+	if m.cancelled != nil {
+		fields = append(fields, funnelcell.FieldCancelled)
+	}
+	if m.cancelled_key != nil {
+		fields = append(fields, funnelcell.FieldCancelledKey)
+	}
+	if m.to_acceptance != nil {
+		fields = append(fields, funnelcell.FieldToAcceptance)
+	}
+	if m.to_completion != nil {
+		fields = append(fields, funnelcell.FieldToCompletion)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *FunnelCellMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case funnelcell.FieldGrain:
+		return m.Grain()
+	case funnelcell.FieldPeriod:
+		return m.Period()
+	case funnelcell.FieldServiceID:
+		return m.ServiceID()
+	case funnelcell.FieldProposed:
+		return m.Proposed()
+	case funnelcell.FieldProposedKey:
+		return m.ProposedKey()
+	case funnelcell.FieldAccepted:
+		return m.Accepted()
+	case funnelcell.FieldAcceptedKey:
+		return m.AcceptedKey()
+	case funnelcell.FieldDeclined:
+		return m.Declined()
+	case funnelcell.FieldDeclinedKey:
+		return m.DeclinedKey()
+	case funnelcell.FieldCompleted:
+		return m.Completed()
+	case funnelcell.FieldCompletedKey:
+		return m.CompletedKey()
+	case funnelcell.FieldCancelled:
+		return m.Cancelled()
+	case funnelcell.FieldCancelledKey:
+		return m.CancelledKey()
+	case funnelcell.FieldToAcceptance:
+		return m.ToAcceptance()
+	case funnelcell.FieldToCompletion:
+		return m.ToCompletion()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *FunnelCellMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case funnelcell.FieldGrain:
+		return m.OldGrain(ctx)
+	case funnelcell.FieldPeriod:
+		return m.OldPeriod(ctx)
+	case funnelcell.FieldServiceID:
+		return m.OldServiceID(ctx)
+	case funnelcell.FieldProposed:
+		return m.OldProposed(ctx)
+	case funnelcell.FieldProposedKey:
+		return m.OldProposedKey(ctx)
+	case funnelcell.FieldAccepted:
+		return m.OldAccepted(ctx)
+	case funnelcell.FieldAcceptedKey:
+		return m.OldAcceptedKey(ctx)
+	case funnelcell.FieldDeclined:
+		return m.OldDeclined(ctx)
+	case funnelcell.FieldDeclinedKey:
+		return m.OldDeclinedKey(ctx)
+	case funnelcell.FieldCompleted:
+		return m.OldCompleted(ctx)
+	case funnelcell.FieldCompletedKey:
+		return m.OldCompletedKey(ctx)
+	case funnelcell.FieldCancelled:
+		return m.OldCancelled(ctx)
+	case funnelcell.FieldCancelledKey:
+		return m.OldCancelledKey(ctx)
+	case funnelcell.FieldToAcceptance:
+		return m.OldToAcceptance(ctx)
+	case funnelcell.FieldToCompletion:
+		return m.OldToCompletion(ctx)
+	}
+	return nil, fmt.Errorf("unknown FunnelCell field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *FunnelCellMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case funnelcell.FieldGrain:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetGrain(v)
+		return nil
+	case funnelcell.FieldPeriod:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPeriod(v)
+		return nil
+	case funnelcell.FieldServiceID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetServiceID(v)
+		return nil
+	case funnelcell.FieldProposed:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetProposed(v)
+		return nil
+	case funnelcell.FieldProposedKey:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetProposedKey(v)
+		return nil
+	case funnelcell.FieldAccepted:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetAccepted(v)
+		return nil
+	case funnelcell.FieldAcceptedKey:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetAcceptedKey(v)
+		return nil
+	case funnelcell.FieldDeclined:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDeclined(v)
+		return nil
+	case funnelcell.FieldDeclinedKey:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDeclinedKey(v)
+		return nil
+	case funnelcell.FieldCompleted:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCompleted(v)
+		return nil
+	case funnelcell.FieldCompletedKey:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCompletedKey(v)
+		return nil
+	case funnelcell.FieldCancelled:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCancelled(v)
+		return nil
+	case funnelcell.FieldCancelledKey:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCancelledKey(v)
+		return nil
+	case funnelcell.FieldToAcceptance:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetToAcceptance(v)
+		return nil
+	case funnelcell.FieldToCompletion:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetToCompletion(v)
+		return nil
+	}
+	return fmt.Errorf("unknown FunnelCell field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *FunnelCellMutation) AddedFields() []string {
+	var fields []string
+	if m.addservice_id != nil {
+		fields = append(fields, funnelcell.FieldServiceID)
+	}
+	if m.addproposed != nil {
+		fields = append(fields, funnelcell.FieldProposed)
+	}
+	if m.addproposed_key != nil {
+		fields = append(fields, funnelcell.FieldProposedKey)
+	}
+	if m.addaccepted != nil {
+		fields = append(fields, funnelcell.FieldAccepted)
+	}
+	if m.addaccepted_key != nil {
+		fields = append(fields, funnelcell.FieldAcceptedKey)
+	}
+	if m.adddeclined != nil {
+		fields = append(fields, funnelcell.FieldDeclined)
+	}
+	if m.adddeclined_key != nil {
+		fields = append(fields, funnelcell.FieldDeclinedKey)
+	}
+	if m.addcompleted != nil {
+		fields = append(fields, funnelcell.FieldCompleted)
+	}
+	if m.addcompleted_key != nil {
+		fields = append(fields, funnelcell.FieldCompletedKey)
+	}
+	if m.addcancelled != nil {
+		fields = append(fields, funnelcell.FieldCancelled)
+	}
+	if m.addcancelled_key != nil {
+		fields = append(fields, funnelcell.FieldCancelledKey)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *FunnelCellMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case funnelcell.FieldServiceID:
+		return m.AddedServiceID()
+	case funnelcell.FieldProposed:
+		return m.AddedProposed()
+	case funnelcell.FieldProposedKey:
+		return m.AddedProposedKey()
+	case funnelcell.FieldAccepted:
+		return m.AddedAccepted()
+	case funnelcell.FieldAcceptedKey:
+		return m.AddedAcceptedKey()
+	case funnelcell.FieldDeclined:
+		return m.AddedDeclined()
+	case funnelcell.FieldDeclinedKey:
+		return m.AddedDeclinedKey()
+	case funnelcell.FieldCompleted:
+		return m.AddedCompleted()
+	case funnelcell.FieldCompletedKey:
+		return m.AddedCompletedKey()
+	case funnelcell.FieldCancelled:
+		return m.AddedCancelled()
+	case funnelcell.FieldCancelledKey:
+		return m.AddedCancelledKey()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *FunnelCellMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case funnelcell.FieldServiceID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddServiceID(v)
+		return nil
+	case funnelcell.FieldProposed:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddProposed(v)
+		return nil
+	case funnelcell.FieldProposedKey:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddProposedKey(v)
+		return nil
+	case funnelcell.FieldAccepted:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddAccepted(v)
+		return nil
+	case funnelcell.FieldAcceptedKey:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddAcceptedKey(v)
+		return nil
+	case funnelcell.FieldDeclined:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddDeclined(v)
+		return nil
+	case funnelcell.FieldDeclinedKey:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddDeclinedKey(v)
+		return nil
+	case funnelcell.FieldCompleted:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddCompleted(v)
+		return nil
+	case funnelcell.FieldCompletedKey:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddCompletedKey(v)
+		return nil
+	case funnelcell.FieldCancelled:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddCancelled(v)
+		return nil
+	case funnelcell.FieldCancelledKey:
+		v, ok := value.(int64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddCancelledKey(v)
+		return nil
+	}
+	return fmt.Errorf("unknown FunnelCell numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *FunnelCellMutation) ClearedFields() []string {
+	return nil
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *FunnelCellMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *FunnelCellMutation) ClearField(name string) error {
+	return fmt.Errorf("unknown FunnelCell nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *FunnelCellMutation) ResetField(name string) error {
+	switch name {
+	case funnelcell.FieldGrain:
+		m.ResetGrain()
+		return nil
+	case funnelcell.FieldPeriod:
+		m.ResetPeriod()
+		return nil
+	case funnelcell.FieldServiceID:
+		m.ResetServiceID()
+		return nil
+	case funnelcell.FieldProposed:
+		m.ResetProposed()
+		return nil
+	case funnelcell.FieldProposedKey:
+		m.ResetProposedKey()
+		return nil
+	case funnelcell.FieldAccepted:
+		m.ResetAccepted()
+		return nil
+	case funnelcell.FieldAcceptedKey:
+		m.ResetAcceptedKey()
+		return nil
+	case funnelcell.FieldDeclined:
+		m.ResetDeclined()
+		return nil
+	case funnelcell.FieldDeclinedKey:
+		m.ResetDeclinedKey()
+		return nil
+	case funnelcell.FieldCompleted:
+		m.ResetCompleted()
+		return nil
+	case funnelcell.FieldCompletedKey:
+		m.ResetCompletedKey()
+		return nil
+	case funnelcell.FieldCancelled:
+		m.ResetCancelled()
+		return nil
+	case funnelcell.FieldCancelledKey:
+		m.ResetCancelledKey()
+		return nil
+	case funnelcell.FieldToAcceptance:
+		m.ResetToAcceptance()
+		return nil
+	case funnelcell.FieldToCompletion:
+		m.ResetToCompletion()
+		return nil
+	}
+	return fmt.Errorf("unknown FunnelCell field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *FunnelCellMutation) AddedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *FunnelCellMutation) AddedIDs(name string) []ent.Value {
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *FunnelCellMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *FunnelCellMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *FunnelCellMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *FunnelCellMutation) EdgeCleared(name string) bool {
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *FunnelCellMutation) ClearEdge(name string) error {
+	return fmt.Errorf("unknown FunnelCell unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *FunnelCellMutation) ResetEdge(name string) error {
+	return fmt.Errorf("unknown FunnelCell edge %s", name)
 }
 
 // IdempotencyKeyMutation represents an operation that mutates the IdempotencyKey nodes in the graph.
@@ -18463,6 +20095,1383 @@ func (m *ReferralEventMutation) ResetEdge(name string) error {
 		return nil
 	}
 	return fmt.Errorf("unknown ReferralEvent edge %s", name)
+}
+
+// ReferralFactMutation represents an operation that mutates the ReferralFact nodes in the graph.
+type ReferralFactMutation struct {
+	config
+	op                    Op
+	typ                   string
+	id                    *int
+	contact_id            *int
+	addcontact_id         *int
+	service_id            *int
+	addservice_id         *int
+	day                   *string
+	p_week                *string
+	p_month               *string
+	p_quarter             *string
+	p_year                *string
+	accepted              *int
+	addaccepted           *int
+	declined              *int
+	adddeclined           *int
+	completed             *int
+	addcompleted          *int
+	cancelled             *int
+	addcancelled          *int
+	days_to_acceptance    *int
+	adddays_to_acceptance *int
+	days_to_completion    *int
+	adddays_to_completion *int
+	record_key            *int
+	addrecord_key         *int
+	clearedFields         map[string]struct{}
+	done                  bool
+	oldValue              func(context.Context) (*ReferralFact, error)
+	predicates            []predicate.ReferralFact
+}
+
+var _ ent.Mutation = (*ReferralFactMutation)(nil)
+
+// referralfactOption allows management of the mutation configuration using functional options.
+type referralfactOption func(*ReferralFactMutation)
+
+// newReferralFactMutation creates new mutation for the ReferralFact entity.
+func newReferralFactMutation(c config, op Op, opts ...referralfactOption) *ReferralFactMutation {
+	m := &ReferralFactMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeReferralFact,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withReferralFactID sets the ID field of the mutation.
+func withReferralFactID(id int) referralfactOption {
+	return func(m *ReferralFactMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *ReferralFact
+		)
+		m.oldValue = func(ctx context.Context) (*ReferralFact, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().ReferralFact.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withReferralFact sets the old ReferralFact of the mutation.
+func withReferralFact(node *ReferralFact) referralfactOption {
+	return func(m *ReferralFactMutation) {
+		m.oldValue = func(context.Context) (*ReferralFact, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m ReferralFactMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m ReferralFactMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// SetID sets the value of the id field. Note that this
+// operation is only accepted on creation of ReferralFact entities.
+func (m *ReferralFactMutation) SetID(id int) {
+	m.id = &id
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *ReferralFactMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *ReferralFactMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().ReferralFact.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetContactID sets the "contact_id" field.
+func (m *ReferralFactMutation) SetContactID(i int) {
+	m.contact_id = &i
+	m.addcontact_id = nil
+}
+
+// ContactID returns the value of the "contact_id" field in the mutation.
+func (m *ReferralFactMutation) ContactID() (r int, exists bool) {
+	v := m.contact_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldContactID returns the old "contact_id" field's value of the ReferralFact entity.
+// If the ReferralFact object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReferralFactMutation) OldContactID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldContactID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldContactID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldContactID: %w", err)
+	}
+	return oldValue.ContactID, nil
+}
+
+// AddContactID adds i to the "contact_id" field.
+func (m *ReferralFactMutation) AddContactID(i int) {
+	if m.addcontact_id != nil {
+		*m.addcontact_id += i
+	} else {
+		m.addcontact_id = &i
+	}
+}
+
+// AddedContactID returns the value that was added to the "contact_id" field in this mutation.
+func (m *ReferralFactMutation) AddedContactID() (r int, exists bool) {
+	v := m.addcontact_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetContactID resets all changes to the "contact_id" field.
+func (m *ReferralFactMutation) ResetContactID() {
+	m.contact_id = nil
+	m.addcontact_id = nil
+}
+
+// SetServiceID sets the "service_id" field.
+func (m *ReferralFactMutation) SetServiceID(i int) {
+	m.service_id = &i
+	m.addservice_id = nil
+}
+
+// ServiceID returns the value of the "service_id" field in the mutation.
+func (m *ReferralFactMutation) ServiceID() (r int, exists bool) {
+	v := m.service_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldServiceID returns the old "service_id" field's value of the ReferralFact entity.
+// If the ReferralFact object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReferralFactMutation) OldServiceID(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldServiceID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldServiceID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldServiceID: %w", err)
+	}
+	return oldValue.ServiceID, nil
+}
+
+// AddServiceID adds i to the "service_id" field.
+func (m *ReferralFactMutation) AddServiceID(i int) {
+	if m.addservice_id != nil {
+		*m.addservice_id += i
+	} else {
+		m.addservice_id = &i
+	}
+}
+
+// AddedServiceID returns the value that was added to the "service_id" field in this mutation.
+func (m *ReferralFactMutation) AddedServiceID() (r int, exists bool) {
+	v := m.addservice_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetServiceID resets all changes to the "service_id" field.
+func (m *ReferralFactMutation) ResetServiceID() {
+	m.service_id = nil
+	m.addservice_id = nil
+}
+
+// SetDay sets the "day" field.
+func (m *ReferralFactMutation) SetDay(s string) {
+	m.day = &s
+}
+
+// Day returns the value of the "day" field in the mutation.
+func (m *ReferralFactMutation) Day() (r string, exists bool) {
+	v := m.day
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDay returns the old "day" field's value of the ReferralFact entity.
+// If the ReferralFact object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReferralFactMutation) OldDay(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDay is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDay requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDay: %w", err)
+	}
+	return oldValue.Day, nil
+}
+
+// ResetDay resets all changes to the "day" field.
+func (m *ReferralFactMutation) ResetDay() {
+	m.day = nil
+}
+
+// SetPWeek sets the "p_week" field.
+func (m *ReferralFactMutation) SetPWeek(s string) {
+	m.p_week = &s
+}
+
+// PWeek returns the value of the "p_week" field in the mutation.
+func (m *ReferralFactMutation) PWeek() (r string, exists bool) {
+	v := m.p_week
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPWeek returns the old "p_week" field's value of the ReferralFact entity.
+// If the ReferralFact object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReferralFactMutation) OldPWeek(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPWeek is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPWeek requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPWeek: %w", err)
+	}
+	return oldValue.PWeek, nil
+}
+
+// ResetPWeek resets all changes to the "p_week" field.
+func (m *ReferralFactMutation) ResetPWeek() {
+	m.p_week = nil
+}
+
+// SetPMonth sets the "p_month" field.
+func (m *ReferralFactMutation) SetPMonth(s string) {
+	m.p_month = &s
+}
+
+// PMonth returns the value of the "p_month" field in the mutation.
+func (m *ReferralFactMutation) PMonth() (r string, exists bool) {
+	v := m.p_month
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPMonth returns the old "p_month" field's value of the ReferralFact entity.
+// If the ReferralFact object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReferralFactMutation) OldPMonth(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPMonth is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPMonth requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPMonth: %w", err)
+	}
+	return oldValue.PMonth, nil
+}
+
+// ResetPMonth resets all changes to the "p_month" field.
+func (m *ReferralFactMutation) ResetPMonth() {
+	m.p_month = nil
+}
+
+// SetPQuarter sets the "p_quarter" field.
+func (m *ReferralFactMutation) SetPQuarter(s string) {
+	m.p_quarter = &s
+}
+
+// PQuarter returns the value of the "p_quarter" field in the mutation.
+func (m *ReferralFactMutation) PQuarter() (r string, exists bool) {
+	v := m.p_quarter
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPQuarter returns the old "p_quarter" field's value of the ReferralFact entity.
+// If the ReferralFact object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReferralFactMutation) OldPQuarter(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPQuarter is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPQuarter requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPQuarter: %w", err)
+	}
+	return oldValue.PQuarter, nil
+}
+
+// ResetPQuarter resets all changes to the "p_quarter" field.
+func (m *ReferralFactMutation) ResetPQuarter() {
+	m.p_quarter = nil
+}
+
+// SetPYear sets the "p_year" field.
+func (m *ReferralFactMutation) SetPYear(s string) {
+	m.p_year = &s
+}
+
+// PYear returns the value of the "p_year" field in the mutation.
+func (m *ReferralFactMutation) PYear() (r string, exists bool) {
+	v := m.p_year
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPYear returns the old "p_year" field's value of the ReferralFact entity.
+// If the ReferralFact object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReferralFactMutation) OldPYear(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPYear is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPYear requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPYear: %w", err)
+	}
+	return oldValue.PYear, nil
+}
+
+// ResetPYear resets all changes to the "p_year" field.
+func (m *ReferralFactMutation) ResetPYear() {
+	m.p_year = nil
+}
+
+// SetAccepted sets the "accepted" field.
+func (m *ReferralFactMutation) SetAccepted(i int) {
+	m.accepted = &i
+	m.addaccepted = nil
+}
+
+// Accepted returns the value of the "accepted" field in the mutation.
+func (m *ReferralFactMutation) Accepted() (r int, exists bool) {
+	v := m.accepted
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldAccepted returns the old "accepted" field's value of the ReferralFact entity.
+// If the ReferralFact object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReferralFactMutation) OldAccepted(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldAccepted is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldAccepted requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldAccepted: %w", err)
+	}
+	return oldValue.Accepted, nil
+}
+
+// AddAccepted adds i to the "accepted" field.
+func (m *ReferralFactMutation) AddAccepted(i int) {
+	if m.addaccepted != nil {
+		*m.addaccepted += i
+	} else {
+		m.addaccepted = &i
+	}
+}
+
+// AddedAccepted returns the value that was added to the "accepted" field in this mutation.
+func (m *ReferralFactMutation) AddedAccepted() (r int, exists bool) {
+	v := m.addaccepted
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetAccepted resets all changes to the "accepted" field.
+func (m *ReferralFactMutation) ResetAccepted() {
+	m.accepted = nil
+	m.addaccepted = nil
+}
+
+// SetDeclined sets the "declined" field.
+func (m *ReferralFactMutation) SetDeclined(i int) {
+	m.declined = &i
+	m.adddeclined = nil
+}
+
+// Declined returns the value of the "declined" field in the mutation.
+func (m *ReferralFactMutation) Declined() (r int, exists bool) {
+	v := m.declined
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDeclined returns the old "declined" field's value of the ReferralFact entity.
+// If the ReferralFact object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReferralFactMutation) OldDeclined(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDeclined is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDeclined requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDeclined: %w", err)
+	}
+	return oldValue.Declined, nil
+}
+
+// AddDeclined adds i to the "declined" field.
+func (m *ReferralFactMutation) AddDeclined(i int) {
+	if m.adddeclined != nil {
+		*m.adddeclined += i
+	} else {
+		m.adddeclined = &i
+	}
+}
+
+// AddedDeclined returns the value that was added to the "declined" field in this mutation.
+func (m *ReferralFactMutation) AddedDeclined() (r int, exists bool) {
+	v := m.adddeclined
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetDeclined resets all changes to the "declined" field.
+func (m *ReferralFactMutation) ResetDeclined() {
+	m.declined = nil
+	m.adddeclined = nil
+}
+
+// SetCompleted sets the "completed" field.
+func (m *ReferralFactMutation) SetCompleted(i int) {
+	m.completed = &i
+	m.addcompleted = nil
+}
+
+// Completed returns the value of the "completed" field in the mutation.
+func (m *ReferralFactMutation) Completed() (r int, exists bool) {
+	v := m.completed
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCompleted returns the old "completed" field's value of the ReferralFact entity.
+// If the ReferralFact object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReferralFactMutation) OldCompleted(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCompleted is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCompleted requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCompleted: %w", err)
+	}
+	return oldValue.Completed, nil
+}
+
+// AddCompleted adds i to the "completed" field.
+func (m *ReferralFactMutation) AddCompleted(i int) {
+	if m.addcompleted != nil {
+		*m.addcompleted += i
+	} else {
+		m.addcompleted = &i
+	}
+}
+
+// AddedCompleted returns the value that was added to the "completed" field in this mutation.
+func (m *ReferralFactMutation) AddedCompleted() (r int, exists bool) {
+	v := m.addcompleted
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetCompleted resets all changes to the "completed" field.
+func (m *ReferralFactMutation) ResetCompleted() {
+	m.completed = nil
+	m.addcompleted = nil
+}
+
+// SetCancelled sets the "cancelled" field.
+func (m *ReferralFactMutation) SetCancelled(i int) {
+	m.cancelled = &i
+	m.addcancelled = nil
+}
+
+// Cancelled returns the value of the "cancelled" field in the mutation.
+func (m *ReferralFactMutation) Cancelled() (r int, exists bool) {
+	v := m.cancelled
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCancelled returns the old "cancelled" field's value of the ReferralFact entity.
+// If the ReferralFact object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReferralFactMutation) OldCancelled(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCancelled is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCancelled requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCancelled: %w", err)
+	}
+	return oldValue.Cancelled, nil
+}
+
+// AddCancelled adds i to the "cancelled" field.
+func (m *ReferralFactMutation) AddCancelled(i int) {
+	if m.addcancelled != nil {
+		*m.addcancelled += i
+	} else {
+		m.addcancelled = &i
+	}
+}
+
+// AddedCancelled returns the value that was added to the "cancelled" field in this mutation.
+func (m *ReferralFactMutation) AddedCancelled() (r int, exists bool) {
+	v := m.addcancelled
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetCancelled resets all changes to the "cancelled" field.
+func (m *ReferralFactMutation) ResetCancelled() {
+	m.cancelled = nil
+	m.addcancelled = nil
+}
+
+// SetDaysToAcceptance sets the "days_to_acceptance" field.
+func (m *ReferralFactMutation) SetDaysToAcceptance(i int) {
+	m.days_to_acceptance = &i
+	m.adddays_to_acceptance = nil
+}
+
+// DaysToAcceptance returns the value of the "days_to_acceptance" field in the mutation.
+func (m *ReferralFactMutation) DaysToAcceptance() (r int, exists bool) {
+	v := m.days_to_acceptance
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDaysToAcceptance returns the old "days_to_acceptance" field's value of the ReferralFact entity.
+// If the ReferralFact object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReferralFactMutation) OldDaysToAcceptance(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDaysToAcceptance is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDaysToAcceptance requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDaysToAcceptance: %w", err)
+	}
+	return oldValue.DaysToAcceptance, nil
+}
+
+// AddDaysToAcceptance adds i to the "days_to_acceptance" field.
+func (m *ReferralFactMutation) AddDaysToAcceptance(i int) {
+	if m.adddays_to_acceptance != nil {
+		*m.adddays_to_acceptance += i
+	} else {
+		m.adddays_to_acceptance = &i
+	}
+}
+
+// AddedDaysToAcceptance returns the value that was added to the "days_to_acceptance" field in this mutation.
+func (m *ReferralFactMutation) AddedDaysToAcceptance() (r int, exists bool) {
+	v := m.adddays_to_acceptance
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearDaysToAcceptance clears the value of the "days_to_acceptance" field.
+func (m *ReferralFactMutation) ClearDaysToAcceptance() {
+	m.days_to_acceptance = nil
+	m.adddays_to_acceptance = nil
+	m.clearedFields[referralfact.FieldDaysToAcceptance] = struct{}{}
+}
+
+// DaysToAcceptanceCleared returns if the "days_to_acceptance" field was cleared in this mutation.
+func (m *ReferralFactMutation) DaysToAcceptanceCleared() bool {
+	_, ok := m.clearedFields[referralfact.FieldDaysToAcceptance]
+	return ok
+}
+
+// ResetDaysToAcceptance resets all changes to the "days_to_acceptance" field.
+func (m *ReferralFactMutation) ResetDaysToAcceptance() {
+	m.days_to_acceptance = nil
+	m.adddays_to_acceptance = nil
+	delete(m.clearedFields, referralfact.FieldDaysToAcceptance)
+}
+
+// SetDaysToCompletion sets the "days_to_completion" field.
+func (m *ReferralFactMutation) SetDaysToCompletion(i int) {
+	m.days_to_completion = &i
+	m.adddays_to_completion = nil
+}
+
+// DaysToCompletion returns the value of the "days_to_completion" field in the mutation.
+func (m *ReferralFactMutation) DaysToCompletion() (r int, exists bool) {
+	v := m.days_to_completion
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDaysToCompletion returns the old "days_to_completion" field's value of the ReferralFact entity.
+// If the ReferralFact object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReferralFactMutation) OldDaysToCompletion(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDaysToCompletion is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDaysToCompletion requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDaysToCompletion: %w", err)
+	}
+	return oldValue.DaysToCompletion, nil
+}
+
+// AddDaysToCompletion adds i to the "days_to_completion" field.
+func (m *ReferralFactMutation) AddDaysToCompletion(i int) {
+	if m.adddays_to_completion != nil {
+		*m.adddays_to_completion += i
+	} else {
+		m.adddays_to_completion = &i
+	}
+}
+
+// AddedDaysToCompletion returns the value that was added to the "days_to_completion" field in this mutation.
+func (m *ReferralFactMutation) AddedDaysToCompletion() (r int, exists bool) {
+	v := m.adddays_to_completion
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearDaysToCompletion clears the value of the "days_to_completion" field.
+func (m *ReferralFactMutation) ClearDaysToCompletion() {
+	m.days_to_completion = nil
+	m.adddays_to_completion = nil
+	m.clearedFields[referralfact.FieldDaysToCompletion] = struct{}{}
+}
+
+// DaysToCompletionCleared returns if the "days_to_completion" field was cleared in this mutation.
+func (m *ReferralFactMutation) DaysToCompletionCleared() bool {
+	_, ok := m.clearedFields[referralfact.FieldDaysToCompletion]
+	return ok
+}
+
+// ResetDaysToCompletion resets all changes to the "days_to_completion" field.
+func (m *ReferralFactMutation) ResetDaysToCompletion() {
+	m.days_to_completion = nil
+	m.adddays_to_completion = nil
+	delete(m.clearedFields, referralfact.FieldDaysToCompletion)
+}
+
+// SetRecordKey sets the "record_key" field.
+func (m *ReferralFactMutation) SetRecordKey(i int) {
+	m.record_key = &i
+	m.addrecord_key = nil
+}
+
+// RecordKey returns the value of the "record_key" field in the mutation.
+func (m *ReferralFactMutation) RecordKey() (r int, exists bool) {
+	v := m.record_key
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRecordKey returns the old "record_key" field's value of the ReferralFact entity.
+// If the ReferralFact object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ReferralFactMutation) OldRecordKey(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRecordKey is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRecordKey requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRecordKey: %w", err)
+	}
+	return oldValue.RecordKey, nil
+}
+
+// AddRecordKey adds i to the "record_key" field.
+func (m *ReferralFactMutation) AddRecordKey(i int) {
+	if m.addrecord_key != nil {
+		*m.addrecord_key += i
+	} else {
+		m.addrecord_key = &i
+	}
+}
+
+// AddedRecordKey returns the value that was added to the "record_key" field in this mutation.
+func (m *ReferralFactMutation) AddedRecordKey() (r int, exists bool) {
+	v := m.addrecord_key
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetRecordKey resets all changes to the "record_key" field.
+func (m *ReferralFactMutation) ResetRecordKey() {
+	m.record_key = nil
+	m.addrecord_key = nil
+}
+
+// Where appends a list predicates to the ReferralFactMutation builder.
+func (m *ReferralFactMutation) Where(ps ...predicate.ReferralFact) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the ReferralFactMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *ReferralFactMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.ReferralFact, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *ReferralFactMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *ReferralFactMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (ReferralFact).
+func (m *ReferralFactMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *ReferralFactMutation) Fields() []string {
+	fields := make([]string, 0, 14)
+	if m.contact_id != nil {
+		fields = append(fields, referralfact.FieldContactID)
+	}
+	if m.service_id != nil {
+		fields = append(fields, referralfact.FieldServiceID)
+	}
+	if m.day != nil {
+		fields = append(fields, referralfact.FieldDay)
+	}
+	if m.p_week != nil {
+		fields = append(fields, referralfact.FieldPWeek)
+	}
+	if m.p_month != nil {
+		fields = append(fields, referralfact.FieldPMonth)
+	}
+	if m.p_quarter != nil {
+		fields = append(fields, referralfact.FieldPQuarter)
+	}
+	if m.p_year != nil {
+		fields = append(fields, referralfact.FieldPYear)
+	}
+	if m.accepted != nil {
+		fields = append(fields, referralfact.FieldAccepted)
+	}
+	if m.declined != nil {
+		fields = append(fields, referralfact.FieldDeclined)
+	}
+	if m.completed != nil {
+		fields = append(fields, referralfact.FieldCompleted)
+	}
+	if m.cancelled != nil {
+		fields = append(fields, referralfact.FieldCancelled)
+	}
+	if m.days_to_acceptance != nil {
+		fields = append(fields, referralfact.FieldDaysToAcceptance)
+	}
+	if m.days_to_completion != nil {
+		fields = append(fields, referralfact.FieldDaysToCompletion)
+	}
+	if m.record_key != nil {
+		fields = append(fields, referralfact.FieldRecordKey)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *ReferralFactMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case referralfact.FieldContactID:
+		return m.ContactID()
+	case referralfact.FieldServiceID:
+		return m.ServiceID()
+	case referralfact.FieldDay:
+		return m.Day()
+	case referralfact.FieldPWeek:
+		return m.PWeek()
+	case referralfact.FieldPMonth:
+		return m.PMonth()
+	case referralfact.FieldPQuarter:
+		return m.PQuarter()
+	case referralfact.FieldPYear:
+		return m.PYear()
+	case referralfact.FieldAccepted:
+		return m.Accepted()
+	case referralfact.FieldDeclined:
+		return m.Declined()
+	case referralfact.FieldCompleted:
+		return m.Completed()
+	case referralfact.FieldCancelled:
+		return m.Cancelled()
+	case referralfact.FieldDaysToAcceptance:
+		return m.DaysToAcceptance()
+	case referralfact.FieldDaysToCompletion:
+		return m.DaysToCompletion()
+	case referralfact.FieldRecordKey:
+		return m.RecordKey()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *ReferralFactMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case referralfact.FieldContactID:
+		return m.OldContactID(ctx)
+	case referralfact.FieldServiceID:
+		return m.OldServiceID(ctx)
+	case referralfact.FieldDay:
+		return m.OldDay(ctx)
+	case referralfact.FieldPWeek:
+		return m.OldPWeek(ctx)
+	case referralfact.FieldPMonth:
+		return m.OldPMonth(ctx)
+	case referralfact.FieldPQuarter:
+		return m.OldPQuarter(ctx)
+	case referralfact.FieldPYear:
+		return m.OldPYear(ctx)
+	case referralfact.FieldAccepted:
+		return m.OldAccepted(ctx)
+	case referralfact.FieldDeclined:
+		return m.OldDeclined(ctx)
+	case referralfact.FieldCompleted:
+		return m.OldCompleted(ctx)
+	case referralfact.FieldCancelled:
+		return m.OldCancelled(ctx)
+	case referralfact.FieldDaysToAcceptance:
+		return m.OldDaysToAcceptance(ctx)
+	case referralfact.FieldDaysToCompletion:
+		return m.OldDaysToCompletion(ctx)
+	case referralfact.FieldRecordKey:
+		return m.OldRecordKey(ctx)
+	}
+	return nil, fmt.Errorf("unknown ReferralFact field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *ReferralFactMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case referralfact.FieldContactID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetContactID(v)
+		return nil
+	case referralfact.FieldServiceID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetServiceID(v)
+		return nil
+	case referralfact.FieldDay:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDay(v)
+		return nil
+	case referralfact.FieldPWeek:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPWeek(v)
+		return nil
+	case referralfact.FieldPMonth:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPMonth(v)
+		return nil
+	case referralfact.FieldPQuarter:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPQuarter(v)
+		return nil
+	case referralfact.FieldPYear:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPYear(v)
+		return nil
+	case referralfact.FieldAccepted:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetAccepted(v)
+		return nil
+	case referralfact.FieldDeclined:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDeclined(v)
+		return nil
+	case referralfact.FieldCompleted:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCompleted(v)
+		return nil
+	case referralfact.FieldCancelled:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCancelled(v)
+		return nil
+	case referralfact.FieldDaysToAcceptance:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDaysToAcceptance(v)
+		return nil
+	case referralfact.FieldDaysToCompletion:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDaysToCompletion(v)
+		return nil
+	case referralfact.FieldRecordKey:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRecordKey(v)
+		return nil
+	}
+	return fmt.Errorf("unknown ReferralFact field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *ReferralFactMutation) AddedFields() []string {
+	var fields []string
+	if m.addcontact_id != nil {
+		fields = append(fields, referralfact.FieldContactID)
+	}
+	if m.addservice_id != nil {
+		fields = append(fields, referralfact.FieldServiceID)
+	}
+	if m.addaccepted != nil {
+		fields = append(fields, referralfact.FieldAccepted)
+	}
+	if m.adddeclined != nil {
+		fields = append(fields, referralfact.FieldDeclined)
+	}
+	if m.addcompleted != nil {
+		fields = append(fields, referralfact.FieldCompleted)
+	}
+	if m.addcancelled != nil {
+		fields = append(fields, referralfact.FieldCancelled)
+	}
+	if m.adddays_to_acceptance != nil {
+		fields = append(fields, referralfact.FieldDaysToAcceptance)
+	}
+	if m.adddays_to_completion != nil {
+		fields = append(fields, referralfact.FieldDaysToCompletion)
+	}
+	if m.addrecord_key != nil {
+		fields = append(fields, referralfact.FieldRecordKey)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *ReferralFactMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case referralfact.FieldContactID:
+		return m.AddedContactID()
+	case referralfact.FieldServiceID:
+		return m.AddedServiceID()
+	case referralfact.FieldAccepted:
+		return m.AddedAccepted()
+	case referralfact.FieldDeclined:
+		return m.AddedDeclined()
+	case referralfact.FieldCompleted:
+		return m.AddedCompleted()
+	case referralfact.FieldCancelled:
+		return m.AddedCancelled()
+	case referralfact.FieldDaysToAcceptance:
+		return m.AddedDaysToAcceptance()
+	case referralfact.FieldDaysToCompletion:
+		return m.AddedDaysToCompletion()
+	case referralfact.FieldRecordKey:
+		return m.AddedRecordKey()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *ReferralFactMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case referralfact.FieldContactID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddContactID(v)
+		return nil
+	case referralfact.FieldServiceID:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddServiceID(v)
+		return nil
+	case referralfact.FieldAccepted:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddAccepted(v)
+		return nil
+	case referralfact.FieldDeclined:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddDeclined(v)
+		return nil
+	case referralfact.FieldCompleted:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddCompleted(v)
+		return nil
+	case referralfact.FieldCancelled:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddCancelled(v)
+		return nil
+	case referralfact.FieldDaysToAcceptance:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddDaysToAcceptance(v)
+		return nil
+	case referralfact.FieldDaysToCompletion:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddDaysToCompletion(v)
+		return nil
+	case referralfact.FieldRecordKey:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddRecordKey(v)
+		return nil
+	}
+	return fmt.Errorf("unknown ReferralFact numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *ReferralFactMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(referralfact.FieldDaysToAcceptance) {
+		fields = append(fields, referralfact.FieldDaysToAcceptance)
+	}
+	if m.FieldCleared(referralfact.FieldDaysToCompletion) {
+		fields = append(fields, referralfact.FieldDaysToCompletion)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *ReferralFactMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *ReferralFactMutation) ClearField(name string) error {
+	switch name {
+	case referralfact.FieldDaysToAcceptance:
+		m.ClearDaysToAcceptance()
+		return nil
+	case referralfact.FieldDaysToCompletion:
+		m.ClearDaysToCompletion()
+		return nil
+	}
+	return fmt.Errorf("unknown ReferralFact nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *ReferralFactMutation) ResetField(name string) error {
+	switch name {
+	case referralfact.FieldContactID:
+		m.ResetContactID()
+		return nil
+	case referralfact.FieldServiceID:
+		m.ResetServiceID()
+		return nil
+	case referralfact.FieldDay:
+		m.ResetDay()
+		return nil
+	case referralfact.FieldPWeek:
+		m.ResetPWeek()
+		return nil
+	case referralfact.FieldPMonth:
+		m.ResetPMonth()
+		return nil
+	case referralfact.FieldPQuarter:
+		m.ResetPQuarter()
+		return nil
+	case referralfact.FieldPYear:
+		m.ResetPYear()
+		return nil
+	case referralfact.FieldAccepted:
+		m.ResetAccepted()
+		return nil
+	case referralfact.FieldDeclined:
+		m.ResetDeclined()
+		return nil
+	case referralfact.FieldCompleted:
+		m.ResetCompleted()
+		return nil
+	case referralfact.FieldCancelled:
+		m.ResetCancelled()
+		return nil
+	case referralfact.FieldDaysToAcceptance:
+		m.ResetDaysToAcceptance()
+		return nil
+	case referralfact.FieldDaysToCompletion:
+		m.ResetDaysToCompletion()
+		return nil
+	case referralfact.FieldRecordKey:
+		m.ResetRecordKey()
+		return nil
+	}
+	return fmt.Errorf("unknown ReferralFact field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *ReferralFactMutation) AddedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *ReferralFactMutation) AddedIDs(name string) []ent.Value {
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *ReferralFactMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *ReferralFactMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *ReferralFactMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 0)
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *ReferralFactMutation) EdgeCleared(name string) bool {
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *ReferralFactMutation) ClearEdge(name string) error {
+	return fmt.Errorf("unknown ReferralFact unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *ReferralFactMutation) ResetEdge(name string) error {
+	return fmt.Errorf("unknown ReferralFact edge %s", name)
 }
 
 // SatisfactionSurveyMutation represents an operation that mutates the SatisfactionSurvey nodes in the graph.

@@ -28,6 +28,8 @@ type Tx struct {
 	ContactFactValue *ContactFactValueClient
 	// DemandCell is the client for interacting with the DemandCell builders.
 	DemandCell *DemandCellClient
+	// FunnelCell is the client for interacting with the FunnelCell builders.
+	FunnelCell *FunnelCellClient
 	// IdempotencyKey is the client for interacting with the IdempotencyKey builders.
 	IdempotencyKey *IdempotencyKeyClient
 	// Location is the client for interacting with the Location builders.
@@ -44,6 +46,8 @@ type Tx struct {
 	Referral *ReferralClient
 	// ReferralEvent is the client for interacting with the ReferralEvent builders.
 	ReferralEvent *ReferralEventClient
+	// ReferralFact is the client for interacting with the ReferralFact builders.
+	ReferralFact *ReferralFactClient
 	// SatisfactionSurvey is the client for interacting with the SatisfactionSurvey builders.
 	SatisfactionSurvey *SatisfactionSurveyClient
 	// Service is the client for interacting with the Service builders.
@@ -197,6 +201,7 @@ func (tx *Tx) init() {
 	tx.ContactFact = NewContactFactClient(tx.config)
 	tx.ContactFactValue = NewContactFactValueClient(tx.config)
 	tx.DemandCell = NewDemandCellClient(tx.config)
+	tx.FunnelCell = NewFunnelCellClient(tx.config)
 	tx.IdempotencyKey = NewIdempotencyKeyClient(tx.config)
 	tx.Location = NewLocationClient(tx.config)
 	tx.NeedCategory = NewNeedCategoryClient(tx.config)
@@ -205,6 +210,7 @@ func (tx *Tx) init() {
 	tx.Operator = NewOperatorClient(tx.config)
 	tx.Referral = NewReferralClient(tx.config)
 	tx.ReferralEvent = NewReferralEventClient(tx.config)
+	tx.ReferralFact = NewReferralFactClient(tx.config)
 	tx.SatisfactionSurvey = NewSatisfactionSurveyClient(tx.config)
 	tx.Service = NewServiceClient(tx.config)
 	tx.ServiceSecret = NewServiceSecretClient(tx.config)

@@ -32,6 +32,10 @@ const (
 	FieldNewKey = "new_key"
 	// FieldReferralsKey holds the string denoting the referrals_key field in the database.
 	FieldReferralsKey = "referrals_key"
+	// FieldReferralsOpen holds the string denoting the referrals_open field in the database.
+	FieldReferralsOpen = "referrals_open"
+	// FieldFollowUps holds the string denoting the follow_ups field in the database.
+	FieldFollowUps = "follow_ups"
 	// FieldCitizens holds the string denoting the citizens field in the database.
 	FieldCitizens = "citizens"
 	// Table holds the table name of the demandcell in the database.
@@ -51,6 +55,8 @@ var Columns = []string{
 	FieldContactsKey,
 	FieldNewKey,
 	FieldReferralsKey,
+	FieldReferralsOpen,
+	FieldFollowUps,
 	FieldCitizens,
 }
 
@@ -72,6 +78,10 @@ func ValidColumn(column string) bool {
 var (
 	Hooks  [1]ent.Hook
 	Policy ent.Policy
+	// DefaultReferralsOpen holds the default value on creation for the "referrals_open" field.
+	DefaultReferralsOpen int64
+	// DefaultFollowUps holds the default value on creation for the "follow_ups" field.
+	DefaultFollowUps int64
 )
 
 // OrderOption defines the ordering options for the DemandCell queries.
@@ -130,4 +140,14 @@ func ByNewKey(opts ...sql.OrderTermOption) OrderOption {
 // ByReferralsKey orders the results by the referrals_key field.
 func ByReferralsKey(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldReferralsKey, opts...).ToFunc()
+}
+
+// ByReferralsOpen orders the results by the referrals_open field.
+func ByReferralsOpen(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldReferralsOpen, opts...).ToFunc()
+}
+
+// ByFollowUps orders the results by the follow_ups field.
+func ByFollowUps(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldFollowUps, opts...).ToFunc()
 }

@@ -113,6 +113,16 @@ func ReferralsKey(v int64) predicate.DemandCell {
 	return predicate.DemandCell(sql.FieldEQ(FieldReferralsKey, v))
 }
 
+// ReferralsOpen applies equality check predicate on the "referrals_open" field. It's identical to ReferralsOpenEQ.
+func ReferralsOpen(v int64) predicate.DemandCell {
+	return predicate.DemandCell(sql.FieldEQ(FieldReferralsOpen, v))
+}
+
+// FollowUps applies equality check predicate on the "follow_ups" field. It's identical to FollowUpsEQ.
+func FollowUps(v int64) predicate.DemandCell {
+	return predicate.DemandCell(sql.FieldEQ(FieldFollowUps, v))
+}
+
 // Citizens applies equality check predicate on the "citizens" field. It's identical to CitizensEQ.
 func Citizens(v []byte) predicate.DemandCell {
 	return predicate.DemandCell(sql.FieldEQ(FieldCitizens, v))
@@ -616,6 +626,86 @@ func ReferralsKeyLT(v int64) predicate.DemandCell {
 // ReferralsKeyLTE applies the LTE predicate on the "referrals_key" field.
 func ReferralsKeyLTE(v int64) predicate.DemandCell {
 	return predicate.DemandCell(sql.FieldLTE(FieldReferralsKey, v))
+}
+
+// ReferralsOpenEQ applies the EQ predicate on the "referrals_open" field.
+func ReferralsOpenEQ(v int64) predicate.DemandCell {
+	return predicate.DemandCell(sql.FieldEQ(FieldReferralsOpen, v))
+}
+
+// ReferralsOpenNEQ applies the NEQ predicate on the "referrals_open" field.
+func ReferralsOpenNEQ(v int64) predicate.DemandCell {
+	return predicate.DemandCell(sql.FieldNEQ(FieldReferralsOpen, v))
+}
+
+// ReferralsOpenIn applies the In predicate on the "referrals_open" field.
+func ReferralsOpenIn(vs ...int64) predicate.DemandCell {
+	return predicate.DemandCell(sql.FieldIn(FieldReferralsOpen, vs...))
+}
+
+// ReferralsOpenNotIn applies the NotIn predicate on the "referrals_open" field.
+func ReferralsOpenNotIn(vs ...int64) predicate.DemandCell {
+	return predicate.DemandCell(sql.FieldNotIn(FieldReferralsOpen, vs...))
+}
+
+// ReferralsOpenGT applies the GT predicate on the "referrals_open" field.
+func ReferralsOpenGT(v int64) predicate.DemandCell {
+	return predicate.DemandCell(sql.FieldGT(FieldReferralsOpen, v))
+}
+
+// ReferralsOpenGTE applies the GTE predicate on the "referrals_open" field.
+func ReferralsOpenGTE(v int64) predicate.DemandCell {
+	return predicate.DemandCell(sql.FieldGTE(FieldReferralsOpen, v))
+}
+
+// ReferralsOpenLT applies the LT predicate on the "referrals_open" field.
+func ReferralsOpenLT(v int64) predicate.DemandCell {
+	return predicate.DemandCell(sql.FieldLT(FieldReferralsOpen, v))
+}
+
+// ReferralsOpenLTE applies the LTE predicate on the "referrals_open" field.
+func ReferralsOpenLTE(v int64) predicate.DemandCell {
+	return predicate.DemandCell(sql.FieldLTE(FieldReferralsOpen, v))
+}
+
+// FollowUpsEQ applies the EQ predicate on the "follow_ups" field.
+func FollowUpsEQ(v int64) predicate.DemandCell {
+	return predicate.DemandCell(sql.FieldEQ(FieldFollowUps, v))
+}
+
+// FollowUpsNEQ applies the NEQ predicate on the "follow_ups" field.
+func FollowUpsNEQ(v int64) predicate.DemandCell {
+	return predicate.DemandCell(sql.FieldNEQ(FieldFollowUps, v))
+}
+
+// FollowUpsIn applies the In predicate on the "follow_ups" field.
+func FollowUpsIn(vs ...int64) predicate.DemandCell {
+	return predicate.DemandCell(sql.FieldIn(FieldFollowUps, vs...))
+}
+
+// FollowUpsNotIn applies the NotIn predicate on the "follow_ups" field.
+func FollowUpsNotIn(vs ...int64) predicate.DemandCell {
+	return predicate.DemandCell(sql.FieldNotIn(FieldFollowUps, vs...))
+}
+
+// FollowUpsGT applies the GT predicate on the "follow_ups" field.
+func FollowUpsGT(v int64) predicate.DemandCell {
+	return predicate.DemandCell(sql.FieldGT(FieldFollowUps, v))
+}
+
+// FollowUpsGTE applies the GTE predicate on the "follow_ups" field.
+func FollowUpsGTE(v int64) predicate.DemandCell {
+	return predicate.DemandCell(sql.FieldGTE(FieldFollowUps, v))
+}
+
+// FollowUpsLT applies the LT predicate on the "follow_ups" field.
+func FollowUpsLT(v int64) predicate.DemandCell {
+	return predicate.DemandCell(sql.FieldLT(FieldFollowUps, v))
+}
+
+// FollowUpsLTE applies the LTE predicate on the "follow_ups" field.
+func FollowUpsLTE(v int64) predicate.DemandCell {
+	return predicate.DemandCell(sql.FieldLTE(FieldFollowUps, v))
 }
 
 // CitizensEQ applies the EQ predicate on the "citizens" field.

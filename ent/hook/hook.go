@@ -104,6 +104,18 @@ func (f DemandCellFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, 
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.DemandCellMutation", m)
 }
 
+// The FunnelCellFunc type is an adapter to allow the use of ordinary
+// function as FunnelCell mutator.
+type FunnelCellFunc func(context.Context, *ent.FunnelCellMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f FunnelCellFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.FunnelCellMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.FunnelCellMutation", m)
+}
+
 // The IdempotencyKeyFunc type is an adapter to allow the use of ordinary
 // function as IdempotencyKey mutator.
 type IdempotencyKeyFunc func(context.Context, *ent.IdempotencyKeyMutation) (ent.Value, error)
@@ -198,6 +210,18 @@ func (f ReferralEventFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Valu
 		return f(ctx, mv)
 	}
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.ReferralEventMutation", m)
+}
+
+// The ReferralFactFunc type is an adapter to allow the use of ordinary
+// function as ReferralFact mutator.
+type ReferralFactFunc func(context.Context, *ent.ReferralFactMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f ReferralFactFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.ReferralFactMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.ReferralFactMutation", m)
 }
 
 // The SatisfactionSurveyFunc type is an adapter to allow the use of ordinary

@@ -15,6 +15,7 @@ import (
 	"segretariato/ent/contactfact"
 	"segretariato/ent/contactfactvalue"
 	"segretariato/ent/demandcell"
+	"segretariato/ent/funnelcell"
 	"segretariato/ent/idempotencykey"
 	"segretariato/ent/location"
 	"segretariato/ent/needcategory"
@@ -24,6 +25,7 @@ import (
 	"segretariato/ent/predicate"
 	"segretariato/ent/referral"
 	"segretariato/ent/referralevent"
+	"segretariato/ent/referralfact"
 	"segretariato/ent/satisfactionsurvey"
 	"segretariato/ent/service"
 	"segretariato/ent/servicesecret"
@@ -307,6 +309,33 @@ func (f TraverseDemandCell) Traverse(ctx context.Context, q ent.Query) error {
 	return fmt.Errorf("unexpected query type %T. expect *ent.DemandCellQuery", q)
 }
 
+// The FunnelCellFunc type is an adapter to allow the use of ordinary function as a Querier.
+type FunnelCellFunc func(context.Context, *ent.FunnelCellQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f FunnelCellFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.FunnelCellQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.FunnelCellQuery", q)
+}
+
+// The TraverseFunnelCell type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseFunnelCell func(context.Context, *ent.FunnelCellQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseFunnelCell) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseFunnelCell) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.FunnelCellQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.FunnelCellQuery", q)
+}
+
 // The IdempotencyKeyFunc type is an adapter to allow the use of ordinary function as a Querier.
 type IdempotencyKeyFunc func(context.Context, *ent.IdempotencyKeyQuery) (ent.Value, error)
 
@@ -523,6 +552,33 @@ func (f TraverseReferralEvent) Traverse(ctx context.Context, q ent.Query) error 
 	return fmt.Errorf("unexpected query type %T. expect *ent.ReferralEventQuery", q)
 }
 
+// The ReferralFactFunc type is an adapter to allow the use of ordinary function as a Querier.
+type ReferralFactFunc func(context.Context, *ent.ReferralFactQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f ReferralFactFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.ReferralFactQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.ReferralFactQuery", q)
+}
+
+// The TraverseReferralFact type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseReferralFact func(context.Context, *ent.ReferralFactQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseReferralFact) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseReferralFact) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.ReferralFactQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.ReferralFactQuery", q)
+}
+
 // The SatisfactionSurveyFunc type is an adapter to allow the use of ordinary function as a Querier.
 type SatisfactionSurveyFunc func(context.Context, *ent.SatisfactionSurveyQuery) (ent.Value, error)
 
@@ -731,6 +787,8 @@ func NewQuery(q ent.Query) (Query, error) {
 		return &query[*ent.ContactFactValueQuery, predicate.ContactFactValue, contactfactvalue.OrderOption]{typ: ent.TypeContactFactValue, tq: q}, nil
 	case *ent.DemandCellQuery:
 		return &query[*ent.DemandCellQuery, predicate.DemandCell, demandcell.OrderOption]{typ: ent.TypeDemandCell, tq: q}, nil
+	case *ent.FunnelCellQuery:
+		return &query[*ent.FunnelCellQuery, predicate.FunnelCell, funnelcell.OrderOption]{typ: ent.TypeFunnelCell, tq: q}, nil
 	case *ent.IdempotencyKeyQuery:
 		return &query[*ent.IdempotencyKeyQuery, predicate.IdempotencyKey, idempotencykey.OrderOption]{typ: ent.TypeIdempotencyKey, tq: q}, nil
 	case *ent.LocationQuery:
@@ -747,6 +805,8 @@ func NewQuery(q ent.Query) (Query, error) {
 		return &query[*ent.ReferralQuery, predicate.Referral, referral.OrderOption]{typ: ent.TypeReferral, tq: q}, nil
 	case *ent.ReferralEventQuery:
 		return &query[*ent.ReferralEventQuery, predicate.ReferralEvent, referralevent.OrderOption]{typ: ent.TypeReferralEvent, tq: q}, nil
+	case *ent.ReferralFactQuery:
+		return &query[*ent.ReferralFactQuery, predicate.ReferralFact, referralfact.OrderOption]{typ: ent.TypeReferralFact, tq: q}, nil
 	case *ent.SatisfactionSurveyQuery:
 		return &query[*ent.SatisfactionSurveyQuery, predicate.SatisfactionSurvey, satisfactionsurvey.OrderOption]{typ: ent.TypeSatisfactionSurvey, tq: q}, nil
 	case *ent.ServiceQuery:

@@ -317,6 +317,8 @@ var (
 		{Name: "contacts_key", Type: field.TypeInt64},
 		{Name: "new_key", Type: field.TypeInt64},
 		{Name: "referrals_key", Type: field.TypeInt64},
+		{Name: "referrals_open", Type: field.TypeInt64, Default: 0},
+		{Name: "follow_ups", Type: field.TypeInt64, Default: 0},
 		{Name: "citizens", Type: field.TypeBytes},
 	}
 	// DemandCellsTable holds the schema information for the "demand_cells" table.
@@ -329,6 +331,38 @@ var (
 				Name:    "demandcell_grain_dim_period",
 				Unique:  false,
 				Columns: []*schema.Column{DemandCellsColumns[1], DemandCellsColumns[2], DemandCellsColumns[3]},
+			},
+		},
+	}
+	// FunnelCellsColumns holds the columns for the "funnel_cells" table.
+	FunnelCellsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString},
+		{Name: "grain", Type: field.TypeString},
+		{Name: "period", Type: field.TypeString},
+		{Name: "service_id", Type: field.TypeInt},
+		{Name: "proposed", Type: field.TypeInt64},
+		{Name: "proposed_key", Type: field.TypeInt64},
+		{Name: "accepted", Type: field.TypeInt64},
+		{Name: "accepted_key", Type: field.TypeInt64},
+		{Name: "declined", Type: field.TypeInt64},
+		{Name: "declined_key", Type: field.TypeInt64},
+		{Name: "completed", Type: field.TypeInt64},
+		{Name: "completed_key", Type: field.TypeInt64},
+		{Name: "cancelled", Type: field.TypeInt64},
+		{Name: "cancelled_key", Type: field.TypeInt64},
+		{Name: "to_acceptance", Type: field.TypeString, Size: 2147483647},
+		{Name: "to_completion", Type: field.TypeString, Size: 2147483647},
+	}
+	// FunnelCellsTable holds the schema information for the "funnel_cells" table.
+	FunnelCellsTable = &schema.Table{
+		Name:       "funnel_cells",
+		Columns:    FunnelCellsColumns,
+		PrimaryKey: []*schema.Column{FunnelCellsColumns[0]},
+		Indexes: []*schema.Index{
+			{
+				Name:    "funnelcell_grain_period",
+				Unique:  false,
+				Columns: []*schema.Column{FunnelCellsColumns[1], FunnelCellsColumns[2]},
 			},
 		},
 	}
@@ -567,6 +601,42 @@ var (
 				Name:    "referralevent_referral_events",
 				Unique:  false,
 				Columns: []*schema.Column{ReferralEventsColumns[6]},
+			},
+		},
+	}
+	// ReferralFactsColumns holds the columns for the "referral_facts" table.
+	ReferralFactsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "contact_id", Type: field.TypeInt},
+		{Name: "service_id", Type: field.TypeInt},
+		{Name: "day", Type: field.TypeString},
+		{Name: "p_week", Type: field.TypeString},
+		{Name: "p_month", Type: field.TypeString},
+		{Name: "p_quarter", Type: field.TypeString},
+		{Name: "p_year", Type: field.TypeString},
+		{Name: "accepted", Type: field.TypeInt},
+		{Name: "declined", Type: field.TypeInt},
+		{Name: "completed", Type: field.TypeInt},
+		{Name: "cancelled", Type: field.TypeInt},
+		{Name: "days_to_acceptance", Type: field.TypeInt, Nullable: true},
+		{Name: "days_to_completion", Type: field.TypeInt, Nullable: true},
+		{Name: "record_key", Type: field.TypeInt},
+	}
+	// ReferralFactsTable holds the schema information for the "referral_facts" table.
+	ReferralFactsTable = &schema.Table{
+		Name:       "referral_facts",
+		Columns:    ReferralFactsColumns,
+		PrimaryKey: []*schema.Column{ReferralFactsColumns[0]},
+		Indexes: []*schema.Index{
+			{
+				Name:    "referralfact_day",
+				Unique:  false,
+				Columns: []*schema.Column{ReferralFactsColumns[3]},
+			},
+			{
+				Name:    "referralfact_contact_id",
+				Unique:  false,
+				Columns: []*schema.Column{ReferralFactsColumns[1]},
 			},
 		},
 	}
@@ -822,6 +892,7 @@ var (
 		ContactFactsTable,
 		ContactFactValuesTable,
 		DemandCellsTable,
+		FunnelCellsTable,
 		IdempotencyKeysTable,
 		LocationsTable,
 		NeedCategoriesTable,
@@ -830,6 +901,7 @@ var (
 		OperatorsTable,
 		ReferralsTable,
 		ReferralEventsTable,
+		ReferralFactsTable,
 		SatisfactionSurveysTable,
 		ServicesTable,
 		ServiceSecretsTable,
@@ -877,6 +949,9 @@ func init() {
 	DemandCellsTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(94489280512),
 	}
+	FunnelCellsTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(103079215104),
+	}
 	IdempotencyKeysTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(68719476736),
 	}
@@ -906,6 +981,9 @@ func init() {
 	ReferralEventsTable.ForeignKeys[1].RefTable = OperatorsTable
 	ReferralEventsTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(34359738368),
+	}
+	ReferralFactsTable.Annotation = &entsql.Annotation{
+		IncrementStart: func(i int) *int { return &i }(98784247808),
 	}
 	SatisfactionSurveysTable.Annotation = &entsql.Annotation{
 		IncrementStart: func(i int) *int { return &i }(38654705664),

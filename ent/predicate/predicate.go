@@ -30,6 +30,9 @@ type ContactFactValue func(*sql.Selector)
 // DemandCell is the predicate function for demandcell builders.
 type DemandCell func(*sql.Selector)
 
+// FunnelCell is the predicate function for funnelcell builders.
+type FunnelCell func(*sql.Selector)
+
 // IdempotencyKey is the predicate function for idempotencykey builders.
 type IdempotencyKey func(*sql.Selector)
 
@@ -53,6 +56,9 @@ type Referral func(*sql.Selector)
 
 // ReferralEvent is the predicate function for referralevent builders.
 type ReferralEvent func(*sql.Selector)
+
+// ReferralFact is the predicate function for referralfact builders.
+type ReferralFact func(*sql.Selector)
 
 // SatisfactionSurvey is the predicate function for satisfactionsurvey builders.
 type SatisfactionSurvey func(*sql.Selector)

@@ -303,6 +303,30 @@ func (f DemandCellMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Muta
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.DemandCellMutation", m)
 }
 
+// The FunnelCellQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type FunnelCellQueryRuleFunc func(context.Context, *ent.FunnelCellQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f FunnelCellQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.FunnelCellQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.FunnelCellQuery", q)
+}
+
+// The FunnelCellMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type FunnelCellMutationRuleFunc func(context.Context, *ent.FunnelCellMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f FunnelCellMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.FunnelCellMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.FunnelCellMutation", m)
+}
+
 // The IdempotencyKeyQueryRuleFunc type is an adapter to allow the use of ordinary
 // functions as a query rule.
 type IdempotencyKeyQueryRuleFunc func(context.Context, *ent.IdempotencyKeyQuery) error
@@ -493,6 +517,30 @@ func (f ReferralEventMutationRuleFunc) EvalMutation(ctx context.Context, m ent.M
 		return f(ctx, m)
 	}
 	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.ReferralEventMutation", m)
+}
+
+// The ReferralFactQueryRuleFunc type is an adapter to allow the use of ordinary
+// functions as a query rule.
+type ReferralFactQueryRuleFunc func(context.Context, *ent.ReferralFactQuery) error
+
+// EvalQuery return f(ctx, q).
+func (f ReferralFactQueryRuleFunc) EvalQuery(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.ReferralFactQuery); ok {
+		return f(ctx, q)
+	}
+	return Denyf("ent/privacy: unexpected query type %T, expect *ent.ReferralFactQuery", q)
+}
+
+// The ReferralFactMutationRuleFunc type is an adapter to allow the use of ordinary
+// functions as a mutation rule.
+type ReferralFactMutationRuleFunc func(context.Context, *ent.ReferralFactMutation) error
+
+// EvalMutation calls f(ctx, m).
+func (f ReferralFactMutationRuleFunc) EvalMutation(ctx context.Context, m ent.Mutation) error {
+	if m, ok := m.(*ent.ReferralFactMutation); ok {
+		return f(ctx, m)
+	}
+	return Denyf("ent/privacy: unexpected mutation type %T, expect *ent.ReferralFactMutation", m)
 }
 
 // The SatisfactionSurveyQueryRuleFunc type is an adapter to allow the use of ordinary
@@ -714,6 +762,8 @@ func queryFilter(q ent.Query) (Filter, error) {
 		return q.Filter(), nil
 	case *ent.DemandCellQuery:
 		return q.Filter(), nil
+	case *ent.FunnelCellQuery:
+		return q.Filter(), nil
 	case *ent.IdempotencyKeyQuery:
 		return q.Filter(), nil
 	case *ent.LocationQuery:
@@ -729,6 +779,8 @@ func queryFilter(q ent.Query) (Filter, error) {
 	case *ent.ReferralQuery:
 		return q.Filter(), nil
 	case *ent.ReferralEventQuery:
+		return q.Filter(), nil
+	case *ent.ReferralFactQuery:
 		return q.Filter(), nil
 	case *ent.SatisfactionSurveyQuery:
 		return q.Filter(), nil
@@ -767,6 +819,8 @@ func mutationFilter(m ent.Mutation) (Filter, error) {
 		return m.Filter(), nil
 	case *ent.DemandCellMutation:
 		return m.Filter(), nil
+	case *ent.FunnelCellMutation:
+		return m.Filter(), nil
 	case *ent.IdempotencyKeyMutation:
 		return m.Filter(), nil
 	case *ent.LocationMutation:
@@ -782,6 +836,8 @@ func mutationFilter(m ent.Mutation) (Filter, error) {
 	case *ent.ReferralMutation:
 		return m.Filter(), nil
 	case *ent.ReferralEventMutation:
+		return m.Filter(), nil
+	case *ent.ReferralFactMutation:
 		return m.Filter(), nil
 	case *ent.SatisfactionSurveyMutation:
 		return m.Filter(), nil

@@ -12,6 +12,7 @@ import (
 	"segretariato/ent/contactfact"
 	"segretariato/ent/contactfactvalue"
 	"segretariato/ent/demandcell"
+	"segretariato/ent/funnelcell"
 	"segretariato/ent/idempotencykey"
 	"segretariato/ent/location"
 	"segretariato/ent/needcategory"
@@ -20,6 +21,7 @@ import (
 	"segretariato/ent/operator"
 	"segretariato/ent/referral"
 	"segretariato/ent/referralevent"
+	"segretariato/ent/referralfact"
 	"segretariato/ent/satisfactionsurvey"
 	"segretariato/ent/schema"
 	"segretariato/ent/service"
@@ -316,6 +318,25 @@ func init() {
 	demandcell.Hooks[0] = func(next ent.Mutator) ent.Mutator {
 		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
 			if err := demandcell.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
+	demandcellFields := schema.DemandCell{}.Fields()
+	_ = demandcellFields
+	// demandcellDescReferralsOpen is the schema descriptor for referrals_open field.
+	demandcellDescReferralsOpen := demandcellFields[11].Descriptor()
+	// demandcell.DefaultReferralsOpen holds the default value on creation for the referrals_open field.
+	demandcell.DefaultReferralsOpen = demandcellDescReferralsOpen.Default.(int64)
+	// demandcellDescFollowUps is the schema descriptor for follow_ups field.
+	demandcellDescFollowUps := demandcellFields[12].Descriptor()
+	// demandcell.DefaultFollowUps holds the default value on creation for the follow_ups field.
+	demandcell.DefaultFollowUps = demandcellDescFollowUps.Default.(int64)
+	funnelcell.Policy = privacy.NewPolicies(schema.FunnelCell{})
+	funnelcell.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := funnelcell.Policy.EvalMutation(ctx, m); err != nil {
 				return nil, err
 			}
 			return next.Mutate(ctx, m)
@@ -724,6 +745,15 @@ func init() {
 	referraleventDescCreatedAt := referraleventFields[5].Descriptor()
 	// referralevent.DefaultCreatedAt holds the default value on creation for the created_at field.
 	referralevent.DefaultCreatedAt = referraleventDescCreatedAt.Default.(func() time.Time)
+	referralfact.Policy = privacy.NewPolicies(schema.ReferralFact{})
+	referralfact.Hooks[0] = func(next ent.Mutator) ent.Mutator {
+		return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+			if err := referralfact.Policy.EvalMutation(ctx, m); err != nil {
+				return nil, err
+			}
+			return next.Mutate(ctx, m)
+		})
+	}
 	satisfactionsurveyMixin := schema.SatisfactionSurvey{}.Mixin()
 	satisfactionsurvey.Policy = privacy.NewPolicies(schema.SatisfactionSurvey{})
 	satisfactionsurvey.Hooks[0] = func(next ent.Mutator) ent.Mutator {

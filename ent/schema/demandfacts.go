@@ -125,6 +125,11 @@ func (DemandCell) Fields() []ent.Field {
 		field.Int64("contacts_key"),
 		field.Int64("new_key"),
 		field.Int64("referrals_key"),
+		// For the caseload: the contacts' open referrals (the dimension's
+		// own, for REFERRAL_SERVICE) and the contacts whose outcome is a
+		// promised follow-up.
+		field.Int64("referrals_open").Default(0),
+		field.Int64("follow_ups").Default(0),
 		field.Bytes("citizens"),
 	}
 }

@@ -59,6 +59,16 @@ func TestCaseload(t *testing.T) {
 			t.Errorf("caseload (-want +got):\n%s", diff)
 		}
 
+		// May's cells and the facts of 30 April.
+		got, err = eng.Caseload(ctx, analytics.Filter{From: date(2025, 4, 30), To: date(2025, 6, 1)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		want[0].Contacts, want[0].PendingFollowUps = 5, 4
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("caseload from 30 April (-want +got):\n%s", diff)
+		}
+
 		got, err = eng.Caseload(ctx, analytics.Filter{From: date(2025, 5, 1), To: date(2025, 6, 1),
 			Values: map[dimension.Dimension][]string{dimension.TargetArea: {"ELDERLY"}, dimension.Operator: {"e@example.it", "d@example.it"}}})
 		if err != nil {

@@ -125,16 +125,19 @@ type relationSpec struct {
 	group  []dimension.Dimension
 	period dimension.PeriodUnit
 	filter Filter
-	// rawReferrals joins one row per referral (r) and its service (s),
-	// keeping only contacts with a referral.
-	rawReferrals bool
+	// referrals makes the rows those of the referrals (r, their facts in
+	// referral_facts) with their services (s), keeping only contacts with
+	// a referral.
+	referrals bool
 }
 
 // relation is the FROM and WHERE over the rows an answer counts: x, the
 // facts of the filter's contacts (contact_facts: one row per contact with
 // its key in every single-valued dimension, internal/rollup), joined, per
 // multi-valued dimension grouped, to its values (contact_fact_values), or
-// to one row per referral (rawReferrals).
+// to one row per referral (referrals: the rows are then the referrals'
+// facts, referral_facts, joined to the contacts' facts when a key of the
+// contact is needed).
 //
 // Within one cell (one value of every grouped key) a contact is on one row
 // at most, so the figures are plain COUNT and SUM: only citizens needs a
@@ -197,12 +200,21 @@ func (e *Engine) relation(spec relationSpec, b *sqlbind.Binder) (*relation, erro
 	// FROM and its joins, then WHERE: the arguments are bound in the
 	// order the text has them.
 	var q strings.Builder
-	q.WriteString("FROM contact_facts x")
 	rowDims := map[dimension.Dimension]bool{} // dimensions whose keys are the joined rows'
-	if spec.rawReferrals {
-		q.WriteString(" JOIN referrals r ON r.contact_id = x.id JOIN services s ON s.id = r.service_id")
+	day := "x.day"
+	if spec.referrals {
+		// The funnel's facts hold their contact's day and periods: the
+		// contacts' facts are joined only for their other keys.
+		q.WriteString("FROM referral_facts r JOIN services s ON s.id = r.service_id")
+		if needsContacts(spec.group, values) {
+			q.WriteString(" JOIN contact_facts x ON x.id = r.contact_id")
+		}
+		rel.keys[dimension.Period] = "r." + unit.Column()
 		rel.keys[dimension.ReferralService] = "s.code"
 		rowDims[dimension.ReferralService] = true
+		day = "r.day"
+	} else {
+		q.WriteString("FROM contact_facts x")
 	}
 	for i, d := range dimension.MultiValued() {
 		if !grouped[d.Dim] || rowDims[d.Dim] {
@@ -245,7 +257,7 @@ func (e *Engine) relation(spec relationSpec, b *sqlbind.Binder) (*relation, erro
 		rel.refCount, rel.refOpen, rel.refKey = "ref.n", "ref.n_open", "ref.rk"
 	}
 	var conds []string
-	if r := inRange("x.day"); r != "" {
+	if r := inRange(day); r != "" {
 		conds = append(conds, r)
 	}
 	// The keys of single-valued dimensions and of the joined rows, in
@@ -265,6 +277,23 @@ func (e *Engine) relation(spec relationSpec, b *sqlbind.Binder) (*relation, erro
 	}
 	rel.from, rel.conds = q.String(), conds
 	return rel, nil
+}
+
+// needsContacts reports whether a relation of referrals must join the
+// contacts' facts: for a grouping or a filter on a dimension other than
+// the period and the referral's service.
+func needsContacts(group []dimension.Dimension, values map[dimension.Dimension][]string) bool {
+	for _, d := range group {
+		if d != dimension.Period && d != dimension.ReferralService {
+			return true
+		}
+	}
+	for d := range values {
+		if d != dimension.ReferralService {
+			return true
+		}
+	}
+	return false
 }
 
 // districtKeys turns displayed district names into the keys they group by.

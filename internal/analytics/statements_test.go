@@ -36,12 +36,14 @@ const (
 	// Funnel: the counts and medians in one statement, then the services'
 	// names (funnel.go).
 	funnel = 2
-	// Caseload: the counts per operator, then the operators (caseload.go).
-	caseload = 2
+	// Caseload over whole months (caseload.go): the operators, the
+	// cells per operator, the open referrals and follow-ups.
+	caseload = 1 + 1 + 1
 	// Quality (quality.go): locations 1, weeks 1, publications 3
-	// (periodical, all, website), staff 1, training 1, plan 1, demand 1,
+	// (periodical, all, website), staff 1 (the cells per operator, with
+	// their roles), training 1, plan 1, demand 0 (the staff's cells),
 	// comfort 0 (it reuses the locations), survey 1.
-	quality = 1 + 1 + 3 + 1 + 1 + 1 + 1 + 0 + 1
+	quality = 1 + 1 + 3 + 1 + 1 + 1 + 0 + 0 + 1
 	// The demand CSV through GET /export/demand.csv: the token's lookup
 	// (ent), then the demand answer of its groupBy (PERIOD, MAIN_NEED:
 	// cells and total, need_categories).

@@ -39,10 +39,12 @@ func (k cellKey) id() string { return k.grain + "|" + k.dim + "|" + k.period + "
 
 func cmpCell(a, b cellKey) int { return strings.Compare(a.id(), b.id()) }
 
-// sums are a cell's additive figures.
+// sums are a cell's additive figures: also, for the caseload, the open
+// referrals and the contacts whose outcome is a promised follow-up.
 type sums struct {
 	contacts, newCitizens, referrals  int64
 	contactsKey, newKey, referralsKey int64
+	referralsOpen, followUps          int64
 }
 
 func (s *sums) add(o sums, sign int64) {
@@ -52,6 +54,8 @@ func (s *sums) add(o sums, sign int64) {
 	s.contactsKey += sign * o.contactsKey
 	s.newKey += sign * o.newKey
 	s.referralsKey += sign * o.referralsKey
+	s.referralsOpen += sign * o.referralsOpen
+	s.followUps += sign * o.followUps
 }
 
 func (s sums) zero() bool { return s == sums{} }
@@ -63,7 +67,7 @@ func CitizenNumber(id int) uint32 { return uint32(uint64(id) & 0xFFFFFFFF) }
 // contributions calls each for every cell f counts in, with what it adds.
 func (f *fact) contributions(each func(cellKey, sums)) {
 	base := sums{contacts: 1, newCitizens: int64(f.isFirst), referrals: int64(f.refs),
-		contactsKey: int64(f.rk), referralsKey: int64(f.refsKey)}
+		contactsKey: int64(f.rk), referralsKey: int64(f.refsKey), referralsOpen: int64(f.refsOpen), followUps: f.followUp()}
 	if f.ciKey != nil {
 		base.newKey = int64(f.isFirst * *f.ciKey)
 	}
@@ -77,7 +81,7 @@ func (f *fact) contributions(each func(cellKey, sums)) {
 			for _, v := range f.values[d.Dim] {
 				s := base
 				if d.OwnReferrals {
-					s.referrals, s.referralsKey = int64(v.Referrals), int64(v.RefKey)
+					s.referrals, s.referralsKey, s.referralsOpen = int64(v.Referrals), int64(v.RefKey), int64(v.Open)
 				}
 				each(cellKey{g.grain, string(d.Dim), p, v.Key}, s)
 			}
@@ -310,7 +314,7 @@ func readCells(ctx context.Context, c Conn, q string, args []any) (map[cellKey]*
 		var id string
 		var data []byte
 		if err := scan(&id, &x.k.grain, &x.k.dim, &x.k.period, &x.k.key, &x.s.contacts, &x.s.newCitizens, &x.s.referrals,
-			&x.s.contactsKey, &x.s.newKey, &x.s.referralsKey, &data); err != nil {
+			&x.s.contactsKey, &x.s.newKey, &x.s.referralsKey, &x.s.referralsOpen, &x.s.followUps, &data); err != nil {
 			return err
 		}
 		bm, err := Decode(data)
@@ -324,7 +328,8 @@ func readCells(ctx context.Context, c Conn, q string, args []any) (map[cellKey]*
 	return out, err
 }
 
-const cellColumns = "id, grain, dim, period, key, contacts, new_citizens, referrals, contacts_key, new_key, referrals_key, citizens"
+const cellColumns = "id, grain, dim, period, key, contacts, new_citizens, referrals, contacts_key, new_key, referrals_key," +
+	" referrals_open, follow_ups, citizens"
 
 // apply writes the delta into the stored cells. On PostgreSQL the cells
 // are locked first (in id order, so two transactions cannot deadlock on
@@ -388,7 +393,8 @@ func apply(ctx context.Context, c Conn, postgres bool, d *delta) error {
 
 const upsertCells = " ON CONFLICT (id) DO UPDATE SET contacts = excluded.contacts, new_citizens = excluded.new_citizens," +
 	" referrals = excluded.referrals, contacts_key = excluded.contacts_key, new_key = excluded.new_key," +
-	" referrals_key = excluded.referrals_key, citizens = excluded.citizens"
+	" referrals_key = excluded.referrals_key, referrals_open = excluded.referrals_open, follow_ups = excluded.follow_ups," +
+	" citizens = excluded.citizens"
 
 func placeholders(keys []cellKey) []*cell {
 	out := make([]*cell, len(keys))
@@ -412,7 +418,7 @@ func writeCells(ctx context.Context, c Conn, postgres bool, cells []*cell, suffi
 			}
 		}
 		return []any{x.k.id(), x.k.grain, x.k.dim, x.k.period, x.k.key, x.s.contacts, x.s.newCitizens, x.s.referrals,
-			x.s.contactsKey, x.s.newKey, x.s.referralsKey, data}
+			x.s.contactsKey, x.s.newKey, x.s.referralsKey, x.s.referralsOpen, x.s.followUps, data}
 	}, suffix)
 	if encErr != nil {
 		return encErr

@@ -21,7 +21,7 @@ func Rebuild(ctx context.Context, c Conn, postgres bool, progress Progress) erro
 	if err := lockCells(ctx, c, postgres, true); err != nil {
 		return err
 	}
-	for _, t := range []string{"contact_fact_values", "contact_facts", "demand_cells", "analytics_pending"} {
+	for _, t := range []string{"contact_fact_values", "contact_facts", "referral_facts", "funnel_cells", "demand_cells", "analytics_pending"} {
 		if _, err := c.ExecContext(ctx, "DELETE FROM "+t); err != nil {
 			return err
 		}
@@ -44,6 +44,13 @@ func Rebuild(ctx context.Context, c Conn, postgres bool, progress Progress) erro
 		if err := insertFacts(ctx, c, postgres, facts); err != nil {
 			return err
 		}
+		ids := make([]int, len(facts))
+		for i, f := range facts {
+			ids[i] = f.id
+		}
+		if err := rebuildReferrals(ctx, c, postgres, ids); err != nil {
+			return err
+		}
 		done += len(facts)
 		if progress != nil {
 			progress(done, total)
@@ -51,6 +58,9 @@ func Rebuild(ctx context.Context, c Conn, postgres bool, progress Progress) erro
 		return nil
 	})
 	if err != nil {
+		return err
+	}
+	if err := rebuildFunnel(ctx, c, postgres); err != nil {
 		return err
 	}
 	periods, err := factPeriods(ctx, c)
@@ -141,6 +151,8 @@ type Difference struct {
 // VerifyReport is what Verify found.
 type VerifyReport struct {
 	Contacts    int          `json:"contacts"`
+	Referrals   int          `json:"referrals"`
+	FunnelCells int          `json:"funnelCells"`
 	Cells       int          `json:"cells"`
 	Pending     int          `json:"pending"`
 	Differences int          `json:"differences"`
@@ -207,6 +219,9 @@ func Verify(ctx context.Context, c Conn, postgres bool, progress Progress) (*Ver
 				rep.differ("contact", fmt.Sprintf("contact %d: stored fact differs", id))
 			}
 		}
+		if err := verifyReferrals(ctx, c, postgres, ids, rep); err != nil {
+			return err
+		}
 		rep.Contacts += len(ids)
 		if progress != nil {
 			progress(rep.Contacts, total)
@@ -224,6 +239,12 @@ func Verify(ctx context.Context, c Conn, postgres bool, progress Progress) (*Ver
 		rep.differ("contact", fmt.Sprintf("fact of contact %d, which is gone", id))
 		return nil
 	}); err != nil {
+		return nil, err
+	}
+	if err := verifyOrphanReferrals(ctx, c, rep); err != nil {
+		return nil, err
+	}
+	if err := verifyFunnel(ctx, c, postgres, rep); err != nil {
 		return nil, err
 	}
 	periods, err := factPeriods(ctx, c)

@@ -168,6 +168,9 @@ func lockCells(ctx context.Context, c Conn, postgres, exclusive bool) error {
 // changes and, of their citizens' other contacts, the dates that decide
 // the first one.
 func process(ctx context.Context, c Conn, postgres bool, contacts, citizens, touched []int) error {
+	if err := refreshReferrals(ctx, c, postgres, contacts); err != nil {
+		return err
+	}
 	light := len(contacts) > maxIncremental
 	cits := map[int]bool{}
 	for _, id := range touched {
