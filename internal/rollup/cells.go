@@ -236,7 +236,7 @@ func cheaperThanRecompute(ctx context.Context, c Conn, postgres bool, d *delta, 
 		}
 	}
 	stored := 0
-	err := chunks(keysOfString(months), 1000, func(part []string) error {
+	err := chunks(keysOf(months), 1000, func(part []string) error {
 		b := &sqlbind.Binder{Postgres: postgres}
 		return Each(ctx, c, "SELECT COALESCE(SUM(contacts), 0) FROM demand_cells WHERE grain = "+b.Arg(GrainMonth)+
 			" AND dim = '' AND period IN "+sqlbind.In(b, part), b.Args, func(scan func(...any) error) error {
@@ -247,15 +247,6 @@ func cheaperThanRecompute(ctx context.Context, c Conn, postgres bool, d *delta, 
 		})
 	})
 	return len(keys) <= 2*(stored+changed), err
-}
-
-func keysOfString(m map[string]bool) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	slices.Sort(out)
-	return out
 }
 
 // touched lists the cells the delta changes, in id order.

@@ -30,6 +30,7 @@
 package rollup
 
 import (
+	"cmp"
 	"segretariato/internal/sqlbind"
 
 	"context"
@@ -401,8 +402,9 @@ func uniq(xs []int) []int {
 	return slices.Compact(xs)
 }
 
-func keysOf(m map[int]bool) []int {
-	out := make([]int, 0, len(m))
+// keysOf lists the keys of a set, in order.
+func keysOf[K cmp.Ordered](m map[K]bool) []K {
+	out := make([]K, 0, len(m))
 	for k := range m {
 		out = append(out, k)
 	}
