@@ -116,9 +116,13 @@ func loadReferrals(ctx context.Context, c Conn, postgres bool, contacts []int) (
 	out := map[int]*referralFact{}
 	err := chunks(contacts, 1000, func(part []int) error {
 		b := &sqlbind.Binder{Postgres: postgres}
-		q := "SELECT r.id, r.contact_id, r.service_id, r.record_key, r.status, c.occurred_at," +
+		// The contact's date by a probe per referral, not a join: inside a
+		// large import the planner's statistics lag, and a join it plans
+		// on them can scan every contact for each chunk.
+		q := "SELECT r.id, r.contact_id, r.service_id, r.record_key, r.status," +
+			" (SELECT c.occurred_at FROM contacts c WHERE c.id = r.contact_id)," +
 			" r.accepted_at, r.declined_at, r.completed_at, r.cancelled_at" +
-			" FROM referrals r JOIN contacts c ON c.id = r.contact_id WHERE r.contact_id IN " + sqlbind.In(b, part)
+			" FROM referrals r WHERE r.contact_id IN " + sqlbind.In(b, part)
 		return Each(ctx, c, q, b.Args, func(scan func(...any) error) error {
 			var r rawReferral
 			if err := scan(&r.id, &r.contact, &r.service, &r.recordKey, &r.status, &r.contactAt,
