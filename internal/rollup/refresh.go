@@ -99,29 +99,39 @@ func Refresh(ctx context.Context, c Conn, postgres bool) error {
 // and citizens they name (the cells too, or their periods are marked).
 // With periods nil it leaves the marked periods' rows in place (Batch);
 // otherwise it takes those too and adds their periods to the set, for the
-// caller to compute. It takes only rows after the id *after, and moves it. A chunk holds a bulk writer's whole batch (its
-// contacts, needs and referrals each list the contact), so each contact
-// is processed once per batch.
+// caller to compute. It takes only rows after the id *after, and moves
+// it. A chunk holds what a bulk writer lists between two calls (its
+// contacts, then each again for its needs and its referrals), so each
+// contact is processed once.
 func drain(ctx context.Context, c Conn, postgres bool, periods map[string]bool, after *int) error {
 	for {
 		var contacts, citizens, touched []int
-		b := &sqlbind.Binder{Postgres: postgres}
-		where := " WHERE id > " + b.Arg(*after)
+		filter := ""
 		if periods == nil {
-			where += " AND period IS NULL"
+			filter = " AND period IS NULL"
 		}
+		// The chunk's last id, then the rows up to it, each statement a
+		// range of the primary key whatever the planner's statistics say
+		// (an IN over a subquery was planned as a join of the whole list
+		// with itself). A row another transaction commits into the range
+		// meanwhile is deleted and returned too, so it is taken up.
+		b := &sqlbind.Binder{Postgres: postgres}
+		var hi sql.NullInt64
+		if err := Each(ctx, c, "SELECT MAX(id) FROM (SELECT id FROM analytics_pending WHERE id > "+b.Arg(*after)+filter+
+			" ORDER BY id LIMIT "+b.Arg(pendingChunk)+") x", b.Args, func(scan func(...any) error) error { return scan(&hi) }); err != nil || !hi.Valid {
+			return err
+		}
+		b = &sqlbind.Binder{Postgres: postgres}
 		n := 0
-		err := Each(ctx, c, "DELETE FROM analytics_pending WHERE id IN (SELECT id FROM analytics_pending"+where+
-			" ORDER BY id LIMIT "+b.Arg(pendingChunk)+") RETURNING id, contact_id, citizen_id, period",
+		err := Each(ctx, c, "DELETE FROM analytics_pending WHERE id > "+b.Arg(*after)+" AND id <= "+b.Arg(hi.Int64)+filter+
+			" RETURNING contact_id, citizen_id, period",
 			b.Args, func(scan func(...any) error) error {
-				var id int
 				var contact, citizen sql.NullInt64
 				var period sql.NullString
-				if err := scan(&id, &contact, &citizen, &period); err != nil {
+				if err := scan(&contact, &citizen, &period); err != nil {
 					return err
 				}
 				n++
-				*after = max(*after, id)
 				switch {
 				case period.Valid:
 					periods[period.String] = true
@@ -135,6 +145,7 @@ func drain(ctx context.Context, c Conn, postgres bool, periods map[string]bool, 
 				}
 				return nil
 			})
+		*after = int(hi.Int64)
 		if err != nil || n == 0 {
 			return err
 		}
