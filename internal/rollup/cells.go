@@ -228,9 +228,20 @@ func sameCells(f, g *fact) bool {
 // multi-valued keys; an updated cell is read, decoded, encoded and
 // written.
 func cheaperThanRecompute(ctx context.Context, c Conn, postgres bool, d *delta, changed int) (bool, error) {
-	keys := d.touched()
-	months := map[string]bool{}
-	for _, k := range keys {
+	// The cells touched are those of the sums and of the citizens added
+	// (counted, not listed in order: this runs for every large write).
+	touched, months := len(d.sums), map[string]bool{}
+	for k := range d.add {
+		if d.sums[k] == nil {
+			touched++
+		}
+	}
+	for k := range d.sums {
+		if k.grain == GrainMonth {
+			months[k.period] = true
+		}
+	}
+	for k := range d.add {
 		if k.grain == GrainMonth {
 			months[k.period] = true
 		}
@@ -246,7 +257,7 @@ func cheaperThanRecompute(ctx context.Context, c Conn, postgres bool, d *delta, 
 			return err
 		})
 	})
-	return len(keys) <= 2*(stored+changed), err
+	return touched <= 2*(stored+changed), err
 }
 
 // touched lists the cells the delta changes, in id order.
