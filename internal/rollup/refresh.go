@@ -36,7 +36,6 @@ import (
 	"context"
 	"database/sql"
 	"slices"
-	"sort"
 )
 
 // maxIncremental is the number of changed contacts above which their
@@ -176,9 +175,9 @@ func lockCells(ctx context.Context, c Conn, postgres, exclusive bool) error {
 //
 // A small write reads every contact of every citizen involved: the cells'
 // citizen sets need them all. A large one (more than maxIncremental
-// contacts) marks periods only, so it reads in full only the contacts it
-// changes and, of their citizens' other contacts, the dates that decide
-// the first one.
+// contacts) reads in full only the contacts it changes and the contacts
+// whose "first" flag changes (firstContacts), then updates the cells or
+// marks their periods (updateCells).
 func process(ctx context.Context, c Conn, postgres bool, contacts, citizens, touched []int) error {
 	if err := refreshReferrals(ctx, c, postgres, contacts); err != nil {
 		return err
@@ -242,41 +241,9 @@ func process(ctx context.Context, c Conn, postgres bool, contacts, citizens, tou
 		all[id] = true
 	}
 	if light {
-		// The other citizens: their first contact now and as stored. Where
-		// the two differ, both contacts' facts change.
-		var partial []int
-		for id := range cits {
-			if !full[id] {
-				partial = append(partial, id)
-			}
-		}
-		slices.Sort(partial)
-		now, stored, err := firstContacts(ctx, c, postgres, partial)
+		extra, err := moveFirsts(ctx, c, postgres, cits, full, raw)
 		if err != nil {
 			return err
-		}
-		isFirst := map[int]bool{}
-		var extra []int
-		for _, cit := range partial {
-			first := now[cit]
-			isFirst[first] = true
-			for _, id := range []int{first, stored[cit]} {
-				if id != 0 && raw[id] == nil && first != stored[cit] {
-					extra = append(extra, id)
-				}
-			}
-		}
-		more, err := loadRaw(ctx, c, postgres, uniq(extra), nil)
-		if err != nil {
-			return err
-		}
-		for id, r := range more {
-			raw[id] = r
-		}
-		for id, r := range raw {
-			if ci := r.c.Citizen; ci != nil && !full[ci.ID] {
-				r.c.First = isFirst[id]
-			}
 		}
 		for _, id := range extra {
 			all[id] = true
@@ -321,42 +288,92 @@ func process(ctx context.Context, c Conn, postgres bool, contacts, citizens, tou
 	if err := writeFacts(ctx, c, postgres, changed, after); err != nil {
 		return err
 	}
-	if light || len(changed) > maxIncremental {
-		// Too many contacts to know each citizen's cells. Changes that
-		// only add citizens to cells (new contacts, a first contact that
-		// moves) still update the cells they touch, when that is cheaper
-		// than computing their periods again; otherwise those periods,
-		// before and after, are computed again at the end of the
-		// transaction.
-		if d := grow(changed, before, after); d != nil {
-			cheap, err := cheaperThanRecompute(ctx, c, postgres, d, len(changed))
-			if err != nil {
-				return err
-			}
-			if cheap {
-				if err := lockCells(ctx, c, postgres, false); err != nil {
-					return err
-				}
-				return apply(ctx, c, postgres, d)
+	return updateCells(ctx, c, postgres, light || len(changed) > maxIncremental, changed, before, after)
+}
+
+// moveFirsts sets, for the contacts raw of the citizens cits not read in
+// full, whether each is its citizen's first, and reads into raw the other
+// contacts whose flag changes (both, where a citizen's first contact now
+// is not the one its facts say); it returns those.
+func moveFirsts(ctx context.Context, c Conn, postgres bool, cits, full map[int]bool, raw map[int]*rawContact) ([]int, error) {
+	var partial []int
+	for id := range cits {
+		if !full[id] {
+			partial = append(partial, id)
+		}
+	}
+	slices.Sort(partial)
+	now, stored, err := firstContacts(ctx, c, postgres, partial)
+	if err != nil {
+		return nil, err
+	}
+	isFirst := map[int]bool{}
+	var extra []int
+	for _, cit := range partial {
+		first := now[cit]
+		isFirst[first] = true
+		if first == stored[cit] {
+			continue
+		}
+		for _, id := range []int{first, stored[cit]} {
+			if id != 0 && raw[id] == nil {
+				extra = append(extra, id)
 			}
 		}
-		set := map[string]bool{}
-		for _, id := range changed {
-			for _, f := range []*fact{before[id], after[id]} {
-				if f != nil {
-					for _, g := range grains {
-						set[g.grain+"|"+f.periods[periodIndex(g.unit)]] = true
-					}
+	}
+	extra = uniq(extra)
+	more, err := loadRaw(ctx, c, postgres, extra, nil)
+	if err != nil {
+		return nil, err
+	}
+	for id, r := range more {
+		raw[id] = r
+	}
+	for id, r := range raw {
+		if ci := r.c.Citizen; ci != nil && !full[ci.ID] {
+			r.c.First = isFirst[id]
+		}
+	}
+	return extra, nil
+}
+
+// updateCells brings the cells up to date with the facts changed from
+// before to after: by their difference when every fact of their citizens
+// is among them (not bulk); otherwise, when the changes only add citizens
+// to cells (new contacts, a first contact that moves) and that costs less
+// than computing their periods again, by that growth; otherwise it marks
+// the periods, before and after, which Refresh computes again at the end
+// of the transaction.
+func updateCells(ctx context.Context, c Conn, postgres, bulk bool, changed []int, before, after map[int]*fact) error {
+	var d *delta
+	if !bulk {
+		d = diff(before, after)
+	} else if d = grow(changed, before, after); d != nil {
+		cheap, err := cheaperThanRecompute(ctx, c, postgres, d, len(changed))
+		if err != nil {
+			return err
+		}
+		if !cheap {
+			d = nil
+		}
+	}
+	if d != nil {
+		if err := lockCells(ctx, c, postgres, false); err != nil {
+			return err
+		}
+		return apply(ctx, c, postgres, d)
+	}
+	set := map[string]bool{}
+	for _, id := range changed {
+		for _, f := range []*fact{before[id], after[id]} {
+			if f != nil {
+				for _, g := range grains {
+					set[g.grain+"|"+f.periods[periodIndex(g.unit)]] = true
 				}
 			}
 		}
-		return markPeriods(ctx, c, postgres, set)
 	}
-	d := diff(before, after)
-	if err := lockCells(ctx, c, postgres, false); err != nil {
-		return err
-	}
-	return apply(ctx, c, postgres, d)
+	return markPeriods(ctx, c, postgres, set)
 }
 
 // firstContacts are, for each of the citizens, the id of its first
@@ -392,12 +409,7 @@ func firstContacts(ctx context.Context, c Conn, postgres bool, citizens []int) (
 
 // markPeriods leaves the periods ("grain|key") for Refresh.
 func markPeriods(ctx context.Context, c Conn, postgres bool, set map[string]bool) error {
-	ps := make([]string, 0, len(set))
-	for p := range set {
-		ps = append(ps, p)
-	}
-	sort.Strings(ps)
-	return chunks(ps, 1000, func(part []string) error {
+	return chunks(keysOf(set), 1000, func(part []string) error {
 		b := &sqlbind.Binder{Postgres: postgres}
 		ts := make([]string, len(part))
 		for i, p := range part {
