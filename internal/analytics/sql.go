@@ -71,15 +71,6 @@ func (s dialectSQL) periodKey(lts string, unit dimension.PeriodUnit) string {
 	}
 }
 
-// dayNumber is a day count of a local 'YYYY-MM-DD…' text, so that the
-// difference of two is the number of calendar days between them.
-func (s dialectSQL) dayNumber(lts string) string {
-	if s.postgres {
-		return "(CAST(substr(" + lts + ", 1, 10) AS date) - DATE '2000-01-01')"
-	}
-	return "CAST(julianday(substr(" + lts + ", 1, 10)) - julianday('2000-01-01') AS INTEGER)"
-}
-
 // epochSeconds is the whole seconds of an instant since 1970 (floored).
 func (s dialectSQL) epochSeconds(col string) string {
 	if s.postgres {

@@ -3,6 +3,7 @@ package rollup
 import (
 	"bytes"
 	"context"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -166,11 +167,7 @@ func diff(before, after map[int]*fact) *delta {
 			}
 		}
 	}
-	for k, s := range d.sums {
-		if s.zero() {
-			delete(d.sums, k)
-		}
-	}
+	d.prune()
 	return d
 }
 
@@ -197,26 +194,13 @@ func grow(ids []int, before, after map[int]*fact) *delta {
 			})
 		}
 	}
-	for k, s := range d.sums {
-		if s.zero() {
-			delete(d.sums, k)
-		}
-	}
+	d.prune()
 	return d
 }
 
 // sameCells reports whether two facts count in the same cells.
 func sameCells(f, g *fact) bool {
-	a, b := citizenCells([]*fact{f}), citizenCells([]*fact{g})
-	if len(a) != len(b) {
-		return false
-	}
-	for k := range a {
-		if !b[k] {
-			return false
-		}
-	}
-	return true
+	return maps.Equal(citizenCells([]*fact{f}), citizenCells([]*fact{g}))
 }
 
 // cheaperThanRecompute reports whether updating the cells of d one by one
@@ -231,23 +215,21 @@ func cheaperThanRecompute(ctx context.Context, c Conn, postgres bool, d *delta, 
 	// The cells touched are those of the sums and of the citizens added
 	// (counted, not listed in order: this runs for every large write).
 	touched, months := len(d.sums), map[string]bool{}
-	for k := range d.add {
-		if d.sums[k] == nil {
-			touched++
-		}
-	}
 	for k := range d.sums {
 		if k.grain == GrainMonth {
 			months[k.period] = true
 		}
 	}
 	for k := range d.add {
-		if k.grain == GrainMonth {
-			months[k.period] = true
+		if d.sums[k] == nil {
+			touched++
+			if k.grain == GrainMonth {
+				months[k.period] = true
+			}
 		}
 	}
 	stored := 0
-	err := chunks(keysOf(months), 1000, func(part []string) error {
+	err := chunks(slices.Collect(maps.Keys(months)), 1000, func(part []string) error {
 		b := &sqlbind.Binder{Postgres: postgres}
 		return Each(ctx, c, "SELECT COALESCE(SUM(contacts), 0) FROM demand_cells WHERE grain = "+b.Arg(GrainMonth)+
 			" AND dim = '' AND period IN "+sqlbind.In(b, part), b.Args, func(scan func(...any) error) error {
@@ -258,6 +240,11 @@ func cheaperThanRecompute(ctx context.Context, c Conn, postgres bool, d *delta, 
 		})
 	})
 	return touched <= 2*(stored+changed), err
+}
+
+// prune drops the sums that add up to nothing.
+func (d *delta) prune() {
+	maps.DeleteFunc(d.sums, func(_ cellKey, s *sums) bool { return s.zero() })
 }
 
 // touched lists the cells the delta changes, in id order.
@@ -336,7 +323,8 @@ const cellColumns = "id, grain, dim, period, key, contacts, new_citizens, referr
 // apply writes the delta into the stored cells. On PostgreSQL the cells
 // are locked first (in id order, so two transactions cannot deadlock on
 // them), a new one through a placeholder row that a concurrent insert of
-// the same cell waits for.
+// the same cell waits for; the caller holds the cells' shared lock
+// (process).
 func apply(ctx context.Context, c Conn, postgres bool, d *delta) error {
 	keys := d.touched()
 	if len(keys) == 0 {

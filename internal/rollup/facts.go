@@ -3,6 +3,7 @@ package rollup
 import (
 	"context"
 	"database/sql"
+	"maps"
 	"slices"
 	"strings"
 
@@ -158,12 +159,7 @@ func loadFacts(ctx context.Context, c Conn, postgres bool, ids []int) (map[int]*
 // loadValues reads the multi-valued keys of the facts fs from
 // contact_fact_values (Verify compares them with the facts' multi_keys).
 func loadValues(ctx context.Context, c Conn, postgres bool, fs map[int]*fact) error {
-	ids := make([]int, 0, len(fs))
-	for id := range fs {
-		ids = append(ids, id)
-	}
-	slices.Sort(ids)
-	return chunks(ids, 1000, func(part []int) error {
+	return chunks(slices.Sorted(maps.Keys(fs)), 1000, func(part []int) error {
 		b := &sqlbind.Binder{Postgres: postgres}
 		q := "SELECT contact_id, dim, key, parent, referrals, referrals_open, referrals_key FROM contact_fact_values WHERE contact_id IN " +
 			sqlbind.In(b, part) + " ORDER BY contact_id, dim, key"

@@ -164,14 +164,12 @@ var upsertFunnel = func() string {
 
 // applyFunnel writes the changes d into the stored funnel cells, locked
 // first in id order on PostgreSQL (a new one through a placeholder row),
-// as apply does for the demand cells.
+// as apply does for the demand cells; the caller holds the cells' shared
+// lock (process).
 func applyFunnel(ctx context.Context, c Conn, postgres bool, d map[string]*funnelCell) error {
 	ids := slices.Sorted(maps.Keys(d))
 	if len(ids) == 0 {
 		return nil
-	}
-	if err := lockCells(ctx, c, postgres, false); err != nil {
-		return err
 	}
 	return chunks(ids, 500, func(part []string) error {
 		if postgres {

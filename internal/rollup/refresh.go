@@ -31,6 +31,7 @@ package rollup
 
 import (
 	"cmp"
+	"maps"
 	"segretariato/internal/sqlbind"
 
 	"context"
@@ -86,11 +87,7 @@ func Refresh(ctx context.Context, c Conn, postgres bool) error {
 	if err := lockCells(ctx, c, postgres, true); err != nil {
 		return err
 	}
-	ps := make([]string, 0, len(periods))
-	for p := range periods {
-		ps = append(ps, p)
-	}
-	return recompute(ctx, c, postgres, parsePeriods(ps), writeSink{})
+	return recompute(ctx, c, postgres, parsePeriods(keysOf(periods)), writeSink{})
 }
 
 // drain takes the pending rows a chunk at a time (taking and deleting
@@ -179,6 +176,11 @@ func lockCells(ctx context.Context, c Conn, postgres, exclusive bool) error {
 // whose "first" flag changes (firstContacts), then updates the cells or
 // marks their periods (updateCells).
 func process(ctx context.Context, c Conn, postgres bool, contacts, citizens, touched []int) error {
+	// The cells it may update, demand and funnel: shared with every other
+	// refresh, exclusive of a recomputation.
+	if err := lockCells(ctx, c, postgres, false); err != nil {
+		return err
+	}
 	if err := refreshReferrals(ctx, c, postgres, contacts); err != nil {
 		return err
 	}
@@ -213,17 +215,12 @@ func process(ctx context.Context, c Conn, postgres bool, contacts, citizens, tou
 			full[id] = true
 		}
 	}
-	locked := keysOf(cits)
-	for id := range full {
-		if !cits[id] {
-			locked = append(locked, id)
-		}
-	}
-	slices.Sort(locked)
+	locked := maps.Clone(cits)
+	maps.Copy(locked, full)
 	if postgres {
 		// The citizens' contacts are read after the lock: a concurrent
 		// write of one of them has committed by then.
-		if err := chunks(locked, 1000, func(part []int) error {
+		if err := chunks(keysOf(locked), 1000, func(part []int) error {
 			b := &sqlbind.Binder{Postgres: postgres}
 			_, err := c.ExecContext(ctx, "SELECT id FROM citizens WHERE id IN "+sqlbind.In(b, part)+" ORDER BY id FOR UPDATE", b.Args...)
 			return err
@@ -358,9 +355,6 @@ func updateCells(ctx context.Context, c Conn, postgres, bulk bool, changed []int
 		}
 	}
 	if d != nil {
-		if err := lockCells(ctx, c, postgres, false); err != nil {
-			return err
-		}
 		return apply(ctx, c, postgres, d)
 	}
 	set := map[string]bool{}
@@ -426,11 +420,4 @@ func uniq(xs []int) []int {
 }
 
 // keysOf lists the keys of a set, in order.
-func keysOf[K cmp.Ordered](m map[K]bool) []K {
-	out := make([]K, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	slices.Sort(out)
-	return out
-}
+func keysOf[K cmp.Ordered](m map[K]bool) []K { return slices.Sorted(maps.Keys(m)) }
