@@ -29,8 +29,8 @@ import (
 // COPY bypasses ent, so it runs the rules of the intake card the hooks
 // run (intake.CitizenRules, intake.ContactRules) on the very create
 // builders the ent path saves, and copies the values the rules leave in
-// their mutations: a rule added to internal/intake applies here with no
-// change (a contact's needs with its main one, a citizen's district and
+// their mutations, every column of them: a rule added to internal/intake
+// applies here with no change (a contact's needs with its main one, a citizen's district and
 // its key, citizenship, birth date and sex from the fiscal code). Times
 // are UTC; version starts at 1; created_at, updated_at and the record key
 // (of the cell-key perturbation, internal/cellkey) come from the schema's
@@ -206,20 +206,16 @@ func (cw *copyWriter) createContacts(rows []*intakecsv.Row, wants []contactWant,
 	}
 	created, updated := contact.DefaultCreatedAt().UTC(), contact.DefaultUpdatedAt().UTC()
 	err = cw.copyIn(contact.Table, copyContactColumns, len(at), func(k int, v []any) []any {
-		i := at[k]
-		w, m := &wants[i], muts[k]
-		resp, _ := json.Marshal(w.responses) // a []string-like slice: cannot fail
-		var sex any
-		if w.anonSex != nil {
-			sex = string(*w.anonSex)
-		}
-		occurred, _ := m.OccurredAt()
+		// Every column as the rules left it in the mutation.
+		m := muts[k]
+		responses, _ := m.Responses()
+		resp, _ := json.Marshal(responses) // a []string-like slice: cannot fail
 		return append(v, newIDs[k], created, updated, 1,
-			rows[i].ContactRef, occurred, string(w.channel),
-			string(w.requester), string(w.area), string(resp),
-			string(w.outcome), intOrNil(w.duration), w.notes,
-			sex, intOrNil(w.anonYear),
-			intOrNil(w.citizenID), int64(w.mainNeed), int64(w.operatorID),
+			opt(m.ContactRef()), opt(m.OccurredAt()), optString(m.Channel()),
+			optString(m.Requester()), optString(m.TargetArea()), string(resp),
+			optString(m.Outcome()), opt(m.DurationMinutes()), opt(m.Notes()),
+			optString(m.AnonymousSex()), opt(m.AnonymousBirthYear()),
+			opt(m.CitizenID()), opt(m.MainNeedID()), opt(m.OperatorID()),
 			int64(contact.DefaultRecordKey()))
 	})
 	if err != nil {
@@ -356,39 +352,17 @@ func (cw *copyWriter) createCitizens(cs []newCitizen) ([]int, error) {
 		muts[k] = m
 		out[k] = int(ids[k])
 	}
-	value := func(v string, ok bool) any {
-		if !ok {
-			return nil
-		}
-		return v
-	}
 	created, updated := citizen.DefaultCreatedAt().UTC(), citizen.DefaultUpdatedAt().UTC()
 	return out, cw.copyIn(citizen.Table, copyCitizenColumns, len(cs), func(k int, v []any) []any {
-		c, m := &cs[k], muts[k]
-		code, _ := m.FiscalCode()
-		var birth, sex any
-		if b, ok := m.BirthDate(); ok {
-			birth = b
-		}
-		if s, ok := m.Sex(); ok {
-			sex = string(s)
-		}
-		citizenship, hasCitizenship := m.Citizenship()
-		district, hasDistrict := m.District()
-		key, hasKey := m.DistrictKey()
+		// Every column as the rules left it in the mutation; the holder is
+		// the import's choice (the social worker of the latest card).
+		m := muts[k]
 		return append(v, ids[k], created, updated, 1,
-			code, c.vals.first, c.vals.last,
-			birth, sex, value(citizenship, hasCitizenship),
-			value(district, hasDistrict), value(key, hasKey), citizen.DefaultPrivacyConsent,
-			int64(c.holder), int64(citizen.DefaultRecordKey()))
+			opt(m.FiscalCode()), opt(m.FirstName()), opt(m.LastName()),
+			opt(m.BirthDate()), optString(m.Sex()), opt(m.Citizenship()),
+			opt(m.District()), opt(m.DistrictKey()), citizen.DefaultPrivacyConsent,
+			int64(cs[k].holder), int64(citizen.DefaultRecordKey()))
 	})
-}
-
-func intOrNil(p *int) any {
-	if p == nil {
-		return nil
-	}
-	return int64(*p)
 }
 
 // copyStatement is the COPY … FROM STDIN statement lib/pq turns into a
@@ -400,3 +374,15 @@ func copyStatement(table string, cols []string) string {
 	}
 	return "COPY " + pq.QuoteIdentifier(table) + " (" + strings.Join(quoted, ", ") + ") FROM STDIN"
 }
+
+// opt is a mutation's value for COPY: nil (NULL) when the mutation does
+// not set the field.
+func opt[T any](v T, set bool) any {
+	if !set {
+		return nil
+	}
+	return v
+}
+
+// optString is opt for the enum types, which the driver takes as text.
+func optString[T ~string](v T, set bool) any { return opt(string(v), set) }
