@@ -3,7 +3,6 @@ package rollup
 import (
 	"context"
 	"database/sql"
-	"maps"
 	"slices"
 	"strings"
 
@@ -156,10 +155,12 @@ func loadFacts(ctx context.Context, c Conn, postgres bool, ids []int) (map[int]*
 	return out, err
 }
 
-// loadValues reads the multi-valued keys of the facts fs from
-// contact_fact_values (Verify compares them with the facts' multi_keys).
-func loadValues(ctx context.Context, c Conn, postgres bool, fs map[int]*fact) error {
-	return chunks(slices.Sorted(maps.Keys(fs)), 1000, func(part []int) error {
+// valueRows reads the multi-valued keys of the contacts ids from
+// contact_fact_values, which the answers' SQL joins (Verify compares them
+// with the facts' multi_keys).
+func valueRows(ctx context.Context, c Conn, postgres bool, ids []int) (map[int]map[dimension.Dimension][]dimension.Value, error) {
+	out := map[int]map[dimension.Dimension][]dimension.Value{}
+	err := chunks(ids, 1000, func(part []int) error {
 		b := &sqlbind.Binder{Postgres: postgres}
 		q := "SELECT contact_id, dim, key, parent, referrals, referrals_open, referrals_key FROM contact_fact_values WHERE contact_id IN " +
 			sqlbind.In(b, part) + " ORDER BY contact_id, dim, key"
@@ -170,12 +171,14 @@ func loadValues(ctx context.Context, c Conn, postgres bool, fs map[int]*fact) er
 			if err := scan(&id, &dim, &v.Key, &v.Parent, &v.Referrals, &v.Open, &v.RefKey); err != nil {
 				return err
 			}
-			if f := fs[id]; f != nil {
-				f.values[dimension.Dimension(dim)] = append(f.values[dimension.Dimension(dim)], v)
+			if out[id] == nil {
+				out[id] = map[dimension.Dimension][]dimension.Value{}
 			}
+			out[id][dimension.Dimension(dim)] = append(out[id][dimension.Dimension(dim)], v)
 			return nil
 		})
 	})
+	return out, err
 }
 
 // rawContact is a contact's row as loadRaw reads it, before its keys.

@@ -1,7 +1,6 @@
 package rollup
 
 import (
-	"segretariato/internal/dimension"
 	"segretariato/internal/sqlbind"
 
 	"context"
@@ -197,15 +196,12 @@ func Verify(ctx context.Context, c Conn, postgres bool, progress Progress) (*Ver
 			return err
 		}
 		// The answers' SQL reads the multi-valued keys from their rows.
-		rows := map[int]*fact{}
-		for id := range stored {
-			rows[id] = &fact{values: map[dimension.Dimension][]dimension.Value{}}
-		}
-		if err := loadValues(ctx, c, postgres, rows); err != nil {
+		rows, err := valueRows(ctx, c, postgres, ids)
+		if err != nil {
 			return err
 		}
-		for id, g := range rows {
-			if !sameValues(g.values, stored[id].values) {
+		for id, f := range stored {
+			if !sameValues(rows[id], f.values) {
 				rep.differ("contact", fmt.Sprintf("contact %d: stored values differ from its fact", id))
 			}
 		}
