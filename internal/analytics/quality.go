@@ -12,6 +12,7 @@ import (
 	"segretariato/internal/localtime"
 	"segretariato/internal/metrics"
 	"segretariato/internal/rollup"
+	"segretariato/internal/sqlbind"
 )
 
 // Codes of the quality report's lines: one per promise of the charter
@@ -140,18 +141,15 @@ func (q *qualityRun) add(l QualityLine) {
 	q.rep.Lines = append(q.rep.Lines, l)
 }
 
-func (q *qualityRun) count(query string, args ...any) (int, error) {
+// count runs the COUNT a query writes with its binder.
+func (q *qualityRun) count(query func(*sqlbind.Binder) string) (int, error) {
 	var n int
-	err := q.e.rows(q.ctx, query, args, func(scan func(...any) error) error { return scan(&n) })
+	b := q.binder()
+	err := q.e.rows(q.ctx, query(b), b.Args, func(scan func(...any) error) error { return scan(&n) })
 	return n, err
 }
 
-func (q *qualityRun) arg(n int) string {
-	if q.s.postgres {
-		return "$" + strconv.Itoa(n)
-	}
-	return "?"
-}
+func (q *qualityRun) binder() *sqlbind.Binder { return &sqlbind.Binder{Postgres: q.s.postgres} }
 
 // locations reads the premises; the accessibility line comes first, as in
 // the charter, the comfort lines later (comfort).
@@ -209,14 +207,15 @@ func (q *qualityRun) weeks() error {
 	}
 	got := map[string]*week{}
 	lts := q.s.localTime("starts_at")
+	start := localtime.LocalMidnight(first)
+	end := time.Date(first.Year(), first.Month(), first.Day()+7*last, 0, 0, 0, 0, localtime.Rome).UTC()
+	b := q.binder()
 	query := "SELECT wk, SUM(secs), COUNT(DISTINCT CASE WHEN CAST(substr(lts, 12, 2) AS INTEGER) >= " +
 		strconv.Itoa(afternoonStartsAtHour) + " THEN substr(lts, 1, 10) END) FROM (" +
 		"SELECT " + q.s.periodKey("lts", dimension.Week) + " AS wk, lts, secs FROM (" +
 		"SELECT " + lts + " AS lts, " + q.s.epochSeconds("ends_at") + " - " + q.s.epochSeconds("starts_at") + " AS secs" +
-		" FROM opening_sessions WHERE " + q.s.inRange("starts_at", q.arg(1), q.arg(2)) + ") s0) s1 GROUP BY wk"
-	start := localtime.LocalMidnight(first)
-	end := time.Date(first.Year(), first.Month(), first.Day()+7*last, 0, 0, 0, 0, localtime.Rome).UTC()
-	err := q.e.rows(q.ctx, query, []any{start, end}, func(scan func(...any) error) error {
+		" FROM opening_sessions WHERE " + q.s.inRange("starts_at", b.Arg(start), b.Arg(end)) + ") s0) s1 GROUP BY wk"
+	err := q.e.rows(q.ctx, query, b.Args, func(scan func(...any) error) error {
 		var k string
 		var w week
 		if err := scan(&k, &w.secs, &w.afternoons); err != nil {
@@ -277,11 +276,15 @@ func (q *qualityRun) weeks() error {
 }
 
 func (q *qualityRun) publications() error {
-	periodical, err := q.count("SELECT COUNT(*) FROM timetable_publications WHERE medium = 'PERIODICAL' AND "+q.s.inRange("published_on", q.arg(1), q.arg(2)), q.from, q.to)
+	periodical, err := q.count(func(b *sqlbind.Binder) string {
+		return "SELECT COUNT(*) FROM timetable_publications WHERE medium = 'PERIODICAL' AND " + q.s.inRange("published_on", b.Arg(q.from), b.Arg(q.to))
+	})
 	if err != nil {
 		return err
 	}
-	all, err := q.count("SELECT COUNT(*) FROM timetable_publications WHERE "+q.s.inRange("published_on", q.arg(1), q.arg(2)), q.from, q.to)
+	all, err := q.count(func(b *sqlbind.Binder) string {
+		return "SELECT COUNT(*) FROM timetable_publications WHERE " + q.s.inRange("published_on", b.Arg(q.from), b.Arg(q.to))
+	})
 	if err != nil {
 		return err
 	}
@@ -296,7 +299,9 @@ func (q *qualityRun) publications() error {
 		l.Shortfalls = []string{fmt.Sprintf("pubblicazioni sul periodico comunale: %d su %d", periodical, minPeriodicalPerYear)}
 	}
 	q.add(l)
-	web, err := q.count("SELECT COUNT(*) FROM timetable_publications WHERE medium = 'WEBSITE' AND "+q.s.inRange("published_on", q.arg(1), q.arg(2)), time.Time{}, q.to)
+	web, err := q.count(func(b *sqlbind.Binder) string {
+		return "SELECT COUNT(*) FROM timetable_publications WHERE medium = 'WEBSITE' AND " + q.s.inRange("published_on", b.Arg(time.Time{}), b.Arg(q.to))
+	})
 	if err != nil {
 		return err
 	}
@@ -326,13 +331,13 @@ func (q *qualityRun) staff() error {
 		Indicator: "colloqui dell'anno tenuti da operatori con ruolo di assistente sociale",
 		Target:    "tutti"}
 	bySW := 0
+	b := q.binder()
 	query := "SELECT c.key, COALESCE(o.role, ''), SUM(c.contacts) FROM demand_cells c" +
-		" LEFT JOIN operators o ON c.dim = " + q.arg(1) + " AND o.email = c.key" +
-		" WHERE c.grain = " + q.arg(2) + " AND c.dim IN (" + q.arg(3) + ", '') AND c.period >= " + q.arg(4) + " AND c.period < " + q.arg(5) +
+		" LEFT JOIN operators o ON c.dim = " + b.Arg(string(dimension.Operator)) + " AND o.email = c.key" +
+		" WHERE c.grain = " + b.Arg(rollup.GrainMonth) + " AND c.dim IN (" + b.Arg(string(dimension.Operator)) + ", '')" +
+		" AND c.period >= " + b.Arg(fmt.Sprintf("%04d-01", q.year)) + " AND c.period < " + b.Arg(fmt.Sprintf("%04d-01", q.year+1)) +
 		" GROUP BY c.dim, c.key, o.role ORDER BY c.key"
-	args := []any{string(dimension.Operator), rollup.GrainMonth, string(dimension.Operator),
-		fmt.Sprintf("%04d-01", q.year), fmt.Sprintf("%04d-01", q.year+1)}
-	err := q.e.rows(q.ctx, query, args, func(scan func(...any) error) error {
+	err := q.e.rows(q.ctx, query, b.Args, func(scan func(...any) error) error {
 		var email, role string
 		var n int
 		if err := scan(&email, &role, &n); err != nil {
@@ -363,11 +368,12 @@ func (q *qualityRun) staff() error {
 }
 
 func (q *qualityRun) training() error {
+	b := q.binder()
 	query := "SELECT o.id, o.name, o.email, COALESCE(SUM(t.days), 0) FROM operators o" +
 		" LEFT JOIN training_attendees ta ON ta.operator_id = o.id" +
-		" LEFT JOIN trainings t ON t.id = ta.training_id AND " + q.s.inRange("t.date", q.arg(1), q.arg(2)) +
+		" LEFT JOIN trainings t ON t.id = ta.training_id AND " + q.s.inRange("t.date", b.Arg(q.from), b.Arg(q.to)) +
 		" WHERE o.role = 'SOCIAL_WORKER' AND o.active GROUP BY o.id, o.name, o.email ORDER BY o.email"
-	err := q.e.rows(q.ctx, query, []any{q.from, q.to}, func(scan func(...any) error) error {
+	err := q.e.rows(q.ctx, query, b.Args, func(scan func(...any) error) error {
 		var d TrainingDays
 		if err := scan(&d.OperatorID, &d.Name, &d.Email, &d.Days); err != nil {
 			return err
@@ -405,7 +411,9 @@ func (q *qualityRun) training() error {
 
 func (q *qualityRun) plan() error {
 	var titles []string
-	err := q.e.rows(q.ctx, "SELECT title FROM training_plans WHERE year = "+q.arg(1), []any{q.year}, func(scan func(...any) error) error {
+	b := q.binder()
+	query := "SELECT title FROM training_plans WHERE year = " + b.Arg(q.year)
+	err := q.e.rows(q.ctx, query, b.Args, func(scan func(...any) error) error {
 		var s string
 		if err := scan(&s); err != nil {
 			return err
@@ -461,8 +469,10 @@ func (q *qualityRun) comfort() error {
 
 func (q *qualityRun) survey() error {
 	var n, satisfied int
-	err := q.e.rows(q.ctx, "SELECT COUNT(*), COALESCE(SUM(CASE WHEN sr.satisfied THEN 1 ELSE 0 END), 0)"+
-		" FROM survey_responses sr JOIN satisfaction_surveys ss ON ss.id = sr.survey_id WHERE ss.year = "+q.arg(1), []any{q.year},
+	b := q.binder()
+	query := "SELECT COUNT(*), COALESCE(SUM(CASE WHEN sr.satisfied THEN 1 ELSE 0 END), 0)" +
+		" FROM survey_responses sr JOIN satisfaction_surveys ss ON ss.id = sr.survey_id WHERE ss.year = " + b.Arg(q.year)
+	err := q.e.rows(q.ctx, query, b.Args,
 		func(scan func(...any) error) error { return scan(&n, &satisfied) })
 	if err != nil {
 		return err
