@@ -33,7 +33,8 @@ func (e *Engine) citizenKeySums(ctx context.Context, bms []*roaring.Bitmap) ([]i
 	ck.mu.Lock()
 	defer ck.mu.Unlock()
 	b := &sqlbind.Binder{Postgres: e.sqlFor().postgres}
-	if err := ck.read(ctx, e, "SELECT id, record_key FROM citizens WHERE id > "+b.Arg(ck.last)+" ORDER BY id", b.Args); err != nil {
+	q := "SELECT id, record_key FROM citizens WHERE id > " + b.Arg(ck.last) + " ORDER BY id"
+	if err := ck.read(ctx, e, q, b.Args); err != nil {
 		return nil, err
 	}
 	var missing []any
@@ -51,7 +52,8 @@ func (e *Engine) citizenKeySums(ctx context.Context, bms []*roaring.Bitmap) ([]i
 	for lo := 0; lo < len(missing); lo += 1000 {
 		part := missing[lo:min(lo+1000, len(missing))]
 		b := &sqlbind.Binder{Postgres: e.sqlFor().postgres}
-		if err := ck.read(ctx, e, "SELECT id, record_key FROM citizens WHERE id IN "+sqlbind.In(b, part), b.Args); err != nil {
+		q := "SELECT id, record_key FROM citizens WHERE id IN " + sqlbind.In(b, part)
+		if err := ck.read(ctx, e, q, b.Args); err != nil {
 			return nil, err
 		}
 		for _, id := range part {

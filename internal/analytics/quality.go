@@ -145,7 +145,8 @@ func (q *qualityRun) add(l QualityLine) {
 func (q *qualityRun) count(query func(*sqlbind.Binder) string) (int, error) {
 	var n int
 	b := q.binder()
-	err := q.e.rows(q.ctx, query(b), b.Args, func(scan func(...any) error) error { return scan(&n) })
+	text := query(b) // before b.Args is read
+	err := q.e.rows(q.ctx, text, b.Args, func(scan func(...any) error) error { return scan(&n) })
 	return n, err
 }
 

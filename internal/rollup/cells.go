@@ -231,8 +231,9 @@ func cheaperThanRecompute(ctx context.Context, c Conn, postgres bool, d *delta, 
 	stored := 0
 	err := chunks(slices.Collect(maps.Keys(months)), 1000, func(part []string) error {
 		b := &sqlbind.Binder{Postgres: postgres}
-		return Each(ctx, c, "SELECT COALESCE(SUM(contacts), 0) FROM demand_cells WHERE grain = "+b.Arg(GrainMonth)+
-			" AND dim = '' AND period IN "+sqlbind.In(b, part), b.Args, func(scan func(...any) error) error {
+		q := "SELECT COALESCE(SUM(contacts), 0) FROM demand_cells WHERE grain = " + b.Arg(GrainMonth) +
+			" AND dim = '' AND period IN " + sqlbind.In(b, part)
+		return Each(ctx, c, q, b.Args, func(scan func(...any) error) error {
 			var n int
 			err := scan(&n)
 			stored += n
@@ -373,7 +374,8 @@ func apply(ctx context.Context, c Conn, postgres bool, d *delta) error {
 		}
 		if len(drop) > 0 {
 			b := &sqlbind.Binder{Postgres: postgres}
-			if _, err := c.ExecContext(ctx, "DELETE FROM demand_cells WHERE id IN "+sqlbind.In(b, drop), b.Args...); err != nil {
+			q := "DELETE FROM demand_cells WHERE id IN " + sqlbind.In(b, drop)
+			if _, err := c.ExecContext(ctx, q, b.Args...); err != nil {
 				return err
 			}
 		}

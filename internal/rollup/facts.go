@@ -314,11 +314,13 @@ func markFirsts(cs map[int]*rawContact) {
 func writeFacts(ctx context.Context, c Conn, postgres bool, ids []int, after map[int]*fact) error {
 	if err := chunks(ids, 1000, func(part []int) error {
 		b := &sqlbind.Binder{Postgres: postgres}
-		if _, err := c.ExecContext(ctx, "DELETE FROM contact_fact_values WHERE contact_id IN "+sqlbind.In(b, part), b.Args...); err != nil {
+		q := "DELETE FROM contact_fact_values WHERE contact_id IN " + sqlbind.In(b, part)
+		if _, err := c.ExecContext(ctx, q, b.Args...); err != nil {
 			return err
 		}
 		b = &sqlbind.Binder{Postgres: postgres}
-		_, err := c.ExecContext(ctx, "DELETE FROM contact_facts WHERE id IN "+sqlbind.In(b, part), b.Args...)
+		q = "DELETE FROM contact_facts WHERE id IN " + sqlbind.In(b, part)
+		_, err := c.ExecContext(ctx, q, b.Args...)
 		return err
 	}); err != nil {
 		return err

@@ -210,7 +210,8 @@ func applyFunnel(ctx context.Context, c Conn, postgres bool, d map[string]*funne
 		}
 		if len(drop) > 0 {
 			b := &sqlbind.Binder{Postgres: postgres}
-			if _, err := c.ExecContext(ctx, "DELETE FROM funnel_cells WHERE id IN "+sqlbind.In(b, drop), b.Args...); err != nil {
+			q := "DELETE FROM funnel_cells WHERE id IN " + sqlbind.In(b, drop)
+			if _, err := c.ExecContext(ctx, q, b.Args...); err != nil {
 				return err
 			}
 		}

@@ -89,7 +89,8 @@ func eachChunk(ctx context.Context, c Conn, postgres bool, f func(contacts, citi
 		for {
 			b := &sqlbind.Binder{Postgres: postgres}
 			var ids []int
-			err := Each(ctx, c, fmt.Sprintf(q.sql, b.Arg(last), pendingChunk), b.Args, func(scan func(...any) error) error {
+			query := fmt.Sprintf(q.sql, b.Arg(last), pendingChunk)
+			err := Each(ctx, c, query, b.Args, func(scan func(...any) error) error {
 				var id int
 				if err := scan(&id); err != nil {
 					return err

@@ -62,7 +62,8 @@ type writeSink struct{}
 
 func (writeSink) period(ctx context.Context, c Conn, postgres bool, p period, cells map[cellKey]*cell) error {
 	b := &sqlbind.Binder{Postgres: postgres}
-	if _, err := c.ExecContext(ctx, "DELETE FROM demand_cells WHERE grain = "+b.Arg(p.grain)+" AND period = "+b.Arg(p.key), b.Args...); err != nil {
+	q := "DELETE FROM demand_cells WHERE grain = " + b.Arg(p.grain) + " AND period = " + b.Arg(p.key)
+	if _, err := c.ExecContext(ctx, q, b.Args...); err != nil {
 		return err
 	}
 	list := make([]*cell, 0, len(cells))

@@ -209,7 +209,8 @@ func refreshReferrals(ctx context.Context, c Conn, postgres bool, contacts []int
 	})
 	if err := chunks(drop, 1000, func(part []int) error {
 		b := &sqlbind.Binder{Postgres: postgres}
-		_, err := c.ExecContext(ctx, "DELETE FROM referral_facts WHERE id IN "+sqlbind.In(b, part), b.Args...)
+		q := "DELETE FROM referral_facts WHERE id IN " + sqlbind.In(b, part)
+		_, err := c.ExecContext(ctx, q, b.Args...)
 		return err
 	}); err != nil {
 		return err

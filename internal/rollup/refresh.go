@@ -113,34 +113,35 @@ func drain(ctx context.Context, c Conn, postgres bool, periods map[string]bool, 
 		// meanwhile is deleted and returned too, so it is taken up.
 		b := &sqlbind.Binder{Postgres: postgres}
 		var hi sql.NullInt64
-		if err := Each(ctx, c, "SELECT MAX(id) FROM (SELECT id FROM analytics_pending WHERE id > "+b.Arg(*after)+filter+
-			" ORDER BY id LIMIT "+b.Arg(pendingChunk)+") x", b.Args, func(scan func(...any) error) error { return scan(&hi) }); err != nil || !hi.Valid {
+		q := "SELECT MAX(id) FROM (SELECT id FROM analytics_pending WHERE id > " + b.Arg(*after) + filter +
+			" ORDER BY id LIMIT " + b.Arg(pendingChunk) + ") x"
+		if err := Each(ctx, c, q, b.Args, func(scan func(...any) error) error { return scan(&hi) }); err != nil || !hi.Valid {
 			return err
 		}
 		b = &sqlbind.Binder{Postgres: postgres}
 		n := 0
-		err := Each(ctx, c, "DELETE FROM analytics_pending WHERE id > "+b.Arg(*after)+" AND id <= "+b.Arg(hi.Int64)+filter+
-			" RETURNING contact_id, citizen_id, period",
-			b.Args, func(scan func(...any) error) error {
-				var contact, citizen sql.NullInt64
-				var period sql.NullString
-				if err := scan(&contact, &citizen, &period); err != nil {
-					return err
+		q = "DELETE FROM analytics_pending WHERE id > " + b.Arg(*after) + " AND id <= " + b.Arg(hi.Int64) + filter +
+			" RETURNING contact_id, citizen_id, period"
+		err := Each(ctx, c, q, b.Args, func(scan func(...any) error) error {
+			var contact, citizen sql.NullInt64
+			var period sql.NullString
+			if err := scan(&contact, &citizen, &period); err != nil {
+				return err
+			}
+			n++
+			switch {
+			case period.Valid:
+				periods[period.String] = true
+			case contact.Valid:
+				contacts = append(contacts, int(contact.Int64))
+				if citizen.Valid {
+					touched = append(touched, int(citizen.Int64))
 				}
-				n++
-				switch {
-				case period.Valid:
-					periods[period.String] = true
-				case contact.Valid:
-					contacts = append(contacts, int(contact.Int64))
-					if citizen.Valid {
-						touched = append(touched, int(citizen.Int64))
-					}
-				case citizen.Valid:
-					citizens = append(citizens, int(citizen.Int64))
-				}
-				return nil
-			})
+			case citizen.Valid:
+				citizens = append(citizens, int(citizen.Int64))
+			}
+			return nil
+		})
 		*after = int(hi.Int64)
 		if err != nil || n == 0 {
 			return err
@@ -193,7 +194,8 @@ func process(ctx context.Context, c Conn, postgres bool, contacts, citizens, tou
 	for _, table := range []string{"contacts", "contact_facts"} {
 		if err := chunks(contacts, 1000, func(part []int) error {
 			b := &sqlbind.Binder{Postgres: postgres}
-			return Each(ctx, c, "SELECT citizen_id FROM "+table+" WHERE citizen_id IS NOT NULL AND id IN "+sqlbind.In(b, part), b.Args,
+			q := "SELECT citizen_id FROM " + table + " WHERE citizen_id IS NOT NULL AND id IN " + sqlbind.In(b, part)
+			return Each(ctx, c, q, b.Args,
 				func(scan func(...any) error) error {
 					var id int
 					if err := scan(&id); err != nil {
@@ -222,7 +224,8 @@ func process(ctx context.Context, c Conn, postgres bool, contacts, citizens, tou
 		// write of one of them has committed by then.
 		if err := chunks(keysOf(locked), 1000, func(part []int) error {
 			b := &sqlbind.Binder{Postgres: postgres}
-			_, err := c.ExecContext(ctx, "SELECT id FROM citizens WHERE id IN "+sqlbind.In(b, part)+" ORDER BY id FOR UPDATE", b.Args...)
+			q := "SELECT id FROM citizens WHERE id IN " + sqlbind.In(b, part) + " ORDER BY id FOR UPDATE"
+			_, err := c.ExecContext(ctx, q, b.Args...)
 			return err
 		}); err != nil {
 			return err
@@ -251,7 +254,8 @@ func process(ctx context.Context, c Conn, postgres bool, contacts, citizens, tou
 	}
 	if err := chunks(fullIDs, 1000, func(part []int) error {
 		b := &sqlbind.Binder{Postgres: postgres}
-		return Each(ctx, c, "SELECT id FROM contact_facts WHERE citizen_id IN "+sqlbind.In(b, part), b.Args, func(scan func(...any) error) error {
+		q := "SELECT id FROM contact_facts WHERE citizen_id IN " + sqlbind.In(b, part)
+		return Each(ctx, c, q, b.Args, func(scan func(...any) error) error {
 			var id int
 			if err := scan(&id); err != nil {
 				return err

@@ -2,6 +2,10 @@
 // their placeholders in the dialect's style: ? on SQLite, $1, $2, … on
 // PostgreSQL. The statements the analytics and the kept figures write by
 // hand bind through it, in the order their text names the arguments.
+//
+// Build the statement's text before reading Args: in a call such as
+// f(q+b.Arg(x), b.Args) Go does not specify whether b.Args is read before
+// or after b.Arg runs, so the text goes into a variable first.
 package sqlbind
 
 import (
