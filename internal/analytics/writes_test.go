@@ -113,7 +113,7 @@ func TestRandomWrites(t *testing.T) {
 		eng := f.engine(0)
 		r := rand.New(rand.NewPCG(8, 9))
 		ops := f.c.Operator.Query().IDsX(f.ctx)
-		services := []string{"SSP", "SAD", "SERD", "CAF", "CARITAS"}
+		services := randServices
 		erased := false
 		var imported []string // contact refs written by the imports
 		// A busy month, into which a day's cards are imported: their cells
@@ -205,7 +205,16 @@ func TestRandomWrites(t *testing.T) {
 			}},
 			{"delete a referral", func() {
 				if ids := f.c.Referral.Query().IDsX(f.ctx); len(ids) > 0 {
-					f.c.Referral.DeleteOneID(pick(r, ids)).ExecX(f.ctx)
+					id := pick(r, ids)
+					tx, err := f.c.Tx(f.ctx)
+					if err != nil {
+						t.Fatal(err)
+					}
+					tx.ReferralEvent.Delete().Where(referralevent.HasReferralWith(referral.ID(id))).ExecX(f.ctx)
+					tx.Referral.DeleteOneID(id).ExecX(f.ctx)
+					if err := tx.Commit(); err != nil {
+						t.Fatal(err)
+					}
 				}
 			}},
 			{"delete a contact", func() {
@@ -322,9 +331,10 @@ func importCards(t *testing.T, f *fx, r *rand.Rand, refs *[]string, n int, ops [
 	used := map[string]bool{}
 	for i := range n {
 		ref := fmt.Sprintf("IMP-%d-%d", r.Uint64(), i)
+		fresh := true
 		if refs != nil {
 			if old := pick(r, append(*refs, ref)); r.IntN(3) == 0 && old != ref && !used[old] {
-				ref = old // a file names a contact once
+				ref, fresh = old, false // a file names a contact once
 			} else {
 				*refs = append(*refs, ref)
 			}
@@ -335,6 +345,12 @@ func importCards(t *testing.T, f *fx, r *rand.Rand, refs *[]string, n int, ops [
 			Channel:    "IN_PERSON", Requester: "SELF", Outcome: string(schematype.OutcomeInformed),
 			TargetArea:    pick(r, schematype.TargetArea("").Values()),
 			OperatorEmail: pick(r, ops), Needs: []string{pick(r, randNeeds)}, Responses: []string{"INFORMATION"}}
+		if fresh && r.IntN(3) == 0 {
+			// A new contact referred on (an update's row lists none, which
+			// deletes the contact's referrals: never a backward move).
+			row.Outcome = string(schematype.OutcomeReferredInternal)
+			row.Referrals = []intakecsv.Referral{{Service: pick(r, randServices), Status: pick(r, []string{"PROPOSED", "ACCEPTED"})}}
+		}
 		if k := r.IntN(14); k < 12 {
 			birth := time.Date(1950+k, time.Month(1+k), 1+k, 0, 0, 0, 0, time.UTC)
 			code, err := demo.FiscalCode("Rossi", fmt.Sprintf("Nome%c", 'A'+k), birth, schematype.SexM, "F205")
@@ -350,7 +366,10 @@ func importCards(t *testing.T, f *fx, r *rand.Rand, refs *[]string, n int, ops [
 	if err := w.Flush(); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := intakeio.Import(f.ctx, f.db, &buf, intakeio.ImportOptions{}); err != nil {
+	// Batches of a few rows, the figures following a few batches at a
+	// time or only at the commit: every way a large import takes.
+	opt := intakeio.ImportOptions{BatchSize: 1 + r.IntN(20), FiguresEvery: pick(r, []int{0, 1, 15, 40})}
+	if _, err := intakeio.Import(f.ctx, f.db, &buf, opt); err != nil {
 		t.Fatalf("import: %v", err)
 	}
 }

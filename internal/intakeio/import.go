@@ -80,6 +80,12 @@ type ImportOptions struct {
 	// BatchSize is the number of rows written per batch of statements;
 	// zero or less means DefaultBatchSize.
 	BatchSize int
+	// FiguresEvery is the number of rows the PostgreSQL path writes
+	// before the demand figures follow them (rounded up to whole
+	// batches); zero or less means figuresRows. The figures are exact at
+	// the commit whatever it is: it trades statements against the work of
+	// one step.
+	FiguresEvery int
 	// Progress, when set, is called with the number of rows read so far,
 	// once per batch and once at the end.
 	Progress func(rows int)
@@ -255,6 +261,9 @@ func importOnce(ctx context.Context, db *database.DB, r io.Reader, opt ImportOpt
 	if opt.BatchSize <= 0 {
 		opt.BatchSize = DefaultBatchSize
 	}
+	if opt.FiguresEvery <= 0 {
+		opt.FiguresEvery = figuresRows
+	}
 	im := &importer{
 		ctx:  intake.VouchNotErased(ctx), // see refuseErased
 		opt:  opt,
@@ -286,9 +295,10 @@ func importOnce(ctx context.Context, db *database.DB, r io.Reader, opt ImportOpt
 		// The demand figures follow each batch and the whole import
 		// before it commits (internal/rollup); on SQLite the ent
 		// transaction's commit does it (rollup.Driver).
-		im.figures = rollup.NewBatcher(rollup.SQLConn{Q: tx}, true).Batch
+		figures := rollup.NewBatcher(rollup.SQLConn{Q: tx}, true)
+		im.figures = figures.Batch
 		commit = func() error {
-			if err := rollup.Refresh(ctx, rollup.SQLConn{Q: tx}, true); err != nil {
+			if err := figures.Finish(ctx); err != nil {
 				return errors.Join(err, tx.Rollback())
 			}
 			return tx.Commit()
@@ -506,7 +516,7 @@ func (im *importer) flush(rows []*intakecsv.Row) error {
 	if im.figures != nil && !im.opt.DryRun {
 		// Every figuresRows rows: a few days of a chronological file, whose
 		// cells are then updated once rather than once per batch.
-		if im.unfigured += len(rows); im.unfigured >= figuresRows {
+		if im.unfigured += len(rows); im.unfigured >= im.opt.FiguresEvery {
 			im.unfigured = 0
 			if err := im.figures(im.ctx); err != nil {
 				return dbErr(err, "%s: the figures", where)

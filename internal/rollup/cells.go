@@ -2,6 +2,7 @@ package rollup
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"maps"
 	"slices"
@@ -174,19 +175,38 @@ func diff(before, after map[int]*fact) *delta {
 // grow is the delta of the changes of the facts ids when none removes a
 // citizen from a cell: each is a new fact, or keeps its citizen and its
 // cells (a first contact that moves changes sums only). Such a delta needs
-// no other fact of the citizens. It is nil otherwise.
-func grow(ids []int, before, after map[int]*fact) *delta {
+// no other fact of the citizens. It is nil otherwise. It leaves out the
+// cells of the periods marked, which Refresh computes again anyway.
+func grow(ids []int, before, after map[int]*fact, marked map[string]bool) *delta {
 	d := newDelta()
 	for _, id := range ids {
 		f, g := before[id], after[id]
 		if f != nil && (g == nil || !eqPtr(f.citizenID, g.citizenID) || !sameCells(f, g)) {
 			return nil
 		}
+		// f and g count in the same periods when both are there.
+		h := cmp.Or(g, f)
+		skip, all := map[string]bool{}, true
+		for _, gr := range grains {
+			skip[gr.grain] = marked[gr.grain+"|"+h.periods[periodIndex(gr.unit)]]
+			all = all && skip[gr.grain]
+		}
+		if all {
+			continue
+		}
+		marked := func(k cellKey) bool { return skip[k.grain] }
 		if f != nil {
-			f.contributions(func(k cellKey, s sums) { d.count(k, s, -1) })
+			f.contributions(func(k cellKey, s sums) {
+				if !marked(k) {
+					d.count(k, s, -1)
+				}
+			})
 		}
 		if g != nil {
 			g.contributions(func(k cellKey, s sums) {
+				if marked(k) {
+					return
+				}
 				d.count(k, s, 1)
 				if f == nil && g.citizenID != nil {
 					d.add[k] = append(d.add[k], CitizenNumber(*g.citizenID))
@@ -196,6 +216,17 @@ func grow(ids []int, before, after map[int]*fact) *delta {
 	}
 	d.prune()
 	return d
+}
+
+// without drops from the delta the cells of the periods marked.
+func (d *delta) without(marked map[string]bool) {
+	if len(marked) == 0 {
+		return
+	}
+	in := func(k cellKey) bool { return marked[k.grain+"|"+k.period] }
+	maps.DeleteFunc(d.sums, func(k cellKey, _ *sums) bool { return in(k) })
+	maps.DeleteFunc(d.add, func(k cellKey, _ []uint32) bool { return in(k) })
+	maps.DeleteFunc(d.remove, func(k cellKey, _ []uint32) bool { return in(k) })
 }
 
 // sameCells reports whether two facts count in the same cells.

@@ -309,10 +309,16 @@ func markFirsts(cs map[int]*rawContact) {
 	}
 }
 
-// writeFacts replaces the stored facts of ids by after (nil: the contact
-// is gone).
-func writeFacts(ctx context.Context, c Conn, postgres bool, ids []int, after map[int]*fact) error {
-	if err := chunks(ids, 1000, func(part []int) error {
+// writeFacts replaces the stored facts of ids, before, by after (nil: the
+// contact is gone, or new).
+func writeFacts(ctx context.Context, c Conn, postgres bool, ids []int, before, after map[int]*fact) error {
+	var stored []int
+	for _, id := range ids {
+		if before[id] != nil {
+			stored = append(stored, id)
+		}
+	}
+	if err := chunks(stored, 1000, func(part []int) error {
 		b := &sqlbind.Binder{Postgres: postgres}
 		q := "DELETE FROM contact_fact_values WHERE contact_id IN " + sqlbind.In(b, part)
 		if _, err := c.ExecContext(ctx, q, b.Args...); err != nil {

@@ -188,8 +188,9 @@ func compareReferrals(before, after map[int]*referralFact, differ func(id int, f
 
 // refreshReferrals brings up to date the funnel's facts of the referrals
 // of the contacts, writing only those that changed, and the funnel cells
-// by their difference.
-func refreshReferrals(ctx context.Context, c Conn, postgres bool, contacts []int) error {
+// by their difference: into the stored cells, or, when later is not nil,
+// added to it for the caller to write (Batcher.Finish).
+func refreshReferrals(ctx context.Context, c Conn, postgres bool, contacts []int, later map[string]*funnelCell) error {
 	before, after, err := referralsOf(ctx, c, postgres, contacts)
 	if err != nil {
 		return err
@@ -218,7 +219,17 @@ func refreshReferrals(ctx context.Context, c Conn, postgres bool, contacts []int
 	if err := insertReferrals(ctx, c, postgres, write); err != nil {
 		return err
 	}
-	return applyFunnel(ctx, c, postgres, cells)
+	if later == nil {
+		return applyFunnel(ctx, c, postgres, cells)
+	}
+	for id, d := range cells {
+		if x := later[id]; x != nil {
+			x.add(d)
+		} else {
+			later[id] = d
+		}
+	}
+	return nil
 }
 
 func insertReferrals(ctx context.Context, c Conn, postgres bool, rows []*referralFact) error {

@@ -62,18 +62,50 @@ const lockKey = 7_400_202_611
 // It remembers the last pending row it took: the rows it deleted stay in
 // the index, dead, until the transaction ends, and reading past them again
 // at every batch would make a large import quadratic. Rows it skips are
-// left for Refresh, which reads the whole list.
+// left for Refresh, which reads the whole list. It also remembers what its
+// batches leave for the end (tally): the periods marked, and the funnel
+// cells' changes, which Finish writes once instead of at every batch.
 type Batcher struct {
 	c        Conn
 	postgres bool
 	after    int
+	t        tally
+}
+
+// A tally is what the steps of one transaction's refresh remember: the
+// periods already marked for Refresh (their cells are computed again from
+// the facts, so no step needs to update them), and, when funnel is not
+// nil, the funnel cells' changes not yet written. Both are bounded by the
+// number of cells, not by the rows written.
+type tally struct {
+	marked map[string]bool        // "grain|key"
+	funnel map[string]*funnelCell // nil: each step writes its own
 }
 
 // NewBatcher returns a Batcher for the transaction c.
-func NewBatcher(c Conn, postgres bool) *Batcher { return &Batcher{c: c, postgres: postgres} }
+func NewBatcher(c Conn, postgres bool) *Batcher {
+	return &Batcher{c: c, postgres: postgres, t: tally{marked: map[string]bool{}, funnel: map[string]*funnelCell{}}}
+}
 
 // Batch takes up the pending rows written since the last call.
-func (b *Batcher) Batch(ctx context.Context) error { return drain(ctx, b.c, b.postgres, nil, &b.after) }
+func (b *Batcher) Batch(ctx context.Context) error {
+	return drain(ctx, b.c, b.postgres, nil, &b.after, &b.t)
+}
+
+// Finish writes the funnel cells' changes of the batches, then runs
+// Refresh: call it, instead of Refresh, before the commit.
+func (b *Batcher) Finish(ctx context.Context) error {
+	if len(b.t.funnel) > 0 {
+		if err := lockCells(ctx, b.c, b.postgres, false); err != nil {
+			return err
+		}
+		if err := applyFunnel(ctx, b.c, b.postgres, b.t.funnel); err != nil {
+			return err
+		}
+		b.t.funnel = map[string]*funnelCell{}
+	}
+	return Refresh(ctx, b.c, b.postgres)
+}
 
 // Refresh brings the facts and the cells up to date with every write of
 // the transaction c, and empties analytics_pending: run it before the
@@ -81,7 +113,7 @@ func (b *Batcher) Batch(ctx context.Context) error { return drain(ctx, b.c, b.po
 // database's error.
 func Refresh(ctx context.Context, c Conn, postgres bool) error {
 	periods := map[string]bool{}
-	if err := drain(ctx, c, postgres, periods, new(int)); err != nil || len(periods) == 0 {
+	if err := drain(ctx, c, postgres, periods, new(int), &tally{marked: periods}); err != nil || len(periods) == 0 {
 		return err
 	}
 	if err := lockCells(ctx, c, postgres, true); err != nil {
@@ -98,8 +130,8 @@ func Refresh(ctx context.Context, c Conn, postgres bool) error {
 // caller to compute. It takes only rows after the id *after, and moves
 // it. A chunk holds what a bulk writer lists between two calls (its
 // contacts, then each again for its needs and its referrals), so each
-// contact is processed once.
-func drain(ctx context.Context, c Conn, postgres bool, periods map[string]bool, after *int) error {
+// contact is processed once. t is the transaction's tally.
+func drain(ctx context.Context, c Conn, postgres bool, periods map[string]bool, after *int, t *tally) error {
 	for {
 		var contacts, citizens, touched []int
 		filter := ""
@@ -147,7 +179,7 @@ func drain(ctx context.Context, c Conn, postgres bool, periods map[string]bool, 
 			return err
 		}
 		if len(contacts)+len(citizens) > 0 {
-			if err := process(ctx, c, postgres, uniq(contacts), uniq(citizens), uniq(touched)); err != nil {
+			if err := process(ctx, c, postgres, uniq(contacts), uniq(citizens), uniq(touched), t); err != nil {
 				return err
 			}
 		}
@@ -176,13 +208,13 @@ func lockCells(ctx context.Context, c Conn, postgres, exclusive bool) error {
 // contacts) reads in full only the contacts it changes and the contacts
 // whose "first" flag changes (firstContacts), then updates the cells or
 // marks their periods (updateCells).
-func process(ctx context.Context, c Conn, postgres bool, contacts, citizens, touched []int) error {
+func process(ctx context.Context, c Conn, postgres bool, contacts, citizens, touched []int, t *tally) error {
 	// The cells it may update, demand and funnel: shared with every other
 	// refresh, exclusive of a recomputation.
 	if err := lockCells(ctx, c, postgres, false); err != nil {
 		return err
 	}
-	if err := refreshReferrals(ctx, c, postgres, contacts); err != nil {
+	if err := refreshReferrals(ctx, c, postgres, contacts, t.funnel); err != nil {
 		return err
 	}
 	light := len(contacts) > maxIncremental
@@ -286,10 +318,10 @@ func process(ctx context.Context, c Conn, postgres bool, contacts, citizens, tou
 	if len(changed) == 0 {
 		return nil
 	}
-	if err := writeFacts(ctx, c, postgres, changed, after); err != nil {
+	if err := writeFacts(ctx, c, postgres, changed, before, after); err != nil {
 		return err
 	}
-	return updateCells(ctx, c, postgres, light || len(changed) > maxIncremental, changed, before, after)
+	return updateCells(ctx, c, postgres, light || len(changed) > maxIncremental, changed, before, after, t.marked)
 }
 
 // moveFirsts sets, for the contacts raw of the citizens cits not read in
@@ -344,12 +376,14 @@ func moveFirsts(ctx context.Context, c Conn, postgres bool, cits, full map[int]b
 // to cells (new contacts, a first contact that moves) and that costs less
 // than computing their periods again, by that growth; otherwise it marks
 // the periods, before and after, which Refresh computes again at the end
-// of the transaction.
-func updateCells(ctx context.Context, c Conn, postgres, bulk bool, changed []int, before, after map[int]*fact) error {
+// of the transaction. The cells of the periods already marked are left to
+// that computation.
+func updateCells(ctx context.Context, c Conn, postgres, bulk bool, changed []int, before, after map[int]*fact, marked map[string]bool) error {
 	var d *delta
 	if !bulk {
 		d = diff(before, after)
-	} else if d = grow(changed, before, after); d != nil {
+		d.without(marked)
+	} else if d = grow(changed, before, after, marked); d != nil {
 		cheap, err := cheaperThanRecompute(ctx, c, postgres, d, len(changed))
 		if err != nil {
 			return err
@@ -366,12 +400,18 @@ func updateCells(ctx context.Context, c Conn, postgres, bulk bool, changed []int
 		for _, f := range []*fact{before[id], after[id]} {
 			if f != nil {
 				for _, g := range grains {
-					set[g.grain+"|"+f.periods[periodIndex(g.unit)]] = true
+					if p := g.grain + "|" + f.periods[periodIndex(g.unit)]; !marked[p] {
+						set[p] = true
+					}
 				}
 			}
 		}
 	}
-	return markPeriods(ctx, c, postgres, set)
+	if err := markPeriods(ctx, c, postgres, set); err != nil {
+		return err
+	}
+	maps.Copy(marked, set)
+	return nil
 }
 
 // firstContacts are, for each of the citizens, the id of its first
