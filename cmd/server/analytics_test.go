@@ -14,8 +14,8 @@ import (
 )
 
 // TestAnalyticsCommands: verify passes on an imported sample, reports a
-// cell or a value row changed behind the service's back (and exits with
-// an error), and rebuild repairs it.
+// cell, a value row or a fact changed behind the service's back (and
+// exits with an error), and rebuild repairs it.
 func TestAnalyticsCommands(t *testing.T) {
 	for _, kind := range dbtest.Kinds(t) {
 		t.Run(kind, func(t *testing.T) {
@@ -44,6 +44,9 @@ func TestAnalyticsCommands(t *testing.T) {
 			for _, bad := range []struct{ change, reported string }{
 				{"UPDATE demand_cells SET contacts = contacts + 1 WHERE dim = 'MAIN_NEED'", "MAIN_NEED"},
 				{"UPDATE contact_fact_values SET key = 'HOU_EVICTION' WHERE dim = 'NEED' AND key = 'ECO_INCOME'", "stored values differ"},
+				// Facts whose contact or referral is not there.
+				{"UPDATE contact_facts SET id = id + 1000000 WHERE id = (SELECT MIN(id) FROM contact_facts)", "which is gone"},
+				{"UPDATE referral_facts SET contact_id = contact_id + 1000000 WHERE id = (SELECT MIN(id) FROM referral_facts)", "which is gone"},
 			} {
 				db, err := wiring.Open(context.Background(), dbURL, database.Options{})
 				if err != nil {

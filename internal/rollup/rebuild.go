@@ -228,7 +228,7 @@ func Verify(ctx context.Context, c Conn, postgres bool, progress Progress) (*Ver
 	if err != nil {
 		return nil, err
 	}
-	if err := Each(ctx, c, "SELECT id FROM contact_facts WHERE id NOT IN (SELECT id FROM contacts)", nil, func(scan func(...any) error) error {
+	if err := Each(ctx, c, "SELECT f.id FROM contact_facts f WHERE NOT EXISTS (SELECT 1 FROM contacts c WHERE c.id = f.id)", nil, func(scan func(...any) error) error {
 		var id int
 		if err := scan(&id); err != nil {
 			return err

@@ -275,7 +275,9 @@ func verifyReferrals(ctx context.Context, c Conn, postgres bool, contacts []int,
 // verifyOrphanReferrals reports the stored facts of referrals, or of
 // contacts, that are gone (Verify).
 func verifyOrphanReferrals(ctx context.Context, c Conn, rep *VerifyReport) error {
-	q := "SELECT id FROM referral_facts WHERE id NOT IN (SELECT id FROM referrals) OR contact_id NOT IN (SELECT id FROM contacts)"
+	// NOT EXISTS, an anti-join: NOT IN over a subquery too large to hash
+	// in work_mem is planned as a scan of the subquery per row.
+	q := "SELECT f.id FROM referral_facts f WHERE NOT EXISTS (SELECT 1 FROM referrals r WHERE r.id = f.id AND r.contact_id = f.contact_id)"
 	return Each(ctx, c, q, nil, func(scan func(...any) error) error {
 		var id int
 		if err := scan(&id); err != nil {
