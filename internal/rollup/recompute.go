@@ -121,15 +121,26 @@ func recompute(ctx context.Context, c Conn, postgres bool, periods []period, s s
 		return nil
 	}
 	add := func(f *fact) {
-		f.contributions(func(k cellKey, sm sums) {
-			id := k.grain + "|" + k.period
+		// The open cells of the fact's period of each grain (nil: the
+		// period is not computed).
+		into := map[string]map[cellKey]*cell{}
+		for _, g := range grains {
+			id := g.grain + "|" + f.periods[periodIndex(g.unit)]
 			if !dirty[id] {
-				return
+				continue
 			}
-			cells := open[id]
+			if open[id] == nil {
+				open[id] = map[cellKey]*cell{}
+			}
+			into[g.grain] = open[id]
+		}
+		if len(into) == 0 {
+			return
+		}
+		f.contributions(func(k cellKey, sm sums) {
+			cells := into[k.grain]
 			if cells == nil {
-				cells = map[cellKey]*cell{}
-				open[id] = cells
+				return
 			}
 			x := cells[k]
 			if x == nil {
