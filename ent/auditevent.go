@@ -36,7 +36,11 @@ type AuditEvent struct {
 	// ClientAddr holds the value of the "client_addr" field.
 	ClientAddr string `json:"client_addr,omitempty"`
 	// Detail holds the value of the "detail" field.
-	Detail       string `json:"detail,omitempty"`
+	Detail string `json:"detail,omitempty"`
+	// Records holds the value of the "records" field.
+	Records string `json:"records,omitempty"`
+	// Citizens holds the value of the "citizens" field.
+	Citizens     string `json:"citizens,omitempty"`
 	selectValues sql.SelectValues
 }
 
@@ -47,7 +51,7 @@ func (*AuditEvent) scanValues(columns []string) ([]any, error) {
 		switch columns[i] {
 		case auditevent.FieldID, auditevent.FieldOperatorID, auditevent.FieldEntityID:
 			values[i] = new(sql.NullInt64)
-		case auditevent.FieldOperatorEmail, auditevent.FieldRole, auditevent.FieldAction, auditevent.FieldEntity, auditevent.FieldRequestID, auditevent.FieldClientAddr, auditevent.FieldDetail:
+		case auditevent.FieldOperatorEmail, auditevent.FieldRole, auditevent.FieldAction, auditevent.FieldEntity, auditevent.FieldRequestID, auditevent.FieldClientAddr, auditevent.FieldDetail, auditevent.FieldRecords, auditevent.FieldCitizens:
 			values[i] = new(sql.NullString)
 		case auditevent.FieldAt:
 			values[i] = new(sql.NullTime)
@@ -134,6 +138,18 @@ func (_m *AuditEvent) assignValues(columns []string, values []any) error {
 			} else if value.Valid {
 				_m.Detail = value.String
 			}
+		case auditevent.FieldRecords:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field records", values[i])
+			} else if value.Valid {
+				_m.Records = value.String
+			}
+		case auditevent.FieldCitizens:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field citizens", values[i])
+			} else if value.Valid {
+				_m.Citizens = value.String
+			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
 		}
@@ -203,6 +219,12 @@ func (_m *AuditEvent) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("detail=")
 	builder.WriteString(_m.Detail)
+	builder.WriteString(", ")
+	builder.WriteString("records=")
+	builder.WriteString(_m.Records)
+	builder.WriteString(", ")
+	builder.WriteString("citizens=")
+	builder.WriteString(_m.Citizens)
 	builder.WriteByte(')')
 	return builder.String()
 }

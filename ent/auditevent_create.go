@@ -146,6 +146,34 @@ func (_c *AuditEventCreate) SetNillableDetail(v *string) *AuditEventCreate {
 	return _c
 }
 
+// SetRecords sets the "records" field.
+func (_c *AuditEventCreate) SetRecords(v string) *AuditEventCreate {
+	_c.mutation.SetRecords(v)
+	return _c
+}
+
+// SetNillableRecords sets the "records" field if the given value is not nil.
+func (_c *AuditEventCreate) SetNillableRecords(v *string) *AuditEventCreate {
+	if v != nil {
+		_c.SetRecords(*v)
+	}
+	return _c
+}
+
+// SetCitizens sets the "citizens" field.
+func (_c *AuditEventCreate) SetCitizens(v string) *AuditEventCreate {
+	_c.mutation.SetCitizens(v)
+	return _c
+}
+
+// SetNillableCitizens sets the "citizens" field if the given value is not nil.
+func (_c *AuditEventCreate) SetNillableCitizens(v *string) *AuditEventCreate {
+	if v != nil {
+		_c.SetCitizens(*v)
+	}
+	return _c
+}
+
 // Mutation returns the AuditEventMutation object of the builder.
 func (_c *AuditEventCreate) Mutation() *AuditEventMutation {
 	return _c.mutation
@@ -276,6 +304,14 @@ func (_c *AuditEventCreate) createSpec() (*AuditEvent, *sqlgraph.CreateSpec) {
 		_spec.SetField(auditevent.FieldDetail, field.TypeString, value)
 		_node.Detail = value
 	}
+	if value, ok := _c.mutation.Records(); ok {
+		_spec.SetField(auditevent.FieldRecords, field.TypeString, value)
+		_node.Records = value
+	}
+	if value, ok := _c.mutation.Citizens(); ok {
+		_spec.SetField(auditevent.FieldCitizens, field.TypeString, value)
+		_node.Citizens = value
+	}
 	return _node, _spec
 }
 
@@ -368,6 +404,12 @@ func (u *AuditEventUpsertOne) UpdateNewValues() *AuditEventUpsertOne {
 		}
 		if _, exists := u.create.mutation.Detail(); exists {
 			s.SetIgnore(auditevent.FieldDetail)
+		}
+		if _, exists := u.create.mutation.Records(); exists {
+			s.SetIgnore(auditevent.FieldRecords)
+		}
+		if _, exists := u.create.mutation.Citizens(); exists {
+			s.SetIgnore(auditevent.FieldCitizens)
 		}
 	}))
 	return u
@@ -605,6 +647,12 @@ func (u *AuditEventUpsertBulk) UpdateNewValues() *AuditEventUpsertBulk {
 			}
 			if _, exists := b.mutation.Detail(); exists {
 				s.SetIgnore(auditevent.FieldDetail)
+			}
+			if _, exists := b.mutation.Records(); exists {
+				s.SetIgnore(auditevent.FieldRecords)
+			}
+			if _, exists := b.mutation.Citizens(); exists {
+				s.SetIgnore(auditevent.FieldCitizens)
 			}
 		}
 	}))

@@ -96,6 +96,12 @@ func (_u *AuditEventUpdate) sqlSave(ctx context.Context) (_node int, err error) 
 	if _u.mutation.DetailCleared() {
 		_spec.ClearField(auditevent.FieldDetail, field.TypeString)
 	}
+	if _u.mutation.RecordsCleared() {
+		_spec.ClearField(auditevent.FieldRecords, field.TypeString)
+	}
+	if _u.mutation.CitizensCleared() {
+		_spec.ClearField(auditevent.FieldCitizens, field.TypeString)
+	}
 	_spec.AddModifiers(_u.modifiers...)
 	if _node, err = sqlgraph.UpdateNodes(ctx, _u.driver, _spec); err != nil {
 		if _, ok := err.(*sqlgraph.NotFoundError); ok {
@@ -215,6 +221,12 @@ func (_u *AuditEventUpdateOne) sqlSave(ctx context.Context) (_node *AuditEvent, 
 	}
 	if _u.mutation.DetailCleared() {
 		_spec.ClearField(auditevent.FieldDetail, field.TypeString)
+	}
+	if _u.mutation.RecordsCleared() {
+		_spec.ClearField(auditevent.FieldRecords, field.TypeString)
+	}
+	if _u.mutation.CitizensCleared() {
+		_spec.ClearField(auditevent.FieldCitizens, field.TypeString)
 	}
 	_spec.AddModifiers(_u.modifiers...)
 	_node = &AuditEvent{config: _u.config}

@@ -25,8 +25,9 @@ func main() {
 		log.Fatalf("creating entgql extension: %v", err)
 	}
 	err = entc.Generate("./ent/schema", &gen.Config{
-		Target:  "./ent",
-		Package: "segretariato/ent",
+		Target:    "./ent",
+		Package:   "segretariato/ent",
+		Templates: []*gen.Template{gen.MustParse(gen.NewTemplate("driver").ParseFiles("./ent/template/driver.tmpl"))},
 		Features: []gen.Feature{
 			gen.FeatureModifier,
 			gen.FeatureGlobalID,

@@ -76,6 +76,8 @@ var schemaGraph = func() *sqlgraph.Schema {
 			auditevent.FieldRequestID:     {Type: field.TypeString, Column: auditevent.FieldRequestID},
 			auditevent.FieldClientAddr:    {Type: field.TypeString, Column: auditevent.FieldClientAddr},
 			auditevent.FieldDetail:        {Type: field.TypeString, Column: auditevent.FieldDetail},
+			auditevent.FieldRecords:       {Type: field.TypeString, Column: auditevent.FieldRecords},
+			auditevent.FieldCitizens:      {Type: field.TypeString, Column: auditevent.FieldCitizens},
 		},
 	}
 	graph.Nodes[2] = &sqlgraph.Node{
@@ -1194,6 +1196,16 @@ func (f *AuditEventFilter) WhereClientAddr(p entql.StringP) {
 // WhereDetail applies the entql string predicate on the detail field.
 func (f *AuditEventFilter) WhereDetail(p entql.StringP) {
 	f.Where(p.Field(auditevent.FieldDetail))
+}
+
+// WhereRecords applies the entql string predicate on the records field.
+func (f *AuditEventFilter) WhereRecords(p entql.StringP) {
+	f.Where(p.Field(auditevent.FieldRecords))
+}
+
+// WhereCitizens applies the entql string predicate on the citizens field.
+func (f *AuditEventFilter) WhereCitizens(p entql.StringP) {
+	f.Where(p.Field(auditevent.FieldCitizens))
 }
 
 // addPredicate implements the predicateAdder interface.

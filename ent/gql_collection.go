@@ -100,6 +100,11 @@ func (_q *AuditEventQuery) collectField(ctx context.Context, oneNode bool, opCtx
 				selectedFields = append(selectedFields, auditevent.FieldDetail)
 				fieldSeen[auditevent.FieldDetail] = struct{}{}
 			}
+		case "records":
+			if _, ok := fieldSeen[auditevent.FieldRecords]; !ok {
+				selectedFields = append(selectedFields, auditevent.FieldRecords)
+				fieldSeen[auditevent.FieldRecords] = struct{}{}
+			}
 		case "id":
 		case "__typename":
 		default:

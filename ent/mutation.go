@@ -659,6 +659,8 @@ type AuditEventMutation struct {
 	request_id     *string
 	client_addr    *string
 	detail         *string
+	records        *string
+	citizens       *string
 	clearedFields  map[string]struct{}
 	done           bool
 	oldValue       func(context.Context) (*AuditEvent, error)
@@ -1256,6 +1258,104 @@ func (m *AuditEventMutation) ResetDetail() {
 	delete(m.clearedFields, auditevent.FieldDetail)
 }
 
+// SetRecords sets the "records" field.
+func (m *AuditEventMutation) SetRecords(s string) {
+	m.records = &s
+}
+
+// Records returns the value of the "records" field in the mutation.
+func (m *AuditEventMutation) Records() (r string, exists bool) {
+	v := m.records
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRecords returns the old "records" field's value of the AuditEvent entity.
+// If the AuditEvent object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AuditEventMutation) OldRecords(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRecords is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRecords requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRecords: %w", err)
+	}
+	return oldValue.Records, nil
+}
+
+// ClearRecords clears the value of the "records" field.
+func (m *AuditEventMutation) ClearRecords() {
+	m.records = nil
+	m.clearedFields[auditevent.FieldRecords] = struct{}{}
+}
+
+// RecordsCleared returns if the "records" field was cleared in this mutation.
+func (m *AuditEventMutation) RecordsCleared() bool {
+	_, ok := m.clearedFields[auditevent.FieldRecords]
+	return ok
+}
+
+// ResetRecords resets all changes to the "records" field.
+func (m *AuditEventMutation) ResetRecords() {
+	m.records = nil
+	delete(m.clearedFields, auditevent.FieldRecords)
+}
+
+// SetCitizens sets the "citizens" field.
+func (m *AuditEventMutation) SetCitizens(s string) {
+	m.citizens = &s
+}
+
+// Citizens returns the value of the "citizens" field in the mutation.
+func (m *AuditEventMutation) Citizens() (r string, exists bool) {
+	v := m.citizens
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCitizens returns the old "citizens" field's value of the AuditEvent entity.
+// If the AuditEvent object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AuditEventMutation) OldCitizens(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCitizens is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCitizens requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCitizens: %w", err)
+	}
+	return oldValue.Citizens, nil
+}
+
+// ClearCitizens clears the value of the "citizens" field.
+func (m *AuditEventMutation) ClearCitizens() {
+	m.citizens = nil
+	m.clearedFields[auditevent.FieldCitizens] = struct{}{}
+}
+
+// CitizensCleared returns if the "citizens" field was cleared in this mutation.
+func (m *AuditEventMutation) CitizensCleared() bool {
+	_, ok := m.clearedFields[auditevent.FieldCitizens]
+	return ok
+}
+
+// ResetCitizens resets all changes to the "citizens" field.
+func (m *AuditEventMutation) ResetCitizens() {
+	m.citizens = nil
+	delete(m.clearedFields, auditevent.FieldCitizens)
+}
+
 // Where appends a list predicates to the AuditEventMutation builder.
 func (m *AuditEventMutation) Where(ps ...predicate.AuditEvent) {
 	m.predicates = append(m.predicates, ps...)
@@ -1290,7 +1390,7 @@ func (m *AuditEventMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *AuditEventMutation) Fields() []string {
-	fields := make([]string, 0, 10)
+	fields := make([]string, 0, 12)
 	if m.at != nil {
 		fields = append(fields, auditevent.FieldAt)
 	}
@@ -1321,6 +1421,12 @@ func (m *AuditEventMutation) Fields() []string {
 	if m.detail != nil {
 		fields = append(fields, auditevent.FieldDetail)
 	}
+	if m.records != nil {
+		fields = append(fields, auditevent.FieldRecords)
+	}
+	if m.citizens != nil {
+		fields = append(fields, auditevent.FieldCitizens)
+	}
 	return fields
 }
 
@@ -1349,6 +1455,10 @@ func (m *AuditEventMutation) Field(name string) (ent.Value, bool) {
 		return m.ClientAddr()
 	case auditevent.FieldDetail:
 		return m.Detail()
+	case auditevent.FieldRecords:
+		return m.Records()
+	case auditevent.FieldCitizens:
+		return m.Citizens()
 	}
 	return nil, false
 }
@@ -1378,6 +1488,10 @@ func (m *AuditEventMutation) OldField(ctx context.Context, name string) (ent.Val
 		return m.OldClientAddr(ctx)
 	case auditevent.FieldDetail:
 		return m.OldDetail(ctx)
+	case auditevent.FieldRecords:
+		return m.OldRecords(ctx)
+	case auditevent.FieldCitizens:
+		return m.OldCitizens(ctx)
 	}
 	return nil, fmt.Errorf("unknown AuditEvent field %s", name)
 }
@@ -1457,6 +1571,20 @@ func (m *AuditEventMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetDetail(v)
 		return nil
+	case auditevent.FieldRecords:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRecords(v)
+		return nil
+	case auditevent.FieldCitizens:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCitizens(v)
+		return nil
 	}
 	return fmt.Errorf("unknown AuditEvent field %s", name)
 }
@@ -1535,6 +1663,12 @@ func (m *AuditEventMutation) ClearedFields() []string {
 	if m.FieldCleared(auditevent.FieldDetail) {
 		fields = append(fields, auditevent.FieldDetail)
 	}
+	if m.FieldCleared(auditevent.FieldRecords) {
+		fields = append(fields, auditevent.FieldRecords)
+	}
+	if m.FieldCleared(auditevent.FieldCitizens) {
+		fields = append(fields, auditevent.FieldCitizens)
+	}
 	return fields
 }
 
@@ -1569,6 +1703,12 @@ func (m *AuditEventMutation) ClearField(name string) error {
 		return nil
 	case auditevent.FieldDetail:
 		m.ClearDetail()
+		return nil
+	case auditevent.FieldRecords:
+		m.ClearRecords()
+		return nil
+	case auditevent.FieldCitizens:
+		m.ClearCitizens()
 		return nil
 	}
 	return fmt.Errorf("unknown AuditEvent nullable field %s", name)
@@ -1607,6 +1747,12 @@ func (m *AuditEventMutation) ResetField(name string) error {
 		return nil
 	case auditevent.FieldDetail:
 		m.ResetDetail()
+		return nil
+	case auditevent.FieldRecords:
+		m.ResetRecords()
+		return nil
+	case auditevent.FieldCitizens:
+		m.ResetCitizens()
 		return nil
 	}
 	return fmt.Errorf("unknown AuditEvent field %s", name)

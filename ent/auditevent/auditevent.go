@@ -34,6 +34,10 @@ const (
 	FieldClientAddr = "client_addr"
 	// FieldDetail holds the string denoting the detail field in the database.
 	FieldDetail = "detail"
+	// FieldRecords holds the string denoting the records field in the database.
+	FieldRecords = "records"
+	// FieldCitizens holds the string denoting the citizens field in the database.
+	FieldCitizens = "citizens"
 	// Table holds the table name of the auditevent in the database.
 	Table = "audit_events"
 )
@@ -51,6 +55,8 @@ var Columns = []string{
 	FieldRequestID,
 	FieldClientAddr,
 	FieldDetail,
+	FieldRecords,
+	FieldCitizens,
 }
 
 // ValidColumn reports if the column name is valid (part of the table columns).
@@ -133,4 +139,14 @@ func ByClientAddr(opts ...sql.OrderTermOption) OrderOption {
 // ByDetail orders the results by the detail field.
 func ByDetail(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldDetail, opts...).ToFunc()
+}
+
+// ByRecords orders the results by the records field.
+func ByRecords(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldRecords, opts...).ToFunc()
+}
+
+// ByCitizens orders the results by the citizens field.
+func ByCitizens(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldCitizens, opts...).ToFunc()
 }

@@ -104,6 +104,16 @@ func Detail(v string) predicate.AuditEvent {
 	return predicate.AuditEvent(sql.FieldEQ(FieldDetail, v))
 }
 
+// Records applies equality check predicate on the "records" field. It's identical to RecordsEQ.
+func Records(v string) predicate.AuditEvent {
+	return predicate.AuditEvent(sql.FieldEQ(FieldRecords, v))
+}
+
+// Citizens applies equality check predicate on the "citizens" field. It's identical to CitizensEQ.
+func Citizens(v string) predicate.AuditEvent {
+	return predicate.AuditEvent(sql.FieldEQ(FieldCitizens, v))
+}
+
 // AtEQ applies the EQ predicate on the "at" field.
 func AtEQ(v time.Time) predicate.AuditEvent {
 	return predicate.AuditEvent(sql.FieldEQ(FieldAt, v))
@@ -747,6 +757,156 @@ func DetailEqualFold(v string) predicate.AuditEvent {
 // DetailContainsFold applies the ContainsFold predicate on the "detail" field.
 func DetailContainsFold(v string) predicate.AuditEvent {
 	return predicate.AuditEvent(sql.FieldContainsFold(FieldDetail, v))
+}
+
+// RecordsEQ applies the EQ predicate on the "records" field.
+func RecordsEQ(v string) predicate.AuditEvent {
+	return predicate.AuditEvent(sql.FieldEQ(FieldRecords, v))
+}
+
+// RecordsNEQ applies the NEQ predicate on the "records" field.
+func RecordsNEQ(v string) predicate.AuditEvent {
+	return predicate.AuditEvent(sql.FieldNEQ(FieldRecords, v))
+}
+
+// RecordsIn applies the In predicate on the "records" field.
+func RecordsIn(vs ...string) predicate.AuditEvent {
+	return predicate.AuditEvent(sql.FieldIn(FieldRecords, vs...))
+}
+
+// RecordsNotIn applies the NotIn predicate on the "records" field.
+func RecordsNotIn(vs ...string) predicate.AuditEvent {
+	return predicate.AuditEvent(sql.FieldNotIn(FieldRecords, vs...))
+}
+
+// RecordsGT applies the GT predicate on the "records" field.
+func RecordsGT(v string) predicate.AuditEvent {
+	return predicate.AuditEvent(sql.FieldGT(FieldRecords, v))
+}
+
+// RecordsGTE applies the GTE predicate on the "records" field.
+func RecordsGTE(v string) predicate.AuditEvent {
+	return predicate.AuditEvent(sql.FieldGTE(FieldRecords, v))
+}
+
+// RecordsLT applies the LT predicate on the "records" field.
+func RecordsLT(v string) predicate.AuditEvent {
+	return predicate.AuditEvent(sql.FieldLT(FieldRecords, v))
+}
+
+// RecordsLTE applies the LTE predicate on the "records" field.
+func RecordsLTE(v string) predicate.AuditEvent {
+	return predicate.AuditEvent(sql.FieldLTE(FieldRecords, v))
+}
+
+// RecordsContains applies the Contains predicate on the "records" field.
+func RecordsContains(v string) predicate.AuditEvent {
+	return predicate.AuditEvent(sql.FieldContains(FieldRecords, v))
+}
+
+// RecordsHasPrefix applies the HasPrefix predicate on the "records" field.
+func RecordsHasPrefix(v string) predicate.AuditEvent {
+	return predicate.AuditEvent(sql.FieldHasPrefix(FieldRecords, v))
+}
+
+// RecordsHasSuffix applies the HasSuffix predicate on the "records" field.
+func RecordsHasSuffix(v string) predicate.AuditEvent {
+	return predicate.AuditEvent(sql.FieldHasSuffix(FieldRecords, v))
+}
+
+// RecordsIsNil applies the IsNil predicate on the "records" field.
+func RecordsIsNil() predicate.AuditEvent {
+	return predicate.AuditEvent(sql.FieldIsNull(FieldRecords))
+}
+
+// RecordsNotNil applies the NotNil predicate on the "records" field.
+func RecordsNotNil() predicate.AuditEvent {
+	return predicate.AuditEvent(sql.FieldNotNull(FieldRecords))
+}
+
+// RecordsEqualFold applies the EqualFold predicate on the "records" field.
+func RecordsEqualFold(v string) predicate.AuditEvent {
+	return predicate.AuditEvent(sql.FieldEqualFold(FieldRecords, v))
+}
+
+// RecordsContainsFold applies the ContainsFold predicate on the "records" field.
+func RecordsContainsFold(v string) predicate.AuditEvent {
+	return predicate.AuditEvent(sql.FieldContainsFold(FieldRecords, v))
+}
+
+// CitizensEQ applies the EQ predicate on the "citizens" field.
+func CitizensEQ(v string) predicate.AuditEvent {
+	return predicate.AuditEvent(sql.FieldEQ(FieldCitizens, v))
+}
+
+// CitizensNEQ applies the NEQ predicate on the "citizens" field.
+func CitizensNEQ(v string) predicate.AuditEvent {
+	return predicate.AuditEvent(sql.FieldNEQ(FieldCitizens, v))
+}
+
+// CitizensIn applies the In predicate on the "citizens" field.
+func CitizensIn(vs ...string) predicate.AuditEvent {
+	return predicate.AuditEvent(sql.FieldIn(FieldCitizens, vs...))
+}
+
+// CitizensNotIn applies the NotIn predicate on the "citizens" field.
+func CitizensNotIn(vs ...string) predicate.AuditEvent {
+	return predicate.AuditEvent(sql.FieldNotIn(FieldCitizens, vs...))
+}
+
+// CitizensGT applies the GT predicate on the "citizens" field.
+func CitizensGT(v string) predicate.AuditEvent {
+	return predicate.AuditEvent(sql.FieldGT(FieldCitizens, v))
+}
+
+// CitizensGTE applies the GTE predicate on the "citizens" field.
+func CitizensGTE(v string) predicate.AuditEvent {
+	return predicate.AuditEvent(sql.FieldGTE(FieldCitizens, v))
+}
+
+// CitizensLT applies the LT predicate on the "citizens" field.
+func CitizensLT(v string) predicate.AuditEvent {
+	return predicate.AuditEvent(sql.FieldLT(FieldCitizens, v))
+}
+
+// CitizensLTE applies the LTE predicate on the "citizens" field.
+func CitizensLTE(v string) predicate.AuditEvent {
+	return predicate.AuditEvent(sql.FieldLTE(FieldCitizens, v))
+}
+
+// CitizensContains applies the Contains predicate on the "citizens" field.
+func CitizensContains(v string) predicate.AuditEvent {
+	return predicate.AuditEvent(sql.FieldContains(FieldCitizens, v))
+}
+
+// CitizensHasPrefix applies the HasPrefix predicate on the "citizens" field.
+func CitizensHasPrefix(v string) predicate.AuditEvent {
+	return predicate.AuditEvent(sql.FieldHasPrefix(FieldCitizens, v))
+}
+
+// CitizensHasSuffix applies the HasSuffix predicate on the "citizens" field.
+func CitizensHasSuffix(v string) predicate.AuditEvent {
+	return predicate.AuditEvent(sql.FieldHasSuffix(FieldCitizens, v))
+}
+
+// CitizensIsNil applies the IsNil predicate on the "citizens" field.
+func CitizensIsNil() predicate.AuditEvent {
+	return predicate.AuditEvent(sql.FieldIsNull(FieldCitizens))
+}
+
+// CitizensNotNil applies the NotNil predicate on the "citizens" field.
+func CitizensNotNil() predicate.AuditEvent {
+	return predicate.AuditEvent(sql.FieldNotNull(FieldCitizens))
+}
+
+// CitizensEqualFold applies the EqualFold predicate on the "citizens" field.
+func CitizensEqualFold(v string) predicate.AuditEvent {
+	return predicate.AuditEvent(sql.FieldEqualFold(FieldCitizens, v))
+}
+
+// CitizensContainsFold applies the ContainsFold predicate on the "citizens" field.
+func CitizensContainsFold(v string) predicate.AuditEvent {
+	return predicate.AuditEvent(sql.FieldContainsFold(FieldCitizens, v))
 }
 
 // And groups predicates with the AND operator between them.

@@ -35,6 +35,8 @@ var (
 		{Name: "request_id", Type: field.TypeString, Nullable: true},
 		{Name: "client_addr", Type: field.TypeString, Nullable: true},
 		{Name: "detail", Type: field.TypeString, Nullable: true, Size: 500},
+		{Name: "records", Type: field.TypeString, Nullable: true, Size: 2147483647},
+		{Name: "citizens", Type: field.TypeString, Nullable: true, SchemaType: map[string]string{"postgres": "bigint[]"}},
 	}
 	// AuditEventsTable holds the schema information for the "audit_events" table.
 	AuditEventsTable = &schema.Table{
@@ -51,6 +53,16 @@ var (
 				Name:    "auditevent_operator_id_at",
 				Unique:  false,
 				Columns: []*schema.Column{AuditEventsColumns[2], AuditEventsColumns[1]},
+			},
+			{
+				Name:    "auditevent_citizens",
+				Unique:  false,
+				Columns: []*schema.Column{AuditEventsColumns[12]},
+				Annotation: &entsql.IndexAnnotation{
+					Types: map[string]string{
+						"postgres": "GIN",
+					},
+				},
 			},
 		},
 	}

@@ -3,6 +3,8 @@ package schema
 import (
 	"entgo.io/contrib/entgql"
 	"entgo.io/ent"
+	"entgo.io/ent/dialect"
+	"entgo.io/ent/dialect/entsql"
 	"entgo.io/ent/schema"
 	"entgo.io/ent/schema/field"
 	"entgo.io/ent/schema/index"
@@ -32,15 +34,27 @@ func (AuditEvent) Fields() []ent.Field {
 		field.String("request_id").Optional().Immutable(),
 		field.String("client_addr").Optional().Immutable(),
 		field.String("detail").Optional().Immutable().MaxLen(500),
+		// A READ event is one per request: records lists what it showed,
+		// by entity ("Citizen:1,2 Contact:3"), and citizens the people
+		// those records are about (ids; a bigint[] on PostgreSQL, with a
+		// GIN index, "{1,2}" text on SQLite), for "who looked at this
+		// citizen" (internal/audit).
+		field.Text("records").Optional().Immutable().
+			Annotations(entgql.Skip(entgql.SkipWhereInput)),
+		field.String("citizens").Optional().Immutable().
+			SchemaType(map[string]string{dialect.Postgres: "bigint[]"}).
+			Annotations(entgql.Skip()),
 	}
 }
 
-// Indexes of AuditEvent: "who looked at this citizen" and "what did this
-// operator do".
+// Indexes of AuditEvent: "who looked at this citizen" (the record's
+// entity and id, and the citizens of a READ) and "what did this operator
+// do".
 func (AuditEvent) Indexes() []ent.Index {
 	return []ent.Index{
 		index.Fields("entity", "entity_id", "at"),
 		index.Fields("operator_id", "at"),
+		index.Fields("citizens").Annotations(entsql.IndexTypes(map[string]string{dialect.Postgres: "GIN"})),
 	}
 }
 

@@ -4,9 +4,10 @@
 //
 // For every request with an authenticated operator, an ent hook records
 // each mutation and an ent interceptor records each citizen, contact and
-// referral a query returns. Both write with the operation's own client —
-// the mutation's transaction when there is one — and fail the operation
-// when the event cannot be written (counted in the request's metrics,
+// referral a query returns, in one READ event per request (reads.go).
+// Both write with the operation's own client — the mutation's transaction
+// when there is one — and fail the operation when the event cannot be
+// written (counted in the request's metrics,
 // segretariato_audit_write_failures_total). Bulk work (an import) writes one
 // summary event instead of one per row (Record). A change of an operator
 // says which fields changed, before and after (changes.go); the server's
@@ -188,8 +189,11 @@ func actionOf(op ent.Op) string {
 }
 
 // ReadInterceptor records each citizen, contact and referral that a query
-// made for an operator returns. base is used outside transactions.
-func ReadInterceptor(base *ent.Client) ent.Interceptor {
+// made for an operator returns: into the request's READ event when its
+// context gathers them (CollectReads), else as an event of its own
+// (reads.go). base is used outside transactions; postgres says which SQL
+// the event's INSERT speaks.
+func ReadInterceptor(base *ent.Client, postgres bool) ent.Interceptor {
 	return ent.InterceptFunc(func(next ent.Querier) ent.Querier {
 		return ent.QuerierFunc(func(ctx context.Context, q ent.Query) (ent.Value, error) {
 			v, err := next.Query(ctx, q)
@@ -200,13 +204,14 @@ func ReadInterceptor(base *ent.Client) ent.Interceptor {
 			if len(ids) == 0 || !personal[entity] {
 				return v, nil
 			}
-			c := clientOf(ctx, base)
-			bulk := make([]*ent.AuditEventCreate, len(ids))
-			for i := range ids {
-				bulk[i] = event(ctx, c, Read, entity, &ids[i])
+			if s, ok := ctx.Value(readsKey{}).(*readSet); ok {
+				s.add(entity, ids)
+				return v, nil
 			}
-			if err := c.AuditEvent.CreateBulk(bulk...).Exec(ctx); err != nil {
-				return nil, writeFailed(ctx, metrics.AuditRead, err)
+			s := newReadSet()
+			s.add(entity, ids)
+			if err := s.write(ctx, clientOf(ctx, base), postgres); err != nil {
+				return nil, err
 			}
 			return v, nil
 		})
@@ -260,5 +265,6 @@ func CitizenTrail(ctx context.Context, c *ent.Client, citizenID, limit int) ([]*
 		auditevent.And(auditevent.Entity("Citizen"), auditevent.EntityID(citizenID)),
 		auditevent.And(auditevent.Entity("Contact"), auditevent.EntityIDIn(contacts...)),
 		auditevent.And(auditevent.Entity("Referral"), auditevent.EntityIDIn(referrals...)),
+		readOf(citizenID),
 	)).Order(ent.Desc(auditevent.FieldAt), ent.Desc(auditevent.FieldID)).Limit(limit).All(ctx)
 }

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"entgo.io/contrib/entgql"
+	"entgo.io/ent/dialect"
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/handler"
 	"github.com/99designs/gqlgen/graphql/handler/extension"
@@ -256,6 +257,9 @@ func graphQL(o Options) http.Handler {
 	// its own (it may be large, and writes in batches).
 	present := presentError(o.Log)
 	srv.Use(transactions{TxOpener: client, Skip: entgql.SkipIfHasFields("importIntakeCards"), Present: present, Log: o.Log})
+	// Inside the transaction, around the stored answer: one READ event per
+	// operation.
+	srv.Use(auditReads{Client: client, Postgres: o.DB != nil && o.DB.Dialect == dialect.Postgres, Present: present})
 	srv.Use(idempotency.Recorder{Log: o.Log}) // inside the transaction
 	srv.AroundOperations(func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
 		return next(intake.WithFirstContactMemo(access.WithHolders(ctx)))

@@ -1,0 +1,179 @@
+package audit
+
+import (
+	"context"
+	stdsql "database/sql"
+	"encoding/json"
+	"maps"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"entgo.io/ent/dialect"
+	"entgo.io/ent/dialect/sql"
+
+	"segretariato/ent"
+	"segretariato/ent/predicate"
+	"segretariato/internal/auth"
+	"segretariato/internal/metrics"
+	"segretariato/internal/sqlbind"
+)
+
+// A read is recorded as one READ event per request, however many records
+// it returned: records lists them by entity ("Citizen:1,2 Contact:3,7
+// Referral:9"), and citizens the people they are about (a citizen read,
+// a contact's citizen, a referral's contact's citizen), which the
+// database works out in the same INSERT, whatever columns the queries
+// selected. So a page costs one statement and a row of about a kilobyte
+// (BENCHMARKS.md), and "who looked at this citizen" is an index probe of
+// citizens (GIN on PostgreSQL).
+//
+// A request gathers its reads when its context comes from CollectReads,
+// and FlushReads writes them; without one (a query outside a GraphQL
+// operation) each query's reads are written at once, in the same shape.
+
+type readsKey struct{}
+
+// readSet is what the queries of one request returned, by entity, each
+// id once, in the order read.
+type readSet struct {
+	mu   sync.Mutex
+	ids  map[string][]int
+	seen map[string]map[int]bool
+}
+
+func newReadSet() *readSet {
+	return &readSet{ids: map[string][]int{}, seen: map[string]map[int]bool{}}
+}
+
+func (s *readSet) add(entity string, ids []int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.seen[entity] == nil {
+		s.seen[entity] = map[int]bool{}
+	}
+	for _, id := range ids {
+		if !s.seen[entity][id] {
+			s.seen[entity][id] = true
+			s.ids[entity] = append(s.ids[entity], id)
+		}
+	}
+}
+
+// CollectReads returns a context whose reads are gathered for FlushReads.
+func CollectReads(ctx context.Context) context.Context {
+	return context.WithValue(ctx, readsKey{}, newReadSet())
+}
+
+// FlushReads writes the reads gathered in ctx (CollectReads) as one
+// event, with the client of ctx's transaction when there is one, else
+// base; nothing when there were none. The error fails the request.
+func FlushReads(ctx context.Context, base *ent.Client, postgres bool) error {
+	s, _ := ctx.Value(readsKey{}).(*readSet)
+	if s == nil {
+		return nil
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	err := s.write(ctx, clientOf(ctx, base), postgres)
+	s.ids, s.seen = map[string][]int{}, map[string]map[int]bool{}
+	return err
+}
+
+// write inserts the READ event of the set, when it has records and the
+// context an operator.
+func (s *readSet) write(ctx context.Context, c *ent.Client, postgres bool) error {
+	v := auth.FromContext(ctx)
+	if v == nil || len(s.ids) == 0 {
+		return nil
+	}
+	entities := slices.Sorted(maps.Keys(s.ids))
+	var records strings.Builder
+	for i, e := range entities {
+		if i > 0 {
+			records.WriteByte(' ')
+		}
+		records.WriteString(e + ":")
+		for j, id := range s.ids[e] {
+			if j > 0 {
+				records.WriteByte(',')
+			}
+			records.WriteString(strconv.Itoa(id))
+		}
+	}
+	// The event names its entity when it read one kind only, and the
+	// record when it read one.
+	var entity string
+	var entityID any
+	if len(entities) == 1 {
+		entity = entities[0]
+		if ids := s.ids[entity]; len(ids) == 1 {
+			entityID = ids[0]
+		}
+	}
+	rq, _ := ctx.Value(requestKey{}).(request)
+	b := &sqlbind.Binder{Postgres: postgres}
+	vals := []string{b.Arg(time.Now().UTC()), b.Arg(v.OperatorID), b.Arg(v.Email), b.Arg(string(v.Role)), b.Arg(Read),
+		b.Arg(entity), b.Arg(entityID), b.Arg(rq.id), b.Arg(rq.addr), b.Arg(records.String())}
+	cits, contacts, refs := s.ids["Citizen"], s.ids["Contact"], s.ids["Referral"]
+	var citizens string
+	if postgres {
+		citizens = "ARRAY(SELECT DISTINCT x FROM (SELECT unnest(" + b.Arg(pgArray(cits)) + "::bigint[]) AS x" +
+			" UNION SELECT citizen_id FROM contacts WHERE id = ANY(" + b.Arg(pgArray(contacts)) + "::bigint[])" +
+			" UNION SELECT c.citizen_id FROM referrals r JOIN contacts c ON c.id = r.contact_id WHERE r.id = ANY(" + b.Arg(pgArray(refs)) + "::bigint[])" +
+			") s WHERE x IS NOT NULL ORDER BY x)"
+	} else {
+		citizens = "(SELECT '{' || COALESCE(group_concat(x, ','), '') || '}' FROM (SELECT DISTINCT x FROM (" +
+			"SELECT value AS x FROM json_each(" + b.Arg(jsonArray(cits)) + ")" +
+			" UNION SELECT citizen_id FROM contacts WHERE id IN (SELECT value FROM json_each(" + b.Arg(jsonArray(contacts)) + "))" +
+			" UNION SELECT c.citizen_id FROM referrals r JOIN contacts c ON c.id = r.contact_id WHERE r.id IN (SELECT value FROM json_each(" + b.Arg(jsonArray(refs)) + "))" +
+			") WHERE x IS NOT NULL ORDER BY x))"
+	}
+	q := "INSERT INTO audit_events (at, operator_id, operator_email, role, action, entity, entity_id, request_id, client_addr, records, citizens)" +
+		" VALUES (" + strings.Join(vals, ", ") + ", " + citizens + ")"
+	var res stdsql.Result
+	if err := c.Driver().Exec(ctx, q, b.Args, &res); err != nil {
+		return writeFailed(ctx, metrics.AuditRead, err)
+	}
+	return nil
+}
+
+func pgArray(ids []int) string {
+	var b strings.Builder
+	b.WriteByte('{')
+	for i, id := range ids {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(strconv.Itoa(id))
+	}
+	b.WriteByte('}')
+	return b.String()
+}
+
+func jsonArray(ids []int) string {
+	if ids == nil {
+		ids = []int{}
+	}
+	out, _ := json.Marshal(ids)
+	return string(out)
+}
+
+// readOf is the predicate of the READ events whose records are about the
+// citizen.
+func readOf(citizenID int) predicate.AuditEvent {
+	return predicate.AuditEvent(func(s *sql.Selector) {
+		col := s.C("citizens")
+		if s.Dialect() == dialect.Postgres {
+			s.Where(sql.P(func(b *sql.Builder) {
+				b.WriteString(col + " @> ARRAY[").Arg(citizenID).WriteString("]::bigint[]")
+			}))
+			return
+		}
+		s.Where(sql.P(func(b *sql.Builder) {
+			b.WriteString("instr(',' || trim(" + col + ", '{}') || ',', ").Arg("," + strconv.Itoa(citizenID) + ",").WriteString(") > 0")
+		}))
+	})
+}
