@@ -186,8 +186,14 @@ func run(ctx context.Context, o options, out, progress io.Writer) (result, error
 	if err != nil {
 		return res, err
 	}
+	// As every server process: the operators kept until one changes.
+	watch, err := wiring.WatchInvalidations(db, quiet)
+	if err != nil {
+		return res, err
+	}
+	defer watch.Close()
 	srv, err := server.NewHTTPServer(server.Options{
-		DB: db, Log: quiet, Set: *set,
+		DB: db, Log: quiet, Set: *set, Invalidations: watch,
 		ReadTimeout: time.Hour, RequestTimeout: time.Hour, ImportTimeout: time.Hour,
 	})
 	if err != nil {

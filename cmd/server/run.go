@@ -24,6 +24,7 @@ import (
 	"segretariato/internal/server"
 	"segretariato/internal/services"
 	"segretariato/internal/tracing"
+	"segretariato/internal/wiring"
 )
 
 // onListen, when set (by tests), is told the address the server listens on.
@@ -66,6 +67,13 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer db.Close()
+	// Every instance on one PostgreSQL database hears of the others'
+	// changes to what it caches (internal/invalidate).
+	watch, err := wiring.WatchInvalidations(db, log)
+	if err != nil {
+		return err
+	}
+	defer watch.Close()
 	announceDatabase(cfg, stdout, log)
 	warnRewritableAuditTrail(ctx, cfg, db, log)
 	if cfg.Demo {
@@ -94,8 +102,8 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 	go set.Idempotency.SweepEvery(ctx, time.Hour) // expired keys and their answers
 	drain := &server.Drain{}
 	srv, err := server.NewHTTPServer(server.Options{
-		Drain: drain,
-		DB:    db, Log: log, Development: cfg.development(), Set: *set,
+		Drain: drain, Invalidations: watch,
+		DB: db, Log: log, Development: cfg.development(), Set: *set,
 		AllowedOrigins: cfg.AllowedOrigins, MaxBodyBytes: cfg.MaxBodyBytes, MaxUploadBytes: cfg.MaxUploadBytes,
 		DefaultPageSize: cfg.DefaultPageSize, MaxPageSize: cfg.MaxPageSize,
 		Limits: cfg.Limits, ComplexityLimit: cfg.MaxCost,

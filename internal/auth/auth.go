@@ -120,6 +120,7 @@ type Authenticator struct {
 	Client *ent.Client
 	Log    *slog.Logger
 	OIDC   *oidc.Verifier // nil: JWTs are not accepted
+	Cache  *Cache         // nil: every request reads its operator
 }
 
 // Authenticate returns the viewer the request's bearer token belongs to,
@@ -133,6 +134,7 @@ func (a *Authenticator) Authenticate(r *http.Request) (*Viewer, error) {
 	}
 	token = strings.TrimSpace(token)
 	var q *ent.OperatorQuery
+	var key string // the operator's key in the cache
 	if a.OIDC != nil && oidc.LooksLikeJWT(token) {
 		claims, err := a.OIDC.Verify(r.Context(), token)
 		if errors.Is(err, oidc.ErrKeysUnavailable) {
@@ -143,13 +145,21 @@ func (a *Authenticator) Authenticate(r *http.Request) (*Viewer, error) {
 			return nil, apperr.New(apperr.Unauthenticated, "authentication required")
 		}
 		byIdentity := operator.OidcSubject(claims.Subject)
+		key = "oidc\x00" + claims.Subject
 		if claims.Email != "" && claims.EmailVerified {
 			byIdentity = operator.Or(byIdentity, operator.And(operator.OidcSubjectIsNil(), operator.Email(strings.ToLower(claims.Email))))
+			key += "\x00" + strings.ToLower(claims.Email)
 		}
 		q = a.Client.Operator.Query().Where(byIdentity, operator.Active(true))
 	} else {
-		q = a.Client.Operator.Query().Where(operator.TokenHash(HashToken(token)), operator.Active(true))
+		hash := HashToken(token)
+		key = "token\x00" + hash
+		q = a.Client.Operator.Query().Where(operator.TokenHash(hash), operator.Active(true))
 	}
+	if v, ok := a.Cache.get(key); ok {
+		return v, nil
+	}
+	gen, live := a.Cache.generation()
 	op, err := q.Only(system.Context(r.Context()))
 	if err != nil {
 		if !ent.IsNotFound(err) {
@@ -158,7 +168,11 @@ func (a *Authenticator) Authenticate(r *http.Request) (*Viewer, error) {
 		}
 		return nil, apperr.New(apperr.Unauthenticated, "authentication required")
 	}
-	return &Viewer{OperatorID: op.ID, Email: op.Email, Role: op.Role}, nil
+	v := &Viewer{OperatorID: op.ID, Email: op.Email, Role: op.Role}
+	if live {
+		a.Cache.put(key, v, gen)
+	}
+	return v, nil
 }
 
 // Middleware puts the viewer in the request's context, or answers 401

@@ -30,6 +30,7 @@ import (
 	"segretariato/internal/database"
 	"segretariato/internal/idempotency"
 	"segretariato/internal/intake"
+	"segretariato/internal/invalidate"
 	"segretariato/internal/metrics"
 	"segretariato/internal/services"
 )
@@ -39,6 +40,10 @@ import (
 type Options struct {
 	DB  *database.DB
 	Log *slog.Logger
+	// Invalidations, when set, lets the authentication keep the
+	// operators it has read until one changes (auth.Cache): nil, every
+	// request reads its operator.
+	Invalidations *invalidate.Watcher
 	// Development turns on GraphiQL at / and introspection.
 	Development bool
 	// AllowedOrigins are the browser origins (the dashboard's) that CORS
@@ -169,7 +174,7 @@ func newHandler(o Options) (http.Handler, []string, error) {
 		return nil, nil, err
 	}
 	mux := &routeMux{ServeMux: http.NewServeMux()}
-	authn := &auth.Authenticator{Client: o.DB.Client, Log: o.Log, OIDC: o.OIDC}
+	authn := &auth.Authenticator{Client: o.DB.Client, Log: o.Log, OIDC: o.OIDC, Cache: auth.NewCache(o.Invalidations)}
 	mux.Handle("/graphql", authn.Middleware(limitBody(o.MaxBodyBytes, o.MaxUploadBytes, readBody(o.Idempotency.Middleware(graphQL(o))))))
 	mux.Handle("GET /export/contacts.csv", authn.Middleware(exportContacts(o)))
 	mux.Handle("GET /export/demand.csv", authn.Middleware(exportDemand(o)))

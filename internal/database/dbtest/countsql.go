@@ -46,7 +46,7 @@ func OpenCounting(t testing.TB, kind string) (*database.DB, *Counter, *SQLCounte
 	t.Helper()
 	url := URL(t, kind)
 	ec, sc := &Counter{}, &SQLCounter{}
-	db := openURL(t, kind, url, database.Options{Driver: ec.Counting})
+	db := OpenURL(t, kind, url, database.Options{Driver: ec.Counting})
 	pool := sc.Pool(db.SQL, url)
 	t.Cleanup(func() { pool.Close() })
 	return &database.DB{Client: db.Client, SQL: pool, Dialect: db.Dialect}, ec, sc

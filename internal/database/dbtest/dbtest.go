@@ -54,10 +54,12 @@ func ForEach(t *testing.T, f func(t *testing.T, db *database.DB)) {
 // skips.
 func Open(t testing.TB, kind string, opt database.Options) *database.DB {
 	t.Helper()
-	return openURL(t, kind, URL(t, kind), opt)
+	return OpenURL(t, kind, URL(t, kind), opt)
 }
 
-func openURL(t testing.TB, kind, url string, opt database.Options) *database.DB {
+// OpenURL is Open on the database at url: a second instance's handle on
+// the database of another, for a test of several instances.
+func OpenURL(t testing.TB, kind, url string, opt database.Options) *database.DB {
 	t.Helper()
 	ctx := context.Background()
 	db, err := wiring.Open(ctx, url, opt)
