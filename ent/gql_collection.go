@@ -652,21 +652,6 @@ func (_q *ContactQuery) collectField(ctx context.Context, oneNode bool, opCtx *g
 				fieldSeen[contact.FieldCitizenID] = struct{}{}
 			}
 
-		case "mainNeed":
-			var (
-				alias = field.Alias
-				path  = append(path, alias)
-				query = (&NeedCategoryClient{config: _q.config}).Query()
-			)
-			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, needcategoryImplementors)...); err != nil {
-				return err
-			}
-			_q.withMainNeed = query
-			if _, ok := fieldSeen[contact.FieldMainNeedID]; !ok {
-				selectedFields = append(selectedFields, contact.FieldMainNeedID)
-				fieldSeen[contact.FieldMainNeedID] = struct{}{}
-			}
-
 		case "needs":
 			var (
 				alias = field.Alias
@@ -1781,21 +1766,6 @@ func (_q *ReferralQuery) collectField(ctx context.Context, oneNode bool, opCtx *
 			if _, ok := fieldSeen[referral.FieldContactID]; !ok {
 				selectedFields = append(selectedFields, referral.FieldContactID)
 				fieldSeen[referral.FieldContactID] = struct{}{}
-			}
-
-		case "service":
-			var (
-				alias = field.Alias
-				path  = append(path, alias)
-				query = (&ServiceClient{config: _q.config}).Query()
-			)
-			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, serviceImplementors)...); err != nil {
-				return err
-			}
-			_q.withService = query
-			if _, ok := fieldSeen[referral.FieldServiceID]; !ok {
-				selectedFields = append(selectedFields, referral.FieldServiceID)
-				fieldSeen[referral.FieldServiceID] = struct{}{}
 			}
 
 		case "events":

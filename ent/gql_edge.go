@@ -81,14 +81,6 @@ func (_m *Contact) Citizen(ctx context.Context) (*Citizen, error) {
 	return result, MaskNotFound(err)
 }
 
-func (_m *Contact) MainNeed(ctx context.Context) (*NeedCategory, error) {
-	result, err := _m.Edges.MainNeedOrErr()
-	if IsNotLoaded(err) {
-		result, err = _m.QueryMainNeed().Only(ctx)
-	}
-	return result, err
-}
-
 func (_m *Contact) Needs(ctx context.Context) (result []*NeedCategory, err error) {
 	if fc := graphql.GetFieldContext(ctx); fc != nil && fc.Field.Alias != "" {
 		result, err = _m.NamedNeeds(graphql.GetFieldContext(ctx).Field.Alias)
@@ -221,14 +213,6 @@ func (_m *Referral) Contact(ctx context.Context) (*Contact, error) {
 	result, err := _m.Edges.ContactOrErr()
 	if IsNotLoaded(err) {
 		result, err = _m.QueryContact().Only(ctx)
-	}
-	return result, err
-}
-
-func (_m *Referral) Service(ctx context.Context) (*Service, error) {
-	result, err := _m.Edges.ServiceOrErr()
-	if IsNotLoaded(err) {
-		result, err = _m.QueryService().Only(ctx)
 	}
 	return result, err
 }

@@ -72,7 +72,7 @@ type ReferralEdges struct {
 	// type was loaded (or requested) in eager-loading or not.
 	loadedTypes [3]bool
 	// totalCount holds the count of the edges above.
-	totalCount [3]map[string]int
+	totalCount [2]map[string]int
 
 	namedEvents map[string][]*ReferralEvent
 }

@@ -103,8 +103,12 @@ func (r *Resolver) Contact() generated.ContactResolver { return &contactResolver
 // Query returns generated.QueryResolver implementation.
 func (r *Resolver) Query() generated.QueryResolver { return &queryResolver{r} }
 
+// Referral returns generated.ReferralResolver implementation.
+func (r *Resolver) Referral() generated.ReferralResolver { return &referralResolver{r} }
+
 type (
-	citizenResolver struct{ *Resolver }
-	contactResolver struct{ *Resolver }
-	queryResolver   struct{ *Resolver }
+	citizenResolver  struct{ *Resolver }
+	contactResolver  struct{ *Resolver }
+	queryResolver    struct{ *Resolver }
+	referralResolver struct{ *Resolver }
 )

@@ -17,6 +17,11 @@ func (r *contactResolver) FirstContact(ctx context.Context, obj *ent.Contact) (*
 	return intake.FirstContact(access.System(ctx), r.Client, obj.ID)
 }
 
+// MainNeed is the resolver for the mainNeed field.
+func (r *contactResolver) MainNeed(ctx context.Context, obj *ent.Contact) (*ent.NeedCategory, error) {
+	return r.RefData.Need(ctx, clientOf(ctx, r.Client), obj.MainNeedID)
+}
+
 // CreateCitizen is the resolver for the createCitizen field.
 func (r *mutationResolver) CreateCitizen(ctx context.Context, input ent.CreateCitizenInput) (*ent.Citizen, error) {
 	return createCitizen(ctx, input)

@@ -26,3 +26,8 @@ func (r *mutationResolver) UpdateReferral(ctx context.Context, id int, version i
 func (r *mutationResolver) MoveReferral(ctx context.Context, id int, version int, to schematype.ReferralStatus, at *time.Time, reason *string, successful *bool, failureReason *schematype.FailureReason) (*ent.Referral, error) {
 	return r.moveReferral(ctx, id, version, to, at, reason, successful, failureReason)
 }
+
+// Service is the resolver for the service field.
+func (r *referralResolver) Service(ctx context.Context, obj *ent.Referral) (*ent.Service, error) {
+	return r.RefData.Service(ctx, clientOf(ctx, r.Client), obj.ServiceID)
+}

@@ -11,6 +11,7 @@ import (
 	"segretariato/internal/audit"
 	"segretariato/internal/database"
 	"segretariato/internal/metrics"
+	"segretariato/internal/refdata"
 	"segretariato/internal/referral"
 )
 
@@ -22,4 +23,5 @@ type Resolver struct {
 	Analytics *analytics.Engine
 	Metrics   *metrics.Metrics // nil: nothing counted
 	Searches  *audit.Searches  // records SEARCH events, answers searchedFor
+	RefData   *refdata.Cache   // the need categories and services by id
 }

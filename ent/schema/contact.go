@@ -67,7 +67,10 @@ func (Contact) Edges() []ent.Edge {
 			Annotations(entgql.OrderField("OPERATOR_EMAIL"), skipInputs),
 		edge.From("citizen", Citizen.Type).Ref("contacts").Field("citizen_id").Unique(),
 		// main_need is the first reading of the need; it is always one of needs.
-		edge.To("main_need", NeedCategory.Type).Field("main_need_id").Unique().Required(),
+		// Its GraphQL field reads the reference data's cache (graph), not
+		// the database.
+		edge.To("main_need", NeedCategory.Type).Field("main_need_id").Unique().Required().
+			Annotations(entgql.Skip(entgql.SkipType)),
 		edge.To("needs", NeedCategory.Type),
 		// informed_about are the services of the territory the citizen was told of.
 		edge.To("informed_about", Service.Type),

@@ -57,8 +57,9 @@ func (Referral) Fields() []ent.Field {
 func (Referral) Edges() []ent.Edge {
 	return []ent.Edge{
 		edge.From("contact", Contact.Type).Ref("referrals").Field("contact_id").Unique().Required().Immutable(),
+		// Its GraphQL field reads the reference data's cache (graph).
 		edge.To("service", Service.Type).Field("service_id").Unique().Required().Immutable().
-			Annotations(entgql.OrderField("SERVICE_CODE")),
+			Annotations(entgql.OrderField("SERVICE_CODE"), entgql.Skip(entgql.SkipType)),
 		edge.To("events", ReferralEvent.Type).
 			Annotations(skipInputs),
 	}

@@ -41,6 +41,7 @@ type ResolverRoot interface {
 	Contact() ContactResolver
 	Mutation() MutationResolver
 	Query() QueryResolver
+	Referral() ReferralResolver
 }
 
 type DirectiveRoot struct {
@@ -690,6 +691,7 @@ type CitizenResolver interface {
 }
 type ContactResolver interface {
 	FirstContact(ctx context.Context, obj *ent.Contact) (*bool, error)
+	MainNeed(ctx context.Context, obj *ent.Contact) (*ent.NeedCategory, error)
 }
 type MutationResolver interface {
 	CreateTraining(ctx context.Context, input ent.CreateTrainingInput) (*ent.Training, error)
@@ -755,6 +757,9 @@ type QueryResolver interface {
 	CitizenData(ctx context.Context, id int) (map[string]any, error)
 	CitizenMatches(ctx context.Context) ([]*model.CitizenMatch, error)
 	SearchedFor(ctx context.Context, value string, first *int) ([]*ent.AuditEvent, error)
+}
+type ReferralResolver interface {
+	Service(ctx context.Context, obj *ent.Referral) (*ent.Service, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -4228,6 +4233,8 @@ extend type Contact {
   return); null for an anonymous contact. Derived from the cards, never typed.
   """
   firstContact: Boolean
+  "The first reading of the need; always one of needs."
+  mainNeed: NeedCategory!
 }
 
 "What the desk gave the citizen."
@@ -4396,6 +4403,11 @@ extend type Mutation {
   or now. Completing records whether it succeeded and, if not, why.
   """
   moveReferral(id: ID!, version: Int!, to: ReferralStatus!, at: Time, reason: String, successful: Boolean, failureReason: FailureReason): Referral!
+}
+
+extend type Referral {
+  "The service the citizen is referred to."
+  service: Service!
 }
 `, BuiltIn: false},
 	{Name: "../ent.graphqls", Input: `directive @goField(forceResolver: Boolean, name: String, omittable: Boolean) on FIELD_DEFINITION | INPUT_FIELD_DEFINITION
@@ -5095,7 +5107,6 @@ type Contact implements Node {
   mainNeedID: ID!
   operator: Operator!
   citizen: Citizen
-  mainNeed: NeedCategory!
   needs: [NeedCategory!]
   informedAbout: [Service!]
   referrals: [Referral!]
@@ -7041,7 +7052,6 @@ type Referral implements Node {
   contactID: ID!
   serviceID: ID!
   contact: Contact!
-  service: Service!
   events: [ReferralEvent!]
 }
 """
@@ -9057,8 +9067,6 @@ func (ec *executionContext) childFields_Contact(ctx context.Context, field graph
 		return ec.fieldContext_Contact_operator(ctx, field)
 	case "citizen":
 		return ec.fieldContext_Contact_citizen(ctx, field)
-	case "mainNeed":
-		return ec.fieldContext_Contact_mainNeed(ctx, field)
 	case "needs":
 		return ec.fieldContext_Contact_needs(ctx, field)
 	case "informedAbout":
@@ -9067,6 +9075,8 @@ func (ec *executionContext) childFields_Contact(ctx context.Context, field graph
 		return ec.fieldContext_Contact_referrals(ctx, field)
 	case "firstContact":
 		return ec.fieldContext_Contact_firstContact(ctx, field)
+	case "mainNeed":
+		return ec.fieldContext_Contact_mainNeed(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Contact", field.Name)
 }
@@ -9563,10 +9573,10 @@ func (ec *executionContext) childFields_Referral(ctx context.Context, field grap
 		return ec.fieldContext_Referral_serviceID(ctx, field)
 	case "contact":
 		return ec.fieldContext_Referral_contact(ctx, field)
-	case "service":
-		return ec.fieldContext_Referral_service(ctx, field)
 	case "events":
 		return ec.fieldContext_Referral_events(ctx, field)
+	case "service":
+		return ec.fieldContext_Referral_service(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Referral", field.Name)
 }
@@ -14266,38 +14276,6 @@ func (ec *executionContext) fieldContext_Contact_citizen(_ context.Context, fiel
 	return fc, nil
 }
 
-func (ec *executionContext) _Contact_mainNeed(ctx context.Context, field graphql.CollectedField, obj *ent.Contact) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Contact_mainNeed(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.MainNeed(ctx)
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ent.NeedCategory) graphql.Marshaler {
-			return ec.marshalNNeedCategory2ᚖsegretariatoᚋentᚐNeedCategory(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Contact_mainNeed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Contact",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_NeedCategory(ctx, field)
-		},
-	}
-	return fc, nil
-}
-
 func (ec *executionContext) _Contact_needs(ctx context.Context, field graphql.CollectedField, obj *ent.Contact) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -14415,6 +14393,38 @@ func (ec *executionContext) _Contact_firstContact(ctx context.Context, field gra
 }
 func (ec *executionContext) fieldContext_Contact_firstContact(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Contact", field, true, true, "Boolean")
+}
+
+func (ec *executionContext) _Contact_mainNeed(ctx context.Context, field graphql.CollectedField, obj *ent.Contact) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Contact_mainNeed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Contact().MainNeed(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.NeedCategory) graphql.Marshaler {
+			return ec.marshalNNeedCategory2ᚖsegretariatoᚋentᚐNeedCategory(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Contact_mainNeed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Contact",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_NeedCategory(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _ContactConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.ContactConnection) (ret graphql.Marshaler) {
@@ -21199,38 +21209,6 @@ func (ec *executionContext) fieldContext_Referral_contact(_ context.Context, fie
 	return fc, nil
 }
 
-func (ec *executionContext) _Referral_service(ctx context.Context, field graphql.CollectedField, obj *ent.Referral) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Referral_service(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Service(ctx)
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ent.Service) graphql.Marshaler {
-			return ec.marshalNService2ᚖsegretariatoᚋentᚐService(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Referral_service(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Referral",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Service(ctx, field)
-		},
-	}
-	return fc, nil
-}
-
 func (ec *executionContext) _Referral_events(ctx context.Context, field graphql.CollectedField, obj *ent.Referral) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -21258,6 +21236,38 @@ func (ec *executionContext) fieldContext_Referral_events(_ context.Context, fiel
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_ReferralEvent(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Referral_service(ctx context.Context, field graphql.CollectedField, obj *ent.Referral) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Referral_service(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Referral().Service(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Service) graphql.Marshaler {
+			return ec.marshalNService2ᚖsegretariatoᚋentᚐService(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Referral_service(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Referral",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Service(ctx, field)
 		},
 	}
 	return fc, nil
@@ -41001,12 +41011,6 @@ func (ec *executionContext) _Contact(ctx context.Context, sel ast.SelectionSet, 
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Contact_citizen(ctx, field, obj)
 				})
-		case "mainNeed":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Contact_mainNeed(ctx, field, obj)
-				})
 		case "needs":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, false,
@@ -41030,6 +41034,12 @@ func (ec *executionContext) _Contact(ctx context.Context, sel ast.SelectionSet, 
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Contact_firstContact(ctx, field, obj)
+				})
+		case "mainNeed":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Contact_mainNeed(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -43144,17 +43154,17 @@ func (ec *executionContext) _Referral(ctx context.Context, sel ast.SelectionSet,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Referral_contact(ctx, field, obj)
 				})
-		case "service":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Referral_service(ctx, field, obj)
-				})
 		case "events":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Referral_events(ctx, field, obj)
+				})
+		case "service":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Referral_service(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))

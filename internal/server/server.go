@@ -32,6 +32,7 @@ import (
 	"segretariato/internal/intake"
 	"segretariato/internal/invalidate"
 	"segretariato/internal/metrics"
+	"segretariato/internal/refdata"
 	"segretariato/internal/services"
 )
 
@@ -233,6 +234,7 @@ func graphQL(o Options) http.Handler {
 			Analytics: o.Analytics,
 			Metrics:   o.Metrics,
 			Searches:  o.Searches,
+			RefData:   refdata.NewCache(o.Invalidations),
 		},
 		Directives: generated.DirectiveRoot{Personal: access.Personal(client)},
 	}
@@ -267,7 +269,7 @@ func graphQL(o Options) http.Handler {
 	srv.Use(auditReads{Client: client, Postgres: o.DB != nil && o.DB.Dialect == dialect.Postgres, Present: present})
 	srv.Use(idempotency.Recorder{Log: o.Log}) // inside the transaction
 	srv.AroundOperations(func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
-		return next(intake.WithFirstContactMemo(access.WithHolders(ctx)))
+		return next(refdata.WithMemo(intake.WithFirstContactMemo(access.WithHolders(ctx))))
 	})
 	srv.AroundRootFields(access.RootFieldGuard)
 	srv.AroundRootFields(access.NewFilterGuard(schema.Schema(), client, o.Searches).Guard)
