@@ -39,6 +39,13 @@ type options struct {
 	DBName string
 	// CPUProfile, when set, is the file of a CPU profile of the run.
 	CPUProfile string
+	// Peer, when set (postgraphile), compares the case list under load
+	// with that server over the same database: Clients clients for
+	// Duration on each side, Reps times (peer.go).
+	Peer     string
+	Clients  int
+	Duration time.Duration
+	Reps     int
 }
 
 // scratch is the benchmark's database: where it is and how to drop it.

@@ -21,6 +21,7 @@ import (
 	"os"
 	"os/signal"
 	"strings"
+	"time"
 )
 
 func main() {
@@ -38,6 +39,10 @@ func main() {
 	flag.StringVar(&o.CPUProfile, "cpuprofile", "", "write a CPU profile of the load and the rounds to this file")
 	flag.BoolVar(&o.Reuse, "reuse", false, "use the database loaded by an earlier run when it holds the region, and keep it")
 	flag.BoolVar(&o.Keep, "keep", false, "keep the database after the run")
+	flag.StringVar(&o.Peer, "peer", "", "also compare the case list under load with this server over the same database: postgraphile (installed from npm into the cache folder when first asked)")
+	flag.IntVar(&o.Clients, "clients", 16, "clients of the comparison with --peer")
+	flag.DurationVar(&o.Duration, "duration", 30*time.Second, "how long each side of the comparison runs")
+	flag.IntVar(&o.Reps, "reps", 2, "repetitions of the comparison")
 	flag.StringVar(&only, "only", "", "answers to run, e.g. a,b,h (default all: "+strings.Join(answerNames(), ",")+")")
 	flag.Parse()
 	if only != "" {

@@ -11,9 +11,11 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"path/filepath"
 	"runtime"
 	"runtime/pprof"
 	"slices"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -265,7 +267,52 @@ func run(ctx context.Context, o options, out, progress io.Writer) (result, error
 	}
 	res.Lines = lines
 	report(out, o, db.Dialect, lines)
+	if o.Peer != "" {
+		if err := againstPeer(ctx, o, e, dir, sc.url, endpoint, coordToken, workerToken, counter.Reset, counter.Count, out, progress); err != nil {
+			return res, err
+		}
+	}
 	return res, nil
+}
+
+// againstPeer runs the comparison of the case list with --peer.
+func againstPeer(ctx context.Context, o options, e env, cache, dbURL, endpoint, coordToken, workerToken string,
+	reset func(), count func() int, out, progress io.Writer) error {
+	if o.Peer != "postgraphile" || !e.postgres {
+		return fmt.Errorf("--peer: only postgraphile, on PostgreSQL")
+	}
+	h := answers[slices.IndexFunc(answers, func(a answer) bool { return a.name == "h" })]
+	statements := func(token string) (int, error) {
+		reset()
+		_, _, err := post(ctx, http.DefaultClient, endpoint, token, h.query, h.vars(e))
+		return count(), err
+	}
+	coord, err := statements(coordToken)
+	if err != nil {
+		return err
+	}
+	worker, err := statements(workerToken)
+	if err != nil {
+		return err
+	}
+	dir := filepath.Join(cache, "peer-postgraphile")
+	peerVars := map[string]any{"op": strconv.Itoa(e.operatorID),
+		"from": march25[0].Format(time.RFC3339), "to": march25[1].Format(time.RFC3339)}
+	peerSQL, err := peerStatements(ctx, dir, dbURL, peerCaseList, peerVars, progress)
+	if err != nil {
+		return err
+	}
+	p, err := startPostGraphile(ctx, dir, dbURL, false, progress)
+	if err != nil {
+		return err
+	}
+	defer p.stop()
+	sides := []peerSide{
+		{name: "this API, coordinator", endpoint: endpoint, token: coordToken, query: h.query, vars: h.vars(e), pid: os.Getpid(), statements: float64(coord)},
+		{name: "this API, social worker", endpoint: endpoint, token: workerToken, query: h.query, vars: h.vars(e), pid: os.Getpid(), statements: float64(worker)},
+		{name: "PostGraphile 4.14.1", endpoint: p.endpoint, query: peerCaseList, vars: peerVars, pid: p.cmd.Process.Pid, statements: peerSQL},
+	}
+	return comparePeer(ctx, o, e, sides, []func(json.RawMessage) (figures, error){h.decode, h.decode, decodePeer}, out, progress)
 }
 
 func selectAnswers(only []string) ([]answer, error) {
@@ -307,7 +354,9 @@ func post(ctx context.Context, client *http.Client, endpoint, token, query strin
 		return nil, 0, err
 	}
 	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Authorization", "Bearer "+token)
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
 	resp, err := client.Do(req)
 	if err != nil {
 		return nil, 0, err
