@@ -247,9 +247,7 @@ WHERE c.occurred_at >= $1 AND c.occurred_at < $2 GROUP BY o.email`, args(q1_2025
 				for _, r := range e.Node.Referrals {
 					refs = append(refs, r.Service.Code+":"+r.Status)
 				}
-				slices.Sort(needs)
-				slices.Sort(refs)
-				f[fmt.Sprintf("row %02d", i)] = e.Node.ID + "/" + strings.Join(needs, ",") + "/" + strings.Join(refs, ",")
+				caseRow(f, i, e.Node.ID, needs, refs)
 			}
 			return f, nil
 		},
@@ -306,11 +304,17 @@ ORDER BY c.occurred_at DESC, c.id LIMIT 50`), from, to, e.operatorID)
 	}
 	f := figures{"TOTAL": strconv.Itoa(total)}
 	for i, id := range ids {
-		slices.Sort(needs[id])
-		slices.Sort(refs[id])
-		f[fmt.Sprintf("row %02d", i)] = strconv.FormatInt(id, 10) + "/" + strings.Join(needs[id], ",") + "/" + strings.Join(refs[id], ",")
+		caseRow(f, i, strconv.FormatInt(id, 10), needs[id], refs[id])
 	}
 	return f, nil
+}
+
+// caseRow puts row i of a case list into f: the contact, its needs
+// codes and its referrals (service:status), each set in order.
+func caseRow(f figures, i int, id string, needs, refs []string) {
+	slices.Sort(needs)
+	slices.Sort(refs)
+	f[fmt.Sprintf("row %02d", i)] = id + "/" + strings.Join(needs, ",") + "/" + strings.Join(refs, ",")
 }
 
 // pairs reads (contact id, text) rows into m.

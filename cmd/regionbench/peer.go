@@ -13,7 +13,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -78,9 +77,7 @@ func decodePeer(data json.RawMessage) (figures, error) {
 		for _, r := range n.ReferralsByContactID.Nodes {
 			refs = append(refs, r.ServiceByServiceID.Code+":"+r.Status)
 		}
-		slices.Sort(needs)
-		slices.Sort(refs)
-		f[fmt.Sprintf("row %02d", i)] = n.ID + "/" + strings.Join(needs, ",") + "/" + strings.Join(refs, ",")
+		caseRow(f, i, n.ID, needs, refs)
 	}
 	return f, nil
 }
