@@ -191,9 +191,8 @@ func actionOf(op ent.Op) string {
 // ReadInterceptor records each citizen, contact and referral that a query
 // made for an operator returns: into the request's READ event when its
 // context gathers them (CollectReads), else as an event of its own
-// (reads.go). base is used outside transactions; postgres says which SQL
-// the event's INSERT speaks.
-func ReadInterceptor(base *ent.Client, postgres bool) ent.Interceptor {
+// (reads.go). base is used outside transactions.
+func ReadInterceptor(base *ent.Client) ent.Interceptor {
 	return ent.InterceptFunc(func(next ent.Querier) ent.Querier {
 		return ent.QuerierFunc(func(ctx context.Context, q ent.Query) (ent.Value, error) {
 			v, err := next.Query(ctx, q)
@@ -210,7 +209,7 @@ func ReadInterceptor(base *ent.Client, postgres bool) ent.Interceptor {
 			}
 			s := newReadSet()
 			s.add(entity, ids)
-			if err := s.write(ctx, clientOf(ctx, base), postgres); err != nil {
+			if err := s.write(ctx, clientOf(ctx, base)); err != nil {
 				return nil, err
 			}
 			return v, nil

@@ -70,21 +70,21 @@ func CollectReads(ctx context.Context) context.Context {
 // FlushReads writes the reads gathered in ctx (CollectReads) as one
 // event, with the client of ctx's transaction when there is one, else
 // base; nothing when there were none. The error fails the request.
-func FlushReads(ctx context.Context, base *ent.Client, postgres bool) error {
+func FlushReads(ctx context.Context, base *ent.Client) error {
 	s, _ := ctx.Value(readsKey{}).(*readSet)
 	if s == nil {
 		return nil
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	err := s.write(ctx, clientOf(ctx, base), postgres)
+	err := s.write(ctx, clientOf(ctx, base))
 	s.ids, s.seen = map[string][]int{}, map[string]map[int]bool{}
 	return err
 }
 
 // write inserts the READ event of the set, when it has records and the
 // context an operator.
-func (s *readSet) write(ctx context.Context, c *ent.Client, postgres bool) error {
+func (s *readSet) write(ctx context.Context, c *ent.Client) error {
 	v := auth.FromContext(ctx)
 	if v == nil || len(s.ids) == 0 {
 		return nil
@@ -114,6 +114,8 @@ func (s *readSet) write(ctx context.Context, c *ent.Client, postgres bool) error
 		}
 	}
 	rq, _ := ctx.Value(requestKey{}).(request)
+	drv := c.Driver()
+	postgres := drv.Dialect() == dialect.Postgres
 	b := &sqlbind.Binder{Postgres: postgres}
 	vals := []string{b.Arg(time.Now().UTC()), b.Arg(v.OperatorID), b.Arg(v.Email), b.Arg(string(v.Role)), b.Arg(Read),
 		b.Arg(entity), b.Arg(entityID), b.Arg(rq.id), b.Arg(rq.addr), b.Arg(records.String())}
@@ -134,7 +136,7 @@ func (s *readSet) write(ctx context.Context, c *ent.Client, postgres bool) error
 	q := "INSERT INTO audit_events (at, operator_id, operator_email, role, action, entity, entity_id, request_id, client_addr, records, citizens)" +
 		" VALUES (" + strings.Join(vals, ", ") + ", " + citizens + ")"
 	var res stdsql.Result
-	if err := c.Driver().Exec(ctx, q, b.Args, &res); err != nil {
+	if err := drv.Exec(ctx, q, b.Args, &res); err != nil {
 		return writeFailed(ctx, metrics.AuditRead, err)
 	}
 	return nil

@@ -19,9 +19,7 @@ import (
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
-	"segretariato/ent"
 	"segretariato/internal/apperr"
-	"segretariato/internal/audit"
 )
 
 // Default deadlines (Options.ReadTimeout, RequestTimeout, ImportTimeout).
@@ -291,31 +289,4 @@ func (t transactions) InterceptResponse(ctx context.Context, next graphql.Respon
 
 func (t transactions) fail(ctx context.Context, e *apperr.Error) *graphql.Response {
 	return &graphql.Response{Errors: gqlerror.List{t.Present(ctx, e)}}
-}
-
-// auditReads gathers the reads of each operation and writes them as one
-// READ event before the answer goes out (internal/audit): inside the
-// transaction of a mutation, which a failure to write rolls back, and
-// after a query's resolvers. An event that cannot be written fails the
-// operation, as the audit trail requires.
-type auditReads struct {
-	Client   *ent.Client
-	Postgres bool
-	Present  graphql.ErrorPresenterFunc
-}
-
-var _ interface {
-	graphql.HandlerExtension
-	graphql.ResponseInterceptor
-} = auditReads{}
-
-func (auditReads) ExtensionName() string                   { return "AuditReads" }
-func (auditReads) Validate(graphql.ExecutableSchema) error { return nil }
-func (a auditReads) InterceptResponse(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
-	ctx = audit.CollectReads(ctx)
-	rsp := next(ctx)
-	if err := audit.FlushReads(ctx, a.Client, a.Postgres); err != nil {
-		return &graphql.Response{Errors: gqlerror.List{a.Present(ctx, apperr.From(err))}}
-	}
-	return rsp
 }

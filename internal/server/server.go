@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"entgo.io/contrib/entgql"
-	"entgo.io/ent/dialect"
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/handler"
 	"github.com/99designs/gqlgen/graphql/handler/extension"
@@ -266,7 +265,7 @@ func graphQL(o Options) http.Handler {
 	srv.Use(transactions{TxOpener: client, Skip: entgql.SkipIfHasFields("importIntakeCards"), Present: present, Log: o.Log})
 	// Inside the transaction, around the stored answer: one READ event per
 	// operation.
-	srv.Use(auditReads{Client: client, Postgres: o.DB != nil && o.DB.Dialect == dialect.Postgres, Present: present})
+	srv.Use(auditReads{Client: client, Present: present})
 	srv.Use(idempotency.Recorder{Log: o.Log}) // inside the transaction
 	srv.AroundOperations(func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
 		return next(refdata.WithMemo(intake.WithFirstContactMemo(access.WithHolders(ctx))))

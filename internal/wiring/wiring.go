@@ -35,7 +35,7 @@ func Open(ctx context.Context, rawURL string, opt database.Options) (*database.D
 	if err != nil {
 		return nil, err
 	}
-	Install(db.Client, db.Dialect == dialect.Postgres)
+	Install(db.Client)
 	return db, nil
 }
 
@@ -44,7 +44,7 @@ func Open(ctx context.Context, rawURL string, opt database.Options) (*database.D
 // contacts a request loads, which FirstContact answers for all at once
 // (internal/intake). The schema's own hooks and privacy policies come with
 // the generated client (ent/runtime).
-func Install(client *ent.Client, postgres bool) {
+func Install(client *ent.Client) {
 	client.Use(audit.MutationHook())
-	client.Intercept(audit.ReadInterceptor(client, postgres), intake.RememberContacts())
+	client.Intercept(audit.ReadInterceptor(client), intake.RememberContacts())
 }
