@@ -189,7 +189,7 @@ func run(ctx context.Context, o options, out, progress io.Writer) (result, error
 		return res, err
 	}
 	// As every server process: the operators kept until one changes.
-	watch, err := wiring.WatchInvalidations(db, quiet)
+	watch, err := wiring.WatchInvalidations(db, sc.url, quiet)
 	if err != nil {
 		return res, err
 	}

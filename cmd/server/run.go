@@ -69,7 +69,7 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 	defer db.Close()
 	// Every instance on one PostgreSQL database hears of the others'
 	// changes to what it caches (internal/invalidate).
-	watch, err := wiring.WatchInvalidations(db, log)
+	watch, err := wiring.WatchInvalidations(db, cfg.DatabaseURL, log)
 	if err != nil {
 		return err
 	}

@@ -9,9 +9,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"log/slog"
 	"net/url"
-	"segretariato/internal/invalidate"
 	"segretariato/internal/rollup"
 	"strings"
 	"time"
@@ -34,18 +32,6 @@ type DB struct {
 	Client  *ent.Client
 	SQL     *sql.DB
 	Dialect string // dialect.SQLite or dialect.Postgres
-	dsn     string // lib/pq's data source (PostgreSQL)
-}
-
-// WatchInvalidations listens, on a connection of its own, for the
-// notifications of the cached tables' changes (internal/invalidate): on
-// PostgreSQL; on SQLite, where one process serves, it returns nil, which
-// caches never use.
-func (d *DB) WatchInvalidations(log *slog.Logger) (*invalidate.Watcher, error) {
-	if d.Dialect != dialect.Postgres {
-		return nil, nil
-	}
-	return invalidate.Listen(d.dsn, log)
 }
 
 // Options size the connection pool and say what to do about the schema.
@@ -122,9 +108,6 @@ func Open(ctx context.Context, rawURL string, opt Options) (*DB, error) {
 		drv = opt.Driver(drv)
 	}
 	d := &DB{Client: ent.NewClient(ent.Driver(drv)), SQL: db, Dialect: dia}
-	if dia == dialect.Postgres {
-		d.dsn = dsn
-	}
 	d.armStatementTimeout(pgc, opt.StatementTimeout, maxIdle)
 	return d, nil
 }

@@ -38,7 +38,7 @@ func twoInstances(t *testing.T, kind string, counter *dbtest.Counter) (a, b inst
 	url := dbtest.URL(t, kind)
 	open := func(opt database.Options) instance {
 		db := dbtest.OpenURL(t, kind, url, opt)
-		w, err := wiring.WatchInvalidations(db, nil)
+		w, err := wiring.WatchInvalidations(db, url, nil)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -4,6 +4,8 @@ import (
 	"context"
 	"log/slog"
 
+	"entgo.io/ent/dialect"
+
 	"segretariato/ent"
 	"segretariato/internal/database"
 	"segretariato/internal/invalidate"
@@ -48,13 +50,19 @@ func InvalidationHook(w *invalidate.Watcher) ent.Hook {
 	}
 }
 
-// WatchInvalidations starts listening for the changes of the cached
-// tables (database.DB.WatchInvalidations) and installs InvalidationHook on
-// db's client: what every server process does. Nil on SQLite.
-func WatchInvalidations(db *database.DB, log *slog.Logger) (*invalidate.Watcher, error) {
-	w, err := db.WatchInvalidations(log)
-	if w != nil {
-		db.Client.Use(InvalidationHook(w))
+// WatchInvalidations listens, on a connection of its own to the database
+// at rawURL, for the changes of the cached tables (internal/invalidate),
+// and installs InvalidationHook on db's client: what every server process
+// does. On SQLite, where one process serves, it returns nil, which caches
+// never use.
+func WatchInvalidations(db *database.DB, rawURL string, log *slog.Logger) (*invalidate.Watcher, error) {
+	if db.Dialect != dialect.Postgres {
+		return nil, nil
 	}
-	return w, err
+	w, err := invalidate.Listen(rawURL, log)
+	if err != nil {
+		return nil, err
+	}
+	db.Client.Use(InvalidationHook(w))
+	return w, nil
 }
