@@ -167,12 +167,3 @@ func searchedFor(ctx context.Context, c *ent.Client, s *audit.Searches, value st
 	}
 	return events, s.Record(ctx, c, []audit.SearchTerm{{Entity: "AuditEvent", Field: "searchedFor", Value: value}})
 }
-
-// clientOf is the client of the operation's transaction when it has one
-// (a mutation's), else c.
-func clientOf(ctx context.Context, c *ent.Client) *ent.Client {
-	if tx := ent.FromContext(ctx); tx != nil {
-		return tx
-	}
-	return c
-}

@@ -19,7 +19,7 @@ func (r *contactResolver) FirstContact(ctx context.Context, obj *ent.Contact) (*
 
 // MainNeed is the resolver for the mainNeed field.
 func (r *contactResolver) MainNeed(ctx context.Context, obj *ent.Contact) (*ent.NeedCategory, error) {
-	return r.RefData.Need(ctx, clientOf(ctx, r.Client), obj.MainNeedID)
+	return r.RefData.Need(ctx, obj.MainNeedID)
 }
 
 // CreateCitizen is the resolver for the createCitizen field.

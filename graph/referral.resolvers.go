@@ -29,5 +29,5 @@ func (r *mutationResolver) MoveReferral(ctx context.Context, id int, version int
 
 // Service is the resolver for the service field.
 func (r *referralResolver) Service(ctx context.Context, obj *ent.Referral) (*ent.Service, error) {
-	return r.RefData.Service(ctx, clientOf(ctx, r.Client), obj.ServiceID)
+	return r.RefData.Service(ctx, obj.ServiceID)
 }

@@ -14,110 +14,121 @@ import (
 // (SQLite, or the notifications' connection lost), and inside a
 // transaction, which may have changed them, a request reads each table
 // once (WithMemo). So a page of contacts costs no statement for its main
-// needs and its referrals' services. A nil *Cache reads as without a
-// Watcher.
+// needs and its referrals' services.
 type Cache struct {
+	base     *ent.Client
 	w        *invalidate.Watcher
-	needs    table[*ent.NeedCategory]
-	services table[*ent.Service]
+	needs    *table[*ent.NeedCategory]
+	services *table[*ent.Service]
 }
 
+// NewCache returns a cache reading through base (or the request's
+// transaction), invalidated through w (nil: never kept).
+func NewCache(base *ent.Client, w *invalidate.Watcher) *Cache {
+	return &Cache{base: base, w: w,
+		needs: &table[*ent.NeedCategory]{name: "need_categories",
+			all: func(ctx context.Context, c *ent.Client) ([]*ent.NeedCategory, error) {
+				return c.NeedCategory.Query().All(ctx)
+			},
+			one: func(ctx context.Context, c *ent.Client, id int) (*ent.NeedCategory, error) {
+				return c.NeedCategory.Get(ctx, id)
+			},
+			id: func(n *ent.NeedCategory) int { return n.ID }},
+		services: &table[*ent.Service]{name: "services",
+			all: func(ctx context.Context, c *ent.Client) ([]*ent.Service, error) { return c.Service.Query().All(ctx) },
+			one: func(ctx context.Context, c *ent.Client, id int) (*ent.Service, error) { return c.Service.Get(ctx, id) },
+			id:  func(s *ent.Service) int { return s.ID }},
+	}
+}
+
+// Need is the need category id.
+func (rc *Cache) Need(ctx context.Context, id int) (*ent.NeedCategory, error) {
+	return rc.needs.get(ctx, rc, id)
+}
+
+// Service is the service id.
+func (rc *Cache) Service(ctx context.Context, id int) (*ent.Service, error) {
+	return rc.services.get(ctx, rc, id)
+}
+
+// A table is one table of the cache: how it is read, and its rows as last
+// read whole, at a generation.
 type table[T any] struct {
+	name string
+	all  func(context.Context, *ent.Client) ([]T, error)
+	one  func(context.Context, *ent.Client, int) (T, error)
+	id   func(T) int
+
 	mu   sync.Mutex
 	gen  invalidate.Gen
-	ok   bool
-	byID map[int]T
+	byID map[int]T // nil: not read
 }
-
-// NewCache returns a cache invalidated through w.
-func NewCache(w *invalidate.Watcher) *Cache { return &Cache{w: w} }
 
 type memoKey struct{}
 
+// memo is a request's tables read whole, by table name.
 type memo struct {
-	mu       sync.Mutex
-	needs    map[int]*ent.NeedCategory
-	services map[int]*ent.Service
+	mu     sync.Mutex
+	tables map[string]any // name → map[int]T
 }
 
 // WithMemo returns a context in which the tables read without the cache
 // are read once.
 func WithMemo(ctx context.Context) context.Context {
-	return context.WithValue(ctx, memoKey{}, &memo{})
+	return context.WithValue(ctx, memoKey{}, &memo{tables: map[string]any{}})
 }
 
-// Need is the need category id, read with c (the request's client).
-func (rc *Cache) Need(ctx context.Context, c *ent.Client, id int) (*ent.NeedCategory, error) {
-	return lookup(ctx, rc, id, "need_categories",
-		func(rc *Cache) *table[*ent.NeedCategory] { return &rc.needs },
-		func(m *memo) *map[int]*ent.NeedCategory { return &m.needs },
-		func() ([]*ent.NeedCategory, error) { return c.NeedCategory.Query().All(ctx) },
-		func(n *ent.NeedCategory) int { return n.ID },
-		func() (*ent.NeedCategory, error) { return c.NeedCategory.Get(ctx, id) })
-}
-
-// Service is the service id, read with c (the request's client).
-func (rc *Cache) Service(ctx context.Context, c *ent.Client, id int) (*ent.Service, error) {
-	return lookup(ctx, rc, id, "services",
-		func(rc *Cache) *table[*ent.Service] { return &rc.services },
-		func(m *memo) *map[int]*ent.Service { return &m.services },
-		func() ([]*ent.Service, error) { return c.Service.Query().All(ctx) },
-		func(s *ent.Service) int { return s.ID },
-		func() (*ent.Service, error) { return c.Service.Get(ctx, id) })
-}
-
-// lookup answers id from the shared table when it is current, else from
-// the request's memo, reading the whole table into whichever may keep
-// it; without either it reads the one row (one). A row missing from a
-// table read whole is read alone, as without a cache (its error).
-func lookup[T any](ctx context.Context, rc *Cache, id int, name string,
-	shared func(*Cache) *table[T], own func(*memo) *map[int]T,
-	all func() ([]T, error), idOf func(T) int, one func() (T, error)) (T, error) {
-	index := func(rows []T) map[int]T {
-		m := make(map[int]T, len(rows))
-		for _, r := range rows {
-			m[idOf(r)] = r
-		}
-		return m
+// get answers id: from the rows kept when they are current, else from the
+// rows the request has read, each read whole when first needed (the
+// lookups of the same moment, a page's resolvers, wait for that one
+// read); without either, or for a row missing from them, it reads the one
+// row (its error).
+func (t *table[T]) get(ctx context.Context, rc *Cache, id int) (T, error) {
+	c, inTx := rc.base, false
+	if tx := ent.FromContext(ctx); tx != nil {
+		c, inTx = tx, true
 	}
-	if rc != nil && ent.TxFromContext(ctx) == nil {
-		if gen, live := rc.w.Generation(name); live {
-			// One reader fills the table; the lookups of the same moment
-			// (a page's resolvers run at once) wait for it.
-			t := shared(rc)
-			t.mu.Lock()
-			if !t.ok || t.gen != gen {
-				rows, err := all()
-				if err != nil {
-					t.mu.Unlock()
-					var zero T
-					return zero, err
-				}
-				t.gen, t.ok, t.byID = gen, true, index(rows)
+	var rows map[int]T
+	var err error
+	if gen, live := rc.w.Generation(t.name); live && !inTx {
+		t.mu.Lock()
+		if t.byID == nil || t.gen != gen {
+			if t.byID, err = t.read(ctx, c); err == nil {
+				t.gen = gen
 			}
-			v, found := t.byID[id]
-			t.mu.Unlock()
-			if found {
-				return v, nil
-			}
-			return one()
 		}
-	}
-	if m, _ := ctx.Value(memoKey{}).(*memo); m != nil {
+		rows = t.byID
+		t.mu.Unlock()
+	} else if m, _ := ctx.Value(memoKey{}).(*memo); m != nil {
 		m.mu.Lock()
-		defer m.mu.Unlock()
-		p := own(m)
-		if *p == nil {
-			rows, err := all()
-			if err != nil {
-				var zero T
-				return zero, err
+		read, ok := m.tables[t.name].(map[int]T)
+		if !ok {
+			if read, err = t.read(ctx, c); err == nil {
+				m.tables[t.name] = read
 			}
-			*p = index(rows)
 		}
-		if v, found := (*p)[id]; found {
-			return v, nil
-		}
+		rows = read
+		m.mu.Unlock()
 	}
-	return one()
+	if err != nil {
+		var zero T
+		return zero, err
+	}
+	if v, ok := rows[id]; ok {
+		return v, nil
+	}
+	return t.one(ctx, c, id)
+}
+
+// read reads the whole table, by id.
+func (t *table[T]) read(ctx context.Context, c *ent.Client) (map[int]T, error) {
+	rows, err := t.all(ctx, c)
+	if err != nil {
+		return nil, err
+	}
+	m := make(map[int]T, len(rows))
+	for _, r := range rows {
+		m[t.id(r)] = r
+	}
+	return m, nil
 }

@@ -233,7 +233,7 @@ func graphQL(o Options) http.Handler {
 			Analytics: o.Analytics,
 			Metrics:   o.Metrics,
 			Searches:  o.Searches,
-			RefData:   refdata.NewCache(o.Invalidations),
+			RefData:   refdata.NewCache(client, o.Invalidations),
 		},
 		Directives: generated.DirectiveRoot{Personal: access.Personal(client)},
 	}
