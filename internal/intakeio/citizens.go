@@ -32,11 +32,12 @@ type citizenState struct {
 // reading back would miss (dropped).
 type citizensMet struct {
 	ids *roaring64.Bitmap
-	// dropped holds, for a citizen met before, the date (Unix µs) of the
-	// latest of its stored contacts that a later row moved to another
-	// citizen (or made anonymous) or dated earlier: the citizen's record
-	// still holds the values that date gave it, as if the contact were
-	// still its own. Only re-imports that change stored contacts add to it.
+	// dropped holds, for a citizen, the date (Unix µs) of the latest of
+	// its stored contacts that a row moved to another citizen (or made
+	// anonymous) or dated earlier: the citizen's record still holds the
+	// values that date gave it, as if the contact were still its own,
+	// whether the file names the citizen before or after that row. Only
+	// re-imports that change stored contacts add to it.
 	dropped map[int]int64
 }
 
@@ -50,7 +51,7 @@ func (m citizensMet) met(id int) bool { return m.ids.Contains(uint64(id)) }
 // changes it, no longer gives its date to its citizen once the row moves it
 // to citizen to (nil: anonymous) at the date at.
 func (m citizensMet) leaving(c *ent.Contact, to *int, at time.Time) {
-	if c.CitizenID == nil || !m.met(*c.CitizenID) {
+	if c.CitizenID == nil {
 		return
 	}
 	from := *c.CitizenID
