@@ -203,21 +203,29 @@ func firstLines(s string, n int) string {
 	return strings.Join(lines, "; ")
 }
 
-// rss is this process's resident memory and its peak, from
-// /proc/self/status ("" where there is no /proc).
+// rss is this process's resident memory and its peak.
 func rss() string {
-	b, err := os.ReadFile("/proc/self/status")
-	if err != nil {
+	cur, peak := memoryOf("self")
+	if cur == "" {
 		return "RSS unknown"
 	}
-	var cur, peak string
+	return "RSS " + cur + " (peak " + peak + ")"
+}
+
+// memoryOf is a process's resident memory and its peak ("12345 kB"), from
+// /proc/<pid>/status ("" where there is no /proc).
+func memoryOf(pid string) (rss, peak string) {
+	b, err := os.ReadFile("/proc/" + pid + "/status")
+	if err != nil {
+		return "", ""
+	}
 	for _, line := range strings.Split(string(b), "\n") {
 		if v, ok := strings.CutPrefix(line, "VmRSS:"); ok {
-			cur = strings.TrimSpace(v)
+			rss = strings.TrimSpace(v)
 		}
 		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
 			peak = strings.TrimSpace(v)
 		}
 	}
-	return "RSS " + cur + " (peak " + peak + ")"
+	return rss, peak
 }

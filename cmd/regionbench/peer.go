@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"cmp"
 	"context"
 	"database/sql"
 	"encoding/json"
@@ -177,23 +178,6 @@ func peerStatements(ctx context.Context, dir, dbURL, query string, vars map[stri
 	return float64(p.statements.Load()-before) / 10, nil
 }
 
-// rssOf is a process's resident memory in kB, from /proc (0 elsewhere).
-func rssOf(pid int) int {
-	f, err := os.Open(fmt.Sprintf("/proc/%d/status", pid))
-	if err != nil {
-		return 0
-	}
-	defer f.Close()
-	s := bufio.NewScanner(f)
-	for s.Scan() {
-		if v, ok := strings.CutPrefix(s.Text(), "VmRSS:"); ok {
-			n, _ := strconv.Atoi(strings.TrimSuffix(strings.TrimSpace(v), " kB"))
-			return n
-		}
-	}
-	return 0
-}
-
 // loadResult is one load run: its requests and their latencies.
 type loadResult struct {
 	requests  int
@@ -220,7 +204,7 @@ func underLoad(ctx context.Context, endpoint, token, query string, vars map[stri
 				_, _, err := post(ctx, client, endpoint, token, query, vars)
 				if err != nil {
 					mu.Lock()
-					firstErr = cmpOr(firstErr, err)
+					firstErr = cmp.Or(firstErr, err)
 					mu.Unlock()
 					return
 				}
@@ -237,21 +221,6 @@ func underLoad(ctx context.Context, endpoint, token, query string, vars map[stri
 	return res, firstErr
 }
 
-func cmpOr(a, b error) error {
-	if a != nil {
-		return a
-	}
-	return b
-}
-
-// transactions is the database's committed transactions so far
-// (pg_stat_database, which the server updates within a second or so).
-func transactions(ctx context.Context, db *sql.DB) (int64, error) {
-	var n int64
-	err := db.QueryRowContext(ctx, "SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()").Scan(&n)
-	return n, err
-}
-
 // auditBytes is the audit trail's size on disk, indexes included.
 func auditBytes(ctx context.Context, db *sql.DB) (int64, error) {
 	var n int64
@@ -263,20 +232,21 @@ func auditBytes(ctx context.Context, db *sql.DB) (int64, error) {
 type peerSide struct {
 	name, endpoint, token, query string
 	vars                         map[string]any
-	pid                          int     // whose RSS is reported
+	decode                       func(json.RawMessage) (figures, error)
+	pid                          string  // whose memory is reported ("self": this process)
 	statements                   float64 // SQL statements per page
 }
 
 // comparePeer checks that both servers return the same page, then runs
 // the load on each side in turn and prints the table.
-func comparePeer(ctx context.Context, o options, e env, sides []peerSide, decode []func(json.RawMessage) (figures, error), out, progress io.Writer) error {
+func comparePeer(ctx context.Context, o options, e env, sides []peerSide, out, progress io.Writer) error {
 	var want figures
-	for i, s := range sides {
+	for _, s := range sides {
 		data, _, err := post(ctx, http.DefaultClient, s.endpoint, s.token, s.query, s.vars)
 		if err != nil {
 			return fmt.Errorf("%s: %w", s.name, err)
 		}
-		got, err := decode[i](data)
+		got, err := s.decode(data)
 		if err != nil {
 			return fmt.Errorf("%s: %w", s.name, err)
 		}
@@ -291,7 +261,7 @@ func comparePeer(ctx context.Context, o options, e env, sides []peerSide, decode
 		rep   int
 		res   loadResult
 		audit float64
-		rss   int
+		peak  string // the process's peak RSS
 	}
 	var rows []row
 	for rep := 1; rep <= o.Reps; rep++ {
@@ -308,17 +278,27 @@ func comparePeer(ctx context.Context, o options, e env, sides []peerSide, decode
 			if err != nil {
 				return err
 			}
-			rows = append(rows, row{s, rep, res, float64(a1-a0) / float64(max(res.requests, 1)), rssOf(s.pid)})
+			rows = append(rows, row{s, rep, res, float64(a1-a0) / float64(max(res.requests, 1)), peakOf(s.pid)})
 			fmt.Fprintf(progress, "%s, repetition %d: %d requests\n", s.name, rep, res.requests)
 		}
 	}
 	fmt.Fprintf(out, "\ncase list (answer h) under load: %d clients × %s each, %d repetitions, interleaved\n", o.Clients, o.Duration, o.Reps)
 	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "server\trep\trequests/s\tp50\tp99\tstatements per page\taudit bytes per page\tRSS\t")
+	// This API's process also runs the clients, the loader and the
+	// generator: its peak is theirs too.
+	fmt.Fprintln(tw, "server\trep\trequests/s\tp50\tp99\tstatements per page\taudit bytes per page\tprocess peak RSS\t")
 	for _, r := range rows {
-		fmt.Fprintf(tw, "%s\t%d\t%.0f\t%s\t%s\t%.1f\t%.0f\t%d MB\t\n", r.side.name, r.rep,
+		fmt.Fprintf(tw, "%s\t%d\t%.0f\t%s\t%s\t%.1f\t%.0f\t%s\t\n", r.side.name, r.rep,
 			float64(r.res.requests)/r.res.elapsed.Seconds(), ms(percentile(r.res.latencies, 50)), ms(percentile(r.res.latencies, 99)),
-			r.side.statements, r.audit, r.rss/1024)
+			r.side.statements, r.audit, r.peak)
 	}
 	return tw.Flush()
+}
+
+// peakOf is a process's peak resident memory ("?" where unknown).
+func peakOf(pid string) string {
+	if _, peak := memoryOf(pid); peak != "" {
+		return peak
+	}
+	return "?"
 }

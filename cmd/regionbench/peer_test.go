@@ -2,7 +2,6 @@ package main
 
 import (
 	"encoding/json"
-	"slices"
 	"testing"
 )
 
@@ -17,7 +16,10 @@ func TestPeerPageReadsAsTheAPIPage(t *testing.T) {
 	  {"id": "7", "contactNeedsByContactId": {"nodes": [{"needCategoryByNeedCategoryId": {"code": "A"}}, {"needCategoryByNeedCategoryId": {"code": "B"}}]},
 	   "referralsByContactId": {"nodes": [{"status": "PROPOSED", "serviceByServiceId": {"code": "SSP"}}]}},
 	  {"id": "5", "contactNeedsByContactId": {"nodes": [{"needCategoryByNeedCategoryId": {"code": "A"}}]}, "referralsByContactId": {"nodes": []}}]}}`
-	h := answers[slices.IndexFunc(answers, func(a answer) bool { return a.name == "h" })]
+	h, err := answerNamed("h")
+	if err != nil {
+		t.Fatal(err)
+	}
 	want, err := h.decode(json.RawMessage(api))
 	if err != nil {
 		t.Fatal(err)

@@ -58,6 +58,9 @@ type line struct {
 // loaded), serves the API on a loopback port and measures the answers.
 func run(ctx context.Context, o options, out, progress io.Writer) (result, error) {
 	var res result
+	if o.Peer != "" && (o.Peer != "postgraphile" || o.DB != dialect.Postgres) {
+		return res, fmt.Errorf("--peer: only postgraphile, on PostgreSQL")
+	}
 	cfg := region.Config{Contacts: o.N, Seed: o.Seed}.Normalised()
 	o.N, o.Seed = cfg.Contacts, cfg.Seed
 	if o.DB == "sqlite" {
@@ -278,10 +281,7 @@ func run(ctx context.Context, o options, out, progress io.Writer) (result, error
 // againstPeer runs the comparison of the case list with --peer.
 func againstPeer(ctx context.Context, o options, e env, cache, dbURL, endpoint, coordToken, workerToken string,
 	reset func(), count func() int, out, progress io.Writer) error {
-	if o.Peer != "postgraphile" || !e.postgres {
-		return fmt.Errorf("--peer: only postgraphile, on PostgreSQL")
-	}
-	h := answers[slices.IndexFunc(answers, func(a answer) bool { return a.name == "h" })]
+	h, _ := answerNamed("h")
 	statements := func(token string) (int, error) {
 		reset()
 		_, _, err := post(ctx, http.DefaultClient, endpoint, token, h.query, h.vars(e))
@@ -308,11 +308,11 @@ func againstPeer(ctx context.Context, o options, e env, cache, dbURL, endpoint, 
 	}
 	defer p.stop()
 	sides := []peerSide{
-		{name: "this API, coordinator", endpoint: endpoint, token: coordToken, query: h.query, vars: h.vars(e), pid: os.Getpid(), statements: float64(coord)},
-		{name: "this API, social worker", endpoint: endpoint, token: workerToken, query: h.query, vars: h.vars(e), pid: os.Getpid(), statements: float64(worker)},
-		{name: "PostGraphile 4.14.1", endpoint: p.endpoint, query: peerCaseList, vars: peerVars, pid: p.cmd.Process.Pid, statements: peerSQL},
+		{name: "this API, coordinator", endpoint: endpoint, token: coordToken, query: h.query, vars: h.vars(e), decode: h.decode, pid: "self", statements: float64(coord)},
+		{name: "this API, social worker", endpoint: endpoint, token: workerToken, query: h.query, vars: h.vars(e), decode: h.decode, pid: "self", statements: float64(worker)},
+		{name: "PostGraphile 4.14.1", endpoint: p.endpoint, query: peerCaseList, vars: peerVars, decode: decodePeer, pid: strconv.Itoa(p.cmd.Process.Pid), statements: peerSQL},
 	}
-	return comparePeer(ctx, o, e, sides, []func(json.RawMessage) (figures, error){h.decode, h.decode, decodePeer}, out, progress)
+	return comparePeer(ctx, o, e, sides, out, progress)
 }
 
 func selectAnswers(only []string) ([]answer, error) {
@@ -321,13 +321,22 @@ func selectAnswers(only []string) ([]answer, error) {
 	}
 	var out []answer
 	for _, name := range only {
-		i := slices.IndexFunc(answers, func(a answer) bool { return a.name == strings.TrimSpace(name) })
-		if i < 0 {
-			return nil, fmt.Errorf("--only: no answer %q (answers: %s)", name, strings.Join(answerNames(), ","))
+		a, err := answerNamed(strings.TrimSpace(name))
+		if err != nil {
+			return nil, fmt.Errorf("--only: %w", err)
 		}
-		out = append(out, answers[i])
+		out = append(out, a)
 	}
 	return out, nil
+}
+
+// answerNamed is the answer of that name.
+func answerNamed(name string) (answer, error) {
+	i := slices.IndexFunc(answers, func(a answer) bool { return a.name == name })
+	if i < 0 {
+		return answer{}, fmt.Errorf("no answer %q (answers: %s)", name, strings.Join(answerNames(), ","))
+	}
+	return answers[i], nil
 }
 
 // describe prints what the database holds.
