@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"segretariato/ent/schema/schematype"
 	"segretariato/internal/apperr"
 	"segretariato/internal/dimension"
 	"segretariato/internal/metrics"
@@ -95,7 +96,7 @@ func (e *Engine) caseloadFromFacts(ctx context.Context, f Filter) (map[int]Casel
 		return nil, err
 	}
 	query := "SELECT x.operator_id, COUNT(*), COUNT(DISTINCT x.citizen_id), " +
-		"COALESCE(SUM(" + rel.refOpen + "), 0), SUM(CASE WHEN x.k_outcome = 'FOLLOW_UP' THEN 1 ELSE 0 END) " +
+		"COALESCE(SUM(" + rel.refOpen + "), 0), SUM(CASE WHEN x.k_outcome = '" + string(schematype.OutcomeFollowUp) + "' THEN 1 ELSE 0 END) " +
 		rel.sql() + " GROUP BY x.operator_id"
 	byOp := map[int]CaseloadRow{}
 	err = e.rows(ctx, query, rel.b.Args, func(scan func(...any) error) error {
@@ -172,7 +173,7 @@ func (e *Engine) caseloadFromCells(ctx context.Context, days dayRange, ops []Cas
 		for _, r := range edges {
 			ors = append(ors, "(day >= "+b.Arg(r.from)+" AND day < "+b.Arg(r.to)+")")
 		}
-		q := "SELECT operator_id, SUM(referrals_open), SUM(CASE WHEN k_outcome = 'FOLLOW_UP' THEN 1 ELSE 0 END)" +
+		q := "SELECT operator_id, SUM(referrals_open), SUM(CASE WHEN k_outcome = '" + string(schematype.OutcomeFollowUp) + "' THEN 1 ELSE 0 END)" +
 			" FROM contact_facts WHERE " + strings.Join(ors, " OR ") + " GROUP BY operator_id"
 		err := e.rows(ctx, q, b.Args, func(scan func(...any) error) error {
 			var id, open, follow int

@@ -179,6 +179,7 @@ func diff(before, after map[int]*fact) *delta {
 // cells of the periods marked, which Refresh computes again anyway.
 func grow(ids []int, before, after map[int]*fact, marked map[string]bool) *delta {
 	d := newDelta()
+	skip := make(map[string]bool, len(grains)) // by grain: the fact's period is marked
 	for _, id := range ids {
 		f, g := before[id], after[id]
 		if f != nil && (g == nil || !eqPtr(f.citizenID, g.citizenID) || !sameCells(f, g)) {
@@ -186,7 +187,7 @@ func grow(ids []int, before, after map[int]*fact, marked map[string]bool) *delta
 		}
 		// f and g count in the same periods when both are there.
 		h := cmp.Or(g, f)
-		skip, all := map[string]bool{}, true
+		all := true
 		for _, gr := range grains {
 			skip[gr.grain] = marked[gr.grain+"|"+h.periods[periodIndex(gr.unit)]]
 			all = all && skip[gr.grain]
@@ -194,17 +195,16 @@ func grow(ids []int, before, after map[int]*fact, marked map[string]bool) *delta
 		if all {
 			continue
 		}
-		marked := func(k cellKey) bool { return skip[k.grain] }
 		if f != nil {
 			f.contributions(func(k cellKey, s sums) {
-				if !marked(k) {
+				if !skip[k.grain] {
 					d.count(k, s, -1)
 				}
 			})
 		}
 		if g != nil {
 			g.contributions(func(k cellKey, s sums) {
-				if marked(k) {
+				if skip[k.grain] {
 					return
 				}
 				d.count(k, s, 1)

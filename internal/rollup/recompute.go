@@ -120,10 +120,11 @@ func recompute(ctx context.Context, c Conn, postgres bool, periods []period, s s
 		}
 		return nil
 	}
+	into := make(map[string]map[cellKey]*cell, len(grains)) // add's, per fact
 	add := func(f *fact) {
-		// The open cells of the fact's period of each grain (nil: the
+		// The open cells of the fact's period of each grain (none: the
 		// period is not computed).
-		into := map[string]map[cellKey]*cell{}
+		clear(into)
 		for _, g := range grains {
 			id := g.grain + "|" + f.periods[periodIndex(g.unit)]
 			if !dirty[id] {
