@@ -26,6 +26,7 @@ func commands() []command {
 		{"import", "import intake cards (CSV), all or nothing", runImport},
 		{"export", "write contacts as intake-card CSV on standard output", runExport},
 		{"retention", "pseudonymise the citizens with no contact for N years", runRetention},
+		{"audit", "months: the audit trail's months; export, detach: the months past the retention leave it", runAudit},
 		{"analytics", "verify: compare the kept figures with the raw rows; rebuild: recompute them", runAnalytics},
 		{"migrate", "status: the schema's version and pending migrations; up: apply them", runMigrate},
 		{"healthcheck", "exit 0 when the server's /healthz answers, 1 otherwise (for container health checks)", runHealthcheck},

@@ -10,6 +10,10 @@
 //	server import FILE [--dry-run]           import intake cards (CSV), all or nothing
 //	server export [--from D --to D] [--area A] [--notes] [--excel] > file.csv
 //	server retention [--years N] [--dry-run] pseudonymise citizens with no contact for N years
+//	server audit months                      the audit trail's months (PostgreSQL) and their retention
+//	server audit export --before YYYY-MM [--out F]
+//	                                         write the trail's events before that month to F, with F.sha256
+//	server audit detach --before YYYY-MM     detach those months, exported and past the retention
 //	server migrate status|up                 the schema's version; apply the pending migrations
 //	server healthcheck [--url URL]           exit 0 when /healthz answers (container health check)
 //	server version | --version               the version, commit and Go toolchain

@@ -225,8 +225,70 @@ func productionRoles(t *testing.T) {
 			t.Errorf("as the service, %s: %v", stmt, err)
 		}
 	}
+	// Every month of the trail is a partition, with the same protection:
+	// the ones the migration made, the default one, and one the service
+	// makes ahead (which its owner, not the service, owns).
+	var made string
+	if err := conn.QueryRowContext(t.Context(), "SELECT audit_events_partition('2031-05-17')").Scan(&made); err != nil || made != "audit_events_203105" {
+		t.Fatalf("the service making a coming month's partition: %q, %v", made, err)
+	}
+	partitions := map[string]string{}
+	rows, err := suDB.QueryContext(t.Context(), `SELECT c.relname, pg_get_userbyid(c.relowner) FROM pg_inherits i
+		JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = 'audit_events'::regclass`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var name, by string
+		if err := rows.Scan(&name, &by); err != nil {
+			t.Fatal(err)
+		}
+		partitions[name] = by
+	}
+	rows.Close()
+	if len(partitions) < 5 || partitions["audit_events_default"] == "" || partitions[made] == "" {
+		t.Fatalf("the trail's partitions: %v; want the default one, this month's, the next three and %s", partitions, made)
+	}
+	tables := []string{"audit_events"}
+	for name, by := range partitions {
+		tables = append(tables, name)
+		// An event in each (a row trigger fires only on a row).
+		at := "1990-01-01"
+		if m := strings.TrimPrefix(name, "audit_events_"); m != "default" {
+			at = m[:4] + "-" + m[4:] + "-01"
+		}
+		if _, err := conn.ExecContext(t.Context(), "INSERT INTO audit_events (at, action, entity) VALUES ($1, 'READ', 'Citizen')", at); err != nil {
+			t.Fatal(err)
+		}
+		var n int
+		if err := suDB.QueryRow("SELECT count(*) FROM " + name).Scan(&n); err != nil || n == 0 {
+			t.Fatalf("the event of %s went elsewhere: %d, %v", at, n, err)
+		}
+		events++
+		if by != owner {
+			t.Errorf("%s is owned by %s, want %s", name, by, owner)
+		}
+		for _, priv := range []string{"UPDATE", "DELETE", "TRUNCATE"} {
+			var has bool
+			if err := suDB.QueryRow("SELECT has_table_privilege($1, $2, $3)", service, name, priv).Scan(&has); err != nil || has {
+				t.Errorf("the service's %s on %s: %v, %v", priv, name, has, err)
+			}
+		}
+		for _, stmt := range []string{
+			"UPDATE " + name + " SET detail = 'rewritten'",
+			"DELETE FROM " + name,
+			"TRUNCATE " + name,
+			"ALTER TABLE " + name + " DISABLE TRIGGER ALL",
+			"DROP TABLE " + name,
+			"ALTER TABLE audit_events DETACH PARTITION " + name,
+		} {
+			if _, err := conn.ExecContext(t.Context(), stmt); err == nil {
+				t.Errorf("as the service, %s: no error", stmt)
+			}
+		}
+	}
 	// The triggers themselves fire in replica mode, whatever the grants:
-	// even for a superuser, who holds every privilege.
+	// even for a superuser, who holds every privilege, on every partition.
 	suConn, err := suDB.Conn(t.Context())
 	if err != nil {
 		t.Fatal(err)
@@ -235,9 +297,11 @@ func productionRoles(t *testing.T) {
 	if _, err := suConn.ExecContext(t.Context(), "SET session_replication_role = replica"); err != nil {
 		t.Fatal(err)
 	}
-	for _, stmt := range []string{"DELETE FROM audit_events", "UPDATE audit_events SET detail = 'rewritten'", "TRUNCATE audit_events"} {
-		if _, err := suConn.ExecContext(t.Context(), stmt); err == nil || !strings.Contains(err.Error(), "append-only") {
-			t.Errorf("in replica mode, %s: %v, want the trigger's refusal", stmt, err)
+	for _, table := range tables {
+		for _, stmt := range []string{"DELETE FROM " + table, "UPDATE " + table + " SET detail = 'rewritten'", "TRUNCATE " + table} {
+			if _, err := suConn.ExecContext(t.Context(), stmt); err == nil || !strings.Contains(err.Error(), "append-only") {
+				t.Errorf("in replica mode, %s: %v, want the trigger's refusal", stmt, err)
+			}
 		}
 	}
 	if n := db.Client.AuditEvent.Query().CountX(ctx); n != events {

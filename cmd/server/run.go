@@ -15,6 +15,7 @@ import (
 
 	"segretariato/ent/schema/schematype"
 	"segretariato/internal/access"
+	"segretariato/internal/audit"
 	"segretariato/internal/auth"
 	"segretariato/internal/auth/oidc"
 	"segretariato/internal/database"
@@ -99,7 +100,8 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 		}
 		defer set.Analytics.Reads.Close()
 	}
-	go set.Idempotency.SweepEvery(ctx, time.Hour) // expired keys and their answers
+	go set.Idempotency.SweepEvery(ctx, time.Hour)         // expired keys and their answers
+	go audit.KeepPartitions(ctx, db.SQL, db.Dialect, log) // the coming months of the trail (PostgreSQL)
 	drain := &server.Drain{}
 	srv, err := server.NewHTTPServer(server.Options{
 		Drain: drain, Invalidations: watch,

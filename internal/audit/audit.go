@@ -39,6 +39,7 @@ const (
 	Erase  = "ERASE"
 	Import = "IMPORT"
 	Share  = "SHARE"
+	Detach = "DETACH" // a month of the trail detached (partitions.go)
 )
 
 // personal lists the entities whose reads are recorded.

@@ -107,6 +107,7 @@ func diff(ctx context.Context, dia string, dir *atlas.LocalDir, version, name st
 		schema.WithFormatter(format),
 		schema.WithDropColumn(true),
 		schema.WithDropIndex(true),
+		schema.WithDiffHook(database.KeepHandWritten),
 	)
 	if err != nil {
 		return err

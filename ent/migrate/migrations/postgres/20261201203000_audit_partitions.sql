@@ -1,0 +1,119 @@
+-- Hand-written: the audit trail is partitioned by month (README, "The
+-- audit trail: partitions and retention"), so a month that has left the
+-- retention period is exported and detached as a whole, and "who looked
+-- at this citizen" probes one small index per month instead of one that
+-- grows for ever.
+--
+-- A partitioned table's primary key holds its partition key, so the key is
+-- (id, at); ids still come from one sequence, in the trail's id range,
+-- and stay unique. PostgreSQL 15 has no identity column on a partitioned
+-- table: the id's default is the sequence.
+ALTER TABLE audit_events RENAME TO audit_events_unpartitioned;
+ALTER INDEX auditevent_entity_entity_id_at RENAME TO audit_events_unpartitioned_entity;
+ALTER INDEX auditevent_operator_id_at RENAME TO audit_events_unpartitioned_operator;
+ALTER INDEX auditevent_citizens RENAME TO audit_events_unpartitioned_citizens;
+ALTER TABLE audit_events_unpartitioned RENAME CONSTRAINT audit_events_pkey TO audit_events_unpartitioned_pkey;
+ALTER SEQUENCE audit_events_id_seq RENAME TO audit_events_unpartitioned_id_seq;
+CREATE SEQUENCE audit_events_id_seq AS bigint START WITH 64424509440;
+CREATE TABLE audit_events (
+  "id" bigint NOT NULL DEFAULT nextval('audit_events_id_seq'),
+  "at" timestamptz NOT NULL,
+  "operator_id" bigint NULL,
+  "operator_email" character varying NULL,
+  "role" character varying NULL,
+  "action" character varying NOT NULL,
+  "entity" character varying NOT NULL,
+  "entity_id" bigint NULL,
+  "request_id" character varying NULL,
+  "client_addr" character varying NULL,
+  "detail" character varying NULL,
+  "records" text NULL,
+  "citizens" bigint[] NULL,
+  PRIMARY KEY ("id", "at")
+) PARTITION BY RANGE ("at");
+ALTER SEQUENCE audit_events_id_seq OWNED BY audit_events.id;
+CREATE INDEX "auditevent_entity_entity_id_at" ON "audit_events" ("entity", "entity_id", "at");
+CREATE INDEX "auditevent_operator_id_at" ON "audit_events" ("operator_id", "at");
+CREATE INDEX "auditevent_citizens" ON "audit_events" USING gin ("citizens");
+-- The row triggers of a partitioned table are cloned onto every
+-- partition, present and future; ENABLE ALWAYS is set on each clone by
+-- audit_events_partition, which also gives each partition the TRUNCATE
+-- trigger (statement triggers are not cloned) and takes back the
+-- privileges the default ones gave.
+CREATE TRIGGER audit_events_no_update BEFORE UPDATE OR DELETE ON audit_events
+  FOR EACH ROW EXECUTE FUNCTION audit_events_append_only();
+CREATE TRIGGER audit_events_no_truncate BEFORE TRUNCATE ON audit_events
+  FOR EACH STATEMENT EXECUTE FUNCTION audit_events_append_only();
+ALTER TABLE audit_events ENABLE ALWAYS TRIGGER audit_events_no_update;
+ALTER TABLE audit_events ENABLE ALWAYS TRIGGER audit_events_no_truncate;
+
+-- audit_events_revoke takes UPDATE, DELETE and TRUNCATE on a table of the
+-- trail back from every role but its owner.
+CREATE FUNCTION audit_events_revoke(t regclass) RETURNS void LANGUAGE plpgsql AS $$
+DECLARE
+  g record;
+BEGIN
+  FOR g IN
+    SELECT DISTINCT CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE quote_ident(r.rolname) END AS name
+    FROM pg_class c
+    CROSS JOIN LATERAL aclexplode(c.relacl) a
+    LEFT JOIN pg_roles r ON r.oid = a.grantee
+    WHERE c.oid = t AND a.grantee <> c.relowner
+      AND a.privilege_type IN ('UPDATE', 'DELETE', 'TRUNCATE')
+  LOOP
+    EXECUTE format('REVOKE UPDATE, DELETE, TRUNCATE ON %s FROM %s', t, g.name);
+  END LOOP;
+END $$;
+SELECT audit_events_revoke('audit_events');
+
+-- audit_events_partition makes the partition of the month holding day,
+-- audit_events_YYYYMM, unless it exists, and returns its name. It runs
+-- with its owner's rights (the tables' owner), so the server's role may
+-- call it to make the coming months' partitions and still owns none.
+CREATE FUNCTION audit_events_partition(day date) RETURNS text
+LANGUAGE plpgsql SECURITY DEFINER SET search_path FROM CURRENT AS $$
+DECLARE
+  first date := date_trunc('month', day)::date;
+  s text := current_schema();
+  name text := 'audit_events_' || to_char(first, 'YYYYMM');
+  t text := format('%I.%I', s, name);
+BEGIN
+  IF to_regclass(t) IS NOT NULL THEN
+    RETURN name;
+  END IF;
+  -- Two instances making the same month: the second waits, then finds it.
+  PERFORM pg_advisory_xact_lock(hashtext('audit_events_partition'));
+  IF to_regclass(t) IS NOT NULL THEN
+    RETURN name;
+  END IF;
+  EXECUTE format('CREATE TABLE %s PARTITION OF %I.audit_events FOR VALUES FROM (%L) TO (%L)',
+    t, s, first::timestamp AT TIME ZONE 'UTC', (first + interval '1 month')::timestamp AT TIME ZONE 'UTC');
+  EXECUTE format('ALTER TABLE %s ENABLE ALWAYS TRIGGER audit_events_no_update', t);
+  EXECUTE format('CREATE TRIGGER audit_events_no_truncate BEFORE TRUNCATE ON %s FOR EACH STATEMENT EXECUTE FUNCTION %I.audit_events_append_only()', t, s);
+  EXECUTE format('ALTER TABLE %s ENABLE ALWAYS TRIGGER audit_events_no_truncate', t);
+  PERFORM audit_events_revoke(t::regclass);
+  RETURN name;
+END $$;
+REVOKE ALL ON FUNCTION audit_events_revoke(regclass) FROM PUBLIC;
+
+-- A month of the trail whose partition is missing would refuse its
+-- events: the default partition takes them instead, with the same
+-- protection, and the server makes the coming months' partitions ahead
+-- (internal/audit, Partitions).
+CREATE TABLE audit_events_default PARTITION OF audit_events DEFAULT;
+ALTER TABLE audit_events_default ENABLE ALWAYS TRIGGER audit_events_no_update;
+CREATE TRIGGER audit_events_no_truncate BEFORE TRUNCATE ON audit_events_default
+  FOR EACH STATEMENT EXECUTE FUNCTION audit_events_append_only();
+ALTER TABLE audit_events_default ENABLE ALWAYS TRIGGER audit_events_no_truncate;
+SELECT audit_events_revoke('audit_events_default');
+
+-- The months the trail already holds, and this one and the next three.
+SELECT audit_events_partition(m::date)
+  FROM generate_series(
+    date_trunc('month', LEAST((SELECT min(at) FROM audit_events_unpartitioned), now()) AT TIME ZONE 'UTC'),
+    date_trunc('month', now() AT TIME ZONE 'UTC') + interval '3 months',
+    interval '1 month') AS m;
+INSERT INTO audit_events SELECT id, at, operator_id, operator_email, role, action, entity, entity_id,
+  request_id, client_addr, detail, records, citizens FROM audit_events_unpartitioned;
+SELECT setval('audit_events_id_seq', GREATEST((SELECT max(id) FROM audit_events), 64424509439));
+DROP TABLE audit_events_unpartitioned;

@@ -1,0 +1,324 @@
+package audit
+
+import (
+	"context"
+	"crypto/sha256"
+	stdsql "database/sql"
+	"encoding/csv"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"regexp"
+	"strconv"
+	"time"
+
+	"entgo.io/ent/dialect"
+	entsql "entgo.io/ent/dialect/sql"
+
+	"segretariato/ent"
+)
+
+// The trail's months. On PostgreSQL audit_events is partitioned by month
+// (UTC), one table audit_events_YYYYMM a month, made ahead by the server
+// (EnsurePartitions), plus a default partition for an event whose month
+// has none; every partition refuses UPDATE, DELETE and TRUNCATE like the
+// trail itself (ent/migrate/migrations/postgres/…_audit_partitions.sql).
+//
+// The retention keeps at least MinRetentionMonths whole months before the
+// current one. A month older than that leaves the trail in two steps, so
+// that nothing is lost on the way: ExportMonths writes it to a file, with its
+// SHA-256, and records that as an EXPORT event of the month; then DetachMonths
+// detaches the month's partition, only when such an event counts as many
+// events as the partition holds. The detached table stays in the
+// database, still refusing changes, until its owner drops it. SQLite has
+// no partitions: ExportMonths works there, DetachMonths does not.
+
+// MinRetentionMonths is the shortest retention of the trail: the Italian
+// data-protection authority's rule for the access logs of health dossiers.
+const MinRetentionMonths = 24
+
+// monthsAhead is how many months after the current one have their
+// partition ready.
+const monthsAhead = 3
+
+// Month is the first instant (UTC) of t's month.
+func Month(t time.Time) time.Time {
+	t = t.UTC()
+	return time.Date(t.Year(), t.Month(), 1, 0, 0, 0, 0, time.UTC)
+}
+
+// ParseMonth reads YYYY-MM.
+func ParseMonth(s string) (time.Time, error) {
+	t, err := time.Parse("2006-01", s)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("%q is no month: write it YYYY-MM, e.g. 2024-01", s)
+	}
+	return t, nil
+}
+
+// EnsurePartitions makes the partitions of now's month and the next
+// monthsAhead, where they are missing. Several instances may run it at
+// once. Nothing on SQLite.
+func EnsurePartitions(ctx context.Context, db *stdsql.DB, dia string, now time.Time) error {
+	if dia != dialect.Postgres {
+		return nil
+	}
+	_, err := db.ExecContext(ctx, `SELECT audit_events_partition(($1::date + make_interval(months => g))::date)
+		FROM generate_series(0, $2::int) AS g`, Month(now).Format(time.DateOnly), monthsAhead)
+	return err
+}
+
+// KeepPartitions runs EnsurePartitions now and then daily until ctx ends,
+// logging a failure (the default partition takes the events meanwhile).
+func KeepPartitions(ctx context.Context, db *stdsql.DB, dia string, log *slog.Logger) {
+	if dia != dialect.Postgres {
+		return
+	}
+	for {
+		if err := EnsurePartitions(ctx, db, dia, time.Now()); err != nil && ctx.Err() == nil {
+			log.ErrorContext(ctx, "making the audit trail's coming partitions", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(24 * time.Hour):
+		}
+	}
+}
+
+// Partition is one month of the trail on PostgreSQL.
+type Partition struct {
+	Name  string
+	Month time.Time // zero for the default partition
+	Rows  int64
+	Bytes int64 // table and indexes
+}
+
+var partitionName = regexp.MustCompile(`^audit_events_(\d{4})(\d{2})$`)
+
+// Partitions lists the trail's partitions, oldest first, the default one
+// last. Nothing on SQLite.
+func Partitions(ctx context.Context, db *stdsql.DB, dia string) ([]Partition, error) {
+	if dia != dialect.Postgres {
+		return nil, nil
+	}
+	rows, err := db.QueryContext(ctx, `SELECT c.relname, pg_total_relation_size(c.oid)
+		FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+		WHERE i.inhparent = 'audit_events'::regclass ORDER BY c.relname`)
+	if err != nil {
+		return nil, err
+	}
+	var out []Partition
+	var dflt *Partition
+	for rows.Next() {
+		var p Partition
+		if err := rows.Scan(&p.Name, &p.Bytes); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		if m := partitionName.FindStringSubmatch(p.Name); m != nil {
+			y, _ := strconv.Atoi(m[1])
+			mo, _ := strconv.Atoi(m[2])
+			p.Month = time.Date(y, time.Month(mo), 1, 0, 0, 0, 0, time.UTC)
+			out = append(out, p)
+		} else {
+			dflt = &p
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if dflt != nil {
+		out = append(out, *dflt)
+	}
+	for i := range out {
+		// The name comes from the catalogue, quoted for the statement.
+		if err := db.QueryRowContext(ctx, `SELECT count(*) FROM `+quoteIdent(out[i].Name)).Scan(&out[i].Rows); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+func quoteIdent(s string) string { return `"` + s + `"` }
+
+// RetentionStart is the first month the retention keeps at now: months
+// before it may leave the trail.
+func RetentionStart(now time.Time, months int) time.Time {
+	return Month(now).AddDate(0, -months, 0)
+}
+
+// CheckRetention refuses a retention shorter than MinRetentionMonths.
+func CheckRetention(months int) error {
+	if months < MinRetentionMonths {
+		return fmt.Errorf("the audit trail's retention is %d months: it must keep at least %d", months, MinRetentionMonths)
+	}
+	return nil
+}
+
+// Exported is what ExportMonths wrote.
+type Exported struct {
+	Months []MonthCount // the months with events, oldest first
+	Rows   int64
+	SHA256 string // of the file, hex
+}
+
+// MonthCount is the number of events of a month.
+type MonthCount struct {
+	Month time.Time
+	Rows  int64
+}
+
+var exportHeader = []string{"id", "at", "operator_id", "operator_email", "role", "action", "entity",
+	"entity_id", "request_id", "client_addr", "detail", "records", "citizens"}
+
+// ExportMonths writes every event before the month before (UTC), oldest first,
+// to w as CSV (a header, then one row an event, "at" in RFC 3339 with
+// nanoseconds, empty cells for absent values), and, in the same
+// transaction of c, one EXPORT event a month it wrote, naming the file,
+// the month's count and the file's SHA-256: what DetachMonths checks. before
+// may not be after the current month: a month still being written cannot
+// be exported whole.
+func ExportMonths(ctx context.Context, c *ent.Client, db *stdsql.DB, dia string, before, now time.Time, file string, w io.Writer) (Exported, error) {
+	var out Exported
+	if before.After(Month(now)) {
+		return out, fmt.Errorf("--before %s: the current month is still being written; export months before %s at the latest", before.Format("2006-01"), Month(now).Format("2006-01"))
+	}
+	citizens := "citizens"
+	if dia == dialect.Postgres {
+		citizens = "citizens::text"
+	}
+	rows, err := db.QueryContext(ctx, `SELECT id, at, operator_id, operator_email, role, action, entity, entity_id,
+		request_id, client_addr, detail, records, `+citizens+` FROM audit_events WHERE at < $1 ORDER BY at, id`, before)
+	if err != nil {
+		return out, err
+	}
+	defer rows.Close()
+	sum := sha256.New()
+	cw := csv.NewWriter(io.MultiWriter(w, sum))
+	if err := cw.Write(exportHeader); err != nil {
+		return out, err
+	}
+	var (
+		id                                                     int64
+		at                                                     time.Time
+		operatorID, entityID                                   stdsql.NullInt64
+		email, role, requestID, addr, detail, records, citizen stdsql.NullString
+		action, entity                                         string
+	)
+	str := func(s stdsql.NullString) string { return s.String }
+	num := func(n stdsql.NullInt64) string {
+		if !n.Valid {
+			return ""
+		}
+		return strconv.FormatInt(n.Int64, 10)
+	}
+	for rows.Next() {
+		if err := rows.Scan(&id, &at, &operatorID, &email, &role, &action, &entity, &entityID,
+			&requestID, &addr, &detail, &records, &citizen); err != nil {
+			return out, err
+		}
+		if m := Month(at); len(out.Months) == 0 || !out.Months[len(out.Months)-1].Month.Equal(m) {
+			out.Months = append(out.Months, MonthCount{Month: m})
+		}
+		out.Months[len(out.Months)-1].Rows++
+		out.Rows++
+		if err := cw.Write([]string{strconv.FormatInt(id, 10), at.UTC().Format(time.RFC3339Nano), num(operatorID),
+			str(email), str(role), action, entity, num(entityID), str(requestID), str(addr), str(detail),
+			str(records), str(citizen)}); err != nil {
+			return out, err
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return out, err
+	}
+	cw.Flush()
+	if err := cw.Error(); err != nil {
+		return out, err
+	}
+	out.SHA256 = hex.EncodeToString(sum.Sum(nil))
+	for _, m := range out.Months {
+		detail := fmt.Sprintf("month=%s rows=%d sha256=%s file=%s", m.Month.Format("2006-01"), m.Rows, out.SHA256, file)
+		if err := Record(ctx, c, Export, "AuditEvent", nil, truncate(detail, 500)); err != nil {
+			return out, err
+		}
+	}
+	return out, nil
+}
+
+// ErrNotPartitioned is DetachMonths' refusal on SQLite.
+var ErrNotPartitioned = errors.New("the audit trail has partitions on PostgreSQL only: on SQLite it is kept whole")
+
+// Detached is one partition DetachMonths took out of the trail.
+type Detached struct {
+	Partition
+	Export string // the EXPORT event's detail that allowed it
+}
+
+// DetachMonths detaches from the trail the partitions of the months before
+// before, which must all be older than the retention (retention months
+// before now's month) and each exported (ExportMonths) with as many events as
+// it holds now; it refuses the lot, detaching nothing, when one is not.
+// It records a DETACH event a partition. It needs the tables' owner: the
+// server's role may not detach.
+func DetachMonths(ctx context.Context, db *stdsql.DB, dia string, before, now time.Time, retention int) ([]Detached, error) {
+	if err := CheckRetention(retention); err != nil {
+		return nil, err
+	}
+	if keep := RetentionStart(now, retention); before.After(keep) {
+		return nil, fmt.Errorf("--before %s: the retention keeps %d months, so only months before %s may leave the trail",
+			before.Format("2006-01"), retention, keep.Format("2006-01"))
+	}
+	if dia != dialect.Postgres {
+		return nil, ErrNotPartitioned
+	}
+	parts, err := Partitions(ctx, db, dia)
+	if err != nil {
+		return nil, err
+	}
+	var out []Detached
+	for _, p := range parts {
+		if p.Month.IsZero() || !p.Month.Before(before) {
+			continue
+		}
+		month := p.Month.Format("2006-01")
+		var detail string
+		err := db.QueryRowContext(ctx, `SELECT detail FROM audit_events WHERE action = $2 AND entity = 'AuditEvent'
+			AND detail LIKE $1 ORDER BY at DESC, id DESC LIMIT 1`, fmt.Sprintf("month=%s rows=%d %%", month, p.Rows), Export).Scan(&detail)
+		if errors.Is(err, stdsql.ErrNoRows) {
+			return nil, fmt.Errorf("%s (%s, %d events) has no export of %d events: run server audit export --before %s first",
+				month, p.Name, p.Rows, p.Rows, before.Format("2006-01"))
+		}
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, Detached{Partition: p, Export: detail})
+	}
+	// All of them or none, with their DETACH events.
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	c := ent.NewClient(ent.Driver(entsql.NewDriver(dia, entsql.Conn{ExecQuerier: tx})))
+	for _, d := range out {
+		// Detaching drops the row trigger the partition had from the
+		// trail; the table gets its own, so it still refuses changes.
+		t := quoteIdent(d.Name)
+		if _, err := tx.ExecContext(ctx, `ALTER TABLE audit_events DETACH PARTITION `+t); err != nil {
+			return nil, fmt.Errorf("detaching %s: only the tables' owner may (MIGRATE_DATABASE_URL), not the server's role: %w", d.Name, err)
+		}
+		if _, err := tx.ExecContext(ctx, `CREATE TRIGGER audit_events_no_update BEFORE UPDATE OR DELETE ON `+t+
+			` FOR EACH ROW EXECUTE FUNCTION audit_events_append_only(); ALTER TABLE `+t+` ENABLE ALWAYS TRIGGER audit_events_no_update`); err != nil {
+			return nil, err
+		}
+		detail := fmt.Sprintf("month=%s rows=%d partition=%s", d.Month.Format("2006-01"), d.Rows, d.Name)
+		if err := Record(ctx, c, Detach, "AuditEvent", nil, detail); err != nil {
+			return nil, err
+		}
+	}
+	return out, tx.Commit()
+}
