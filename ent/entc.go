@@ -27,7 +27,10 @@ func main() {
 	err = entc.Generate("./ent/schema", &gen.Config{
 		Target:    "./ent",
 		Package:   "segretariato/ent",
-		Templates: []*gen.Template{gen.MustParse(gen.NewTemplate("driver").ParseFiles("./ent/template/driver.tmpl"))},
+		Templates: []*gen.Template{
+			gen.MustParse(gen.NewTemplate("driver").ParseFiles("./ent/template/driver.tmpl")),
+			gen.MustParse(gen.NewTemplate("fields").ParseFiles("./ent/template/fields.tmpl")),
+		},
 		Features: []gen.Feature{
 			gen.FeatureModifier,
 			gen.FeatureGlobalID,

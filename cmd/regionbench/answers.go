@@ -41,6 +41,8 @@ type env struct {
 	postgres bool
 	// operatorID is the social worker whose case list (h) is read.
 	operatorID int
+	// citizenID is the citizen whose audit trail (w) is read.
+	citizenID int
 }
 
 // The ranges of the answers: local dates of Europe/Rome.
@@ -253,6 +255,7 @@ WHERE c.occurred_at >= $1 AND c.occurred_at < $2 GROUP BY o.email`, args(q1_2025
 		},
 		sql: caseListSQL,
 	},
+	whoLooked,
 }
 
 // caseListSQL reads the case list as a hand-written client would: the

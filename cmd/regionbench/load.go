@@ -46,6 +46,9 @@ type options struct {
 	Clients  int
 	Duration time.Duration
 	Reps     int
+	// AuditEvents, when set, fills the audit trail with synthetic read
+	// events up to that many before the rounds (trail.go).
+	AuditEvents int
 }
 
 // scratch is the benchmark's database: where it is and how to drop it.

@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"cmp"
 	"context"
-	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -20,6 +19,10 @@ import (
 	"sync/atomic"
 	"text/tabwriter"
 	"time"
+
+	"entgo.io/ent/dialect"
+
+	"segretariato/internal/audit"
 )
 
 // The comparison with a generic GraphQL server over the same database
@@ -221,13 +224,6 @@ func underLoad(ctx context.Context, endpoint, token, query string, vars map[stri
 	return res, firstErr
 }
 
-// auditBytes is the audit trail's size on disk, indexes included.
-func auditBytes(ctx context.Context, db *sql.DB) (int64, error) {
-	var n int64
-	err := db.QueryRowContext(ctx, "SELECT pg_total_relation_size('audit_events')").Scan(&n)
-	return n, err
-}
-
 // peerSide is one side of the comparison.
 type peerSide struct {
 	name, endpoint, token, query string
@@ -266,7 +262,7 @@ func comparePeer(ctx context.Context, o options, e env, sides []peerSide, out, p
 	var rows []row
 	for rep := 1; rep <= o.Reps; rep++ {
 		for _, s := range sides {
-			a0, err := auditBytes(ctx, e.db)
+			a0, err := audit.TrailBytes(ctx, e.db, dialect.Postgres)
 			if err != nil {
 				return err
 			}
@@ -274,7 +270,7 @@ func comparePeer(ctx context.Context, o options, e env, sides []peerSide, out, p
 			if err != nil {
 				return fmt.Errorf("%s: %w", s.name, err)
 			}
-			a1, err := auditBytes(ctx, e.db)
+			a1, err := audit.TrailBytes(ctx, e.db, dialect.Postgres)
 			if err != nil {
 				return err
 			}

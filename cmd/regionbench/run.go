@@ -151,6 +151,14 @@ func run(ctx context.Context, o options, out, progress io.Writer) (result, error
 	if err := describe(ctx, db, out, &res); err != nil {
 		return res, err
 	}
+	if o.AuditEvents > 0 {
+		if db.Dialect != dialect.Postgres {
+			return res, fmt.Errorf("--audit-events: PostgreSQL only")
+		}
+		if err := fillTrail(ctx, db.SQL, o.AuditEvents, out, progress); err != nil {
+			return res, fmt.Errorf("filling the audit trail: %w", err)
+		}
+	}
 
 	// The coordinator, and the social worker whose case list is read (the
 	// one holding the most contacts).
@@ -209,6 +217,9 @@ func run(ctx context.Context, o options, out, progress io.Writer) (result, error
 	endpoint := "http://" + ln.Addr().String() + "/graphql"
 	client := &http.Client{}
 	e := env{db: db.SQL, postgres: db.Dialect == dialect.Postgres, operatorID: worker.ID}
+	if err := db.SQL.QueryRowContext(ctx, `SELECT MIN(citizen_id) FROM contacts`).Scan(&e.citizenID); err != nil {
+		return res, err
+	}
 
 	lines := make([]line, len(selected))
 	for i, a := range selected {

@@ -20,6 +20,9 @@ type facts struct {
 	seen map[string]map[int]struct{} // type → ids in the answer
 	// looked-up answers, keyed by kind of fact then id
 	got map[string]map[int]any
+	// the holders of the citizens the request loaded (holders.go)
+	hmu     sync.Mutex
+	holders map[int]int
 }
 
 type factsKey struct{}
@@ -46,6 +49,9 @@ func (f *facts) forget() {
 	f.mu.Lock()
 	f.got = map[string]map[int]any{}
 	f.mu.Unlock()
+	f.hmu.Lock()
+	f.holders = nil
+	f.hmu.Unlock()
 }
 
 // note records ids of a type that the answer holds.

@@ -82,6 +82,9 @@ type holders struct {
 
 // holderOf is the social worker holding a citizen (0: none).
 func (h holders) holderOf(id int) (int, error) {
+	if holder, ok := h.f.learnedHolder(id); ok {
+		return holder, nil
+	}
 	return lookup(h.f, "citizen.holder", "Citizen", id, func(ids []int) (map[int]int, error) {
 		cs, err := h.c.Citizen.Query().Where(citizen.IDIn(ids...)).Select(citizen.FieldID, citizen.FieldHolderID).All(h.ctx)
 		out := map[int]int{}

@@ -322,3 +322,16 @@ func DetachMonths(ctx context.Context, db *stdsql.DB, dia string, before, now ti
 	}
 	return out, tx.Commit()
 }
+
+// TrailBytes is the trail's size on disk, indexes included: on PostgreSQL
+// the sum of its partitions (a partitioned table has no storage of its
+// own), on SQLite its table's and indexes' pages.
+func TrailBytes(ctx context.Context, db *stdsql.DB, dia string) (int64, error) {
+	q := `SELECT COALESCE(SUM(pgsize), 0) FROM dbstat WHERE name = 'audit_events' OR name LIKE 'auditevent%'`
+	if dia == dialect.Postgres {
+		q = `SELECT COALESCE(SUM(pg_total_relation_size(inhrelid)), 0) FROM pg_inherits WHERE inhparent = 'audit_events'::regclass`
+	}
+	var n int64
+	err := db.QueryRowContext(ctx, q).Scan(&n)
+	return n, err
+}

@@ -12,6 +12,7 @@ import (
 	"entgo.io/ent/dialect"
 
 	"segretariato/ent"
+	"segretariato/internal/access"
 	"segretariato/internal/audit"
 	"segretariato/internal/database"
 	"segretariato/internal/intake"
@@ -42,9 +43,10 @@ func Open(ctx context.Context, rawURL string, opt database.Options) (*database.D
 // Install gives client what every path needs: the audit trail's hook on
 // mutations and interceptor on reads (internal/audit), and the note of the
 // contacts a request loads, which FirstContact answers for all at once
-// (internal/intake). The schema's own hooks and privacy policies come with
+// (internal/intake), and the holders of the citizens a social worker's
+// request loads (internal/access). The schema's own hooks and privacy policies come with
 // the generated client (ent/runtime).
 func Install(client *ent.Client) {
 	client.Use(audit.MutationHook())
-	client.Intercept(audit.ReadInterceptor(client), intake.RememberContacts())
+	client.Intercept(audit.ReadInterceptor(client), intake.RememberContacts(), access.KnowHolders())
 }

@@ -1,0 +1,117 @@
+package main
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strconv"
+	"time"
+
+	"entgo.io/ent/dialect"
+
+	"segretariato/internal/audit"
+)
+
+// The audit trail at regional scale (--audit-events N): the trail is
+// filled with synthetic READ events up to N, spread over the last 24
+// months (the retention) in their months' partitions, as a trail grown
+// over two years of use would be: four in five read one citizen (a
+// citizen's history, a node), one in five a page of 50 contacts' citizens.
+// Answer w then asks "who looked at this citizen" of it.
+
+// trailMark is the request id of the synthetic events.
+const trailMark = "regionbench"
+
+// fillTrail adds the synthetic events the trail lacks, a million a
+// statement, and analyses it. PostgreSQL only.
+func fillTrail(ctx context.Context, db *sql.DB, n int, out, progress io.Writer) error {
+	var have int
+	if err := db.QueryRowContext(ctx, `SELECT count(*) FROM audit_events WHERE request_id = $1`, trailMark).Scan(&have); err != nil {
+		return err
+	}
+	if have >= n {
+		fmt.Fprintf(out, "audit trail: %d synthetic read events already there\n", have)
+		return nil
+	}
+	if _, err := db.ExecContext(ctx, `SELECT audit_events_partition((date_trunc('month', now()) - make_interval(months => g))::date)
+		FROM generate_series(0, 24) AS g`); err != nil {
+		return err
+	}
+	start := time.Now()
+	for have < n {
+		k := min(1_000_000, n-have)
+		if _, err := db.ExecContext(ctx, `WITH c AS (SELECT array_agg(id) AS ids, count(*)::int AS n FROM citizens)
+INSERT INTO audit_events (at, role, action, entity, entity_id, request_id, records, citizens)
+SELECT now() - random() * interval '730 days', 'SOCIAL_WORKER', 'READ', e.entity, e.one, $1, e.records, e.cits
+FROM c, generate_series(1, $2::int) AS g,
+LATERAL (SELECT CASE WHEN g % 5 = 0 THEN 'Contact' ELSE 'Citizen' END AS entity,
+  CASE WHEN g % 5 = 0 THEN NULL ELSE c.ids[1 + (random() * (c.n - 1))::int] END AS one) AS p,
+LATERAL (SELECT p.entity, p.one,
+  CASE WHEN p.one IS NULL THEN 'Contact:' || g ELSE 'Citizen:' || p.one END AS records,
+  CASE WHEN p.one IS NULL THEN ARRAY(SELECT c.ids[1 + (random() * (c.n - 1))::int] FROM generate_series(1, 50) AS s WHERE s > 0 * g)
+       ELSE ARRAY[p.one] END AS cits) AS e`, trailMark, k); err != nil {
+			return err
+		}
+		have += k
+		fmt.Fprintf(progress, "audit trail: %d of %d synthetic read events, %s\n", have, n, time.Since(start).Round(time.Second))
+	}
+	if _, err := db.ExecContext(ctx, `ANALYZE audit_events`); err != nil {
+		return err
+	}
+	size, err := audit.TrailBytes(ctx, db, dialect.Postgres)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "audit trail: filled to %d synthetic read events in %s, %d MB with the indexes\n", n, time.Since(start).Round(time.Second), size>>20)
+	return nil
+}
+
+// whoLooked is answer w: the newest 50 events about the citizen the
+// benchmark picks (the first of the region), as the coordinator asks.
+var whoLooked = answer{
+	name: "w", title: `"who looked at this citizen": the newest 50 events of one citizen's trail`,
+	query: `query($c: ID!) { citizenAuditTrail(citizenID: $c, first: 50) { id at action entity } }`,
+	vars:  func(e env) map[string]any { return map[string]any{"c": strconv.Itoa(e.citizenID)} },
+	decode: func(data json.RawMessage) (figures, error) {
+		var out struct {
+			CitizenAuditTrail []struct{ ID string }
+		}
+		if err := json.Unmarshal(data, &out); err != nil {
+			return nil, err
+		}
+		f := figures{"TOTAL": strconv.Itoa(len(out.CitizenAuditTrail))}
+		for i, ev := range out.CitizenAuditTrail {
+			f[strconv.Itoa(i)] = ev.ID
+		}
+		return f, nil
+	},
+	sql: func(ctx context.Context, e env) (figures, error) {
+		has := "citizens @> ARRAY[$1]::bigint[]"
+		if !e.postgres {
+			has = "instr(',' || trim(citizens, '{}') || ',', ',' || $1 || ',') > 0"
+		}
+		rows, err := e.db.QueryContext(ctx, dialectSQL{e.postgres}.bind(`WITH k AS (SELECT id FROM contacts WHERE citizen_id = $1),
+r AS (SELECT id FROM referrals WHERE contact_id IN (SELECT id FROM k))
+SELECT id FROM audit_events WHERE (entity = 'Citizen' AND entity_id = $1) OR (entity = 'Contact' AND entity_id IN (SELECT id FROM k))
+  OR (entity = 'Referral' AND entity_id IN (SELECT id FROM r)) OR `+has+`
+ORDER BY at DESC, id DESC LIMIT 50`), e.citizenID)
+		if err != nil {
+			return nil, err
+		}
+		defer rows.Close()
+		f := figures{}
+		i := 0
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				return nil, err
+			}
+			f[strconv.Itoa(i)] = strconv.FormatInt(id, 10)
+			i++
+		}
+		f["TOTAL"] = strconv.Itoa(i)
+		return f, rows.Err()
+	},
+}
