@@ -25,8 +25,8 @@ func main() {
 		log.Fatalf("creating entgql extension: %v", err)
 	}
 	err = entc.Generate("./ent/schema", &gen.Config{
-		Target:    "./ent",
-		Package:   "segretariato/ent",
+		Target:  "./ent",
+		Package: "segretariato/ent",
 		Templates: []*gen.Template{
 			gen.MustParse(gen.NewTemplate("driver").ParseFiles("./ent/template/driver.tmpl")),
 			gen.MustParse(gen.NewTemplate("fields").ParseFiles("./ent/template/fields.tmpl")),
