@@ -41,9 +41,14 @@ type env struct {
 	postgres bool
 	// operatorID is the social worker whose case list (h) is read.
 	operatorID int
-	// citizenID is the citizen whose audit trail (w) is read.
-	citizenID int
+	// citizens are the citizens whose audit trail (w) is read, one a
+	// round (round), so that no round finds the last one's pages cached.
+	citizens []int
+	round    int
 }
+
+// trailCitizen is the citizen answer w reads in this round.
+func (e env) trailCitizen() int { return e.citizens[e.round%len(e.citizens)] }
 
 // The ranges of the answers: local dates of Europe/Rome.
 var (

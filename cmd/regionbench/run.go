@@ -217,7 +217,7 @@ func run(ctx context.Context, o options, out, progress io.Writer) (result, error
 	endpoint := "http://" + ln.Addr().String() + "/graphql"
 	client := &http.Client{}
 	e := env{db: db.SQL, postgres: db.Dialect == dialect.Postgres, operatorID: worker.ID}
-	if err := db.SQL.QueryRowContext(ctx, `SELECT MIN(citizen_id) FROM contacts`).Scan(&e.citizenID); err != nil {
+	if e.citizens, err = trailCitizens(ctx, db.SQL); err != nil {
 		return res, err
 	}
 
@@ -227,6 +227,7 @@ func run(ctx context.Context, o options, out, progress io.Writer) (result, error
 	}
 	for round := 0; round < o.Warmup+o.Rounds; round++ {
 		measured := round >= o.Warmup
+		e.round = round
 		for i, a := range selected {
 			token := coordToken
 			if a.socialWorker {

@@ -19,10 +19,14 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"time"
+
+	"entgo.io/ent/dialect"
 
 	"segretariato/ent"
 	"segretariato/ent/auditevent"
 	"segretariato/ent/contact"
+	"segretariato/ent/predicate"
 	"segretariato/ent/referral"
 	"segretariato/internal/access/system"
 	"segretariato/internal/auth"
@@ -261,10 +265,47 @@ func CitizenTrail(ctx context.Context, c *ent.Client, citizenID, limit int) ([]*
 	if err != nil {
 		return nil, err
 	}
-	return c.AuditEvent.Query().Where(auditevent.Or(
+	about := auditevent.Or(
 		auditevent.And(auditevent.Entity("Citizen"), auditevent.EntityID(citizenID)),
 		auditevent.And(auditevent.Entity("Contact"), auditevent.EntityIDIn(contacts...)),
 		auditevent.And(auditevent.Entity("Referral"), auditevent.EntityIDIn(referrals...)),
 		readOf(citizenID),
-	)).Order(ent.Desc(auditevent.FieldAt), ent.Desc(auditevent.FieldID)).Limit(limit).All(ctx)
+	)
+	page := func(n int, in ...predicate.AuditEvent) ([]*ent.AuditEvent, error) {
+		return c.AuditEvent.Query().Where(append(in, about)...).
+			Order(ent.Desc(auditevent.FieldAt), ent.Desc(auditevent.FieldID)).Limit(n).All(ctx)
+	}
+	if c.Driver().Dialect() != dialect.Postgres {
+		return page(limit)
+	}
+	// On PostgreSQL, newest first in widening windows of months: a page
+	// usually fills from the last months' partitions, and each statement
+	// plans and reads only its window's (partitions.go).
+	var out []*ent.AuditEvent
+	now := time.Now()
+	var before *time.Time // the previous window's start
+	for _, back := range trailWindows {
+		var in []predicate.AuditEvent
+		if before != nil {
+			in = append(in, auditevent.AtLT(*before))
+		}
+		from := Month(now).AddDate(0, -back, 0)
+		if back > 0 {
+			in = append(in, auditevent.AtGTE(from))
+		}
+		got, err := page(limit-len(out), in...)
+		if err != nil {
+			return nil, err
+		}
+		if out = append(out, got...); len(out) == limit || back == 0 {
+			break
+		}
+		before = &from
+	}
+	return out, nil
 }
+
+// trailWindows are how many months back from the current one each of
+// CitizenTrail's statements reads, until its page is full (0: all the
+// rest).
+var trailWindows = []int{2, 8, 0}
