@@ -9,5 +9,5 @@ package segretariato
 //go:generate go run -mod=mod ./ent/entc.go
 //go:generate go run -mod=mod ./internal/database/migrationgen
 //go:generate go run -mod=mod ./internal/dimension/graphqlgen graph/schema/dimension.graphqls
-//go:generate go run -mod=mod github.com/99designs/gqlgen
+//go:generate go run -mod=mod ./internal/gqlgenrun
 //go:generate go run -mod=mod ./internal/printschema docs/schema.graphql
