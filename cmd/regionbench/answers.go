@@ -260,6 +260,52 @@ WHERE c.occurred_at >= $1 AND c.occurred_at < $2 GROUP BY o.email`, args(q1_2025
 		},
 		sql: caseListSQL,
 	},
+	{
+		name: "i", title: "a citizen's history through node: the citizen with their 50 newest contacts, needs and referrals",
+		query: `query($id: ID!) { node(id: $id) { ... on Citizen { id firstName lastName fiscalCode
+  contacts(first: 50, orderBy: [{field: OCCURRED_AT, direction: DESC}]) {
+    totalCount
+    edges { node { id occurredAt targetArea outcome mainNeed { code labelIt } needs { code } referrals { status service { code name } } } }
+  } } } }`,
+		vars: func(e env) map[string]any { return map[string]any{"id": strconv.Itoa(e.trailCitizen())} },
+		decode: func(data json.RawMessage) (figures, error) {
+			var out struct {
+				Node struct {
+					Contacts struct {
+						TotalCount int
+						Edges      []struct {
+							Node struct {
+								ID        string
+								Needs     []struct{ Code string }
+								Referrals []struct {
+									Status  string
+									Service struct{ Code string }
+								}
+							}
+						}
+					}
+				}
+			}
+			if err := json.Unmarshal(data, &out); err != nil {
+				return nil, err
+			}
+			f := figures{"TOTAL": strconv.Itoa(out.Node.Contacts.TotalCount)}
+			for i, e := range out.Node.Contacts.Edges {
+				var needs, refs []string
+				for _, n := range e.Node.Needs {
+					needs = append(needs, n.Code)
+				}
+				for _, r := range e.Node.Referrals {
+					refs = append(refs, r.Service.Code+":"+r.Status)
+				}
+				caseRow(f, i, e.Node.ID, needs, refs)
+			}
+			return f, nil
+		},
+		sql: func(ctx context.Context, e env) (figures, error) {
+			return contactPageSQL(ctx, e, ` WHERE c.citizen_id = $1`, e.trailCitizen())
+		},
+	},
 	whoLooked,
 }
 
@@ -268,16 +314,20 @@ WHERE c.occurred_at >= $1 AND c.occurred_at < $2 GROUP BY o.email`, args(q1_2025
 // its referrals with their services. Contacts at the same time come in
 // id order, as the API pages them.
 func caseListSQL(ctx context.Context, e env) (figures, error) {
+	return contactPageSQL(ctx, e, ` WHERE c.occurred_at >= $1 AND c.occurred_at < $2 AND c.operator_id = $3 AND c.target_area IN ('ADULTS', 'ELDERLY')`,
+		march25[0].UTC(), march25[1].UTC(), e.operatorID)
+}
+
+// contactPageSQL reads the 50 newest contacts where says, as caseListSQL.
+func contactPageSQL(ctx context.Context, e env, where string, args ...any) (figures, error) {
 	d := dialectSQL{e.postgres}
-	from, to := march25[0].UTC(), march25[1].UTC()
-	where := ` WHERE c.occurred_at >= $1 AND c.occurred_at < $2 AND c.operator_id = $3 AND c.target_area IN ('ADULTS', 'ELDERLY')`
 	var total int
-	if err := e.db.QueryRowContext(ctx, d.bind(`SELECT COUNT(*) FROM contacts c`+where), from, to, e.operatorID).Scan(&total); err != nil {
+	if err := e.db.QueryRowContext(ctx, d.bind(`SELECT COUNT(*) FROM contacts c`+where), args...).Scan(&total); err != nil {
 		return nil, err
 	}
 	rows, err := e.db.QueryContext(ctx, d.bind(`SELECT c.id, c.occurred_at, c.target_area, c.outcome, ci.id, ci.first_name, ci.last_name, ci.fiscal_code, n.code, n.label_it
 FROM contacts c LEFT JOIN citizens ci ON ci.id = c.citizen_id JOIN need_categories n ON n.id = c.main_need_id`+where+`
-ORDER BY c.occurred_at DESC, c.id LIMIT 50`), from, to, e.operatorID)
+ORDER BY c.occurred_at DESC, c.id LIMIT 50`), args...)
 	if err != nil {
 		return nil, err
 	}

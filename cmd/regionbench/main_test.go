@@ -47,7 +47,7 @@ func TestSmallRegion(t *testing.T) {
 			if len(res.Mismatches) > 0 {
 				t.Errorf("API and SQL differ in %v:\n%s", res.Mismatches, out.String())
 			}
-			want := []string{"a", "b", "c", "d", "e", "f", "h", "w"}
+			want := []string{"a", "b", "c", "d", "e", "f", "h", "i", "w"}
 			if !slices.Equal(res.Compared, want) {
 				t.Errorf("compared %v, want %v", res.Compared, want)
 			}
