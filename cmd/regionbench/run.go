@@ -159,6 +159,11 @@ func run(ctx context.Context, o options, out, progress io.Writer) (result, error
 			return res, fmt.Errorf("filling the audit trail: %w", err)
 		}
 	}
+	if db.Dialect == dialect.Postgres && slices.ContainsFunc(selected, func(a answer) bool { return a.name == "w" }) {
+		if err := vacuumTrail(ctx, db.SQL, out); err != nil {
+			return res, err
+		}
+	}
 
 	// The coordinator, and the social worker whose case list is read (the
 	// one holding the most contacts).
