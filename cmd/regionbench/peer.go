@@ -50,30 +50,41 @@ const peerCaseList = `query($op: BigInt!, $from: Datetime!, $to: Datetime!) {
     }
   } }`
 
-// decodePeer reads PostGraphile's page as the figures of answer h.
-func decodePeer(data json.RawMessage) (figures, error) {
-	var out struct {
-		AllContacts struct {
-			TotalCount int
-			Nodes      []struct {
-				ID                      string
-				ContactNeedsByContactID struct {
-					Nodes []struct{ NeedCategoryByNeedCategoryID struct{ Code string } }
-				} `json:"contactNeedsByContactId"`
-				ReferralsByContactID struct {
-					Nodes []struct {
-						Status             string
-						ServiceByServiceID struct{ Code string } `json:"serviceByServiceId"`
-					}
-				} `json:"referralsByContactId"`
+// peerHistory is answer i in PostGraphile's schema: the citizen by its
+// id, with the same contacts, in the same order, and the same fields.
+const peerHistory = `query($id: BigInt!) {
+  citizenById(id: $id) { id firstName lastName fiscalCode
+    contactsByCitizenId(first: 50, orderBy: [OCCURRED_AT_DESC, ID_ASC]) {
+      totalCount
+      nodes {
+        id occurredAt targetArea outcome
+        needCategoryByMainNeedId { code labelIt }
+        contactNeedsByContactId { nodes { needCategoryByNeedCategoryId { code } } }
+        referralsByContactId { nodes { status serviceByServiceId { code name } } }
+      }
+    } } }`
+
+// peerContacts is a page of contacts in PostGraphile's answer.
+type peerContacts struct {
+	TotalCount int
+	Nodes      []struct {
+		ID                      string
+		ContactNeedsByContactID struct {
+			Nodes []struct{ NeedCategoryByNeedCategoryID struct{ Code string } }
+		} `json:"contactNeedsByContactId"`
+		ReferralsByContactID struct {
+			Nodes []struct {
+				Status             string
+				ServiceByServiceID struct{ Code string } `json:"serviceByServiceId"`
 			}
-		}
+		} `json:"referralsByContactId"`
 	}
-	if err := json.Unmarshal(data, &out); err != nil {
-		return nil, err
-	}
-	f := figures{"TOTAL": strconv.Itoa(out.AllContacts.TotalCount)}
-	for i, n := range out.AllContacts.Nodes {
+}
+
+// figures are the page as answers h and i compare it.
+func (p peerContacts) figures() figures {
+	f := figures{"TOTAL": strconv.Itoa(p.TotalCount)}
+	for i, n := range p.Nodes {
 		var needs, refs []string
 		for _, x := range n.ContactNeedsByContactID.Nodes {
 			needs = append(needs, x.NeedCategoryByNeedCategoryID.Code)
@@ -83,7 +94,29 @@ func decodePeer(data json.RawMessage) (figures, error) {
 		}
 		caseRow(f, i, n.ID, needs, refs)
 	}
-	return f, nil
+	return f
+}
+
+// decodePeer reads PostGraphile's page as the figures of answer h.
+func decodePeer(data json.RawMessage) (figures, error) {
+	var out struct{ AllContacts peerContacts }
+	if err := json.Unmarshal(data, &out); err != nil {
+		return nil, err
+	}
+	return out.AllContacts.figures(), nil
+}
+
+// decodePeerHistory reads PostGraphile's citizen as the figures of answer i.
+func decodePeerHistory(data json.RawMessage) (figures, error) {
+	var out struct {
+		CitizenByID struct {
+			ContactsByCitizenID peerContacts `json:"contactsByCitizenId"`
+		} `json:"citizenById"`
+	}
+	if err := json.Unmarshal(data, &out); err != nil {
+		return nil, err
+	}
+	return out.CitizenByID.ContactsByCitizenID.figures(), nil
 }
 
 // postgraphile is a running PostGraphile.
@@ -235,7 +268,7 @@ type peerSide struct {
 
 // comparePeer checks that both servers return the same page, then runs
 // the load on each side in turn and prints the table.
-func comparePeer(ctx context.Context, o options, e env, sides []peerSide, out, progress io.Writer) error {
+func comparePeer(ctx context.Context, o options, e env, title string, sides []peerSide, out, progress io.Writer) error {
 	var want figures
 	for _, s := range sides {
 		data, _, err := post(ctx, http.DefaultClient, s.endpoint, s.token, s.query, s.vars)
@@ -278,7 +311,7 @@ func comparePeer(ctx context.Context, o options, e env, sides []peerSide, out, p
 			fmt.Fprintf(progress, "%s, repetition %d: %d requests\n", s.name, rep, res.requests)
 		}
 	}
-	fmt.Fprintf(out, "\ncase list (answer h) under load: %d clients × %s each, %d repetitions, interleaved\n", o.Clients, o.Duration, o.Reps)
+	fmt.Fprintf(out, "\n%s under load: %d clients × %s each, %d repetitions, interleaved\n", title, o.Clients, o.Duration, o.Reps)
 	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', tabwriter.AlignRight)
 	// This API's process also runs the clients, the loader and the
 	// generator: its peak is theirs too.

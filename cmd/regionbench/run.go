@@ -295,46 +295,71 @@ func run(ctx context.Context, o options, out, progress io.Writer) (result, error
 	return res, nil
 }
 
-// againstPeer runs the comparison of the case list with --peer.
+// againstPeer runs the comparisons with --peer: the case list (answer h)
+// and a citizen's history (answer i, of the citizen the social worker
+// holds with the most contacts, so that both roles read the same page).
 func againstPeer(ctx context.Context, o options, e env, cache, dbURL, endpoint, coordToken, workerToken string,
 	reset func(), count func() int, out, progress io.Writer) error {
-	h, _ := answerNamed("h")
-	// A page's statements once the server's caches hold the operator and
-	// the reference data (its first request reads them).
-	statements := func(token string) (int, error) {
-		if _, _, err := post(ctx, http.DefaultClient, endpoint, token, h.query, h.vars(e)); err != nil {
-			return 0, err
-		}
-		reset()
-		_, _, err := post(ctx, http.DefaultClient, endpoint, token, h.query, h.vars(e))
-		return count(), err
-	}
-	coord, err := statements(coordToken)
-	if err != nil {
-		return err
-	}
-	worker, err := statements(workerToken)
-	if err != nil {
-		return err
-	}
 	dir := filepath.Join(cache, "peer-postgraphile")
-	peerVars := map[string]any{"op": strconv.Itoa(e.operatorID),
-		"from": march25[0].Format(time.RFC3339), "to": march25[1].Format(time.RFC3339)}
-	peerSQL, err := peerStatements(ctx, dir, dbURL, peerCaseList, peerVars, progress)
-	if err != nil {
-		return err
+	var held int
+	if err := e.db.QueryRowContext(ctx, `SELECT c.id FROM citizens c JOIN contacts k ON k.citizen_id = c.id
+  WHERE c.holder_id = $1 GROUP BY c.id ORDER BY COUNT(*) DESC, c.id LIMIT 1`, e.operatorID).Scan(&held); err != nil {
+		return fmt.Errorf("the social worker's citizen with the most contacts: %w", err)
 	}
-	p, err := startPostGraphile(ctx, dir, dbURL, false, progress)
-	if err != nil {
-		return err
+	history := e
+	history.citizens, history.round = []int{held}, 0
+	for _, c := range []struct {
+		answer, title, query string
+		e                    env
+		vars                 map[string]any
+		decode               func(json.RawMessage) (figures, error)
+	}{
+		{"h", "case list (answer h)", peerCaseList, e, map[string]any{"op": strconv.Itoa(e.operatorID),
+			"from": march25[0].Format(time.RFC3339), "to": march25[1].Format(time.RFC3339)}, decodePeer},
+		{"i", fmt.Sprintf("a citizen's history (answer i, citizen %d)", held), peerHistory, history, map[string]any{"id": strconv.Itoa(held)}, decodePeerHistory},
+	} {
+		a, err := answerNamed(c.answer)
+		if err != nil {
+			return err
+		}
+		// A page's statements once the server's caches hold the operator
+		// and the reference data (its first request reads them).
+		statements := func(token string) (int, error) {
+			if _, _, err := post(ctx, http.DefaultClient, endpoint, token, a.query, a.vars(c.e)); err != nil {
+				return 0, err
+			}
+			reset()
+			_, _, err := post(ctx, http.DefaultClient, endpoint, token, a.query, a.vars(c.e))
+			return count(), err
+		}
+		coord, err := statements(coordToken)
+		if err != nil {
+			return err
+		}
+		worker, err := statements(workerToken)
+		if err != nil {
+			return err
+		}
+		peerSQL, err := peerStatements(ctx, dir, dbURL, c.query, c.vars, progress)
+		if err != nil {
+			return err
+		}
+		p, err := startPostGraphile(ctx, dir, dbURL, false, progress)
+		if err != nil {
+			return err
+		}
+		sides := []peerSide{
+			{name: "this API, coordinator", endpoint: endpoint, token: coordToken, query: a.query, vars: a.vars(c.e), decode: a.decode, pid: "self", statements: float64(coord)},
+			{name: "this API, social worker", endpoint: endpoint, token: workerToken, query: a.query, vars: a.vars(c.e), decode: a.decode, pid: "self", statements: float64(worker)},
+			{name: "PostGraphile 4.14.1", endpoint: p.endpoint, query: c.query, vars: c.vars, decode: c.decode, pid: strconv.Itoa(p.cmd.Process.Pid), statements: peerSQL},
+		}
+		err = comparePeer(ctx, o, e, c.title, sides, out, progress)
+		p.stop()
+		if err != nil {
+			return err
+		}
 	}
-	defer p.stop()
-	sides := []peerSide{
-		{name: "this API, coordinator", endpoint: endpoint, token: coordToken, query: h.query, vars: h.vars(e), decode: h.decode, pid: "self", statements: float64(coord)},
-		{name: "this API, social worker", endpoint: endpoint, token: workerToken, query: h.query, vars: h.vars(e), decode: h.decode, pid: "self", statements: float64(worker)},
-		{name: "PostGraphile 4.14.1", endpoint: p.endpoint, query: peerCaseList, vars: peerVars, decode: decodePeer, pid: strconv.Itoa(p.cmd.Process.Pid), statements: peerSQL},
-	}
-	return comparePeer(ctx, o, e, sides, out, progress)
+	return nil
 }
 
 func selectAnswers(only []string) ([]answer, error) {
