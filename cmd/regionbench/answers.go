@@ -227,36 +227,11 @@ WHERE c.occurred_at >= $1 AND c.occurred_at < $2 GROUP BY o.email`, args(q1_2025
 				"from": march25[0].Format(time.RFC3339), "to": march25[1].Format(time.RFC3339)}
 		},
 		decode: func(data json.RawMessage) (figures, error) {
-			var out struct {
-				Contacts struct {
-					TotalCount int
-					Edges      []struct {
-						Node struct {
-							ID        string
-							Needs     []struct{ Code string }
-							Referrals []struct {
-								Status  string
-								Service struct{ Code string }
-							}
-						}
-					}
-				}
-			}
+			var out struct{ Contacts apiContacts }
 			if err := json.Unmarshal(data, &out); err != nil {
 				return nil, err
 			}
-			f := figures{"TOTAL": strconv.Itoa(out.Contacts.TotalCount)}
-			for i, e := range out.Contacts.Edges {
-				var needs, refs []string
-				for _, n := range e.Node.Needs {
-					needs = append(needs, n.Code)
-				}
-				for _, r := range e.Node.Referrals {
-					refs = append(refs, r.Service.Code+":"+r.Status)
-				}
-				caseRow(f, i, e.Node.ID, needs, refs)
-			}
-			return f, nil
+			return out.Contacts.figures(), nil
 		},
 		sql: caseListSQL,
 	},
@@ -270,37 +245,12 @@ WHERE c.occurred_at >= $1 AND c.occurred_at < $2 GROUP BY o.email`, args(q1_2025
 		vars: func(e env) map[string]any { return map[string]any{"id": strconv.Itoa(e.trailCitizen())} },
 		decode: func(data json.RawMessage) (figures, error) {
 			var out struct {
-				Node struct {
-					Contacts struct {
-						TotalCount int
-						Edges      []struct {
-							Node struct {
-								ID        string
-								Needs     []struct{ Code string }
-								Referrals []struct {
-									Status  string
-									Service struct{ Code string }
-								}
-							}
-						}
-					}
-				}
+				Node struct{ Contacts apiContacts }
 			}
 			if err := json.Unmarshal(data, &out); err != nil {
 				return nil, err
 			}
-			f := figures{"TOTAL": strconv.Itoa(out.Node.Contacts.TotalCount)}
-			for i, e := range out.Node.Contacts.Edges {
-				var needs, refs []string
-				for _, n := range e.Node.Needs {
-					needs = append(needs, n.Code)
-				}
-				for _, r := range e.Node.Referrals {
-					refs = append(refs, r.Service.Code+":"+r.Status)
-				}
-				caseRow(f, i, e.Node.ID, needs, refs)
-			}
-			return f, nil
+			return out.Node.Contacts.figures(), nil
 		},
 		sql: func(ctx context.Context, e env) (figures, error) {
 			return contactPageSQL(ctx, e, ` WHERE c.citizen_id = $1`, e.trailCitizen())
@@ -365,6 +315,37 @@ ORDER BY c.occurred_at DESC, c.id LIMIT 50`), args...)
 		caseRow(f, i, strconv.FormatInt(id, 10), needs[id], refs[id])
 	}
 	return f, nil
+}
+
+// apiContacts is a page of contacts in this API's answer.
+type apiContacts struct {
+	TotalCount int
+	Edges      []struct {
+		Node struct {
+			ID        string
+			Needs     []struct{ Code string }
+			Referrals []struct {
+				Status  string
+				Service struct{ Code string }
+			}
+		}
+	}
+}
+
+// figures are the page as answers h and i compare it.
+func (p apiContacts) figures() figures {
+	f := figures{"TOTAL": strconv.Itoa(p.TotalCount)}
+	for i, e := range p.Edges {
+		var needs, refs []string
+		for _, n := range e.Node.Needs {
+			needs = append(needs, n.Code)
+		}
+		for _, r := range e.Node.Referrals {
+			refs = append(refs, r.Service.Code+":"+r.Status)
+		}
+		caseRow(f, i, e.Node.ID, needs, refs)
+	}
+	return f
 }
 
 // caseRow puts row i of a case list into f: the contact, its needs

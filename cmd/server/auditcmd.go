@@ -3,6 +3,8 @@ package main
 import (
 	"bufio"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"flag"
 	"fmt"
@@ -21,7 +23,7 @@ import (
 const auditUsage = "usage: server audit months|export|detach [flags]\n" +
 	"  months                           the trail's months (PostgreSQL): events, size, whether the retention keeps them\n" +
 	"  export --before YYYY-MM [--out F] write the events before that month to F (CSV) and F.sha256\n" +
-	"  detach --before YYYY-MM          detach the exported months before that one, past the retention (the tables' owner)\n" +
+	"  detach --before YYYY-MM --file F detach the months before that one, past the retention and exported to F (the tables' owner)\n" +
 	"The retention is AUDIT_RETENTION_MONTHS (--retention-months), default and minimum 24 whole months before the current one."
 
 // auditRetention is AUDIT_RETENTION_MONTHS, default and minimum
@@ -59,6 +61,7 @@ func runAudit(ctx context.Context, args []string, getenv func(string) string, st
 	dbURL := fs.String("database-url", defURL, "database (detach: MIGRATE_DATABASE_URL, else DATABASE_URL; the others: DATABASE_URL)")
 	before := fs.String("before", "", "the first month kept (YYYY-MM): export or detach the months before it")
 	out := fs.String("out", "", "export: the file to write (default audit-events-before-YYYY-MM.csv)")
+	file := fs.String("file", "", "detach: the export file of those months, checked against the SHA-256 their export recorded")
 	retention, err := auditRetention(getenv)
 	if err != nil {
 		return err
@@ -104,7 +107,7 @@ func runAudit(ctx context.Context, args []string, getenv func(string) string, st
 		tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
 		fmt.Fprintln(tw, "month\tpartition\tevents\tMB\tretention\t")
 		for _, p := range parts {
-			m, kept := "default", "kept"
+			m, kept := "?", "kept"
 			if !p.Month.IsZero() {
 				m = p.Month.Format("2006-01")
 				if p.Month.Before(keep) {
@@ -121,7 +124,13 @@ func runAudit(ctx context.Context, args []string, getenv func(string) string, st
 		}
 		return exportAudit(ctx, db, month, now, path, stdout)
 	default:
-		done, err := audit.DetachMonths(ctx, db.SQL, db.Dialect, month, now, retention)
+		var sum string
+		if *file != "" {
+			if sum, err = fileSHA256(*file); err != nil {
+				return fmt.Errorf("--file: %w", err)
+			}
+		}
+		done, err := audit.DetachMonths(ctx, db.SQL, db.Dialect, month, now, retention, sum)
 		if err != nil {
 			return err
 		}
@@ -139,34 +148,58 @@ func runAudit(ctx context.Context, args []string, getenv func(string) string, st
 
 // exportAudit writes the file and its checksum beside it (sha256sum's
 // format, so `sha256sum -c F.sha256` checks it), never over an existing
-// file, and removes a half-written one.
+// file; only once both are on disk does it record the export (the events
+// detach checks). A failure removes what it wrote.
 func exportAudit(ctx context.Context, db *database.DB, month, now time.Time, path string, stdout io.Writer) (err error) {
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	var written []string
+	defer func() {
+		if err != nil {
+			for _, p := range written {
+				os.Remove(p)
+			}
+		}
+	}()
+	create := func(p string) (*os.File, error) {
+		f, err := os.OpenFile(p, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+		if err == nil {
+			written = append(written, p)
+		}
+		return f, err
+	}
+	f, err := create(path)
 	if err != nil {
 		return fmt.Errorf("the export file: %w", err)
 	}
-	defer func() {
-		if cerr := f.Close(); err == nil {
-			err = cerr
-		}
-		if err != nil {
-			os.Remove(path)
-		}
-	}()
 	w := bufio.NewWriter(f)
-	got, err := audit.ExportMonths(ctx, db.Client, db.SQL, db.Dialect, month, now, filepath.Base(path), w)
+	got, err := audit.ExportMonths(ctx, db.SQL, db.Dialect, month, now, w)
 	if err == nil {
 		err = w.Flush()
 	}
 	if err == nil {
 		err = f.Sync()
 	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
 	if err != nil {
 		return err
 	}
-	sum := got.SHA256 + "  " + filepath.Base(path) + "\n"
-	if err := os.WriteFile(path+".sha256", []byte(sum), 0o600); err != nil {
+	sf, err := create(path + ".sha256")
+	if err != nil {
 		return fmt.Errorf("the checksum file: %w", err)
+	}
+	_, err = sf.WriteString(got.SHA256 + "  " + filepath.Base(path) + "\n")
+	if err == nil {
+		err = sf.Sync()
+	}
+	if cerr := sf.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("the checksum file: %w", err)
+	}
+	if err := audit.RecordExport(ctx, db.Client, got, filepath.Base(path)); err != nil {
+		return err
 	}
 	fmt.Fprintf(stdout, "wrote %d events of %d months before %s to %s\nsha256 %s (in %s.sha256)\n",
 		got.Rows, len(got.Months), month.Format("2006-01"), path, got.SHA256, path)
@@ -174,4 +207,18 @@ func exportAudit(ctx context.Context, db *database.DB, month, now time.Time, pat
 		fmt.Fprintf(stdout, "  %s  %d events\n", m.Month.Format("2006-01"), m.Rows)
 	}
 	return nil
+}
+
+// fileSHA256 is the SHA-256 of the file at path, hex.
+func fileSHA256(path string) (string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
 }

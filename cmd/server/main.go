@@ -13,7 +13,8 @@
 //	server audit months                      the audit trail's months (PostgreSQL) and their retention
 //	server audit export --before YYYY-MM [--out F]
 //	                                         write the trail's events before that month to F, with F.sha256
-//	server audit detach --before YYYY-MM     detach those months, exported and past the retention
+//	server audit detach --before YYYY-MM --file F
+//	                                         detach those months, past the retention and exported to F
 //	server migrate status|up                 the schema's version; apply the pending migrations
 //	server healthcheck [--url URL]           exit 0 when /healthz answers (container health check)
 //	server version | --version               the version, commit and Go toolchain

@@ -22,16 +22,18 @@ import (
 
 // The trail's months. On PostgreSQL audit_events is partitioned by month
 // (UTC), one table audit_events_YYYYMM a month, made ahead by the server
-// (EnsurePartitions), plus a default partition for an event whose month
-// has none; every partition refuses UPDATE, DELETE and TRUNCATE like the
-// trail itself (ent/migrate/migrations/postgres/…_audit_partitions.sql).
+// (EnsurePartitions); an event of a month with no partition is refused.
+// Every partition refuses UPDATE, DELETE and TRUNCATE like the trail
+// itself (ent/migrate/migrations/postgres/…_audit_partitions.sql).
 //
 // The retention keeps at least MinRetentionMonths whole months before the
 // current one. A month older than that leaves the trail in two steps, so
-// that nothing is lost on the way: ExportMonths writes it to a file, with its
-// SHA-256, and records that as an EXPORT event of the month; then DetachMonths
-// detaches the month's partition, only when such an event counts as many
-// events as the partition holds. The detached table stays in the
+// that nothing is lost on the way: ExportMonths writes it to a file, and
+// once the file is safely written RecordExport records, for each month,
+// an EXPORT event with its count and the file's SHA-256; then
+// DetachMonths detaches the month's partition, only when such an event
+// counts as many events as the partition holds and names the SHA-256 of
+// the file the administrator shows it. The detached table stays in the
 // database, still refusing changes, until its owner drops it. SQLite has
 // no partitions: ExportMonths works there, DetachMonths does not.
 
@@ -59,31 +61,42 @@ func ParseMonth(s string) (time.Time, error) {
 }
 
 // EnsurePartitions makes the partitions of now's month and the next
-// monthsAhead, where they are missing. Several instances may run it at
+// monthsAhead, where they are missing, one statement a month, so that a
+// month that cannot be made now (its lock waited past lock_timeout) does
+// not keep the others from being made. Several instances may run it at
 // once. Nothing on SQLite.
-func EnsurePartitions(ctx context.Context, db *stdsql.DB, dia string, now time.Time) error {
+// It returns the months it could not make.
+func EnsurePartitions(ctx context.Context, db *stdsql.DB, dia string, now time.Time) (failed []string, err error) {
 	if dia != dialect.Postgres {
-		return nil
+		return nil, nil
 	}
-	_, err := db.ExecContext(ctx, `SELECT audit_events_partition(($1::date + make_interval(months => g))::date)
-		FROM generate_series(0, $2::int) AS g`, Month(now).Format(time.DateOnly), monthsAhead)
-	return err
+	var errs []error
+	for i := range monthsAhead + 1 {
+		m := Month(now).AddDate(0, i, 0)
+		if _, err := db.ExecContext(ctx, `SELECT audit_events_partition($1::date)`, m.Format(time.DateOnly)); err != nil {
+			failed = append(failed, m.Format("2006-01"))
+			errs = append(errs, err)
+		}
+	}
+	return failed, errors.Join(errs...)
 }
 
-// KeepPartitions runs EnsurePartitions now and then daily until ctx ends,
-// logging a failure (the default partition takes the events meanwhile).
+// KeepPartitions runs EnsurePartitions now and then every hour until ctx
+// ends, logging a failure: three months ahead are made, so a failure has
+// weeks to heal before an event would find its month missing. The log
+// names the months, not the driver's text.
 func KeepPartitions(ctx context.Context, db *stdsql.DB, dia string, log *slog.Logger) {
 	if dia != dialect.Postgres {
 		return
 	}
 	for {
-		if err := EnsurePartitions(ctx, db, dia, time.Now()); err != nil && ctx.Err() == nil {
-			log.ErrorContext(ctx, "making the audit trail's coming partitions", "err", err)
+		if failed, err := EnsurePartitions(ctx, db, dia, time.Now()); err != nil && ctx.Err() == nil {
+			log.ErrorContext(ctx, "the audit trail's coming months could not be made; retrying within the hour", "months", failed)
 		}
 		select {
 		case <-ctx.Done():
 			return
-		case <-time.After(24 * time.Hour):
+		case <-time.After(time.Hour):
 		}
 	}
 }
@@ -91,15 +104,15 @@ func KeepPartitions(ctx context.Context, db *stdsql.DB, dia string, log *slog.Lo
 // Partition is one month of the trail on PostgreSQL.
 type Partition struct {
 	Name  string
-	Month time.Time // zero for the default partition
+	Month time.Time // zero for a partition not named by its month (none is made)
 	Rows  int64
 	Bytes int64 // table and indexes
 }
 
 var partitionName = regexp.MustCompile(`^audit_events_(\d{4})(\d{2})$`)
 
-// Partitions lists the trail's partitions, oldest first, the default one
-// last. Nothing on SQLite.
+// Partitions lists the trail's partitions, oldest first (any not named by
+// its month last). Nothing on SQLite.
 func Partitions(ctx context.Context, db *stdsql.DB, dia string) ([]Partition, error) {
 	if dia != dialect.Postgres {
 		return nil, nil
@@ -110,8 +123,7 @@ func Partitions(ctx context.Context, db *stdsql.DB, dia string) ([]Partition, er
 	if err != nil {
 		return nil, err
 	}
-	var out []Partition
-	var dflt *Partition
+	var out, unnamed []Partition
 	for rows.Next() {
 		var p Partition
 		if err := rows.Scan(&p.Name, &p.Bytes); err != nil {
@@ -124,16 +136,14 @@ func Partitions(ctx context.Context, db *stdsql.DB, dia string) ([]Partition, er
 			p.Month = time.Date(y, time.Month(mo), 1, 0, 0, 0, 0, time.UTC)
 			out = append(out, p)
 		} else {
-			dflt = &p
+			unnamed = append(unnamed, p)
 		}
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	if dflt != nil {
-		out = append(out, *dflt)
-	}
+	out = append(out, unnamed...)
 	for i := range out {
 		// The name comes from the catalogue, quoted for the statement.
 		if err := db.QueryRowContext(ctx, `SELECT count(*) FROM `+quoteIdent(out[i].Name)).Scan(&out[i].Rows); err != nil {
@@ -143,6 +153,8 @@ func Partitions(ctx context.Context, db *stdsql.DB, dia string) ([]Partition, er
 	return out, nil
 }
 
+// quoteIdent quotes a partition's name, which the catalogue gave and
+// partitionName's shape (or the migration) made: no quote inside.
 func quoteIdent(s string) string { return `"` + s + `"` }
 
 // RetentionStart is the first month the retention keeps at now: months
@@ -175,14 +187,14 @@ type MonthCount struct {
 var exportHeader = []string{"id", "at", "operator_id", "operator_email", "role", "action", "entity",
 	"entity_id", "request_id", "client_addr", "detail", "records", "citizens"}
 
-// ExportMonths writes every event before the month before (UTC), oldest first,
-// to w as CSV (a header, then one row an event, "at" in RFC 3339 with
-// nanoseconds, empty cells for absent values), and, in the same
-// transaction of c, one EXPORT event a month it wrote, naming the file,
-// the month's count and the file's SHA-256: what DetachMonths checks. before
-// may not be after the current month: a month still being written cannot
-// be exported whole.
-func ExportMonths(ctx context.Context, c *ent.Client, db *stdsql.DB, dia string, before, now time.Time, file string, w io.Writer) (Exported, error) {
+// ExportMonths writes every event before the month before (UTC), oldest
+// first, to w as CSV: a header, then one row an event, "at" in RFC 3339
+// with nanoseconds, an empty cell for an absent value. It returns the
+// months written, their counts and the SHA-256 of what it wrote, which
+// RecordExport records once the file is safely written. before may not
+// be after the current month: a month still being written cannot be
+// exported whole.
+func ExportMonths(ctx context.Context, db *stdsql.DB, dia string, before, now time.Time, w io.Writer) (Exported, error) {
 	var out Exported
 	if before.After(Month(now)) {
 		return out, fmt.Errorf("--before %s: the current month is still being written; export months before %s at the latest", before.Format("2006-01"), Month(now).Format("2006-01"))
@@ -240,13 +252,24 @@ func ExportMonths(ctx context.Context, c *ent.Client, db *stdsql.DB, dia string,
 		return out, err
 	}
 	out.SHA256 = hex.EncodeToString(sum.Sum(nil))
-	for _, m := range out.Months {
-		detail := fmt.Sprintf("month=%s rows=%d sha256=%s file=%s", m.Month.Format("2006-01"), m.Rows, out.SHA256, file)
-		if err := Record(ctx, c, Export, "AuditEvent", nil, truncate(detail, 500)); err != nil {
-			return out, err
+	return out, nil
+}
+
+// RecordExport records what ExportMonths wrote to file, in one
+// transaction: an EXPORT event a month with its count and the file's
+// SHA-256, what DetachMonths checks.
+func RecordExport(ctx context.Context, c *ent.Client, got Exported, file string) error {
+	tx, err := c.Tx(ctx)
+	if err != nil {
+		return err
+	}
+	for _, m := range got.Months {
+		detail := fmt.Sprintf("month=%s rows=%d sha256=%s file=%s", m.Month.Format("2006-01"), m.Rows, got.SHA256, file)
+		if err := Record(ctx, tx.Client(), Export, "AuditEvent", nil, truncate(detail, 500)); err != nil {
+			return errors.Join(err, tx.Rollback())
 		}
 	}
-	return out, nil
+	return tx.Commit()
 }
 
 // ErrNotPartitioned is DetachMonths' refusal on SQLite.
@@ -255,16 +278,18 @@ var ErrNotPartitioned = errors.New("the audit trail has partitions on PostgreSQL
 // Detached is one partition DetachMonths took out of the trail.
 type Detached struct {
 	Partition
-	Export string // the EXPORT event's detail that allowed it
+	Export string // the EXPORT event's detail that allowed it, or "empty"
 }
 
 // DetachMonths detaches from the trail the partitions of the months before
 // before, which must all be older than the retention (retention months
-// before now's month) and each exported (ExportMonths) with as many events as
-// it holds now; it refuses the lot, detaching nothing, when one is not.
-// It records a DETACH event a partition. It needs the tables' owner: the
-// server's role may not detach.
-func DetachMonths(ctx context.Context, db *stdsql.DB, dia string, before, now time.Time, retention int) ([]Detached, error) {
+// before now's month) and each, unless empty, exported (ExportMonths,
+// RecordExport) to the file whose SHA-256 is sha256, with as many events
+// as it holds; it refuses the lot, detaching nothing, when one is not. The
+// counts are checked again inside the transaction, once the partitions
+// are locked. It records a DETACH event a partition. It needs the tables'
+// owner: the server's role may not detach.
+func DetachMonths(ctx context.Context, db *stdsql.DB, dia string, before, now time.Time, retention int, sha256 string) ([]Detached, error) {
 	if err := CheckRetention(retention); err != nil {
 		return nil, err
 	}
@@ -275,6 +300,9 @@ func DetachMonths(ctx context.Context, db *stdsql.DB, dia string, before, now ti
 	if dia != dialect.Postgres {
 		return nil, ErrNotPartitioned
 	}
+	if sha256 == "" {
+		return nil, errors.New("audit detach: --file is required: the export file of these months (server audit export), whose SHA-256 their export recorded")
+	}
 	parts, err := Partitions(ctx, db, dia)
 	if err != nil {
 		return nil, err
@@ -284,18 +312,20 @@ func DetachMonths(ctx context.Context, db *stdsql.DB, dia string, before, now ti
 		if p.Month.IsZero() || !p.Month.Before(before) {
 			continue
 		}
-		month := p.Month.Format("2006-01")
-		var detail string
-		err := db.QueryRowContext(ctx, `SELECT detail FROM audit_events WHERE action = $2 AND entity = 'AuditEvent'
-			AND detail LIKE $1 ORDER BY at DESC, id DESC LIMIT 1`, fmt.Sprintf("month=%s rows=%d %%", month, p.Rows), Export).Scan(&detail)
-		if errors.Is(err, stdsql.ErrNoRows) {
-			return nil, fmt.Errorf("%s (%s, %d events) has no export of %d events: run server audit export --before %s first",
-				month, p.Name, p.Rows, p.Rows, before.Format("2006-01"))
+		d := Detached{Partition: p, Export: "empty"}
+		if p.Rows > 0 {
+			month := p.Month.Format("2006-01")
+			err := db.QueryRowContext(ctx, `SELECT detail FROM audit_events WHERE action = $2 AND entity = 'AuditEvent'
+				AND detail LIKE $1 ORDER BY at DESC, id DESC LIMIT 1`, fmt.Sprintf("month=%s rows=%d sha256=%s %%", month, p.Rows, sha256), Export).Scan(&d.Export)
+			if errors.Is(err, stdsql.ErrNoRows) {
+				return nil, fmt.Errorf("%s (%s, %d events) has no export of %d events to this file: run server audit export --before %s, then detach with its file",
+					month, p.Name, p.Rows, p.Rows, before.Format("2006-01"))
+			}
+			if err != nil {
+				return nil, err
+			}
 		}
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, Detached{Partition: p, Export: detail})
+		out = append(out, d)
 	}
 	// All of them or none, with their DETACH events.
 	tx, err := db.BeginTx(ctx, nil)
@@ -303,13 +333,25 @@ func DetachMonths(ctx context.Context, db *stdsql.DB, dia string, before, now ti
 		return nil, err
 	}
 	defer tx.Rollback()
+	// Detaching locks the whole trail: behind a long reader it gives up
+	// rather than hold up every request's audit event.
+	if _, err := tx.ExecContext(ctx, `SET LOCAL lock_timeout = '5s'`); err != nil {
+		return nil, err
+	}
 	c := ent.NewClient(ent.Driver(entsql.NewDriver(dia, entsql.Conn{ExecQuerier: tx})))
 	for _, d := range out {
 		// Detaching drops the row trigger the partition had from the
 		// trail; the table gets its own, so it still refuses changes.
 		t := quoteIdent(d.Name)
 		if _, err := tx.ExecContext(ctx, `ALTER TABLE audit_events DETACH PARTITION `+t); err != nil {
-			return nil, fmt.Errorf("detaching %s: only the tables' owner may (MIGRATE_DATABASE_URL), not the server's role: %w", d.Name, err)
+			return nil, fmt.Errorf("detaching %s: only the tables' owner may (MIGRATE_DATABASE_URL), not the server's role, and not while a long query holds the trail", d.Name)
+		}
+		var rows int64
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM `+t).Scan(&rows); err != nil {
+			return nil, err
+		}
+		if rows != d.Rows {
+			return nil, fmt.Errorf("%s gained events since it was counted (%d, now %d): export it again", d.Month.Format("2006-01"), d.Rows, rows)
 		}
 		if _, err := tx.ExecContext(ctx, `CREATE TRIGGER audit_events_no_update BEFORE UPDATE OR DELETE ON `+t+
 			` FOR EACH ROW EXECUTE FUNCTION audit_events_append_only(); ALTER TABLE `+t+` ENABLE ALWAYS TRIGGER audit_events_no_update`); err != nil {

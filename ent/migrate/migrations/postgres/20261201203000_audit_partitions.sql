@@ -59,20 +59,22 @@ ALTER TABLE audit_events ENABLE ALWAYS TRIGGER audit_events_no_update;
 ALTER TABLE audit_events ENABLE ALWAYS TRIGGER audit_events_no_truncate;
 
 -- audit_events_revoke takes UPDATE, DELETE and TRUNCATE on a table of the
--- trail back from every role but its owner.
+-- trail back from every role but its owner. The catalogue is named in
+-- full: audit_events_partition runs it with the owner's rights, for a
+-- caller who may have made temporary tables of the same names.
 CREATE FUNCTION audit_events_revoke(t regclass) RETURNS void LANGUAGE plpgsql AS $$
 DECLARE
   g record;
 BEGIN
   FOR g IN
-    SELECT DISTINCT CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE quote_ident(r.rolname) END AS name
-    FROM pg_class c
-    CROSS JOIN LATERAL aclexplode(c.relacl) a
-    LEFT JOIN pg_roles r ON r.oid = a.grantee
+    SELECT DISTINCT CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE pg_catalog.quote_ident(r.rolname) END AS name
+    FROM pg_catalog.pg_class c
+    CROSS JOIN LATERAL pg_catalog.aclexplode(c.relacl) a
+    LEFT JOIN pg_catalog.pg_roles r ON r.oid = a.grantee
     WHERE c.oid = t AND a.grantee <> c.relowner
       AND a.privilege_type IN ('UPDATE', 'DELETE', 'TRUNCATE')
   LOOP
-    EXECUTE format('REVOKE UPDATE, DELETE, TRUNCATE ON %s FROM %s', t, g.name);
+    EXECUTE pg_catalog.format('REVOKE UPDATE, DELETE, TRUNCATE ON %s FROM %s', t, g.name);
   END LOOP;
 END $$;
 SELECT audit_events_revoke('audit_events');
@@ -80,56 +82,65 @@ SELECT audit_events_revoke('audit_events');
 -- audit_events_partition makes the partition of the month holding day,
 -- audit_events_YYYYMM, unless it exists, and returns its name. It runs
 -- with its owner's rights (the tables' owner), so the server's role may
--- call it to make the coming months' partitions and still owns none.
+-- call it to make the coming months' partitions and still owns none; it
+-- names every object with its schema. Making a partition locks the whole
+-- trail for a moment: past lock_timeout behind a long reader it gives up
+-- (the server tries again within the hour) rather than hold up every
+-- request's audit event queued behind it.
 CREATE FUNCTION audit_events_partition(day date) RETURNS text
-LANGUAGE plpgsql SECURITY DEFINER SET search_path FROM CURRENT AS $$
+LANGUAGE plpgsql SECURITY DEFINER SET search_path FROM CURRENT SET lock_timeout = '2s' AS $$
 DECLARE
-  first date := date_trunc('month', day)::date;
-  s text := current_schema();
-  name text := 'audit_events_' || to_char(first, 'YYYYMM');
-  t text := format('%I.%I', s, name);
+  first date := pg_catalog.date_trunc('month', day)::date;
+  s text := pg_catalog.current_schema();
+  name text := 'audit_events_' || pg_catalog.to_char(first, 'YYYYMM');
+  t text := pg_catalog.format('%I.%I', s, name);
 BEGIN
-  IF to_regclass(t) IS NOT NULL THEN
+  IF pg_catalog.to_regclass(t) IS NOT NULL THEN
     RETURN name;
   END IF;
-  -- Two instances making the same month: the second waits, then finds it.
-  PERFORM pg_advisory_xact_lock(hashtext('audit_events_partition'));
-  IF to_regclass(t) IS NOT NULL THEN
-    RETURN name;
-  END IF;
-  EXECUTE format('CREATE TABLE %s PARTITION OF %I.audit_events FOR VALUES FROM (%L) TO (%L)',
-    t, s, first::timestamp AT TIME ZONE 'UTC', (first + interval '1 month')::timestamp AT TIME ZONE 'UTC');
-  EXECUTE format('ALTER TABLE %s ALTER COLUMN citizens SET STATISTICS 2000', t);
+  PERFORM pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext('audit_events_partition'));
+  BEGIN
+    EXECUTE pg_catalog.format('CREATE TABLE %s PARTITION OF %I.audit_events FOR VALUES FROM (%L) TO (%L)',
+      t, s, first::timestamp AT TIME ZONE 'UTC', (first + interval '1 month')::timestamp AT TIME ZONE 'UTC');
+  EXCEPTION WHEN duplicate_table THEN
+    RETURN name; -- another instance made it meanwhile
+  END;
+  EXECUTE pg_catalog.format('ALTER TABLE %s ALTER COLUMN citizens SET STATISTICS 2000', t);
   -- Vacuumed after every thousand events, not a fifth of the month's:
   -- cheap on a table only appended to, it merges the index's pending
   -- entries and marks the pages all-visible for the month's searches.
-  EXECUTE format('ALTER TABLE %s SET (autovacuum_vacuum_insert_threshold = 1000, autovacuum_vacuum_insert_scale_factor = 0)', t);
-  EXECUTE format('ALTER TABLE %s ENABLE ALWAYS TRIGGER audit_events_no_update', t);
-  EXECUTE format('CREATE TRIGGER audit_events_no_truncate BEFORE TRUNCATE ON %s FOR EACH STATEMENT EXECUTE FUNCTION %I.audit_events_append_only()', t, s);
-  EXECUTE format('ALTER TABLE %s ENABLE ALWAYS TRIGGER audit_events_no_truncate', t);
+  EXECUTE pg_catalog.format('ALTER TABLE %s SET (autovacuum_vacuum_insert_threshold = 1000, autovacuum_vacuum_insert_scale_factor = 0)', t);
+  EXECUTE pg_catalog.format('ALTER TABLE %s ENABLE ALWAYS TRIGGER audit_events_no_update', t);
+  EXECUTE pg_catalog.format('CREATE TRIGGER audit_events_no_truncate BEFORE TRUNCATE ON %s FOR EACH STATEMENT EXECUTE FUNCTION %I.audit_events_append_only()', t, s);
+  EXECUTE pg_catalog.format('ALTER TABLE %s ENABLE ALWAYS TRIGGER audit_events_no_truncate', t);
   PERFORM audit_events_revoke(t::regclass);
   RETURN name;
 END $$;
 REVOKE ALL ON FUNCTION audit_events_revoke(regclass) FROM PUBLIC;
+-- Who may append to the trail may make its months, nobody else.
+REVOKE ALL ON FUNCTION audit_events_partition(date) FROM PUBLIC;
+DO $$
+DECLARE
+  g record;
+BEGIN
+  FOR g IN
+    SELECT DISTINCT quote_ident(r.rolname) AS name
+    FROM pg_class c CROSS JOIN LATERAL aclexplode(c.relacl) a JOIN pg_roles r ON r.oid = a.grantee
+    WHERE c.oid = 'audit_events'::regclass AND a.grantee <> c.relowner AND a.privilege_type = 'INSERT'
+  LOOP
+    EXECUTE 'GRANT EXECUTE ON FUNCTION audit_events_partition(date) TO ' || g.name;
+  END LOOP;
+END $$;
 
--- A month of the trail whose partition is missing would refuse its
--- events: the default partition takes them instead, with the same
--- protection, and the server makes the coming months' partitions ahead
--- (internal/audit, Partitions).
-CREATE TABLE audit_events_default PARTITION OF audit_events DEFAULT;
-ALTER TABLE audit_events_default ALTER COLUMN citizens SET STATISTICS 2000;
-ALTER TABLE audit_events_default SET (autovacuum_vacuum_insert_threshold = 1000, autovacuum_vacuum_insert_scale_factor = 0);
-ALTER TABLE audit_events_default ENABLE ALWAYS TRIGGER audit_events_no_update;
-CREATE TRIGGER audit_events_no_truncate BEFORE TRUNCATE ON audit_events_default
-  FOR EACH STATEMENT EXECUTE FUNCTION audit_events_append_only();
-ALTER TABLE audit_events_default ENABLE ALWAYS TRIGGER audit_events_no_truncate;
-SELECT audit_events_revoke('audit_events_default');
-
--- The months the trail already holds, and this one and the next three.
+-- No default partition: an event of a month with no partition is refused,
+-- and the request with it, as when the trail cannot be written. The
+-- server makes this month's partition and the next three's at start and
+-- every hour (internal/audit, EnsurePartitions). The months the trail
+-- already holds, and this one and the next three:
 SELECT audit_events_partition(m::date)
   FROM generate_series(
     date_trunc('month', LEAST((SELECT min(at) FROM audit_events_unpartitioned), now()) AT TIME ZONE 'UTC'),
-    date_trunc('month', now() AT TIME ZONE 'UTC') + interval '3 months',
+    date_trunc('month', GREATEST((SELECT max(at) FROM audit_events_unpartitioned), now()) AT TIME ZONE 'UTC') + interval '3 months',
     interval '1 month') AS m;
 INSERT INTO audit_events SELECT id, at, operator_id, operator_email, role, action, entity, entity_id,
   request_id, client_addr, detail, records, citizens FROM audit_events_unpartitioned;
