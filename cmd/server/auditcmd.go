@@ -96,25 +96,19 @@ func runAudit(ctx context.Context, args []string, getenv func(string) string, st
 	now := time.Now()
 	switch sub {
 	case "months":
-		parts, err := audit.Partitions(ctx, db.SQL, db.Dialect)
+		parts, err := audit.Partitions(ctx, db.SQL, db.Dialect, time.Time{})
 		if err != nil {
 			return err
-		}
-		if parts == nil {
-			return audit.ErrNotPartitioned
 		}
 		keep := audit.RetentionStart(now, retention)
 		tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
 		fmt.Fprintln(tw, "month\tpartition\tevents\tMB\tretention\t")
 		for _, p := range parts {
-			m, kept := "?", "kept"
-			if !p.Month.IsZero() {
-				m = p.Month.Format("2006-01")
-				if p.Month.Before(keep) {
-					kept = "past"
-				}
+			kept := "kept"
+			if p.Month.Before(keep) {
+				kept = "past"
 			}
-			fmt.Fprintf(tw, "%s\t%s\t%d\t%.1f\t%s\t\n", m, p.Name, p.Rows, float64(p.Bytes)/(1<<20), kept)
+			fmt.Fprintf(tw, "%s\t%s\t%d\t%.1f\t%s\t\n", p.Month.Format("2006-01"), p.Name, p.Rows, float64(p.Bytes)/(1<<20), kept)
 		}
 		return tw.Flush()
 	case "export":

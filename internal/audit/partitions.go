@@ -16,6 +16,7 @@ import (
 
 	"entgo.io/ent/dialect"
 	entsql "entgo.io/ent/dialect/sql"
+	"github.com/lib/pq"
 
 	"segretariato/ent"
 )
@@ -104,18 +105,19 @@ func KeepPartitions(ctx context.Context, db *stdsql.DB, dia string, log *slog.Lo
 // Partition is one month of the trail on PostgreSQL.
 type Partition struct {
 	Name  string
-	Month time.Time // zero for a partition not named by its month (none is made)
+	Month time.Time
 	Rows  int64
 	Bytes int64 // table and indexes
 }
 
+// partitionName is how audit_events_partition names a month's table.
 var partitionName = regexp.MustCompile(`^audit_events_(\d{4})(\d{2})$`)
 
-// Partitions lists the trail's partitions, oldest first (any not named by
-// its month last). Nothing on SQLite.
-func Partitions(ctx context.Context, db *stdsql.DB, dia string) ([]Partition, error) {
+// Partitions lists the trail's months before before (zero: all of them),
+// oldest first, each counted. ErrNotPartitioned on SQLite.
+func Partitions(ctx context.Context, db *stdsql.DB, dia string, before time.Time) ([]Partition, error) {
 	if dia != dialect.Postgres {
-		return nil, nil
+		return nil, ErrNotPartitioned
 	}
 	rows, err := db.QueryContext(ctx, `SELECT c.relname, pg_total_relation_size(c.oid)
 		FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
@@ -123,39 +125,34 @@ func Partitions(ctx context.Context, db *stdsql.DB, dia string) ([]Partition, er
 	if err != nil {
 		return nil, err
 	}
-	var out, unnamed []Partition
+	var out []Partition
 	for rows.Next() {
 		var p Partition
 		if err := rows.Scan(&p.Name, &p.Bytes); err != nil {
 			rows.Close()
 			return nil, err
 		}
-		if m := partitionName.FindStringSubmatch(p.Name); m != nil {
-			y, _ := strconv.Atoi(m[1])
-			mo, _ := strconv.Atoi(m[2])
-			p.Month = time.Date(y, time.Month(mo), 1, 0, 0, 0, 0, time.UTC)
+		m := partitionName.FindStringSubmatch(p.Name)
+		if m == nil {
+			continue // no table of the trail's but its months'
+		}
+		y, _ := strconv.Atoi(m[1])
+		mo, _ := strconv.Atoi(m[2])
+		if p.Month = time.Date(y, time.Month(mo), 1, 0, 0, 0, 0, time.UTC); before.IsZero() || p.Month.Before(before) {
 			out = append(out, p)
-		} else {
-			unnamed = append(unnamed, p)
 		}
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	out = append(out, unnamed...)
 	for i := range out {
-		// The name comes from the catalogue, quoted for the statement.
-		if err := db.QueryRowContext(ctx, `SELECT count(*) FROM `+quoteIdent(out[i].Name)).Scan(&out[i].Rows); err != nil {
+		if err := db.QueryRowContext(ctx, `SELECT count(*) FROM `+pq.QuoteIdentifier(out[i].Name)).Scan(&out[i].Rows); err != nil {
 			return nil, err
 		}
 	}
 	return out, nil
 }
-
-// quoteIdent quotes a partition's name, which the catalogue gave and
-// partitionName's shape (or the migration) made: no quote inside.
-func quoteIdent(s string) string { return `"` + s + `"` }
 
 // RetentionStart is the first month the retention keeps at now: months
 // before it may leave the trail.
@@ -303,15 +300,12 @@ func DetachMonths(ctx context.Context, db *stdsql.DB, dia string, before, now ti
 	if sha256 == "" {
 		return nil, errors.New("audit detach: --file is required: the export file of these months (server audit export), whose SHA-256 their export recorded")
 	}
-	parts, err := Partitions(ctx, db, dia)
+	parts, err := Partitions(ctx, db, dia, before)
 	if err != nil {
 		return nil, err
 	}
 	var out []Detached
 	for _, p := range parts {
-		if p.Month.IsZero() || !p.Month.Before(before) {
-			continue
-		}
 		d := Detached{Partition: p, Export: "empty"}
 		if p.Rows > 0 {
 			month := p.Month.Format("2006-01")
@@ -342,7 +336,7 @@ func DetachMonths(ctx context.Context, db *stdsql.DB, dia string, before, now ti
 	for _, d := range out {
 		// Detaching drops the row trigger the partition had from the
 		// trail; the table gets its own, so it still refuses changes.
-		t := quoteIdent(d.Name)
+		t := pq.QuoteIdentifier(d.Name)
 		if _, err := tx.ExecContext(ctx, `ALTER TABLE audit_events DETACH PARTITION `+t); err != nil {
 			return nil, fmt.Errorf("detaching %s: only the tables' owner may (MIGRATE_DATABASE_URL), not the server's role, and not while a long query holds the trail", d.Name)
 		}
