@@ -281,9 +281,9 @@ ORDER BY c.occurred_at DESC, c.id LIMIT 50`), args...)
 	if err != nil {
 		return nil, err
 	}
-	var ids []int64
+	var ids []int
 	for rows.Next() {
-		var id int64
+		var id int
 		var at, area, outcome, code, label any
 		var cid, first, last, fc any
 		if err := rows.Scan(&id, &at, &area, &outcome, &cid, &first, &last, &fc, &code, &label); err != nil {
@@ -296,13 +296,9 @@ ORDER BY c.occurred_at DESC, c.id LIMIT 50`), args...)
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	needs, refs := map[int64][]string{}, map[int64][]string{}
+	needs, refs := map[int][]string{}, map[int][]string{}
 	if len(ids) > 0 {
-		list := make([]string, len(ids))
-		for i, id := range ids {
-			list[i] = strconv.FormatInt(id, 10)
-		}
-		in := "(" + strings.Join(list, ", ") + ")"
+		in := "(" + inList(ids) + ")"
 		if err := pairs(ctx, e.db, `SELECT cn.contact_id, n.code FROM contact_needs cn JOIN need_categories n ON n.id = cn.need_category_id WHERE cn.contact_id IN `+in, needs); err != nil {
 			return nil, err
 		}
@@ -312,7 +308,7 @@ ORDER BY c.occurred_at DESC, c.id LIMIT 50`), args...)
 	}
 	f := figures{"TOTAL": strconv.Itoa(total)}
 	for i, id := range ids {
-		caseRow(f, i, strconv.FormatInt(id, 10), needs[id], refs[id])
+		caseRow(f, i, strconv.Itoa(id), needs[id], refs[id])
 	}
 	return f, nil
 }
@@ -357,14 +353,14 @@ func caseRow(f figures, i int, id string, needs, refs []string) {
 }
 
 // pairs reads (contact id, text) rows into m.
-func pairs(ctx context.Context, db *sql.DB, query string, m map[int64][]string) error {
+func pairs(ctx context.Context, db *sql.DB, query string, m map[int][]string) error {
 	rows, err := db.QueryContext(ctx, query)
 	if err != nil {
 		return err
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var id int64
+		var id int
 		var s string
 		if err := rows.Scan(&id, &s); err != nil {
 			return err

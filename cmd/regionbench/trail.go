@@ -93,11 +93,11 @@ var whoLooked = answer{
 	sql: func(ctx context.Context, e env) (figures, error) {
 		d := dialectSQL{e.postgres}
 		id := e.trailCitizen()
-		contacts, err := idList(ctx, e.db, d.bind(`SELECT id FROM contacts WHERE citizen_id = $1`), id)
+		contacts, err := ids(ctx, e.db, d.bind(`SELECT id FROM contacts WHERE citizen_id = $1`), id)
 		if err != nil {
 			return nil, err
 		}
-		referrals, err := idList(ctx, e.db, `SELECT id FROM referrals WHERE contact_id IN (`+contacts+`)`)
+		referrals, err := ids(ctx, e.db, `SELECT id FROM referrals WHERE contact_id IN (`+inList(contacts)+`)`)
 		if err != nil {
 			return nil, err
 		}
@@ -105,21 +105,16 @@ var whoLooked = answer{
 		if !e.postgres {
 			has = "instr(',' || trim(citizens, '{}') || ',', ',' || $1 || ',') > 0"
 		}
-		events, err := idList(ctx, e.db, d.bind(`SELECT id FROM audit_events WHERE (entity = 'Citizen' AND entity_id = $1)
-  OR (entity = 'Contact' AND entity_id IN (`+contacts+`)) OR (entity = 'Referral' AND entity_id IN (`+referrals+`)) OR `+has+`
+		events, err := ids(ctx, e.db, d.bind(`SELECT id FROM audit_events WHERE (entity = 'Citizen' AND entity_id = $1)
+  OR (entity = 'Contact' AND entity_id IN (`+inList(contacts)+`)) OR (entity = 'Referral' AND entity_id IN (`+inList(referrals)+`)) OR `+has+`
 ORDER BY at DESC, id DESC LIMIT 50`), id)
 		if err != nil {
 			return nil, err
 		}
-		f := figures{}
-		n := 0
-		if events != "0" {
-			for i, v := range strings.Split(events, ",") {
-				f[strconv.Itoa(i)] = v
-				n++
-			}
+		f := figures{"TOTAL": strconv.Itoa(len(events))}
+		for i, v := range events {
+			f[strconv.Itoa(i)] = strconv.Itoa(v)
 		}
-		f["TOTAL"] = strconv.Itoa(n)
 		return f, nil
 	},
 }
@@ -127,49 +122,42 @@ ORDER BY at DESC, id DESC LIMIT 50`), id)
 // trailCitizens are about a hundred citizens spread over the region, in
 // a fixed order.
 func trailCitizens(ctx context.Context, db *sql.DB) ([]int, error) {
-	rows, err := db.QueryContext(ctx, `SELECT id FROM (SELECT id, ROW_NUMBER() OVER (ORDER BY id) AS r,
+	got, err := ids(ctx, db, `SELECT id FROM (SELECT id, ROW_NUMBER() OVER (ORDER BY id) AS r,
   COUNT(*) OVER () AS n FROM citizens) x WHERE r % (n / 100 + 1) = 1 ORDER BY id`)
+	if err == nil && len(got) == 0 {
+		err = fmt.Errorf("the region has no citizens")
+	}
+	return got, err
+}
+
+// ids runs a query of ids and returns them in their order.
+func ids(ctx context.Context, db *sql.DB, query string, args ...any) ([]int, error) {
+	rows, err := db.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	var ids []int
+	var out []int
 	for rows.Next() {
 		var id int
 		if err := rows.Scan(&id); err != nil {
 			return nil, err
 		}
-		ids = append(ids, id)
+		out = append(out, id)
 	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	if len(ids) == 0 {
-		return nil, fmt.Errorf("the region has no citizens")
-	}
-	return ids, nil
+	return out, rows.Err()
 }
 
-// idList runs a query of ids and joins them with commas, in their order:
-// "0" when there are none, so that it fits an IN list.
-func idList(ctx context.Context, db *sql.DB, query string, args ...any) (string, error) {
-	rows, err := db.QueryContext(ctx, query, args...)
-	if err != nil {
-		return "", err
-	}
-	defer rows.Close()
-	var ids []string
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return "", err
-		}
-		ids = append(ids, strconv.FormatInt(id, 10))
-	}
+// inList joins ids for an IN list: "0", which no record has, when empty.
+func inList(ids []int) string {
 	if len(ids) == 0 {
-		return "0", rows.Err()
+		return "0"
 	}
-	return strings.Join(ids, ","), rows.Err()
+	s := make([]string, len(ids))
+	for i, id := range ids {
+		s[i] = strconv.Itoa(id)
+	}
+	return strings.Join(s, ",")
 }
 
 // vacuumTrail vacuums the trail's months that autovacuum would have by
