@@ -16,6 +16,7 @@ import (
 
 	"segretariato/internal/database"
 	"segretariato/internal/database/dbtest"
+	"segretariato/internal/sqlbind"
 	"segretariato/internal/wiring"
 )
 
@@ -36,12 +37,6 @@ func TestAuditMonthsLeaveTheTrailExportedFirst(t *testing.T) {
 				t.Fatal(err)
 			}
 			t.Cleanup(func() { db.Close() })
-			ph := func(i int) string {
-				if kind == dialect.Postgres {
-					return "$" + strconv.Itoa(i)
-				}
-				return "?"
-			}
 			if kind == dialect.Postgres {
 				// December 2021 stays empty: it leaves with the others, with
 				// no export needed.
@@ -53,8 +48,10 @@ func TestAuditMonthsLeaveTheTrailExportedFirst(t *testing.T) {
 			insert := func(at string, detail string) {
 				t.Helper()
 				var id int64
-				if err := db.SQL.QueryRow(`INSERT INTO audit_events (at, action, entity, entity_id, detail, citizens) VALUES (`+
-					ph(1)+`, 'READ', 'Citizen', 7, `+ph(2)+`, '{7}') RETURNING id`, at, detail).Scan(&id); err != nil {
+				b := sqlbind.Binder{Postgres: kind == dialect.Postgres}
+				q := `INSERT INTO audit_events (at, action, entity, entity_id, detail, citizens) VALUES (` +
+					b.Arg(at) + `, 'READ', 'Citizen', 7, ` + b.Arg(detail) + `, '{7}') RETURNING id`
+				if err := db.SQL.QueryRow(q, b.Args...).Scan(&id); err != nil {
 					t.Fatal(err)
 				}
 				ids = append(ids, id)

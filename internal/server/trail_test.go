@@ -13,6 +13,7 @@ import (
 	"segretariato/internal/database"
 	"segretariato/internal/database/dbtest"
 	"segretariato/internal/server/apitest"
+	"segretariato/internal/sqlbind"
 )
 
 // TestCitizenTrailNewestFirstOverTheMonths: "who looked at this citizen"
@@ -27,12 +28,6 @@ func TestCitizenTrailNewestFirstOverTheMonths(t *testing.T) {
 		mine := db.Client.Citizen.Create().SetFirstName("Lia").SetLastName("Neri").SaveX(sys(t))
 		other := db.Client.Citizen.Create().SetFirstName("Ugo").SetLastName("Sala").SaveX(sys(t))
 		now := time.Now().UTC()
-		ph := func(i int) string {
-			if db.Dialect == dialect.Postgres {
-				return "$" + strconv.Itoa(i)
-			}
-			return "?"
-		}
 		cits := func(ids ...int) string {
 			s := "{"
 			for i, id := range ids {
@@ -56,8 +51,9 @@ func TestCitizenTrailNewestFirstOverTheMonths(t *testing.T) {
 			for _, e := range []struct {
 				detail, cits string
 			}{{detail, cits(other.ID, mine.ID)}, {"other " + detail, cits(other.ID)}} {
-				if _, err := db.SQL.Exec(`INSERT INTO audit_events (at, action, entity, detail, citizens) VALUES (`+ph(1)+`, 'READ', 'Contact', `+ph(2)+`, `+ph(3)+`)`,
-					at, e.detail, e.cits); err != nil {
+				b := sqlbind.Binder{Postgres: db.Dialect == dialect.Postgres}
+				q := `INSERT INTO audit_events (at, action, entity, detail, citizens) VALUES (` + b.Arg(at) + `, 'READ', 'Contact', ` + b.Arg(e.detail) + `, ` + b.Arg(e.cits) + `)`
+				if _, err := db.SQL.Exec(q, b.Args...); err != nil {
 					t.Fatal(err)
 				}
 			}
