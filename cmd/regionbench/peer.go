@@ -291,6 +291,7 @@ func comparePeer(ctx context.Context, o options, e env, title string, sides []pe
 		res   loadResult
 		audit float64
 		peak  string // the process's peak RSS
+		cpu   cpuSplit
 	}
 	var rows []row
 	for rep := 1; rep <= o.Reps; rep++ {
@@ -299,15 +300,17 @@ func comparePeer(ctx context.Context, o options, e env, title string, sides []pe
 			if err != nil {
 				return err
 			}
+			c0 := cpuNow(s.pid)
 			res, err := underLoad(ctx, s.endpoint, s.token, s.query, s.vars, o.Clients, o.Duration)
 			if err != nil {
 				return fmt.Errorf("%s: %w", s.name, err)
 			}
+			cpu := cpuNow(s.pid).since(c0)
 			a1, err := audit.TrailBytes(ctx, e.db, dialect.Postgres)
 			if err != nil {
 				return err
 			}
-			rows = append(rows, row{s, rep, res, float64(a1-a0) / float64(max(res.requests, 1)), peakOf(s.pid)})
+			rows = append(rows, row{s, rep, res, float64(a1-a0) / float64(max(res.requests, 1)), peakOf(s.pid), cpu})
 			fmt.Fprintf(progress, "%s, repetition %d: %d requests\n", s.name, rep, res.requests)
 		}
 	}
@@ -315,11 +318,14 @@ func comparePeer(ctx context.Context, o options, e env, title string, sides []pe
 	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', tabwriter.AlignRight)
 	// This API's process also runs the clients, the loader and the
 	// generator: its peak is theirs too.
-	fmt.Fprintln(tw, "server\trep\trequests/s\tp50\tp99\tstatements per page\taudit bytes per page\tprocess peak RSS\t")
+	// The CPU a request: of this process (the clients; the server too on
+	// this API's rows), of the peer's process, of PostgreSQL.
+	fmt.Fprintln(tw, "server\trep\trequests/s\tp50\tp99\tstatements per page\taudit bytes per page\tprocess peak RSS\tCPU ms/request: this process\tpeer\tPostgreSQL\t")
 	for _, r := range rows {
-		fmt.Fprintf(tw, "%s\t%d\t%.0f\t%s\t%s\t%.1f\t%.0f\t%s\t\n", r.side.name, r.rep,
+		n := time.Duration(max(r.res.requests, 1))
+		fmt.Fprintf(tw, "%s\t%d\t%.0f\t%s\t%s\t%.1f\t%.0f\t%s\t%s\t%s\t%s\t\n", r.side.name, r.rep,
 			float64(r.res.requests)/r.res.elapsed.Seconds(), ms(percentile(r.res.latencies, 50)), ms(percentile(r.res.latencies, 99)),
-			r.side.statements, r.audit, r.peak)
+			r.side.statements, r.audit, r.peak, ms(r.cpu.self/n), ms(r.cpu.peer/n), ms(r.cpu.postgres/n))
 	}
 	return tw.Flush()
 }
