@@ -14,6 +14,7 @@ import (
 	"segretariato/graph/model"
 	"segretariato/internal/analytics"
 	"segretariato/internal/dimension"
+	"segretariato/internal/inorder"
 	"segretariato/internal/intakecsv"
 	"segretariato/internal/intakeio"
 	"strconv"
@@ -44786,7 +44787,7 @@ func (ec *executionContext) ___Type(ctx context.Context, sel ast.SelectionSet, o
 // region    ***************************** type.gotpl *****************************
 
 func (ec *executionContext) marshalNAuditEvent2ᚕᚖsegretariatoᚋentᚐAuditEventᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.AuditEvent) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := inorder.MarshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNAuditEvent2ᚖsegretariatoᚋentᚐAuditEvent(ctx, sel, v[i])
@@ -44856,7 +44857,7 @@ func (ec *executionContext) marshalNBoolean2bool(ctx context.Context, sel ast.Se
 }
 
 func (ec *executionContext) marshalNCaseloadRow2ᚕᚖsegretariatoᚋinternalᚋanalyticsᚐCaseloadRowᚄ(ctx context.Context, sel ast.SelectionSet, v []*analytics.CaseloadRow) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := inorder.MarshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNCaseloadRow2ᚖsegretariatoᚋinternalᚋanalyticsᚐCaseloadRow(ctx, sel, v[i])
@@ -44906,7 +44907,7 @@ func (ec *executionContext) marshalNCitizenConnection2ᚖsegretariatoᚋentᚐCi
 }
 
 func (ec *executionContext) marshalNCitizenMatch2ᚕᚖsegretariatoᚋgraphᚋmodelᚐCitizenMatchᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.CitizenMatch) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := inorder.MarshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNCitizenMatch2ᚖsegretariatoᚋgraphᚋmodelᚐCitizenMatch(ctx, sel, v[i])
@@ -44954,7 +44955,7 @@ func (ec *executionContext) unmarshalNCitizenWhereInput2ᚖsegretariatoᚋentᚐ
 }
 
 func (ec *executionContext) marshalNConsentEvent2ᚕᚖsegretariatoᚋentᚐConsentEventᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.ConsentEvent) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := inorder.MarshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNConsentEvent2ᚖsegretariatoᚋentᚐConsentEvent(ctx, sel, v[i])
@@ -45125,7 +45126,7 @@ func (ec *executionContext) marshalNDemandCell2segretariatoᚋinternalᚋanalyti
 }
 
 func (ec *executionContext) marshalNDemandCell2ᚕsegretariatoᚋinternalᚋanalyticsᚐCellᚄ(ctx context.Context, sel ast.SelectionSet, v []analytics.Cell) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := inorder.MarshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNDemandCell2segretariatoᚋinternalᚋanalyticsᚐCell(ctx, sel, v[i])
@@ -45165,7 +45166,7 @@ func (ec *executionContext) unmarshalNDemandDimension2ᚕsegretariatoᚋinternal
 }
 
 func (ec *executionContext) marshalNDemandDimension2ᚕsegretariatoᚋinternalᚋdimensionᚐDimensionᚄ(ctx context.Context, sel ast.SelectionSet, v []dimension.Dimension) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := inorder.MarshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNDemandDimension2segretariatoᚋinternalᚋdimensionᚐDimension(ctx, sel, v[i])
@@ -45218,7 +45219,7 @@ func (ec *executionContext) marshalNFloat2float64(ctx context.Context, sel ast.S
 }
 
 func (ec *executionContext) marshalNFunnelRow2ᚕᚖsegretariatoᚋinternalᚋanalyticsᚐFunnelRowᚄ(ctx context.Context, sel ast.SelectionSet, v []*analytics.FunnelRow) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := inorder.MarshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNFunnelRow2ᚖsegretariatoᚋinternalᚋanalyticsᚐFunnelRow(ctx, sel, v[i])
@@ -45285,7 +45286,7 @@ func (ec *executionContext) marshalNID2ᚕintᚄ(ctx context.Context, sel ast.Se
 }
 
 func (ec *executionContext) marshalNImportError2ᚕᚖsegretariatoᚋinternalᚋintakecsvᚐRowErrorᚄ(ctx context.Context, sel ast.SelectionSet, v []*intakecsv.RowError) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := inorder.MarshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNImportError2ᚖsegretariatoᚋinternalᚋintakecsvᚐRowError(ctx, sel, v[i])
@@ -45343,7 +45344,7 @@ func (ec *executionContext) marshalNLocationCheck2segretariatoᚋinternalᚋanal
 }
 
 func (ec *executionContext) marshalNLocationCheck2ᚕsegretariatoᚋinternalᚋanalyticsᚐLocationCheckᚄ(ctx context.Context, sel ast.SelectionSet, v []analytics.LocationCheck) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := inorder.MarshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNLocationCheck2segretariatoᚋinternalᚋanalyticsᚐLocationCheck(ctx, sel, v[i])
@@ -45469,7 +45470,7 @@ func (ec *executionContext) unmarshalNNeedCategoryWhereInput2ᚖsegretariatoᚋe
 }
 
 func (ec *executionContext) marshalNNode2ᚕsegretariatoᚋentᚐNoder(ctx context.Context, sel ast.SelectionSet, v []ent.Noder) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := inorder.MarshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalONode2segretariatoᚋentᚐNoder(ctx, sel, v[i])
@@ -45637,7 +45638,7 @@ func (ec *executionContext) marshalNQualityLine2segretariatoᚋinternalᚋanalyt
 }
 
 func (ec *executionContext) marshalNQualityLine2ᚕsegretariatoᚋinternalᚋanalyticsᚐQualityLineᚄ(ctx context.Context, sel ast.SelectionSet, v []analytics.QualityLine) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := inorder.MarshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNQualityLine2segretariatoᚋinternalᚋanalyticsᚐQualityLine(ctx, sel, v[i])
@@ -45772,7 +45773,7 @@ func (ec *executionContext) unmarshalNResponse2ᚕsegretariatoᚋentᚋschemaᚋ
 }
 
 func (ec *executionContext) marshalNResponse2ᚕsegretariatoᚋentᚋschemaᚋschematypeᚐResponseᚄ(ctx context.Context, sel ast.SelectionSet, v []schematype.Response) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := inorder.MarshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNResponse2segretariatoᚋentᚋschemaᚋschematypeᚐResponse(ctx, sel, v[i])
@@ -46005,7 +46006,7 @@ func (ec *executionContext) unmarshalNTargetArea2ᚕsegretariatoᚋentᚋschema�
 }
 
 func (ec *executionContext) marshalNTargetArea2ᚕsegretariatoᚋentᚋschemaᚋschematypeᚐTargetAreaᚄ(ctx context.Context, sel ast.SelectionSet, v []schematype.TargetArea) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := inorder.MarshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNTargetArea2segretariatoᚋentᚋschemaᚋschematypeᚐTargetArea(ctx, sel, v[i])
@@ -46095,7 +46096,7 @@ func (ec *executionContext) marshalNTrainingDays2segretariatoᚋinternalᚋanaly
 }
 
 func (ec *executionContext) marshalNTrainingDays2ᚕsegretariatoᚋinternalᚋanalyticsᚐTrainingDaysᚄ(ctx context.Context, sel ast.SelectionSet, v []analytics.TrainingDays) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := inorder.MarshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNTrainingDays2segretariatoᚋinternalᚋanalyticsᚐTrainingDays(ctx, sel, v[i])
@@ -46258,7 +46259,7 @@ func (ec *executionContext) marshalNWeekOpening2segretariatoᚋinternalᚋanalyt
 }
 
 func (ec *executionContext) marshalNWeekOpening2ᚕsegretariatoᚋinternalᚋanalyticsᚐWeekOpeningᚄ(ctx context.Context, sel ast.SelectionSet, v []analytics.WeekOpening) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := inorder.MarshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNWeekOpening2segretariatoᚋinternalᚋanalyticsᚐWeekOpening(ctx, sel, v[i])
@@ -46278,7 +46279,7 @@ func (ec *executionContext) marshalN__Directive2githubᚗcomᚋ99designsᚋgqlge
 }
 
 func (ec *executionContext) marshalN__Directive2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐDirectiveᚄ(ctx context.Context, sel ast.SelectionSet, v []introspection.Directive) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := inorder.MarshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__Directive2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐDirective(ctx, sel, v[i])
@@ -46322,7 +46323,7 @@ func (ec *executionContext) unmarshalN__DirectiveLocation2ᚕstringᚄ(ctx conte
 }
 
 func (ec *executionContext) marshalN__DirectiveLocation2ᚕstringᚄ(ctx context.Context, sel ast.SelectionSet, v []string) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := inorder.MarshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__DirectiveLocation2string(ctx, sel, v[i])
@@ -46350,7 +46351,7 @@ func (ec *executionContext) marshalN__InputValue2githubᚗcomᚋ99designsᚋgqlg
 }
 
 func (ec *executionContext) marshalN__InputValue2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐInputValueᚄ(ctx context.Context, sel ast.SelectionSet, v []introspection.InputValue) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := inorder.MarshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__InputValue2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐInputValue(ctx, sel, v[i])
@@ -46378,7 +46379,7 @@ func (ec *executionContext) marshalN__Type2githubᚗcomᚋ99designsᚋgqlgenᚋg
 }
 
 func (ec *executionContext) marshalN__Type2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐTypeᚄ(ctx context.Context, sel ast.SelectionSet, v []introspection.Type) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := inorder.MarshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__Type2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐType(ctx, sel, v[i])
@@ -46426,7 +46427,7 @@ func (ec *executionContext) marshalOAuditEventEdge2ᚕᚖsegretariatoᚋentᚐAu
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := inorder.MarshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalOAuditEventEdge2ᚖsegretariatoᚋentᚐAuditEventEdge(ctx, sel, v[i])
@@ -46535,7 +46536,7 @@ func (ec *executionContext) marshalOChannel2ᚕsegretariatoᚋentᚋschemaᚋsch
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := inorder.MarshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNChannel2segretariatoᚋentᚋschemaᚋschematypeᚐChannel(ctx, sel, v[i])
@@ -46577,7 +46578,7 @@ func (ec *executionContext) marshalOCitizenEdge2ᚕᚖsegretariatoᚋentᚐCitiz
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := inorder.MarshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalOCitizenEdge2ᚖsegretariatoᚋentᚐCitizenEdge(ctx, sel, v[i])
@@ -46646,7 +46647,7 @@ func (ec *executionContext) marshalOContactEdge2ᚕᚖsegretariatoᚋentᚐConta
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := inorder.MarshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalOContactEdge2ᚖsegretariatoᚋentᚐContactEdge(ctx, sel, v[i])
@@ -46766,7 +46767,7 @@ func (ec *executionContext) marshalOFailureReason2ᚕsegretariatoᚋentᚋschema
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := inorder.MarshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNFailureReason2segretariatoᚋentᚋschemaᚋschematypeᚐFailureReason(ctx, sel, v[i])
@@ -46973,7 +46974,7 @@ func (ec *executionContext) marshalOLocationEdge2ᚕᚖsegretariatoᚋentᚐLoca
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := inorder.MarshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalOLocationEdge2ᚖsegretariatoᚋentᚐLocationEdge(ctx, sel, v[i])
@@ -47052,7 +47053,7 @@ func (ec *executionContext) marshalOMacroArea2ᚕsegretariatoᚋentᚋschemaᚋs
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := inorder.MarshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNMacroArea2segretariatoᚋentᚋschemaᚋschematypeᚐMacroArea(ctx, sel, v[i])
@@ -47104,7 +47105,7 @@ func (ec *executionContext) marshalOMedium2ᚕsegretariatoᚋentᚋschemaᚋsche
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := inorder.MarshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNMedium2segretariatoᚋentᚋschemaᚋschematypeᚐMedium(ctx, sel, v[i])
@@ -47139,7 +47140,7 @@ func (ec *executionContext) marshalONeedCategory2ᚕᚖsegretariatoᚋentᚐNeed
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := inorder.MarshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNNeedCategory2ᚖsegretariatoᚋentᚐNeedCategory(ctx, sel, v[i])
@@ -47165,7 +47166,7 @@ func (ec *executionContext) marshalONeedCategoryEdge2ᚕᚖsegretariatoᚋentᚐ
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := inorder.MarshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalONeedCategoryEdge2ᚖsegretariatoᚋentᚐNeedCategoryEdge(ctx, sel, v[i])
@@ -47234,7 +47235,7 @@ func (ec *executionContext) marshalOOpeningHour2ᚕᚖsegretariatoᚋentᚐOpeni
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := inorder.MarshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNOpeningHour2ᚖsegretariatoᚋentᚐOpeningHour(ctx, sel, v[i])
@@ -47260,7 +47261,7 @@ func (ec *executionContext) marshalOOpeningHourEdge2ᚕᚖsegretariatoᚋentᚐO
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := inorder.MarshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalOOpeningHourEdge2ᚖsegretariatoᚋentᚐOpeningHourEdge(ctx, sel, v[i])
@@ -47322,7 +47323,7 @@ func (ec *executionContext) marshalOOpeningSession2ᚕᚖsegretariatoᚋentᚐOp
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := inorder.MarshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNOpeningSession2ᚖsegretariatoᚋentᚐOpeningSession(ctx, sel, v[i])
@@ -47348,7 +47349,7 @@ func (ec *executionContext) marshalOOpeningSessionEdge2ᚕᚖsegretariatoᚋent�
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := inorder.MarshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalOOpeningSessionEdge2ᚖsegretariatoᚋentᚐOpeningSessionEdge(ctx, sel, v[i])
@@ -47410,7 +47411,7 @@ func (ec *executionContext) marshalOOperator2ᚕᚖsegretariatoᚋentᚐOperator
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := inorder.MarshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNOperator2ᚖsegretariatoᚋentᚐOperator(ctx, sel, v[i])
@@ -47436,7 +47437,7 @@ func (ec *executionContext) marshalOOperatorEdge2ᚕᚖsegretariatoᚋentᚐOper
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := inorder.MarshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalOOperatorEdge2ᚖsegretariatoᚋentᚐOperatorEdge(ctx, sel, v[i])
@@ -47515,7 +47516,7 @@ func (ec *executionContext) marshalOOutcome2ᚕsegretariatoᚋentᚋschemaᚋsch
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := inorder.MarshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNOutcome2segretariatoᚋentᚋschemaᚋschematypeᚐOutcome(ctx, sel, v[i])
@@ -47583,7 +47584,7 @@ func (ec *executionContext) marshalOProvider2ᚕsegretariatoᚋentᚋschemaᚋsc
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := inorder.MarshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNProvider2segretariatoᚋentᚋschemaᚋschematypeᚐProvider(ctx, sel, v[i])
@@ -47618,7 +47619,7 @@ func (ec *executionContext) marshalOReferral2ᚕᚖsegretariatoᚋentᚐReferral
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := inorder.MarshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNReferral2ᚖsegretariatoᚋentᚐReferral(ctx, sel, v[i])
@@ -47644,7 +47645,7 @@ func (ec *executionContext) marshalOReferralEdge2ᚕᚖsegretariatoᚋentᚐRefe
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := inorder.MarshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalOReferralEdge2ᚖsegretariatoᚋentᚐReferralEdge(ctx, sel, v[i])
@@ -47664,7 +47665,7 @@ func (ec *executionContext) marshalOReferralEvent2ᚕᚖsegretariatoᚋentᚐRef
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := inorder.MarshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNReferralEvent2ᚖsegretariatoᚋentᚐReferralEvent(ctx, sel, v[i])
@@ -47690,7 +47691,7 @@ func (ec *executionContext) marshalOReferralEventEdge2ᚕᚖsegretariatoᚋent�
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := inorder.MarshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalOReferralEventEdge2ᚖsegretariatoᚋentᚐReferralEventEdge(ctx, sel, v[i])
@@ -47769,7 +47770,7 @@ func (ec *executionContext) marshalOReferralStatus2ᚕsegretariatoᚋentᚋschem
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := inorder.MarshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNReferralStatus2segretariatoᚋentᚋschemaᚋschematypeᚐReferralStatus(ctx, sel, v[i])
@@ -47846,7 +47847,7 @@ func (ec *executionContext) marshalORequester2ᚕsegretariatoᚋentᚋschemaᚋs
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := inorder.MarshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNRequester2segretariatoᚋentᚋschemaᚋschematypeᚐRequester(ctx, sel, v[i])
@@ -47898,7 +47899,7 @@ func (ec *executionContext) marshalOResponse2ᚕsegretariatoᚋentᚋschemaᚋsc
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := inorder.MarshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNResponse2segretariatoᚋentᚋschemaᚋschematypeᚐResponse(ctx, sel, v[i])
@@ -47934,7 +47935,7 @@ func (ec *executionContext) marshalORole2ᚕsegretariatoᚋentᚋschemaᚋschema
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := inorder.MarshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNRole2segretariatoᚋentᚋschemaᚋschematypeᚐRole(ctx, sel, v[i])
@@ -47976,7 +47977,7 @@ func (ec *executionContext) marshalOSatisfactionSurveyEdge2ᚕᚖsegretariatoᚋ
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := inorder.MarshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalOSatisfactionSurveyEdge2ᚖsegretariatoᚋentᚐSatisfactionSurveyEdge(ctx, sel, v[i])
@@ -48038,7 +48039,7 @@ func (ec *executionContext) marshalOService2ᚕᚖsegretariatoᚋentᚐService�
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := inorder.MarshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNService2ᚖsegretariatoᚋentᚐService(ctx, sel, v[i])
@@ -48064,7 +48065,7 @@ func (ec *executionContext) marshalOServiceEdge2ᚕᚖsegretariatoᚋentᚐServi
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := inorder.MarshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalOServiceEdge2ᚖsegretariatoᚋentᚐServiceEdge(ctx, sel, v[i])
@@ -48101,7 +48102,7 @@ func (ec *executionContext) marshalOServiceKind2ᚕsegretariatoᚋentᚋschema�
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := inorder.MarshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNServiceKind2segretariatoᚋentᚋschemaᚋschematypeᚐServiceKind(ctx, sel, v[i])
@@ -48195,7 +48196,7 @@ func (ec *executionContext) marshalOSex2ᚕsegretariatoᚋentᚋschemaᚋschemat
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := inorder.MarshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNSex2segretariatoᚋentᚋschemaᚋschematypeᚐSex(ctx, sel, v[i])
@@ -48302,7 +48303,7 @@ func (ec *executionContext) marshalOSurveyResponseEdge2ᚕᚖsegretariatoᚋent�
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := inorder.MarshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalOSurveyResponseEdge2ᚖsegretariatoᚋentᚐSurveyResponseEdge(ctx, sel, v[i])
@@ -48381,7 +48382,7 @@ func (ec *executionContext) marshalOTargetArea2ᚕsegretariatoᚋentᚋschemaᚋ
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := inorder.MarshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNTargetArea2segretariatoᚋentᚋschemaᚋschematypeᚐTargetArea(ctx, sel, v[i])
@@ -48476,7 +48477,7 @@ func (ec *executionContext) marshalOTimetablePublicationEdge2ᚕᚖsegretariato�
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := inorder.MarshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalOTimetablePublicationEdge2ᚖsegretariatoᚋentᚐTimetablePublicationEdge(ctx, sel, v[i])
@@ -48538,7 +48539,7 @@ func (ec *executionContext) marshalOTraining2ᚕᚖsegretariatoᚋentᚐTraining
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := inorder.MarshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNTraining2ᚖsegretariatoᚋentᚐTraining(ctx, sel, v[i])
@@ -48564,7 +48565,7 @@ func (ec *executionContext) marshalOTrainingEdge2ᚕᚖsegretariatoᚋentᚐTrai
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := inorder.MarshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalOTrainingEdge2ᚖsegretariatoᚋentᚐTrainingEdge(ctx, sel, v[i])
@@ -48608,7 +48609,7 @@ func (ec *executionContext) marshalOTrainingPlanEdge2ᚕᚖsegretariatoᚋentᚐ
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := inorder.MarshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalOTrainingPlanEdge2ᚖsegretariatoᚋentᚐTrainingPlanEdge(ctx, sel, v[i])
@@ -48695,7 +48696,7 @@ func (ec *executionContext) marshalO__EnumValue2ᚕgithubᚗcomᚋ99designsᚋgq
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := inorder.MarshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__EnumValue2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐEnumValue(ctx, sel, v[i])
@@ -48714,7 +48715,7 @@ func (ec *executionContext) marshalO__Field2ᚕgithubᚗcomᚋ99designsᚋgqlgen
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := inorder.MarshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__Field2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐField(ctx, sel, v[i])
@@ -48733,7 +48734,7 @@ func (ec *executionContext) marshalO__InputValue2ᚕgithubᚗcomᚋ99designsᚋg
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := inorder.MarshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__InputValue2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐInputValue(ctx, sel, v[i])
@@ -48752,7 +48753,7 @@ func (ec *executionContext) marshalO__Type2ᚕgithubᚗcomᚋ99designsᚋgqlgen�
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := inorder.MarshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__Type2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐType(ctx, sel, v[i])

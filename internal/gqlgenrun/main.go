@@ -4,21 +4,33 @@
 // gqlgen.yml.
 //
 // gqlgen starts a goroutine for every field with a resolver or a method
-// taking a context, in every row: a page of 50 contacts with their
-// citizen, main need, needs and referrals started about 300, whose stacks
-// grew and were scheduled for fields that only read what the page's
-// queries had already loaded (ent's eager loading, the reference-data
-// cache, the per-request facts of the privacy rules), so concurrency
-// bought nothing. The query root keeps its concurrency: a dashboard asks
-// several answers at once (BENCHMARKS.md).
+// taking a context, in every row, and for every element of a list of
+// objects: a page of 50 contacts with their citizen, main need, needs and
+// referrals started about 450, whose stacks grew and were scheduled for
+// fields that only read what the page's queries had already loaded (ent's
+// eager loading, the reference-data cache, the per-request facts of the
+// privacy rules), so concurrency bought nothing. So the objects' fields
+// are resolved in order (the plugin below), and the generated lists call
+// internal/inorder's MarshalSlice in place of gqlgen's concurrent one
+// (inOrderLists, after generation: gqlgen has no setting for it). The
+// query root keeps its concurrency: a dashboard asks several answers at
+// once (BENCHMARKS.md).
 package main
 
 import (
+	"bytes"
+	"fmt"
+	"go/ast"
+	"go/format"
+	"go/parser"
+	"go/token"
 	"log"
+	"os"
 
 	"github.com/99designs/gqlgen/api"
 	"github.com/99designs/gqlgen/codegen"
 	"github.com/99designs/gqlgen/codegen/config"
+	"golang.org/x/tools/go/ast/astutil"
 )
 
 func main() {
@@ -31,6 +43,46 @@ func main() {
 	if err := api.Generate(cfg, api.AddPlugin(inOrder{})); err != nil {
 		log.Fatal(err)
 	}
+	if err := inOrderLists(cfg.Exec.Filename); err != nil {
+		log.Fatal(err)
+	}
+}
+
+// inOrderLists rewrites the generated file's calls of
+// graphql.MarshalSliceConcurrently into calls of inorder.MarshalSlice,
+// which has the same signature. None found is an error: gqlgen changed
+// how it marshals lists, and this step must be looked at again.
+func inOrderLists(filename string) error {
+	fset := token.NewFileSet()
+	f, err := parser.ParseFile(fset, filename, nil, parser.ParseComments)
+	if err != nil {
+		return err
+	}
+	n := 0
+	ast.Inspect(f, func(node ast.Node) bool {
+		call, ok := node.(*ast.CallExpr)
+		if !ok {
+			return true
+		}
+		sel, ok := call.Fun.(*ast.SelectorExpr)
+		if !ok {
+			return true
+		}
+		if pkg, ok := sel.X.(*ast.Ident); ok && pkg.Name == "graphql" && sel.Sel.Name == "MarshalSliceConcurrently" {
+			call.Fun = &ast.SelectorExpr{X: ast.NewIdent("inorder"), Sel: ast.NewIdent("MarshalSlice")}
+			n++
+		}
+		return true
+	})
+	if n == 0 {
+		return fmt.Errorf("%s: no call of graphql.MarshalSliceConcurrently to rewrite", filename)
+	}
+	astutil.AddImport(fset, f, "segretariato/internal/inorder")
+	var buf bytes.Buffer
+	if err := format.Node(&buf, fset, f); err != nil {
+		return err
+	}
+	return os.WriteFile(filename, buf.Bytes(), 0o644)
 }
 
 // inOrder resolves the fields of every object but the query root in order.
