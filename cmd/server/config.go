@@ -48,7 +48,7 @@ type config struct {
 	// replica of DATABASE_URL (PostgreSQL only) that answers the
 	// analytics; empty: DATABASE_URL answers them. Never logged.
 	AnalyticsDatabaseURL string
-	dbConfig             // ENV, DB_MAX_CONNS and the fault settings (faultConfig)
+	dbConfig             // ENV, DB_MAX_CONNS, DB_STATEMENT_CACHE and the fault settings (faultConfig)
 	limitConfig
 }
 

@@ -1,7 +1,10 @@
 package main
 
 import (
+	"cmp"
 	"context"
+	"errors"
+	"strconv"
 
 	"segretariato/internal/database"
 	"segretariato/internal/refdata"
@@ -10,12 +13,17 @@ import (
 
 // dbConfig is how the database is opened, read the same way by the serve
 // command and by every administration command (openDB): the mode (ENV),
-// the pool (DB_MAX_CONNS), and the fault settings, among them
+// the pool (DB_MAX_CONNS), the statements each connection keeps prepared
+// (DB_STATEMENT_CACHE), and the fault settings, among them
 // SQLITE_SYNCHRONOUS and the REQUEST_TIMEOUT the statement timeout
 // follows.
 type dbConfig struct {
 	Env        string // ENV, --env: development (default) or production
 	DBMaxConns int    // DB_MAX_CONNS: PostgreSQL pool size (default 20)
+	// DB_STATEMENT_CACHE: statements each PostgreSQL connection keeps
+	// prepared (default 100; 0 none, for a pooler in transaction mode),
+	// as database.Options.StatementCache has it.
+	DBStatementCache int
 	faultConfig
 }
 
@@ -27,6 +35,13 @@ func parseDBConfig(getenv func(string) string) (dbConfig, error) {
 	if d.faultConfig, err = parseFaultConfig(getenv); err != nil {
 		return d, err
 	}
+	if s := getenv("DB_STATEMENT_CACHE"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 0 {
+			return d, errors.New("DB_STATEMENT_CACHE must be a whole number, 0 or more")
+		}
+		d.DBStatementCache = cmp.Or(n, -1)
+	}
 	return d, positiveInts(getenv, []envInt{{"DB_MAX_CONNS", &d.DBMaxConns}})
 }
 
@@ -34,7 +49,7 @@ func parseDBConfig(getenv func(string) string) (dbConfig, error) {
 // checked (`server migrate up` is a step of its own there), else migrated.
 func (d dbConfig) options() database.Options {
 	return database.Options{
-		MaxOpenConns: d.DBMaxConns, Migrate: migrationMode(d.Env),
+		MaxOpenConns: d.DBMaxConns, Migrate: migrationMode(d.Env), StatementCache: d.DBStatementCache,
 		StatementTimeout: d.statementTimeout(), SQLiteSynchronous: d.SQLiteSynchronous,
 	}
 }

@@ -157,7 +157,7 @@ func serve(ctx context.Context, cfg config, stdout, stderr io.Writer) error {
 // watches its pool (go_sql_* with db_name="segretariato_analytics").
 func openAnalyticsReplica(ctx context.Context, cfg config, obs *observability, log *slog.Logger) (*sql.DB, error) {
 	reads, err := database.OpenReplica(ctx, cfg.AnalyticsDatabaseURL, database.Options{
-		MaxOpenConns: cfg.DBMaxConns, StatementTimeout: cfg.statementTimeout(),
+		MaxOpenConns: cfg.DBMaxConns, StatementTimeout: cfg.statementTimeout(), StatementCache: cfg.DBStatementCache,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("ANALYTICS_DATABASE_URL: %w", err)

@@ -49,6 +49,10 @@ type Options struct {
 	// SQLiteSynchronous is SQLite's synchronous mode: FULL (default),
 	// NORMAL, EXTRA or OFF.
 	SQLiteSynchronous string
+	// StatementCache is how many statements each PostgreSQL connection
+	// keeps prepared (stmtcache.go): 0 DefaultStatementCache, below 0
+	// none.
+	StatementCache int
 }
 
 // Open connects to the database named by rawURL and migrates the schema
@@ -69,7 +73,7 @@ func Open(ctx context.Context, rawURL string, opt Options) (*DB, error) {
 	var db *sql.DB
 	var pgc *pgConnector
 	if dia == dialect.Postgres {
-		if pgc, err = newPGConnector(dsn); err != nil {
+		if pgc, err = newPGConnector(dsn, opt.StatementCache); err != nil {
 			return nil, fmt.Errorf("opening %s database: %w", dia, redact(err, rawURL))
 		}
 		db = sql.OpenDB(pgc)

@@ -21,7 +21,7 @@ func OpenReplica(ctx context.Context, rawURL string, opt Options) (*sql.DB, erro
 	if _, _, dia, err := dataSource(rawURL, ""); err != nil || dia != dialect.Postgres {
 		return nil, errors.New("a read replica is a PostgreSQL database: its URL starts with postgres:// or postgresql://")
 	}
-	pgc, err := newPGConnector(rawURL)
+	pgc, err := newPGConnector(rawURL, opt.StatementCache)
 	if err != nil {
 		return nil, fmt.Errorf("opening the read replica: %w", redact(err, rawURL))
 	}

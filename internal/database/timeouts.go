@@ -11,22 +11,28 @@ import (
 	"github.com/lib/pq"
 )
 
-// pgConnector opens lib/pq connections and, once armed, gives each a
+// pgConnector opens lib/pq connections, each with its cache of prepared
+// statements (stmtcache.go), and, once armed, gives each a
 // statement_timeout: the database then ends a statement that outlives the
 // request that sent it, even when the cancel request sent at the request's
 // deadline is lost. The migrations at start run unarmed, since a schema
 // change on a large table may rightly take longer.
 type pgConnector struct {
 	*pq.Connector
-	timeoutMS atomic.Int64 // 0: none
+	timeoutMS  atomic.Int64 // 0: none
+	statements int          // kept prepared by each connection; 0: none
 }
 
-func newPGConnector(dsn string) (*pgConnector, error) {
+// newPGConnector's statements is Options.StatementCache.
+func newPGConnector(dsn string, statements int) (*pgConnector, error) {
 	c, err := pq.NewConnector(dsn)
 	if err != nil {
 		return nil, err
 	}
-	return &pgConnector{Connector: c}, nil
+	if statements == 0 {
+		statements = DefaultStatementCache
+	}
+	return &pgConnector{Connector: c, statements: max(statements, 0)}, nil
 }
 
 func (c *pgConnector) Connect(ctx context.Context) (driver.Conn, error) {
@@ -34,6 +40,7 @@ func (c *pgConnector) Connect(ctx context.Context) (driver.Conn, error) {
 	if err != nil {
 		return nil, err
 	}
+	conn = newCachingConn(conn, c.statements)
 	if ms := c.timeoutMS.Load(); ms > 0 {
 		_, err := conn.(driver.ExecerContext).ExecContext(ctx, fmt.Sprintf("SET statement_timeout = %d", ms), nil)
 		if err != nil {

@@ -1,0 +1,107 @@
+package database_test
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"slices"
+	"testing"
+
+	"entgo.io/ent/dialect"
+
+	"segretariato/internal/database"
+	"segretariato/internal/database/dbtest"
+)
+
+// preparedOn lists the statements the session of conn has prepared.
+func preparedOn(t *testing.T, conn *sql.Conn) []string {
+	t.Helper()
+	rows, err := conn.QueryContext(context.Background(), "SELECT statement FROM pg_prepared_statements ORDER BY statement")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var s string
+		if err := rows.Scan(&s); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
+func plusOne(t *testing.T, q interface {
+	QueryRowContext(context.Context, string, ...any) *sql.Row
+}, query string, n int) {
+	t.Helper()
+	var got int
+	if err := q.QueryRowContext(context.Background(), query, n).Scan(&got); err != nil {
+		t.Fatalf("%s: %v", query, err)
+	}
+	if got != n+1 {
+		t.Fatalf("%s with %d = %d, want %d", query, n, got, n+1)
+	}
+}
+
+// TestConnectionsKeepTheirStatementsPrepared: a statement with
+// parameters is prepared the second time its connection runs it, at most
+// the cache's size stay prepared (the least recently used closed), a
+// statement the server dropped sends the work to another connection, and
+// DB_STATEMENT_CACHE=0 prepares nothing.
+func TestConnectionsKeepTheirStatementsPrepared(t *testing.T) {
+	ctx := context.Background()
+	for _, kind := range dbtest.Kinds(t) {
+		if kind != dialect.Postgres {
+			continue // a SQLite connection has no server to keep statements
+		}
+		db := dbtest.Open(t, kind, database.Options{StatementCache: 2, MaxOpenConns: 1})
+		conn, err := db.SQL.Conn(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		const first = "SELECT $1::int + 1"
+		plusOne(t, conn, first, 1)
+		if slices.Contains(preparedOn(t, conn), first) {
+			t.Fatalf("prepared the first time it ran: %q", preparedOn(t, conn))
+		}
+		plusOne(t, conn, first, 2)
+		plusOne(t, conn, first, 3)
+		if got := preparedOn(t, conn); !slices.Contains(got, first) || len(got) > 2 {
+			t.Fatalf("after three runs the session has %q prepared: want %q among at most 2", got, first)
+		}
+		var others []string
+		for i := range 3 {
+			q := fmt.Sprintf("SELECT $1::int + %d - %d", i+1, i)
+			others = append(others, q)
+			plusOne(t, conn, q, 10)
+			plusOne(t, conn, q, 20)
+		}
+		got := preparedOn(t, conn)
+		if len(got) != 2 || slices.Contains(got, first) || !slices.Contains(got, others[2]) {
+			t.Fatalf("prepared %q: want the 2 most recent of %q", got, others)
+		}
+
+		// The server forgets them: the next run goes to a new connection.
+		if _, err := conn.ExecContext(ctx, "DEALLOCATE ALL"); err != nil {
+			t.Fatal(err)
+		}
+		conn.Close()
+		plusOne(t, db.SQL, others[2], 30)
+		plusOne(t, db.SQL, others[2], 40)
+
+		off := dbtest.Open(t, kind, database.Options{StatementCache: -1, MaxOpenConns: 1})
+		c2, err := off.SQL.Conn(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := range 3 {
+			plusOne(t, c2, first, i)
+		}
+		if got := preparedOn(t, c2); len(got) != 0 {
+			t.Fatalf("with the cache off the session prepared %q", got)
+		}
+		c2.Close()
+	}
+}
