@@ -5,6 +5,7 @@ import (
 	"errors"
 	"reflect"
 	"strings"
+	"sync"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
@@ -31,19 +32,40 @@ type foreignKey struct {
 }
 
 // foreignKeySchema maps object type → id field → foreign key, and
-// records the fields that answer lists or connections of records with
-// foreign keys, whose ids are noted for one look-up.
+// records the fields that answer lists or connections of records, whose
+// ids (and foreign keys) are noted for one look-up. Every other field
+// passes the middleware untouched.
 type foreignKeySchema struct {
-	keys map[string]map[string]foreignKey
+	keys    map[string]map[string]foreignKey
+	records map[string]map[string]bool
+	// fields are the Go fields of a record type that noteRecord reads,
+	// found once per type.
+	fields sync.Map // reflect.Type → recordFields
+}
+
+// recordFields are where a record's Go struct holds its id and its
+// foreign keys (indexes of reflect's Field; -1 when absent).
+type recordFields struct {
+	id   int
+	keys []struct {
+		index  int
+		target string
+	}
 }
 
 func newForeignKeySchema(s *ast.Schema) *foreignKeySchema {
-	fs := &foreignKeySchema{keys: map[string]map[string]foreignKey{}}
+	fs := &foreignKeySchema{keys: map[string]map[string]foreignKey{}, records: map[string]map[string]bool{}}
 	for _, def := range s.Types {
 		if def.Kind != ast.Object || strings.HasPrefix(def.Name, "__") {
 			continue
 		}
 		for _, f := range def.Fields {
+			if holdsRecords(s, f.Type) {
+				if fs.records[def.Name] == nil {
+					fs.records[def.Name] = map[string]bool{}
+				}
+				fs.records[def.Name][f.Name] = true
+			}
 			name, ok := strings.CutSuffix(f.Name, "ID")
 			if f.Type.Name() != "ID" || f.Type.Elem != nil || !ok || name == "" {
 				continue
@@ -61,6 +83,16 @@ func newForeignKeySchema(s *ast.Schema) *foreignKeySchema {
 	return fs
 }
 
+// holdsRecords: a list of objects, or a connection (an object named
+// …Connection), whose records noteRecords notes.
+func holdsRecords(s *ast.Schema, t *ast.Type) bool {
+	def := s.Types[t.Name()]
+	if def == nil || def.Kind != ast.Object {
+		return false
+	}
+	return t.Elem != nil || strings.HasSuffix(def.Name, "Connection")
+}
+
 // ForeignKeys returns the field middleware that answers a foreign-key id
 // field with the id only when the viewer may see the record it names,
 // through the same privacy rules as the edge: null otherwise. Whether they
@@ -75,6 +107,9 @@ func ForeignKeys(client *ent.Client, s *ast.Schema) graphql.FieldMiddleware {
 			return next(ctx)
 		}
 		fk, isKey := fs.keys[fc.Object][fc.Field.Name]
+		if !isKey && !fs.records[fc.Object][fc.Field.Name] {
+			return next(ctx)
+		}
 		res, err := next(ctx)
 		if err != nil || res == nil {
 			return res, err
@@ -180,15 +215,33 @@ func (fs *foreignKeySchema) noteRecord(f *facts, rec reflect.Value) {
 		return
 	}
 	s := rec.Elem()
-	typ := s.Type().Name()
-	if id := s.FieldByName("ID"); id.IsValid() && id.Kind() == reflect.Int {
-		f.note(typ, int(id.Int()))
+	rf := fs.recordFieldsOf(s.Type())
+	if rf.id >= 0 {
+		f.note(s.Type().Name(), int(s.Field(rf.id).Int()))
 	}
-	for _, fk := range fs.keys[typ] {
-		if x := s.FieldByName(fk.goField); x.IsValid() {
-			if id, ok := idValue(x.Interface()); ok {
-				f.note(fk.target, id)
-			}
+	for _, k := range rf.keys {
+		if id, ok := idValue(s.Field(k.index).Interface()); ok {
+			f.note(k.target, id)
 		}
 	}
+}
+
+func (fs *foreignKeySchema) recordFieldsOf(t reflect.Type) recordFields {
+	if rf, ok := fs.fields.Load(t); ok {
+		return rf.(recordFields)
+	}
+	rf := recordFields{id: -1}
+	if id, ok := t.FieldByName("ID"); ok && id.Type.Kind() == reflect.Int && len(id.Index) == 1 {
+		rf.id = id.Index[0]
+	}
+	for _, fk := range fs.keys[t.Name()] {
+		if x, ok := t.FieldByName(fk.goField); ok && len(x.Index) == 1 {
+			rf.keys = append(rf.keys, struct {
+				index  int
+				target string
+			}{x.Index[0], fk.target})
+		}
+	}
+	fs.fields.Store(t, rf)
+	return rf
 }

@@ -12,15 +12,25 @@ import (
 	"segretariato/internal/apperr"
 )
 
-// clientErrors turns every error a resolver returns into an *apperr.Error,
-// so the presenter can tell resolver errors (whose text may hold SQL) from
-// the query's own parse and validation errors (which are about the query).
-func clientErrors(ctx context.Context, next graphql.Resolver) (any, error) {
-	res, err := next(ctx)
-	if err != nil {
-		return res, apperr.From(err)
+// fieldRules is the one field middleware of the API, which every field
+// of every answer goes through, so it calls its rules one after the other
+// and not as a chain of middlewares (a closure each, for every field of
+// every row): pageLimits, then the foreign keys' rule (access.ForeignKeys)
+// around the resolver, then every error the resolver returned made an
+// *apperr.Error, so the presenter can tell resolver errors (whose text
+// may hold SQL) from the query's own parse and validation errors (which
+// are about the query).
+func fieldRules(foreignKeys graphql.FieldMiddleware, def, max int) graphql.FieldMiddleware {
+	return func(ctx context.Context, next graphql.Resolver) (any, error) {
+		if err := pageLimits(graphql.GetFieldContext(ctx), def, max); err != nil {
+			return nil, err
+		}
+		res, err := foreignKeys(ctx, next)
+		if err != nil {
+			return res, apperr.From(err)
+		}
+		return res, nil
 	}
-	return res, nil
 }
 
 // presentError puts the error's code in extensions.code. Internal errors
@@ -32,7 +42,7 @@ func presentError(log *slog.Logger) graphql.ErrorPresenterFunc {
 		var ae *apperr.Error
 		if !errors.As(err, &ae) {
 			// An error a resolver reported itself (graphql.AddError, as
-			// ent's nodes does for each id) reaches here past clientErrors,
+			// ent's nodes does for each id) reaches here past fieldRules,
 			// wrapped on its path: ent's and the driver's errors get their
 			// codes and plain messages as everywhere else.
 			var ge *gqlerror.Error
@@ -78,28 +88,28 @@ func recoverPanic(log *slog.Logger) graphql.RecoverFunc {
 // pageLimits gives every connection field a page size: `first` defaults
 // to def when neither `first` nor `last` is given, and a negative count or
 // one above max is refused, so no query returns unbounded rows.
-func pageLimits(def, max int) graphql.FieldMiddleware {
-	return func(ctx context.Context, next graphql.Resolver) (any, error) {
-		fc := graphql.GetFieldContext(ctx)
-		if fc == nil || fc.Args == nil {
-			return next(ctx)
-		}
-		first, hasFirst := fc.Args["first"]
-		last, hasLast := fc.Args["last"]
-		if !hasFirst && !hasLast {
-			return next(ctx)
-		}
-		f, _ := first.(*int)
-		l, _ := last.(*int)
-		for name, n := range map[string]*int{"first": f, "last": l} {
-			if n != nil && (*n < 0 || *n > max) {
-				return nil, apperr.OnField(name, "must be between 0 and %d", max)
-			}
-		}
-		if f == nil && l == nil {
-			d := def
-			fc.Args["first"] = &d
-		}
-		return next(ctx)
+func pageLimits(fc *graphql.FieldContext, def, max int) error {
+	if fc == nil || fc.Args == nil {
+		return nil
 	}
+	first, hasFirst := fc.Args["first"]
+	last, hasLast := fc.Args["last"]
+	if !hasFirst && !hasLast {
+		return nil
+	}
+	f, _ := first.(*int)
+	l, _ := last.(*int)
+	for _, a := range []struct {
+		name string
+		n    *int
+	}{{"first", f}, {"last", l}} {
+		if a.n != nil && (*a.n < 0 || *a.n > max) {
+			return apperr.OnField(a.name, "must be between 0 and %d", max)
+		}
+	}
+	if f == nil && l == nil {
+		d := def
+		fc.Args["first"] = &d
+	}
+	return nil
 }

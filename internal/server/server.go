@@ -272,9 +272,7 @@ func graphQL(o Options) http.Handler {
 	})
 	srv.AroundRootFields(access.RootFieldGuard)
 	srv.AroundRootFields(access.NewFilterGuard(schema.Schema(), client, o.Searches).Guard)
-	srv.AroundFields(access.ForeignKeys(client, schema.Schema()))
-	srv.AroundFields(pageLimits(o.DefaultPageSize, o.MaxPageSize))
-	srv.AroundFields(clientErrors)
+	srv.AroundFields(fieldRules(access.ForeignKeys(client, schema.Schema()), o.DefaultPageSize, o.MaxPageSize))
 	srv.SetErrorPresenter(present)
 	srv.SetRecoverFunc(recoverPanic(o.Log))
 	return srv
