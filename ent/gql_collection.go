@@ -408,6 +408,11 @@ func (_q *CitizenQuery) collectField(ctx context.Context, oneNode bool, opCtx *g
 				fieldSeen[citizen.FieldPseudonymisedAt] = struct{}{}
 			}
 		case "id":
+		case "matchedCitizen":
+			if _, ok := fieldSeen[citizen.FieldMatchedCitizenID]; !ok {
+				selectedFields = append(selectedFields, citizen.FieldMatchedCitizenID)
+				fieldSeen[citizen.FieldMatchedCitizenID] = struct{}{}
+			}
 		case "__typename":
 		default:
 			unknownSeen = true
@@ -776,6 +781,11 @@ func (_q *ContactQuery) collectField(ctx context.Context, oneNode bool, opCtx *g
 				fieldSeen[contact.FieldMainNeedID] = struct{}{}
 			}
 		case "id":
+		case "mainNeed":
+			if _, ok := fieldSeen[contact.FieldMainNeedID]; !ok {
+				selectedFields = append(selectedFields, contact.FieldMainNeedID)
+				fieldSeen[contact.FieldMainNeedID] = struct{}{}
+			}
 		case "__typename":
 		default:
 			unknownSeen = true
@@ -1861,6 +1871,11 @@ func (_q *ReferralQuery) collectField(ctx context.Context, oneNode bool, opCtx *
 				fieldSeen[referral.FieldServiceID] = struct{}{}
 			}
 		case "id":
+		case "service":
+			if _, ok := fieldSeen[referral.FieldServiceID]; !ok {
+				selectedFields = append(selectedFields, referral.FieldServiceID)
+				fieldSeen[referral.FieldServiceID] = struct{}{}
+			}
 		case "__typename":
 		default:
 			unknownSeen = true
