@@ -40295,7 +40295,7 @@ func (ec *executionContext) _AuditEvent(ctx context.Context, sel ast.SelectionSe
 	fields := graphql.CollectFields(ec.OperationContext, sel, auditEventImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := graphql.DeferredGroup{}
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -40383,7 +40383,7 @@ func (ec *executionContext) _AuditEventConnection(ctx context.Context, sel ast.S
 	fields := graphql.CollectFields(ec.OperationContext, sel, auditEventConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := graphql.DeferredGroup{}
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -40426,7 +40426,7 @@ func (ec *executionContext) _AuditEventEdge(ctx context.Context, sel ast.Selecti
 	fields := graphql.CollectFields(ec.OperationContext, sel, auditEventEdgeImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := graphql.DeferredGroup{}
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -40464,7 +40464,7 @@ func (ec *executionContext) _CaseloadRow(ctx context.Context, sel ast.SelectionS
 	fields := graphql.CollectFields(ec.OperationContext, sel, caseloadRowImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := graphql.DeferredGroup{}
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -40537,7 +40537,7 @@ func (ec *executionContext) _Citizen(ctx context.Context, sel ast.SelectionSet, 
 	fields := graphql.CollectFields(ec.OperationContext, sel, citizenImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := graphql.DeferredGroup{}
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -40695,7 +40695,7 @@ func (ec *executionContext) _CitizenConnection(ctx context.Context, sel ast.Sele
 	fields := graphql.CollectFields(ec.OperationContext, sel, citizenConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := graphql.DeferredGroup{}
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -40738,7 +40738,7 @@ func (ec *executionContext) _CitizenEdge(ctx context.Context, sel ast.SelectionS
 	fields := graphql.CollectFields(ec.OperationContext, sel, citizenEdgeImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := graphql.DeferredGroup{}
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -40776,7 +40776,7 @@ func (ec *executionContext) _CitizenMatch(ctx context.Context, sel ast.Selection
 	fields := graphql.CollectFields(ec.OperationContext, sel, citizenMatchImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := graphql.DeferredGroup{}
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -40819,7 +40819,7 @@ func (ec *executionContext) _ConsentEvent(ctx context.Context, sel ast.Selection
 	fields := graphql.CollectFields(ec.OperationContext, sel, consentEventImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := graphql.DeferredGroup{}
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -40897,7 +40897,7 @@ func (ec *executionContext) _Contact(ctx context.Context, sel ast.SelectionSet, 
 	fields := graphql.CollectFields(ec.OperationContext, sel, contactImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := graphql.DeferredGroup{}
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -41050,7 +41050,7 @@ func (ec *executionContext) _ContactConnection(ctx context.Context, sel ast.Sele
 	fields := graphql.CollectFields(ec.OperationContext, sel, contactConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := graphql.DeferredGroup{}
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -41093,7 +41093,7 @@ func (ec *executionContext) _ContactEdge(ctx context.Context, sel ast.SelectionS
 	fields := graphql.CollectFields(ec.OperationContext, sel, contactEdgeImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := graphql.DeferredGroup{}
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -41131,7 +41131,7 @@ func (ec *executionContext) _DeleteResult(ctx context.Context, sel ast.Selection
 	fields := graphql.CollectFields(ec.OperationContext, sel, deleteResultImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := graphql.DeferredGroup{}
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -41174,7 +41174,7 @@ func (ec *executionContext) _DemandCell(ctx context.Context, sel ast.SelectionSe
 	fields := graphql.CollectFields(ec.OperationContext, sel, demandCellImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := graphql.DeferredGroup{}
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -41237,7 +41237,7 @@ func (ec *executionContext) _DemandReport(ctx context.Context, sel ast.Selection
 	fields := graphql.CollectFields(ec.OperationContext, sel, demandReportImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := graphql.DeferredGroup{}
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -41275,7 +41275,7 @@ func (ec *executionContext) _FunnelRow(ctx context.Context, sel ast.SelectionSet
 	fields := graphql.CollectFields(ec.OperationContext, sel, funnelRowImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := graphql.DeferredGroup{}
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -41363,7 +41363,7 @@ func (ec *executionContext) _ImportError(ctx context.Context, sel ast.SelectionS
 	fields := graphql.CollectFields(ec.OperationContext, sel, importErrorImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := graphql.DeferredGroup{}
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -41406,7 +41406,7 @@ func (ec *executionContext) _ImportResult(ctx context.Context, sel ast.Selection
 	fields := graphql.CollectFields(ec.OperationContext, sel, importResultImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := graphql.DeferredGroup{}
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -41459,7 +41459,7 @@ func (ec *executionContext) _ImportSummary(ctx context.Context, sel ast.Selectio
 	fields := graphql.CollectFields(ec.OperationContext, sel, importSummaryImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := graphql.DeferredGroup{}
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -41537,7 +41537,7 @@ func (ec *executionContext) _Location(ctx context.Context, sel ast.SelectionSet,
 	fields := graphql.CollectFields(ec.OperationContext, sel, locationImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := graphql.DeferredGroup{}
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -41625,7 +41625,7 @@ func (ec *executionContext) _LocationCheck(ctx context.Context, sel ast.Selectio
 	fields := graphql.CollectFields(ec.OperationContext, sel, locationCheckImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := graphql.DeferredGroup{}
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -41673,7 +41673,7 @@ func (ec *executionContext) _LocationConnection(ctx context.Context, sel ast.Sel
 	fields := graphql.CollectFields(ec.OperationContext, sel, locationConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := graphql.DeferredGroup{}
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -41716,7 +41716,7 @@ func (ec *executionContext) _LocationEdge(ctx context.Context, sel ast.Selection
 	fields := graphql.CollectFields(ec.OperationContext, sel, locationEdgeImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := graphql.DeferredGroup{}
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -41757,7 +41757,7 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 	})
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := graphql.DeferredGroup{}
 	for i, field := range fields {
 		innerCtx := graphql.WithRootFieldContext(ctx, &graphql.RootFieldContext{
 			Object: field.Name,
@@ -42042,7 +42042,7 @@ func (ec *executionContext) _NeedCategory(ctx context.Context, sel ast.Selection
 	fields := graphql.CollectFields(ec.OperationContext, sel, needCategoryImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := graphql.DeferredGroup{}
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -42115,7 +42115,7 @@ func (ec *executionContext) _NeedCategoryConnection(ctx context.Context, sel ast
 	fields := graphql.CollectFields(ec.OperationContext, sel, needCategoryConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := graphql.DeferredGroup{}
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -42158,7 +42158,7 @@ func (ec *executionContext) _NeedCategoryEdge(ctx context.Context, sel ast.Selec
 	fields := graphql.CollectFields(ec.OperationContext, sel, needCategoryEdgeImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := graphql.DeferredGroup{}
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -42196,7 +42196,7 @@ func (ec *executionContext) _OpeningHour(ctx context.Context, sel ast.SelectionS
 	fields := graphql.CollectFields(ec.OperationContext, sel, openingHourImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := graphql.DeferredGroup{}
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -42274,7 +42274,7 @@ func (ec *executionContext) _OpeningHourConnection(ctx context.Context, sel ast.
 	fields := graphql.CollectFields(ec.OperationContext, sel, openingHourConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := graphql.DeferredGroup{}
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -42317,7 +42317,7 @@ func (ec *executionContext) _OpeningHourEdge(ctx context.Context, sel ast.Select
 	fields := graphql.CollectFields(ec.OperationContext, sel, openingHourEdgeImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := graphql.DeferredGroup{}
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -42355,7 +42355,7 @@ func (ec *executionContext) _OpeningSession(ctx context.Context, sel ast.Selecti
 	fields := graphql.CollectFields(ec.OperationContext, sel, openingSessionImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := graphql.DeferredGroup{}
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -42423,7 +42423,7 @@ func (ec *executionContext) _OpeningSessionConnection(ctx context.Context, sel a
 	fields := graphql.CollectFields(ec.OperationContext, sel, openingSessionConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := graphql.DeferredGroup{}
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -42466,7 +42466,7 @@ func (ec *executionContext) _OpeningSessionEdge(ctx context.Context, sel ast.Sel
 	fields := graphql.CollectFields(ec.OperationContext, sel, openingSessionEdgeImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := graphql.DeferredGroup{}
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -42504,7 +42504,7 @@ func (ec *executionContext) _Operator(ctx context.Context, sel ast.SelectionSet,
 	fields := graphql.CollectFields(ec.OperationContext, sel, operatorImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := graphql.DeferredGroup{}
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -42587,7 +42587,7 @@ func (ec *executionContext) _OperatorConnection(ctx context.Context, sel ast.Sel
 	fields := graphql.CollectFields(ec.OperationContext, sel, operatorConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := graphql.DeferredGroup{}
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -42630,7 +42630,7 @@ func (ec *executionContext) _OperatorEdge(ctx context.Context, sel ast.Selection
 	fields := graphql.CollectFields(ec.OperationContext, sel, operatorEdgeImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := graphql.DeferredGroup{}
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -42668,7 +42668,7 @@ func (ec *executionContext) _PageInfo(ctx context.Context, sel ast.SelectionSet,
 	fields := graphql.CollectFields(ec.OperationContext, sel, pageInfoImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := graphql.DeferredGroup{}
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -42716,7 +42716,7 @@ func (ec *executionContext) _QualityLine(ctx context.Context, sel ast.SelectionS
 	fields := graphql.CollectFields(ec.OperationContext, sel, qualityLineImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := graphql.DeferredGroup{}
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -42784,7 +42784,7 @@ func (ec *executionContext) _QualityReport(ctx context.Context, sel ast.Selectio
 	fields := graphql.CollectFields(ec.OperationContext, sel, qualityReportImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := graphql.DeferredGroup{}
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -42840,7 +42840,7 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 	})
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := graphql.DeferredGroup{}
 	for i, field := range fields {
 		innerCtx := graphql.WithRootFieldContext(ctx, &graphql.RootFieldContext{
 			Object: field.Name,
@@ -43037,7 +43037,7 @@ func (ec *executionContext) _Referral(ctx context.Context, sel ast.SelectionSet,
 	fields := graphql.CollectFields(ec.OperationContext, sel, referralImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := graphql.DeferredGroup{}
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -43165,7 +43165,7 @@ func (ec *executionContext) _ReferralConnection(ctx context.Context, sel ast.Sel
 	fields := graphql.CollectFields(ec.OperationContext, sel, referralConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := graphql.DeferredGroup{}
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -43208,7 +43208,7 @@ func (ec *executionContext) _ReferralEdge(ctx context.Context, sel ast.Selection
 	fields := graphql.CollectFields(ec.OperationContext, sel, referralEdgeImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := graphql.DeferredGroup{}
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -43246,7 +43246,7 @@ func (ec *executionContext) _ReferralEvent(ctx context.Context, sel ast.Selectio
 	fields := graphql.CollectFields(ec.OperationContext, sel, referralEventImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := graphql.DeferredGroup{}
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -43319,7 +43319,7 @@ func (ec *executionContext) _ReferralEventConnection(ctx context.Context, sel as
 	fields := graphql.CollectFields(ec.OperationContext, sel, referralEventConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := graphql.DeferredGroup{}
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -43362,7 +43362,7 @@ func (ec *executionContext) _ReferralEventEdge(ctx context.Context, sel ast.Sele
 	fields := graphql.CollectFields(ec.OperationContext, sel, referralEventEdgeImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := graphql.DeferredGroup{}
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -43400,7 +43400,7 @@ func (ec *executionContext) _SatisfactionSurvey(ctx context.Context, sel ast.Sel
 	fields := graphql.CollectFields(ec.OperationContext, sel, satisfactionSurveyImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := graphql.DeferredGroup{}
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -43468,7 +43468,7 @@ func (ec *executionContext) _SatisfactionSurveyConnection(ctx context.Context, s
 	fields := graphql.CollectFields(ec.OperationContext, sel, satisfactionSurveyConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := graphql.DeferredGroup{}
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -43511,7 +43511,7 @@ func (ec *executionContext) _SatisfactionSurveyEdge(ctx context.Context, sel ast
 	fields := graphql.CollectFields(ec.OperationContext, sel, satisfactionSurveyEdgeImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := graphql.DeferredGroup{}
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -43549,7 +43549,7 @@ func (ec *executionContext) _Service(ctx context.Context, sel ast.SelectionSet, 
 	fields := graphql.CollectFields(ec.OperationContext, sel, serviceImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := graphql.DeferredGroup{}
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -43652,7 +43652,7 @@ func (ec *executionContext) _ServiceConnection(ctx context.Context, sel ast.Sele
 	fields := graphql.CollectFields(ec.OperationContext, sel, serviceConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := graphql.DeferredGroup{}
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -43695,7 +43695,7 @@ func (ec *executionContext) _ServiceEdge(ctx context.Context, sel ast.SelectionS
 	fields := graphql.CollectFields(ec.OperationContext, sel, serviceEdgeImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := graphql.DeferredGroup{}
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -43733,7 +43733,7 @@ func (ec *executionContext) _SurveyResponse(ctx context.Context, sel ast.Selecti
 	fields := graphql.CollectFields(ec.OperationContext, sel, surveyResponseImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := graphql.DeferredGroup{}
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -43806,7 +43806,7 @@ func (ec *executionContext) _SurveyResponseConnection(ctx context.Context, sel a
 	fields := graphql.CollectFields(ec.OperationContext, sel, surveyResponseConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := graphql.DeferredGroup{}
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -43849,7 +43849,7 @@ func (ec *executionContext) _SurveyResponseEdge(ctx context.Context, sel ast.Sel
 	fields := graphql.CollectFields(ec.OperationContext, sel, surveyResponseEdgeImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := graphql.DeferredGroup{}
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -43887,7 +43887,7 @@ func (ec *executionContext) _TimetablePublication(ctx context.Context, sel ast.S
 	fields := graphql.CollectFields(ec.OperationContext, sel, timetablePublicationImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := graphql.DeferredGroup{}
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -43945,7 +43945,7 @@ func (ec *executionContext) _TimetablePublicationConnection(ctx context.Context,
 	fields := graphql.CollectFields(ec.OperationContext, sel, timetablePublicationConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := graphql.DeferredGroup{}
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -43988,7 +43988,7 @@ func (ec *executionContext) _TimetablePublicationEdge(ctx context.Context, sel a
 	fields := graphql.CollectFields(ec.OperationContext, sel, timetablePublicationEdgeImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := graphql.DeferredGroup{}
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -44026,7 +44026,7 @@ func (ec *executionContext) _Training(ctx context.Context, sel ast.SelectionSet,
 	fields := graphql.CollectFields(ec.OperationContext, sel, trainingImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := graphql.DeferredGroup{}
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -44109,7 +44109,7 @@ func (ec *executionContext) _TrainingConnection(ctx context.Context, sel ast.Sel
 	fields := graphql.CollectFields(ec.OperationContext, sel, trainingConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := graphql.DeferredGroup{}
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -44152,7 +44152,7 @@ func (ec *executionContext) _TrainingDays(ctx context.Context, sel ast.Selection
 	fields := graphql.CollectFields(ec.OperationContext, sel, trainingDaysImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := graphql.DeferredGroup{}
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -44200,7 +44200,7 @@ func (ec *executionContext) _TrainingEdge(ctx context.Context, sel ast.Selection
 	fields := graphql.CollectFields(ec.OperationContext, sel, trainingEdgeImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := graphql.DeferredGroup{}
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -44238,7 +44238,7 @@ func (ec *executionContext) _TrainingPlan(ctx context.Context, sel ast.Selection
 	fields := graphql.CollectFields(ec.OperationContext, sel, trainingPlanImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := graphql.DeferredGroup{}
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -44306,7 +44306,7 @@ func (ec *executionContext) _TrainingPlanConnection(ctx context.Context, sel ast
 	fields := graphql.CollectFields(ec.OperationContext, sel, trainingPlanConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := graphql.DeferredGroup{}
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -44349,7 +44349,7 @@ func (ec *executionContext) _TrainingPlanEdge(ctx context.Context, sel ast.Selec
 	fields := graphql.CollectFields(ec.OperationContext, sel, trainingPlanEdgeImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := graphql.DeferredGroup{}
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -44387,7 +44387,7 @@ func (ec *executionContext) _WeekOpening(ctx context.Context, sel ast.SelectionS
 	fields := graphql.CollectFields(ec.OperationContext, sel, weekOpeningImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := graphql.DeferredGroup{}
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -44430,7 +44430,7 @@ func (ec *executionContext) ___Directive(ctx context.Context, sel ast.SelectionS
 	fields := graphql.CollectFields(ec.OperationContext, sel, __DirectiveImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := graphql.DeferredGroup{}
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -44483,7 +44483,7 @@ func (ec *executionContext) ___EnumValue(ctx context.Context, sel ast.SelectionS
 	fields := graphql.CollectFields(ec.OperationContext, sel, __EnumValueImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := graphql.DeferredGroup{}
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -44531,7 +44531,7 @@ func (ec *executionContext) ___Field(ctx context.Context, sel ast.SelectionSet, 
 	fields := graphql.CollectFields(ec.OperationContext, sel, __FieldImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := graphql.DeferredGroup{}
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -44589,7 +44589,7 @@ func (ec *executionContext) ___InputValue(ctx context.Context, sel ast.Selection
 	fields := graphql.CollectFields(ec.OperationContext, sel, __InputValueImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := graphql.DeferredGroup{}
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -44647,7 +44647,7 @@ func (ec *executionContext) ___Schema(ctx context.Context, sel ast.SelectionSet,
 	fields := graphql.CollectFields(ec.OperationContext, sel, __SchemaImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := graphql.DeferredGroup{}
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -44705,7 +44705,7 @@ func (ec *executionContext) ___Type(ctx context.Context, sel ast.SelectionSet, o
 	fields := graphql.CollectFields(ec.OperationContext, sel, __TypeImplementors)
 
 	out := graphql.NewFieldSet(fields)
-	deferred := graphql.NewDeferredGroup(ctx)
+	deferred := graphql.DeferredGroup{}
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":

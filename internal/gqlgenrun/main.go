@@ -12,9 +12,14 @@
 // privacy rules), so concurrency bought nothing. So the objects' fields
 // are resolved in order (the plugin below), and the generated lists call
 // internal/inorder's MarshalSlice in place of gqlgen's concurrent one
-// (inOrderLists, after generation: gqlgen has no setting for it). The
-// query root keeps its concurrency: a dashboard asks several answers at
-// once (BENCHMARKS.md).
+// (rewrite, after generation: gqlgen has no setting for it). The query
+// root keeps its concurrency: a dashboard asks several answers at once
+// (BENCHMARKS.md).
+//
+// The same rewrite drops the deferred group every object's marshaller
+// made, path included, for the fields of an @defer fragment: the schema
+// has no @defer, so none was ever filled, and a page of 50 contacts made
+// about 500 (some 2,000 allocations).
 package main
 
 import (
@@ -43,32 +48,28 @@ func main() {
 	if err := api.Generate(cfg, api.AddPlugin(inOrder{})); err != nil {
 		log.Fatal(err)
 	}
-	if err := inOrderLists(cfg.Exec.Filename); err != nil {
+	if err := rewrite(cfg.Exec.Filename); err != nil {
 		log.Fatal(err)
 	}
 }
 
-// inOrderLists rewrites the generated file's calls of
+// rewrite rewrites the generated file's calls of
 // graphql.MarshalSliceConcurrently into calls of inorder.MarshalSlice,
-// which has the same signature. None found is an error: gqlgen changed
-// how it marshals lists, and this step must be looked at again.
-func inOrderLists(filename string) error {
+// which has the same signature, and its unused deferred groups
+// (unusedDeferred). None of either found is an error: gqlgen changed how
+// it marshals lists or objects, and this step must be looked at again.
+func rewrite(filename string) error {
 	fset := token.NewFileSet()
 	f, err := parser.ParseFile(fset, filename, nil, parser.ParseComments)
 	if err != nil {
 		return err
 	}
+	if n := unusedDeferred(f); n == 0 {
+		return fmt.Errorf("%s: no deferred group to drop", filename)
+	}
 	n := 0
 	ast.Inspect(f, func(node ast.Node) bool {
-		call, ok := node.(*ast.CallExpr)
-		if !ok {
-			return true
-		}
-		sel, ok := call.Fun.(*ast.SelectorExpr)
-		if !ok {
-			return true
-		}
-		if pkg, ok := sel.X.(*ast.Ident); ok && pkg.Name == "graphql" && sel.Sel.Name == "MarshalSliceConcurrently" {
+		if call, ok := node.(*ast.CallExpr); ok && isCall(call, "graphql", "MarshalSliceConcurrently") {
 			call.Fun = &ast.SelectorExpr{X: ast.NewIdent("inorder"), Sel: ast.NewIdent("MarshalSlice")}
 			n++
 		}
@@ -97,4 +98,53 @@ func (inOrder) GenerateCode(data *codegen.Data) error {
 		}
 	}
 	return nil
+}
+
+// unusedDeferred replaces `deferred := graphql.NewDeferredGroup(ctx)`
+// with an empty graphql.DeferredGroup in the functions that only ask how
+// many defers it holds and hand it on (three uses of the name: no field
+// of theirs is deferrable). It returns how many it replaced.
+func unusedDeferred(f *ast.File) int {
+	n := 0
+	for _, d := range f.Decls {
+		fn, ok := d.(*ast.FuncDecl)
+		if !ok || fn.Body == nil {
+			continue
+		}
+		var init *ast.AssignStmt
+		uses := 0
+		ast.Inspect(fn.Body, func(node ast.Node) bool {
+			switch x := node.(type) {
+			case *ast.Ident:
+				if x.Name == "deferred" {
+					uses++
+				}
+			case *ast.AssignStmt:
+				if len(x.Lhs) == 1 && len(x.Rhs) == 1 {
+					if id, ok := x.Lhs[0].(*ast.Ident); ok && id.Name == "deferred" && isCall(x.Rhs[0], "graphql", "NewDeferredGroup") {
+						init = x
+					}
+				}
+			}
+			return true
+		})
+		if init != nil && uses == 3 {
+			init.Rhs[0] = &ast.CompositeLit{Type: &ast.SelectorExpr{X: ast.NewIdent("graphql"), Sel: ast.NewIdent("DeferredGroup")}}
+			n++
+		}
+	}
+	return n
+}
+
+func isCall(e ast.Expr, pkg, name string) bool {
+	call, ok := e.(*ast.CallExpr)
+	if !ok {
+		return false
+	}
+	sel, ok := call.Fun.(*ast.SelectorExpr)
+	if !ok {
+		return false
+	}
+	id, ok := sel.X.(*ast.Ident)
+	return ok && id.Name == pkg && sel.Sel.Name == name
 }
