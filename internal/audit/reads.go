@@ -90,18 +90,12 @@ func (s *readSet) write(ctx context.Context, c *ent.Client) error {
 		return nil
 	}
 	entities := slices.Sorted(maps.Keys(s.ids))
-	var records strings.Builder
+	var records []byte
 	for i, e := range entities {
 		if i > 0 {
-			records.WriteByte(' ')
+			records = append(records, ' ')
 		}
-		records.WriteString(e + ":")
-		for j, id := range s.ids[e] {
-			if j > 0 {
-				records.WriteByte(',')
-			}
-			records.WriteString(strconv.Itoa(id))
-		}
+		records = appendIDs(append(append(records, e...), ':'), s.ids[e])
 	}
 	// The event names its entity when it read one kind only, and the
 	// record when it read one.
@@ -118,7 +112,7 @@ func (s *readSet) write(ctx context.Context, c *ent.Client) error {
 	postgres := drv.Dialect() == dialect.Postgres
 	b := &sqlbind.Binder{Postgres: postgres}
 	vals := []string{b.Arg(time.Now().UTC()), b.Arg(v.OperatorID), b.Arg(v.Email), b.Arg(string(v.Role)), b.Arg(Read),
-		b.Arg(entity), b.Arg(entityID), b.Arg(rq.id), b.Arg(rq.addr), b.Arg(records.String())}
+		b.Arg(entity), b.Arg(entityID), b.Arg(rq.id), b.Arg(rq.addr), b.Arg(string(records))}
 	cits, contacts, refs := s.ids["Citizen"], s.ids["Contact"], s.ids["Referral"]
 	var citizens string
 	if postgres {
@@ -143,16 +137,18 @@ func (s *readSet) write(ctx context.Context, c *ent.Client) error {
 }
 
 func pgArray(ids []int) string {
-	var b strings.Builder
-	b.WriteByte('{')
+	return string(append(appendIDs([]byte{'{'}, ids), '}'))
+}
+
+// appendIDs appends the ids to b, comma-separated.
+func appendIDs(b []byte, ids []int) []byte {
 	for i, id := range ids {
 		if i > 0 {
-			b.WriteByte(',')
+			b = append(b, ',')
 		}
-		b.WriteString(strconv.Itoa(id))
+		b = strconv.AppendInt(b, int64(id), 10)
 	}
-	b.WriteByte('}')
-	return b.String()
+	return b
 }
 
 func jsonArray(ids []int) string {
