@@ -37,8 +37,9 @@ type options struct {
 	Only           []string
 	// DBName overrides the scratch PostgreSQL database's name.
 	DBName string
-	// CPUProfile, when set, is the file of a CPU profile of the run.
-	CPUProfile string
+	// CPUProfile, when set, is the file of a CPU profile of the run;
+	// MemProfile of its allocations (a heap profile written at the end).
+	CPUProfile, MemProfile string
 	// Peer, when set (postgraphile), compares the case list under load
 	// with that server over the same database: Clients clients for
 	// Duration on each side, Reps times (peer.go).

@@ -37,6 +37,7 @@ func main() {
 	flag.StringVar(&o.SQLite, "sqlite", "", "SQLite file (default: a temporary file)")
 	flag.StringVar(&o.Cache, "cache", "", "directory of the generated files (default $XDG_CACHE_HOME/segretariato)")
 	flag.StringVar(&o.CPUProfile, "cpuprofile", "", "write a CPU profile of the load and the rounds to this file")
+	flag.StringVar(&o.MemProfile, "memprofile", "", "write a profile of the allocations of the load and the rounds to this file")
 	flag.BoolVar(&o.Reuse, "reuse", false, "use the database loaded by an earlier run when it holds the region, and keep it")
 	flag.BoolVar(&o.Keep, "keep", false, "keep the database after the run")
 	flag.StringVar(&o.Peer, "peer", "", "also compare the case list under load with this server over the same database: postgraphile (installed from npm into the cache folder when first asked)")

@@ -84,6 +84,13 @@ func run(ctx context.Context, o options, out, progress io.Writer) (result, error
 		}
 		defer pprof.StopCPUProfile()
 	}
+	if o.MemProfile != "" {
+		defer func() {
+			if err := writeHeapProfile(o.MemProfile); err != nil {
+				fmt.Fprintf(progress, "memory profile: %v\n", err)
+			}
+		}()
+	}
 	dir := o.Cache
 	if dir == "" {
 		if dir, err = region.DefaultCacheDir(); err != nil {
@@ -146,6 +153,11 @@ func run(ctx context.Context, o options, out, progress io.Writer) (result, error
 			if _, err := db.SQL.ExecContext(ctx, "ANALYZE"); err != nil {
 				return res, err
 			}
+		}
+	}
+	if db.Dialect == dialect.Postgres {
+		if err := vacuumRegion(ctx, db.SQL, out); err != nil {
+			return res, err
 		}
 	}
 	if err := describe(ctx, db, out, &res); err != nil {
@@ -521,4 +533,18 @@ func report(out io.Writer, o options, dia string, lines []line) {
 		fmt.Fprintln(out)
 	}
 	fmt.Fprintf(out, "server process (in-process handler, loader and generator included): %s\n", rss())
+}
+
+// writeHeapProfile writes the allocations so far (pprof's heap profile,
+// read with -sample_index=alloc_space or alloc_objects).
+func writeHeapProfile(path string) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if err := pprof.Lookup("heap").WriteTo(f, 0); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }
