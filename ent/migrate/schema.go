@@ -231,6 +231,13 @@ var (
 				Name:    "contact_operator_id_occurred_at",
 				Unique:  false,
 				Columns: []*schema.Column{ContactsColumns[22], ContactsColumns[10]},
+				Annotation: &entsql.IndexAnnotation{
+					IncludeColumns: []string{
+						ContactsColumns[13].Name,
+
+						ContactsColumns[0].Name,
+					},
+				},
 			},
 			{
 				Name:    "contact_citizen_id_occurred_at",
