@@ -5,6 +5,7 @@ import (
 	"context"
 	"database/sql/driver"
 	"errors"
+	"strings"
 
 	"github.com/lib/pq"
 )
@@ -18,7 +19,12 @@ import (
 // the texts seen once (an IN list of an unusual length) do not take up
 // the cache; the least recently used is closed when the cache is full.
 // Statements without parameters go as before, in one round trip of the
-// simple protocol. The cache is per connection, as prepared statements
+// simple protocol, and so do paged ones (LIMIT): how far an index walk
+// must go to fill a page depends on the values, which a generic plan does
+// not know (a case list's generic plan read every contact of the month
+// and sorted them, instead of walking the index to the 51st: ten times
+// slower, BENCHMARKS.md); an unprepared statement is planned for its
+// values. The cache is per connection, as prepared statements
 // are; a pooler that moves sessions between connections (PgBouncer in
 // transaction mode) needs it off (DB_STATEMENT_CACHE=0, README).
 
@@ -67,6 +73,9 @@ func newCachingConn(c driver.Conn, size int) driver.Conn {
 // statement is the prepared statement of query, or nil when it is to go
 // unprepared (seen for the first time).
 func (c *cachingConn) statement(ctx context.Context, query string) (driver.Stmt, error) {
+	if strings.Contains(query, " LIMIT ") {
+		return nil, nil
+	}
 	e, ok := c.byKey[query]
 	if !ok {
 		c.byKey[query] = c.lru.PushFront(&cached{query: query})

@@ -46,7 +46,8 @@ func plusOne(t *testing.T, q interface {
 }
 
 // TestConnectionsKeepTheirStatementsPrepared: a statement with
-// parameters is prepared the second time its connection runs it, at most
+// parameters is prepared the second time its connection runs it (a paged
+// one, with LIMIT, never), at most
 // the cache's size stay prepared (the least recently used closed), a
 // statement the server dropped sends the work to another connection, and
 // DB_STATEMENT_CACHE=0 prepares nothing.
@@ -70,6 +71,14 @@ func TestConnectionsKeepTheirStatementsPrepared(t *testing.T) {
 		plusOne(t, conn, first, 3)
 		if got := preparedOn(t, conn); !slices.Contains(got, first) || len(got) > 2 {
 			t.Fatalf("after three runs the session has %q prepared: want %q among at most 2", got, first)
+		}
+		// A paged statement is planned for its values each time.
+		const paged = "SELECT n + 1 FROM (SELECT $1::int AS n) AS t LIMIT 1"
+		for i := range 3 {
+			plusOne(t, conn, paged, i)
+		}
+		if got := preparedOn(t, conn); slices.Contains(got, paged) {
+			t.Fatalf("a statement with LIMIT was prepared: %q", got)
 		}
 		var others []string
 		for i := range 3 {
