@@ -130,37 +130,35 @@ func stale(err error) bool {
 }
 
 func (c *cachingConn) QueryContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
-	if len(args) == 0 {
-		return c.conn.QueryContext(ctx, query, args)
-	}
-	st, err := c.statement(ctx, query)
-	if err != nil {
-		return nil, err
-	}
-	if st == nil {
-		return c.conn.QueryContext(ctx, query, args)
-	}
-	rows, err := st.(driver.StmtQueryContext).QueryContext(ctx, args)
-	if err != nil && stale(err) {
-		return nil, driver.ErrBadConn
-	}
-	return rows, err
+	return runCached(ctx, c, query, args, c.conn.QueryContext, func(st driver.Stmt) (driver.Rows, error) {
+		return st.(driver.StmtQueryContext).QueryContext(ctx, args)
+	})
 }
 
 func (c *cachingConn) ExecContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Result, error) {
+	return runCached(ctx, c, query, args, c.conn.ExecContext, func(st driver.Stmt) (driver.Result, error) {
+		return st.(driver.StmtExecContext).ExecContext(ctx, args)
+	})
+}
+
+// runCached runs query through its kept statement (onStmt), or unprepared
+// (direct) when it has no parameters or is not kept.
+func runCached[T any](ctx context.Context, c *cachingConn, query string, args []driver.NamedValue,
+	direct func(context.Context, string, []driver.NamedValue) (T, error), onStmt func(driver.Stmt) (T, error)) (T, error) {
+	var none T
 	if len(args) == 0 {
-		return c.conn.ExecContext(ctx, query, args)
+		return direct(ctx, query, args)
 	}
 	st, err := c.statement(ctx, query)
 	if err != nil {
-		return nil, err
+		return none, err
 	}
 	if st == nil {
-		return c.conn.ExecContext(ctx, query, args)
+		return direct(ctx, query, args)
 	}
-	res, err := st.(driver.StmtExecContext).ExecContext(ctx, args)
+	res, err := onStmt(st)
 	if err != nil && stale(err) {
-		return nil, driver.ErrBadConn
+		return none, driver.ErrBadConn
 	}
 	return res, err
 }
