@@ -33,7 +33,7 @@ func main() {
 	err = entc.Generate("./ent/schema", &gen.Config{
 		Target:  "./ent",
 		Package: "segretariato/ent",
-		Hooks: []gen.Hook{selectSkippedEdgeKeys},
+		Hooks:   []gen.Hook{selectSkippedEdgeKeys},
 		Templates: []*gen.Template{
 			gen.MustParse(gen.NewTemplate("driver").ParseFiles("./ent/template/driver.tmpl")),
 			gen.MustParse(gen.NewTemplate("fields").ParseFiles("./ent/template/fields.tmpl")),
