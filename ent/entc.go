@@ -63,6 +63,8 @@ func main() {
 // key, after entgql's own cases; a collection without the switch's
 // fallback is an error (entgql's template changed, look again).
 func selectSkippedEdgeKeys(next gen.Generator) gen.Generator {
+	// An edge's GraphQL name, as entgql names it (main_need → mainNeed).
+	camel := gen.Funcs["camel"].(func(string) string)
 	return gen.GenerateFunc(func(g *gen.Graph) error {
 		if err := next.Generate(g); err != nil {
 			return err
@@ -81,7 +83,7 @@ func selectSkippedEdgeKeys(next gen.Generator) gen.Generator {
 				}
 				col := n.Package() + "." + e.Field().Constant()
 				fmt.Fprintf(&cases, "case %q:\n\tif _, ok := fieldSeen[%s]; !ok {\n\t\tselectedFields = append(selectedFields, %s)\n\t\tfieldSeen[%s] = struct{}{}\n\t}\n",
-					lowerCamel(e.Name), col, col, col)
+					camel(e.Name), col, col, col)
 			}
 			if cases.Len() == 0 {
 				continue
@@ -102,15 +104,4 @@ func selectSkippedEdgeKeys(next gen.Generator) gen.Generator {
 		}
 		return os.WriteFile(path, src, 0o644)
 	})
-}
-
-// lowerCamel is the GraphQL name of an edge: main_need → mainNeed.
-func lowerCamel(s string) string {
-	parts := strings.Split(s, "_")
-	for i := 1; i < len(parts); i++ {
-		if parts[i] != "" {
-			parts[i] = strings.ToUpper(parts[i][:1]) + parts[i][1:]
-		}
-	}
-	return strings.Join(parts, "")
 }
