@@ -163,19 +163,9 @@ func inList(ids []int) string {
 // vacuumTrail vacuums the trail's months that autovacuum would have by
 // now (every thousand events, audit_events_partition), which merges the
 // citizens index's pending entries: answer w then reads the trail as a
-// server with autovacuum on would. It says when the cluster has
-// autovacuum off, as some test machines do.
+// server with autovacuum on would.
 func vacuumTrail(ctx context.Context, db *sql.DB, out io.Writer) error {
-	var on string
-	if err := db.QueryRowContext(ctx, `SHOW autovacuum`).Scan(&on); err != nil {
-		return err
-	}
-	start := time.Now()
-	if _, err := db.ExecContext(ctx, `VACUUM audit_events`); err != nil {
-		return err
-	}
-	fmt.Fprintf(out, "vacuumed the audit trail in %s (autovacuum is %s on this server)\n", time.Since(start).Round(time.Millisecond), on)
-	return nil
+	return vacuum(ctx, db, out, "the audit trail", "audit_events")
 }
 
 // vacuumRegion vacuums the region's tables, as autovacuum does some time
@@ -183,10 +173,20 @@ func vacuumTrail(ctx context.Context, db *sql.DB, out io.Writer) error {
 // holds every column a query reads (the operator's, with the target
 // area) answers without the heap. Once done it takes a moment.
 func vacuumRegion(ctx context.Context, db *sql.DB, out io.Writer) error {
-	start := time.Now()
-	if _, err := db.ExecContext(ctx, `VACUUM contacts, citizens, contact_needs, referrals`); err != nil {
+	return vacuum(ctx, db, out, "the region's tables", "contacts", "citizens", "contact_needs", "referrals")
+}
+
+// vacuum vacuums the tables and says how long it took, and whether the
+// cluster has autovacuum on (some test machines have it off).
+func vacuum(ctx context.Context, db *sql.DB, out io.Writer, what string, tables ...string) error {
+	var on string
+	if err := db.QueryRowContext(ctx, `SHOW autovacuum`).Scan(&on); err != nil {
 		return err
 	}
-	fmt.Fprintf(out, "vacuumed the region's tables in %s\n", time.Since(start).Round(time.Millisecond))
+	start := time.Now()
+	if _, err := db.ExecContext(ctx, `VACUUM `+strings.Join(tables, ", ")); err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "vacuumed %s in %s (autovacuum is %s on this server)\n", what, time.Since(start).Round(time.Millisecond), on)
 	return nil
 }
