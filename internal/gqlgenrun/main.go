@@ -64,19 +64,11 @@ func rewrite(filename string) error {
 	if err != nil {
 		return err
 	}
-	if n := unusedDeferred(f); n == 0 {
-		return fmt.Errorf("%s: no deferred group to drop", filename)
-	}
-	n := 0
-	ast.Inspect(f, func(node ast.Node) bool {
-		if call, ok := node.(*ast.CallExpr); ok && isCall(call, "graphql", "MarshalSliceConcurrently") {
-			call.Fun = &ast.SelectorExpr{X: ast.NewIdent("inorder"), Sel: ast.NewIdent("MarshalSlice")}
-			n++
-		}
-		return true
-	})
-	if n == 0 {
+	if inOrderLists(f) == 0 {
 		return fmt.Errorf("%s: no call of graphql.MarshalSliceConcurrently to rewrite", filename)
+	}
+	if unusedDeferred(f) == 0 {
+		return fmt.Errorf("%s: no deferred group to drop", filename)
 	}
 	astutil.AddImport(fset, f, "segretariato/internal/inorder")
 	var buf bytes.Buffer
@@ -98,6 +90,20 @@ func (inOrder) GenerateCode(data *codegen.Data) error {
 		}
 	}
 	return nil
+}
+
+// inOrderLists replaces the calls of graphql.MarshalSliceConcurrently
+// with calls of inorder.MarshalSlice. It returns how many it replaced.
+func inOrderLists(f *ast.File) int {
+	n := 0
+	ast.Inspect(f, func(node ast.Node) bool {
+		if call, ok := node.(*ast.CallExpr); ok && isCall(call, "graphql", "MarshalSliceConcurrently") {
+			call.Fun = &ast.SelectorExpr{X: ast.NewIdent("inorder"), Sel: ast.NewIdent("MarshalSlice")}
+			n++
+		}
+		return true
+	})
+	return n
 }
 
 // unusedDeferred replaces `deferred := graphql.NewDeferredGroup(ctx)`

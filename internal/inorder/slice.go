@@ -16,10 +16,10 @@ import (
 // the lists of this API hold records already loaded (ent's eager loading,
 // the reference-data cache, the per-request facts of the privacy rules),
 // so a goroutine each bought nothing but their creation, their stacks and
-// their scheduling (BENCHMARKS.md). workerLimit is moot and ignored.
-func MarshalSlice(ctx context.Context, length int, workerLimit int64, omitPanicHandler bool,
+// their scheduling (BENCHMARKS.md). The worker limit (third argument) is
+// moot and ignored.
+func MarshalSlice(ctx context.Context, length int, _ int64, omitPanicHandler bool,
 	marshalElement func(ctx context.Context, i int) graphql.Marshaler) graphql.Array {
-	_ = workerLimit
 	ret := make(graphql.Array, length)
 	for i := range length {
 		fc := &graphql.FieldContext{Index: &i}
