@@ -19,11 +19,11 @@ import (
 // The serve command and the administration commands open the database the
 // same way: with the audit trail's hook on mutations, and with the
 // settings of the environment (the pool, SQLite's synchronous mode, the
-// statement timeout).
+// statement timeout, the statements kept prepared).
 func TestServerAndCommandsOpenTheDatabaseAlike(t *testing.T) {
 	for _, kind := range dbtest.Kinds(t) {
 		t.Run(kind, func(t *testing.T) {
-			getenv := env(map[string]string{"SQLITE_SYNCHRONOUS": "normal", "REQUEST_TIMEOUT": "2s", "DB_MAX_CONNS": "3"})
+			getenv := env(map[string]string{"SQLITE_SYNCHRONOUS": "normal", "REQUEST_TIMEOUT": "2s", "DB_MAX_CONNS": "3", "DB_STATEMENT_CACHE": "0"})
 			cfg, err := parseConfig(nil, getenv, nil)
 			if err != nil {
 				t.Fatal(err)
@@ -59,6 +59,22 @@ func TestServerAndCommandsOpenTheDatabaseAlike(t *testing.T) {
 				if err := db.SQL.QueryRowContext(t.Context(), query).Scan(&setting); err != nil || setting != want {
 					t.Errorf("%s: %s is %q (%v), want %q", name, query, setting, err, want)
 				}
+				if kind == dialect.Postgres {
+					conn, err := db.SQL.Conn(t.Context())
+					if err != nil {
+						t.Fatal(err)
+					}
+					var prepared int
+					for i := range 3 {
+						if err := conn.QueryRowContext(t.Context(), "SELECT $1::int", i).Scan(new(int)); err != nil {
+							t.Fatal(err)
+						}
+					}
+					if err := conn.QueryRowContext(t.Context(), "SELECT count(*) FROM pg_prepared_statements").Scan(&prepared); err != nil || prepared != 0 {
+						t.Errorf("%s: %d statements prepared (%v) with DB_STATEMENT_CACHE=0", name, prepared, err)
+					}
+					conn.Close()
+				}
 			}
 		})
 	}
@@ -67,7 +83,7 @@ func TestServerAndCommandsOpenTheDatabaseAlike(t *testing.T) {
 // An administration command refuses the database settings the server
 // refuses.
 func TestCommandsCheckTheDatabaseSettings(t *testing.T) {
-	for _, bad := range []map[string]string{{"SQLITE_SYNCHRONOUS": "SOMETIMES"}, {"DB_MAX_CONNS": "-1"}, {"REQUEST_TIMEOUT": "1ms"}} {
+	for _, bad := range []map[string]string{{"SQLITE_SYNCHRONOUS": "SOMETIMES"}, {"DB_MAX_CONNS": "-1"}, {"DB_STATEMENT_CACHE": "-1"}, {"REQUEST_TIMEOUT": "1ms"}} {
 		bad["DATABASE_URL"] = freshURL(t, dialect.SQLite)
 		var out, errOut strings.Builder
 		err := run(t.Context(), []string{"operator", "list"}, env(bad), &out, &errOut)
