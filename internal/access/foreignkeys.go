@@ -47,10 +47,13 @@ type foreignKeySchema struct {
 // foreign keys (indexes of reflect's Field; -1 when absent).
 type recordFields struct {
 	id   int
-	keys []struct {
-		index  int
-		target string
-	}
+	keys []keyField
+}
+
+// keyField is a foreign key's Go field and the type of the record it names.
+type keyField struct {
+	index  int
+	target string
 }
 
 func newForeignKeySchema(s *ast.Schema) *foreignKeySchema {
@@ -236,10 +239,7 @@ func (fs *foreignKeySchema) recordFieldsOf(t reflect.Type) recordFields {
 	}
 	for _, fk := range fs.keys[t.Name()] {
 		if x, ok := t.FieldByName(fk.goField); ok && len(x.Index) == 1 {
-			rf.keys = append(rf.keys, struct {
-				index  int
-				target string
-			}{x.Index[0], fk.target})
+			rf.keys = append(rf.keys, keyField{x.Index[0], fk.target})
 		}
 	}
 	fs.fields.Store(t, rf)
