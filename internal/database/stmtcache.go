@@ -118,15 +118,18 @@ func (c *cachingConn) trim() error {
 }
 
 // stale reports an error of a prepared statement the server no longer
-// has, or whose result a schema change altered: the connection is then
-// given up (driver.ErrBadConn), its statements with it, and database/sql
-// runs the statement again on another one when it may.
+// has (26000), or whose result a schema change altered ("cached plan must
+// not change result type": 0A000 from the server's revalidation of cached
+// plans, told by its routine's name, since the message may be translated):
+// the connection is then given up (driver.ErrBadConn), its statements
+// with it, and database/sql runs the statement again on another one when
+// it may.
 func stale(err error) bool {
 	var pe *pq.Error
 	if !errors.As(err, &pe) {
 		return false
 	}
-	return pe.Code == "26000" || (pe.Code == "0A000" && pe.Message == "cached plan must not change result type")
+	return pe.Code == "26000" || (pe.Code == "0A000" && pe.Routine == "RevalidateCachedQuery")
 }
 
 func (c *cachingConn) QueryContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {

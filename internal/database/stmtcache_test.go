@@ -49,8 +49,8 @@ func plusOne(t *testing.T, q interface {
 // parameters is prepared the second time its connection runs it (a paged
 // one, with LIMIT, never), at most
 // the cache's size stay prepared (the least recently used closed), a
-// statement the server dropped sends the work to another connection, and
-// DB_STATEMENT_CACHE=0 prepares nothing.
+// statement the server dropped or a schema change altered sends the work
+// to another connection, and DB_STATEMENT_CACHE=0 prepares nothing.
 func TestConnectionsKeepTheirStatementsPrepared(t *testing.T) {
 	ctx := context.Background()
 	for _, kind := range dbtest.Kinds(t) {
@@ -99,6 +99,24 @@ func TestConnectionsKeepTheirStatementsPrepared(t *testing.T) {
 		conn.Close()
 		plusOne(t, db.SQL, others[2], 30)
 		plusOne(t, db.SQL, others[2], 40)
+
+		// A schema change alters a kept statement's result: the next run
+		// also goes to a new connection.
+		if _, err := db.SQL.ExecContext(ctx, "CREATE TABLE kept (n int)"); err != nil {
+			t.Fatal(err)
+		}
+		const all = "SELECT * FROM kept WHERE n > $1"
+		for range 2 {
+			if _, err := db.SQL.ExecContext(ctx, all, 0); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, err := db.SQL.ExecContext(ctx, "ALTER TABLE kept ADD COLUMN m int"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.SQL.ExecContext(ctx, all, 0); err != nil {
+			t.Fatalf("after the schema change: %v", err)
+		}
 
 		off := dbtest.Open(t, kind, database.Options{StatementCache: -1, MaxOpenConns: 1})
 		c2, err := off.SQL.Conn(ctx)
