@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
@@ -19,6 +20,7 @@ import (
 	"segretariato/internal/access"
 	"segretariato/internal/auth"
 	"segretariato/internal/database"
+	"segretariato/internal/database/dbtest"
 	"segretariato/internal/intakeio"
 	"segretariato/internal/refdata"
 	"segretariato/internal/region"
@@ -50,6 +52,9 @@ type options struct {
 	// AuditEvents, when set, fills the audit trail with synthetic read
 	// events up to that many before the rounds (trail.go).
 	AuditEvents int
+	// StatementCache is the statements each PostgreSQL connection keeps
+	// prepared, as DB_STATEMENT_CACHE has it (0 none).
+	StatementCache int
 }
 
 // scratch is the benchmark's database: where it is and how to drop it.
@@ -232,4 +237,10 @@ func memoryOf(pid string) (rss, peak string) {
 		}
 	}
 	return rss, peak
+}
+
+// dbOptions are the options the benchmark opens its database with: the
+// counter's driver, and the statement cache asked for.
+func (o options) dbOptions(counter *dbtest.Counter) database.Options {
+	return database.Options{Driver: counter.Counting, StatementCache: cmp.Or(o.StatementCache, -1)}
 }

@@ -22,6 +22,8 @@ import (
 	"os/signal"
 	"strings"
 	"time"
+
+	"segretariato/internal/database"
 )
 
 func main() {
@@ -44,6 +46,7 @@ func main() {
 	flag.IntVar(&o.Clients, "clients", 16, "clients of the comparison with --peer")
 	flag.DurationVar(&o.Duration, "duration", 30*time.Second, "how long each side of the comparison runs")
 	flag.IntVar(&o.Reps, "reps", 2, "repetitions of the comparison")
+	flag.IntVar(&o.StatementCache, "statement-cache", database.DefaultStatementCache, "statements each PostgreSQL connection keeps prepared, as DB_STATEMENT_CACHE (0 none)")
 	flag.IntVar(&o.AuditEvents, "audit-events", 0, "fill the audit trail with synthetic read events up to this many, over 24 months, before the rounds (PostgreSQL; answer w reads it)")
 	flag.StringVar(&only, "only", "", "answers to run, e.g. a,b,h (default all: "+strings.Join(answerNames(), ",")+")")
 	flag.Parse()

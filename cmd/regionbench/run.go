@@ -113,7 +113,7 @@ func run(ctx context.Context, o options, out, progress io.Writer) (result, error
 		return res, err
 	}
 	counter := &dbtest.Counter{}
-	db, err := wiring.Open(ctx, sc.url, database.Options{Driver: counter.Counting})
+	db, err := wiring.Open(ctx, sc.url, o.dbOptions(counter))
 	if err != nil {
 		return res, err
 	}
@@ -142,7 +142,7 @@ func run(ctx context.Context, o options, out, progress io.Writer) (result, error
 				return res, err
 			}
 			o.Reuse = true
-			if db, err = wiring.Open(ctx, sc.url, database.Options{Driver: counter.Counting}); err != nil {
+			if db, err = wiring.Open(ctx, sc.url, o.dbOptions(counter)); err != nil {
 				return res, err
 			}
 		}

@@ -31,6 +31,7 @@ import (
 	"segretariato/internal/intakeio"
 	"segretariato/internal/intakerule"
 	"segretariato/internal/localtime"
+	"segretariato/internal/region"
 )
 
 // period is [from, to) of a "2025", "2025-03" or "2025-Q2" key, in
@@ -610,6 +611,69 @@ func TestImportStatementsPerBatch(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestImportReadsGrowWithTheRows: on PostgreSQL an import is one
+// transaction whose tables grow under it, and its statements are kept
+// prepared (DB_STATEMENT_CACHE). A plan made for the tables as they were
+// at the first batches, kept for the later ones, reads them whole every
+// batch (measured at 100,000 rows of the region: a second a batch for one
+// look-up of the figures, the import four times slower). The rows
+// PostgreSQL reads must grow with the rows imported, not faster: a row of
+// an import four times as long costs as many reads. (Measured: 49 and 51
+// reads a row at 2,000 and 8,000 rows; 45 and 67 with such plans kept.)
+func TestImportReadsGrowWithTheRows(t *testing.T) {
+	small, large := importReads(t, 2000), importReads(t, 8000)
+	t.Logf("rows read a row imported: %.1f at 2,000 rows, %.1f at 8,000", small, large)
+	if large > 1.2*small {
+		t.Errorf("a row of an import of 8,000 rows read %.1f rows, %.2f times a row of one of 2,000 (%.1f), want at most 1.2 times", large, large/small, small)
+	}
+}
+
+// importReads imports a region of n contacts in batches of 50, each
+// followed by the figures, into a fresh PostgreSQL database that keeps its
+// statements prepared, and returns the rows PostgreSQL read a row imported.
+func importReads(t *testing.T, n int) float64 {
+	db := dbtest.Open(t, dialect.Postgres, database.Options{})
+	var operators []string
+	for _, op := range region.Operators() {
+		operators = append(operators, op.Email)
+	}
+	mustCreateOperators(t, db.Client, operators)
+	var file bytes.Buffer
+	if _, err := region.Generate(&file, region.Config{Contacts: n, Seed: 1}); err != nil {
+		t.Fatal(err)
+	}
+	before := tuplesRead(t, db)
+	mustImport(t, db, file.Bytes(), intakeio.ImportOptions{BatchSize: 50, FiguresEvery: 50})
+	return float64(tuplesRead(t, db)-before) / float64(n)
+}
+
+// tuplesRead is the rows PostgreSQL has read from the database's tables,
+// by sequential and index scans, once the connections that read them have
+// ended (a backend reports its reads when it is idle for a while, or
+// ends).
+func tuplesRead(t *testing.T, db *database.DB) int64 {
+	t.Helper()
+	ctx := context.Background()
+	db.SQL.SetMaxIdleConns(0) // ends the idle connections
+	db.SQL.SetMaxIdleConns(2)
+	var n int64
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		if err := db.SQL.QueryRowContext(ctx, `SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		if n == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d connections of the test database still open", n)
+		}
+	}
+	if err := db.SQL.QueryRowContext(ctx, `SELECT COALESCE(sum(seq_tup_read + COALESCE(idx_tup_fetch, 0)), 0) FROM pg_stat_user_tables`).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
 }
 
 // TestImportCellTooLong: a cell longer than the database keeps is a row
