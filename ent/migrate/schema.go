@@ -236,6 +236,8 @@ var (
 						ContactsColumns[13].Name,
 
 						ContactsColumns[0].Name,
+
+						ContactsColumns[20].Name,
 					},
 				},
 			},
@@ -243,6 +245,11 @@ var (
 				Name:    "contact_citizen_id_occurred_at",
 				Unique:  false,
 				Columns: []*schema.Column{ContactsColumns[20], ContactsColumns[10]},
+				Annotation: &entsql.IndexAnnotation{
+					IncludeColumns: []string{
+						ContactsColumns[22].Name,
+					},
+				},
 			},
 			{
 				Name:    "contact_main_need_id",
