@@ -2,6 +2,7 @@ package access
 
 import (
 	"context"
+	"maps"
 	"slices"
 
 	entgo "entgo.io/ent"
@@ -67,4 +68,13 @@ func (f *facts) learnedHolder(id int) (int, bool) {
 	defer f.hmu.Unlock()
 	h, ok := f.holders[id]
 	return h, ok
+}
+
+// visibleCitizens are the citizens learnHolders recorded: each was
+// returned to this request's social worker by a query under CitizenScope,
+// so each is theirs to see (until a mutation makes the facts forget).
+func (f *facts) visibleCitizens() []int {
+	f.hmu.Lock()
+	defer f.hmu.Unlock()
+	return slices.Sorted(maps.Keys(f.holders))
 }

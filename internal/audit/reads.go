@@ -3,7 +3,6 @@ package audit
 import (
 	"context"
 	stdsql "database/sql"
-	"encoding/json"
 	"maps"
 	"slices"
 	"strconv"
@@ -95,7 +94,7 @@ func (s *readSet) write(ctx context.Context, c *ent.Client) error {
 		if i > 0 {
 			records = append(records, ' ')
 		}
-		records = appendIDs(append(append(records, e...), ':'), s.ids[e])
+		records = sqlbind.AppendIDs(append(append(records, e...), ':'), s.ids[e])
 	}
 	// The event names its entity when it read one kind only, and the
 	// record when it read one.
@@ -116,15 +115,15 @@ func (s *readSet) write(ctx context.Context, c *ent.Client) error {
 	cits, contacts, refs := s.ids["Citizen"], s.ids["Contact"], s.ids["Referral"]
 	var citizens string
 	if postgres {
-		citizens = "ARRAY(SELECT DISTINCT x FROM (SELECT unnest(" + b.Arg(pgArray(cits)) + "::bigint[]) AS x" +
-			" UNION SELECT citizen_id FROM contacts WHERE id = ANY(" + b.Arg(pgArray(contacts)) + "::bigint[])" +
-			" UNION SELECT c.citizen_id FROM referrals r JOIN contacts c ON c.id = r.contact_id WHERE r.id = ANY(" + b.Arg(pgArray(refs)) + "::bigint[])" +
+		citizens = "ARRAY(SELECT DISTINCT x FROM (SELECT unnest(" + b.Arg(sqlbind.PGArray(cits)) + "::bigint[]) AS x" +
+			" UNION SELECT citizen_id FROM contacts WHERE id = ANY(" + b.Arg(sqlbind.PGArray(contacts)) + "::bigint[])" +
+			" UNION SELECT c.citizen_id FROM referrals r JOIN contacts c ON c.id = r.contact_id WHERE r.id = ANY(" + b.Arg(sqlbind.PGArray(refs)) + "::bigint[])" +
 			") s WHERE x IS NOT NULL ORDER BY x)"
 	} else {
 		citizens = "(SELECT '{' || COALESCE(group_concat(x, ','), '') || '}' FROM (SELECT DISTINCT x FROM (" +
-			"SELECT value AS x FROM json_each(" + b.Arg(jsonArray(cits)) + ")" +
-			" UNION SELECT citizen_id FROM contacts WHERE id IN (SELECT value FROM json_each(" + b.Arg(jsonArray(contacts)) + "))" +
-			" UNION SELECT c.citizen_id FROM referrals r JOIN contacts c ON c.id = r.contact_id WHERE r.id IN (SELECT value FROM json_each(" + b.Arg(jsonArray(refs)) + "))" +
+			"SELECT value AS x FROM json_each(" + b.Arg(sqlbind.JSONArray(cits)) + ")" +
+			" UNION SELECT citizen_id FROM contacts WHERE id IN (SELECT value FROM json_each(" + b.Arg(sqlbind.JSONArray(contacts)) + "))" +
+			" UNION SELECT c.citizen_id FROM referrals r JOIN contacts c ON c.id = r.contact_id WHERE r.id IN (SELECT value FROM json_each(" + b.Arg(sqlbind.JSONArray(refs)) + "))" +
 			") WHERE x IS NOT NULL ORDER BY x))"
 	}
 	q := "INSERT INTO audit_events (at, operator_id, operator_email, role, action, entity, entity_id, request_id, client_addr, records, citizens)" +
@@ -134,29 +133,6 @@ func (s *readSet) write(ctx context.Context, c *ent.Client) error {
 		return writeFailed(ctx, metrics.AuditRead, err)
 	}
 	return nil
-}
-
-func pgArray(ids []int) string {
-	return string(append(appendIDs([]byte{'{'}, ids), '}'))
-}
-
-// appendIDs appends the ids to b, comma-separated.
-func appendIDs(b []byte, ids []int) []byte {
-	for i, id := range ids {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = strconv.AppendInt(b, int64(id), 10)
-	}
-	return b
-}
-
-func jsonArray(ids []int) string {
-	if ids == nil {
-		ids = []int{}
-	}
-	out, _ := json.Marshal(ids)
-	return string(out)
 }
 
 // readOf is the predicate of the READ events whose records are about the

@@ -9,6 +9,7 @@
 package sqlbind
 
 import (
+	"encoding/json"
 	"strconv"
 	"strings"
 )
@@ -44,4 +45,32 @@ func In[T any](b *Binder, vs []T) string {
 		ps[i] = b.Arg(v)
 	}
 	return "(" + strings.Join(ps, ", ") + ")"
+}
+
+// PGArray is ids as a PostgreSQL array literal, "{1,2,3}": one argument
+// for "= ANY($1::bigint[])", whatever the number of ids, so that the
+// statement's text is the same for any number.
+func PGArray(ids []int) string {
+	return string(append(AppendIDs([]byte{'{'}, ids), '}'))
+}
+
+// JSONArray is ids as a JSON list, "[1,2,3]": SQLite's one argument for
+// "IN (SELECT value FROM json_each(?))".
+func JSONArray(ids []int) string {
+	if ids == nil {
+		ids = []int{}
+	}
+	out, _ := json.Marshal(ids)
+	return string(out)
+}
+
+// AppendIDs appends the ids to b, comma-separated.
+func AppendIDs(b []byte, ids []int) []byte {
+	for i, id := range ids {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = strconv.AppendInt(b, int64(id), 10)
+	}
+	return b
 }

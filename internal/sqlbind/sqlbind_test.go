@@ -18,3 +18,21 @@ func TestPlaceholders(t *testing.T) {
 		}
 	}
 }
+
+func TestIDLists(t *testing.T) {
+	for _, tc := range []struct {
+		ids      []int
+		pg, json string
+	}{
+		{nil, "{}", "[]"},
+		{[]int{7}, "{7}", "[7]"},
+		{[]int{1, 25769803776, 3}, "{1,25769803776,3}", "[1,25769803776,3]"},
+	} {
+		if got := PGArray(tc.ids); got != tc.pg {
+			t.Errorf("PGArray(%v) = %q, want %q", tc.ids, got, tc.pg)
+		}
+		if got := JSONArray(tc.ids); got != tc.json {
+			t.Errorf("JSONArray(%v) = %q, want %q", tc.ids, got, tc.json)
+		}
+	}
+}
