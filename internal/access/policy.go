@@ -89,18 +89,12 @@ func referralScope(op int, visible []int) predicate.Referral {
 	return referral.HasContactWith(contactScope(op, visible))
 }
 
-// oneOf is "the column is one of ids" with the ids as one argument (an
-// array on PostgreSQL, a JSON list on SQLite): the statement's text is the
-// same whatever their number, so a connection keeps one prepared.
+// oneOf is "the column is one of ids" with the ids as one argument
+// (sqlbind.OneOf): one statement text whatever their number.
 func oneOf(col string, ids []int) func(*sql.Selector) {
 	return func(s *sql.Selector) {
-		s.Where(sql.P(func(b *sql.Builder) {
-			if s.Dialect() == dialect.Postgres {
-				b.WriteString(s.C(col) + " = ANY(").Arg(sqlbind.PGArray(ids)).WriteString("::bigint[])")
-				return
-			}
-			b.WriteString(s.C(col) + " IN (SELECT value FROM json_each(").Arg(sqlbind.JSONArray(ids)).WriteString("))")
-		}))
+		open, arg, end := sqlbind.OneOfParts(s.Dialect() == dialect.Postgres, ids)
+		s.Where(sql.P(func(b *sql.Builder) { b.WriteString(s.C(col) + open).Arg(arg).WriteString(end) }))
 	}
 }
 

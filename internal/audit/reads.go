@@ -113,18 +113,20 @@ func (s *readSet) write(ctx context.Context, c *ent.Client) error {
 	vals := []string{b.Arg(time.Now().UTC()), b.Arg(v.OperatorID), b.Arg(v.Email), b.Arg(string(v.Role)), b.Arg(Read),
 		b.Arg(entity), b.Arg(entityID), b.Arg(rq.id), b.Arg(rq.addr), b.Arg(string(records))}
 	cits, contacts, refs := s.ids["Citizen"], s.ids["Contact"], s.ids["Referral"]
-	var citizens string
+	// The citizens: those read, and those of the contacts and referrals
+	// read, each once, in order.
+	var read string
 	if postgres {
-		citizens = "ARRAY(SELECT DISTINCT x FROM (SELECT unnest(" + b.Arg(sqlbind.PGArray(cits)) + "::bigint[]) AS x" +
-			" UNION SELECT citizen_id FROM contacts WHERE id = ANY(" + b.Arg(sqlbind.PGArray(contacts)) + "::bigint[])" +
-			" UNION SELECT c.citizen_id FROM referrals r JOIN contacts c ON c.id = r.contact_id WHERE r.id = ANY(" + b.Arg(sqlbind.PGArray(refs)) + "::bigint[])" +
-			") s WHERE x IS NOT NULL ORDER BY x)"
+		read = "SELECT unnest(" + b.Arg(sqlbind.PGArray(cits)) + "::bigint[]) AS x"
 	} else {
-		citizens = "(SELECT '{' || COALESCE(group_concat(x, ','), '') || '}' FROM (SELECT DISTINCT x FROM (" +
-			"SELECT value AS x FROM json_each(" + b.Arg(sqlbind.JSONArray(cits)) + ")" +
-			" UNION SELECT citizen_id FROM contacts WHERE id IN (SELECT value FROM json_each(" + b.Arg(sqlbind.JSONArray(contacts)) + "))" +
-			" UNION SELECT c.citizen_id FROM referrals r JOIN contacts c ON c.id = r.contact_id WHERE r.id IN (SELECT value FROM json_each(" + b.Arg(sqlbind.JSONArray(refs)) + "))" +
-			") WHERE x IS NOT NULL ORDER BY x))"
+		read = "SELECT value AS x FROM json_each(" + b.Arg(sqlbind.JSONArray(cits)) + ")"
+	}
+	of := read +
+		" UNION SELECT citizen_id FROM contacts WHERE id" + b.OneOf(contacts) +
+		" UNION SELECT c.citizen_id FROM referrals r JOIN contacts c ON c.id = r.contact_id WHERE r.id" + b.OneOf(refs)
+	citizens := "ARRAY(SELECT DISTINCT x FROM (" + of + ") s WHERE x IS NOT NULL ORDER BY x)"
+	if !postgres {
+		citizens = "(SELECT '{' || COALESCE(group_concat(x, ','), '') || '}' FROM (SELECT DISTINCT x FROM (" + of + ") WHERE x IS NOT NULL ORDER BY x))"
 	}
 	q := "INSERT INTO audit_events (at, operator_id, operator_email, role, action, entity, entity_id, request_id, client_addr, records, citizens)" +
 		" VALUES (" + strings.Join(vals, ", ") + ", " + citizens + ")"

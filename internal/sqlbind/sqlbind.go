@@ -47,6 +47,24 @@ func In[T any](b *Binder, vs []T) string {
 	return "(" + strings.Join(ps, ", ") + ")"
 }
 
+// OneOf binds ids as one argument and returns what follows a column for
+// "is one of them": " = ANY($1::bigint[])" on PostgreSQL, " IN (SELECT
+// value FROM json_each(?))" on SQLite. The statement's text is the same
+// whatever the number of ids, so a connection keeps one prepared.
+func (b *Binder) OneOf(ids []int) string {
+	open, arg, end := OneOfParts(b.Postgres, ids)
+	return open + b.Arg(arg) + end
+}
+
+// OneOfParts is OneOf's text before and after its argument, and the
+// argument, for a builder that binds arguments itself (ent's).
+func OneOfParts(postgres bool, ids []int) (open, arg, end string) {
+	if postgres {
+		return " = ANY(", PGArray(ids), "::bigint[])"
+	}
+	return " IN (SELECT value FROM json_each(", JSONArray(ids), "))"
+}
+
 // PGArray is ids as a PostgreSQL array literal, "{1,2,3}": one argument
 // for "= ANY($1::bigint[])", whatever the number of ids, so that the
 // statement's text is the same for any number.

@@ -36,3 +36,17 @@ func TestIDLists(t *testing.T) {
 		}
 	}
 }
+
+func TestOneOf(t *testing.T) {
+	for _, pg := range []bool{false, true} {
+		b := &Binder{Postgres: pg}
+		got := "id" + b.OneOf([]int{4, 5})
+		want, arg := "id IN (SELECT value FROM json_each(?))", "[4,5]"
+		if pg {
+			want, arg = "id = ANY($1::bigint[])", "{4,5}"
+		}
+		if got != want || !slices.Equal(b.Args, []any{arg}) {
+			t.Errorf("postgres %v: %q %v, want %q %q", pg, got, b.Args, want, arg)
+		}
+	}
+}
