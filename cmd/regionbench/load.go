@@ -1,7 +1,6 @@
 package main
 
 import (
-	"cmp"
 	"context"
 	"database/sql"
 	"errors"
@@ -242,5 +241,5 @@ func memoryOf(pid string) (rss, peak string) {
 // dbOptions are the options the benchmark opens its database with: the
 // counter's driver, and the statement cache asked for.
 func (o options) dbOptions(counter *dbtest.Counter) database.Options {
-	return database.Options{Driver: counter.Counting, StatementCache: cmp.Or(o.StatementCache, -1)}
+	return database.Options{Driver: counter.Counting, StatementCache: database.StatementsKept(o.StatementCache)}
 }

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"strconv"
@@ -40,7 +39,7 @@ func parseDBConfig(getenv func(string) string) (dbConfig, error) {
 		if err != nil || n < 0 {
 			return d, errors.New("DB_STATEMENT_CACHE must be a whole number, 0 or more")
 		}
-		d.DBStatementCache = cmp.Or(n, -1)
+		d.DBStatementCache = database.StatementsKept(n)
 	}
 	return d, positiveInts(getenv, []envInt{{"DB_MAX_CONNS", &d.DBMaxConns}})
 }

@@ -32,6 +32,16 @@ import (
 // prepared.
 const DefaultStatementCache = 100
 
+// StatementsKept is Options.StatementCache for n statements kept a
+// connection as DB_STATEMENT_CACHE counts them: 0 none (where Options'
+// zero value is the default).
+func StatementsKept(n int) int {
+	if n == 0 {
+		return -1
+	}
+	return n
+}
+
 // cachingConn is a lib/pq connection with its cache of statements.
 type cachingConn struct {
 	conn     pgConn
