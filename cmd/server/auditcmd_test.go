@@ -156,19 +156,8 @@ func TestAuditMonthsLeaveTheTrailExportedFirst(t *testing.T) {
 			insert("2022-02-20T12:00:00Z", "g: after the export")
 			attached := func() []string {
 				t.Helper()
-				rows, err := db.SQL.Query(`SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+				return dbtest.Column[string](t, db.SQL, `SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
 					WHERE i.inhparent = 'audit_events'::regclass AND c.relname < 'audit_events_2023' ORDER BY 1`)
-				if err != nil {
-					t.Fatal(err)
-				}
-				defer rows.Close()
-				var names []string
-				for rows.Next() {
-					var n string
-					rows.Scan(&n)
-					names = append(names, n)
-				}
-				return names
 			}
 			all := []string{"audit_events_202112", "audit_events_202201", "audit_events_202202", "audit_events_202203"}
 			if _, _, err := cli(t, dbURL, "audit", "detach", "--before", "2022-03"); err == nil || !strings.Contains(err.Error(), "--file") {

@@ -16,20 +16,7 @@ import (
 // preparedOn lists the statements the session of conn has prepared.
 func preparedOn(t *testing.T, conn *sql.Conn) []string {
 	t.Helper()
-	rows, err := conn.QueryContext(context.Background(), "SELECT statement FROM pg_prepared_statements ORDER BY statement")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var s string
-		if err := rows.Scan(&s); err != nil {
-			t.Fatal(err)
-		}
-		out = append(out, s)
-	}
-	return out
+	return dbtest.Column[string](t, conn, "SELECT statement FROM pg_prepared_statements ORDER BY statement")
 }
 
 func plusOne(t *testing.T, q interface {

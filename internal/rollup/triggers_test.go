@@ -1,7 +1,6 @@
 package rollup_test
 
 import (
-	"context"
 	"testing"
 
 	"segretariato/internal/database"
@@ -31,18 +30,9 @@ func TestTriggersAfterMigrations(t *testing.T) {
 			}
 			for table, names := range want {
 				got := map[string]bool{}
-				rows, err := db.SQL.QueryContext(context.Background(), q, table)
-				if err != nil {
-					t.Fatal(err)
-				}
-				for rows.Next() {
-					var n string
-					if err := rows.Scan(&n); err != nil {
-						t.Fatal(err)
-					}
+				for _, n := range dbtest.Column[string](t, db.SQL, q, table) {
 					got[n] = true
 				}
-				rows.Close()
 				for _, n := range names {
 					if !got[n] {
 						t.Errorf("%s has no trigger %s (always enabled on PostgreSQL)", table, n)

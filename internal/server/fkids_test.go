@@ -90,18 +90,9 @@ func TestForeignKeyIDsFollowTheirEdge(t *testing.T) {
 			if table.Columns[0].Name != "id" || table.Columns[0].Type == field.TypeString {
 				continue // join tables, and the kept figures keyed by text (never nodes)
 			}
-			rows, err := db.SQL.QueryContext(t.Context(), "SELECT id FROM "+table.Name)
-			if err != nil {
-				t.Fatal(err)
-			}
-			for rows.Next() {
-				var id int64
-				if err := rows.Scan(&id); err != nil {
-					t.Fatal(err)
-				}
+			for _, id := range dbtest.Column[int64](t, db.SQL, "SELECT id FROM "+table.Name) {
 				ids = append(ids, fmt.Sprint(id))
 			}
-			rows.Close()
 		}
 		hidden := 0 // foreign keys set in the database whose edge a viewer could not see
 		for name, tok := range map[string]string{"sw1": w.sw1, "sw2": w.sw2, "sw3": sw3, "coordinator": w.coord, "analyst": w.an, "admin": w.admin} {

@@ -142,3 +142,28 @@ func CreatePostgres(ctx context.Context, base, prefix string) (string, func(), e
 	}
 	return u.String(), drop, nil
 }
+
+// Column runs query on q (a database or one of its connections) and
+// returns its one column, a T a row; any error fails the test.
+func Column[T any](t testing.TB, q interface {
+	QueryContext(context.Context, string, ...any) (*sql.Rows, error)
+}, query string, args ...any) []T {
+	t.Helper()
+	rows, err := q.QueryContext(context.Background(), query, args...)
+	if err != nil {
+		t.Fatalf("%s: %v", query, err)
+	}
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		var v T
+		if err := rows.Scan(&v); err != nil {
+			t.Fatalf("%s: %v", query, err)
+		}
+		out = append(out, v)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatalf("%s: %v", query, err)
+	}
+	return out
+}
